@@ -1,0 +1,55 @@
+"""Authorization on objects: the second layer, behind the role check on each route."""
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, exists, false, or_, select, true
+
+from engine.actor import Actor
+from engine.errors import NotFound, PermissionDenied
+from engine.models import HumanTask, RectificationTask, cooperating_units
+from engine.roles import RoleModel, Scope
+
+
+class Access:
+    def __init__(self, roles: RoleModel) -> None:
+        self.roles = roles
+
+    def require(self, actor: Actor, permission: str) -> None:
+        if not self.roles.allows(actor.role, permission):
+            raise PermissionDenied(f"角色无权执行此操作（{permission}）")
+
+    def can_view_task(self, actor: Actor, task: RectificationTask) -> bool:
+        if not self.roles.allows(actor.role, "task.view"):
+            return False
+        scope = self.roles.scope(actor.role)
+        if scope is Scope.ALL:
+            return True
+        return scope is Scope.UNIT and actor.unit_id in task.unit_ids()
+
+    def check_view_task(self, actor: Actor, task: RectificationTask | None) -> RectificationTask:
+        """Unknown and not-yours look the same from outside: both are 'not found'."""
+        if task is None or not self.can_view_task(actor, task):
+            raise NotFound("没有找到这项整改任务")
+        return task
+
+    def can_act(self, actor: Actor, human_task: HumanTask) -> bool:
+        return (human_task.role == actor.role
+                and (human_task.unit_id is None or human_task.unit_id == actor.unit_id)
+                and (human_task.assignee_id is None or human_task.assignee_id == actor.user_id))
+
+    def task_filter(self, actor: Actor) -> ColumnElement[bool]:
+        """A WHERE clause limiting rectification tasks to what the actor may see."""
+        if not self.roles.allows(actor.role, "task.view"):
+            return false()
+        scope = self.roles.scope(actor.role)
+        if scope is Scope.ALL:
+            return true()
+        if scope is Scope.UNIT and actor.unit_id is not None:
+            cooperating = exists(select(cooperating_units.c.task_id).where(
+                cooperating_units.c.task_id == RectificationTask.id, cooperating_units.c.unit_id == actor.unit_id))
+            return or_(RectificationTask.lead_unit_id == actor.unit_id, cooperating)
+        return false()
+
+    def work_filter(self, actor: Actor) -> ColumnElement[bool]:
+        """A WHERE clause limiting human tasks to those the actor may do."""
+        return (HumanTask.role == actor.role) & or_(HumanTask.unit_id.is_(None), HumanTask.unit_id == actor.unit_id) \
+            & or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == actor.user_id)

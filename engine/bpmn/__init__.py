@@ -1,0 +1,1 @@
+"""BPMN: loading, validating and running the workflows with SpiffWorkflow."""

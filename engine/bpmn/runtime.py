@@ -1,0 +1,153 @@
+"""Running SpiffWorkflow under duban's rules: stored specs, injected clock, named actions.
+
+SpiffWorkflow reads the time with `datetime.now(timezone.utc)` inside its timer module
+and offers no way to pass a clock. duban replaces that module's `datetime` with a
+subclass whose `now()` asks the clock of the current `clock_scope`, so timers follow the
+injected clock (and raise if no scope is open rather than silently use the wall clock).
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime, tzinfo
+from typing import Any
+
+import SpiffWorkflow.bpmn.specs.event_definitions.timer as spiff_timer
+from SpiffWorkflow import TaskState
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+    TimerEventDefinition,
+)
+from SpiffWorkflow.task import Task as SpiffTask
+
+from engine.bpmn.expressions import RestrictedScriptEngine
+from engine.bpmn.serializer import make_serializer
+from engine.clock import Clock
+
+_current_clock: ContextVar[Clock | None] = ContextVar("duban_clock", default=None)
+#: Safety net against a workflow that keeps producing work (e.g. a timer loop at 0 s).
+MAX_ROUNDS = 200
+TIMER_EVENT_TYPES = frozenset(cls.__name__ for cls in (
+    TimeDateEventDefinition, DurationTimerEventDefinition, CycleTimerEventDefinition))
+
+
+class _ClockedDatetime(datetime):
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
+        clock = _current_clock.get()
+        if clock is None:
+            raise RuntimeError("a SpiffWorkflow timer was evaluated outside clock_scope()")
+        instant = clock.now()
+        return instant.astimezone(tz) if tz is not None else instant
+
+
+spiff_timer.datetime = _ClockedDatetime  # type: ignore[misc]
+
+
+@contextmanager
+def clock_scope(clock: Clock) -> Iterator[None]:
+    token = _current_clock.set(clock)
+    try:
+        yield
+    finally:
+        _current_clock.reset(token)
+
+
+ServiceHandler = Callable[[SpiffTask], dict[str, Any] | None]
+
+
+class WorkflowRuntime:
+    """Create, restore, advance and store SpiffWorkflow instances."""
+
+    def __init__(self, clock: Clock, script_engine: RestrictedScriptEngine) -> None:
+        self.clock = clock
+        self.script_engine = script_engine
+        self.serializer = make_serializer()
+
+    def new(self, spec_json: str, data: dict[str, Any]) -> BpmnWorkflow:
+        specs = json.loads(spec_json)
+        spec = self.serializer.from_dict(specs["spec"])
+        subprocess_specs = {k: self.serializer.from_dict(v) for k, v in specs["subprocess_specs"].items()}
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
+        workflow.task_tree.set_data(**data)
+        return workflow
+
+    def restore(self, spec_json: str, state_json: str) -> BpmnWorkflow:
+        document = json.loads(state_json)
+        document.update(json.loads(spec_json))
+        self.serializer.migrate(document)
+        workflow = self.serializer.from_dict(document)
+        workflow.script_engine = self.script_engine
+        return workflow
+
+    def dump(self, workflow: BpmnWorkflow) -> str:
+        """The instance state without the spec (that is stored once per version)."""
+        document = json.loads(self.serializer.serialize_json(workflow))
+        document.pop("spec")
+        document.pop("subprocess_specs")
+        document["serializer_version"] = self.serializer.VERSION
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+    def advance(self, workflow: BpmnWorkflow, run_service: ServiceHandler) -> None:
+        """Run everything that needs no person: gateways, due timers and named actions."""
+        with clock_scope(self.clock):
+            for _ in range(MAX_ROUNDS):
+                workflow.refresh_timers()
+                workflow.do_engine_steps()
+                pending = pending_service_tasks(workflow)
+                if not pending and not _engine_work_left(workflow):
+                    return
+                for task in pending:
+                    task.set_data(**(run_service(task) or {}))
+                    task.complete()
+        raise RuntimeError(f"workflow still busy after {MAX_ROUNDS} rounds; is a timer or loop misconfigured?")
+
+    def complete(self, workflow: BpmnWorkflow, task: SpiffTask, data: dict[str, Any],
+                 run_service: ServiceHandler) -> None:
+        task.set_data(**data)
+        with clock_scope(self.clock):
+            task.run()
+        self.advance(workflow, run_service)
+
+    def evaluate(self, data: dict[str, Any], expression: str) -> Any:
+        with clock_scope(self.clock):
+            return self.script_engine.evaluate_in(data, expression)
+
+
+def ready_human_tasks(workflow: BpmnWorkflow) -> list[SpiffTask]:
+    return list(workflow.get_tasks(state=TaskState.READY, manual=True))
+
+
+def pending_service_tasks(workflow: BpmnWorkflow) -> list[SpiffTask]:
+    return [task for task in workflow.get_tasks(state=TaskState.STARTED | TaskState.READY)
+            if isinstance(task.task_spec, ServiceTask)]
+
+
+def _engine_work_left(workflow: BpmnWorkflow) -> bool:
+    return any(True for _ in workflow.get_tasks_iterator(state=TaskState.READY, manual=False))
+
+
+def next_timer_at(workflow: BpmnWorkflow) -> datetime | None:
+    """When the earliest waiting timer of this instance is due (aware UTC), if any."""
+    due: list[datetime] = []
+    for event in workflow.waiting_events():
+        if event.event_type not in TIMER_EVENT_TYPES or not event.value:
+            continue
+        value = event.value["next"] if isinstance(event.value, dict) else event.value
+        due.append(TimerEventDefinition.get_datetime(value))
+    return min(due) if due else None
+
+
+def find_task(workflow: BpmnWorkflow, spiff_task_id: str) -> SpiffTask | None:
+    from uuid import UUID
+
+    try:
+        return workflow.get_task_from_id(UUID(spiff_task_id))
+    except Exception:
+        return None

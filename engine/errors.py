@@ -1,0 +1,34 @@
+"""Small domain exceptions; webui maps them to HTTP answers in one place."""
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base class: a user-facing refusal with a clear message."""
+
+
+class NotFound(DomainError):
+    pass
+
+
+class PermissionDenied(DomainError):
+    pass
+
+
+class Conflict(DomainError):
+    """The object changed under the caller: already handled, or edited meanwhile."""
+
+
+class InvalidSubmission(DomainError):
+    """Submitted data failed validation; `errors` maps field name to messages."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {', '.join(v)}" for k, v in errors.items()))
+
+
+class ConfigError(Exception):
+    """A workflow or roles file is wrong. The message names the file and the element or line."""
+
+    def __init__(self, file: str, where: str, message: str) -> None:
+        self.file, self.where, self.message = file, where, message
+        super().__init__(f"{file}: {where}: {message}" if where else f"{file}: {message}")

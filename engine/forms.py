@@ -1,0 +1,444 @@
+"""What each user-task form means in the domain.
+
+A user task in BPMN names a form (duban:form). Here each form name has a handler that
+validates the submitted data again (never trusting the web layer), writes the domain
+record (plan, report, sign-off) and returns the few variables the BPMN gateways read.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+
+from engine.errors import InvalidSubmission
+from engine.models import (
+    DeadlineKind,
+    ImplementationPlan,
+    PlanStatus,
+    ProgressReport,
+    ReportStatus,
+    SignoffApplication,
+    SignoffStatus,
+    Unit,
+    User,
+)
+from engine.step import Step
+
+TEXT_MAX = 5000
+LINE_MAX = 200
+
+
+# --- field rules ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str = "text"  # text | line | choice | date | int | bool | ids | id
+    required: bool = True
+    choices: tuple[str, ...] = ()
+    low: int = 0
+    high: int = 100
+
+    def clean(self, raw: Any) -> Any:
+        if _blank(raw):
+            if self.required:
+                raise ValueError("必填")
+            return [] if self.kind == "ids" else (False if self.kind == "bool" else None)
+        return _CLEANERS[self.kind](self, raw)
+
+
+def _blank(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []
+
+
+def _text(field: Field, raw: Any, limit: int = TEXT_MAX) -> str:
+    text = str(raw).strip()
+    if len(text) > limit:
+        raise ValueError(f"不能超过 {limit} 个字符")
+    return text
+
+
+def _choice(field: Field, raw: Any) -> str:
+    if raw not in field.choices:
+        raise ValueError("不是有效的选项")
+    return str(raw)
+
+
+def _date(field: Field, raw: Any) -> str:
+    try:
+        value = raw if isinstance(raw, date) else date.fromisoformat(str(raw))
+    except ValueError:
+        raise ValueError("日期格式应为 YYYY-MM-DD") from None
+    if not 2000 <= value.year <= 2100:
+        raise ValueError("日期超出范围")
+    return value.isoformat()
+
+
+def _int(field: Field, raw: Any) -> int:
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise ValueError("应为整数") from None
+    if not field.low <= value <= field.high:
+        raise ValueError(f"应在 {field.low} 到 {field.high} 之间")
+    return value
+
+
+def _bool(field: Field, raw: Any) -> bool:
+    return raw in (True, "y", "yes", "on", "true", "1", 1)
+
+
+def _ids(field: Field, raw: Any) -> list[int]:
+    values = raw if isinstance(raw, list | tuple) else [raw]
+    return sorted({_int(Field(field.name, "int", low=1, high=2**31), value) for value in values})
+
+
+_CLEANERS: dict[str, Callable[[Field, Any], Any]] = {
+    "text": _text,
+    "line": lambda f, raw: _text(f, raw, LINE_MAX),
+    "choice": _choice,
+    "date": _date,
+    "int": _int,
+    "bool": _bool,
+    "ids": _ids,
+    "id": lambda f, raw: _int(Field(f.name, "int", low=1, high=2**31), raw),
+}
+
+
+def clean(fields: tuple[Field, ...], data: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate every field; raise InvalidSubmission listing every bad one."""
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for field in fields:
+        try:
+            cleaned[field.name] = field.clean(data.get(field.name))
+        except ValueError as exc:
+            errors[field.name] = [str(exc)]
+    if errors:
+        raise InvalidSubmission(errors)
+    return cleaned
+
+
+def require_comment_unless(cleaned: dict[str, Any], approving: str) -> None:
+    if cleaned["decision"] != approving and not cleaned.get("comment"):
+        raise InvalidSubmission({"comment": ["退回时必须填写意见"]})
+
+
+# --- handlers ----------------------------------------------------------------------------
+
+class FormHandler:
+    """Base: validate, apply to the domain, return the variables the BPMN needs."""
+
+    name: str = ""
+    fields: tuple[Field, ...] = ()
+
+    def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
+        return clean(self.fields, data)
+
+    def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+class AssignHandler(FormHandler):
+    """交办: the coordinator confirms who does what by when and sends it to the unit."""
+
+    name = "assign"
+    fields = (
+        Field("lead_unit_id", "id"),
+        Field("cooperating_unit_ids", "ids", required=False),
+        Field("lead_leader_id", "id"),
+        Field("deadline_kind", "choice", choices=tuple(kind.value for kind in DeadlineKind)),
+        Field("deadline", "date", required=False),
+        Field("plan_due", "date"),
+        Field("instructions", required=False),
+    )
+
+    def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
+        cleaned = clean(self.fields, data)
+        errors = check_assignment(step, cleaned)
+        if cleaned["plan_due"] < step.today.isoformat():
+            errors["plan_due"] = ["方案报送期限不能早于今天"]
+        if errors:
+            raise InvalidSubmission(errors)
+        return cleaned
+
+    def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
+        task = step.the_task
+        before = assignment_summary(task)
+        apply_assignment(step, data)
+        step.audit("task.assigned", ("task", task.id), f"交办 {task.code}，方案报送期限 {data['plan_due']}",
+                   before=before, after=assignment_summary(task))
+        return {"deadline": data["deadline"], "plan_due": data["plan_due"]}
+
+
+def check_assignment(step: Step, cleaned: dict[str, Any]) -> dict[str, list[str]]:
+    """Cross-field and database checks shared by registration and assignment."""
+    errors: dict[str, list[str]] = {}
+    if step.session.get(Unit, cleaned["lead_unit_id"]) is None:
+        errors["lead_unit_id"] = ["没有这个单位"]
+    if cleaned["lead_unit_id"] in cleaned["cooperating_unit_ids"]:
+        errors["cooperating_unit_ids"] = ["配合单位不能包含牵头单位"]
+    unknown = [i for i in cleaned["cooperating_unit_ids"] if step.session.get(Unit, i) is None]
+    if unknown:
+        errors["cooperating_unit_ids"] = ["没有这个单位"]
+    leader = step.session.get(User, cleaned["lead_leader_id"])
+    if leader is None or leader.role != "leader" or not leader.active:
+        errors["lead_leader_id"] = ["请选择一位牵头市领导"]
+    kind = DeadlineKind(cleaned["deadline_kind"])
+    if kind is DeadlineKind.DATE and not cleaned["deadline"]:
+        errors["deadline"] = ["请填写整改时限"]
+    if kind is DeadlineKind.STANDING:
+        cleaned["deadline"] = None
+    return errors
+
+
+def apply_assignment(step: Step, data: dict[str, Any]) -> None:
+    task = step.the_task
+    task.lead_unit_id = data["lead_unit_id"]
+    task.lead_leader_id = data["lead_leader_id"]
+    task.deadline_kind = DeadlineKind(data["deadline_kind"])
+    task.deadline = date.fromisoformat(data["deadline"]) if data["deadline"] else None
+    task.cooperating_units = [step.session.get(Unit, i) for i in data["cooperating_unit_ids"]]  # type: ignore[misc]
+    step.session.flush()
+    step.session.refresh(task)
+
+
+def assignment_summary(task: Any) -> dict[str, Any]:
+    return {
+        "lead_unit_id": task.lead_unit_id,
+        "cooperating_unit_ids": sorted(unit.id for unit in task.cooperating_units),
+        "lead_leader_id": task.lead_leader_id,
+        "deadline_kind": str(task.deadline_kind),
+        "deadline": task.deadline.isoformat() if task.deadline else None,
+    }
+
+
+class PlanDraftHandler(FormHandler):
+    """编制整改实施方案 (the unit's implementation plan)."""
+
+    name = "plan_draft"
+    fields = (
+        Field("content"),
+        Field("milestones"),
+        Field("completion_date", "date", required=False),
+        Field("contact", "line"),
+    )
+
+    def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
+        revision = step.session.scalar(
+            select(func.coalesce(func.max(ImplementationPlan.revision), 0))
+            .where(ImplementationPlan.task_id == step.the_task.id)) + 1
+        plan = ImplementationPlan(
+            task_id=step.the_task.id, revision=revision, content=data["content"], milestones=data["milestones"],
+            completion_date=date.fromisoformat(data["completion_date"]) if data["completion_date"] else None,
+            contact=data["contact"], status=PlanStatus.DRAFTED, drafted_by_id=step.actor.user_id,
+            drafted_at=step.now)
+        step.session.add(plan)
+        step.session.flush()
+        step.audit("plan.drafted", ("plan", plan.id), f"编制实施方案（第 {revision} 稿）", after={"revision": revision})
+        return {}
+
+
+class DecisionHandler(FormHandler):
+    """A decision on a document: the approving choice moves it on, the other sends it back."""
+
+    approving = ""
+    declining = ""
+    extra_fields: tuple[Field, ...] = ()
+
+    @property
+    def fields(self) -> tuple[Field, ...]:  # type: ignore[override]
+        return (Field("decision", "choice", choices=(self.approving, self.declining)),
+                Field("comment", required=False), *self.extra_fields)
+
+    def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
+        cleaned = clean(self.fields, data)
+        require_comment_unless(cleaned, self.approving)
+        return cleaned
+
+    def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
+        approved = data["decision"] == self.approving
+        self.decide(step, data, approved)
+        return {"decision": data["decision"]}
+
+    def decide(self, step: Step, data: dict[str, Any], approved: bool) -> None:
+        raise NotImplementedError
+
+
+def latest_plan(step: Step) -> ImplementationPlan:
+    plan = step.session.scalar(select(ImplementationPlan).where(ImplementationPlan.task_id == step.the_task.id)
+                               .order_by(ImplementationPlan.revision.desc()).limit(1))
+    if plan is None:
+        raise InvalidSubmission({"decision": ["还没有实施方案"]})
+    return plan
+
+
+class PlanSignHandler(DecisionHandler):
+    """签发: the unit head sends the plan up, or back to the drafter."""
+
+    name, approving, declining = "plan_sign", "submit", "back"
+
+    def decide(self, step: Step, data: dict[str, Any], approved: bool) -> None:
+        plan = latest_plan(step)
+        plan.status = PlanStatus.SUBMITTED if approved else PlanStatus.RETURNED
+        if not approved:
+            plan.review_comment = data["comment"]
+        step.audit("plan.signed" if approved else "plan.sent_back", ("plan", plan.id),
+                   f"单位负责人{'签发' if approved else '退回'}实施方案（第 {plan.revision} 稿）"
+                   + (f"：{data['comment']}" if data["comment"] else ""))
+
+
+class PlanReviewHandler(DecisionHandler):
+    """备案: the supervision group files the plan, or returns it with comments."""
+
+    name, approving, declining = "plan_review", "file", "return"
+
+    def decide(self, step: Step, data: dict[str, Any], approved: bool) -> None:
+        plan = latest_plan(step)
+        plan.status = PlanStatus.FILED if approved else PlanStatus.RETURNED
+        plan.decided_at = step.now
+        plan.review_comment = data["comment"] or ""
+        step.audit("plan.filed" if approved else "plan.returned", ("plan", plan.id),
+                   f"实施方案（第 {plan.revision} 稿）{'予以备案' if approved else '退回修改'}"
+                   + (f"：{data['comment']}" if data["comment"] else ""))
+
+
+def report_of(step: Step) -> ProgressReport | None:
+    return step.session.scalar(select(ProgressReport).where(ProgressReport.instance_id == step.the_instance.id))
+
+
+def report_period(step: Step) -> str:
+    return step.the_instance.business_key
+
+
+class ReportSubmitHandler(FormHandler):
+    """交账: the unit's progress report for one month."""
+
+    name = "report_submit"
+    fields = (
+        Field("progress"),
+        Field("percent_complete", "int", low=0, high=100),
+        Field("problems", required=False),
+        Field("next_steps", required=False),
+    )
+
+    def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
+        report = report_of(step) or ProgressReport(task_id=step.the_task.id, instance_id=step.the_instance.id,
+                                                   period=report_period(step))
+        report.progress, report.percent_complete = data["progress"], data["percent_complete"]
+        report.problems, report.next_steps = data["problems"] or "", data["next_steps"] or ""
+        report.status, report.submitted_by_id, report.submitted_at = ReportStatus.DRAFTED, step.actor.user_id, step.now
+        step.session.add(report)
+        step.session.flush()
+        step.audit("report.drafted", ("report", report.id),
+                   f"填报 {report.period} 月度进展（完成 {report.percent_complete}%）")
+        return {}
+
+
+def current_report(step: Step) -> ProgressReport:
+    report = report_of(step)
+    if report is None:
+        raise InvalidSubmission({"decision": ["还没有填报本月进展"]})
+    return report
+
+
+class ReportSignHandler(DecisionHandler):
+    name, approving, declining = "report_sign", "submit", "back"
+
+    def decide(self, step: Step, data: dict[str, Any], approved: bool) -> None:
+        report = current_report(step)
+        report.status = ReportStatus.SUBMITTED if approved else ReportStatus.RETURNED
+        if not approved:
+            report.review_comment = data["comment"]
+        step.audit("report.signed" if approved else "report.sent_back", ("report", report.id),
+                   f"单位负责人{'签发' if approved else '退回'} {report.period} 月度进展"
+                   + (f"：{data['comment']}" if data["comment"] else ""))
+
+
+class ReportReviewHandler(DecisionHandler):
+    """The supervision group accepts the month's report (possibly marking it lagging) or returns it."""
+
+    name, approving, declining = "report_review", "accept", "return"
+    extra_fields = (Field("lagging", "bool", required=False),)
+
+    def decide(self, step: Step, data: dict[str, Any], approved: bool) -> None:
+        report = current_report(step)
+        report.status = ReportStatus.ACCEPTED if approved else ReportStatus.RETURNED
+        report.reviewed_at, report.review_comment = step.now, data["comment"] or ""
+        report.lagging = bool(approved and data["lagging"])
+        verdict = ("通过（进度滞后）" if report.lagging else "通过") if approved else "退回"
+        step.audit("report.accepted" if approved else "report.returned", ("report", report.id),
+                   f"{report.period} 月度进展审核{verdict}" + (f"：{data['comment']}" if data["comment"] else ""),
+                   after={"lagging": report.lagging})
+
+
+class SignoffApplyHandler(FormHandler):
+    """申请销号: the unit says the task is done and shows how."""
+
+    name = "signoff_apply"
+    fields = (Field("summary"), Field("evidence_note", required=False))
+
+    def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
+        if step.the_task.status.is_closed():
+            raise InvalidSubmission({"summary": ["任务已销号"]})
+        return clean(self.fields, data)
+
+    def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
+        application = SignoffApplication(
+            task_id=step.the_task.id, summary=data["summary"], evidence_note=data["evidence_note"] or "",
+            status=SignoffStatus.APPLIED, applied_by_id=step.actor.user_id, applied_at=step.now)
+        step.session.add(application)
+        step.session.flush()
+        step.audit("signoff.applied", ("signoff", application.id), "申请销号")
+        return {}
+
+
+def latest_signoff(step: Step) -> SignoffApplication:
+    application = step.session.scalar(
+        select(SignoffApplication).where(SignoffApplication.task_id == step.the_task.id)
+        .order_by(SignoffApplication.id.desc()).limit(1))
+    if application is None:
+        raise InvalidSubmission({"decision": ["还没有销号申请"]})
+    return application
+
+
+class SignoffDecision(DecisionHandler):
+    """One level of the sign-off ladder: unit head, supervision group, lead leader."""
+
+    status_if_approved = SignoffStatus.SUBMITTED
+    label = ""
+
+    def decide(self, step: Step, data: dict[str, Any], approved: bool) -> None:
+        application = latest_signoff(step)
+        application.status = self.status_if_approved if approved else SignoffStatus.RETURNED
+        application.decided_at, application.decision_comment = step.now, data["comment"] or ""
+        outcome = "通过" if approved else "退回"
+        step.audit(f"signoff.{self.name.removeprefix('signoff_')}.{data['decision']}", ("signoff", application.id),
+                   f"{self.label}{outcome}" + (f"：{data['comment']}" if data["comment"] else ""))
+
+
+class SignoffSignHandler(SignoffDecision):
+    name, approving, declining, label = "signoff_sign", "submit", "back", "单位负责人签发销号申请："
+    status_if_approved = SignoffStatus.SUBMITTED
+
+
+class SignoffVerifyHandler(SignoffDecision):
+    name, approving, declining, label = "signoff_verify", "pass", "return", "整改成效核验"
+    status_if_approved = SignoffStatus.VERIFIED
+
+
+class SignoffApproveHandler(SignoffDecision):
+    name, approving, declining, label = "signoff_approve", "approve", "return", "牵头市领导审批销号"
+    status_if_approved = SignoffStatus.APPROVED
+
+
+FORM_HANDLERS: dict[str, FormHandler] = {
+    handler.name: handler for handler in (
+        AssignHandler(), PlanDraftHandler(), PlanSignHandler(), PlanReviewHandler(),
+        ReportSubmitHandler(), ReportSignHandler(), ReportReviewHandler(),
+        SignoffApplyHandler(), SignoffSignHandler(), SignoffVerifyHandler(), SignoffApproveHandler(),
+    )
+}

@@ -1,0 +1,195 @@
+"""Process instances: start, advance, save, and mirror their user tasks into human_tasks.
+
+Every method works inside the caller's transaction (it only flushes); the use case in
+engine/service.py commits or rolls back the whole step.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, time
+from typing import Any
+
+from SpiffWorkflow import TaskState
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.defaults import EndEvent
+from SpiffWorkflow.task import Task as SpiffTask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.actions import ACTIONS
+from engine.bpmn.loader import ProcessDefinition
+from engine.bpmn.runtime import WorkflowRuntime, find_task, next_timer_at, ready_human_tasks
+from engine.clock import LOCAL_TZ
+from engine.errors import Conflict
+from engine.models import (
+    HumanTask,
+    HumanTaskStatus,
+    InstanceStatus,
+    ProcessInstance,
+    ProcessVersion,
+    TaskStatus,
+)
+from engine.roles import RoleModel
+from engine.step import Step
+
+END_OF_DAY = time(23, 59, 59)
+
+
+class Processes:
+    """The workflow side of every use case."""
+
+    def __init__(self, runtime: WorkflowRuntime, roles: RoleModel) -> None:
+        self.runtime = runtime
+        self.roles = roles
+        self._current: dict[str, int] = {}
+        self._spec_cache: dict[int, str] = {}
+
+    # --- versions --------------------------------------------------------------------------
+
+    def deploy(self, session: Session, definitions: Sequence[ProcessDefinition], now: datetime) -> list[str]:
+        """Store each definition not stored yet; new instances start on these versions."""
+        added = []
+        for definition in definitions:
+            version = session.scalar(select(ProcessVersion).where(
+                ProcessVersion.process_id == definition.process_id, ProcessVersion.sha256 == definition.sha256))
+            if version is None:
+                version = ProcessVersion(process_id=definition.process_id, sha256=definition.sha256,
+                                         file_name=definition.file_name, bpmn_xml=definition.bpmn_xml,
+                                         spec_json=definition.spec_json, deployed_at=now)
+                session.add(version)
+                session.flush()
+                added.append(f"{definition.process_id}@{definition.sha256[:12]}")
+            self._current[definition.process_id] = version.id
+        return added
+
+    def current_version(self, process_id: str) -> int:
+        try:
+            return self._current[process_id]
+        except KeyError:
+            raise LookupError(f"process {process_id!r} is not deployed") from None
+
+    def _spec_json(self, session: Session, version_id: int) -> str:
+        if version_id not in self._spec_cache:
+            self._spec_cache[version_id] = session.get_one(ProcessVersion, version_id).spec_json
+        return self._spec_cache[version_id]
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    def start(self, step: Step, process_id: str, data: dict[str, Any], business_key: str = "") -> ProcessInstance:
+        """Start a new instance for step.task on the current version and run it to its first wait."""
+        version_id = self.current_version(process_id)
+        task_id = step.the_task.id if step.task is not None else None
+        workflow = self.runtime.new(self._spec_json(step.session, version_id), {"task_id": task_id, **data})
+        instance = ProcessInstance(
+            version_id=version_id, process_id=process_id, task_id=task_id,
+            parent_id=step.instance.id if step.instance is not None else None, business_key=business_key,
+            status=InstanceStatus.RUNNING, state_json="{}", created_at=step.now, updated_at=step.now)
+        step.session.add(instance)
+        step.session.flush()
+        child = step.for_instance(instance)
+        self.runtime.advance(workflow, lambda task: self._run_action(child, task))
+        self._save(child, workflow)
+        child.audit("process.started", ("instance", instance.id), f"启动流程 {process_id} {business_key}".strip())
+        return instance
+
+    def load(self, session: Session, instance: ProcessInstance) -> BpmnWorkflow:
+        return self.runtime.restore(self._spec_json(session, instance.version_id), instance.state_json)
+
+    def complete(self, step: Step, process_data: dict[str, Any]) -> None:
+        """Complete step.human_task's user task with the given variables and run on."""
+        workflow = self.load(step.session, step.the_instance)
+        spiff_task = find_task(workflow, step.the_work.spiff_task_id)
+        if spiff_task is None or spiff_task.state != TaskState.READY:
+            raise Conflict("这项工作已经有人处理过了")
+        self.runtime.complete(workflow, spiff_task, process_data, lambda task: self._run_action(step, task))
+        self._save(step, workflow)
+
+    def fire_timers(self, step: Step) -> None:
+        workflow = self.load(step.session, step.the_instance)
+        self.runtime.advance(workflow, lambda task: self._run_action(step, task))
+        self._save(step, workflow)
+
+    def cancel(self, step: Step, instance: ProcessInstance, reason: str) -> None:
+        child = step.for_instance(instance)
+        workflow = self.load(step.session, instance)
+        workflow.cancel()
+        instance.status = InstanceStatus.CANCELLED
+        self._save(child, workflow)
+        child.audit("process.cancelled", ("instance", instance.id), f"流程 {instance.process_id} 终止：{reason}")
+
+    def _run_action(self, step: Step, task: SpiffTask) -> dict[str, Any] | None:
+        name = task.task_spec.extensions["action"]
+        return ACTIONS[name](step, dict(task.data))
+
+    # --- persistence -------------------------------------------------------------------------
+
+    def _save(self, step: Step, workflow: BpmnWorkflow) -> None:
+        instance = step.the_instance
+        instance.state_json = self.runtime.dump(workflow)
+        instance.next_timer_at = next_timer_at(workflow) if not workflow.is_completed() else None
+        if instance.status.is_running() and workflow.is_completed():
+            instance.status = InstanceStatus.COMPLETED
+        instance.updated_at = step.now
+        self._sync_human_tasks(step, workflow)
+        if instance.parent_id is None and step.task is not None:
+            self._sync_task_status(step, workflow)
+        step.session.flush()
+
+    def _sync_human_tasks(self, step: Step, workflow: BpmnWorkflow) -> None:
+        instance = step.the_instance
+        ready = {} if not instance.status.is_running() else {str(t.id): t for t in ready_human_tasks(workflow)}
+        open_rows = step.session.scalars(select(HumanTask).where(
+            HumanTask.instance_id == instance.id, HumanTask.status == HumanTaskStatus.OPEN)).all()
+        known = {row.spiff_task_id for row in open_rows}
+        for row in open_rows:
+            if row.spiff_task_id not in ready and row is not step.human_task:
+                row.status = HumanTaskStatus.CANCELLED
+        for spiff_id, spiff_task in ready.items():
+            if spiff_id not in known:
+                step.session.add(self._human_task(step, spiff_task))
+
+    def _human_task(self, step: Step, spiff_task: SpiffTask) -> HumanTask:
+        spec = spiff_task.task_spec
+        role = self.roles.role_for_lane(spec.lane) or ""
+        extensions = spec.extensions
+        task = step.task
+        unit_id = task.lead_unit_id if task is not None and self.roles.scope(role).is_unit_scoped() else None
+        assignee = task.lead_leader_id if task is not None and extensions.get("assignee") == "lead_leader" else None
+        return HumanTask(
+            instance_id=step.the_instance.id, task_id=task.id if task else None, spiff_task_id=str(spiff_task.id),
+            bpmn_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id, lane=spec.lane or "", role=role,
+            unit_id=unit_id, assignee_id=assignee, form=extensions.get("form", ""),
+            standing=extensions.get("standing") == "true", due_at=self._due_at(spiff_task),
+            status=HumanTaskStatus.OPEN, created_at=step.now, data={})
+
+    def _due_at(self, spiff_task: SpiffTask) -> datetime | None:
+        expression = spiff_task.task_spec.extensions.get("due")
+        if not expression:
+            return None
+        value = self.runtime.evaluate(dict(spiff_task.data), expression)
+        if not value:
+            return None
+        return datetime.combine(date.fromisoformat(str(value)[:10]), END_OF_DAY, LOCAL_TZ)
+
+    def _sync_task_status(self, step: Step, workflow: BpmnWorkflow) -> None:
+        task = step.the_task
+        status = derived_status(workflow)
+        if status is not None and status != task.status:
+            before = task.status
+            task.status = status
+            step.audit("task.status", ("task", task.id), f"任务状态：{before.label} → {status.label}",
+                       before={"status": before.value}, after={"status": status.value})
+
+
+def derived_status(workflow: BpmnWorkflow) -> TaskStatus | None:
+    """The task's status is declared in the BPMN (duban:status) on where the process now waits."""
+    for spiff_task in ready_human_tasks(workflow):
+        status = spiff_task.task_spec.extensions.get("status")
+        if status:
+            return TaskStatus(status)
+    if workflow.is_completed():
+        for spiff_task in workflow.get_tasks(state=TaskState.COMPLETED, spec_class=EndEvent):
+            status = spiff_task.task_spec.extensions.get("status")
+            if status:
+                return TaskStatus(status)
+    return None

@@ -1,0 +1,385 @@
+"""The database: SQLAlchemy 2.0 declarative models.
+
+Human tasks have their own table so that inboxes and ledgers are plain indexed
+queries; a process instance row holds only the workflow state (the spec lives once
+per deployed version).
+"""
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    return Enum(cls, native_enum=False, length=32, values_callable=lambda members: [m.value for m in members])
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: JSON}
+
+
+# --- enums -------------------------------------------------------------------------------
+
+class TaskStatus(enum.StrEnum):
+    """Where a rectification task stands (the four columns of every ledger)."""
+
+    REGISTERED = "registered"        # 未启动: registered, plan not yet filed
+    IN_PROGRESS = "in_progress"      # 推进中: plan filed, rectifying and reporting monthly
+    PENDING_SIGNOFF = "pending_signoff"  # 待销号: sign-off applied for, being verified/approved
+    CLOSED = "closed"                # 已销号
+
+    @property
+    def label(self) -> str:
+        return TASK_STATUS_LABELS[self]
+
+    def is_closed(self) -> bool:
+        return self is TaskStatus.CLOSED
+
+    def can_apply_for_signoff(self) -> bool:
+        return self is TaskStatus.IN_PROGRESS
+
+    def is_reporting(self) -> bool:
+        return self in (TaskStatus.IN_PROGRESS, TaskStatus.PENDING_SIGNOFF)
+
+
+TASK_STATUS_LABELS = {
+    TaskStatus.REGISTERED: "未启动",
+    TaskStatus.IN_PROGRESS: "推进中",
+    TaskStatus.PENDING_SIGNOFF: "待销号",
+    TaskStatus.CLOSED: "已销号",
+}
+
+
+class DeadlineKind(enum.StrEnum):
+    DATE = "date"            # 整改时限 is a date
+    IMMEDIATE = "immediate"  # 立行立改: act at once
+    STANDING = "standing"    # 长期坚持: a standing task with no end
+
+    def has_date(self) -> bool:
+        return self is not DeadlineKind.STANDING
+
+
+class InstanceStatus(enum.StrEnum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+    def is_running(self) -> bool:
+        return self is InstanceStatus.RUNNING
+
+
+class HumanTaskStatus(enum.StrEnum):
+    OPEN = "open"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+    def is_open(self) -> bool:
+        return self is HumanTaskStatus.OPEN
+
+
+class PlanStatus(enum.StrEnum):
+    DRAFTED = "drafted"
+    SUBMITTED = "submitted"
+    FILED = "filed"
+    RETURNED = "returned"
+
+
+class ReportStatus(enum.StrEnum):
+    DRAFTED = "drafted"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+
+    def is_final(self) -> bool:
+        return self is ReportStatus.ACCEPTED
+
+
+class SignoffStatus(enum.StrEnum):
+    APPLIED = "applied"
+    SUBMITTED = "submitted"
+    VERIFIED = "verified"
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+
+# --- organisation ------------------------------------------------------------------------
+
+class Unit(Base):
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    position: Mapped[int] = mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.code}>"
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(100), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(32), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+    unit: Mapped[Unit | None] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role}>"
+
+
+# --- rectification tasks -----------------------------------------------------------------
+
+class Category(Base):
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+cooperating_units = Table(
+    "task_cooperating_units",
+    Base.metadata,
+    Column("task_id", ForeignKey("rectification_tasks.id", ondelete="CASCADE"), primary_key=True),
+    Column("unit_id", ForeignKey("units.id"), primary_key=True),
+)
+
+
+class RectificationTask(Base):
+    """整改任务: one finding of the inspection and what must be done about it."""
+
+    __tablename__ = "rectification_tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    problem: Mapped[str] = mapped_column(Text)
+    target: Mapped[str] = mapped_column(Text)
+    measures: Mapped[str] = mapped_column(Text)
+    lead_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    lead_leader_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    deadline_kind: Mapped[DeadlineKind] = mapped_column(_enum(DeadlineKind))
+    deadline: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[TaskStatus] = mapped_column(_enum(TaskStatus), index=True)
+    registered_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+
+    category: Mapped[Category] = relationship(lazy="joined")
+    lead_unit: Mapped[Unit] = relationship(lazy="joined", foreign_keys=[lead_unit_id])
+    lead_leader: Mapped[User] = relationship(lazy="joined", foreign_keys=[lead_leader_id])
+    cooperating_units: Mapped[list[Unit]] = relationship(secondary=cooperating_units, lazy="selectin",
+                                                         order_by=Unit.position)
+
+    def unit_ids(self) -> set[int]:
+        return {self.lead_unit_id, *(unit.id for unit in self.cooperating_units)}
+
+    def __repr__(self) -> str:
+        return f"<RectificationTask {self.code} {self.status}>"
+
+
+class ImplementationPlan(Base):
+    """整改实施方案: the unit's plan, filed (备案) by the supervision group."""
+
+    __tablename__ = "implementation_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("rectification_tasks.id"), index=True)
+    revision: Mapped[int]
+    content: Mapped[str] = mapped_column(Text)
+    milestones: Mapped[str] = mapped_column(Text)
+    completion_date: Mapped[date | None] = mapped_column(Date)
+    contact: Mapped[str] = mapped_column(String(200))
+    status: Mapped[PlanStatus] = mapped_column(_enum(PlanStatus))
+    drafted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    drafted_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    review_comment: Mapped[str] = mapped_column(Text, default="")
+
+
+class ProgressReport(Base):
+    """月度进展报告 (按月交账): one unit's report for one month of one task."""
+
+    __tablename__ = "progress_reports"
+    __table_args__ = (Index("ix_progress_reports_task_period", "task_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("rectification_tasks.id"))
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"), index=True)
+    period: Mapped[str] = mapped_column(String(7))  # YYYY-MM, the month reported on
+    progress: Mapped[str] = mapped_column(Text)
+    percent_complete: Mapped[int]
+    problems: Mapped[str] = mapped_column(Text, default="")
+    next_steps: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[ReportStatus] = mapped_column(_enum(ReportStatus))
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime]
+    reviewed_at: Mapped[datetime | None]
+    review_comment: Mapped[str] = mapped_column(Text, default="")
+    lagging: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SignoffApplication(Base):
+    """销号申请: the unit's claim that the task is done, and what became of it."""
+
+    __tablename__ = "signoff_applications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("rectification_tasks.id"), index=True)
+    summary: Mapped[str] = mapped_column(Text)
+    evidence_note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[SignoffStatus] = mapped_column(_enum(SignoffStatus))
+    applied_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    applied_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    decision_comment: Mapped[str] = mapped_column(Text, default="")
+
+
+# --- the workflow runtime ----------------------------------------------------------------
+
+class ProcessVersion(Base):
+    """One deployed version of one BPMN process, kept as long as any instance uses it."""
+
+    __tablename__ = "process_versions"
+    __table_args__ = (UniqueConstraint("process_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(100), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str] = mapped_column(String(200))
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    spec_json: Mapped[str] = mapped_column(Text)
+    deployed_at: Mapped[datetime]
+
+
+class ProcessInstance(Base):
+    __tablename__ = "process_instances"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
+    process_id: Mapped[str] = mapped_column(String(100))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("rectification_tasks.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"))
+    business_key: Mapped[str] = mapped_column(String(100), default="")
+    status: Mapped[InstanceStatus] = mapped_column(_enum(InstanceStatus), index=True)
+    state_json: Mapped[str] = mapped_column(Text)
+    next_timer_at: Mapped[datetime | None] = mapped_column(index=True)
+    lock_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    version: Mapped[ProcessVersion] = relationship(lazy="joined")
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": lock_version}
+
+
+class HumanTask(Base):
+    """A user task that is (or was) waiting for a person: the inbox reads this table."""
+
+    __tablename__ = "human_tasks"
+    __table_args__ = (
+        Index("ix_human_tasks_inbox", "status", "role", "unit_id", "created_at"),
+        Index("ix_human_tasks_instance", "instance_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("rectification_tasks.id"), index=True)
+    spiff_task_id: Mapped[str] = mapped_column(String(36))
+    bpmn_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    lane: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(32))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    form: Mapped[str] = mapped_column(String(64))
+    standing: Mapped[bool] = mapped_column(Boolean, default=False)
+    due_at: Mapped[datetime | None]
+    status: Mapped[HumanTaskStatus] = mapped_column(_enum(HumanTaskStatus))
+    created_at: Mapped[datetime]
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    completed_at: Mapped[datetime | None]
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    task: Mapped[RectificationTask | None] = relationship(lazy="joined")
+    instance: Mapped[ProcessInstance] = relationship(lazy="select")
+    completed_by: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[completed_by_id])
+    unit: Mapped[Unit | None] = relationship(lazy="joined", foreign_keys=[unit_id])
+
+
+class AuditEvent(Base):
+    """全程留痕: one state change, who made it, when, and what it was before and after."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(32))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    object_type: Mapped[str] = mapped_column(String(64))
+    object_id: Mapped[str] = mapped_column(String(64))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("rectification_tasks.id"), index=True)
+    summary: Mapped[str] = mapped_column(Text)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    client_addr: Mapped[str] = mapped_column(String(64), default="")
+
+
+class Setting(Base):
+    """Small named values the program keeps between runs (e.g. the demo clock offset)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,35 @@
+"""Reporting periods (按月交账): a period is a month, written YYYY-MM."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+PERIOD_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def period_of(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def parse_period(period: str) -> date:
+    """The first day of the period; ValueError for anything not YYYY-MM."""
+    match = PERIOD_PATTERN.match(str(period))
+    if not match:
+        raise ValueError(f"not a period (YYYY-MM): {period!r}")
+    return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def next_period(period: str) -> str:
+    first = parse_period(period)
+    return period_of(date(first.year + first.month // 12, first.month % 12 + 1, 1))
+
+
+def report_due_date(period: str, report_day: int) -> date:
+    """A period's report is due on `report_day` of the following month."""
+    following = parse_period(next_period(period))
+    return following.replace(day=report_day)
+
+
+def period_label(period: str) -> str:
+    first = parse_period(period)
+    return f"{first.year}年{first.month}月"

@@ -1,0 +1,171 @@
+"""Read models: the inbox, the ledger, a task page. Plain indexed queries, no workflow loading."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from engine.access import Access
+from engine.actor import Actor
+from engine.audit import task_history
+from engine.models import (
+    AuditEvent,
+    Category,
+    HumanTask,
+    HumanTaskStatus,
+    ImplementationPlan,
+    ProcessInstance,
+    ProgressReport,
+    RectificationTask,
+    SignoffApplication,
+    TaskStatus,
+    Unit,
+    User,
+    cooperating_units,
+)
+
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class InboxEntry:
+    work: HumanTask
+    period: str
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class LedgerFilters:
+    category_id: int | None = None
+    unit_id: int | None = None
+    status: TaskStatus | None = None
+    leader_id: int | None = None
+    q: str = ""
+    page: int = 1
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = []
+        if self.category_id:
+            conditions.append(RectificationTask.category_id == self.category_id)
+        if self.unit_id:
+            conditions.append(or_(RectificationTask.lead_unit_id == self.unit_id, exists(
+                select(cooperating_units.c.task_id).where(cooperating_units.c.task_id == RectificationTask.id,
+                                                          cooperating_units.c.unit_id == self.unit_id))))
+        if self.status:
+            conditions.append(RectificationTask.status == self.status)
+        if self.leader_id:
+            conditions.append(RectificationTask.lead_leader_id == self.leader_id)
+        if self.q.strip():
+            pattern = f"%{_escape_like(self.q.strip())}%"
+            conditions.append(or_(*(column.ilike(pattern, escape="\\") for column in (
+                RectificationTask.code, RectificationTask.title, RectificationTask.problem,
+                RectificationTask.measures))))
+        return conditions
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    task: RectificationTask
+    current_steps: list[str]
+    last_report: ProgressReport | None
+
+
+@dataclass(frozen=True)
+class LedgerPage:
+    rows: list[LedgerRow]
+    total: int
+    page: int
+    pages: int
+
+
+@dataclass
+class TaskPage:
+    task: RectificationTask
+    history: list[AuditEvent]
+    open_work: list[HumanTask]
+    my_work: list[HumanTask]
+    plans: list[ImplementationPlan]
+    reports: list[ProgressReport]
+    signoffs: list[SignoffApplication]
+    people: dict[int, str] = field(default_factory=dict)
+
+
+def inbox(session: Session, access: Access, actor: Actor, now: datetime) -> list[InboxEntry]:
+    query = (select(HumanTask, ProcessInstance.business_key)
+             .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+             .where(HumanTask.status == HumanTaskStatus.OPEN, HumanTask.standing.is_(False),
+                    access.work_filter(actor))
+             .order_by(HumanTask.created_at, HumanTask.id))
+    return [InboxEntry(work, period, work.due_at is not None and work.due_at < now)
+            for work, period in session.execute(query)]
+
+
+def ledger(session: Session, access: Access, actor: Actor, filters: LedgerFilters) -> LedgerPage:
+    where = [access.task_filter(actor), *filters.conditions()]
+    total = session.scalar(select(func.count(RectificationTask.id)).where(*where)) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, filters.page), pages)
+    tasks = list(session.scalars(select(RectificationTask).where(*where)
+                                 .join(Category).order_by(Category.number, RectificationTask.id)
+                                 .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
+    ids = [task.id for task in tasks]
+    steps = current_steps(session, ids)
+    reports = last_reports(session, ids)
+    rows = [LedgerRow(task, steps.get(task.id, []), reports.get(task.id)) for task in tasks]
+    return LedgerPage(rows, total, page, pages)
+
+
+def current_steps(session: Session, task_ids: list[int]) -> dict[int, list[str]]:
+    steps: dict[int, list[str]] = {}
+    query = (select(HumanTask.task_id, HumanTask.name).where(
+        HumanTask.task_id.in_(task_ids), HumanTask.status == HumanTaskStatus.OPEN, HumanTask.standing.is_(False))
+        .order_by(HumanTask.created_at))
+    for task_id, name in session.execute(query):
+        steps.setdefault(task_id, []).append(name)
+    return steps
+
+
+def last_reports(session: Session, task_ids: list[int]) -> dict[int, ProgressReport]:
+    latest = (select(ProgressReport.task_id, func.max(ProgressReport.period).label("period"))
+              .where(ProgressReport.task_id.in_(task_ids)).group_by(ProgressReport.task_id).subquery())
+    query = select(ProgressReport).join(latest, (ProgressReport.task_id == latest.c.task_id)
+                                        & (ProgressReport.period == latest.c.period))
+    return {report.task_id: report for report in session.scalars(query)}
+
+
+def task_page(session: Session, access: Access, actor: Actor, task: RectificationTask) -> TaskPage:
+    open_work = list(session.scalars(select(HumanTask).where(
+        HumanTask.task_id == task.id, HumanTask.status == HumanTaskStatus.OPEN).order_by(HumanTask.created_at)))
+    plans = list(session.scalars(select(ImplementationPlan).where(ImplementationPlan.task_id == task.id)
+                                 .order_by(ImplementationPlan.revision.desc())))
+    reports = list(session.scalars(select(ProgressReport).where(ProgressReport.task_id == task.id)
+                                   .order_by(ProgressReport.period.desc())))
+    signoffs = list(session.scalars(select(SignoffApplication).where(SignoffApplication.task_id == task.id)
+                                    .order_by(SignoffApplication.id.desc())))
+    page = TaskPage(task, task_history(session, task.id), open_work,
+                    [work for work in open_work if access.can_act(actor, work)], plans, reports, signoffs)
+    page.people = people_names(session)
+    return page
+
+
+def people_names(session: Session) -> dict[int, str]:
+    return dict(session.execute(select(User.id, User.display_name)).all())  # type: ignore[arg-type]
+
+
+def choices(session: Session) -> dict[str, list[tuple[int, str]]]:
+    """Options for the ledger filters and the registration form."""
+    return {
+        "categories": [(c.id, f"{c.number}. {c.name}")
+                       for c in session.scalars(select(Category).order_by(Category.number))],
+        "units": [(u.id, u.name) for u in session.scalars(
+            select(Unit).where(Unit.kind.in_(("department", "county", "park"))).order_by(Unit.position))],
+        "leaders": [(u.id, f"{u.display_name}（{u.title}）" if u.title else u.display_name)
+                    for u in session.scalars(select(User).where(User.role == "leader", User.active.is_(True))
+                                             .order_by(User.id))],
+    }

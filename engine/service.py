@@ -1,0 +1,288 @@
+"""The engine's façade: one method per use case, one transaction per call.
+
+The CLI, the web UI, the scheduler and the tests all drive duban through `Duban`.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine import queries
+from engine.access import Access
+from engine.actions import ACTIONS
+from engine.actor import Actor
+from engine.audit import record
+from engine.bpmn.expressions import ExpressionFunctions, RestrictedScriptEngine
+from engine.bpmn.loader import ProcessDefinition, Vocabulary, load_files
+from engine.bpmn.runtime import WorkflowRuntime
+from engine.clock import Clock
+from engine.db import Database
+from engine.errors import Conflict, InvalidSubmission, NotFound, PermissionDenied
+from engine.forms import FORM_HANDLERS, Field, check_assignment, clean
+from engine.instances import Processes
+from engine.models import (
+    Category,
+    DeadlineKind,
+    HumanTask,
+    HumanTaskStatus,
+    InstanceStatus,
+    ProcessInstance,
+    RectificationTask,
+    TaskStatus,
+    Unit,
+    User,
+)
+from engine.roles import RoleModel
+from engine.settings import Settings
+from engine.step import Step
+from engine.users import authenticate, create_user
+
+log = logging.getLogger("duban.engine")
+MAIN_PROCESS = "rectification"
+T = TypeVar("T")
+
+REGISTRATION_FIELDS = (
+    Field("code", "line"),
+    Field("category_id", "id"),
+    Field("title", "line"),
+    Field("problem"),
+    Field("target"),
+    Field("measures"),
+    Field("lead_unit_id", "id"),
+    Field("cooperating_unit_ids", "ids", required=False),
+    Field("lead_leader_id", "id"),
+    Field("deadline_kind", "choice", choices=tuple(kind.value for kind in DeadlineKind)),
+    Field("deadline", "date", required=False),
+)
+
+
+@dataclass
+class WorkItem:
+    """A human task with what the person needs beside the form."""
+
+    work: HumanTask
+    task: RectificationTask
+    period: str
+    page: queries.TaskPage
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Duban:
+    def __init__(self, db: Database, roles: RoleModel, clock: Clock, workflow_files: Sequence[Path],
+                 settings: Settings | None = None, ui_forms: Collection[str] | None = None) -> None:
+        self.db, self.roles, self.clock = db, roles, clock
+        self.settings = settings or Settings()
+        self.access = Access(roles)
+        functions = ExpressionFunctions(clock, self.settings).as_dict()
+        self.runtime = WorkflowRuntime(clock, RestrictedScriptEngine(functions))
+        self.processes = Processes(self.runtime, roles)
+        forms = set(FORM_HANDLERS) if ui_forms is None else set(FORM_HANDLERS) & set(ui_forms)
+        self.vocabulary = Vocabulary(roles, forms, set(ACTIONS), functions)
+        self.definitions: list[ProcessDefinition] = load_files(workflow_files, self.vocabulary)
+
+    # --- set-up ------------------------------------------------------------------------------
+
+    def init_database(self) -> list[str]:
+        """Create missing tables, sync the unit tree from roles.yaml, deploy the workflows."""
+        self.db.create_schema()
+        with self.db.transaction() as session:
+            self._sync_units(session)
+            added = self.processes.deploy(session, self.definitions, self.clock.now())
+            for version in added:
+                record(session, Actor.system(), self.clock.now(), "process.deployed", ("process", version),
+                       f"部署流程版本 {version}")
+        return added
+
+    def _sync_units(self, session: Session) -> None:
+        by_code = {unit.code: unit for unit in session.scalars(select(Unit))}
+        for position, spec in enumerate(self.roles.units):
+            unit = by_code.get(spec.code) or Unit(code=spec.code)
+            unit.name, unit.kind, unit.position = spec.name, spec.kind, position
+            unit.parent_id = by_code[spec.parent].id if spec.parent else None
+            session.add(unit)
+            session.flush()
+            by_code[spec.code] = unit
+
+    # --- running a use case ------------------------------------------------------------------
+
+    def _use_case(self, work: Callable[[Session], T]) -> T:
+        """One transaction; a concurrent change to the same instance becomes a Conflict."""
+        try:
+            with self.db.transaction() as session:
+                return work(session)
+        except StaleDataError:
+            raise Conflict("这项工作刚被其他人处理，请刷新后查看") from None
+        except OperationalError as exc:
+            if "locked" in str(exc).lower() or "could not serialize" in str(exc).lower():
+                raise Conflict("系统繁忙，请稍后重试") from None
+            raise
+
+    def _read(self, work: Callable[[Session], T]) -> T:
+        with self.db.transaction(write=False) as session:
+            return work(session)
+
+    def _step(self, session: Session, actor: Actor, **objects: Any) -> Step:
+        return Step(session, actor, self.clock.now(), self.settings, self.processes, **objects)
+
+    # --- use cases ---------------------------------------------------------------------------
+
+    def register_task(self, actor: Actor, data: dict[str, Any]) -> int:
+        """登记: create a rectification task and start its process (it waits for 交办)."""
+        self.access.require(actor, "task.register")
+
+        def work(session: Session) -> int:
+            step = self._step(session, actor)
+            cleaned = clean(REGISTRATION_FIELDS, data)
+            errors = check_assignment(step, cleaned)
+            if session.get(Category, cleaned["category_id"]) is None:
+                errors["category_id"] = ["没有这个类别"]
+            if session.scalar(select(RectificationTask.id).where(RectificationTask.code == cleaned["code"])):
+                errors["code"] = ["编号已存在"]
+            if errors:
+                raise InvalidSubmission(errors)
+            return self._create_task(step, cleaned).id
+
+        try:
+            return self._use_case(work)
+        except IntegrityError:
+            raise InvalidSubmission({"code": ["编号已存在"]}) from None
+
+    def _create_task(self, step: Step, data: dict[str, Any]) -> RectificationTask:
+        task = RectificationTask(
+            code=data["code"], category_id=data["category_id"], title=data["title"], problem=data["problem"],
+            target=data["target"], measures=data["measures"], lead_unit_id=data["lead_unit_id"],
+            lead_leader_id=data["lead_leader_id"], deadline_kind=DeadlineKind(data["deadline_kind"]),
+            deadline=date.fromisoformat(data["deadline"]) if data["deadline"] else None,
+            status=TaskStatus.REGISTERED, registered_at=step.now,
+            cooperating_units=[step.session.get_one(Unit, i) for i in data["cooperating_unit_ids"]])
+        step.session.add(task)
+        step.session.flush()
+        step.task = task
+        step.audit("task.registered", ("task", task.id), f"登记整改任务 {task.code} {task.title}",
+                   after={"code": task.code, "title": task.title})
+        self.processes.start(step, MAIN_PROCESS, {"deadline": data["deadline"]})
+        return task
+
+    def complete(self, actor: Actor, human_task_id: int, data: dict[str, Any]) -> HumanTask:
+        """Do one user task: check, validate, record, run the process on; all or nothing."""
+        def work(session: Session) -> HumanTask:
+            work_item = self._open_work(session, actor, human_task_id)
+            instance = session.get_one(ProcessInstance, work_item.instance_id, with_for_update=True)
+            step = self._step(session, actor, task=work_item.task, instance=instance, human_task=work_item)
+            handler = FORM_HANDLERS[work_item.form]
+            cleaned = handler.clean(step, data)
+            work_item.status, work_item.completed_by_id = HumanTaskStatus.COMPLETED, actor.user_id
+            work_item.completed_at, work_item.data = step.now, cleaned
+            step.audit("work.completed", ("human_task", work_item.id), f"完成「{work_item.name}」",
+                       after={"form": work_item.form, "data": cleaned})
+            self.processes.complete(step, handler.apply(step, cleaned))
+            return work_item
+
+        return self._use_case(work)
+
+    def _open_work(self, session: Session, actor: Actor, human_task_id: int) -> HumanTask:
+        work_item = session.get(HumanTask, human_task_id, with_for_update=True)
+        if work_item is None or work_item.task is None or not self.access.can_view_task(actor, work_item.task):
+            raise NotFound("没有找到这项工作")
+        if not self.access.can_act(actor, work_item):
+            raise PermissionDenied("这项工作不由您办理")
+        if not work_item.status.is_open():
+            raise Conflict("这项工作已经有人处理过了")
+        return work_item
+
+    def refuse(self, actor: Actor, what: str, reason: str) -> None:
+        """Record a refused attempt (wrong role, other unit's task) in the audit trail."""
+        def work(session: Session) -> None:
+            record(session, actor, self.clock.now(), "access.refused", ("route", what), reason)
+        self._use_case(work)
+
+    def fire_due_timers(self, limit: int = 500) -> int:
+        """Advance every running instance whose next timer is due; one transaction each."""
+        now = self.clock.now()
+        due_ids = self._read(lambda s: list(s.scalars(
+            select(ProcessInstance.id).where(ProcessInstance.status == InstanceStatus.RUNNING,
+                                             ProcessInstance.next_timer_at <= now)
+            .order_by(ProcessInstance.next_timer_at).limit(limit))))
+        return sum(1 for instance_id in due_ids if self._fire_instance(instance_id))
+
+    def _fire_instance(self, instance_id: int) -> bool:
+        def work(session: Session) -> bool:
+            instance = session.get_one(ProcessInstance, instance_id, with_for_update=True)
+            if not instance.status.is_running() or instance.next_timer_at is None \
+                    or instance.next_timer_at > self.clock.now():
+                return False  # another sweep got here first
+            task = session.get(RectificationTask, instance.task_id) if instance.task_id else None
+            self.processes.fire_timers(self._step(session, Actor.system(), task=task, instance=instance))
+            return True
+
+        try:
+            return self._use_case(work)
+        except Conflict:
+            return False
+
+    # --- accounts ----------------------------------------------------------------------------
+
+    def login(self, username: str, password: str, client_addr: str = "") -> User | None:
+        def work(session: Session) -> User | None:
+            user = authenticate(session, username, password)
+            actor = actor_for(user, client_addr) if user else Actor(None, username[:64], username[:64], "", None,
+                                                                   client_addr)
+            record(session, actor, self.clock.now(), "login.success" if user else "login.failure",
+                   ("user", user.id if user else username[:64]), "登录成功" if user else "登录失败")
+            return user
+
+        return self._use_case(work)
+
+    def create_user(self, actor: Actor, **fields: Any) -> int:
+        def work(session: Session) -> int:
+            user = create_user(session, self.roles, self.clock.now(), **fields)
+            record(session, actor, self.clock.now(), "user.created", ("user", user.id),
+                   f"创建用户 {user.username}（{self.roles.role_name(user.role)}）",
+                   after={"username": user.username, "role": user.role, "unit_id": user.unit_id})
+            return user.id
+
+        return self._use_case(work)
+
+    def user(self, user_id: int) -> User | None:
+        return self._read(lambda s: s.get(User, user_id))
+
+    # --- queries -----------------------------------------------------------------------------
+
+    def inbox(self, actor: Actor) -> list[queries.InboxEntry]:
+        return self._read(lambda s: queries.inbox(s, self.access, actor, self.clock.now()))
+
+    def ledger(self, actor: Actor, filters: queries.LedgerFilters) -> queries.LedgerPage:
+        self.access.require(actor, "ledger.view")
+        return self._read(lambda s: queries.ledger(s, self.access, actor, filters))
+
+    def task_page(self, actor: Actor, task_id: int) -> queries.TaskPage:
+        def work(session: Session) -> queries.TaskPage:
+            task = self.access.check_view_task(actor, session.get(RectificationTask, task_id))
+            return queries.task_page(session, self.access, actor, task)
+
+        return self._read(work)
+
+    def work_item(self, actor: Actor, human_task_id: int) -> WorkItem:
+        def work(session: Session) -> WorkItem:
+            item = self._open_work(session, actor, human_task_id)
+            period = session.get_one(ProcessInstance, item.instance_id).business_key
+            task = self.access.check_view_task(actor, item.task)
+            return WorkItem(item, task, period, queries.task_page(session, self.access, actor, task))
+
+        return self._read(work)
+
+    def choices(self) -> dict[str, list[tuple[int, str]]]:
+        return self._read(queries.choices)
+
+
+def actor_for(user: User, client_addr: str = "") -> Actor:
+    return Actor(user.id, user.username, user.display_name, user.role, user.unit_id, client_addr)

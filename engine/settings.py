@@ -1,0 +1,43 @@
+"""Business settings with their defaults; each can be overridden from the environment."""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+
+
+@dataclass(frozen=True)
+class Settings:
+    #: the monthly report for a month is due on this day of the following month
+    report_day: int = 5
+    #: a reminder appears this many days before a report is due
+    reminder_days: int = 3
+    #: a task turns yellow this many days before its deadline
+    deadline_warning_days: int = 30
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        environ = os.environ if environ is None else environ
+        values = {}
+        for item in fields(cls):
+            raw = environ.get(f"DUBAN_{item.name.upper()}")
+            if raw is not None:
+                values[item.name] = _parse_int(item.name, raw)
+        settings = cls(**values)
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        if not 1 <= self.report_day <= 28:
+            raise ValueError("DUBAN_REPORT_DAY must be between 1 and 28")
+        if not 0 <= self.reminder_days <= 27:
+            raise ValueError("DUBAN_REMINDER_DAYS must be between 0 and 27")
+        if not 1 <= self.deadline_warning_days <= 365:
+            raise ValueError("DUBAN_DEADLINE_WARNING_DAYS must be between 1 and 365")
+
+
+def _parse_int(name: str, raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"DUBAN_{name.upper()} must be a whole number, not {raw!r}") from None

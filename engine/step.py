@@ -1,0 +1,60 @@
+"""What a form handler or a named action gets to work with during one use case."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from engine.actor import Actor
+from engine.audit import record
+from engine.clock import LOCAL_TZ
+from engine.models import HumanTask, ProcessInstance, RectificationTask
+from engine.settings import Settings
+
+if TYPE_CHECKING:
+    from engine.instances import Processes
+
+
+@dataclass
+class Step:
+    session: Session
+    actor: Actor
+    now: datetime
+    settings: Settings
+    processes: Processes
+    task: RectificationTask | None = None
+    instance: ProcessInstance | None = None
+    human_task: HumanTask | None = None
+
+    @property
+    def the_task(self) -> RectificationTask:
+        if self.task is None:
+            raise RuntimeError("this step works on no rectification task")
+        return self.task
+
+    @property
+    def the_instance(self) -> ProcessInstance:
+        if self.instance is None:
+            raise RuntimeError("this step works on no process instance")
+        return self.instance
+
+    @property
+    def the_work(self) -> HumanTask:
+        if self.human_task is None:
+            raise RuntimeError("this step completes no human task")
+        return self.human_task
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(LOCAL_TZ).date()
+
+    def audit(self, action: str, obj: tuple[str, object], summary: str, **changes: object) -> None:
+        task_id = self.task.id if self.task is not None else None
+        record(self.session, self.actor, self.now, action, obj, summary, task_id=task_id,
+               before=changes.get("before"), after=changes.get("after"))  # type: ignore[arg-type]
+
+    def for_instance(self, instance: ProcessInstance, human_task: HumanTask | None = None) -> Step:
+        return Step(self.session, self.actor, self.now, self.settings, self.processes,
+                    self.task, instance, human_task)

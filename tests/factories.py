@@ -1,0 +1,104 @@
+"""A small city for tests: units from roles.yaml, two categories, people in every role."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from engine.actor import Actor
+from engine.models import Category, HumanTask, HumanTaskStatus, Unit
+from engine.service import Duban, actor_for
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "Secret-pass-1"
+#: username -> (role, unit code)
+PEOPLE = {
+    "leader": ("leader", None),
+    "leader2": ("leader", None),
+    "coordinator": ("coordinator", "office"),
+    "supervisor": ("supervisor", "office"),
+    "publicity": ("publicity", "office"),
+    "discipline": ("discipline", "discipline_commission"),
+    "staff": ("unit_staff", "jiangyang"),
+    "head": ("unit_head", "jiangyang"),
+    "other_staff": ("unit_staff", "naxi"),
+    "other_head": ("unit_head", "naxi"),
+    "admin": ("admin", None),
+}
+
+
+@dataclass
+class World:
+    duban: Duban
+    actors: dict[str, Actor] = field(default_factory=dict)
+    categories: list[int] = field(default_factory=list)
+    units: dict[str, int] = field(default_factory=dict)
+
+    def __getitem__(self, username: str) -> Actor:
+        return self.actors[username]
+
+    def register(self, code: str = "1-1", **overrides: Any) -> int:
+        data = {
+            "code": code, "category_id": self.categories[0], "title": "长江干流沿岸污水直排",
+            "problem": "沿江部分排污口污水直排长江。", "target": "2026年底前完成截污纳管。",
+            "measures": "1. 排查排污口\n2. 截污纳管", "lead_unit_id": self.units["jiangyang"],
+            "cooperating_unit_ids": [self.units["water"]], "lead_leader_id": self["leader"].user_id,
+            "deadline_kind": "date", "deadline": "2026-12-31",
+        }
+        data.update(overrides)
+        return self.duban.register_task(self["coordinator"], data)
+
+    def work_for(self, username: str, task_id: int | None = None) -> list[HumanTask]:
+        """The open work this person may do (inbox and standing actions), oldest first."""
+        actor = self[username]
+        with self.duban.db.transaction(write=False) as session:
+            query = select(HumanTask).where(HumanTask.status == HumanTaskStatus.OPEN,
+                                            self.duban.access.work_filter(actor)).order_by(HumanTask.id)
+            if task_id is not None:
+                query = query.where(HumanTask.task_id == task_id)
+            return list(session.scalars(query))
+
+    def do(self, username: str, task_id: int, form: str, **data: Any) -> HumanTask:
+        """Complete this person's open work of the given form on the task."""
+        matching = [work for work in self.work_for(username, task_id) if work.form == form]
+        assert matching, f"{username} has no open {form} work on task {task_id}: {self.work_for(username)}"
+        return self.duban.complete(self[username], matching[0].id, data)
+
+
+def build_world(duban: Duban) -> World:
+    duban.init_database()
+    world = World(duban)
+    with duban.db.transaction() as session:
+        for number, name in ((1, "水污染防治方面"), (2, "大气污染防治方面")):
+            session.add(Category(number=number, name=name))
+        session.flush()
+        world.categories = list(session.scalars(select(Category.id).order_by(Category.number)))
+        world.units = {unit.code: unit.id for unit in session.scalars(select(Unit))}
+    system = Actor.system()
+    for username, (role, unit) in PEOPLE.items():
+        user_id = duban.create_user(system, username=username, password=PASSWORD, display_name=username,
+                                    role=role, unit_code=unit, title="副市长" if role == "leader" else "")
+        user = duban.user(user_id)
+        assert user is not None
+        world.actors[username] = actor_for(user)
+    return world
+
+
+def walk_to_reporting(world: World, task_id: int) -> None:
+    """Assign, plan, sign and file: the task is now reporting monthly."""
+    world.do("coordinator", task_id, "assign", **assignment(world))
+    world.do("staff", task_id, "plan_draft", content="方案正文", milestones="3月底前完成排查", contact="李四")
+    world.do("head", task_id, "plan_sign", decision="submit", comment="")
+    world.do("supervisor", task_id, "plan_review", decision="file", comment="同意备案")
+
+
+def assignment(world: World, **overrides: Any) -> dict[str, Any]:
+    data = {
+        "lead_unit_id": world.units["jiangyang"], "cooperating_unit_ids": [world.units["water"]],
+        "lead_leader_id": world["leader"].user_id, "deadline_kind": "date", "deadline": "2026-12-31",
+        "plan_due": "2026-04-10", "instructions": "请按期报送实施方案",
+    }
+    data.update(overrides)
+    return data
