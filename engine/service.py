@@ -80,13 +80,12 @@ class Duban:
     def __init__(self, db: Database, roles: RoleModel, clock: Clock, workflow_files: Sequence[Path],
                  settings: Settings | None = None, ui_forms: Collection[str] | None = None) -> None:
         self.db, self.roles, self.clock = db, roles, clock
+        self.workflow_files = list(workflow_files)
         self.settings = settings or Settings()
         self.access = Access(roles)
-        functions = ExpressionFunctions(clock, self.settings).as_dict()
-        self.runtime = WorkflowRuntime(clock, RestrictedScriptEngine(functions))
+        self.vocabulary = build_vocabulary(roles, clock, self.settings, ui_forms)
+        self.runtime = WorkflowRuntime(clock, RestrictedScriptEngine(self.vocabulary.functions))
         self.processes = Processes(self.runtime, roles)
-        forms = set(FORM_HANDLERS) if ui_forms is None else set(FORM_HANDLERS) & set(ui_forms)
-        self.vocabulary = Vocabulary(roles, forms, set(ACTIONS), functions)
         self.definitions: list[ProcessDefinition] = load_files(workflow_files, self.vocabulary)
 
     # --- set-up ------------------------------------------------------------------------------
@@ -282,6 +281,13 @@ class Duban:
 
     def choices(self) -> dict[str, list[tuple[int, str]]]:
         return self._read(queries.choices)
+
+
+def build_vocabulary(roles: RoleModel, clock: Clock, settings: Settings,
+                     ui_forms: Collection[str] | None = None) -> Vocabulary:
+    """What workflows may name: lanes of roles.yaml, forms both engine and UI know, actions, functions."""
+    forms = set(FORM_HANDLERS) if ui_forms is None else set(FORM_HANDLERS) & set(ui_forms)
+    return Vocabulary(roles, forms, set(ACTIONS), ExpressionFunctions(clock, settings).as_dict())
 
 
 def actor_for(user: User, client_addr: str = "") -> Actor:

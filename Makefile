@@ -1,0 +1,29 @@
+# duban: a newcomer needs only `make run` and `make test`.
+VENV    := .venv
+PYTHON  := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed
+PORT    ?= 5000
+
+.PHONY: run test lint install demo clean-db
+
+run: $(STAMP)  ## create .venv, load the demo city (first time only) and serve on http://127.0.0.1:$(PORT)
+	$(VENV)/bin/duban demo
+	PORT=$(PORT) $(VENV)/bin/duban serve
+
+test: $(STAMP)  ## lint and run the whole test suite
+	$(VENV)/bin/ruff check .
+	$(PYTHON) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+clean-db:  ## remove the local SQLite database (the demo city is rebuilt by the next `make run`)
+	rm -f instance/duban.sqlite3 instance/duban.sqlite3-wal instance/duban.sqlite3-shm

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from engine.service import Duban
+from tests.factories import PASSWORD, World
+from webui import create_app
+
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class Browser:
+    """A test client that behaves like a person with a browser: it sends the CSRF token it was given."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def get(self, url: str, **kwargs: Any) -> TestResponse:
+        return self.client.get(url, **kwargs)
+
+    def submit(self, url: str, data: dict[str, Any], follow: bool = True) -> TestResponse:
+        """GET the page, take its CSRF token, POST the form."""
+        page = self.client.get(url)
+        match = CSRF_FIELD.search(page.get_data(as_text=True))
+        assert match, f"no CSRF token on {url} ({page.status_code})"
+        return self.client.post(url, data={"csrf_token": match.group(1), **data}, follow_redirects=follow)
+
+    def post_with_token_from(self, page_url: str, url: str, data: dict[str, Any]) -> TestResponse:
+        page = self.client.get(page_url)
+        token = CSRF_FIELD.search(page.get_data(as_text=True))
+        assert token
+        return self.client.post(url, data={"csrf_token": token.group(1), **data}, follow_redirects=True)
+
+
+@pytest.fixture
+def app(duban: Duban, world: World, tmp_path: Any) -> Flask:
+    return create_app({"DUBAN_ENGINE": duban, "SECRET_KEY": "test-secret", "TESTING": True,
+                       "DUBAN_INSTANCE": str(tmp_path)})
+
+
+@pytest.fixture
+def login_as(app: Flask) -> Callable[[str], Browser]:
+    def login(username: str) -> Browser:
+        browser = Browser(app.test_client())
+        response = browser.submit("/login", {"username": username, "password": PASSWORD})
+        assert response.status_code == 200, response.get_data(as_text=True)
+        assert "用户名或密码不正确" not in response.get_data(as_text=True)
+        return browser
+    return login
+
+
+@pytest.fixture
+def client(app: Flask) -> Browser:
+    return Browser(app.test_client())

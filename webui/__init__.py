@@ -1,0 +1,81 @@
+"""The web side of duban: one composition point, `create_app`."""
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from engine.clock import SystemClock
+from engine.db import Database
+from engine.roles import load_roles
+from engine.service import Duban
+from engine.settings import Settings
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    instance_path = Path(os.environ.get("DUBAN_INSTANCE", PROJECT_ROOT / "instance")).resolve()
+    app = Flask(__name__, instance_path=str(instance_path))
+    app.config.from_mapping(_defaults(instance_path))
+    if config:
+        app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(instance_path)
+    from webui.forms import FORMS
+
+    engine = app.config.get("DUBAN_ENGINE") or build_engine(app.config, ui_forms=FORMS.keys())
+    app.extensions["duban"] = engine
+    _register(app)
+    return app
+
+
+def build_engine(config: Mapping[str, Any], ui_forms: Any = None) -> Duban:
+    database = Database(config["DATABASE_URL"])
+    roles = load_roles(config["DUBAN_ROLES"])
+    workflows = sorted(Path(config["DUBAN_WORKFLOWS"]).glob("*.bpmn"))
+    return Duban(database, roles, SystemClock(), workflows, Settings.from_env(), ui_forms=ui_forms)
+
+
+def _defaults(instance_path: Path) -> dict[str, Any]:
+    return {
+        "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{instance_path / 'duban.sqlite3'}"),
+        "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
+        "DUBAN_ROLES": os.environ.get("DUBAN_ROLES", str(PROJECT_ROOT / "roles.yaml")),
+        "DUBAN_WORKFLOWS": os.environ.get("DUBAN_WORKFLOWS", str(PROJECT_ROOT / "workflows")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("DUBAN_SECURE_COOKIES") == "1",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+    }
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """The demo keeps a generated key in the instance folder, so sessions survive restarts."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _register(app: Flask) -> None:
+    from webui import auth, errors, views, work
+    from webui.extensions import babel, csrf, login_manager
+    from webui.formatting import register_filters
+
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=auth.locale_for_request)
+    register_filters(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(work.bp)
+    errors.register(app)

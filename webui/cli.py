@@ -1,0 +1,109 @@
+"""The `duban` command: init, demo, serve, validate, create-user."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from engine.actor import Actor
+from engine.errors import ConfigError, InvalidSubmission
+
+
+def _app():  # type: ignore[no-untyped-def]
+    from webui import create_app
+
+    try:
+        return create_app()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group(help="duban: supervision of rectification tasks after an environmental inspection.")
+def main() -> None:
+    pass
+
+
+@main.command(help="Create or update the database schema, units and deployed workflows.")
+def init() -> None:
+    engine = _app().extensions["duban"]
+    added = engine.init_database()
+    click.echo(f"database ready: {engine.db.url}")
+    for version in added:
+        click.echo(f"deployed {version}")
+
+
+@main.command(help="Load the demo city (35 tasks, units, one account per role) unless it is there already.")
+def demo() -> None:
+    from engine.demo import DEMO_PASSWORD, load_demo
+
+    engine = _app().extensions["duban"]
+    engine.init_database()
+    logins, created = load_demo(engine)
+    click.echo("demo city " + ("created" if created else "already present") + f" in {engine.db.url}")
+    click.echo(f"demo logins (password for all: {DEMO_PASSWORD}):")
+    for username, description in logins:
+        click.echo(f"  {username:<14} {description}")
+
+
+@main.command(help="Serve the web UI (waitress).")
+@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="127.0.0.1")
+@click.option("--port", default=lambda: int(os.environ.get("PORT", "5000")), type=int, show_default="5000")
+@click.option("--threads", default=8, show_default=True)
+def serve(host: str, port: int, threads: int) -> None:
+    from waitress import serve as waitress_serve
+
+    app = _app()
+    app.extensions["duban"].init_database()
+    click.echo(f"duban is serving on http://{host}:{port}  (Ctrl+C to stop)")
+    waitress_serve(app, host=host, port=port, threads=threads)
+
+
+@main.command(help="Check BPMN files the way start-up does; exit 1 and name the problem if one is wrong.")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--roles", "roles_file", type=click.Path(path_type=Path), default=None,
+              help="roles.yaml to check lanes against (default: the project's).")
+def validate(files: tuple[Path, ...], roles_file: Path | None) -> None:
+    from engine.bpmn.loader import load_file
+    from engine.clock import SystemClock
+    from engine.roles import load_roles
+    from engine.service import build_vocabulary
+    from engine.settings import Settings
+    from webui import PROJECT_ROOT
+    from webui.forms import FORMS
+
+    try:
+        roles = load_roles(roles_file or PROJECT_ROOT / "roles.yaml")
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    vocabulary = build_vocabulary(roles, SystemClock(), Settings(), FORMS.keys())
+    failures = 0
+    for path in files:
+        try:
+            definitions = load_file(path, vocabulary)
+        except ConfigError as exc:
+            failures += 1
+            click.echo(f"error: {exc}", err=True)
+        else:
+            click.echo(f"ok: {path}: " + ", ".join(d.process_id for d in definitions))
+    sys.exit(1 if failures else 0)
+
+
+@main.command("create-user", help="Create an account.")
+@click.option("--username", required=True)
+@click.option("--name", "display_name", required=True, help="The person's name as shown in the UI.")
+@click.option("--role", required=True)
+@click.option("--unit", "unit_code", default=None, help="Unit code from roles.yaml (required for unit roles).")
+@click.option("--title", default="", help="Post, e.g. 副市长 (for leaders).")
+@click.password_option()
+def create_user(username: str, display_name: str, role: str, unit_code: str | None, title: str,
+                password: str) -> None:
+    engine = _app().extensions["duban"]
+    engine.init_database()
+    try:
+        engine.create_user(Actor.system(), username=username, password=password, display_name=display_name,
+                           role=role, unit_code=unit_code, title=title)
+    except InvalidSubmission as exc:
+        raise click.ClickException("; ".join(f"{k}: {', '.join(v)}" for k, v in exc.errors.items())) from None
+    click.echo(f"created {username} ({role})")

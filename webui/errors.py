@@ -1,0 +1,76 @@
+"""Domain exceptions become HTTP answers here, and only here."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Flask, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from engine.errors import Conflict, DomainError, InvalidSubmission, NotFound, PermissionDenied
+from webui.auth import current_actor
+from webui.extensions import engine
+
+log = logging.getLogger("duban.web")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def permission_required(permission: str) -> Callable[[F], F]:
+    """The route layer of authorization: the role must hold the permission (roles.yaml)."""
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not engine().roles.allows(current_user.role, permission):
+                raise PermissionDenied(f"角色无权访问（{permission}）")
+            return view(*args, **kwargs)
+        return wrapped  # type: ignore[return-value]
+    return decorator
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(NotFound, _refused(404))
+    app.register_error_handler(PermissionDenied, _refused(403))
+    app.register_error_handler(Conflict, _conflict)
+    app.register_error_handler(InvalidSubmission, _invalid)
+    app.register_error_handler(CSRFError, _csrf)
+    app.register_error_handler(HTTPException, _http)
+    app.register_error_handler(Exception, _unexpected)
+
+
+def _refused(code: int) -> Callable[[DomainError], tuple[str, int]]:
+    def handler(error: DomainError) -> tuple[str, int]:
+        if current_user.is_authenticated:
+            engine().refuse(current_actor(), f"{request.method} {request.path}", str(error))
+        return render_template("error.html", code=code, message=str(error)), code
+    return handler
+
+
+def _conflict(error: Conflict) -> Response:
+    flash(str(error), "warning")
+    return redirect(url_for("views.inbox"))
+
+
+def _invalid(error: InvalidSubmission) -> tuple[str, int]:
+    return render_template("error.html", code=400, message=_("提交的内容有误：%(detail)s", detail=str(error))), 400
+
+
+def _csrf(error: CSRFError) -> tuple[str, int]:
+    return render_template("error.html", code=400, message=_("表单已失效或缺少安全令牌，请刷新页面后重试。")), 400
+
+
+def _http(error: HTTPException) -> tuple[str, int] | HTTPException:
+    if error.code is None or error.code < 400:
+        return error
+    return render_template("error.html", code=error.code, message=error.description), error.code
+
+
+def _unexpected(error: Exception) -> tuple[str, int]:
+    log.exception("unexpected error on %s %s", request.method, request.path)
+    message = _("系统出现意外错误，操作未生效。请稍后重试或联系管理员。")
+    return render_template("error.html", code=500, message=message), 500

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_wtf import CSRFProtect
+
+from engine.service import Duban
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "请先登录"
+login_manager.login_message_category = "warning"
+login_manager.session_protection = "strong"
+babel = Babel()
+
+
+def engine() -> Duban:
+    """The Duban engine built once by create_app."""
+    return current_app.extensions["duban"]  # type: ignore[no-any-return]

@@ -1,0 +1,168 @@
+"""One WTForms form per user-task form named in the BPMN (duban:form), and the others.
+
+FORMS maps every form name to its class; the engine refuses to load a workflow whose
+user task names a form that is not in it.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from engine.forms import LINE_MAX, TEXT_MAX
+from engine.models import DeadlineKind
+
+TEXT = [Length(max=TEXT_MAX)]
+LINE = [Length(max=LINE_MAX)]
+DEADLINE_KINDS = [SelectChoice(DeadlineKind.DATE.value, _l("限期完成")),
+                  SelectChoice(DeadlineKind.IMMEDIATE.value, _l("立行立改")),
+                  SelectChoice(DeadlineKind.STANDING.value, _l("长期坚持"))]
+
+
+class EngineForm(FlaskForm):
+    """A form whose data goes to an engine use case (dates as ISO strings)."""
+
+    def engine_data(self) -> dict[str, Any]:
+        data = {}
+        for name, field in self._fields.items():
+            if name == "csrf_token":
+                continue
+            value = field.data
+            data[name] = value.isoformat() if isinstance(value, date) else value
+        return data
+
+    def add_errors(self, errors: dict[str, list[str]]) -> None:
+        for name, messages in errors.items():
+            field = self._fields.get(name)
+            target = field.errors if field is not None else self.form_errors
+            if isinstance(target, tuple):
+                target = list(target)
+                if field is not None:
+                    field.errors = target
+            target.extend(messages)
+
+
+class ChoicesForm(EngineForm):
+    """Forms with unit/leader selects get their options from the engine."""
+
+    def fill_choices(self, choices: dict[str, list[tuple[int, str]]]) -> None:
+        for name, field in self._fields.items():
+            source = {"lead_unit_id": "units", "cooperating_unit_ids": "units", "lead_leader_id": "leaders",
+                      "category_id": "categories"}.get(name)
+            if source is not None:
+                field.choices = [SelectChoice(value, label) for value, label in choices[source]]  # type: ignore[attr-defined]
+
+
+class AssignmentFields(ChoicesForm):
+    lead_unit_id = SelectField(_l("牵头单位"), coerce=int, validators=[InputRequired()])
+    cooperating_unit_ids = SelectMultipleField(_l("配合单位"), coerce=int, validators=[Optional()])
+    lead_leader_id = SelectField(_l("牵头市领导"), coerce=int, validators=[InputRequired()])
+    deadline_kind = RadioField(_l("时限类型"), choices=DEADLINE_KINDS, default=DeadlineKind.DATE.value,
+                               validators=[InputRequired()])
+    deadline = DateField(_l("整改时限"), validators=[Optional()])
+
+    def validate_deadline(self, field: DateField) -> None:
+        if self.deadline_kind.data == DeadlineKind.DATE.value and not field.data:
+            raise ValidationError(_l("限期完成的任务须填写整改时限"))
+
+    def validate_cooperating_unit_ids(self, field: SelectMultipleField) -> None:
+        if self.lead_unit_id.data in (field.data or []):
+            raise ValidationError(_l("配合单位不能包含牵头单位"))
+
+
+class RegisterForm(AssignmentFields):
+    code = StringField(_l("编号"), validators=[DataRequired(), Length(max=32)])
+    category_id = SelectField(_l("类别"), coerce=int, validators=[InputRequired()])
+    title = StringField(_l("任务名称"), validators=[DataRequired(), *LINE])
+    problem = TextAreaField(_l("督察反馈问题"), validators=[DataRequired(), *TEXT])
+    target = TextAreaField(_l("整改目标"), validators=[DataRequired(), *TEXT])
+    measures = TextAreaField(_l("整改措施"), validators=[DataRequired(), *TEXT])
+
+    field_order = ("code", "category_id", "title", "problem", "target", "measures", "lead_unit_id",
+                   "cooperating_unit_ids", "lead_leader_id", "deadline_kind", "deadline")
+
+
+class AssignForm(AssignmentFields):
+    plan_due = DateField(_l("实施方案报送期限"), validators=[InputRequired()])
+    instructions = TextAreaField(_l("交办意见"), validators=[Optional(), *TEXT])
+
+
+class PlanDraftForm(EngineForm):
+    content = TextAreaField(_l("整改实施方案"), validators=[DataRequired(), *TEXT],
+                            description=_l("整改思路、具体措施、责任分工、资金保障"))
+    milestones = TextAreaField(_l("时间节点"), validators=[DataRequired(), *TEXT],
+                               description=_l("分阶段的完成时间和标志性成果"))
+    completion_date = DateField(_l("计划完成日期"), validators=[Optional()])
+    contact = StringField(_l("联系人及电话"), validators=[DataRequired(), *LINE])
+
+
+class DecisionForm(EngineForm):
+    """A decision with a comment that is required when sending back."""
+
+    approving = ""
+    decision = RadioField(_l("意见"), validators=[InputRequired()])
+    comment = TextAreaField(_l("意见说明"), validators=TEXT)
+
+    def validate_comment(self, field: TextAreaField) -> None:
+        if self.decision.data and self.decision.data != self.approving and not (field.data or "").strip():
+            raise ValidationError(_l("退回时必须填写意见说明"))
+
+
+def decision_form(name: str, approving: tuple[str, Any], declining: tuple[str, Any],
+                  **extra: Any) -> type[DecisionForm]:
+    attributes = {"approving": approving[0], **extra}
+    form = type(name, (DecisionForm,), attributes)
+    form.decision = RadioField(_l("意见"), choices=[SelectChoice(*approving), SelectChoice(*declining)],  # type: ignore[attr-defined]
+                               validators=[InputRequired()])
+    return form
+
+
+SignForm = decision_form("SignForm", ("submit", _l("同意签发，报送")), ("back", _l("退回承办人修改")))
+PlanReviewForm = decision_form("PlanReviewForm", ("file", _l("予以备案")), ("return", _l("退回修改")))
+ReportReviewForm = decision_form(
+    "ReportReviewForm", ("accept", _l("审核通过")), ("return", _l("退回重报")),
+    lagging=BooleanField(_l("进度滞后"), description=_l("本月进展明显落后于实施方案的时间节点")))
+SignoffVerifyForm = decision_form("SignoffVerifyForm", ("pass", _l("核验通过")), ("return", _l("未通过，退回整改")))
+SignoffApproveForm = decision_form("SignoffApproveForm", ("approve", _l("同意销号")), ("return", _l("退回")))
+
+
+class ReportSubmitForm(EngineForm):
+    progress = TextAreaField(_l("本月工作进展"), validators=[DataRequired(), *TEXT])
+    percent_complete = IntegerField(_l("总体完成进度（%）"), validators=[InputRequired(), NumberRange(0, 100)])
+    problems = TextAreaField(_l("存在的问题"), validators=[Optional(), *TEXT])
+    next_steps = TextAreaField(_l("下一步工作"), validators=[Optional(), *TEXT])
+
+
+class SignoffApplyForm(EngineForm):
+    summary = TextAreaField(_l("整改完成情况"), validators=[DataRequired(), *TEXT],
+                            description=_l("对照整改目标和措施逐项说明完成情况"))
+    evidence_note = TextAreaField(_l("佐证材料说明"), validators=[Optional(), *TEXT])
+
+
+FORMS: dict[str, type[EngineForm]] = {
+    "assign": AssignForm,
+    "plan_draft": PlanDraftForm,
+    "plan_sign": SignForm,
+    "plan_review": PlanReviewForm,
+    "report_submit": ReportSubmitForm,
+    "report_sign": SignForm,
+    "report_review": ReportReviewForm,
+    "signoff_apply": SignoffApplyForm,
+    "signoff_sign": SignForm,
+    "signoff_verify": SignoffVerifyForm,
+    "signoff_approve": SignoffApproveForm,
+}

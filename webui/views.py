@@ -1,0 +1,72 @@
+"""Pages: inbox, ledger, task page, registration."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from engine.errors import InvalidSubmission
+from engine.models import TaskStatus
+from engine.queries import LedgerFilters
+from webui.auth import current_actor
+from webui.errors import permission_required
+from webui.extensions import engine
+from webui.forms import RegisterForm
+
+bp = Blueprint("views", __name__)
+
+
+@bp.route("/")
+@login_required
+def index() -> Response:
+    return redirect(url_for("views.inbox"))
+
+
+@bp.route("/inbox")
+@login_required
+def inbox() -> str:
+    return render_template("inbox.html", entries=engine().inbox(current_actor()))
+
+
+@bp.route("/ledger")
+@login_required
+@permission_required("ledger.view")
+def ledger() -> str:
+    filters = ledger_filters()
+    page = engine().ledger(current_actor(), filters)
+    return render_template("ledger.html", page=page, filters=filters, choices=engine().choices(),
+                           statuses=list(TaskStatus))
+
+
+def ledger_filters() -> LedgerFilters:
+    args = request.args
+    status = args.get("status", "")
+    return LedgerFilters(
+        category_id=args.get("category", type=int), unit_id=args.get("unit", type=int),
+        status=TaskStatus(status) if status in TaskStatus._value2member_map_ else None,
+        leader_id=args.get("leader", type=int), q=args.get("q", "")[:100], page=args.get("page", 1, type=int))
+
+
+@bp.route("/tasks/<int:task_id>")
+@login_required
+@permission_required("task.view")
+def task(task_id: int) -> str:
+    return render_template("task.html", page=engine().task_page(current_actor(), task_id))
+
+
+@bp.route("/tasks/new", methods=["GET", "POST"])
+@login_required
+@permission_required("task.register")
+def register() -> str | Response:
+    form = RegisterForm()
+    form.fill_choices(engine().choices())
+    if form.validate_on_submit():
+        try:
+            task_id = engine().register_task(current_actor(), form.engine_data())
+        except InvalidSubmission as exc:
+            form.add_errors(exc.errors)
+        else:
+            flash(_("整改任务已登记，等待交办"), "success")
+            return redirect(url_for("views.task", task_id=task_id))
+    return render_template("register.html", form=form)

@@ -1,0 +1,47 @@
+"""Doing one piece of work: the form of a BPMN user task."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from engine.errors import InvalidSubmission
+from engine.service import WorkItem
+from webui.auth import current_actor
+from webui.extensions import engine
+from webui.forms import FORMS, ChoicesForm, EngineForm
+
+bp = Blueprint("work", __name__)
+
+
+@bp.route("/work/<int:work_id>", methods=["GET", "POST"])
+@login_required
+def work(work_id: int) -> str | Response:
+    item = engine().work_item(current_actor(), work_id)
+    form = build_form(item)
+    if form.validate_on_submit():
+        try:
+            engine().complete(current_actor(), work_id, form.engine_data())
+        except InvalidSubmission as exc:
+            form.add_errors(exc.errors)
+        else:
+            flash(_("已完成「%(step)s」：%(code)s", step=item.work.name, code=item.task.code), "success")
+            return redirect(url_for("views.inbox"))
+    return render_template("work.html", item=item, form=form)
+
+
+def build_form(item: WorkItem) -> EngineForm:
+    form_class = FORMS[item.work.form]
+    form = form_class(data=current_assignment(item) if item.work.form == "assign" else None)
+    if isinstance(form, ChoicesForm):
+        form.fill_choices(engine().choices())
+    return form
+
+
+def current_assignment(item: WorkItem) -> dict[str, object]:
+    """交办 starts from what was registered; the coordinator confirms or changes it."""
+    task = item.task
+    return {"lead_unit_id": task.lead_unit_id, "cooperating_unit_ids": [unit.id for unit in task.cooperating_units],
+            "lead_leader_id": task.lead_leader_id, "deadline_kind": task.deadline_kind.value,
+            "deadline": task.deadline}
