@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 
+from engine import users
 from engine.actor import Actor
 from engine.clock import LOCAL_TZ, FakeClock, local_today
 from engine.models import Category, HumanTask, HumanTaskStatus, ProcessInstance, Setting, Unit
@@ -102,6 +103,7 @@ class DemoBuilder:
         self.actors: dict[str, Actor] = {}
         self.task_ids: dict[str, int] = {}
         self.names = (s + g for g, s in itertools.product(GIVEN, SURNAMES))
+        self.password_hash = users.HASHER.hash(DEMO_PASSWORD)  # one shared password: hash it once
 
     # --- building -------------------------------------------------------------------------
 
@@ -111,11 +113,19 @@ class DemoBuilder:
         for code, stage in self._stages().items():
             self.at(self.clock.now(), lambda code=code: self._register(code))
             self._plan_history(code, stage)
+        self._daily_ticks()
         self._run_until(datetime.combine(self.today, time(8, 30), LOCAL_TZ))
         self.clock.set(self.real_now)
         self.sim.fire_due_timers()
         with self.sim.db.transaction() as session:
             session.add(Setting(key=MARKER, value=self.real_now.isoformat()))
+
+    def _daily_ticks(self) -> None:
+        """Let timers fire just after midnight, as the scheduler would, not only when someone acts."""
+        day = self.clock.now().date() + timedelta(days=1)
+        while day <= self.today:
+            self.at(datetime.combine(day, time(0, 1), LOCAL_TZ), lambda: None)
+            day += timedelta(days=1)
 
     def at(self, when: datetime, action: Callable[[], None]) -> None:
         heapq.heappush(self.events, Event(when, next(self.counter), action))
@@ -144,7 +154,8 @@ class DemoBuilder:
 
     def _person(self, username: str, role: str, unit: str | None, name: str, title: str = "") -> None:
         user_id = self.sim.create_user(Actor.system(), username=username, password=DEMO_PASSWORD,
-                                       display_name=name, role=role, unit_code=unit, title=title)
+                                       display_name=name, role=role, unit_code=unit, title=title,
+                                       password_hash=self.password_hash)
         user = self.sim.user(user_id)
         assert user is not None  # noqa: S101 - just created
         self.actors[username] = actor_for(user)
@@ -238,7 +249,7 @@ class DemoBuilder:
     def _one_report(self, code: str, task: dict[str, Any], period: str, submitted: datetime, *,
                     lagging: bool, returned: bool) -> None:
         month = int(period[5:])
-        percent = min(95, 20 + 12 * (month % 7))
+        percent = min(95, 10 + (month * 11 + len(code) * 7 + ord(code[-1])) % 60 + (month % 6) * 5)
 
         def submit() -> None:
             self._do_report(code, task, period, "staff", "report_submit", progress=(

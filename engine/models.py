@@ -349,10 +349,10 @@ class HumanTask(Base):
     completed_at: Mapped[datetime | None]
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
-    task: Mapped[RectificationTask | None] = relationship(lazy="joined")
-    instance: Mapped[ProcessInstance] = relationship(lazy="select")
-    completed_by: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[completed_by_id])
-    unit: Mapped[Unit | None] = relationship(lazy="joined", foreign_keys=[unit_id])
+    task: Mapped[RectificationTask | None] = relationship()
+    instance: Mapped[ProcessInstance] = relationship()
+    completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
+    unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id])
 
 
 class AuditEvent(Base):

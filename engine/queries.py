@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from engine.access import Access
 from engine.actor import Actor
@@ -99,6 +99,7 @@ class TaskPage:
 def inbox(session: Session, access: Access, actor: Actor, now: datetime) -> list[InboxEntry]:
     query = (select(HumanTask, ProcessInstance.business_key)
              .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+             .options(joinedload(HumanTask.task))
              .where(HumanTask.status == HumanTaskStatus.OPEN, HumanTask.standing.is_(False),
                     access.work_filter(actor))
              .order_by(HumanTask.created_at, HumanTask.id))
@@ -140,7 +141,7 @@ def last_reports(session: Session, task_ids: list[int]) -> dict[int, ProgressRep
 
 
 def task_page(session: Session, access: Access, actor: Actor, task: RectificationTask) -> TaskPage:
-    open_work = list(session.scalars(select(HumanTask).where(
+    open_work = list(session.scalars(select(HumanTask).options(joinedload(HumanTask.unit)).where(
         HumanTask.task_id == task.id, HumanTask.status == HumanTaskStatus.OPEN).order_by(HumanTask.created_at)))
     plans = list(session.scalars(select(ImplementationPlan).where(ImplementationPlan.task_id == task.id)
                                  .order_by(ImplementationPlan.revision.desc())))

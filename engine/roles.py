@@ -133,13 +133,26 @@ def load_roles(path: str | Path) -> RoleModel:
         where = f"line {mark.line + 1}" if mark else ""
         raise ConfigError(str(path), where, f"not valid YAML: {getattr(exc, 'problem', exc)}") from None
     if not isinstance(raw, dict):
-        raise ConfigError(str(path), "line 1", "expected a mapping with roles, lanes and units")
+        line = root.start_mark.line + 1 if root is not None else 1
+        raise ConfigError(str(path), f"line {line}", "expected a mapping with roles, lanes and units")
+    _no_duplicate_keys(path, root)
     try:
         parsed = RolesFile.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         raise ConfigError(str(path), _where(root, first["loc"]), _pydantic_message(first)) from None
     return _cross_check(path, root, parsed)
+
+
+def _no_duplicate_keys(path: Path, root: yaml.Node | None) -> None:
+    for node in _walk(root):
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key_node, _ in node.value:
+                if key_node.value in seen:
+                    raise ConfigError(str(path), f"line {key_node.start_mark.line + 1}",
+                                      f"key {key_node.value!r} appears twice in the same mapping")
+                seen.add(key_node.value)
 
 
 def _read(path: Path) -> str:

@@ -28,7 +28,9 @@ def check_password_policy(password: str) -> list[str]:
 
 
 def create_user(session: Session, roles: RoleModel, now: datetime, *, username: str, password: str,
-                display_name: str, role: str, unit_code: str | None = None, title: str = "") -> User:
+                display_name: str, role: str, unit_code: str | None = None, title: str = "",
+                password_hash: str | None = None) -> User:
+    """Create an account. `password_hash` (already hashed `password`) spares re-hashing one shared password."""
     errors: dict[str, list[str]] = {}
     if role not in roles.roles:
         errors["role"] = [f"没有这个角色：{role}"]
@@ -41,13 +43,23 @@ def create_user(session: Session, roles: RoleModel, now: datetime, *, username: 
         errors["username"] = ["用户名已存在"]
     if problems := check_password_policy(password):
         errors["password"] = problems
+    if password_hash is not None and not verify_hash(password_hash, password):
+        errors["password"] = ["密码与给定的散列不符"]
     if errors:
         raise InvalidSubmission(errors)
     user = User(username=username, display_name=display_name, title=title, role=role,
-                unit_id=unit.id if unit else None, password_hash=HASHER.hash(password), created_at=now)
+                unit_id=unit.id if unit else None, password_hash=password_hash or HASHER.hash(password),
+                created_at=now)
     session.add(user)
     session.flush()
     return user
+
+
+def verify_hash(password_hash: str, password: str) -> bool:
+    try:
+        return HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:

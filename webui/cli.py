@@ -107,3 +107,7 @@ def create_user(username: str, display_name: str, role: str, unit_code: str | No
     except InvalidSubmission as exc:
         raise click.ClickException("; ".join(f"{k}: {', '.join(v)}" for k, v in exc.errors.items())) from None
     click.echo(f"created {username} ({role})")
+
+
+if __name__ == "__main__":
+    main()

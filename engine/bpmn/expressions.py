@@ -61,7 +61,7 @@ def _check_node(node: ast.AST, functions: Mapping[str, Callable[..., Any]]) -> N
         raise ExpressionError(f"name {node.id!r} is not allowed")
     if isinstance(node, ast.Call):
         if not isinstance(node.func, ast.Name) or node.func.id not in functions:
-            name = node.func.id if isinstance(node.func, ast.Name) else type(node.func).__name__
+            name = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
             raise ExpressionError(f"call of {name!r} is not allowed; allowed functions: {', '.join(sorted(functions))}")
         if node.keywords:
             raise ExpressionError("keyword arguments are not allowed")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,10 @@ SPEC_KEYS = ("spec", "subprocess_specs")
 #: duban:* attributes an element may carry, by the element they belong on.
 EXTENSION_ATTRIBUTES = ("form", "action", "due", "status", "standing", "assignee")
 KNOWN_ASSIGNEES = ("lead_leader",)
+
+#: Timer text a modeller meant as an ISO 8601 literal even though it does not parse as one (P1X, PT5, 2026-13-45).
+ISO_SHAPED = re.compile(r"(R\d*/)?P(\d|T\d).*|\d{4}-\d.*")
+_LXML_REPR = re.compile(r"<Element \S+ at 0x[0-9a-f]+>")
 
 _VALIDATOR: BpmnValidator | None = None
 
@@ -93,6 +98,7 @@ def load_file(path: str | Path, vocabulary: Vocabulary) -> list[ProcessDefinitio
     name = str(path)
     raw = _read_bytes(path)
     tree = _parse_xml(name, raw)
+    _no_data_stores(name, tree)
     parser = _spiff_parse(name, tree)
     process_ids = parser.get_process_ids()
     if not process_ids:
@@ -131,10 +137,17 @@ def _parse_xml(name: str, raw: bytes) -> etree._ElementTree:
         raise ConfigError(name, f"line {exc.lineno}", f"not well-formed XML: {exc.msg}") from None
 
 
+def _no_data_stores(name: str, tree: etree._ElementTree) -> None:
+    for store in tree.xpath("//bpmn:dataStore | //bpmn:dataStoreReference", namespaces=NS):
+        raise ConfigError(name, f"bpmn:{etree.QName(store).localname} {store.get('id', '?')} (line {store.sourceline})",
+                          "data stores are not supported: keep the data in task forms")
+
+
 def _spiff_parse(name: str, tree: etree._ElementTree) -> DubanParser:
     parser = DubanParser(validator=_xsd_validator())
     try:
         parser.add_bpmn_xml(tree, filename=name)
+        _check_references(name, tree)
         for process_id in parser.get_process_ids():
             parser.get_spec(process_id)
             parser.get_subprocess_specs(process_id)
@@ -143,6 +156,24 @@ def _spiff_parse(name: str, tree: etree._ElementTree) -> DubanParser:
     except (SpiffWorkflowException, KeyError, ValueError, TypeError, AttributeError, IndexError) as exc:
         raise ConfigError(name, "", f"cannot be parsed as BPMN: {type(exc).__name__}: {exc}") from None
     return parser
+
+
+def _check_references(name: str, tree: etree._ElementTree) -> None:
+    """What SpiffWorkflow reports badly or without the element: dangling flows and calls."""
+    def where(element: Any) -> str:
+        return f"bpmn:{etree.QName(element).localname} {element.get('id', '?')} (line {element.sourceline})"
+
+    ids = set(tree.xpath("//@id"))
+    for flow in tree.xpath("//bpmn:sequenceFlow", namespaces=NS):
+        for attribute in ("sourceRef", "targetRef"):
+            if flow.get(attribute) not in ids:
+                raise ConfigError(name, where(flow),
+                                  f"{attribute} {flow.get(attribute)!r} names no element in the file")
+    processes = tree.xpath("//bpmn:process/@id", namespaces=NS)
+    for call in tree.xpath("//bpmn:process[@isExecutable='true']//bpmn:callActivity", namespaces=NS):
+        if call.get("calledElement") not in processes:
+            raise ConfigError(name, where(call), f"calls process {call.get('calledElement')!r}, which is not found "
+                                                 f"in this file (processes here: {', '.join(processes)})")
 
 
 def _element_where(tree: etree._ElementTree, exc: ValidationException) -> str:
@@ -158,7 +189,8 @@ def _element_where(tree: etree._ElementTree, exc: ValidationException) -> str:
 
 def _clean_message(exc: ValidationException) -> str:
     message = str(exc.args[0]) if exc.args else str(exc)
-    return message.replace(f"{{{BPMN_NS}}}", "bpmn:")
+    message = _LXML_REPR.sub("(a reference to no data object or data store of this process)", message)
+    return " ".join(message.replace(f"{{{BPMN_NS}}}", "bpmn:").split())
 
 
 def _definition(name: str, tree: etree._ElementTree, parser: DubanParser, process_id: str,
@@ -264,7 +296,7 @@ class DubanRules:
 
     def _check_timer(self, event: Any, kind: str, source: str) -> None:
         text = source.strip()
-        if is_iso_literal(text):
+        if is_iso_literal(text) or ISO_SHAPED.fullmatch(text):
             literal = text
         else:
             self._check(event, text, kind)
