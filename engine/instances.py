@@ -53,7 +53,8 @@ class Processes:
             version = session.scalar(select(ProcessVersion).where(
                 ProcessVersion.process_id == definition.process_id, ProcessVersion.sha256 == definition.sha256))
             if version is None:
-                version = ProcessVersion(process_id=definition.process_id, sha256=definition.sha256,
+                version = ProcessVersion(process_id=definition.process_id, name=definition.name,
+                                         sha256=definition.sha256,
                                          file_name=definition.file_name, bpmn_xml=definition.bpmn_xml,
                                          spec_json=definition.spec_json, deployed_at=now)
                 session.add(version)
@@ -89,7 +90,8 @@ class Processes:
         child = step.for_instance(instance)
         self.runtime.advance(workflow, lambda task: self._run_action(child, task))
         self._save(child, workflow)
-        child.audit("process.started", ("instance", instance.id), f"启动流程 {process_id} {business_key}".strip())
+        name = step.session.get_one(ProcessVersion, version_id).name or process_id
+        child.audit("process.started", ("instance", instance.id), f"启动「{name}」{business_key}".strip())
         return instance
 
     def load(self, session: Session, instance: ProcessInstance) -> BpmnWorkflow:
@@ -115,7 +117,8 @@ class Processes:
         workflow.cancel()
         instance.status = InstanceStatus.CANCELLED
         self._save(child, workflow)
-        child.audit("process.cancelled", ("instance", instance.id), f"流程 {instance.process_id} 终止：{reason}")
+        child.audit("process.cancelled", ("instance", instance.id),
+                    f"「{instance.version.name or instance.process_id}」{instance.business_key} 终止：{reason}")
 
     def _run_action(self, step: Step, task: SpiffTask) -> dict[str, Any] | None:
         name = task.task_spec.extensions["action"]

@@ -293,6 +293,7 @@ class ProcessVersion(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[str] = mapped_column(String(100), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
     sha256: Mapped[str] = mapped_column(String(64))
     file_name: Mapped[str] = mapped_column(String(200))
     bpmn_xml: Mapped[str] = mapped_column(Text)

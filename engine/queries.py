@@ -27,6 +27,8 @@ from engine.models import (
 )
 
 PAGE_SIZE = 25
+#: audit events a task page leaves out because a domain event says the same step in words
+HISTORY_HIDDEN = frozenset({"work.completed"})
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,8 @@ def task_page(session: Session, access: Access, actor: Actor, task: Rectificatio
                                    .order_by(ProgressReport.period.desc())))
     signoffs = list(session.scalars(select(SignoffApplication).where(SignoffApplication.task_id == task.id)
                                     .order_by(SignoffApplication.id.desc())))
-    page = TaskPage(task, task_history(session, task.id), open_work,
+    history = [event for event in task_history(session, task.id) if event.action not in HISTORY_HIDDEN]
+    page = TaskPage(task, history, open_work,
                     [work for work in open_work if access.can_act(actor, work)], plans, reports, signoffs)
     page.people = people_names(session)
     return page

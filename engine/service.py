@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import queries
+from engine import progress, queries
 from engine.access import Access
 from engine.actions import ACTIONS
 from engine.actor import Actor
@@ -267,6 +267,14 @@ class Duban:
         def work(session: Session) -> queries.TaskPage:
             task = self.access.check_view_task(actor, session.get(RectificationTask, task_id))
             return queries.task_page(session, self.access, actor, task)
+
+        return self._read(work)
+
+    def task_path(self, actor: Actor, task_id: int) -> progress.ProcessPath | None:
+        """Where the task's process has been and waits now, for its diagram."""
+        def work(session: Session) -> progress.ProcessPath | None:
+            task = self.access.check_view_task(actor, session.get(RectificationTask, task_id))
+            return progress.task_path(session, self.processes, task)
 
         return self._read(work)
 

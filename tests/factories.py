@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import select
 
 from engine.actor import Actor
-from engine.models import Category, HumanTask, HumanTaskStatus, Unit
+from engine.bpmn.runtime import ready_human_tasks
+from engine.models import Category, HumanTask, HumanTaskStatus, ProcessInstance, Unit
 from engine.service import Duban, actor_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,7 +65,22 @@ class World:
         """Complete this person's open work of the given form on the task."""
         matching = [work for work in self.work_for(username, task_id) if work.form == form]
         assert matching, f"{username} has no open {form} work on task {task_id}: {self.work_for(username)}"
-        return self.duban.complete(self[username], matching[0].id, data)
+        done = self.duban.complete(self[username], matching[0].id, data)
+        assert_round_trip(self.duban, task_id)
+        return done
+
+
+def assert_round_trip(duban: Duban, task_id: int) -> None:
+    """What is stored restores to the same workflow, and its waiting user tasks are exactly the open rows."""
+    with duban.db.transaction(write=False) as session:
+        instances = session.scalars(select(ProcessInstance).where(ProcessInstance.task_id == task_id)).all()
+        for instance in instances:
+            workflow = duban.processes.load(session, instance)
+            assert duban.runtime.dump(workflow) == instance.state_json
+            ready = {str(t.id) for t in ready_human_tasks(workflow)} if instance.status.is_running() else set()
+            open_rows = set(session.scalars(select(HumanTask.spiff_task_id).where(
+                HumanTask.instance_id == instance.id, HumanTask.status == HumanTaskStatus.OPEN)))
+            assert ready == open_rows, (instance.process_id, ready, open_rows)
 
 
 def build_world(duban: Duban) -> World:

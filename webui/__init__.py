@@ -19,7 +19,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    instance_path = Path(os.environ.get("DUBAN_INSTANCE", PROJECT_ROOT / "instance")).resolve()
+    instance_path = Path(os.environ.get("DUBAN_INSTANCE") or PROJECT_ROOT / "instance").resolve()
     app = Flask(__name__, instance_path=str(instance_path))
     app.config.from_mapping(_defaults(instance_path))
     if config:
@@ -43,10 +43,10 @@ def build_engine(config: Mapping[str, Any], ui_forms: Any = None) -> Duban:
 
 def _defaults(instance_path: Path) -> dict[str, Any]:
     return {
-        "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{instance_path / 'duban.sqlite3'}"),
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'duban.sqlite3'}",
         "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
-        "DUBAN_ROLES": os.environ.get("DUBAN_ROLES", str(PROJECT_ROOT / "roles.yaml")),
-        "DUBAN_WORKFLOWS": os.environ.get("DUBAN_WORKFLOWS", str(PROJECT_ROOT / "workflows")),
+        "DUBAN_ROLES": os.environ.get("DUBAN_ROLES") or str(PROJECT_ROOT / "roles.yaml"),
+        "DUBAN_WORKFLOWS": os.environ.get("DUBAN_WORKFLOWS") or str(PROJECT_ROOT / "workflows"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("DUBAN_SECURE_COOKIES") == "1",

@@ -165,10 +165,13 @@ def render_svg(
     title: str = "",
     *,
     legend_labels: Mapping[str, str] | None = None,
+    natural_size: bool = False,
 ) -> str:
     """Draw the first process or collaboration diagram of a BPMN file as a standalone SVG string.
 
     ``legend_labels`` overrides the legend texts (keys: the states and "taken"), for translation.
+    ``natural_size`` gives the SVG its drawn width and height (for a scrolling container) instead of
+    scaling it to the width of its container.
     """
     root = _parse(bpmn_xml)
     index = _index(root)
@@ -188,7 +191,7 @@ def render_svg(
     body += "".join(ctx.overlays)
     shows_progress = bool(ctx.highlights or ctx.flows_taken)
     legend = _legend(ctx, {**DEFAULT_LEGEND, **(legend_labels or {})}) if shows_progress else ""
-    return _document(body + legend, ctx.extent, title)
+    return _document(body + legend, ctx.extent, title, natural_size)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -1321,7 +1324,7 @@ def _state_rules(state: str, fill: str, stroke: str, extra: str) -> list[str]:
     ]
 
 
-def _document(body: str, extent: _Extent, title: str) -> str:
+def _document(body: str, extent: _Extent, title: str, natural_size: bool = False) -> str:
     heading = _title(title, extent)
     if extent.empty:
         extent.add(0, 0)
@@ -1329,9 +1332,10 @@ def _document(body: str, extent: _Extent, title: str) -> str:
     w, h = extent.x1 - extent.x0 + 2 * MARGIN, extent.y1 - extent.y0 + 2 * MARGIN
     title_el = f"<title>{_esc(title)}</title>" if title.strip() else ""
     aria = f' aria-label="{_esc(title)}"' if title.strip() else ""
+    size = f'width="{_n(w)}" height="{_n(h)}"' if natural_size else f'width="100%" style="max-width:{_n(w)}px"'
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="bpmn-diagram" role="img"{aria} '
-        f'viewBox="{_n(x)} {_n(y)} {_n(w)} {_n(h)}" width="100%" preserveAspectRatio="xMidYMin meet" '
-        f'style="max-width:{_n(w)}px" data-width="{_n(w)}" data-height="{_n(h)}">'
+        f'viewBox="{_n(x)} {_n(y)} {_n(w)} {_n(h)}" {size} preserveAspectRatio="xMidYMin meet" '
+        f'data-width="{_n(w)}" data-height="{_n(h)}">'
         f"{title_el}<style>{_style()}</style>{heading}{body}</svg>"
     )

@@ -13,6 +13,7 @@ from webui.auth import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
 from webui.forms import RegisterForm
+from webui.process_diagram import task_diagram
 
 bp = Blueprint("views", __name__)
 
@@ -52,7 +53,9 @@ def ledger_filters() -> LedgerFilters:
 @login_required
 @permission_required("task.view")
 def task(task_id: int) -> str:
-    return render_template("task.html", page=engine().task_page(current_actor(), task_id))
+    page = engine().task_page(current_actor(), task_id)
+    diagram = task_diagram(engine().task_path(current_actor(), task_id), f"{page.task.code} {page.task.title}")
+    return render_template("task.html", page=page, diagram=diagram)
 
 
 @bp.route("/tasks/new", methods=["GET", "POST"])

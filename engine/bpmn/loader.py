@@ -104,9 +104,8 @@ def load_file(path: str | Path, vocabulary: Vocabulary) -> list[ProcessDefinitio
     if not process_ids:
         raise ConfigError(name, "", "no executable process (isExecutable=\"true\") in the file")
     DubanRules(name, tree, vocabulary).check()
-    digest = hashlib.sha256(raw).hexdigest()
     xml_text = raw.decode("utf-8")
-    return [_definition(name, tree, parser, pid, digest, xml_text) for pid in process_ids]
+    return [_definition(name, tree, parser, pid, xml_text) for pid in process_ids]
 
 
 def load_files(paths: Iterable[str | Path], vocabulary: Vocabulary) -> list[ProcessDefinition]:
@@ -194,12 +193,16 @@ def _clean_message(exc: ValidationException) -> str:
 
 
 def _definition(name: str, tree: etree._ElementTree, parser: DubanParser, process_id: str,
-                digest: str, xml_text: str) -> ProcessDefinition:
+                xml_text: str) -> ProcessDefinition:
+    """A version is identified by the hash of what runs: the process's serialized spec."""
     spec = parser.get_spec(process_id)
     subprocess_specs = {k: v for k, v in parser.get_subprocess_specs(process_id).items() if v is not None}
+    for each in (spec, *subprocess_specs.values()):
+        each.file = Path(name).name  # where the file sits on disk is not part of the version
     state = json.loads(SERIALIZER.serialize_json(BpmnWorkflow(spec, subprocess_specs)))
     spec_json = json.dumps({key: state[key] for key in SPEC_KEYS}, sort_keys=True, ensure_ascii=False)
     node = tree.xpath("//bpmn:process[@id=$id]", namespaces=NS, id=process_id)[0]
+    digest = hashlib.sha256(spec_json.encode("utf-8")).hexdigest()
     return ProcessDefinition(process_id, node.get("name") or process_id, Path(name).name,
                              digest, xml_text, spec_json)
 

@@ -1,0 +1,179 @@
+"""One use case, one transaction: concurrent completions, failures half-way, refusals."""
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from engine import actions
+from engine.clock import FakeClock
+from engine.db import Database
+from engine.errors import Conflict, InvalidSubmission, NotFound, PermissionDenied
+from engine.models import AuditEvent, HumanTask, HumanTaskStatus, ImplementationPlan, PlanStatus, ProcessInstance
+from engine.roles import load_roles
+from engine.service import Duban
+from tests.conftest import START, WORKFLOWS
+from tests.factories import ROOT, World, assignment
+
+
+def snapshot(world: World) -> dict[str, Any]:
+    """Everything a failed step must leave untouched."""
+    with world.duban.db.transaction(write=False) as session:
+        return {
+            "audit": session.scalar(select(func.count(AuditEvent.id))),
+            "work": session.execute(select(HumanTask.id, HumanTask.status).order_by(HumanTask.id)).all(),
+            "instances": session.execute(select(ProcessInstance.id, ProcessInstance.state_json,
+                                                ProcessInstance.lock_version).order_by(ProcessInstance.id)).all(),
+            "plans": session.execute(select(ImplementationPlan.id, ImplementationPlan.status)).all(),
+        }
+
+
+def planned_task(world: World) -> int:
+    task_id = world.register()
+    world.do("coordinator", task_id, "assign", **assignment(world))
+    world.do("staff", task_id, "plan_draft", content="稿", milestones="无", contact="李四")
+    world.do("head", task_id, "plan_sign", decision="submit", comment="")
+    return task_id
+
+
+def test_two_people_completing_the_same_step_at_once(world: World) -> None:
+    task_id = planned_task(world)
+    work = world.work_for("supervisor", task_id)[0]
+    second = Duban(Database(world.duban.db.url), world.duban.roles, world.duban.clock, WORKFLOWS)
+    second.init_database()
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def attempt(engine: Duban, decision: str) -> None:
+        barrier.wait()
+        try:
+            engine.complete(world["supervisor"], work.id, {"decision": decision, "comment": "意见"})
+            outcomes.append(decision)
+        except Conflict as exc:
+            outcomes.append(f"conflict: {exc}")
+
+    threads = [threading.Thread(target=attempt, args=(engine, decision))
+               for engine, decision in ((world.duban, "file"), (second, "return"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    winners = [o for o in outcomes if not o.startswith("conflict")]
+    assert len(winners) == 1 and len(outcomes) == 2, outcomes
+    assert "已经有人处理过了" in next(o for o in outcomes if o.startswith("conflict"))
+    with world.duban.db.transaction(write=False) as session:
+        plan = session.scalars(select(ImplementationPlan)).one()
+    assert plan.status is (PlanStatus.FILED if winners == ["file"] else PlanStatus.RETURNED)
+
+
+def _complete_in_another_process(url: str, work_id: int, actor: Any, queue: Any) -> None:
+    engine = Duban(Database(url), load_roles(ROOT / "roles.yaml"), FakeClock(START), WORKFLOWS)
+    engine.init_database()
+    try:
+        engine.complete(actor, work_id, {"decision": "file", "comment": ""})
+        queue.put("done")
+    except Conflict:
+        queue.put("conflict")
+
+
+def test_two_processes_race_for_the_same_step(world: World, tmp_path: Path) -> None:
+    task_id = planned_task(world)
+    work = world.work_for("supervisor", task_id)[0]
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    processes = [context.Process(target=_complete_in_another_process,
+                                 args=(world.duban.db.url, work.id, world["supervisor"], queue)) for _ in range(2)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=60)
+    assert sorted(queue.get(timeout=5) for _ in processes) == ["conflict", "done"]
+    with world.duban.db.transaction(write=False) as session:
+        reporting = session.scalar(select(func.count(ProcessInstance.id)).where(
+            ProcessInstance.process_id == "monthly_report"))
+    assert reporting == 1  # the step ran once: one monthly-report cycle, not two
+
+
+def test_a_failure_half_way_leaves_nothing_written(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    task_id = planned_task(world)
+    work = world.work_for("supervisor", task_id)[0]
+    before = snapshot(world)
+
+    def broken(step: Any, data: Any) -> None:
+        raise RuntimeError("the action failed after the plan was marked filed")
+
+    monkeypatch.setitem(actions.ACTIONS, "start_monthly_reporting", broken)
+    with pytest.raises(RuntimeError):
+        world.duban.complete(world["supervisor"], work.id, {"decision": "file", "comment": ""})
+    assert snapshot(world) == before
+    monkeypatch.undo()
+    world.do("supervisor", task_id, "plan_review", decision="file", comment="")
+
+
+def test_invalid_data_is_refused_with_every_problem_and_saves_nothing(world: World) -> None:
+    task_id = world.register()
+    world.do("coordinator", task_id, "assign", **assignment(world))
+    work = world.work_for("staff", task_id)[0]
+    before = snapshot(world)
+    with pytest.raises(InvalidSubmission) as refused:
+        world.duban.complete(world["staff"], work.id, {"content": "", "milestones": "x" * 6000,
+                                                       "completion_date": "2026-02-30", "contact": ""})
+    assert set(refused.value.errors) == {"content", "milestones", "completion_date", "contact"}
+    assert snapshot(world) == before
+
+
+def test_a_completed_step_cannot_be_completed_again(world: World) -> None:
+    task_id = world.register()
+    work = world.work_for("coordinator", task_id)[0]
+    world.duban.complete(world["coordinator"], work.id, assignment(world))
+    with pytest.raises(Conflict):
+        world.duban.complete(world["coordinator"], work.id, assignment(world))
+
+
+def test_engine_refuses_the_wrong_role_unit_and_leader(world: World) -> None:
+    task_id = planned_task(world)
+    work = world.work_for("supervisor", task_id)[0]
+    with pytest.raises(PermissionDenied):
+        world.duban.complete(world["coordinator"], work.id, {"decision": "file"})
+    with pytest.raises(NotFound):
+        world.duban.complete(world["other_staff"], work.id, {"decision": "file"})
+    with pytest.raises(PermissionDenied):
+        world.duban.register_task(world["staff"], {})
+    with pytest.raises(NotFound):
+        world.duban.task_page(world["other_head"], task_id)
+    with pytest.raises(NotFound):
+        world.duban.task_page(world["admin"], task_id)
+    assert world.work_for("supervisor", task_id)[0].status is HumanTaskStatus.OPEN
+
+
+def test_registration_checks_every_field(world: World) -> None:
+    with pytest.raises(InvalidSubmission) as refused:
+        world.duban.register_task(world["coordinator"], {
+            "code": "", "category_id": 999, "title": "t", "problem": "p", "target": "t", "measures": "m",
+            "lead_unit_id": 9999, "cooperating_unit_ids": [], "lead_leader_id": world["staff"].user_id,
+            "deadline_kind": "date", "deadline": None})
+    assert {"code"} <= set(refused.value.errors)
+    world.register("1-1")
+    with pytest.raises(InvalidSubmission) as duplicate:
+        world.register("1-1")
+    assert duplicate.value.errors == {"code": ["编号已存在"]}
+    with pytest.raises(InvalidSubmission) as wrong:
+        world.register("1-2", lead_leader_id=world["staff"].user_id, deadline=None,
+                       cooperating_unit_ids=[world.units["jiangyang"]])
+    assert set(wrong.value.errors) == {"lead_leader_id", "deadline", "cooperating_unit_ids"}
+
+
+def test_every_state_change_is_audited(world: World) -> None:
+    task_id = planned_task(world)
+    world.do("supervisor", task_id, "plan_review", decision="file", comment="")
+    with world.duban.db.transaction(write=False) as session:
+        actions_seen = session.scalars(select(AuditEvent.action).where(AuditEvent.task_id == task_id)
+                                       .order_by(AuditEvent.id)).all()
+    for expected in ("task.registered", "process.started", "task.assigned", "plan.drafted", "plan.signed",
+                     "plan.filed", "task.status", "work.completed"):
+        assert expected in actions_seen
+    assert actions_seen.count("work.completed") == 4

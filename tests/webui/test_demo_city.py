@@ -1,0 +1,68 @@
+"""`duban demo` builds the demo city a newcomer sees; running it again keeps the data."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from engine.db import Database
+from engine.demo import DEMO_PASSWORD
+from engine.models import AuditEvent, Category, ProgressReport, RectificationTask, TaskStatus, User
+from webui import create_app
+from webui.cli import main
+
+
+@pytest.fixture(scope="module")
+def demo_instance(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    instance = tmp_path_factory.mktemp("instance")
+    result = CliRunner().invoke(main, ["demo"], env={"DUBAN_INSTANCE": str(instance), "DATABASE_URL": ""})
+    assert result.exit_code == 0, result.output
+    assert "demo city created" in result.output
+    return instance
+
+
+def database(instance: Path) -> Database:
+    return Database(f"sqlite:///{instance / 'duban.sqlite3'}")
+
+
+def test_the_demo_city_has_35_tasks_in_5_categories_and_an_account_per_role(demo_instance: Path) -> None:
+    with database(demo_instance).transaction(write=False) as session:
+        assert session.scalar(select(func.count(RectificationTask.id))) == 35
+        assert session.scalar(select(func.count(Category.id))) == 5
+        roles = set(session.scalars(select(User.role)))
+        statuses = set(session.scalars(select(RectificationTask.status)))
+        reports = session.scalar(select(func.count(ProgressReport.id)))
+    assert roles == {"leader", "coordinator", "supervisor", "publicity", "discipline", "unit_head", "unit_staff",
+                     "admin"}
+    assert statuses == set(TaskStatus)
+    assert reports > 50
+
+
+def test_running_demo_again_keeps_the_data(demo_instance: Path) -> None:
+    with database(demo_instance).transaction(write=False) as session:
+        before = session.scalar(select(func.count(AuditEvent.id)))
+    result = CliRunner().invoke(main, ["demo"], env={"DUBAN_INSTANCE": str(demo_instance), "DATABASE_URL": ""})
+    assert result.exit_code == 0 and "already present" in result.output
+    assert "unit_staff" in result.output and DEMO_PASSWORD in result.output
+    with database(demo_instance).transaction(write=False) as session:
+        assert session.scalar(select(func.count(AuditEvent.id))) == before
+
+
+def test_every_demo_login_sees_its_pages(demo_instance: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DUBAN_INSTANCE", str(demo_instance))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app({"WTF_CSRF_ENABLED": False})
+    for username in ("leader", "coordinator", "supervisor", "publicity", "discipline", "unit_head", "unit_staff",
+                     "admin"):
+        client = app.test_client()
+        response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD},
+                               follow_redirects=True)
+        assert response.status_code == 200 and "我的待办" in response.get_data(as_text=True), username
+        if username != "admin":
+            assert client.get("/ledger").status_code == 200
+    staff = app.test_client()
+    staff.post("/login", data={"username": "unit_staff", "password": DEMO_PASSWORD})
+    inbox = staff.get("/inbox").get_data(as_text=True)
+    assert "编制整改实施方案" in inbox and "填报月度进展" in inbox
