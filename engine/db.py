@@ -3,12 +3,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.models import Base
+MIGRATIONS = Path(__file__).with_name("migrations")
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -29,8 +34,22 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
-    def create_schema(self) -> None:
-        Base.metadata.create_all(self.engine)
+    def upgrade_schema(self) -> None:
+        """Create the schema, or bring an older one up to date (Alembic migrations)."""
+        with self.engine.begin() as connection:
+            config = self._alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    def schema_is_current(self) -> bool:
+        head = ScriptDirectory.from_config(self._alembic_config()).get_current_head()
+        with self.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision() == head
+
+    def _alembic_config(self) -> Config:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        return config
 
     @contextmanager
     def transaction(self, write: bool = True) -> Iterator[Session]:

@@ -92,7 +92,7 @@ class Duban:
 
     def init_database(self) -> list[str]:
         """Create missing tables, sync the unit tree from roles.yaml, deploy the workflows."""
-        self.db.create_schema()
+        self.db.upgrade_schema()
         with self.db.transaction() as session:
             self._sync_units(session)
             added = self.processes.deploy(session, self.definitions, self.clock.now())

@@ -110,34 +110,55 @@ class PlanDraftForm(EngineForm):
     contact = StringField(_l("联系人及电话"), validators=[DataRequired(), *LINE])
 
 
+def decision_field(approving: tuple[str, Any], declining: tuple[str, Any]) -> RadioField:
+    return RadioField(_l("意见"), choices=[SelectChoice(*approving), SelectChoice(*declining)],
+                      validators=[InputRequired()])
+
+
+def comment_field() -> TextAreaField:
+    return TextAreaField(_l("意见说明"), validators=TEXT, description=_l("退回时必填"))
+
+
 class DecisionForm(EngineForm):
     """A decision with a comment that is required when sending back."""
 
     approving = ""
-    decision = RadioField(_l("意见"), validators=[InputRequired()])
-    comment = TextAreaField(_l("意见说明"), validators=TEXT)
 
     def validate_comment(self, field: TextAreaField) -> None:
-        if self.decision.data and self.decision.data != self.approving and not (field.data or "").strip():
+        decision = self._fields["decision"].data
+        if decision and decision != self.approving and not (field.data or "").strip():
             raise ValidationError(_l("退回时必须填写意见说明"))
 
 
-def decision_form(name: str, approving: tuple[str, Any], declining: tuple[str, Any],
-                  **extra: Any) -> type[DecisionForm]:
-    attributes = {"approving": approving[0], **extra}
-    form = type(name, (DecisionForm,), attributes)
-    form.decision = RadioField(_l("意见"), choices=[SelectChoice(*approving), SelectChoice(*declining)],  # type: ignore[attr-defined]
-                               validators=[InputRequired()])
-    return form
+class SignForm(DecisionForm):
+    approving = "submit"
+    decision = decision_field(("submit", _l("同意签发，报送")), ("back", _l("退回承办人修改")))
+    comment = comment_field()
 
 
-SignForm = decision_form("SignForm", ("submit", _l("同意签发，报送")), ("back", _l("退回承办人修改")))
-PlanReviewForm = decision_form("PlanReviewForm", ("file", _l("予以备案")), ("return", _l("退回修改")))
-ReportReviewForm = decision_form(
-    "ReportReviewForm", ("accept", _l("审核通过")), ("return", _l("退回重报")),
-    lagging=BooleanField(_l("进度滞后"), description=_l("本月进展明显落后于实施方案的时间节点")))
-SignoffVerifyForm = decision_form("SignoffVerifyForm", ("pass", _l("核验通过")), ("return", _l("未通过，退回整改")))
-SignoffApproveForm = decision_form("SignoffApproveForm", ("approve", _l("同意销号")), ("return", _l("退回")))
+class PlanReviewForm(DecisionForm):
+    approving = "file"
+    decision = decision_field(("file", _l("予以备案")), ("return", _l("退回修改")))
+    comment = comment_field()
+
+
+class ReportReviewForm(DecisionForm):
+    approving = "accept"
+    decision = decision_field(("accept", _l("审核通过")), ("return", _l("退回重报")))
+    lagging = BooleanField(_l("进度滞后"), description=_l("本月进展明显落后于实施方案的时间节点"))
+    comment = comment_field()
+
+
+class SignoffVerifyForm(DecisionForm):
+    approving = "pass"
+    decision = decision_field(("pass", _l("核验通过")), ("return", _l("未通过，退回整改")))
+    comment = comment_field()
+
+
+class SignoffApproveForm(DecisionForm):
+    approving = "approve"
+    decision = decision_field(("approve", _l("同意销号")), ("return", _l("退回")))
+    comment = comment_field()
 
 
 class ReportSubmitForm(EngineForm):
