@@ -16,7 +16,7 @@ def _app():  # type: ignore[no-untyped-def]
 
     try:
         return create_app()
-    except ConfigError as exc:
+    except (ConfigError, ValueError) as exc:  # a wrong workflow, roles.yaml or setting: say which, no traceback
         raise click.ClickException(str(exc)) from None
 
 

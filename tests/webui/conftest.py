@@ -40,9 +40,8 @@ class Browser:
 
 
 @pytest.fixture
-def app(duban: Duban, world: World, tmp_path: Any) -> Flask:
-    return create_app({"DUBAN_ENGINE": duban, "SECRET_KEY": "test-secret", "TESTING": True,
-                       "DUBAN_INSTANCE": str(tmp_path)})
+def app(duban: Duban, world: World) -> Flask:
+    return create_app({"DUBAN_ENGINE": duban, "SECRET_KEY": "test-secret", "TESTING": True})
 
 
 @pytest.fixture

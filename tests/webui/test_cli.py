@@ -1,0 +1,56 @@
+"""The duban command as an operator uses it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from engine.db import Database
+from engine.models import ProcessVersion, Unit, User
+from tests.factories import ROOT
+from webui.cli import main
+
+
+def run(args: list[str], instance: Path, **env: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, args, env={"DUBAN_INSTANCE": str(instance), "DATABASE_URL": "", **env})
+    return result.exit_code, result.output
+
+
+def test_init_creates_the_schema_units_and_versions_and_is_repeatable(tmp_path: Path) -> None:
+    code, output = run(["init"], tmp_path)
+    assert code == 0 and "deployed rectification@" in output
+    code, output = run(["init"], tmp_path)
+    assert code == 0 and "deployed" not in output
+    with Database(f"sqlite:///{tmp_path / 'duban.sqlite3'}").transaction(write=False) as session:
+        assert session.scalar(select(Unit.name).where(Unit.code == "jiangyang")) == "江阳区"
+        assert set(session.scalars(select(ProcessVersion.process_id))) == {"rectification", "monthly_report"}
+
+
+def test_create_user_checks_role_unit_and_password(tmp_path: Path) -> None:
+    code, output = run(["create-user", "--username", "li", "--name", "李四", "--role", "unit_staff",
+                        "--unit", "jiangyang", "--password", "a-long-pass-1"], tmp_path)
+    assert code == 0, output
+    code, output = run(["create-user", "--username", "wang", "--name", "王五", "--role", "unit_staff",
+                        "--password", "short"], tmp_path)
+    assert code == 1
+    assert "单位角色必须指定所属单位" in output and "密码至少" in output and "Traceback" not in output
+    code, output = run(["create-user", "--username", "zhao", "--name", "赵", "--role", "mayor",
+                        "--password", "a-long-pass-1"], tmp_path)
+    assert code == 1 and "没有这个角色" in output
+    with Database(f"sqlite:///{tmp_path / 'duban.sqlite3'}").transaction(write=False) as session:
+        assert session.scalars(select(User.username)).all() == ["li"]
+
+
+def test_a_broken_roles_file_stops_start_up_with_its_line(tmp_path: Path) -> None:
+    roles = tmp_path / "roles.yaml"
+    roles.write_text((ROOT / "roles.yaml").read_text(encoding="utf-8").replace(
+        "综合协调组: coordinator", "综合协调组: coordinater"), encoding="utf-8")
+    code, output = run(["init"], tmp_path, DUBAN_ROLES=str(roles))
+    assert code == 1
+    assert f"{roles}: line" in output and "coordinater" in output and "Traceback" not in output
+
+
+def test_a_bad_setting_is_named(tmp_path: Path) -> None:
+    code, output = run(["init"], tmp_path, DUBAN_REPORT_DAY="31")
+    assert code == 1 and "DUBAN_REPORT_DAY" in output and "Traceback" not in output
