@@ -11,7 +11,7 @@ from webui.cli import main
 
 BPMN = ROOT / "tests" / "data" / "bpmn"
 ROLES = ROOT / "tests" / "data" / "roles"
-MIWG = Path(__file__).resolve().parents[3] / "shared" / "bpmn-samples" / "miwg-reference"
+MIWG = Path(__file__).resolve().parents[1] / "data" / "miwg"
 
 
 def validate(*args: str | Path) -> Result:
@@ -131,8 +131,6 @@ FILE_LEVEL = ("no executable process",)
 
 
 def miwg_samples() -> list[object]:
-    if not MIWG.is_dir():
-        return [pytest.param(None, marks=pytest.mark.skip(reason=f"MIWG reference models not found in {MIWG}"))]
     params: list[object] = []
     for path in sorted(MIWG.glob("*.bpmn")):
         params.append(pytest.param(path, id=path.stem))

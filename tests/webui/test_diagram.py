@@ -10,7 +10,7 @@ from lxml import etree
 
 from webui.diagram import DiagramError, Highlight, render_svg
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "bpmn-samples" / "miwg-reference"
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "miwg"
 WORKFLOW = Path(__file__).resolve().parents[2] / "workflows" / "rectification.bpmn"
 SAMPLE_FILES = sorted(SAMPLES.glob("*.bpmn")) if SAMPLES.is_dir() else []
 
@@ -99,8 +99,7 @@ def _expected_ids(path: Path) -> set[str]:
 
 @pytest.fixture(scope="module")
 def samples() -> list[Path]:
-    if not SAMPLE_FILES:
-        pytest.skip(f"BPMN MIWG reference samples not found at {SAMPLES}")
+    assert len(SAMPLE_FILES) == 21, f"the BPMN MIWG reference models belong in {SAMPLES}"
     return SAMPLE_FILES
 
 
