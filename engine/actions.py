@@ -6,46 +6,138 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine.models import InstanceStatus, ProcessInstance
-from engine.periods import next_period, period_of
+from engine.models import InstanceStatus, ProcessInstance, ProgressReport, ReportStatus
+from engine.notices import notify, notify_unit
+from engine.periods import next_period, period_label, period_of, report_due_date
 from engine.step import Step
 
 MONTHLY_REPORT_PROCESS = "monthly_report"
+DEADLINE_WATCH_PROCESS = "deadline_watch"
 
 Action = Callable[[Step, dict[str, Any]], dict[str, Any] | None]
 
 
+# --- the monthly report cycle (按月交账) ------------------------------------------------------------
+
 def start_monthly_reporting(step: Step, data: dict[str, Any]) -> None:
-    """The plan is filed: the unit now reports every month, starting with this one."""
+    """The plan is filed: from now on the unit reports every month, starting with this one."""
     request_report(step, period_of(step.today))
 
 
 def request_next_report(step: Step, data: dict[str, Any]) -> None:
-    """A new month has begun: ask for its report unless the task is finished."""
+    """A period has ended: open the cycle of the one that has begun, unless the task is finished."""
     if step.the_task.status.is_reporting():
         request_report(step, next_period(data["period"]))
 
 
 def request_report(step: Step, period: str) -> None:
+    task = step.the_task
     already = step.session.scalar(select(ProcessInstance.id).where(
-        ProcessInstance.task_id == step.the_task.id, ProcessInstance.process_id == MONTHLY_REPORT_PROCESS,
+        ProcessInstance.task_id == task.id, ProcessInstance.process_id == MONTHLY_REPORT_PROCESS,
         ProcessInstance.business_key == period))
     if already is None:
         step.processes.start(step, MONTHLY_REPORT_PROCESS, {"period": period}, business_key=period)
 
 
+def open_report(step: Step, data: dict[str, Any]) -> None:
+    """The period is over: the unit now owes its report, due on the report day of next month."""
+    period = data["period"]
+    due = report_due_date(period, step.settings.report_day)
+    report = ProgressReport(task_id=step.the_task.id, instance_id=step.the_instance.id, period=period,
+                            status=ReportStatus.REQUESTED, requested_at=step.now, due_date=due)
+    step.session.add(report)
+    step.session.flush()
+    step.audit("report.requested", ("report", report.id), f"发起{period_label(period)}月度交账，{due} 前报送")
+    notify_unit(step, "report_requested", f"{step.the_task.code} 请于 {due} 前报送{period_label(period)}月度进展")
+
+
+def this_report(step: Step) -> ProgressReport:
+    report = step.session.scalar(select(ProgressReport).where(ProgressReport.instance_id == step.the_instance.id))
+    if report is None:
+        raise LookupError(f"no report for instance {step.the_instance.id}")
+    return report
+
+
+def remind_report(step: Step, data: dict[str, Any]) -> None:
+    report = this_report(step)
+    if report.submitted_at is not None or report.status.is_final():
+        return
+    report.reminded_at = step.now
+    text = f"{step.the_task.code} {period_label(report.period)}月度进展将于 {report.due_date} 到期，请抓紧报送"
+    step.audit("report.reminded", ("report", report.id), f"提醒：{period_label(report.period)}月度进展将于 "
+                                                        f"{report.due_date} 到期")
+    notify_unit(step, "report_reminder", text)
+
+
+def mark_report_overdue(step: Step, data: dict[str, Any]) -> dict[str, Any]:
+    """The due day has passed: 逾期未报 unless the unit head has sent it up; ask the supervisor to chase."""
+    report = this_report(step)
+    if report.submitted_at is not None or report.status.is_final():
+        return {"chase": False}
+    report.overdue = True
+    step.audit("report.overdue", ("report", report.id),
+               f"{period_label(report.period)}月度进展逾期未报（报送期限 {report.due_date}）")
+    notify_unit(step, "report_overdue", f"{step.the_task.code} {period_label(report.period)}月度进展已逾期，请立即报送")
+    return {"chase": True}
+
+
+# --- the deadline (整改时限) -------------------------------------------------------------------------
+
+def start_deadline_watch(step: Step, data: dict[str, Any]) -> None:
+    task = step.the_task
+    deadline = task.deadline.isoformat() if task.deadline and task.deadline_kind.has_date() else None
+    step.processes.start(step, DEADLINE_WATCH_PROCESS, {"deadline": deadline}, business_key=deadline or "")
+
+
+def restart_deadline_watch(step: Step) -> None:
+    """The deadline was changed at 交办: the old timers go, new ones count to the new deadline."""
+    running = step.session.scalars(select(ProcessInstance).where(
+        ProcessInstance.task_id == step.the_task.id, ProcessInstance.process_id == DEADLINE_WATCH_PROCESS,
+        ProcessInstance.status == InstanceStatus.RUNNING))
+    for instance in running:
+        step.processes.cancel(step, instance, "整改时限已改定")
+    start_deadline_watch(step, {})
+
+
+def mark_deadline_near(step: Step, data: dict[str, Any]) -> None:
+    step.audit("task.deadline_near", ("task", step.the_task.id),
+               f"临期预警：距整改时限（{data['deadline']}）不足 {step.settings.deadline_warning_days} 天")
+    notify_unit(step, "deadline_near", f"{step.the_task.code} 距整改时限（{data['deadline']}）不足 "
+                                       f"{step.settings.deadline_warning_days} 天")
+
+
+def mark_deadline_passed(step: Step, data: dict[str, Any]) -> None:
+    step.audit("task.deadline_passed", ("task", step.the_task.id), f"超期预警：已超过整改时限（{data['deadline']}）")
+    notify_unit(step, "deadline_passed", f"{step.the_task.code} 已超过整改时限（{data['deadline']}），尚未销号")
+    notify(step, "supervisor", "deadline_passed", f"{step.the_task.code} 已超过整改时限（{data['deadline']}），请督办")
+
+
+# --- sign-off (销号) -----------------------------------------------------------------------------
+
 def close_task(step: Step, data: dict[str, Any]) -> None:
-    """销号: the task is done; its running monthly-report cycles end with it."""
-    step.the_task.closed_at = step.now
+    """销号: the task is done; its report cycles and deadline timers end with it."""
+    task = step.the_task
+    task.closed_at = step.now
     children = step.session.scalars(select(ProcessInstance).where(
-        ProcessInstance.task_id == step.the_task.id, ProcessInstance.id != step.the_instance.id,
+        ProcessInstance.task_id == task.id, ProcessInstance.id != step.the_instance.id,
         ProcessInstance.status == InstanceStatus.RUNNING))
     for child in children:
         step.processes.cancel(step, child, "任务已销号")
+    finished = (ReportStatus.ACCEPTED, ReportStatus.CANCELLED)
+    pending = step.session.scalars(select(ProgressReport).where(
+        ProgressReport.task_id == task.id, ProgressReport.status.not_in(finished)))
+    for report in pending:
+        report.status = ReportStatus.CANCELLED
 
 
 ACTIONS: dict[str, Action] = {
     "start_monthly_reporting": start_monthly_reporting,
     "request_next_report": request_next_report,
+    "open_report": open_report,
+    "remind_report": remind_report,
+    "mark_report_overdue": mark_report_overdue,
+    "start_deadline_watch": start_deadline_watch,
+    "mark_deadline_near": mark_deadline_near,
+    "mark_deadline_passed": mark_deadline_passed,
     "close_task": close_task,
 }

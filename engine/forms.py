@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from engine.actions import restart_deadline_watch
 from engine.errors import InvalidSubmission
 from engine.models import (
     DeadlineKind,
@@ -25,6 +26,7 @@ from engine.models import (
     Unit,
     User,
 )
+from engine.notices import notify_unit
 from engine.step import Step
 
 TEXT_MAX = 5000
@@ -169,8 +171,11 @@ class AssignHandler(FormHandler):
         task = step.the_task
         before = assignment_summary(task)
         apply_assignment(step, data)
+        after = assignment_summary(task)
         step.audit("task.assigned", ("task", task.id), f"交办 {task.code}，方案报送期限 {data['plan_due']}",
-                   before=before, after=assignment_summary(task))
+                   before=before, after=after)
+        if (before["deadline_kind"], before["deadline"]) != (after["deadline_kind"], after["deadline"]):
+            restart_deadline_watch(step)
         return {"deadline": data["deadline"], "plan_due": data["plan_due"]}
 
 
@@ -202,8 +207,7 @@ def apply_assignment(step: Step, data: dict[str, Any]) -> None:
     task.deadline_kind = DeadlineKind(data["deadline_kind"])
     task.deadline = date.fromisoformat(data["deadline"]) if data["deadline"] else None
     task.cooperating_units = [step.session.get(Unit, i) for i in data["cooperating_unit_ids"]]  # type: ignore[misc]
-    step.session.flush()
-    step.session.refresh(task)
+    step.session.expire(task, ["lead_unit", "lead_leader"])  # they follow the ids just set
 
 
 def assignment_summary(task: Any) -> dict[str, Any]:
@@ -306,12 +310,11 @@ class PlanReviewHandler(DecisionHandler):
                    + (f"：{data['comment']}" if data["comment"] else ""))
 
 
-def report_of(step: Step) -> ProgressReport | None:
-    return step.session.scalar(select(ProgressReport).where(ProgressReport.instance_id == step.the_instance.id))
-
-
-def report_period(step: Step) -> str:
-    return step.the_instance.business_key
+def current_report(step: Step) -> ProgressReport:
+    report = step.session.scalar(select(ProgressReport).where(ProgressReport.instance_id == step.the_instance.id))
+    if report is None:
+        raise InvalidSubmission({"decision": ["本期交账尚未发起"]})
+    return report
 
 
 class ReportSubmitHandler(FormHandler):
@@ -326,23 +329,13 @@ class ReportSubmitHandler(FormHandler):
     )
 
     def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
-        report = report_of(step) or ProgressReport(task_id=step.the_task.id, instance_id=step.the_instance.id,
-                                                   period=report_period(step))
+        report = current_report(step)
         report.progress, report.percent_complete = data["progress"], data["percent_complete"]
         report.problems, report.next_steps = data["problems"] or "", data["next_steps"] or ""
-        report.status, report.submitted_by_id, report.submitted_at = ReportStatus.DRAFTED, step.actor.user_id, step.now
-        step.session.add(report)
-        step.session.flush()
+        report.status, report.drafted_by_id, report.drafted_at = ReportStatus.DRAFTED, step.actor.user_id, step.now
         step.audit("report.drafted", ("report", report.id),
                    f"填报 {report.period} 月度进展（完成 {report.percent_complete}%）")
         return {}
-
-
-def current_report(step: Step) -> ProgressReport:
-    report = report_of(step)
-    if report is None:
-        raise InvalidSubmission({"decision": ["还没有填报本月进展"]})
-    return report
 
 
 class ReportSignHandler(DecisionHandler):
@@ -351,6 +344,8 @@ class ReportSignHandler(DecisionHandler):
     def decide(self, step: Step, data: dict[str, Any], approved: bool) -> None:
         report = current_report(step)
         report.status = ReportStatus.SUBMITTED if approved else ReportStatus.RETURNED
+        if approved and report.submitted_at is None:
+            report.submitted_at = step.now
         if not approved:
             report.review_comment = data["comment"]
         step.audit("report.signed" if approved else "report.sent_back", ("report", report.id),
@@ -359,7 +354,7 @@ class ReportSignHandler(DecisionHandler):
 
 
 class ReportReviewHandler(DecisionHandler):
-    """The supervision group accepts the month's report (possibly marking it lagging) or returns it."""
+    """The supervisor accepts the month's report (possibly marking it lagging) or returns it."""
 
     name, approving, declining = "report_review", "accept", "return"
     extra_fields = (Field("lagging", "bool", required=False),)
@@ -373,6 +368,53 @@ class ReportReviewHandler(DecisionHandler):
         step.audit("report.accepted" if approved else "report.returned", ("report", report.id),
                    f"{report.period} 月度进展审核{verdict}" + (f"：{data['comment']}" if data["comment"] else ""),
                    after={"lagging": report.lagging})
+
+
+CHASE_METHODS = {"phone": "电话催报", "notice": "书面催报", "onsite": "现场督导"}
+
+
+class ReportChaseHandler(FormHandler):
+    """催报: the supervisor follows up an overdue report and records how."""
+
+    name = "report_chase"
+    fields = (Field("method", "choice", choices=tuple(CHASE_METHODS)), Field("note"))
+
+    def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
+        report = current_report(step)
+        method = CHASE_METHODS[data["method"]]
+        step.audit("report.chased", ("report", report.id), f"{method} {report.period} 月度进展：{data['note']}")
+        notify_unit(step, "report_chased", f"{step.the_task.code} 整改督办组{method}：{data['note']}")
+        return {}
+
+
+class OverdueActionHandler(FormHandler):
+    """超期督办: the deadline passed without sign-off; the supervisor urges the unit or extends the deadline."""
+
+    name = "overdue_action"
+    fields = (Field("decision", "choice", choices=("urge", "extend")), Field("new_deadline", "date", required=False),
+              Field("comment"))
+
+    def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
+        cleaned = clean(self.fields, data)
+        if cleaned["decision"] == "extend":
+            if not cleaned["new_deadline"]:
+                raise InvalidSubmission({"new_deadline": ["同意延期时须填写新的整改时限"]})
+            if cleaned["new_deadline"] <= step.today.isoformat():
+                raise InvalidSubmission({"new_deadline": ["新的整改时限须晚于今天"]})
+        return cleaned
+
+    def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
+        task = step.the_task
+        if data["decision"] == "extend":
+            before = task.deadline.isoformat() if task.deadline else None
+            task.deadline = date.fromisoformat(data["new_deadline"])
+            step.audit("task.deadline_extended", ("task", task.id),
+                       f"同意延期：整改时限 {before} → {data['new_deadline']}：{data['comment']}",
+                       before={"deadline": before}, after={"deadline": data["new_deadline"]})
+            return {"decision": "extend", "deadline": data["new_deadline"]}
+        step.audit("task.urged", ("task", task.id), f"超期督办：{data['comment']}")
+        notify_unit(step, "urged", f"{task.code} 超期督办意见：{data['comment']}")
+        return {"decision": "urge"}
 
 
 class SignoffApplyHandler(FormHandler):
@@ -438,7 +480,8 @@ class SignoffApproveHandler(SignoffDecision):
 FORM_HANDLERS: dict[str, FormHandler] = {
     handler.name: handler for handler in (
         AssignHandler(), PlanDraftHandler(), PlanSignHandler(), PlanReviewHandler(),
-        ReportSubmitHandler(), ReportSignHandler(), ReportReviewHandler(),
+        ReportSubmitHandler(), ReportSignHandler(), ReportReviewHandler(), ReportChaseHandler(),
+        OverdueActionHandler(),
         SignoffApplyHandler(), SignoffSignHandler(), SignoffVerifyHandler(), SignoffApproveHandler(),
     )
 }

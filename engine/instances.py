@@ -13,7 +13,7 @@ from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.defaults import EndEvent
 from SpiffWorkflow.task import Task as SpiffTask
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine.actions import ACTIONS
@@ -31,6 +31,7 @@ from engine.models import (
 )
 from engine.roles import RoleModel
 from engine.step import Step
+from engine.warnings import WarningRules, describe, reassess
 
 END_OF_DAY = time(23, 59, 59)
 
@@ -38,9 +39,10 @@ END_OF_DAY = time(23, 59, 59)
 class Processes:
     """The workflow side of every use case."""
 
-    def __init__(self, runtime: WorkflowRuntime, roles: RoleModel) -> None:
+    def __init__(self, runtime: WorkflowRuntime, roles: RoleModel, rules: WarningRules) -> None:
         self.runtime = runtime
         self.roles = roles
+        self.rules = rules
         self._current: dict[str, int] = {}
         self._spec_cache: dict[int, str] = {}
 
@@ -137,18 +139,20 @@ class Processes:
         if instance.parent_id is None and step.task is not None:
             self._sync_task_status(step, workflow)
         step.session.flush()
+        if step.task is not None:
+            self._reassess_warning(step)
 
     def _sync_human_tasks(self, step: Step, workflow: BpmnWorkflow) -> None:
         instance = step.the_instance
         ready = {} if not instance.status.is_running() else {str(t.id): t for t in ready_human_tasks(workflow)}
-        open_rows = step.session.scalars(select(HumanTask).where(
-            HumanTask.instance_id == instance.id, HumanTask.status == HumanTaskStatus.OPEN)).all()
-        known = {row.spiff_task_id for row in open_rows}
-        for row in open_rows:
-            if row.spiff_task_id not in ready and row is not step.human_task:
-                row.status = HumanTaskStatus.CANCELLED
+        open_rows = dict(step.session.execute(select(HumanTask.spiff_task_id, HumanTask.id).where(
+            HumanTask.instance_id == instance.id, HumanTask.status == HumanTaskStatus.OPEN)).all())
+        gone = [row_id for spiff_id, row_id in open_rows.items() if spiff_id not in ready]
+        if gone:  # interrupted by an event or cancelled with the instance
+            step.session.execute(update(HumanTask).where(HumanTask.id.in_(gone))
+                                 .values(status=HumanTaskStatus.CANCELLED))
         for spiff_id, spiff_task in ready.items():
-            if spiff_id not in known:
+            if spiff_id not in open_rows:
                 step.session.add(self._human_task(step, spiff_task))
 
     def _human_task(self, step: Step, spiff_task: SpiffTask) -> HumanTask:
@@ -182,6 +186,17 @@ class Processes:
             task.status = status
             step.audit("task.status", ("task", task.id), f"任务状态：{before.label} → {status.label}",
                        before={"status": before.value}, after={"status": status.value})
+
+
+    def _reassess_warning(self, step: Step) -> None:
+        task = step.the_task
+        before = task.warning
+        if reassess(step.session, self.rules, task, step.today):
+            reasons = "、".join(describe(reason, step.today) for reason in task.warning_reasons)
+            step.audit("task.warning", ("task", task.id), f"预警：{before.label} → {task.warning.label}"
+                       + (f"（{reasons}）" if reasons else ""),
+                       before={"warning": before.value}, after={"warning": task.warning.value,
+                                                                "reasons": task.warning_reasons})
 
 
 def derived_status(workflow: BpmnWorkflow) -> TaskStatus | None:

@@ -123,13 +123,30 @@ class PlanStatus(enum.StrEnum):
 
 
 class ReportStatus(enum.StrEnum):
-    DRAFTED = "drafted"
-    SUBMITTED = "submitted"
+    REQUESTED = "requested"  # the month is over; the unit owes its report
+    DRAFTED = "drafted"      # the officer has written it; the unit head has not signed it yet
+    SUBMITTED = "submitted"  # signed and sent up (交账)
     ACCEPTED = "accepted"
     RETURNED = "returned"
+    CANCELLED = "cancelled"  # the task was signed off before this report was due
 
     def is_final(self) -> bool:
-        return self is ReportStatus.ACCEPTED
+        return self in (ReportStatus.ACCEPTED, ReportStatus.CANCELLED)
+
+    def awaits_unit(self) -> bool:
+        return self in (ReportStatus.REQUESTED, ReportStatus.DRAFTED, ReportStatus.RETURNED)
+
+
+class WarningLevel(enum.StrEnum):
+    """预警: green on track, yellow needs attention, red needs action. Rules: engine/warnings.py."""
+
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+
+    @property
+    def label(self) -> str:
+        return {"green": "绿", "yellow": "黄", "red": "红"}[self.value]
 
 
 class SignoffStatus(enum.StrEnum):
@@ -212,11 +229,15 @@ class RectificationTask(Base):
     status: Mapped[TaskStatus] = mapped_column(_enum(TaskStatus), index=True)
     registered_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
+    warning: Mapped[WarningLevel] = mapped_column(_enum(WarningLevel), default=WarningLevel.GREEN, index=True)
+    #: why the task has its colour: [{"code": ..., ...}], see engine/warnings.py
+    warning_reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
-    category: Mapped[Category] = relationship(lazy="joined")
-    lead_unit: Mapped[Unit] = relationship(lazy="joined", foreign_keys=[lead_unit_id])
-    lead_leader: Mapped[User] = relationship(lazy="joined", foreign_keys=[lead_leader_id])
-    cooperating_units: Mapped[list[Unit]] = relationship(secondary=cooperating_units, lazy="selectin",
+    # loaded on demand: pages ask for them with queries.TASK_DISPLAY; engine steps rarely need them
+    category: Mapped[Category] = relationship()
+    lead_unit: Mapped[Unit] = relationship(foreign_keys=[lead_unit_id])
+    lead_leader: Mapped[User] = relationship(foreign_keys=[lead_leader_id])
+    cooperating_units: Mapped[list[Unit]] = relationship(secondary=cooperating_units,
                                                          order_by=Unit.position)
 
     def unit_ids(self) -> set[int]:
@@ -255,16 +276,25 @@ class ProgressReport(Base):
     task_id: Mapped[int] = mapped_column(ForeignKey("rectification_tasks.id"))
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"), index=True)
     period: Mapped[str] = mapped_column(String(7))  # YYYY-MM, the month reported on
-    progress: Mapped[str] = mapped_column(Text)
-    percent_complete: Mapped[int]
+    status: Mapped[ReportStatus] = mapped_column(_enum(ReportStatus))
+    requested_at: Mapped[datetime]
+    due_date: Mapped[date] = mapped_column(Date)
+    progress: Mapped[str] = mapped_column(Text, default="")
+    percent_complete: Mapped[int | None]
     problems: Mapped[str] = mapped_column(Text, default="")
     next_steps: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[ReportStatus] = mapped_column(_enum(ReportStatus))
-    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    submitted_at: Mapped[datetime]
+    drafted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    drafted_at: Mapped[datetime | None]
+    submitted_at: Mapped[datetime | None]  # first signed and sent up by the unit head
+    reminded_at: Mapped[datetime | None]
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)  # 逾期未报: not in by the due day
     reviewed_at: Mapped[datetime | None]
     review_comment: Mapped[str] = mapped_column(Text, default="")
-    lagging: Mapped[bool] = mapped_column(Boolean, default=False)
+    lagging: Mapped[bool] = mapped_column(Boolean, default=False)  # 进度滞后, marked by the supervisor
+
+    def needs_attention(self) -> bool:
+        """A yellow period: overdue or judged lagging."""
+        return self.overdue or self.lagging
 
 
 class SignoffApplication(Base):
@@ -296,8 +326,8 @@ class ProcessVersion(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     sha256: Mapped[str] = mapped_column(String(64))
     file_name: Mapped[str] = mapped_column(String(200))
-    bpmn_xml: Mapped[str] = mapped_column(Text)
-    spec_json: Mapped[str] = mapped_column(Text)
+    bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)
+    spec_json: Mapped[str] = mapped_column(Text, deferred=True)
     deployed_at: Mapped[datetime]
 
 
@@ -313,11 +343,13 @@ class ProcessInstance(Base):
     status: Mapped[InstanceStatus] = mapped_column(_enum(InstanceStatus), index=True)
     state_json: Mapped[str] = mapped_column(Text)
     next_timer_at: Mapped[datetime | None] = mapped_column(index=True)
+    #: an unresolved incident: the sweep leaves the instance alone until someone retries it
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False)
     lock_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
-    version: Mapped[ProcessVersion] = relationship(lazy="joined")
+    version: Mapped[ProcessVersion] = relationship()
 
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": lock_version}
 
@@ -375,6 +407,40 @@ class AuditEvent(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     client_addr: Mapped[str] = mapped_column(String(64), default="")
+
+
+class Notice(Base):
+    """A reminder shown in the inbox of a role (of a unit): e.g. a report due in three days."""
+
+    __tablename__ = "notices"
+    __table_args__ = (Index("ix_notices_inbox", "role", "unit_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime]
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("rectification_tasks.id"), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime | None]
+
+
+class Incident(Base):
+    """A timer whose instance failed: recorded with its error, visible to the admin, retryable."""
+
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"), index=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("rectification_tasks.id"))
+    error: Mapped[str] = mapped_column(Text)
+    details: Mapped[str] = mapped_column(Text, default="")
+    occurred_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(default=1)
+    resolved_at: Mapped[datetime | None]
+
+    def is_open(self) -> bool:
+        return self.resolved_at is None
 
 
 class Setting(Base):

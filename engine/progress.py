@@ -41,7 +41,7 @@ class ProcessPath:
 
 
 def task_path(session: Session, processes: Processes, task: RectificationTask) -> ProcessPath | None:
-    """The task's main process and its latest monthly-report cycle, as one coloured path."""
+    """The task's main process and its running companions (report cycles, deadline timers) as one path."""
     instances = _instances_to_show(session, task)
     if not instances:
         return None
@@ -59,10 +59,10 @@ def _instances_to_show(session: Session, task: RectificationTask) -> list[Proces
         ProcessInstance.task_id == task.id, ProcessInstance.parent_id.is_(None)).order_by(ProcessInstance.id))
     if main is None:
         return []
-    latest_cycle = session.scalar(select(ProcessInstance).where(
+    running = session.scalars(select(ProcessInstance).where(
         ProcessInstance.task_id == task.id, ProcessInstance.parent_id.is_not(None),
-        ProcessInstance.status != InstanceStatus.CANCELLED).order_by(ProcessInstance.id.desc()).limit(1))
-    return [main, latest_cycle] if latest_cycle is not None else [main]
+        ProcessInstance.status == InstanceStatus.RUNNING).order_by(ProcessInstance.id))
+    return [main, *running]
 
 
 def _waiting_work(session: Session, instance: ProcessInstance) -> dict[str, HumanTask]:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, exists, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from engine.access import Access
 from engine.actor import Actor
@@ -27,6 +27,9 @@ from engine.models import (
 )
 
 PAGE_SIZE = 25
+#: what a page shows of a task, loaded with it (the objects leave the session before rendering)
+TASK_DISPLAY = (joinedload(RectificationTask.category), joinedload(RectificationTask.lead_unit),
+                joinedload(RectificationTask.lead_leader), selectinload(RectificationTask.cooperating_units))
 #: audit events a task page leaves out because a domain event says the same step in words
 HISTORY_HIDDEN = frozenset({"work.completed"})
 
@@ -101,7 +104,7 @@ class TaskPage:
 def inbox(session: Session, access: Access, actor: Actor, now: datetime) -> list[InboxEntry]:
     query = (select(HumanTask, ProcessInstance.business_key)
              .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-             .options(joinedload(HumanTask.task))
+             .options(joinedload(HumanTask.task).joinedload(RectificationTask.lead_unit))
              .where(HumanTask.status == HumanTaskStatus.OPEN, HumanTask.standing.is_(False),
                     access.work_filter(actor))
              .order_by(HumanTask.created_at, HumanTask.id))
@@ -114,7 +117,7 @@ def ledger(session: Session, access: Access, actor: Actor, filters: LedgerFilter
     total = session.scalar(select(func.count(RectificationTask.id)).where(*where)) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, filters.page), pages)
-    tasks = list(session.scalars(select(RectificationTask).where(*where)
+    tasks = list(session.scalars(select(RectificationTask).options(*TASK_DISPLAY).where(*where)
                                  .join(Category).order_by(Category.number, RectificationTask.id)
                                  .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
     ids = [task.id for task in tasks]
@@ -140,6 +143,11 @@ def last_reports(session: Session, task_ids: list[int]) -> dict[int, ProgressRep
     query = select(ProgressReport).join(latest, (ProgressReport.task_id == latest.c.task_id)
                                         & (ProgressReport.period == latest.c.period))
     return {report.task_id: report for report in session.scalars(query)}
+
+
+def load_task(session: Session, task_id: int) -> RectificationTask | None:
+    """A task with everything a page shows of it."""
+    return session.scalar(select(RectificationTask).options(*TASK_DISPLAY).where(RectificationTask.id == task_id))
 
 
 def task_page(session: Session, access: Access, actor: Actor, task: RectificationTask) -> TaskPage:

@@ -24,6 +24,7 @@ PERMISSIONS: dict[str, str] = {
     "task.view": "open a rectification task's page (within the role's scope)",
     "task.register": "register new rectification tasks",
     "user.manage": "create and edit user accounts",
+    "incident.manage": "see failed timers (incidents) and retry them",
 }
 
 UNIT_KINDS = ("city", "office", "department", "county", "park")

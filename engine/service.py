@@ -7,7 +7,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,15 +27,16 @@ from engine.bpmn.loader import ProcessDefinition, Vocabulary, load_files
 from engine.bpmn.runtime import WorkflowRuntime
 from engine.clock import Clock
 from engine.db import Database
-from engine.errors import Conflict, InvalidSubmission, NotFound, PermissionDenied
+from engine.errors import Conflict, DomainError, InvalidSubmission, NotFound, PermissionDenied
 from engine.forms import FORM_HANDLERS, Field, check_assignment, clean
+from engine.incidents import list_incidents, open_incident, resolve_incident
 from engine.instances import Processes
 from engine.models import (
     Category,
     DeadlineKind,
     HumanTask,
     HumanTaskStatus,
-    InstanceStatus,
+    Incident,
     ProcessInstance,
     RectificationTask,
     TaskStatus,
@@ -42,9 +44,11 @@ from engine.models import (
     User,
 )
 from engine.roles import RoleModel
+from engine.scheduler import SweepResult, due_instances, lock_due_instance
 from engine.settings import Settings
 from engine.step import Step
 from engine.users import authenticate, create_user
+from engine.warnings import WarningRules
 
 log = logging.getLogger("duban.engine")
 MAIN_PROCESS = "rectification"
@@ -85,7 +89,7 @@ class Duban:
         self.access = Access(roles)
         self.vocabulary = build_vocabulary(roles, clock, self.settings, ui_forms)
         self.runtime = WorkflowRuntime(clock, RestrictedScriptEngine(self.vocabulary.functions))
-        self.processes = Processes(self.runtime, roles)
+        self.processes = Processes(self.runtime, roles, WarningRules(self.settings))
         self.definitions: list[ProcessDefinition] = load_files(workflow_files, self.vocabulary)
 
     # --- set-up ------------------------------------------------------------------------------
@@ -190,9 +194,11 @@ class Duban:
 
     def _open_work(self, session: Session, actor: Actor, human_task_id: int) -> HumanTask:
         work_item = session.get(HumanTask, human_task_id, with_for_update=True)
-        if work_item is None or work_item.task is None or not self.access.can_view_task(actor, work_item.task):
+        if work_item is None or work_item.task_id is None:
             raise NotFound("没有找到这项工作")
-        if not self.access.can_act(actor, work_item):
+        if not self.access.can_act(actor, work_item):  # whoever may do it may see its task (same unit or city)
+            if not self.access.can_view_task(actor, session.get_one(RectificationTask, work_item.task_id)):
+                raise NotFound("没有找到这项工作")
             raise PermissionDenied("这项工作不由您办理")
         if not work_item.status.is_open():
             raise Conflict("这项工作已经有人处理过了")
@@ -204,29 +210,68 @@ class Duban:
             record(session, actor, self.clock.now(), "access.refused", ("route", what), reason)
         self._use_case(work)
 
-    def fire_due_timers(self, limit: int = 500) -> int:
-        """Advance every running instance whose next timer is due; one transaction each."""
-        now = self.clock.now()
-        due_ids = self._read(lambda s: list(s.scalars(
-            select(ProcessInstance.id).where(ProcessInstance.status == InstanceStatus.RUNNING,
-                                             ProcessInstance.next_timer_at <= now)
-            .order_by(ProcessInstance.next_timer_at).limit(limit))))
-        return sum(1 for instance_id in due_ids if self._fire_instance(instance_id))
+    def fire_due_timers(self, batch: int = 500) -> SweepResult:
+        """Fire every timer due now, exactly once, one instance per transaction.
 
-    def _fire_instance(self, instance_id: int) -> bool:
-        def work(session: Session) -> bool:
-            instance = session.get_one(ProcessInstance, instance_id, with_for_update=True)
-            if not instance.status.is_running() or instance.next_timer_at is None \
-                    or instance.next_timer_at > self.clock.now():
-                return False  # another sweep got here first
+        Safe to run in several processes at once: an instance is locked while it fires
+        (BEGIN IMMEDIATE on SQLite, SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL) and
+        re-checked under the lock, so a timer another sweep fired is not fired again. A
+        crash loses at most the instance in hand, whose transaction rolls back; the next
+        sweep fires it. An instance that fails becomes an incident and is left alone.
+        """
+        result = SweepResult()
+        now = self.clock.now()
+        seen: set[int] = set()
+        while due := [i for i in self._read(lambda s: due_instances(s, now, batch + len(seen))) if i not in seen]:
+            for instance_id in due:
+                seen.add(instance_id)
+                result.count(self._fire_instance(instance_id, now))
+        return result
+
+    def _fire_instance(self, instance_id: int, now: datetime) -> str:
+        def work(session: Session) -> str:
+            instance = lock_due_instance(session, instance_id, now)
+            if instance is None:
+                return "skipped"  # another sweep fired it (or holds it) already
             task = session.get(RectificationTask, instance.task_id) if instance.task_id else None
             self.processes.fire_timers(self._step(session, Actor.system(), task=task, instance=instance))
-            return True
+            return "fired"
 
         try:
             return self._use_case(work)
         except Conflict:
+            return "skipped"
+        except Exception as exc:  # any failure of one instance must not stop the sweep
+            log.exception("timer of instance %s failed", instance_id)
+            self._use_case(partial(open_incident, instance_id=instance_id, error=exc, now=self.clock.now()))
+            return "failed"
+
+    def retry_incident(self, actor: Actor, incident_id: int) -> bool:
+        """Fire the blocked instance again; True when it went through and the incident is resolved."""
+        self.access.require(actor, "incident.manage")
+        incident = self._read(lambda s: s.get(Incident, incident_id))
+        if incident is None or not incident.is_open():
+            raise NotFound("没有这个未处理的故障")
+
+        def work(session: Session) -> None:
+            instance = session.get_one(ProcessInstance, incident.instance_id, with_for_update=True)
+            task = session.get(RectificationTask, instance.task_id) if instance.task_id else None
+            self.processes.fire_timers(self._step(session, actor, task=task, instance=instance))
+            resolve_incident(session, incident_id, actor, self.clock.now())
+
+        try:
+            self._use_case(work)
+        except (Conflict, DomainError):
+            raise
+        except Exception as exc:  # the retry failed again: record it, keep the instance blocked
+            log.exception("retry of incident %s failed", incident_id)
+            self._use_case(partial(open_incident, instance_id=incident.instance_id, error=exc, now=self.clock.now()))
             return False
+        return True
+
+    def incidents(self, actor: Actor, include_resolved: bool = False) -> list[Incident]:
+        self.access.require(actor, "incident.manage")
+        return self._read(lambda s: list_incidents(s, include_resolved))
 
     # --- accounts ----------------------------------------------------------------------------
 
@@ -265,7 +310,7 @@ class Duban:
 
     def task_page(self, actor: Actor, task_id: int) -> queries.TaskPage:
         def work(session: Session) -> queries.TaskPage:
-            task = self.access.check_view_task(actor, session.get(RectificationTask, task_id))
+            task = self.access.check_view_task(actor, queries.load_task(session, task_id))
             return queries.task_page(session, self.access, actor, task)
 
         return self._read(work)
@@ -282,7 +327,7 @@ class Duban:
         def work(session: Session) -> WorkItem:
             item = self._open_work(session, actor, human_task_id)
             period = session.get_one(ProcessInstance, item.instance_id).business_key
-            task = self.access.check_view_task(actor, item.task)
+            task = self.access.check_view_task(actor, queries.load_task(session, item.task_id or 0))
             return WorkItem(item, task, period, queries.task_page(session, self.access, actor, task))
 
         return self._read(work)

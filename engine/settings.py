@@ -14,6 +14,12 @@ class Settings:
     reminder_days: int = 3
     #: a task turns yellow this many days before its deadline
     deadline_warning_days: int = 30
+    #: a task that was yellow for this many report periods in a row turns red
+    red_after_yellow_periods: int = 2
+    #: working days the supervision group has to review a plan or report
+    review_working_days: int = 5
+    #: the web server sweeps due timers this often (0: never; `duban tick` still works)
+    sweep_seconds: int = 60
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -34,6 +40,12 @@ class Settings:
             raise ValueError("DUBAN_REMINDER_DAYS must be between 0 and 27")
         if not 1 <= self.deadline_warning_days <= 365:
             raise ValueError("DUBAN_DEADLINE_WARNING_DAYS must be between 1 and 365")
+        if not 1 <= self.red_after_yellow_periods <= 12:
+            raise ValueError("DUBAN_RED_AFTER_YELLOW_PERIODS must be between 1 and 12")
+        if not 1 <= self.review_working_days <= 60:
+            raise ValueError("DUBAN_REVIEW_WORKING_DAYS must be between 1 and 60")
+        if not 0 <= self.sweep_seconds <= 86_400:
+            raise ValueError("DUBAN_SWEEP_SECONDS must be between 0 and 86400")
 
 
 def _parse_int(name: str, raw: str) -> int:

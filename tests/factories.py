@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,8 @@ from sqlalchemy import select
 
 from engine.actor import Actor
 from engine.bpmn.runtime import ready_human_tasks
-from engine.models import Category, HumanTask, HumanTaskStatus, ProcessInstance, Unit
+from engine.clock import LOCAL_TZ
+from engine.models import Category, HumanTask, HumanTaskStatus, ProcessInstance, RectificationTask, Unit
 from engine.service import Duban, actor_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,6 +38,21 @@ class World:
     actors: dict[str, Actor] = field(default_factory=dict)
     categories: list[int] = field(default_factory=list)
     units: dict[str, int] = field(default_factory=dict)
+
+    def tick(self, **delta: float) -> int:
+        """Let time pass on the fake clock and fire what fell due, as the scheduler would."""
+        self.duban.clock.advance(**delta)  # type: ignore[attr-defined]
+        return self.duban.fire_due_timers().fired
+
+    def go_to(self, when: datetime) -> int:
+        self.duban.clock.set(when)  # type: ignore[attr-defined]
+        return self.duban.fire_due_timers().fired
+
+    def next_month(self) -> int:
+        """Move to 00:30 on the first day of next month: last month's report is now requested."""
+        today = self.duban.clock.now().astimezone(LOCAL_TZ).date()
+        first = date(today.year + today.month // 12, today.month % 12 + 1, 1)
+        return self.go_to(datetime.combine(first, time(0, 30), LOCAL_TZ))
 
     def __getitem__(self, username: str) -> Actor:
         return self.actors[username]
@@ -102,9 +119,20 @@ def build_world(duban: Duban) -> World:
     return world
 
 
+def report_month(world: World, task_id: int, **review: Any) -> None:
+    """The unit reports on the open period; the head signs; the supervisor accepts."""
+    world.do("staff", task_id, "report_submit", progress="按计划推进", percent_complete=50)
+    world.do("head", task_id, "report_sign", decision="submit", comment="")
+    world.do("supervisor", task_id, "report_review", **{"decision": "accept", "comment": "", **review})
+
+
 def walk_to_reporting(world: World, task_id: int) -> None:
-    """Assign, plan, sign and file: the task is now reporting monthly."""
-    world.do("coordinator", task_id, "assign", **assignment(world))
+    """Assign (keeping the registered deadline), plan, sign and file: the task is now reporting monthly."""
+    with world.duban.db.transaction(write=False) as session:
+        task = session.get_one(RectificationTask, task_id)
+        kept = {"deadline_kind": task.deadline_kind.value,
+                "deadline": task.deadline.isoformat() if task.deadline else None}
+    world.do("coordinator", task_id, "assign", **assignment(world, **kept))
     world.do("staff", task_id, "plan_draft", content="方案正文", milestones="3月底前完成排查", contact="李四")
     world.do("head", task_id, "plan_sign", decision="submit", comment="")
     world.do("supervisor", task_id, "plan_review", decision="file", comment="同意备案")

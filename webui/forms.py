@@ -174,6 +174,25 @@ class SignoffApplyForm(EngineForm):
     evidence_note = TextAreaField(_l("佐证材料说明"), validators=[Optional(), *TEXT])
 
 
+class ReportChaseForm(EngineForm):
+    method = RadioField(_l("催报方式"), choices=[SelectChoice("phone", _l("电话催报")),
+                                              SelectChoice("notice", _l("书面催报")),
+                                              SelectChoice("onsite", _l("现场督导"))], validators=[InputRequired()])
+    note = TextAreaField(_l("催报情况"), validators=[DataRequired(), *TEXT],
+                         description=_l("联系了谁、对方说明的原因、承诺的报送时间"))
+
+
+class OverdueActionForm(EngineForm):
+    decision = RadioField(_l("督办意见"), choices=[SelectChoice("urge", _l("督促整改")),
+                                                 SelectChoice("extend", _l("同意延期"))], validators=[InputRequired()])
+    new_deadline = DateField(_l("新的整改时限"), validators=[Optional()], description=_l("同意延期时填写"))
+    comment = TextAreaField(_l("督办意见说明"), validators=[DataRequired(), *TEXT])
+
+    def validate_new_deadline(self, field: DateField) -> None:
+        if self.decision.data == "extend" and not field.data:
+            raise ValidationError(_l("同意延期时须填写新的整改时限"))
+
+
 FORMS: dict[str, type[EngineForm]] = {
     "assign": AssignForm,
     "plan_draft": PlanDraftForm,
@@ -182,6 +201,8 @@ FORMS: dict[str, type[EngineForm]] = {
     "report_submit": ReportSubmitForm,
     "report_sign": SignForm,
     "report_review": ReportReviewForm,
+    "report_chase": ReportChaseForm,
+    "overdue_action": OverdueActionForm,
     "signoff_apply": SignoffApplyForm,
     "signoff_sign": SignForm,
     "signoff_verify": SignoffVerifyForm,

@@ -19,6 +19,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 from engine.clock import Clock, local_today
 from engine.periods import next_period, parse_period, report_due_date
 from engine.settings import Settings
+from engine.workdays import add_working_days
 
 ALLOWED_NODES: tuple[type[ast.AST], ...] = (
     ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub, ast.UAdd,
@@ -85,6 +86,10 @@ class ExpressionFunctions:
             "start_of_day": start_of_day,
             "next_period_start": next_period_start,
             "report_due": self.report_due,
+            "reminder_day": self.reminder_day,
+            "deadline_warning_day": self.deadline_warning_day,
+            "add_working_days": add_working_days_iso,
+            "review_due": self.review_due,
             "len": len,
             "min": min,
             "max": max,
@@ -97,6 +102,22 @@ class ExpressionFunctions:
 
     def report_due(self, period: str) -> str:
         return report_due_date(period, self._settings.report_day).isoformat()
+
+    def reminder_day(self, period: str) -> str:
+        """The day the unit is reminded of a period's report that is not in yet."""
+        due = report_due_date(period, self._settings.report_day)
+        return (due - timedelta(days=self._settings.reminder_days)).isoformat()
+
+    def deadline_warning_day(self, deadline: str) -> str:
+        return add_days(deadline, -self._settings.deadline_warning_days)
+
+    def review_due(self) -> str:
+        """Today plus the review allowance, in working days (statutory calendar)."""
+        return add_working_days(local_today(self._clock), self._settings.review_working_days).isoformat()
+
+
+def add_working_days_iso(day: str, days: int) -> str:
+    return add_working_days(_as_date(day), int(days)).isoformat()
 
 
 def next_period_start(period: str) -> str:

@@ -17,6 +17,8 @@ from typing import Any
 import SpiffWorkflow.bpmn.specs.event_definitions.timer as spiff_timer
 from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer.helpers.encoder import create_encoder
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
@@ -69,30 +71,45 @@ class WorkflowRuntime:
         self.clock = clock
         self.script_engine = script_engine
         self.serializer = make_serializer()
+        self._encoder = create_encoder(self.serializer.registry)
+        # Specs are built once per deployed version and shared by every instance of it. duban's
+        # workflows have no event sub-process with a message or signal start, the one case where
+        # SpiffWorkflow changes a spec while running, so sharing is safe.
+        self._specs: dict[str, tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]] = {}
+
+    def specs(self, spec_json: str) -> tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]:
+        if spec_json not in self._specs:
+            document = json.loads(spec_json)
+            self._specs[spec_json] = (self.serializer.from_dict(document["spec"]),
+                                      {k: self.serializer.from_dict(v)
+                                       for k, v in document["subprocess_specs"].items()})
+        return self._specs[spec_json]
 
     def new(self, spec_json: str, data: dict[str, Any]) -> BpmnWorkflow:
-        specs = json.loads(spec_json)
-        spec = self.serializer.from_dict(specs["spec"])
-        subprocess_specs = {k: self.serializer.from_dict(v) for k, v in specs["subprocess_specs"].items()}
+        spec, subprocess_specs = self.specs(spec_json)
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
         workflow.task_tree.set_data(**data)
         return workflow
 
     def restore(self, spec_json: str, state_json: str) -> BpmnWorkflow:
         document = json.loads(state_json)
-        document.update(json.loads(spec_json))
         self.serializer.migrate(document)
+        document["spec"], document["subprocess_specs"] = self.specs(spec_json)  # restored as they are
         workflow = self.serializer.from_dict(document)
         workflow.script_engine = self.script_engine
         return workflow
 
     def dump(self, workflow: BpmnWorkflow) -> str:
         """The instance state without the spec (that is stored once per version)."""
-        document = json.loads(self.serializer.serialize_json(workflow))
-        document.pop("spec")
-        document.pop("subprocess_specs")
+        registry = self.serializer.registry
+        registry._encoder_mode = True  # as serialize_json does: values are converted by the encoder
+        try:
+            document = self.serializer.to_dict(workflow)
+        finally:
+            registry._encoder_mode = False
+        del document["spec"], document["subprocess_specs"]
         document["serializer_version"] = self.serializer.VERSION
-        return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+        return json.dumps(document, cls=self._encoder, ensure_ascii=False, separators=(",", ":"))
 
     def advance(self, workflow: BpmnWorkflow, run_service: ServiceHandler) -> None:
         """Run everything that needs no person: gateways, due timers and named actions."""

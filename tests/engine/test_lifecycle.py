@@ -4,7 +4,6 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from engine.models import (
-    HumanTaskStatus,
     ImplementationPlan,
     InstanceStatus,
     PlanStatus,
@@ -33,7 +32,9 @@ def test_whole_normal_life(world: World) -> None:
     task_id = world.register()
     walk_to_reporting(world, task_id)
     assert task_status(world, task_id) is TaskStatus.IN_PROGRESS
+    assert [w.form for w in world.work_for("staff", task_id)] == ["signoff_apply"]
 
+    world.next_month()
     world.do("staff", task_id, "report_submit", progress="完成排查 40 个排污口", percent_complete=40)
     world.do("head", task_id, "report_sign", decision="submit", comment="")
     world.do("supervisor", task_id, "report_review", decision="accept", comment="")
@@ -49,8 +50,11 @@ def test_whole_normal_life(world: World) -> None:
         task = session.get_one(RectificationTask, task_id)
         assert task.closed_at is not None
         instances = session.scalars(select(ProcessInstance).where(ProcessInstance.task_id == task_id)).all()
-        assert {i.process_id: i.status for i in instances} == {
-            "rectification": InstanceStatus.COMPLETED, "monthly_report": InstanceStatus.CANCELLED}
+        assert sorted((i.process_id, i.business_key, i.status) for i in instances) == [
+            ("deadline_watch", "2026-12-31", InstanceStatus.CANCELLED),
+            ("monthly_report", "2026-03", InstanceStatus.CANCELLED),  # the reminder/overdue timers were waiting
+            ("monthly_report", "2026-04", InstanceStatus.CANCELLED),  # April had begun, not yet ended
+            ("rectification", "", InstanceStatus.COMPLETED)]
         report = session.scalars(select(ProgressReport)).one()
         assert (report.period, report.status) == ("2026-03", ReportStatus.ACCEPTED)
     assert world.work_for("staff", task_id) == []
@@ -86,6 +90,7 @@ def test_unit_head_sends_plan_back_to_drafter(world: World) -> None:
 def test_returned_report_and_failed_verification_loop_back(world: World) -> None:
     task_id = world.register()
     walk_to_reporting(world, task_id)
+    world.next_month()
     world.do("staff", task_id, "report_submit", progress="进展", percent_complete=10)
     world.do("head", task_id, "report_sign", decision="submit", comment="")
     world.do("supervisor", task_id, "report_review", decision="return", comment="数据不实")
@@ -103,15 +108,18 @@ def test_returned_report_and_failed_verification_loop_back(world: World) -> None
     assert [w.form for w in world.work_for("staff", task_id)] == ["signoff_apply"]
 
 
-def test_next_month_brings_next_report(world: World, clock) -> None:
+def test_each_month_asks_for_the_report_of_the_month_just_ended(world: World) -> None:
     task_id = world.register()
     walk_to_reporting(world, task_id)
-    assert world.duban.fire_due_timers() == 0
-    clock.advance(days=25)  # into April
-    assert world.duban.fire_due_timers() == 1
+    assert world.duban.fire_due_timers().fired == 0
+    world.next_month()  # 1 April: March's report is due on 5 April
+    world.next_month()  # 1 May: April's too
     with world.duban.db.transaction(write=False) as session:
+        reports = session.execute(select(ProgressReport.period, ProgressReport.due_date, ProgressReport.status)
+                                  .order_by(ProgressReport.period)).all()
         keys = session.scalars(select(ProcessInstance.business_key).where(
             ProcessInstance.process_id == "monthly_report").order_by(ProcessInstance.id)).all()
-    assert keys == ["2026-03", "2026-04"]
+    assert [(p, d.isoformat(), s) for p, d, s in reports] == [
+        ("2026-03", "2026-04-05", ReportStatus.REQUESTED), ("2026-04", "2026-05-05", ReportStatus.REQUESTED)]
+    assert keys == ["2026-03", "2026-04", "2026-05"]
     assert len([w for w in world.work_for("staff", task_id) if w.form == "report_submit"]) == 2
-    assert all(w.status is HumanTaskStatus.OPEN for w in world.work_for("staff", task_id))

@@ -21,9 +21,11 @@ def test_path_shows_done_current_and_the_branch_taken(world: World) -> None:
 def test_path_of_a_reporting_task_includes_this_months_cycle_and_its_timer(world: World) -> None:
     task_id = world.register()
     walk_to_reporting(world, task_id)
+    world.next_month()
     path = world.duban.task_path(world["staff"], task_id)
     assert path is not None
-    assert path.nodes["submit_report"].state == "current"
-    assert path.nodes["next_period"].state == "waiting"
-    assert path.nodes["next_period"].due is not None
+    assert path.nodes["submit_report"].state == "current"  # March's report
+    assert path.nodes["period_over"].state == "waiting"  # April's cycle waits for April to end
+    assert path.nodes["period_over"].due is not None
+    assert path.nodes["deadline_near"].state == "waiting"
     assert path.nodes["apply_signoff"].state == "current"

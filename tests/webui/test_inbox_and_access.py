@@ -20,6 +20,7 @@ def stage_three_tasks(world: World) -> dict[str, int]:
     world.do("coordinator", planning, "assign", **assignment(world))
     reporting = world.register("1-3")
     walk_to_reporting(world, reporting)
+    world.next_month()
     other = world.register("2-1", lead_unit_id=world.units["naxi"], cooperating_unit_ids=[])
     world.do("coordinator", other, "assign", **assignment(world, lead_unit_id=world.units["naxi"],
                                                           cooperating_unit_ids=[]))

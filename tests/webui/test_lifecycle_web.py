@@ -68,6 +68,7 @@ def test_a_task_walks_its_whole_life_in_the_browser(login_as: Login, world: Worl
     do_step(supervisor, "审核备案实施方案", {"decision": "file"})
     assert "推进中" in staff.get(f"/tasks/{task_id}").get_data(as_text=True)
 
+    world.next_month()
     do_step(staff, "填报月度进展", {"progress": "完成截污 30%", "percent_complete": "30"})
     do_step(head, "签发月度进展", {"decision": "submit"})
     do_step(supervisor, "审核月度进展", {"decision": "return", "comment": "数据不全"})

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-30 06:15:16.049964
+Create Date: 2026-11-30 06:30:04.082999
 """
 from __future__ import annotations
 
@@ -91,6 +91,8 @@ def upgrade() -> None:
     sa.Column('status', sa.Enum('registered', 'in_progress', 'pending_signoff', 'closed', name='taskstatus', native_enum=False, length=32), nullable=False),
     sa.Column('registered_at', engine.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('closed_at', engine.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('warning', sa.Enum('green', 'yellow', 'red', name='warninglevel', native_enum=False, length=32), nullable=False),
+    sa.Column('warning_reasons', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['category_id'], ['categories.id'], ),
     sa.ForeignKeyConstraint(['lead_leader_id'], ['users.id'], ),
     sa.ForeignKeyConstraint(['lead_unit_id'], ['units.id'], ),
@@ -102,6 +104,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_rectification_tasks_lead_leader_id'), ['lead_leader_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_rectification_tasks_lead_unit_id'), ['lead_unit_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_rectification_tasks_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_rectification_tasks_warning'), ['warning'], unique=False)
 
     op.create_table('audit_events',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -148,6 +151,23 @@ def upgrade() -> None:
     with op.batch_alter_table('implementation_plans', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_implementation_plans_task_id'), ['task_id'], unique=False)
 
+    op.create_table('notices',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', engine.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('task_id', sa.Integer(), nullable=True),
+    sa.Column('role', sa.String(length=32), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('expires_at', engine.models.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['task_id'], ['rectification_tasks.id'], ),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('notices', schema=None) as batch_op:
+        batch_op.create_index('ix_notices_inbox', ['role', 'unit_id', 'created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_notices_task_id'), ['task_id'], unique=False)
+
     op.create_table('process_instances',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('version_id', sa.Integer(), nullable=False),
@@ -158,6 +178,7 @@ def upgrade() -> None:
     sa.Column('status', sa.Enum('running', 'completed', 'cancelled', name='instancestatus', native_enum=False, length=32), nullable=False),
     sa.Column('state_json', sa.Text(), nullable=False),
     sa.Column('next_timer_at', engine.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('blocked', sa.Boolean(), nullable=False),
     sa.Column('lock_version', sa.Integer(), nullable=False),
     sa.Column('created_at', engine.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', engine.models.UTCDateTime(timezone=True), nullable=False),
@@ -226,23 +247,44 @@ def upgrade() -> None:
         batch_op.create_index('ix_human_tasks_instance', ['instance_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_human_tasks_task_id'), ['task_id'], unique=False)
 
+    op.create_table('incidents',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('instance_id', sa.Integer(), nullable=False),
+    sa.Column('task_id', sa.Integer(), nullable=True),
+    sa.Column('error', sa.Text(), nullable=False),
+    sa.Column('details', sa.Text(), nullable=False),
+    sa.Column('occurred_at', engine.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('resolved_at', engine.models.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['instance_id'], ['process_instances.id'], ),
+    sa.ForeignKeyConstraint(['task_id'], ['rectification_tasks.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('incidents', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_incidents_instance_id'), ['instance_id'], unique=False)
+
     op.create_table('progress_reports',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('task_id', sa.Integer(), nullable=False),
     sa.Column('instance_id', sa.Integer(), nullable=False),
     sa.Column('period', sa.String(length=7), nullable=False),
+    sa.Column('status', sa.Enum('requested', 'drafted', 'submitted', 'accepted', 'returned', 'cancelled', name='reportstatus', native_enum=False, length=32), nullable=False),
+    sa.Column('requested_at', engine.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('due_date', sa.Date(), nullable=False),
     sa.Column('progress', sa.Text(), nullable=False),
-    sa.Column('percent_complete', sa.Integer(), nullable=False),
+    sa.Column('percent_complete', sa.Integer(), nullable=True),
     sa.Column('problems', sa.Text(), nullable=False),
     sa.Column('next_steps', sa.Text(), nullable=False),
-    sa.Column('status', sa.Enum('drafted', 'submitted', 'accepted', 'returned', name='reportstatus', native_enum=False, length=32), nullable=False),
-    sa.Column('submitted_by_id', sa.Integer(), nullable=False),
-    sa.Column('submitted_at', engine.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('drafted_by_id', sa.Integer(), nullable=True),
+    sa.Column('drafted_at', engine.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('submitted_at', engine.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reminded_at', engine.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('overdue', sa.Boolean(), nullable=False),
     sa.Column('reviewed_at', engine.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('review_comment', sa.Text(), nullable=False),
     sa.Column('lagging', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['drafted_by_id'], ['users.id'], ),
     sa.ForeignKeyConstraint(['instance_id'], ['process_instances.id'], ),
-    sa.ForeignKeyConstraint(['submitted_by_id'], ['users.id'], ),
     sa.ForeignKeyConstraint(['task_id'], ['rectification_tasks.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -260,6 +302,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_progress_reports_instance_id'))
 
     op.drop_table('progress_reports')
+    with op.batch_alter_table('incidents', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_incidents_instance_id'))
+
+    op.drop_table('incidents')
     with op.batch_alter_table('human_tasks', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_human_tasks_task_id'))
         batch_op.drop_index('ix_human_tasks_instance')
@@ -277,6 +323,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_process_instances_next_timer_at'))
 
     op.drop_table('process_instances')
+    with op.batch_alter_table('notices', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_notices_task_id'))
+        batch_op.drop_index('ix_notices_inbox')
+
+    op.drop_table('notices')
     with op.batch_alter_table('implementation_plans', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_implementation_plans_task_id'))
 
@@ -288,6 +339,7 @@ def downgrade() -> None:
 
     op.drop_table('audit_events')
     with op.batch_alter_table('rectification_tasks', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_rectification_tasks_warning'))
         batch_op.drop_index(batch_op.f('ix_rectification_tasks_status'))
         batch_op.drop_index(batch_op.f('ix_rectification_tasks_lead_unit_id'))
         batch_op.drop_index(batch_op.f('ix_rectification_tasks_lead_leader_id'))

@@ -1,0 +1,95 @@
+"""预警: the warning colour of a task and the reasons for it. The rules live here and only here.
+
+green  on track
+yellow a report is overdue (逾期未报), the deadline is within N days, or the supervisor judged
+       the last report as lagging (进度滞后)
+red    the deadline has passed, or the task was yellow for K report periods in a row
+
+N and K come from Settings (deadline_warning_days, red_after_yellow_periods). Tasks with no
+deadline (长期坚持) are never red for a deadline. The colour is stored on the task and
+re-assessed after every step and every timer of the task; the timers fire exactly on the
+days where a colour can change by itself (deadline - N, deadline + 1, report due + 1).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.models import ProgressReport, RectificationTask, ReportStatus, WarningLevel
+from engine.settings import Settings
+
+RED_CODES = frozenset({"deadline_passed", "repeated_yellow"})
+
+
+@dataclass(frozen=True)
+class Assessment:
+    level: WarningLevel
+    reasons: list[dict[str, Any]]
+
+
+class WarningRules:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def assess(self, task: RectificationTask, reports: Sequence[ProgressReport], today: date) -> Assessment:
+        """`reports`: the task's reports, most recent period first."""
+        if task.status.is_closed():
+            return Assessment(WarningLevel.GREEN, [])
+        reasons = [*self._deadline(task, today), *self._reports(reports)]
+        if any(reason["code"] in RED_CODES for reason in reasons):
+            level = WarningLevel.RED
+        else:
+            level = WarningLevel.YELLOW if reasons else WarningLevel.GREEN
+        return Assessment(level, sorted(reasons, key=lambda r: r["code"] not in RED_CODES))
+
+    def _deadline(self, task: RectificationTask, today: date) -> list[dict[str, Any]]:
+        if task.deadline is None or not task.deadline_kind.has_date():
+            return []
+        if today > task.deadline:
+            return [{"code": "deadline_passed", "deadline": task.deadline.isoformat()}]
+        if today >= task.deadline - timedelta(days=self.settings.deadline_warning_days):
+            return [{"code": "deadline_near", "deadline": task.deadline.isoformat()}]
+        return []
+
+    def _reports(self, reports: Sequence[ProgressReport]) -> list[dict[str, Any]]:
+        reasons = [{"code": "report_overdue", "period": r.period} for r in reports
+                   if r.overdue and r.submitted_at is None and r.status is not ReportStatus.CANCELLED]
+        judged = [r for r in reports if r.status is ReportStatus.ACCEPTED]
+        if judged and judged[0].lagging:
+            reasons.append({"code": "lagging", "period": judged[0].period})
+        settled = [r for r in reports if r.status is not ReportStatus.CANCELLED
+                   and (r.overdue or r.status is ReportStatus.ACCEPTED)]
+        streak = settled[:self.settings.red_after_yellow_periods]
+        if len(streak) == self.settings.red_after_yellow_periods and all(r.needs_attention() for r in streak):
+            reasons.append({"code": "repeated_yellow", "periods": [r.period for r in reversed(streak)]})
+        return reasons
+
+
+def reassess(session: Session, rules: WarningRules, task: RectificationTask, today: date) -> bool:
+    """Store the task's colour; True when it changed."""
+    reports = list(session.scalars(select(ProgressReport).where(ProgressReport.task_id == task.id)
+                                   .order_by(ProgressReport.period.desc()).limit(24)))
+    assessment = rules.assess(task, reports, today)
+    changed = (assessment.level, assessment.reasons) != (task.warning, task.warning_reasons)
+    if changed:
+        task.warning, task.warning_reasons = assessment.level, assessment.reasons
+    return changed
+
+
+def describe(reason: dict[str, Any], today: date) -> str:
+    """A reason in words (Chinese, for the audit trail; the web UI has its own translatable texts)."""
+    code = reason["code"]
+    if code == "deadline_passed":
+        return f"已超整改时限 {(today - date.fromisoformat(reason['deadline'])).days} 天"
+    if code == "deadline_near":
+        return f"距整改时限还有 {(date.fromisoformat(reason['deadline']) - today).days} 天"
+    if code == "report_overdue":
+        return f"{reason['period']} 月度进展逾期未报"
+    if code == "lagging":
+        return f"{reason['period']} 月度进展滞后"
+    return f"连续 {len(reason['periods'])} 期预警（{'、'.join(reason['periods'])}）"
