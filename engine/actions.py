@@ -24,12 +24,6 @@ def start_monthly_reporting(step: Step, data: dict[str, Any]) -> None:
     request_report(step, period_of(step.today))
 
 
-def request_next_report(step: Step, data: dict[str, Any]) -> None:
-    """A period has ended: open the cycle of the one that has begun, unless the task is finished."""
-    if step.the_task.status.is_reporting():
-        request_report(step, next_period(data["period"]))
-
-
 def request_report(step: Step, period: str) -> None:
     task = step.the_task
     already = step.session.scalar(select(ProcessInstance.id).where(
@@ -39,8 +33,13 @@ def request_report(step: Step, period: str) -> None:
         step.processes.start(step, MONTHLY_REPORT_PROCESS, {"period": period}, business_key=period)
 
 
-def open_report(step: Step, data: dict[str, Any]) -> None:
-    """The period is over: the unit now owes its report, due on the report day of next month."""
+def open_report(step: Step, data: dict[str, Any]) -> dict[str, Any]:
+    """The period is over: the unit now owes its report, due on the report day of next month,
+    and the cycle of the period that has just begun is started.
+
+    The due day is the rule's, whenever the request goes out: units know the monthly schedule,
+    and a request held up by an outage does not move their deadline.
+    """
     period = data["period"]
     due = report_due_date(period, step.settings.report_day)
     report = ProgressReport(task_id=step.the_task.id, instance_id=step.the_instance.id, period=period,
@@ -49,6 +48,9 @@ def open_report(step: Step, data: dict[str, Any]) -> None:
     step.session.flush()
     step.audit("report.requested", ("report", report.id), f"发起{period_label(period)}月度交账，{due} 前报送")
     notify_unit(step, "report_requested", f"{step.the_task.code} 请于 {due} 前报送{period_label(period)}月度进展")
+    if step.the_task.status.is_reporting():
+        request_report(step, next_period(period))
+    return {"due": due.isoformat()}
 
 
 def this_report(step: Step) -> ProgressReport:
@@ -132,7 +134,6 @@ def close_task(step: Step, data: dict[str, Any]) -> None:
 
 ACTIONS: dict[str, Action] = {
     "start_monthly_reporting": start_monthly_reporting,
-    "request_next_report": request_next_report,
     "open_report": open_report,
     "remind_report": remind_report,
     "mark_report_overdue": mark_report_overdue,

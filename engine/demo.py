@@ -110,8 +110,12 @@ class DemoBuilder:
     def build(self) -> None:
         self.sim.init_database()
         self._categories_and_people()
+        recent = datetime.combine(self.today, time(10), LOCAL_TZ)
         for code, stage in self._stages().items():
-            self.at(self.clock.now(), lambda code=code: self._register(code))
+            registered = {"registered": recent - timedelta(days=5), "assigned": recent - timedelta(days=20),
+                          "plan_drafted": recent - timedelta(days=20),
+                          "plan_submitted": recent - timedelta(days=20)}.get(stage, self.clock.now())
+            self.at(registered, lambda code=code: self._register(code))
             self._plan_history(code, stage)
         self._daily_ticks()
         self._run_until(datetime.combine(self.today, time(8, 30), LOCAL_TZ))
@@ -189,6 +193,25 @@ class DemoBuilder:
         filed = self._plan_path(code, task, start + timedelta(days=8 + index % 9), returned=index % 5 == 0)
         closing = self._signoff_path(code, task, stage, recent)
         self._reports(code, task, filed, closing, index)
+        self._deadline_action(code, task, start.date(), closing, index)
+
+    def _deadline_action(self, code: str, task: dict[str, Any], registered: date, closing: datetime | None,
+                         index: int) -> None:
+        """A deadline that passed before today: the supervisor extends it (most often) or urges the unit."""
+        _, deadline = _deadline(task["deadline"], registered)
+        if deadline is None:
+            return
+        acted = datetime.combine(date.fromisoformat(deadline) + timedelta(days=4), time(11), LOCAL_TZ)
+        if acted.date() >= self.today or (closing is not None and acted > closing):
+            return
+        if index % 3:
+            new = _add_months(acted.date().replace(day=1), 7) - timedelta(days=1)
+            self.at(acted, lambda: self._do("supervisor", code, "overdue_action", decision="extend",
+                                            new_deadline=new.isoformat(),
+                                            comment="涉及项目建设周期，经研究同意延期，请按新时限完成。"))
+        else:
+            self.at(acted, lambda: self._do("supervisor", code, "overdue_action", decision="urge",
+                                            comment="已超整改时限，请立即制定赶进度措施并每周报告进展。"))
 
     def _plan_path(self, code: str, task: dict[str, Any], drafted: datetime, returned: bool) -> datetime:
         self.at(drafted, lambda: self._draft(code, 1))
@@ -218,7 +241,7 @@ class DemoBuilder:
                      (-6, "supervisor", "signoff_verify", {"decision": "pass", "comment": "核验通过。"})]
         for days, who, form, data in steps:
             self.at(recent + timedelta(days=days), self._signoff_step(code, task, who, form, data))
-        return recent + timedelta(days=-62) if stage == "closed" else None
+        return recent + timedelta(days=-52) if stage == "closed" else None
 
     def _signoff_step(self, code: str, task: dict[str, Any], who: str, form: str,
                       data: dict[str, Any]) -> Callable[[], None]:
@@ -241,9 +264,16 @@ class DemoBuilder:
             submitted = datetime.combine(due_month + timedelta(days=1 + index % 3), time(15), LOCAL_TZ)
             if closing is not None and submitted > closing:
                 return
-            overdue = next_period(period) == last and index % 6 == 1
-            if not overdue:
-                self._one_report(code, task, period, submitted, lagging=index % 7 == 3, returned=index % 8 == 2)
+            latest = next_period(period) == last
+            if latest and index % 6 == 1:  # not in yet: overdue; the supervisor has chased some of them
+                if index % 12 == 1:
+                    chased = datetime.combine(due_month + timedelta(days=6), time(10), LOCAL_TZ)
+                    self.at(chased, lambda period=period: self._do_report(
+                        code, task, period, "supervisor", "report_chase", method="phone",
+                        note="已电话催报，单位称资料正在汇总，承诺三日内报送。"))
+            else:
+                self._one_report(code, task, period, submitted, lagging=latest and index % 7 == 3,
+                                 returned=index % 8 == 2)
             period = next_period(period)
 
     def _one_report(self, code: str, task: dict[str, Any], period: str, submitted: datetime, *,

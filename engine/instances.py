@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from engine.actions import ACTIONS
 from engine.bpmn.loader import ProcessDefinition
-from engine.bpmn.runtime import WorkflowRuntime, find_task, next_timer_at, ready_human_tasks
+from engine.bpmn.runtime import WorkflowRuntime, all_tasks, find_task, next_timer_at, ready_human_tasks
 from engine.clock import LOCAL_TZ
 from engine.errors import Conflict
 from engine.models import (
@@ -206,8 +206,9 @@ def derived_status(workflow: BpmnWorkflow) -> TaskStatus | None:
         if status:
             return TaskStatus(status)
     if workflow.is_completed():
-        for spiff_task in workflow.get_tasks(state=TaskState.COMPLETED, spec_class=EndEvent):
-            status = spiff_task.task_spec.extensions.get("status")
-            if status:
-                return TaskStatus(status)
+        for spiff_task in all_tasks(workflow):
+            if spiff_task.state == TaskState.COMPLETED and isinstance(spiff_task.task_spec, EndEvent):
+                status = spiff_task.task_spec.extensions.get("status")
+                if status:
+                    return TaskStatus(status)
     return None

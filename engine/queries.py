@@ -16,6 +16,7 @@ from engine.models import (
     HumanTask,
     HumanTaskStatus,
     ImplementationPlan,
+    Notice,
     ProcessInstance,
     ProgressReport,
     RectificationTask,
@@ -23,6 +24,7 @@ from engine.models import (
     TaskStatus,
     Unit,
     User,
+    WarningLevel,
     cooperating_units,
 )
 
@@ -47,6 +49,7 @@ class LedgerFilters:
     unit_id: int | None = None
     status: TaskStatus | None = None
     leader_id: int | None = None
+    warning: WarningLevel | None = None
     q: str = ""
     page: int = 1
 
@@ -62,6 +65,9 @@ class LedgerFilters:
             conditions.append(RectificationTask.status == self.status)
         if self.leader_id:
             conditions.append(RectificationTask.lead_leader_id == self.leader_id)
+        if self.warning:
+            conditions.append((RectificationTask.warning == self.warning)
+                              & (RectificationTask.status != TaskStatus.CLOSED))
         if self.q.strip():
             pattern = f"%{_escape_like(self.q.strip())}%"
             conditions.append(or_(*(column.ilike(pattern, escape="\\") for column in (
@@ -110,6 +116,14 @@ def inbox(session: Session, access: Access, actor: Actor, now: datetime) -> list
              .order_by(HumanTask.created_at, HumanTask.id))
     return [InboxEntry(work, period, work.due_at is not None and work.due_at < now)
             for work, period in session.execute(query)]
+
+
+def notices(session: Session, actor: Actor, now: datetime, limit: int = 20) -> list[Notice]:
+    """Reminders for this person's role (and unit), newest first, until they expire."""
+    query = (select(Notice).where(Notice.role == actor.role, Notice.expires_at > now,
+                                  or_(Notice.unit_id.is_(None), Notice.unit_id == actor.unit_id))
+             .order_by(Notice.created_at.desc(), Notice.id.desc()).limit(limit))
+    return list(session.scalars(query))
 
 
 def ledger(session: Session, access: Access, actor: Actor, filters: LedgerFilters) -> LedgerPage:

@@ -37,6 +37,7 @@ from engine.models import (
     HumanTask,
     HumanTaskStatus,
     Incident,
+    Notice,
     ProcessInstance,
     RectificationTask,
     TaskStatus,
@@ -303,6 +304,9 @@ class Duban:
 
     def inbox(self, actor: Actor) -> list[queries.InboxEntry]:
         return self._read(lambda s: queries.inbox(s, self.access, actor, self.clock.now()))
+
+    def notices(self, actor: Actor) -> list[Notice]:
+        return self._read(lambda s: queries.notices(s, actor, self.clock.now()))
 
     def ledger(self, actor: Actor, filters: queries.LedgerFilters) -> queries.LedgerPage:
         self.access.require(actor, "ledger.view")

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +24,16 @@ from engine.models import ProgressReport, RectificationTask, ReportStatus, Warni
 from engine.settings import Settings
 
 RED_CODES = frozenset({"deadline_passed", "repeated_yellow"})
+
+
+class ReportFacts(Protocol):
+    """What the rules read of a report (a ProgressReport, or a row of those columns)."""
+
+    period: str
+    status: ReportStatus
+    overdue: bool
+    lagging: bool
+    submitted: bool
 
 
 @dataclass(frozen=True)
@@ -36,7 +46,7 @@ class WarningRules:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def assess(self, task: RectificationTask, reports: Sequence[ProgressReport], today: date) -> Assessment:
+    def assess(self, task: RectificationTask, reports: Sequence[ReportFacts], today: date) -> Assessment:
         """`reports`: the task's reports, most recent period first."""
         if task.status.is_closed():
             return Assessment(WarningLevel.GREEN, [])
@@ -56,24 +66,26 @@ class WarningRules:
             return [{"code": "deadline_near", "deadline": task.deadline.isoformat()}]
         return []
 
-    def _reports(self, reports: Sequence[ProgressReport]) -> list[dict[str, Any]]:
+    def _reports(self, reports: Sequence[ReportFacts]) -> list[dict[str, Any]]:
         reasons = [{"code": "report_overdue", "period": r.period} for r in reports
-                   if r.overdue and r.submitted_at is None and r.status is not ReportStatus.CANCELLED]
+                   if r.overdue and not r.submitted and r.status is not ReportStatus.CANCELLED]
         judged = [r for r in reports if r.status is ReportStatus.ACCEPTED]
         if judged and judged[0].lagging:
             reasons.append({"code": "lagging", "period": judged[0].period})
         settled = [r for r in reports if r.status is not ReportStatus.CANCELLED
                    and (r.overdue or r.status is ReportStatus.ACCEPTED)]
         streak = settled[:self.settings.red_after_yellow_periods]
-        if len(streak) == self.settings.red_after_yellow_periods and all(r.needs_attention() for r in streak):
+        if len(streak) == self.settings.red_after_yellow_periods and all(r.overdue or r.lagging for r in streak):
             reasons.append({"code": "repeated_yellow", "periods": [r.period for r in reversed(streak)]})
         return reasons
 
 
 def reassess(session: Session, rules: WarningRules, task: RectificationTask, today: date) -> bool:
     """Store the task's colour; True when it changed."""
-    reports = list(session.scalars(select(ProgressReport).where(ProgressReport.task_id == task.id)
-                                   .order_by(ProgressReport.period.desc()).limit(24)))
+    reports = session.execute(select(
+        ProgressReport.period, ProgressReport.status, ProgressReport.overdue, ProgressReport.lagging,
+        ProgressReport.submitted_at.is_not(None).label("submitted"))
+        .where(ProgressReport.task_id == task.id).order_by(ProgressReport.period.desc()).limit(24)).all()
     assessment = rules.assess(task, reports, today)
     changed = (assessment.level, assessment.reasons) != (task.warning, task.warning_reasons)
     if changed:

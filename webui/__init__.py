@@ -38,7 +38,8 @@ def build_engine(config: Mapping[str, Any], ui_forms: Any = None) -> Duban:
     database = Database(config["DATABASE_URL"])
     roles = load_roles(config["DUBAN_ROLES"])
     workflows = sorted(Path(config["DUBAN_WORKFLOWS"]).glob("*.bpmn"))
-    return Duban(database, roles, SystemClock(), workflows, Settings.from_env(), ui_forms=ui_forms)
+    clock = config.get("DUBAN_CLOCK") or SystemClock()
+    return Duban(database, roles, clock, workflows, Settings.from_env(), ui_forms=ui_forms)
 
 
 def _defaults(instance_path: Path) -> dict[str, Any]:
@@ -67,7 +68,7 @@ def _instance_secret(instance_path: Path) -> str:
 
 
 def _register(app: Flask) -> None:
-    from webui import auth, errors, views, work
+    from webui import auth, errors, incidents, views, work
     from webui.extensions import babel, csrf, login_manager
     from webui.formatting import register_filters
 
@@ -78,4 +79,5 @@ def _register(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(work.bp)
+    app.register_blueprint(incidents.bp)
     errors.register(app)

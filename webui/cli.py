@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -11,11 +12,11 @@ from engine.actor import Actor
 from engine.errors import ConfigError, InvalidSubmission
 
 
-def _app():  # type: ignore[no-untyped-def]
+def _app(**config):  # type: ignore[no-untyped-def]
     from webui import create_app
 
     try:
-        return create_app()
+        return create_app(config or None)
     except (ConfigError, ValueError) as exc:  # a wrong workflow, roles.yaml or setting: say which, no traceback
         raise click.ClickException(str(exc)) from None
 
@@ -54,10 +55,38 @@ def demo() -> None:
 def serve(host: str, port: int, threads: int) -> None:
     from waitress import serve as waitress_serve
 
+    from webui.sweeper import start_sweeper
+
     app = _app()
-    app.extensions["duban"].init_database()
-    click.echo(f"duban is serving on http://{host}:{port}  (Ctrl+C to stop)")
+    engine = app.extensions["duban"]
+    engine.init_database()
+    sweeper = start_sweeper(engine)
+    every = f"every {engine.settings.sweep_seconds} s" if sweeper else "off (DUBAN_SWEEP_SECONDS=0)"
+    click.echo(f"duban is serving on http://{host}:{port}  (timer sweep {every}; Ctrl+C to stop)")
     waitress_serve(app, host=host, port=port, threads=threads)
+
+
+@main.command(help="Fire every timer due now (or at --now), then exit. Safe to run beside the web server.")
+@click.option("--now", "now_text", default=None, metavar="ISO-DATETIME",
+              help="Act as if it were this instant, e.g. 2026-12-06T00:30:00+08:00 (naive = Beijing time).")
+def tick(now_text: str | None) -> None:
+    from engine.clock import LOCAL_TZ, FakeClock
+
+    config = {}
+    if now_text:
+        try:
+            instant = datetime.fromisoformat(now_text)
+        except ValueError:
+            raise click.BadParameter(f"not an ISO date-time: {now_text!r}", param_hint="--now") from None
+        config["DUBAN_CLOCK"] = FakeClock(instant if instant.tzinfo else instant.replace(tzinfo=LOCAL_TZ))
+    engine = _app(**config).extensions["duban"]
+    if not engine.db.schema_is_current():
+        raise click.ClickException("the database is not initialised or not up to date: run `duban init` first")
+    engine.init_database()
+    result = engine.fire_due_timers()
+    click.echo(f"{engine.clock.now().isoformat(timespec='seconds')}: {result}")
+    if result.failed:
+        sys.exit(2)
 
 
 @main.command(help="Check BPMN files the way start-up does; exit 1 and name the problem if one is wrong.")

@@ -5,11 +5,11 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, lazy_gettext
+from flask_babel import format_date, format_datetime, gettext, lazy_gettext
 from flask_login import current_user
 
-from engine.clock import LOCAL_TZ
-from engine.models import DeadlineKind, PlanStatus, ReportStatus, SignoffStatus, TaskStatus
+from engine.clock import LOCAL_TZ, local_today
+from engine.models import DeadlineKind, PlanStatus, ReportStatus, SignoffStatus, TaskStatus, WarningLevel
 from webui.extensions import engine
 
 STATUS_LABELS = {
@@ -30,7 +30,15 @@ PLAN_LABELS = {
     PlanStatus.FILED: lazy_gettext("已备案"),
     PlanStatus.RETURNED: lazy_gettext("已退回"),
 }
+WARNING_LABELS = {
+    WarningLevel.GREEN: lazy_gettext("绿"),
+    WarningLevel.YELLOW: lazy_gettext("黄"),
+    WarningLevel.RED: lazy_gettext("红"),
+}
+WARNING_STYLES = {WarningLevel.GREEN: "success", WarningLevel.YELLOW: "warning", WarningLevel.RED: "danger"}
 REPORT_LABELS = {
+    ReportStatus.REQUESTED: lazy_gettext("待填报"),
+    ReportStatus.CANCELLED: lazy_gettext("已销号，无需报送"),
     ReportStatus.DRAFTED: lazy_gettext("待单位签发"),
     ReportStatus.SUBMITTED: lazy_gettext("待审核"),
     ReportStatus.ACCEPTED: lazy_gettext("审核通过"),
@@ -70,6 +78,31 @@ def deadline_text(task: object) -> str:
     return local_date(deadline)
 
 
+def reason_text(reason: dict[str, Any], today: date) -> str:
+    """One reason for a warning colour, in the reader's language; day counts are as of today."""
+    code = reason.get("code")
+    if code == "deadline_passed":
+        return gettext("已超整改时限 %(days)s 天", days=(today - date.fromisoformat(reason["deadline"])).days)
+    if code == "deadline_near":
+        days = (date.fromisoformat(reason["deadline"]) - today).days
+        return gettext("今天到整改时限") if days == 0 else gettext("距整改时限还有 %(days)s 天", days=days)
+    if code == "report_overdue":
+        return gettext("%(period)s 月度进展逾期未报", period=reason["period"])
+    if code == "lagging":
+        return gettext("%(period)s 月度进展滞后", period=reason["period"])
+    if code == "repeated_yellow":
+        return gettext("连续 %(n)s 期预警", n=len(reason["periods"]))
+    return str(code)
+
+
+def warning_text(task: Any) -> str:
+    """"红：已超整改时限 12 天；2026-10 月度进展逾期未报" — the colour and why."""
+    today = local_today(engine().clock)
+    label = str(WARNING_LABELS[WarningLevel(task.warning)])
+    reasons = "；".join(reason_text(reason, today) for reason in task.warning_reasons or [])
+    return f"{label}：{reasons}" if reasons else label
+
+
 def template_helpers() -> dict[str, Any]:
     roles = engine().roles
     return {
@@ -78,6 +111,10 @@ def template_helpers() -> dict[str, Any]:
         "plan_status": lambda status: PLAN_LABELS[PlanStatus(status)],
         "report_status": lambda status: REPORT_LABELS[ReportStatus(status)],
         "signoff_status": lambda status: SIGNOFF_LABELS[SignoffStatus(status)],
+        "warning_text": warning_text,
+        "warning_style": lambda level: WARNING_STYLES[WarningLevel(level)],
+        "warning_levels": list(WarningLevel),
+        "warning_label": lambda level: WARNING_LABELS[WarningLevel(level)],
     }
 
 

@@ -7,7 +7,7 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from engine.errors import InvalidSubmission
-from engine.models import TaskStatus
+from engine.models import TaskStatus, WarningLevel
 from engine.queries import LedgerFilters
 from webui.auth import current_actor
 from webui.errors import permission_required
@@ -27,7 +27,8 @@ def index() -> Response:
 @bp.route("/inbox")
 @login_required
 def inbox() -> str:
-    return render_template("inbox.html", entries=engine().inbox(current_actor()))
+    actor = current_actor()
+    return render_template("inbox.html", entries=engine().inbox(actor), notices=engine().notices(actor))
 
 
 @bp.route("/ledger")
@@ -42,10 +43,11 @@ def ledger() -> str:
 
 def ledger_filters() -> LedgerFilters:
     args = request.args
-    status = args.get("status", "")
+    status, warning = args.get("status", ""), args.get("warning", "")
     return LedgerFilters(
         category_id=args.get("category", type=int), unit_id=args.get("unit", type=int),
         status=TaskStatus(status) if status in TaskStatus._value2member_map_ else None,
+        warning=WarningLevel(warning) if warning in WarningLevel._value2member_map_ else None,
         leader_id=args.get("leader", type=int), q=args.get("q", "")[:100], page=args.get("page", 1, type=int))
 
 

@@ -103,10 +103,9 @@ class ExpressionFunctions:
     def report_due(self, period: str) -> str:
         return report_due_date(period, self._settings.report_day).isoformat()
 
-    def reminder_day(self, period: str) -> str:
-        """The day the unit is reminded of a period's report that is not in yet."""
-        due = report_due_date(period, self._settings.report_day)
-        return (due - timedelta(days=self._settings.reminder_days)).isoformat()
+    def reminder_day(self, due: str) -> str:
+        """The day the unit is reminded of a report due on `due` that is not in yet."""
+        return add_days(due, -self._settings.reminder_days)
 
     def deadline_warning_day(self, deadline: str) -> str:
         return add_days(deadline, -self._settings.deadline_warning_days)

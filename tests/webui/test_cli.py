@@ -7,8 +7,8 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from engine.db import Database
-from engine.models import ProcessVersion, Unit, User
-from tests.factories import ROOT
+from engine.models import ProcessVersion, ProgressReport, Unit, User
+from tests.factories import ROOT, World, walk_to_reporting
 from webui.cli import main
 
 
@@ -55,3 +55,25 @@ def test_a_broken_roles_file_stops_start_up_with_its_line(tmp_path: Path) -> Non
 def test_a_bad_setting_is_named(tmp_path: Path) -> None:
     code, output = run(["init"], tmp_path, DUBAN_REPORT_DAY="31")
     assert code == 1 and "DUBAN_REPORT_DAY" in output and "Traceback" not in output
+
+
+def test_tick_fires_what_is_due_at_the_given_time_once(world: World, tmp_path: Path) -> None:
+    task_id = world.register(deadline="2027-12-31")
+    walk_to_reporting(world, task_id)
+    url = world.duban.db.url
+    code, output = run(["tick", "--now", "2026-03-31T23:00:00"], tmp_path, DATABASE_URL=url)
+    assert code == 0 and "fired 0," in output
+    code, output = run(["tick", "--now", "2026-04-06T00:30:00+08:00"], tmp_path, DATABASE_URL=url)
+    assert code == 0 and "fired 1," in output, output  # the cycle's timers are caught up in one go
+    with world.duban.db.transaction(write=False) as session:
+        overdue = session.scalar(select(ProgressReport.overdue).where(ProgressReport.period == "2026-03"))
+    assert overdue is True
+    code, output = run(["tick", "--now", "2026-04-06T00:30:00+08:00"], tmp_path, DATABASE_URL=url)
+    assert "fired 0," in output
+    code, output = run(["tick", "--now", "yesterday"], tmp_path, DATABASE_URL=url)
+    assert code == 2 and "not an ISO date-time" in output
+
+
+def test_tick_refuses_an_uninitialised_database(tmp_path: Path) -> None:
+    code, output = run(["tick"], tmp_path)
+    assert code == 1 and "duban init" in output

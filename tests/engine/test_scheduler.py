@@ -1,0 +1,121 @@
+"""The timer sweep: every due timer fires exactly once, whoever sweeps, whatever fails."""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from engine import actions
+from engine.clock import LOCAL_TZ, FakeClock
+from engine.db import Database
+from engine.models import AuditEvent, Incident, ProcessInstance, ProgressReport
+from engine.roles import load_roles
+from engine.service import Duban
+from tests.conftest import WORKFLOWS
+from tests.factories import ROOT, World, walk_to_reporting
+
+APRIL_6 = datetime(2026, 4, 6, 0, 30, tzinfo=LOCAL_TZ)
+
+
+def tasks_reporting(world: World, count: int) -> list[int]:
+    task_ids = [world.register(f"T-{i}", deadline="2027-12-31") for i in range(count)]
+    for task_id in task_ids:
+        walk_to_reporting(world, task_id)
+    return task_ids
+
+
+def fired_events(world: World) -> Counter[tuple[str, str]]:
+    """How often each timer's work was done: (action, object)."""
+    with world.duban.db.transaction(write=False) as session:
+        rows = session.execute(select(AuditEvent.action, AuditEvent.object_id).where(AuditEvent.action.in_(
+            ("report.requested", "report.reminded", "report.overdue")))).all()
+    return Counter((action, object_id) for action, object_id in rows)
+
+
+def _sweep_in_another_process(url: str, now: datetime, crash_after: int, queue: Any) -> None:
+    engine = Duban(Database(url), load_roles(ROOT / "roles.yaml"), FakeClock(now), WORKFLOWS)
+    engine.init_database()
+    if crash_after:
+        original, calls = engine.processes._save, [0]
+
+        def save_then_die(step: Any, workflow: Any) -> None:
+            original(step, workflow)
+            calls[0] += 1
+            if calls[0] == crash_after:
+                os._exit(3)  # killed in the middle of an instance's transaction, before its commit
+
+        engine.processes._save = save_then_die  # type: ignore[method-assign]
+    queue.put(str(engine.fire_due_timers()))
+
+
+def run_sweeps(url: str, now: datetime, crash_after: list[int]) -> list[int | None]:
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    workers = [context.Process(target=_sweep_in_another_process, args=(url, now, crash, queue))
+               for crash in crash_after]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    return [worker.exitcode for worker in workers]
+
+
+def test_two_processes_sweeping_at_once_fire_each_timer_once(world: World) -> None:
+    task_ids = tasks_reporting(world, 6)
+    assert run_sweeps(world.duban.db.url, APRIL_6, [0, 0]) == [0, 0], "a sweep process failed"
+    counts = fired_events(world)
+    assert len([key for key in counts if key[0] == "report.requested"]) == len(task_ids)
+    assert len([key for key in counts if key[0] == "report.overdue"]) == len(task_ids)
+    assert set(counts.values()) == {1}
+    assert world.duban.fire_due_timers().fired == 0  # nothing left for a third sweep
+
+
+def test_a_sweep_killed_half_way_leaves_nothing_half_done(world: World) -> None:
+    task_ids = tasks_reporting(world, 4)
+    assert run_sweeps(world.duban.db.url, APRIL_6, [3]) == [3]
+    partial = fired_events(world)
+    assert sum(partial.values()) < 3 * len(task_ids)
+    world.duban.clock.set(APRIL_6)  # type: ignore[attr-defined]
+    assert world.duban.fire_due_timers().failed == 0
+    counts = fired_events(world)
+    assert set(counts.values()) == {1} and sum(counts.values()) == 3 * len(task_ids)
+    with world.duban.db.transaction(write=False) as session:
+        periods = session.scalars(select(ProgressReport.task_id).where(ProgressReport.period == "2026-03")).all()
+    assert sorted(periods) == sorted(task_ids)
+
+
+def test_a_failing_instance_becomes_an_incident_and_the_others_go_on(world: World,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    broken_task, *healthy = tasks_reporting(world, 3)
+    original = actions.ACTIONS["open_report"]
+
+    def open_report(step: Any, data: dict[str, Any]) -> dict[str, Any]:
+        if step.the_task.id == broken_task:
+            raise ValueError("bad data in this task")
+        return original(step, data)
+
+    monkeypatch.setitem(actions.ACTIONS, "open_report", open_report)
+    world.duban.clock.set(APRIL_6)  # type: ignore[attr-defined]
+    result = world.duban.fire_due_timers()
+    assert result.failed == 1
+    assert world.duban.fire_due_timers().failed == 0  # a blocked instance is not retried every sweep
+    incidents = world.duban.incidents(world["admin"])
+    assert [(i.task_id, i.error) for i in incidents] == [(broken_task, "ValueError: bad data in this task")]
+    with world.duban.db.transaction(write=False) as session:
+        reported = set(session.scalars(select(ProgressReport.task_id)))
+    assert reported == set(healthy)
+
+    assert not world.duban.retry_incident(world["admin"], incidents[0].id)  # still broken
+    assert world.duban.incidents(world["admin"])[0].attempts == 2
+    monkeypatch.setitem(actions.ACTIONS, "open_report", original)
+    assert world.duban.retry_incident(world["admin"], incidents[0].id)
+    assert world.duban.incidents(world["admin"]) == []
+    with world.duban.db.transaction(write=False) as session:
+        assert session.scalar(select(ProgressReport.task_id).where(ProgressReport.task_id == broken_task))
+        assert not session.scalars(select(ProcessInstance.blocked).where(ProcessInstance.blocked.is_(True))).all()
+        assert session.scalars(select(Incident.resolved_at)).one() is not None

@@ -1,0 +1,74 @@
+"""What time does, as people see it in the browser: colours, reminders, chasing, overdue action."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from engine import actions
+from engine.clock import LOCAL_TZ
+from tests.factories import World, walk_to_reporting
+from tests.webui.conftest import Browser
+from tests.webui.test_lifecycle_web import do_step, inbox_links
+
+Login = Callable[[str], Browser]
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=LOCAL_TZ)
+
+
+def test_overdue_report_shows_yellow_and_the_supervisor_chases_it(login_as: Login, world: World) -> None:
+    task_id = world.register(deadline="2027-12-31")
+    walk_to_reporting(world, task_id)
+    world.go_to(at("2026-04-02T08:00"))
+    staff = login_as("staff")
+    inbox = staff.get("/inbox").get_data(as_text=True)
+    assert "填报月度进展" in inbox and "将于 2026-04-05 到期" in inbox  # the reminder
+    world.go_to(at("2026-04-06T08:00"))
+    ledger = login_as("supervisor").get("/ledger").get_data(as_text=True)
+    assert "黄：2026-03 月度进展逾期未报" in ledger
+    assert "已逾期" in staff.get("/inbox").get_data(as_text=True)
+    supervisor = login_as("supervisor")
+    do_step(supervisor, "催报", {"method": "phone", "note": "已电话联系，承诺两日内报送"})
+    page = supervisor.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert "电话催报 2026-03 月度进展：已电话联系" in page
+
+
+def test_passed_deadline_is_red_and_an_extension_needs_a_date(login_as: Login, world: World) -> None:
+    task_id = world.register(deadline="2026-03-31")
+    walk_to_reporting(world, task_id)
+    world.go_to(at("2026-04-01T09:00"))
+    supervisor = login_as("supervisor")
+    assert "红：已超整改时限 1 天" in supervisor.get(f"/tasks/{task_id}").get_data(as_text=True)
+    work_id = inbox_links(supervisor)["超期督办"]
+    refused = supervisor.submit(f"/work/{work_id}", {"decision": "extend", "comment": "同意"})
+    assert "同意延期时须填写新的整改时限" in refused.get_data(as_text=True)
+    do_step(supervisor, "超期督办", {"decision": "extend", "new_deadline": "2026-10-31", "comment": "同意延期"})
+    page = supervisor.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert "2026-10-31" in page and "同意延期" in page
+    assert "红：" not in page
+
+
+def test_the_admin_sees_and_retries_an_incident(login_as: Login, world: World,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    task_id = world.register(deadline="2027-12-31")
+    walk_to_reporting(world, task_id)
+
+    def broken(step: Any, data: dict[str, Any]) -> None:
+        raise RuntimeError("mail server down")
+
+    original = actions.ACTIONS["open_report"]
+    monkeypatch.setitem(actions.ACTIONS, "open_report", broken)
+    world.go_to(at("2026-04-01T01:00"))
+    admin = login_as("admin")
+    page = admin.get("/admin/incidents/").get_data(as_text=True)
+    assert "RuntimeError: mail server down" in page
+    assert login_as("supervisor").get("/admin/incidents/").status_code == 403
+    monkeypatch.setitem(actions.ACTIONS, "open_report", original)
+    incident_id = world.duban.incidents(world["admin"])[0].id
+    response = admin.post_with_token_from("/admin/incidents/", f"/admin/incidents/{incident_id}/retry", {})
+    assert "重试成功" in response.get_data(as_text=True)
+    assert "填报月度进展" in inbox_links(login_as("staff"))
