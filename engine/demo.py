@@ -279,7 +279,9 @@ class DemoBuilder:
     def _one_report(self, code: str, task: dict[str, Any], period: str, submitted: datetime, *,
                     lagging: bool, returned: bool) -> None:
         month = int(period[5:])
-        percent = min(95, 10 + (month * 11 + len(code) * 7 + ord(code[-1])) % 60 + (month % 6) * 5)
+        months_in = (int(period[:4]) - 2000) * 12 + month
+        seed = sum(ord(ch) * (i + 3) for i, ch in enumerate(code))
+        percent = min(95, 8 + (seed % 25) + (months_in % 12) * (4 + seed % 5))
 
         def submit() -> None:
             self._do_report(code, task, period, "staff", "report_submit", progress=(
