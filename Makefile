@@ -8,7 +8,7 @@ PORT    ?= 5000
 
 run: $(STAMP)  ## create .venv, load the demo city (first time only) and serve on http://127.0.0.1:$(PORT)
 	$(VENV)/bin/duban demo
-	PORT=$(PORT) $(VENV)/bin/duban serve
+	DUBAN_DEMO_CLOCK=1 PORT=$(PORT) $(VENV)/bin/duban serve
 
 test: $(STAMP)  ## lint and run the whole test suite
 	$(VENV)/bin/ruff check .

@@ -39,6 +39,17 @@ class FakeClock:
         return self._now
 
 
+class OffsetClock:
+    """The demo's time machine: another clock moved forward by an offset that only grows."""
+
+    def __init__(self, base: Clock, offset: timedelta = timedelta()) -> None:
+        self.base = base
+        self.offset = offset
+
+    def now(self) -> datetime:
+        return self.base.now() + self.offset
+
+
 def local_today(clock: Clock) -> date:
     """Today's date where the officials work."""
     return clock.now().astimezone(LOCAL_TZ).date()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import progress, queries
+from engine import demo_clock, progress, queries
 from engine.access import Access
 from engine.actions import ACTIONS
 from engine.actor import Actor
@@ -25,7 +25,7 @@ from engine.audit import record
 from engine.bpmn.expressions import ExpressionFunctions, RestrictedScriptEngine
 from engine.bpmn.loader import ProcessDefinition, Vocabulary, load_files
 from engine.bpmn.runtime import WorkflowRuntime
-from engine.clock import Clock
+from engine.clock import Clock, OffsetClock
 from engine.db import Database
 from engine.errors import Conflict, DomainError, InvalidSubmission, NotFound, PermissionDenied
 from engine.forms import FORM_HANDLERS, Field, check_assignment, clean
@@ -273,6 +273,22 @@ class Duban:
     def incidents(self, actor: Actor, include_resolved: bool = False) -> list[Incident]:
         self.access.require(actor, "incident.manage")
         return self._read(lambda s: list_incidents(s, include_resolved))
+
+    # --- the demo's time machine -------------------------------------------------------------
+
+    def sync_demo_clock(self) -> None:
+        """Pick up the offset another worker may have set (demo mode only)."""
+        if isinstance(self.clock, OffsetClock):
+            self.clock.offset = self._read(demo_clock.stored_offset)
+
+    def advance_demo_clock(self, actor: Actor, step: timedelta) -> SweepResult:
+        """Move the demo clock forward, then fire what fell due, as the sweep would."""
+        self.access.require(actor, "demo.clock")
+        if not isinstance(self.clock, OffsetClock):
+            raise PermissionDenied("只有演示模式才能调整时钟")
+        clock = self.clock
+        self._use_case(lambda session: demo_clock.advance(session, clock, actor, step))
+        return self.fire_due_timers()
 
     # --- accounts ----------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from engine.clock import SystemClock
+from engine.clock import OffsetClock, SystemClock
 from engine.db import Database
 from engine.roles import load_roles
 from engine.service import Duban
@@ -39,6 +39,8 @@ def build_engine(config: Mapping[str, Any], ui_forms: Any = None) -> Duban:
     roles = load_roles(config["DUBAN_ROLES"])
     workflows = sorted(Path(config["DUBAN_WORKFLOWS"]).glob("*.bpmn"))
     clock = config.get("DUBAN_CLOCK") or SystemClock()
+    if config.get("DUBAN_DEMO_CLOCK"):
+        clock = OffsetClock(clock)
     return Duban(database, roles, clock, workflows, Settings.from_env(), ui_forms=ui_forms)
 
 
@@ -48,6 +50,7 @@ def _defaults(instance_path: Path) -> dict[str, Any]:
         "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
         "DUBAN_ROLES": os.environ.get("DUBAN_ROLES") or str(PROJECT_ROOT / "roles.yaml"),
         "DUBAN_WORKFLOWS": os.environ.get("DUBAN_WORKFLOWS") or str(PROJECT_ROOT / "workflows"),
+        "DUBAN_DEMO_CLOCK": os.environ.get("DUBAN_DEMO_CLOCK") == "1",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("DUBAN_SECURE_COOKIES") == "1",
@@ -68,7 +71,7 @@ def _instance_secret(instance_path: Path) -> str:
 
 
 def _register(app: Flask) -> None:
-    from webui import auth, errors, incidents, views, work
+    from webui import auth, demo_clock, errors, incidents, views, work
     from webui.extensions import babel, csrf, login_manager
     from webui.formatting import register_filters
 
@@ -80,4 +83,6 @@ def _register(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(work.bp)
     app.register_blueprint(incidents.bp)
+    app.register_blueprint(demo_clock.bp)
+    app.before_request(lambda: app.extensions["duban"].sync_demo_clock())
     errors.register(app)

@@ -8,7 +8,7 @@ from flask import Flask
 from flask_babel import format_date, format_datetime, gettext, lazy_gettext
 from flask_login import current_user
 
-from engine.clock import LOCAL_TZ, local_today
+from engine.clock import LOCAL_TZ, OffsetClock, local_today
 from engine.models import DeadlineKind, PlanStatus, ReportStatus, SignoffStatus, TaskStatus, WarningLevel
 from webui.extensions import engine
 
@@ -115,6 +115,7 @@ def template_helpers() -> dict[str, Any]:
         "warning_style": lambda level: WARNING_STYLES[WarningLevel(level)],
         "warning_levels": list(WarningLevel),
         "warning_label": lambda level: WARNING_LABELS[WarningLevel(level)],
+        "demo_clock": engine().clock.now() if isinstance(engine().clock, OffsetClock) else None,
     }
 
 

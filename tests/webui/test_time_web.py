@@ -72,3 +72,29 @@ def test_the_admin_sees_and_retries_an_incident(login_as: Login, world: World,
     response = admin.post_with_token_from("/admin/incidents/", f"/admin/incidents/{incident_id}/retry", {})
     assert "重试成功" in response.get_data(as_text=True)
     assert "填报月度进展" in inbox_links(login_as("staff"))
+
+
+def test_the_demo_clock_moves_time_forward_and_fires_timers(duban: Any, world: World) -> None:
+    from engine.clock import OffsetClock
+    from engine.service import Duban
+    from webui import create_app
+
+    demo = Duban(duban.db, duban.roles, OffsetClock(duban.clock), duban.workflow_files)  # DUBAN_DEMO_CLOCK=1
+    demo.init_database()
+    world.duban = demo
+    app = create_app({"DUBAN_ENGINE": demo, "SECRET_KEY": "t", "TESTING": True})
+    task_id = world.register(deadline="2027-12-31")
+    walk_to_reporting(world, task_id)
+    admin = Browser(app.test_client())
+    admin.submit("/login", {"username": "admin", "password": "Secret-pass-1"})
+    assert "演示时间 2026-03-10" in admin.get("/admin/clock/").get_data(as_text=True)
+    page = admin.submit("/admin/clock/", {"days": "30"}).get_data(as_text=True)
+    assert "演示时间 2026-04-09" in page and "fired 1" in page
+    staff = Browser(app.test_client())
+    staff.submit("/login", {"username": "staff", "password": "Secret-pass-1"})
+    assert "填报月度进展" in staff.get("/inbox").get_data(as_text=True)
+    assert staff.get("/admin/clock/").status_code == 403
+
+
+def test_the_demo_clock_does_not_exist_outside_demo_mode(login_as: Login) -> None:
+    assert login_as("admin").get("/admin/clock/").status_code == 404
