@@ -4,9 +4,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from engine.models import InstanceStatus, ProcessInstance, ProgressReport, ReportStatus
+from engine.models import (
+    InstanceStatus,
+    Objection,
+    ProcessInstance,
+    ProgressReport,
+    ReportStatus,
+    SignoffApplication,
+    SignoffNotice,
+    SignoffStatus,
+)
 from engine.notices import notify, notify_unit
 from engine.periods import next_period, period_label, period_of, report_due_date
 from engine.step import Step
@@ -28,7 +37,7 @@ def request_report(step: Step, period: str) -> None:
     task = step.the_task
     already = step.session.scalar(select(ProcessInstance.id).where(
         ProcessInstance.task_id == task.id, ProcessInstance.process_id == MONTHLY_REPORT_PROCESS,
-        ProcessInstance.business_key == period))
+        ProcessInstance.business_key == period, ProcessInstance.status != InstanceStatus.CANCELLED))
     if already is None:
         step.processes.start(step, MONTHLY_REPORT_PROCESS, {"period": period}, business_key=period)
 
@@ -116,6 +125,21 @@ def mark_deadline_passed(step: Step, data: dict[str, Any]) -> None:
 
 # --- sign-off (销号) -----------------------------------------------------------------------------
 
+def close_notice(step: Step, data: dict[str, Any]) -> dict[str, Any]:
+    """公示期满: no more objections; each one filed must now be answered before sign-off goes on."""
+    notice = step.session.scalar(select(SignoffNotice).where(SignoffNotice.task_id == step.the_task.id)
+                                 .order_by(SignoffNotice.id.desc()).limit(1))
+    if notice is None:
+        raise LookupError(f"task {step.the_task.id} has no sign-off notice to close")
+    notice.closed_at = step.now
+    objections = step.session.scalar(select(func.count(Objection.id)).where(Objection.notice_id == notice.id)) or 0
+    step.audit("signoff.notice_closed", ("notice", notice.id),
+               f"公示期满（{notice.start_date} 至 {notice.end_date}），收到异议 {objections} 件")
+    if objections == 0:
+        step.session.get_one(SignoffApplication, notice.signoff_id).status = SignoffStatus.NOTICE_DONE
+    return {"objections": objections}
+
+
 def close_task(step: Step, data: dict[str, Any]) -> None:
     """销号: the task is done; its report cycles and deadline timers end with it."""
     task = step.the_task
@@ -140,5 +164,6 @@ ACTIONS: dict[str, Action] = {
     "start_deadline_watch": start_deadline_watch,
     "mark_deadline_near": mark_deadline_near,
     "mark_deadline_passed": mark_deadline_passed,
+    "close_notice": close_notice,
     "close_task": close_task,
 }

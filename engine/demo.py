@@ -21,9 +21,12 @@ from sqlalchemy import select
 from engine import users
 from engine.actor import Actor
 from engine.clock import LOCAL_TZ, FakeClock, local_today
+from engine.evidence import Upload
 from engine.models import Category, HumanTask, HumanTaskStatus, ProcessInstance, Setting, Unit
 from engine.periods import next_period, period_of
+from engine.sample_files import pdf, png
 from engine.service import Duban, actor_for
+from engine.signoff import STANDARDS
 
 DEMO_FILE = Path(__file__).with_name("demo_city.yaml")
 DEMO_PASSWORD = "duban-demo-2026"  # noqa: S105 - the published demo password
@@ -47,7 +50,7 @@ GIVEN = ["伟", "芳", "敏", "静", "强", "磊", "洋", "艳", "勇", "军", "
 #: a person walking through the demo needs first.
 DEMO_UNIT_STAGES = ["assigned", "plan_drafted", "in_progress", "signoff_applied", "closed"]
 OTHER_STAGES = (["registered"] * 3 + ["assigned"] * 2 + ["plan_drafted"] + ["plan_submitted"] * 2
-                + ["in_progress"] * 16 + ["signoff_applied"] + ["signoff_verified"] + ["closed"] * 4)
+                + ["in_progress"] * 16 + ["signoff_applied"] + ["in_notice"] + ["closed"] * 4)
 
 
 def load_demo(duban: Duban) -> tuple[list[tuple[str, str]], bool]:
@@ -229,31 +232,46 @@ class DemoBuilder:
         return reviewed
 
     def _signoff_path(self, code: str, task: dict[str, Any], stage: str, recent: datetime) -> datetime | None:
-        steps: list[tuple[int, str, str, dict[str, Any]]] = []
-        if stage == "closed":
-            steps = [(-62, "staff", "signoff_apply", {}), (-61, "head", "signoff_sign", {"decision": "submit"}),
-                     (-55, "supervisor", "signoff_verify", {"decision": "pass", "comment": "经现场核查，整改到位。"}),
-                     (-52, "leader", "signoff_approve", {"decision": "approve", "comment": "同意销号。"})]
-        elif stage == "signoff_applied":
-            steps = [(-8, "staff", "signoff_apply", {}), (-7, "head", "signoff_sign", {"decision": "submit"})]
-        elif stage == "signoff_verified":
-            steps = [(-15, "staff", "signoff_apply", {}), (-14, "head", "signoff_sign", {"decision": "submit"}),
-                     (-6, "supervisor", "signoff_verify", {"decision": "pass", "comment": "核验通过。"})]
-        for days, who, form, data in steps:
-            self.at(recent + timedelta(days=days), self._signoff_step(code, task, who, form, data))
-        return recent + timedelta(days=-52) if stage == "closed" else None
+        """销号 by the whole procedure: apply with evidence, sign, verify on site, 公示, approve."""
+        days = {"closed": (-70, -69, -63, -62, -50), "in_notice": (-12, -11, -6, -3, None),
+                "signoff_applied": (-8, -7, None, None, None)}.get(stage)
+        if days is None:
+            return None
+        applied, signed, verified, noticed, approved = days
+        self.at(recent + timedelta(days=applied), lambda: self._apply_for_signoff(code, task))
+        self.at(recent + timedelta(days=signed), lambda: self._do_unit(code, task, "head", "signoff_sign",
+                                                                        decision="submit", comment=""))
+        if verified is not None:
+            self.at(recent + timedelta(days=verified), lambda: self._do("supervisor", code, "signoff_verify",
+                                                                         **_checklist(recent + timedelta(verified))))
+        if noticed is not None:
+            self.at(recent + timedelta(days=noticed), lambda: self._publish_notice(code))
+        if stage == "in_notice":
+            self.at(recent - timedelta(days=1), lambda: self._object(code))
+        if approved is not None:
+            self.at(recent + timedelta(days=approved), lambda: self._do_leader(
+                code, task, "signoff_approve", decision="approve", comment="同意销号。"))
+            return recent + timedelta(days=approved)
+        return None
 
-    def _signoff_step(self, code: str, task: dict[str, Any], who: str, form: str,
-                      data: dict[str, Any]) -> Callable[[], None]:
-        if form == "signoff_apply":
-            data = {"summary": f"{task['title']}：整改措施已全部落实，整改目标已实现，长效机制已建立。",
-                    "evidence_note": "整改前后对比照片、验收报告、有关部门核查意见。"}
-        data = {"comment": "", **data}
-        if who == "leader":
-            return lambda: self._do_leader(code, task, form, **data)
-        if who == "supervisor":
-            return lambda: self._do("supervisor", code, form, **data)
-        return lambda: self._do_unit(code, task, who, form, **data)
+    def _apply_for_signoff(self, code: str, task: dict[str, Any]) -> None:
+        seed = sum(map(ord, code))
+        files = (Upload("整改前现场照片.png", png(seed=seed)), Upload("整改后现场照片.png", png(seed=seed + 97)),
+                 Upload("验收报告.pdf", pdf(f"Acceptance report {code}")))
+        self._complete(self._person_of(task, "staff"), code, "signoff_apply", "", {
+            "summary": f"{task['title']}：整改措施已全部落实，整改目标已实现，长效机制已建立。",
+            "evidence_note": "整改前后对比照片、验收报告。"}, files)
+
+    def _publish_notice(self, code: str) -> None:
+        actor = self.actors["publicity"]
+        work_id = self._open_work_id(code, "signoff_notice", "")
+        draft = self.sim.work_item(actor, work_id).extra["draft"]
+        self.sim.complete(actor, work_id, {"text": draft})
+
+    def _object(self, code: str) -> None:
+        notice = self.sim.open_notices()[0]
+        self.sim.file_objection(notice.id, {"content": f"{code} 附近河段夜间仍能闻到异味，建议再次核查。",
+                                            "name": "", "contact": ""}, "203.0.113.9")
 
     def _reports(self, code: str, task: dict[str, Any], filed: datetime, closing: datetime | None,
                  index: int) -> None:
@@ -355,7 +373,11 @@ class DemoBuilder:
         actor = self.actors[who] if who == "supervisor" else self._person_of(task, who)
         self._complete(actor, code, form, period, data)
 
-    def _complete(self, actor: Actor, code: str, form: str, period: str, data: dict[str, Any]) -> None:
+    def _complete(self, actor: Actor, code: str, form: str, period: str, data: dict[str, Any],
+                  uploads: tuple[Upload, ...] = ()) -> None:
+        self.sim.complete(actor, self._open_work_id(code, form, period), data, uploads)
+
+    def _open_work_id(self, code: str, form: str, period: str) -> int:
         with self.sim.db.transaction(write=False) as session:
             query = (select(HumanTask.id).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
                      .where(HumanTask.task_id == self.task_ids[code], HumanTask.form == form,
@@ -365,7 +387,7 @@ class DemoBuilder:
             work_id = session.scalar(query.order_by(HumanTask.id).limit(1))
         if work_id is None:
             raise RuntimeError(f"demo: no open {form} for {code} {period}".strip())
-        self.sim.complete(actor, work_id, data)
+        return work_id
 
     # --- lookups ---------------------------------------------------------------------------
 
@@ -395,6 +417,16 @@ def _deadline(spec: Any, registered: date) -> tuple[str, str | None]:
 def _add_months(first: date, months: int) -> date:
     index = first.year * 12 + first.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
+
+
+def _checklist(day: datetime) -> dict[str, Any]:
+    notes = {"measures_done": "对照实施方案逐项核对，措施已全部完成", "violations_punished": "相关违法行为已立案查处",
+             "results_meet_norms": "监测数据达到整改目标", "similar_fixed": "已对周边同类问题开展排查整治",
+             "mechanism_in_place": "已出台长效管理制度"}
+    data: dict[str, Any] = {f"{key}_met": True for key in STANDARDS}
+    data.update({f"{key}_note": notes[key] for key in STANDARDS})
+    return {**data, "site_check_date": day.date().isoformat(), "site_check_by": "整改督办组两名工作人员",
+            "site_findings": "现场核查，整改情况属实。", "comment": ""}
 
 
 def _first_measure(task: dict[str, Any]) -> str:

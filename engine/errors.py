@@ -32,3 +32,7 @@ class ConfigError(Exception):
     def __init__(self, file: str, where: str, message: str) -> None:
         self.file, self.where, self.message = file, where, message
         super().__init__(f"{file}: {where}: {message}" if where else f"{file}: {message}")
+
+
+class RateLimited(DomainError):
+    """Too many requests from one address: a clear refusal, not an error."""

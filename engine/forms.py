@@ -21,8 +21,6 @@ from engine.models import (
     PlanStatus,
     ProgressReport,
     ReportStatus,
-    SignoffApplication,
-    SignoffStatus,
     Unit,
     User,
 )
@@ -142,6 +140,10 @@ class FormHandler:
 
     def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
         raise NotImplementedError
+
+    def context(self, step: Step) -> dict[str, Any]:
+        """What the person needs beside the form, beyond the task page (a draft, the items to answer)."""
+        return {}
 
 
 class AssignHandler(FormHandler):
@@ -417,71 +419,8 @@ class OverdueActionHandler(FormHandler):
         return {"decision": "urge"}
 
 
-class SignoffApplyHandler(FormHandler):
-    """申请销号: the unit says the task is done and shows how."""
-
-    name = "signoff_apply"
-    fields = (Field("summary"), Field("evidence_note", required=False))
-
-    def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
-        if step.the_task.status.is_closed():
-            raise InvalidSubmission({"summary": ["任务已销号"]})
-        return clean(self.fields, data)
-
-    def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
-        application = SignoffApplication(
-            task_id=step.the_task.id, summary=data["summary"], evidence_note=data["evidence_note"] or "",
-            status=SignoffStatus.APPLIED, applied_by_id=step.actor.user_id, applied_at=step.now)
-        step.session.add(application)
-        step.session.flush()
-        step.audit("signoff.applied", ("signoff", application.id), "申请销号")
-        return {}
-
-
-def latest_signoff(step: Step) -> SignoffApplication:
-    application = step.session.scalar(
-        select(SignoffApplication).where(SignoffApplication.task_id == step.the_task.id)
-        .order_by(SignoffApplication.id.desc()).limit(1))
-    if application is None:
-        raise InvalidSubmission({"decision": ["还没有销号申请"]})
-    return application
-
-
-class SignoffDecision(DecisionHandler):
-    """One level of the sign-off ladder: unit head, supervision group, lead leader."""
-
-    status_if_approved = SignoffStatus.SUBMITTED
-    label = ""
-
-    def decide(self, step: Step, data: dict[str, Any], approved: bool) -> None:
-        application = latest_signoff(step)
-        application.status = self.status_if_approved if approved else SignoffStatus.RETURNED
-        application.decided_at, application.decision_comment = step.now, data["comment"] or ""
-        outcome = "通过" if approved else "退回"
-        step.audit(f"signoff.{self.name.removeprefix('signoff_')}.{data['decision']}", ("signoff", application.id),
-                   f"{self.label}{outcome}" + (f"：{data['comment']}" if data["comment"] else ""))
-
-
-class SignoffSignHandler(SignoffDecision):
-    name, approving, declining, label = "signoff_sign", "submit", "back", "单位负责人签发销号申请："
-    status_if_approved = SignoffStatus.SUBMITTED
-
-
-class SignoffVerifyHandler(SignoffDecision):
-    name, approving, declining, label = "signoff_verify", "pass", "return", "整改成效核验"
-    status_if_approved = SignoffStatus.VERIFIED
-
-
-class SignoffApproveHandler(SignoffDecision):
-    name, approving, declining, label = "signoff_approve", "approve", "return", "牵头市领导审批销号"
-    status_if_approved = SignoffStatus.APPROVED
-
-
-FORM_HANDLERS: dict[str, FormHandler] = {
-    handler.name: handler for handler in (
-        AssignHandler(), PlanDraftHandler(), PlanSignHandler(), PlanReviewHandler(),
-        ReportSubmitHandler(), ReportSignHandler(), ReportReviewHandler(), ReportChaseHandler(),
-        OverdueActionHandler(),
-        SignoffApplyHandler(), SignoffSignHandler(), SignoffVerifyHandler(), SignoffApproveHandler(),
-    )
-}
+CORE_HANDLERS: tuple[FormHandler, ...] = (
+    AssignHandler(), PlanDraftHandler(), PlanSignHandler(), PlanReviewHandler(),
+    ReportSubmitHandler(), ReportSignHandler(), ReportReviewHandler(), ReportChaseHandler(),
+    OverdueActionHandler(),
+)

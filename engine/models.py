@@ -150,11 +150,26 @@ class WarningLevel(enum.StrEnum):
 
 
 class SignoffStatus(enum.StrEnum):
-    APPLIED = "applied"
-    SUBMITTED = "submitted"
-    VERIFIED = "verified"
-    APPROVED = "approved"
+    APPLIED = "applied"        # drafted by the officer
+    SUBMITTED = "submitted"    # signed by the unit head, with the supervisor for verification
+    VERIFIED = "verified"      # the five standards are met; on to 公示
+    IN_NOTICE = "in_notice"    # 公示: on the public pages, objections may come in
+    NOTICE_DONE = "notice_done"  # the notice period is over, objections (if any) all answered
+    APPROVED = "approved"      # the lead leader approved: 已销号
     RETURNED = "returned"
+
+
+class ObjectionStatus(enum.StrEnum):
+    PENDING = "pending"
+    UPHELD = "upheld"        # the objection is right: back to rectification
+    DISMISSED = "dismissed"  # answered with the reason recorded
+
+
+class ReopenReason(enum.StrEnum):
+    RECURRENCE = "recurrence"   # 问题复发
+    COMPLAINT = "complaint"     # 新的群众投诉
+    MEDIA = "media"             # 媒体报道
+    INSPECTION = "inspection"   # 上级检查发现
 
 
 # --- organisation ------------------------------------------------------------------------
@@ -292,6 +307,8 @@ class ProgressReport(Base):
     review_comment: Mapped[str] = mapped_column(Text, default="")
     lagging: Mapped[bool] = mapped_column(Boolean, default=False)  # 进度滞后, marked by the supervisor
 
+    task: Mapped[RectificationTask] = relationship()
+
     def needs_attention(self) -> bool:
         """A yellow period: overdue or judged lagging."""
         return self.overdue or self.lagging
@@ -311,6 +328,80 @@ class SignoffApplication(Base):
     applied_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
     decision_comment: Mapped[str] = mapped_column(Text, default="")
+    #: the supervisor's acceptance check: {standard: {"met": bool, "note": str}} (engine/signoff.py)
+    checklist: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    site_check_date: Mapped[date | None] = mapped_column(Date)
+    site_check_by: Mapped[str] = mapped_column(String(200), default="")
+    site_findings: Mapped[str] = mapped_column(Text, default="")
+
+
+class EvidenceFile(Base):
+    """佐证材料: a file stored outside the web root under its SHA-256, shown only to who may see the task."""
+
+    __tablename__ = "evidence_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("rectification_tasks.id"), index=True)
+    signoff_id: Mapped[int | None] = mapped_column(ForeignKey("signoff_applications.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int]
+    media_type: Mapped[str] = mapped_column(String(100))
+    original_name: Mapped[str] = mapped_column(String(255))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime]
+
+
+class SignoffNotice(Base):
+    """销号公示: the notice the publicity group puts on the public pages for N working days."""
+
+    __tablename__ = "signoff_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("rectification_tasks.id"), index=True)
+    signoff_id: Mapped[int] = mapped_column(ForeignKey("signoff_applications.id"))
+    text: Mapped[str] = mapped_column(Text)
+    published_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    published_at: Mapped[datetime]
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date, index=True)
+    closed_at: Mapped[datetime | None]
+
+    def accepts_objections(self, today: date) -> bool:
+        return self.closed_at is None and self.start_date <= today <= self.end_date
+
+
+class Objection(Base):
+    """公示异议: filed by anyone on the public form; each must be answered before sign-off goes on."""
+
+    __tablename__ = "objections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("signoff_notices.id"), index=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("rectification_tasks.id"), index=True)
+    submitted_at: Mapped[datetime]
+    name: Mapped[str] = mapped_column(String(50), default="")
+    contact: Mapped[str] = mapped_column(String(100), default="")
+    content: Mapped[str] = mapped_column(Text)
+    client_addr: Mapped[str] = mapped_column(String(64), default="", index=True)
+    status: Mapped[ObjectionStatus] = mapped_column(_enum(ObjectionStatus))
+    answer: Mapped[str] = mapped_column(Text, default="")
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answered_at: Mapped[datetime | None]
+
+
+class PublicSummary(Base):
+    """A progress summary the publicity group approved for the public pages (never the internal report)."""
+
+    __tablename__ = "public_summaries"
+    __table_args__ = (UniqueConstraint("report_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("rectification_tasks.id"), index=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("progress_reports.id"))
+    period: Mapped[str] = mapped_column(String(7))
+    text: Mapped[str] = mapped_column(Text)
+    published_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    published_at: Mapped[datetime]
 
 
 # --- the workflow runtime ----------------------------------------------------------------

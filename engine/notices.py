@@ -1,7 +1,9 @@
 """Reminders shown in the inbox of a role (within one unit, for unit roles)."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
 
 from engine.models import Notice
 from engine.step import Step
@@ -11,9 +13,14 @@ NOTICE_DAYS = 14
 
 
 def notify(step: Step, role: str, kind: str, text: str, unit_id: int | None = None) -> Notice:
-    notice = Notice(created_at=step.now, task_id=step.task.id if step.task else None, role=role, unit_id=unit_id,
-                    kind=kind, text=text, expires_at=step.now + timedelta(days=NOTICE_DAYS))
-    step.session.add(notice)
+    return post_notice(step.session, step.now, step.task.id if step.task else None, role, kind, text, unit_id)
+
+
+def post_notice(session: Session, now: datetime, task_id: int | None, role: str, kind: str, text: str,
+                unit_id: int | None = None) -> Notice:
+    notice = Notice(created_at=now, task_id=task_id, role=role, unit_id=unit_id, kind=kind, text=text,
+                    expires_at=now + timedelta(days=NOTICE_DAYS))
+    session.add(notice)
     return notice
 
 

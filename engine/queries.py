@@ -13,14 +13,17 @@ from engine.audit import task_history
 from engine.models import (
     AuditEvent,
     Category,
+    EvidenceFile,
     HumanTask,
     HumanTaskStatus,
     ImplementationPlan,
     Notice,
+    Objection,
     ProcessInstance,
     ProgressReport,
     RectificationTask,
     SignoffApplication,
+    SignoffNotice,
     TaskStatus,
     Unit,
     User,
@@ -105,6 +108,9 @@ class TaskPage:
     reports: list[ProgressReport]
     signoffs: list[SignoffApplication]
     people: dict[int, str] = field(default_factory=dict)
+    evidence: list[EvidenceFile] = field(default_factory=list)
+    notices: list[SignoffNotice] = field(default_factory=list)
+    objections: list[Objection] = field(default_factory=list)
 
 
 def inbox(session: Session, access: Access, actor: Actor, now: datetime) -> list[InboxEntry]:
@@ -177,6 +183,12 @@ def task_page(session: Session, access: Access, actor: Actor, task: Rectificatio
     page = TaskPage(task, history, open_work,
                     [work for work in open_work if access.can_act(actor, work)], plans, reports, signoffs)
     page.people = people_names(session)
+    page.evidence = list(session.scalars(select(EvidenceFile).where(EvidenceFile.task_id == task.id)
+                                         .order_by(EvidenceFile.id)))
+    page.notices = list(session.scalars(select(SignoffNotice).where(SignoffNotice.task_id == task.id)
+                                        .order_by(SignoffNotice.id.desc())))
+    page.objections = list(session.scalars(select(Objection).where(Objection.task_id == task.id)
+                                           .order_by(Objection.id)))
     return page
 
 

@@ -25,6 +25,7 @@ PERMISSIONS: dict[str, str] = {
     "task.register": "register new rectification tasks",
     "user.manage": "create and edit user accounts",
     "incident.manage": "see failed timers (incidents) and retry them",
+    "progress.publish": "write the public summaries of accepted monthly reports",
     "demo.clock": "move the demo's clock forward (only when the site runs in demo mode)",
 }
 

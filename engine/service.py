@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import demo_clock, progress, queries
+from engine import demo_clock, progress, public, queries
 from engine.access import Access
 from engine.actions import ACTIONS
 from engine.actor import Actor
@@ -25,20 +25,25 @@ from engine.audit import record
 from engine.bpmn.expressions import ExpressionFunctions, RestrictedScriptEngine
 from engine.bpmn.loader import ProcessDefinition, Vocabulary, load_files
 from engine.bpmn.runtime import WorkflowRuntime
-from engine.clock import Clock, OffsetClock
+from engine.clock import Clock, OffsetClock, local_today
 from engine.db import Database
 from engine.errors import Conflict, DomainError, InvalidSubmission, NotFound, PermissionDenied
-from engine.forms import FORM_HANDLERS, Field, check_assignment, clean
+from engine.evidence import CheckedFile, EvidenceStore, Upload
+from engine.forms import Field, FormHandler, check_assignment, clean
+from engine.handlers import FORM_HANDLERS
 from engine.incidents import list_incidents, open_incident, resolve_incident
 from engine.instances import Processes
 from engine.models import (
     Category,
     DeadlineKind,
+    EvidenceFile,
     HumanTask,
     HumanTaskStatus,
     Incident,
     Notice,
     ProcessInstance,
+    ProgressReport,
+    PublicSummary,
     RectificationTask,
     TaskStatus,
     Unit,
@@ -83,11 +88,13 @@ class WorkItem:
 
 class Duban:
     def __init__(self, db: Database, roles: RoleModel, clock: Clock, workflow_files: Sequence[Path],
-                 settings: Settings | None = None, ui_forms: Collection[str] | None = None) -> None:
+                 settings: Settings | None = None, ui_forms: Collection[str] | None = None,
+                 storage: Path | None = None) -> None:
         self.db, self.roles, self.clock = db, roles, clock
         self.workflow_files = list(workflow_files)
         self.settings = settings or Settings()
         self.access = Access(roles)
+        self.evidence = EvidenceStore(storage or default_storage(db), self.settings.evidence_max_mb * 1024 * 1024)
         self.vocabulary = build_vocabulary(roles, clock, self.settings, ui_forms)
         self.runtime = WorkflowRuntime(clock, RestrictedScriptEngine(self.vocabulary.functions))
         self.processes = Processes(self.runtime, roles, WarningRules(self.settings))
@@ -176,22 +183,38 @@ class Duban:
         self.processes.start(step, MAIN_PROCESS, {"deadline": data["deadline"]})
         return task
 
-    def complete(self, actor: Actor, human_task_id: int, data: dict[str, Any]) -> HumanTask:
+    def complete(self, actor: Actor, human_task_id: int, data: dict[str, Any],
+                 uploads: Sequence[Upload] = ()) -> HumanTask:
         """Do one user task: check, validate, record, run the process on; all or nothing."""
+        writer = self.evidence.writer()
+
         def work(session: Session) -> HumanTask:
             work_item = self._open_work(session, actor, human_task_id)
             instance = session.get_one(ProcessInstance, work_item.instance_id, with_for_update=True)
-            step = self._step(session, actor, task=work_item.task, instance=instance, human_task=work_item)
             handler = FORM_HANDLERS[work_item.form]
+            step = self._step(session, actor, task=work_item.task, instance=instance, human_task=work_item,
+                              uploads=self._checked_uploads(handler, uploads), evidence=writer)
             cleaned = handler.clean(step, data)
+            files = [{"name": f.original_name, "sha256": f.sha256, "size": f.size} for f in step.uploads]
             work_item.status, work_item.completed_by_id = HumanTaskStatus.COMPLETED, actor.user_id
-            work_item.completed_at, work_item.data = step.now, cleaned
+            work_item.completed_at, work_item.data = step.now, {**cleaned, **({"files": files} if files else {})}
             step.audit("work.completed", ("human_task", work_item.id), f"完成「{work_item.name}」",
-                       after={"form": work_item.form, "data": cleaned})
+                       after={"form": work_item.form, "data": work_item.data})
             self.processes.complete(step, handler.apply(step, cleaned))
             return work_item
 
-        return self._use_case(work)
+        try:
+            return self._use_case(work)
+        except BaseException:
+            writer.discard_new()  # nothing of a failed step is kept, its files included
+            raise
+
+    def _checked_uploads(self, handler: FormHandler, uploads: Sequence[Upload]) -> list[CheckedFile]:
+        if not uploads:
+            return []
+        if not getattr(handler, "accepts_files", False):
+            raise InvalidSubmission({"evidence": ["这一步不接受上传文件"]})
+        return self.evidence.check(list(uploads))
 
     def _open_work(self, session: Session, actor: Actor, human_task_id: int) -> HumanTask:
         work_item = session.get(HumanTask, human_task_id, with_for_update=True)
@@ -274,6 +297,56 @@ class Duban:
         self.access.require(actor, "incident.manage")
         return self._read(lambda s: list_incidents(s, include_resolved))
 
+    # --- evidence and the public pages -------------------------------------------------------
+
+    def evidence_file(self, actor: Actor, file_id: int) -> tuple[Path, EvidenceFile]:
+        """A file for download, to those who may see its task; every download is recorded."""
+        def work(session: Session) -> tuple[Path, EvidenceFile]:
+            evidence = session.get(EvidenceFile, file_id)
+            task = session.get(RectificationTask, evidence.task_id) if evidence else None
+            if evidence is None or task is None or not self.access.can_view_task(actor, task):
+                raise NotFound("没有找到这份材料")
+            record(session, actor, self.clock.now(), "evidence.downloaded", ("evidence", evidence.id),
+                   f"下载佐证材料「{evidence.original_name}」", task_id=task.id)
+            return self.evidence.path(evidence.sha256), evidence
+
+        return self._use_case(work)
+
+    def task_evidence(self, actor: Actor, task_id: int) -> list[EvidenceFile]:
+        def work(session: Session) -> list[EvidenceFile]:
+            self.access.check_view_task(actor, session.get(RectificationTask, task_id))
+            return list(session.scalars(select(EvidenceFile).where(EvidenceFile.task_id == task_id)
+                                        .order_by(EvidenceFile.id)))
+
+        return self._read(work)
+
+    def public_tasks(self, page: int = 1, status: TaskStatus | None = None) -> tuple[list[public.PublicTask], int]:
+        return self._read(lambda s: public.public_tasks(s, page, status))
+
+    def public_task(self, task_id: int) -> tuple[public.PublicTask, list[PublicSummary], list[public.PublicNotice]]:
+        return self._read(lambda s: public.public_task(s, task_id))
+
+    def open_notices(self) -> list[public.PublicNotice]:
+        return self._read(lambda s: public.open_notices(s, local_today(self.clock)))
+
+    def notice(self, notice_id: int) -> public.PublicNotice:
+        return self._read(lambda s: public.notice_for_objection(s, notice_id, local_today(self.clock)))
+
+    def file_objection(self, notice_id: int, data: dict[str, Any], client_addr: str) -> int:
+        """Anyone, no login: an objection to a sign-off notice while it is up."""
+        visitor = Actor(None, "public", "公众", "public", None, client_addr)
+        return self._use_case(lambda s: public.file_objection(
+            s, notice_id, data, visitor, self.clock.now(), local_today(self.clock),
+            self.settings.objections_per_hour).id)
+
+    def reports_to_publish(self, actor: Actor) -> list[ProgressReport]:
+        self.access.require(actor, "progress.publish")
+        return self._read(public.reports_to_publish)
+
+    def publish_summary(self, actor: Actor, report_id: int, text: str) -> None:
+        self.access.require(actor, "progress.publish")
+        self._use_case(lambda s: public.publish_summary(s, actor, self.clock.now(), report_id, text))
+
     # --- the demo's time machine -------------------------------------------------------------
 
     def sync_demo_clock(self) -> None:
@@ -346,14 +419,24 @@ class Duban:
     def work_item(self, actor: Actor, human_task_id: int) -> WorkItem:
         def work(session: Session) -> WorkItem:
             item = self._open_work(session, actor, human_task_id)
-            period = session.get_one(ProcessInstance, item.instance_id).business_key
+            instance = session.get_one(ProcessInstance, item.instance_id)
             task = self.access.check_view_task(actor, queries.load_task(session, item.task_id or 0))
-            return WorkItem(item, task, period, queries.task_page(session, self.access, actor, task))
+            step = self._step(session, actor, task=task, instance=instance, human_task=item)
+            return WorkItem(item, task, instance.business_key, queries.task_page(session, self.access, actor, task),
+                            FORM_HANDLERS[item.form].context(step))
 
         return self._read(work)
 
     def choices(self) -> dict[str, list[tuple[int, str]]]:
         return self._read(queries.choices)
+
+
+def default_storage(db: Database) -> Path:
+    """Beside a SQLite file; elsewhere (PostgreSQL) DUBAN_STORAGE should be set."""
+    database = db.engine.url.database
+    if db.is_sqlite and database and database != ":memory:":
+        return Path(database).resolve().parent / "evidence"
+    return Path("instance") / "evidence"
 
 
 def build_vocabulary(roles: RoleModel, clock: Clock, settings: Settings,

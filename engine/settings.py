@@ -20,6 +20,12 @@ class Settings:
     review_working_days: int = 5
     #: the web server sweeps due timers this often (0: never; `duban tick` still works)
     sweep_seconds: int = 60
+    #: 公示: a sign-off notice stays on the public pages this many working days
+    notice_working_days: int = 5
+    #: the largest evidence file accepted, in MB
+    evidence_max_mb: int = 20
+    #: objections one address may file per hour on the public form
+    objections_per_hour: int = 5
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -46,6 +52,12 @@ class Settings:
             raise ValueError("DUBAN_REVIEW_WORKING_DAYS must be between 1 and 60")
         if not 0 <= self.sweep_seconds <= 86_400:
             raise ValueError("DUBAN_SWEEP_SECONDS must be between 0 and 86400")
+        if not 1 <= self.notice_working_days <= 30:
+            raise ValueError("DUBAN_NOTICE_WORKING_DAYS must be between 1 and 30")
+        if not 1 <= self.evidence_max_mb <= 500:
+            raise ValueError("DUBAN_EVIDENCE_MAX_MB must be between 1 and 500")
+        if not 1 <= self.objections_per_hour <= 1000:
+            raise ValueError("DUBAN_OBJECTIONS_PER_HOUR must be between 1 and 1000")
 
 
 def _parse_int(name: str, raw: str) -> int:

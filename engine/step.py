@@ -1,7 +1,7 @@
 """What a form handler or a named action gets to work with during one use case."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from engine.actor import Actor
 from engine.audit import record
 from engine.clock import LOCAL_TZ
+from engine.evidence import CheckedFile, EvidenceWriter
 from engine.models import HumanTask, ProcessInstance, RectificationTask
 from engine.settings import Settings
 
@@ -27,6 +28,8 @@ class Step:
     task: RectificationTask | None = None
     instance: ProcessInstance | None = None
     human_task: HumanTask | None = None
+    uploads: list[CheckedFile] = field(default_factory=list)
+    evidence: EvidenceWriter | None = None
 
     @property
     def the_task(self) -> RectificationTask:
@@ -57,4 +60,4 @@ class Step:
 
     def for_instance(self, instance: ProcessInstance, human_task: HumanTask | None = None) -> Step:
         return Step(self.session, self.actor, self.now, self.settings, self.processes,
-                    self.task, instance, human_task)
+                    self.task, instance, human_task, evidence=self.evidence)

@@ -11,8 +11,11 @@ from sqlalchemy import select
 from engine.actor import Actor
 from engine.bpmn.runtime import ready_human_tasks
 from engine.clock import LOCAL_TZ
+from engine.evidence import Upload
 from engine.models import Category, HumanTask, HumanTaskStatus, ProcessInstance, RectificationTask, Unit
+from engine.sample_files import pdf, png
 from engine.service import Duban, actor_for
+from engine.signoff import STANDARDS
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "Secret-pass-1"
@@ -78,11 +81,11 @@ class World:
                 query = query.where(HumanTask.task_id == task_id)
             return list(session.scalars(query))
 
-    def do(self, username: str, task_id: int, form: str, **data: Any) -> HumanTask:
+    def do(self, username: str, task_id: int, form: str, uploads: tuple[Upload, ...] = (), **data: Any) -> HumanTask:
         """Complete this person's open work of the given form on the task."""
         matching = [work for work in self.work_for(username, task_id) if work.form == form]
         assert matching, f"{username} has no open {form} work on task {task_id}: {self.work_for(username)}"
-        done = self.duban.complete(self[username], matching[0].id, data)
+        done = self.duban.complete(self[username], matching[0].id, data, uploads)
         assert_round_trip(self.duban, task_id)
         return done
 
@@ -146,3 +149,37 @@ def assignment(world: World, **overrides: Any) -> dict[str, Any]:
     }
     data.update(overrides)
     return data
+
+
+PHOTO = Upload("现场照片.png", png())
+REPORT = Upload("验收报告.pdf", pdf())
+
+
+def checklist(**unmet: str) -> dict[str, Any]:
+    """The verification form: every standard met, except those given (with their notes)."""
+    data: dict[str, Any] = {}
+    for key in STANDARDS:
+        data[f"{key}_met"] = key not in unmet
+        data[f"{key}_note"] = unmet.get(key, "经核查已达到")
+    return {**data, "site_check_date": "2026-03-10", "site_check_by": "督办组张三、李四",
+            "site_findings": "现场核查，排污口已全部封堵", "comment": ""}
+
+
+def apply_for_signoff(world: World, task_id: int) -> None:
+    world.do("staff", task_id, "signoff_apply", uploads=(PHOTO, REPORT), summary="全部整改完成",
+             evidence_note="整改前后照片和验收报告")
+    world.do("head", task_id, "signoff_sign", decision="submit", comment="")
+
+
+def through_notice(world: World, task_id: int) -> None:
+    """Verified, the notice published, and its period over with no objection."""
+    world.do("supervisor", task_id, "signoff_verify", **checklist())
+    world.do("publicity", task_id, "signoff_notice", text="拟销号公示")
+    world.tick(days=10)
+
+
+def sign_off(world: World, task_id: int) -> None:
+    """From reporting to 已销号 by the whole procedure."""
+    apply_for_signoff(world, task_id)
+    through_notice(world, task_id)
+    world.do("leader", task_id, "signoff_approve", decision="approve", comment="同意销号")

@@ -41,7 +41,8 @@ def build_engine(config: Mapping[str, Any], ui_forms: Any = None) -> Duban:
     clock = config.get("DUBAN_CLOCK") or SystemClock()
     if config.get("DUBAN_DEMO_CLOCK"):
         clock = OffsetClock(clock)
-    return Duban(database, roles, clock, workflows, Settings.from_env(), ui_forms=ui_forms)
+    return Duban(database, roles, clock, workflows, Settings.from_env(), ui_forms=ui_forms,
+                 storage=Path(config["DUBAN_STORAGE"]))
 
 
 def _defaults(instance_path: Path) -> dict[str, Any]:
@@ -51,6 +52,9 @@ def _defaults(instance_path: Path) -> dict[str, Any]:
         "DUBAN_ROLES": os.environ.get("DUBAN_ROLES") or str(PROJECT_ROOT / "roles.yaml"),
         "DUBAN_WORKFLOWS": os.environ.get("DUBAN_WORKFLOWS") or str(PROJECT_ROOT / "workflows"),
         "DUBAN_DEMO_CLOCK": os.environ.get("DUBAN_DEMO_CLOCK") == "1",
+        "DUBAN_STORAGE": os.environ.get("DUBAN_STORAGE") or str(instance_path / "evidence"),
+        # a request may carry a few evidence files; each is checked against DUBAN_EVIDENCE_MAX_MB
+        "MAX_CONTENT_LENGTH": 110 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("DUBAN_SECURE_COOKIES") == "1",
@@ -71,7 +75,7 @@ def _instance_secret(instance_path: Path) -> str:
 
 
 def _register(app: Flask) -> None:
-    from webui import auth, demo_clock, errors, incidents, views, work
+    from webui import auth, demo_clock, errors, incidents, public, publicity, views, work
     from webui.extensions import babel, csrf, login_manager
     from webui.formatting import register_filters
 
@@ -84,5 +88,7 @@ def _register(app: Flask) -> None:
     app.register_blueprint(work.bp)
     app.register_blueprint(incidents.bp)
     app.register_blueprint(demo_clock.bp)
+    app.register_blueprint(public.bp)
+    app.register_blueprint(publicity.bp)
     app.before_request(lambda: app.extensions["duban"].sync_demo_clock())
     errors.register(app)

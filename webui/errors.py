@@ -10,10 +10,10 @@ from flask import Flask, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from engine.errors import Conflict, DomainError, InvalidSubmission, NotFound, PermissionDenied
+from engine.errors import Conflict, DomainError, InvalidSubmission, NotFound, PermissionDenied, RateLimited
 from webui.auth import current_actor
 from webui.extensions import engine
 
@@ -37,6 +37,8 @@ def register(app: Flask) -> None:
     app.register_error_handler(NotFound, _refused(404))
     app.register_error_handler(PermissionDenied, _refused(403))
     app.register_error_handler(Conflict, _conflict)
+    app.register_error_handler(RateLimited, _rate_limited)
+    app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.register_error_handler(InvalidSubmission, _invalid)
     app.register_error_handler(CSRFError, _csrf)
     app.register_error_handler(HTTPException, _http)
@@ -54,6 +56,15 @@ def _refused(code: int) -> Callable[[DomainError], tuple[str, int]]:
 def _conflict(error: Conflict) -> Response:
     flash(str(error), "warning")
     return redirect(url_for("views.inbox"))
+
+
+def _rate_limited(error: RateLimited) -> tuple[str, int]:
+    return render_template("error.html", code=429, message=str(error)), 429
+
+
+def _too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+    message = _("上传的内容太大：一次提交的文件合计不能超过 100 MB，单个文件不能超过规定上限。")
+    return render_template("error.html", code=413, message=message), 413
 
 
 def _invalid(error: InvalidSubmission) -> tuple[str, int]:

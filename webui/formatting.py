@@ -35,6 +35,13 @@ WARNING_LABELS = {
     WarningLevel.YELLOW: lazy_gettext("黄"),
     WarningLevel.RED: lazy_gettext("红"),
 }
+STANDARD_LABELS = {
+    "measures_done": lazy_gettext("整改措施全部落实到位"),
+    "violations_punished": lazy_gettext("违法违规行为依法依规查处到位"),
+    "results_meet_norms": lazy_gettext("整改效果达到规定标准"),
+    "similar_fixed": lazy_gettext("举一反三，周边同类问题一并整改"),
+    "mechanism_in_place": lazy_gettext("长效机制已经建立"),
+}
 WARNING_STYLES = {WarningLevel.GREEN: "success", WarningLevel.YELLOW: "warning", WarningLevel.RED: "danger"}
 REPORT_LABELS = {
     ReportStatus.REQUESTED: lazy_gettext("待填报"),
@@ -47,7 +54,9 @@ REPORT_LABELS = {
 SIGNOFF_LABELS = {
     SignoffStatus.APPLIED: lazy_gettext("待单位签发"),
     SignoffStatus.SUBMITTED: lazy_gettext("待核验"),
-    SignoffStatus.VERIFIED: lazy_gettext("待领导审批"),
+    SignoffStatus.VERIFIED: lazy_gettext("待发布公示"),
+    SignoffStatus.IN_NOTICE: lazy_gettext("公示中"),
+    SignoffStatus.NOTICE_DONE: lazy_gettext("公示期满，待领导审批"),
     SignoffStatus.APPROVED: lazy_gettext("已批准销号"),
     SignoffStatus.RETURNED: lazy_gettext("已退回"),
 }
@@ -116,6 +125,7 @@ def template_helpers() -> dict[str, Any]:
         "warning_levels": list(WarningLevel),
         "warning_label": lambda level: WARNING_LABELS[WarningLevel(level)],
         "demo_clock": engine().clock.now() if isinstance(engine().clock, OffsetClock) else None,
+        "standard_label": lambda key: STANDARD_LABELS.get(key, key),
     }
 
 

@@ -14,6 +14,7 @@ from wtforms import (
     BooleanField,
     DateField,
     IntegerField,
+    MultipleFileField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -24,7 +25,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from engine.forms import LINE_MAX, TEXT_MAX
-from engine.models import DeadlineKind
+from engine.models import DeadlineKind, ReopenReason
+from engine.signoff import STANDARDS
 
 TEXT = [Length(max=TEXT_MAX)]
 LINE = [Length(max=LINE_MAX)]
@@ -34,12 +36,12 @@ DEADLINE_KINDS = [SelectChoice(DeadlineKind.DATE.value, _l("限期完成")),
 
 
 class EngineForm(FlaskForm):
-    """A form whose data goes to an engine use case (dates as ISO strings)."""
+    """A form whose data goes to an engine use case (dates as ISO strings; files go separately)."""
 
     def engine_data(self) -> dict[str, Any]:
         data = {}
         for name, field in self._fields.items():
-            if name == "csrf_token":
+            if name == "csrf_token" or isinstance(field, MultipleFileField):
                 continue
             value = field.data
             data[name] = value.isoformat() if isinstance(value, date) else value
@@ -149,12 +151,6 @@ class ReportReviewForm(DecisionForm):
     comment = comment_field()
 
 
-class SignoffVerifyForm(DecisionForm):
-    approving = "pass"
-    decision = decision_field(("pass", _l("核验通过")), ("return", _l("未通过，退回整改")))
-    comment = comment_field()
-
-
 class SignoffApproveForm(DecisionForm):
     approving = "approve"
     decision = decision_field(("approve", _l("同意销号")), ("return", _l("退回")))
@@ -171,7 +167,64 @@ class ReportSubmitForm(EngineForm):
 class SignoffApplyForm(EngineForm):
     summary = TextAreaField(_l("整改完成情况"), validators=[DataRequired(), *TEXT],
                             description=_l("对照整改目标和措施逐项说明完成情况"))
+    evidence = MultipleFileField(_l("佐证材料"), description=_l(
+        "整改前后照片、验收报告、处罚文书等：照片、PDF、Office 文档或短视频，每件不超过 20 MB；可多选"))
     evidence_note = TextAreaField(_l("佐证材料说明"), validators=[Optional(), *TEXT])
+
+
+def _verify_form() -> type[EngineForm]:
+    """The five standards, each a tick and a note, then the on-site check."""
+    fields: dict[str, Any] = {}
+    for key, label in STANDARDS.items():
+        fields[f"{key}_met"] = BooleanField(_l(label))
+        fields[f"{key}_note"] = TextAreaField(_l("核验说明"), validators=[DataRequired(), *TEXT])
+    fields["site_check_date"] = DateField(_l("现场核查日期"), validators=[InputRequired()])
+    fields["site_check_by"] = StringField(_l("现场核查人员"), validators=[DataRequired(), *LINE])
+    fields["site_findings"] = TextAreaField(_l("现场核查情况"), validators=[DataRequired(), *TEXT])
+    fields["comment"] = TextAreaField(_l("核验意见"), validators=TEXT,
+                                      description=_l("五项标准均达到则进入公示；任何一项未达到即退回责任单位"))
+    return type("SignoffVerifyForm", (EngineForm,), fields)
+
+
+SignoffVerifyForm = _verify_form()
+
+
+class SignoffNoticeForm(EngineForm):
+    text = TextAreaField(_l("公示内容"), validators=[DataRequired(), *TEXT],
+                         description=_l("将在公开页面发布；只写可以公开的内容"))
+
+
+class ReopenForm(EngineForm):
+    reason_kind = RadioField(_l("重新打开的原因"), choices=[
+        SelectChoice(ReopenReason.RECURRENCE.value, _l("问题复发")),
+        SelectChoice(ReopenReason.COMPLAINT.value, _l("新的群众投诉")),
+        SelectChoice(ReopenReason.MEDIA.value, _l("媒体报道")),
+        SelectChoice(ReopenReason.INSPECTION.value, _l("上级检查发现"))], validators=[InputRequired()])
+    reason = TextAreaField(_l("情况说明"), validators=[DataRequired(), *TEXT])
+    new_deadline = DateField(_l("新的整改时限"), validators=[Optional()])
+
+
+class ObjectionAnswerForm(EngineForm):
+    """One decision and one answer per objection: built for the objections of this notice."""
+
+    objection_ids: tuple[int, ...] = ()
+
+    @classmethod
+    def for_objections(cls, objection_ids: list[int]) -> type[ObjectionAnswerForm]:
+        fields: dict[str, Any] = {"objection_ids": tuple(objection_ids)}
+        for objection_id in objection_ids:
+            fields[f"decision_{objection_id}"] = RadioField(_l("答复结论"), choices=[
+                SelectChoice("dismissed", _l("异议不成立")), SelectChoice("upheld", _l("异议成立，退回整改"))],
+                validators=[InputRequired()])
+            fields[f"answer_{objection_id}"] = TextAreaField(_l("答复意见"), validators=[DataRequired(), *TEXT])
+        return type("ObjectionAnswerForm", (cls,), fields)
+
+    def engine_data(self) -> dict[str, Any]:
+        return {"answers": {str(i): {"decision": self[f"decision_{i}"].data, "answer": self[f"answer_{i}"].data}
+                            for i in self.objection_ids}}
+
+    def add_errors(self, errors: dict[str, list[str]]) -> None:
+        super().add_errors({key.replace("answers-", "answer_"): value for key, value in errors.items()})
 
 
 class ReportChaseForm(EngineForm):
@@ -206,5 +259,8 @@ FORMS: dict[str, type[EngineForm]] = {
     "signoff_apply": SignoffApplyForm,
     "signoff_sign": SignForm,
     "signoff_verify": SignoffVerifyForm,
+    "signoff_notice": SignoffNoticeForm,
+    "objection_answer": ObjectionAnswerForm,
     "signoff_approve": SignoffApproveForm,
+    "reopen": ReopenForm,
 }

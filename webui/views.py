@@ -1,7 +1,7 @@
 """Pages: inbox, ledger, task page, registration."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.wrappers import Response
@@ -58,6 +58,15 @@ def task(task_id: int) -> str:
     page = engine().task_page(current_actor(), task_id)
     diagram = task_diagram(engine().task_path(current_actor(), task_id), f"{page.task.code} {page.task.title}")
     return render_template("task.html", page=page, diagram=diagram)
+
+
+@bp.route("/evidence/<int:file_id>")
+@login_required
+@permission_required("task.view")
+def evidence(file_id: int) -> Response:
+    path, file = engine().evidence_file(current_actor(), file_id)
+    return send_file(path, mimetype=file.media_type, as_attachment=True, download_name=file.original_name,
+                     max_age=0)
 
 
 @bp.route("/tasks/new", methods=["GET", "POST"])

@@ -1,16 +1,17 @@
 """Doing one piece of work: the form of a BPMN user task."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from engine.errors import InvalidSubmission
+from engine.evidence import Upload
 from engine.service import WorkItem
 from webui.auth import current_actor
 from webui.extensions import engine
-from webui.forms import FORMS, ChoicesForm, EngineForm
+from webui.forms import FORMS, ChoicesForm, EngineForm, ObjectionAnswerForm
 
 bp = Blueprint("work", __name__)
 
@@ -22,7 +23,7 @@ def work(work_id: int) -> str | Response:
     form = build_form(item)
     if form.validate_on_submit():
         try:
-            engine().complete(current_actor(), work_id, form.engine_data())
+            engine().complete(current_actor(), work_id, form.engine_data(), uploads())
         except InvalidSubmission as exc:
             form.add_errors(exc.errors)
         else:
@@ -31,12 +32,28 @@ def work(work_id: int) -> str | Response:
     return render_template("work.html", item=item, form=form)
 
 
+def uploads() -> list[Upload]:
+    """The files of the form, read whole (the request size is capped by MAX_CONTENT_LENGTH)."""
+    return [Upload(stored.filename or "", stored.read()) for stored in request.files.getlist("evidence")
+            if stored and stored.filename]
+
+
 def build_form(item: WorkItem) -> EngineForm:
     form_class = FORMS[item.work.form]
-    form = form_class(data=current_assignment(item) if item.work.form == "assign" else None)
+    if form_class is ObjectionAnswerForm:
+        form_class = ObjectionAnswerForm.for_objections([o.id for o in item.extra.get("objections", [])])
+    form = form_class(data=initial_data(item))
     if isinstance(form, ChoicesForm):
         form.fill_choices(engine().choices())
     return form
+
+
+def initial_data(item: WorkItem) -> dict[str, object] | None:
+    if item.work.form == "assign":
+        return current_assignment(item)
+    if item.work.form == "signoff_notice":
+        return {"text": item.extra.get("draft", "")}
+    return None
 
 
 def current_assignment(item: WorkItem) -> dict[str, object]:

@@ -13,7 +13,15 @@ from engine.models import (
     ReportStatus,
     TaskStatus,
 )
-from tests.factories import World, assignment, walk_to_reporting
+from tests.factories import (
+    PHOTO,
+    World,
+    apply_for_signoff,
+    assignment,
+    checklist,
+    through_notice,
+    walk_to_reporting,
+)
 
 
 def task_status(world: World, task_id: int) -> TaskStatus:
@@ -39,10 +47,10 @@ def test_whole_normal_life(world: World) -> None:
     world.do("head", task_id, "report_sign", decision="submit", comment="")
     world.do("supervisor", task_id, "report_review", decision="accept", comment="")
 
-    world.do("staff", task_id, "signoff_apply", summary="全部截污纳管完成", evidence_note="验收报告")
+    world.do("staff", task_id, "signoff_apply", uploads=(PHOTO,), summary="全部截污纳管完成", evidence_note="照片")
     assert task_status(world, task_id) is TaskStatus.PENDING_SIGNOFF
     world.do("head", task_id, "signoff_sign", decision="submit", comment="")
-    world.do("supervisor", task_id, "signoff_verify", decision="pass", comment="现场核查属实")
+    through_notice(world, task_id)
     world.do("leader", task_id, "signoff_approve", decision="approve", comment="同意销号")
 
     assert task_status(world, task_id) is TaskStatus.CLOSED
@@ -52,12 +60,13 @@ def test_whole_normal_life(world: World) -> None:
         instances = session.scalars(select(ProcessInstance).where(ProcessInstance.task_id == task_id)).all()
         assert sorted((i.process_id, i.business_key, i.status) for i in instances) == [
             ("deadline_watch", "2026-12-31", InstanceStatus.CANCELLED),
-            ("monthly_report", "2026-03", InstanceStatus.CANCELLED),  # the reminder/overdue timers were waiting
+            ("monthly_report", "2026-03", InstanceStatus.COMPLETED),  # reported, its timers run out in the notice
             ("monthly_report", "2026-04", InstanceStatus.CANCELLED),  # April had begun, not yet ended
-            ("rectification", "", InstanceStatus.COMPLETED)]
+            ("rectification", "", InstanceStatus.RUNNING)]  # waits, should the problem come back (reopen)
         report = session.scalars(select(ProgressReport)).one()
         assert (report.period, report.status) == ("2026-03", ReportStatus.ACCEPTED)
     assert world.work_for("staff", task_id) == []
+    assert [w.form for w in world.work_for("supervisor", task_id)] == ["reopen"]
 
 
 def test_returned_plan_comes_back_to_the_unit(world: World) -> None:
@@ -101,9 +110,8 @@ def test_returned_report_and_failed_verification_loop_back(world: World) -> None
         report = session.scalars(select(ProgressReport)).one()
         assert (report.progress, report.lagging, report.status) == ("进展（修改）", True, ReportStatus.ACCEPTED)
 
-    world.do("staff", task_id, "signoff_apply", summary="完成", evidence_note="")
-    world.do("head", task_id, "signoff_sign", decision="submit", comment="")
-    world.do("supervisor", task_id, "signoff_verify", decision="return", comment="现场仍有直排")
+    apply_for_signoff(world, task_id)
+    world.do("supervisor", task_id, "signoff_verify", **checklist(similar_fixed="下游仍有同类排污口未整改"))
     assert task_status(world, task_id) is TaskStatus.IN_PROGRESS
     assert [w.form for w in world.work_for("staff", task_id)] == ["signoff_apply"]
 

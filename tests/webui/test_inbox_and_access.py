@@ -6,7 +6,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 
 from engine.models import AuditEvent
-from tests.factories import World, assignment, walk_to_reporting
+from tests.factories import World, apply_for_signoff, assignment, through_notice, walk_to_reporting
 from tests.webui.conftest import Browser
 from tests.webui.test_lifecycle_web import inbox_links
 
@@ -94,9 +94,8 @@ def test_wrong_role_is_refused_on_the_route(login_as: Login, world: World) -> No
 def test_only_the_lead_leader_approves(login_as: Login, world: World) -> None:
     task_id = world.register()
     walk_to_reporting(world, task_id)
-    world.do("staff", task_id, "signoff_apply", summary="完成", evidence_note="")
-    world.do("head", task_id, "signoff_sign", decision="submit", comment="")
-    world.do("supervisor", task_id, "signoff_verify", decision="pass", comment="")
+    apply_for_signoff(world, task_id)
+    through_notice(world, task_id)
     assert "审批销号" in inbox_links(login_as("leader"))
     assert inbox_links(login_as("leader2")) == {}
     work = world.work_for("leader", task_id)[0]

@@ -1,13 +1,14 @@
 """Every step of a task's normal life through the web client, each by the right role, CSRF on."""
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 
 from sqlalchemy import func, select
 
 from engine.models import HumanTask, RectificationTask
-from tests.factories import World
+from tests.factories import PHOTO, REPORT, World, checklist
 from tests.webui.conftest import CSRF_FIELD, Browser
 
 Login = Callable[[str], Browser]
@@ -78,16 +79,33 @@ def test_a_task_walks_its_whole_life_in_the_browser(login_as: Login, world: Worl
 
     work_id = next(w.id for w in world.work_for("staff", task_id) if w.form == "signoff_apply")
     assert f"/work/{work_id}" in staff.get(f"/tasks/{task_id}").get_data(as_text=True)
-    response = staff.submit(f"/work/{work_id}", {"summary": "已全部整改完成", "evidence_note": "验收报告"})
+    response = staff.submit(f"/work/{work_id}", {"summary": "已全部整改完成", "evidence_note": "验收报告",
+                                                 "evidence": [photo(), (io.BytesIO(REPORT.data), "验收报告.pdf")]})
     assert "已完成" in response.get_data(as_text=True)
     do_step(head, "签发销号申请", {"decision": "submit"})
-    do_step(supervisor, "核验整改成效", {"decision": "pass", "comment": "现场核查属实"})
+    do_step(supervisor, "核验整改成效", web_checklist())
+    publicity = login_as("publicity")
+    draft = publicity.get(f"/work/{inbox_links(publicity)['发布销号公示']}").get_data(as_text=True)
+    assert "拟销号的公示" in draft and "公示期为" in draft
+    do_step(publicity, "发布销号公示", {"text": "关于 9-1 号整改任务拟销号的公示"})
+    world.tick(days=10)
     do_step(leader, "审批销号", {"decision": "approve"})
 
     page = coordinator.get(f"/tasks/{task_id}").get_data(as_text=True)
     assert "已销号" in page and "销号日期" in page
-    for text in ("登记整改任务 9-1", "予以备案", "退回修改：请细化措施", "2026-03 月度进展审核通过", "同意销号"):
-        assert text in page or text.replace("同意销号", "牵头市领导审批销号通过") in page, text
+    for text in ("登记整改任务 9-1", "予以备案", "退回修改：请细化措施", "2026-03 月度进展审核通过",
+                 "上传佐证材料「验收报告.pdf」", "整改成效核验通过", "发布销号公示", "牵头市领导审批销号通过"):
+        assert text in page, text
+
+
+def photo() -> tuple[io.BytesIO, str]:
+    return io.BytesIO(PHOTO.data), "现场照片.png"
+
+
+def web_checklist(**unmet: str) -> dict[str, object]:
+    """The verification form as the browser posts it: unticked boxes are simply absent."""
+    data = {key: value for key, value in checklist(**unmet).items() if value is not False}
+    return {key: ("y" if value is True else value) for key, value in data.items()}
 
 
 def test_a_bad_form_is_shown_again_with_errors_and_saves_nothing(login_as: Login, world: World) -> None:

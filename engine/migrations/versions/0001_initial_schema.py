@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-30 06:30:04.082999
+Create Date: 2026-11-30 07:21:05.700259
 """
 from __future__ import annotations
 
@@ -197,11 +197,15 @@ def upgrade() -> None:
     sa.Column('task_id', sa.Integer(), nullable=False),
     sa.Column('summary', sa.Text(), nullable=False),
     sa.Column('evidence_note', sa.Text(), nullable=False),
-    sa.Column('status', sa.Enum('applied', 'submitted', 'verified', 'approved', 'returned', name='signoffstatus', native_enum=False, length=32), nullable=False),
+    sa.Column('status', sa.Enum('applied', 'submitted', 'verified', 'in_notice', 'notice_done', 'approved', 'returned', name='signoffstatus', native_enum=False, length=32), nullable=False),
     sa.Column('applied_by_id', sa.Integer(), nullable=False),
     sa.Column('applied_at', engine.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('decided_at', engine.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('decision_comment', sa.Text(), nullable=False),
+    sa.Column('checklist', sa.JSON(), nullable=True),
+    sa.Column('site_check_date', sa.Date(), nullable=True),
+    sa.Column('site_check_by', sa.String(length=200), nullable=False),
+    sa.Column('site_findings', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['applied_by_id'], ['users.id'], ),
     sa.ForeignKeyConstraint(['task_id'], ['rectification_tasks.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -216,6 +220,26 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], ),
     sa.PrimaryKeyConstraint('task_id', 'unit_id')
     )
+    op.create_table('evidence_files',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('task_id', sa.Integer(), nullable=False),
+    sa.Column('signoff_id', sa.Integer(), nullable=True),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('media_type', sa.String(length=100), nullable=False),
+    sa.Column('original_name', sa.String(length=255), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=False),
+    sa.Column('uploaded_at', engine.models.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['signoff_id'], ['signoff_applications.id'], ),
+    sa.ForeignKeyConstraint(['task_id'], ['rectification_tasks.id'], ),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('evidence_files', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_evidence_files_sha256'), ['sha256'], unique=False)
+        batch_op.create_index(batch_op.f('ix_evidence_files_signoff_id'), ['signoff_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_evidence_files_task_id'), ['task_id'], unique=False)
+
     op.create_table('human_tasks',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('instance_id', sa.Integer(), nullable=False),
@@ -292,11 +316,85 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_progress_reports_instance_id'), ['instance_id'], unique=False)
         batch_op.create_index('ix_progress_reports_task_period', ['task_id', 'period'], unique=False)
 
+    op.create_table('signoff_notices',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('task_id', sa.Integer(), nullable=False),
+    sa.Column('signoff_id', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('published_by_id', sa.Integer(), nullable=False),
+    sa.Column('published_at', engine.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('start_date', sa.Date(), nullable=False),
+    sa.Column('end_date', sa.Date(), nullable=False),
+    sa.Column('closed_at', engine.models.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['published_by_id'], ['users.id'], ),
+    sa.ForeignKeyConstraint(['signoff_id'], ['signoff_applications.id'], ),
+    sa.ForeignKeyConstraint(['task_id'], ['rectification_tasks.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('signoff_notices', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_signoff_notices_end_date'), ['end_date'], unique=False)
+        batch_op.create_index(batch_op.f('ix_signoff_notices_task_id'), ['task_id'], unique=False)
+
+    op.create_table('objections',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('notice_id', sa.Integer(), nullable=False),
+    sa.Column('task_id', sa.Integer(), nullable=False),
+    sa.Column('submitted_at', engine.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('name', sa.String(length=50), nullable=False),
+    sa.Column('contact', sa.String(length=100), nullable=False),
+    sa.Column('content', sa.Text(), nullable=False),
+    sa.Column('client_addr', sa.String(length=64), nullable=False),
+    sa.Column('status', sa.Enum('pending', 'upheld', 'dismissed', name='objectionstatus', native_enum=False, length=32), nullable=False),
+    sa.Column('answer', sa.Text(), nullable=False),
+    sa.Column('answered_by_id', sa.Integer(), nullable=True),
+    sa.Column('answered_at', engine.models.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['answered_by_id'], ['users.id'], ),
+    sa.ForeignKeyConstraint(['notice_id'], ['signoff_notices.id'], ),
+    sa.ForeignKeyConstraint(['task_id'], ['rectification_tasks.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('objections', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_objections_client_addr'), ['client_addr'], unique=False)
+        batch_op.create_index(batch_op.f('ix_objections_notice_id'), ['notice_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_objections_task_id'), ['task_id'], unique=False)
+
+    op.create_table('public_summaries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('task_id', sa.Integer(), nullable=False),
+    sa.Column('report_id', sa.Integer(), nullable=False),
+    sa.Column('period', sa.String(length=7), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('published_by_id', sa.Integer(), nullable=False),
+    sa.Column('published_at', engine.models.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['published_by_id'], ['users.id'], ),
+    sa.ForeignKeyConstraint(['report_id'], ['progress_reports.id'], ),
+    sa.ForeignKeyConstraint(['task_id'], ['rectification_tasks.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('report_id')
+    )
+    with op.batch_alter_table('public_summaries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_public_summaries_task_id'), ['task_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('public_summaries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_public_summaries_task_id'))
+
+    op.drop_table('public_summaries')
+    with op.batch_alter_table('objections', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_objections_task_id'))
+        batch_op.drop_index(batch_op.f('ix_objections_notice_id'))
+        batch_op.drop_index(batch_op.f('ix_objections_client_addr'))
+
+    op.drop_table('objections')
+    with op.batch_alter_table('signoff_notices', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_signoff_notices_task_id'))
+        batch_op.drop_index(batch_op.f('ix_signoff_notices_end_date'))
+
+    op.drop_table('signoff_notices')
     with op.batch_alter_table('progress_reports', schema=None) as batch_op:
         batch_op.drop_index('ix_progress_reports_task_period')
         batch_op.drop_index(batch_op.f('ix_progress_reports_instance_id'))
@@ -312,6 +410,12 @@ def downgrade() -> None:
         batch_op.drop_index('ix_human_tasks_inbox')
 
     op.drop_table('human_tasks')
+    with op.batch_alter_table('evidence_files', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_evidence_files_task_id'))
+        batch_op.drop_index(batch_op.f('ix_evidence_files_signoff_id'))
+        batch_op.drop_index(batch_op.f('ix_evidence_files_sha256'))
+
+    op.drop_table('evidence_files')
     op.drop_table('task_cooperating_units')
     with op.batch_alter_table('signoff_applications', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_signoff_applications_task_id'))

@@ -1,0 +1,36 @@
+"""宣传报道组: choosing what of the monthly progress goes on the public pages."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from engine.errors import InvalidSubmission
+from webui.auth import current_actor
+from webui.errors import permission_required
+from webui.extensions import engine
+
+bp = Blueprint("publicity", __name__, url_prefix="/publicity")
+
+
+class PublishForm(FlaskForm):
+    """CSRF for the per-report publish buttons; the text comes with the post."""
+
+
+@bp.route("/progress", methods=["GET", "POST"])
+@login_required
+@permission_required("progress.publish")
+def progress() -> str | Response:
+    form = PublishForm()
+    if form.validate_on_submit():
+        try:
+            engine().publish_summary(current_actor(), request.form.get("report_id", type=int) or 0,
+                                     request.form.get("text", ""))
+        except InvalidSubmission as exc:
+            flash("；".join(m for messages in exc.errors.values() for m in messages), "danger")
+        else:
+            flash(_("进展摘要已在公开页面发布"), "success")
+        return redirect(url_for("publicity.progress"))
+    return render_template("publicity.html", reports=engine().reports_to_publish(current_actor()), form=form)
