@@ -23,7 +23,8 @@ PERMISSIONS: dict[str, str] = {
     "ledger.view": "see the ledger of rectification tasks (within the role's scope)",
     "task.view": "open a rectification task's page (within the role's scope)",
     "task.register": "register new rectification tasks",
-    "user.manage": "create and edit user accounts",
+    "user.manage": "create, edit, deactivate and unlock user accounts, reset their passwords",
+    "audit.view": "browse, filter, export and verify the audit trail (全程留痕)",
 }
 
 UNIT_KINDS = ("city", "office", "department", "county", "park")

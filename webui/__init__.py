@@ -14,6 +14,7 @@ from engine.db import Database
 from engine.roles import load_roles
 from engine.service import Duban
 from engine.settings import Settings
+from webui import security
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,8 +23,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     instance_path = Path(os.environ.get("DUBAN_INSTANCE") or PROJECT_ROOT / "instance").resolve()
     app = Flask(__name__, instance_path=str(instance_path))
     app.config.from_mapping(_defaults(instance_path))
+    app.config.from_mapping(security.defaults(os.environ))
     if config:
         app.config.update(config)
+    security.check_start_up(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance_path)
     from webui.forms import FORMS
@@ -47,9 +50,6 @@ def _defaults(instance_path: Path) -> dict[str, Any]:
         "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
         "DUBAN_ROLES": os.environ.get("DUBAN_ROLES") or str(PROJECT_ROOT / "roles.yaml"),
         "DUBAN_WORKFLOWS": os.environ.get("DUBAN_WORKFLOWS") or str(PROJECT_ROOT / "workflows"),
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": os.environ.get("DUBAN_SECURE_COOKIES") == "1",
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
@@ -67,15 +67,18 @@ def _instance_secret(instance_path: Path) -> str:
 
 
 def _register(app: Flask) -> None:
-    from webui import auth, errors, views, work
-    from webui.extensions import babel, csrf, login_manager
+    from webui import admin, auth, errors, views, work
+    from webui.extensions import babel, csrf, limiter, login_manager
     from webui.formatting import register_filters
 
+    security.install(app)
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=auth.locale_for_request)
     register_filters(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(work.bp)
+    app.register_blueprint(admin.bp)
     errors.register(app)
