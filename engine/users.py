@@ -30,8 +30,8 @@ USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{1,63}$")
 #: a few passwords people really choose that pass the length rule
 COMMON_PASSWORDS = frozenset({"password123", "password1234", "1234567890a", "a123456789", "qwerty12345",
                               "abc1234567", "admin12345", "admin123456", "p@ssw0rd123", "iloveyou123"})
-#: verified against when the username is unknown, so both failures take the same time
-_DUMMY_HASH = HASHER.hash("duban-no-such-user")
+#: verified against when the username is unknown, so both failures take the same time (same hasher)
+_dummy: dict[str, tuple[PasswordHasher, str]] = {}
 #: how often a live session's last_seen_at is written (an idle timeout needs no finer grain)
 SESSION_TOUCH = timedelta(minutes=5)
 
@@ -140,7 +140,7 @@ FAILURE_REASONS = {
 def authenticate(session: Session, username: str, password: str, now: datetime, settings: Settings) -> LoginOutcome:
     """Check a login; count a wrong password against the account and lock it at the limit."""
     user = session.scalar(select(User).where(User.username == username).with_for_update())
-    password_ok = verify_hash(user.password_hash if user else _DUMMY_HASH, password[:MAX_PASSWORD_LENGTH])
+    password_ok = verify_hash(user.password_hash if user else _dummy_hash(), password[:MAX_PASSWORD_LENGTH])
     if user is None:
         return LoginOutcome(None, "unknown_user")
     if user.locked_at is not None and not is_locked(user, now, settings):
@@ -159,6 +159,12 @@ def authenticate(session: Session, username: str, password: str, now: datetime, 
     if HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = HASHER.hash(password)
     return LoginOutcome(user, "ok")
+
+
+def _dummy_hash() -> str:
+    if _dummy.get("current", (None, ""))[0] is not HASHER:
+        _dummy["current"] = (HASHER, HASHER.hash("duban-no-such-user"))
+    return _dummy["current"][1]
 
 
 def is_locked(user: User, now: datetime, settings: Settings) -> bool:

@@ -170,6 +170,12 @@ def add_errors(form: FlaskForm, error: InvalidSubmission) -> None:
 
 # --- the audit trail ---------------------------------------------------------------------------------
 
+@bp.app_template_filter("audit_json")
+def audit_json(value: object) -> str:
+    """Before/after as readable JSON (Chinese as it is; the template escapes it)."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
 @bp.route("/audit")
 @login_required
 @permission_required("audit.view")

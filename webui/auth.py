@@ -92,7 +92,10 @@ def login() -> str | Response:
     if form.validate_on_submit():
         result = engine().login(form.username.data or "", form.password.data or "", client_address())
         if result is not None:
-            session.clear()  # a new session: nothing from before the login is carried over
+            locale = session.get("locale")
+            session.clear()  # a new session: nothing from before the login is carried over but the language
+            if locale:
+                session["locale"] = locale
             login_user(SessionUser.of(result.user, result.token))
             flash(_("欢迎，%(name)s", name=result.user.display_name), "success")
             return redirect(safe_next(request.args.get("next"), landing_page(result.user.role)))
