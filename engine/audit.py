@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from engine.actor import Actor
 from engine.clock import local_midnight
 from engine.models import AuditChain, AuditEvent, Unit
+from engine.text import CONTROL_CHARACTERS
 
 GENESIS = "0" * 64
 #: the fields a hash covers, in the canonical JSON's key order
@@ -49,10 +50,11 @@ def record(session: Session, actor: Actor, at: datetime, action: str, obj: tuple
     object_type, object_id = obj
     head = _locked_head(session)
     event = AuditEvent(
-        seq=head.seq + 1, at=at, actor_id=actor.user_id, actor_username=actor.username[:64],
-        actor_name=actor.display_name[:100], role=actor.role[:32], unit_id=actor.unit_id, action=action[:64],
-        object_type=object_type[:64], object_id=str(object_id)[:64], task_id=task_id, summary=summary,
-        before=_plain(before), after=_plain(after), client_addr=actor.client_addr[:64], prev_hash=head.hash)
+        seq=head.seq + 1, at=at, actor_id=actor.user_id, actor_username=_visible(actor.username, 64),
+        actor_name=_visible(actor.display_name, 100), role=actor.role[:32], unit_id=actor.unit_id,
+        action=action[:64], object_type=object_type[:64], object_id=_visible(str(object_id), 64), task_id=task_id,
+        summary=_visible(summary), before=_plain(before), after=_plain(after),
+        client_addr=_visible(actor.client_addr, 64), prev_hash=head.hash)
     event.hash = event_hash(event)
     head.seq, head.hash = event.seq, event.hash
     session.add(event)
@@ -72,6 +74,12 @@ def _locked_head(session: Session) -> AuditChain:
         session.add(head)
     session.info[_HEAD] = (session.get_transaction(), head)
     return head
+
+
+def _visible(text: str, limit: int | None = None) -> str:
+    """Control characters written out (\\x00), so the trail shows them and any database can store them."""
+    shown = CONTROL_CHARACTERS.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+    return shown[:limit] if limit else shown
 
 
 def _plain(value: dict[str, Any] | None) -> dict[str, Any] | None:

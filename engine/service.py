@@ -328,6 +328,8 @@ class Duban:
             before = users.profile(user)
             users.apply_profile(session, user, display_name=display_name, title=title, role=role,
                                 unit_code=unit_code)
+            if users.profile(user) == before:
+                return
             record(session, actor, self.clock.now(), "user.updated", ("user", user.id),
                    f"修改用户 {user.username}", before=before, after=users.profile(user))
 

@@ -22,6 +22,7 @@ from engine.errors import InvalidSubmission
 from engine.models import LoginSession, Unit, User
 from engine.roles import RoleModel
 from engine.settings import Settings
+from engine.text import without_controls
 
 HASHER = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
@@ -73,7 +74,7 @@ def create_user(session: Session, roles: RoleModel, now: datetime, *, username: 
         errors["password"] = ["密码与给定的散列不符"]
     if errors:
         raise InvalidSubmission(errors)
-    user = User(username=username, display_name=display_name.strip(), title=title.strip(), role=role,
+    user = User(username=username, display_name=_line(display_name), title=_line(title), role=role,
                 unit_id=_unit_id(session, unit_code), password_hash=password_hash or HASHER.hash(password),
                 created_at=now, password_changed_at=now, must_change_password=must_change_password)
     session.add(user)
@@ -85,7 +86,7 @@ def check_profile(session: Session, roles: RoleModel, *, display_name: str, role
                   title: str = "") -> dict[str, list[str]]:
     """What create and edit share: a name, a known role, the unit a unit role needs."""
     errors: dict[str, list[str]] = {}
-    if not display_name.strip() or len(display_name) > 100:
+    if not without_controls(display_name).strip() or len(display_name) > 100:
         errors["display_name"] = ["姓名须为 1–100 个字符"]
     if len(title) > 100:
         errors["title"] = ["职务不能超过 100 个字符"]
@@ -96,6 +97,10 @@ def check_profile(session: Session, roles: RoleModel, *, display_name: str, role
     elif role in roles.roles and roles.scope(role).is_unit_scoped() and not unit_code:
         errors["unit"] = ["单位角色必须指定所属单位"]
     return errors
+
+
+def _line(text: str) -> str:
+    return " ".join(without_controls(text).split())
 
 
 def _unit_id(session: Session, unit_code: str | None) -> int | None:
@@ -232,7 +237,7 @@ def profile(user: User) -> dict[str, object]:
 
 def apply_profile(session: Session, user: User, *, display_name: str, title: str, role: str,
                   unit_code: str | None) -> None:
-    user.display_name, user.title, user.role = display_name.strip(), title.strip(), role
+    user.display_name, user.title, user.role = _line(display_name), _line(title), role
     user.unit_id = _unit_id(session, unit_code)
     session.flush()
     session.refresh(user)

@@ -5,7 +5,6 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterator
-from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
@@ -26,10 +25,10 @@ from webui.auth import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
 from webui.formatting import local_datetime
+from webui.params import MAX_ID, query_date, query_id
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 USER_STATES = (("", _l("全部状态")), ("active", _l("在用")), ("locked", _l("已锁定")), ("inactive", _l("已停用")))
-MAX_ID = 2**31 - 1
 
 
 class ButtonForm(FlaskForm):
@@ -228,9 +227,9 @@ def _csv_value(event: audit.AuditEvent, name: str) -> str:
 def audit_filters() -> AuditFilters:
     args = request.args
     return AuditFilters(
-        action=args.get("action", "")[:64], actor=args.get("actor", "")[:64], task_id=_id(args.get("task")),
-        object=args.get("object", "")[:130], since=_date(args.get("since")), until=_date(args.get("until")),
-        q=args.get("q", "")[:100], client_addr=args.get("client", "")[:64], page=min(_id(args.get("page")) or 1,
+        action=args.get("action", "")[:64], actor=args.get("actor", "")[:64], task_id=query_id(args.get("task")),
+        object=args.get("object", "")[:130], since=query_date(args.get("since")), until=query_date(args.get("until")),
+        q=args.get("q", "")[:100], client_addr=args.get("client", "")[:64], page=min(query_id(args.get("page")) or 1,
                                                                                    MAX_ID))
 
 
@@ -240,17 +239,3 @@ def filter_args(filters: AuditFilters) -> dict[str, str]:
               "object": filters.object, "since": filters.since or "", "until": filters.until or "",
               "q": filters.q, "client": filters.client_addr}
     return {name: str(value) for name, value in values.items() if value}
-
-
-def _id(raw: str | None) -> int | None:
-    if not raw or len(raw) > 10 or not (raw.isascii() and raw.isdigit()):
-        return None
-    return int(raw) if 0 < int(raw) <= MAX_ID else None
-
-
-def _date(raw: str | None) -> date | None:
-    try:
-        value = date.fromisoformat(raw or "")
-    except ValueError:
-        return None
-    return value if 2000 <= value.year <= 2100 else None

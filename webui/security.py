@@ -9,6 +9,7 @@ from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
 log = logging.getLogger("duban.security")
@@ -82,7 +83,16 @@ def check_start_up(app: Flask) -> None:
                                   "print(secrets.token_hex(32))')")
 
 
+class DatabaseId(IntegerConverter):
+    """<int:...> in a URL: no larger than a database id can be, so /tasks/99999999999999999999 is a plain 404."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def install(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseId
     if app.config["DUBAN_PROXY_COUNT"] > 0:
         hops = app.config["DUBAN_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
