@@ -2,24 +2,31 @@
 from __future__ import annotations
 
 import itertools
+import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from click.testing import CliRunner
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DatabaseError
 
+import engine.users
 from engine.actor import Actor
 from engine.audit import GENESIS, HASHED_FIELDS, event_hash, record, verify_chain
+from engine.clock import FakeClock
 from engine.db import Database
 from engine.errors import PermissionDenied
 from engine.models import AuditChain, AuditEvent
+from engine.roles import RoleModel
 from engine.service import Duban
-from tests.factories import World, walk_to_reporting
+from tests.conftest import START, WORKFLOWS
+from tests.factories import World, build_world, walk_to_reporting
 from webui.cli import main
 
 Tamper = Callable[[Database], None]
@@ -80,13 +87,12 @@ def test_the_hash_covers_every_field(world: World) -> None:
         setattr(event, name, saved)
 
 
-def test_the_database_refuses_to_change_or_delete_an_event(world: World) -> None:
-    busy_world(world)
+def test_the_database_refuses_to_change_or_delete_an_event(busy_db: Database) -> None:
     for statement in ("UPDATE audit_events SET summary = '改过' WHERE seq = 3",
                       "DELETE FROM audit_events WHERE seq = 3"):
         with pytest.raises(DatabaseError, match="append-only"):
-            raw(world.duban.db, statement)
-    assert report(world.duban.db).ok
+            raw(busy_db, statement)
+    assert report(busy_db).ok
 
 
 def edit_summary(db: Database) -> None:
@@ -134,6 +140,28 @@ def insert_in_the_middle(db: Database) -> None:
             "object_type, object_id, '补记', client_addr, hash, hash FROM audit_events WHERE seq = 5")
 
 
+@pytest.fixture(scope="module")
+def busy_file(tmp_path_factory: pytest.TempPathFactory, roles: RoleModel) -> Path:
+    """One busy database for the tampering tests; each test tampers with its own copy."""
+    path = tmp_path_factory.mktemp("busy") / "duban.sqlite3"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine.users, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+        duban = Duban(Database(f"sqlite:///{path}"), roles, FakeClock(START), WORKFLOWS)
+        busy_world(build_world(duban))
+        duban.db.dispose()
+    return path
+
+
+@pytest.fixture
+def busy_db(busy_file: Path, tmp_path: Path) -> Iterator[Database]:
+    copy = tmp_path / "tampered.sqlite3"
+    with closing(sqlite3.connect(busy_file)) as source, closing(sqlite3.connect(copy)) as target:
+        source.backup(target)
+    database = Database(f"sqlite:///{copy}")
+    yield database
+    database.dispose()
+
+
 @pytest.mark.parametrize(("tamper", "seq", "words"), [
     (edit_summary, 5, "内容已被改动"),
     (edit_and_rehash, 6, "链接断裂"),
@@ -142,31 +170,29 @@ def insert_in_the_middle(db: Database) -> None:
     (insert_after_head, None, "不是由本系统写入"),
     (insert_in_the_middle, 6, "内容已被改动"),
 ], ids=lambda value: getattr(value, "__name__", None))
-def test_verify_finds_the_first_broken_link(world: World, tamper: Tamper, seq: int | None, words: str) -> None:
-    busy_world(world)
-    count = len(events(world.duban.db))
-    drop_triggers(world.duban.db)
-    tamper(world.duban.db)
-    result = report(world.duban.db)
+def test_verify_finds_the_first_broken_link(busy_db: Database, tamper: Tamper, seq: int | None, words: str) -> None:
+    count = len(events(busy_db))
+    drop_triggers(busy_db)
+    tamper(busy_db)
+    result = report(busy_db)
     assert not result.ok
     assert words in (result.problem or "")
     assert result.at_seq == (seq if seq is not None else count if tamper is delete_newest else count + 1)
 
 
-def test_an_anchor_catches_a_chain_rewritten_from_scratch(world: World) -> None:
-    busy_world(world)
-    anchor = events(world.duban.db)[9]
-    drop_triggers(world.duban.db)
-    edit_summary(world.duban.db)
-    with world.duban.db.transaction() as session:  # recompute every hash and the head, as a forger would
+def test_an_anchor_catches_a_chain_rewritten_from_scratch(busy_db: Database) -> None:
+    anchor = events(busy_db)[9]
+    drop_triggers(busy_db)
+    edit_summary(busy_db)
+    with busy_db.transaction() as session:  # recompute every hash and the head, as a forger would
         previous = GENESIS
         rows = list(session.scalars(select(AuditEvent).order_by(AuditEvent.seq)))
         for event in rows:
             event.prev_hash = previous
             event.hash = previous = event_hash(event)
         session.get_one(AuditChain, 1).hash = previous
-    assert report(world.duban.db).ok  # self-consistent again ...
-    with world.duban.db.transaction(write=False) as session:
+    assert report(busy_db).ok  # self-consistent again ...
+    with busy_db.transaction(write=False) as session:
         anchored = verify_chain(session, {anchor.seq: anchor.hash})  # ... but not with what was noted before
     assert not anchored.ok and anchored.at_seq == anchor.seq and "锚点" in (anchored.problem or "")
 
@@ -188,17 +214,17 @@ def test_concurrent_writers_never_fork_the_chain(duban: Duban, world: World) -> 
     writers = [Duban(Database(duban.db.url), duban.roles, duban.clock, duban.workflow_files) for _ in range(4)]
     errors: list[BaseException] = []
 
-    def write(engine: Duban, number: int) -> None:
+    def write(writer: Duban, number: int) -> None:
         try:
             for attempt in range(15):
                 if attempt % 3 == 0:
-                    engine.login("nobody", "not-the-password-1", f"10.0.{number}.{attempt}")
+                    writer.login("nobody", "not-the-password-1", f"10.0.{number}.{attempt}")
                 else:
-                    engine.refuse(world["staff"], f"GET /tasks/{number}{attempt}", "没有找到")
+                    writer.refuse(world["staff"], f"GET /tasks/{number}{attempt}", "没有找到")
         except BaseException as exc:  # reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=write, args=(engine, n)) for n, engine in enumerate(writers)]
+    threads = [threading.Thread(target=write, args=(writer, n)) for n, writer in enumerate(writers)]
     start = report(duban.db).events
     for thread in threads:
         thread.start()
@@ -209,8 +235,8 @@ def test_concurrent_writers_never_fork_the_chain(duban: Duban, world: World) -> 
     assert result.ok and result.events == start + 4 * 15
     with duban.db.transaction(write=False) as session:
         assert session.scalar(select(func.count(func.distinct(AuditEvent.prev_hash)))) == result.events
-    for engine in writers:
-        engine.db.dispose()
+    for writer in writers:
+        writer.db.dispose()
 
 
 def test_unit_changes_from_roles_yaml_are_audited(world: World) -> None:

@@ -39,10 +39,9 @@ from webui.admin import NewUserForm, ProfileForm
 from webui.auth import LoginForm, PasswordForm
 from webui.forms import FORMS, RegisterForm
 
-EXAMPLES = settings(max_examples=10, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+EXAMPLES = settings(max_examples=8, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 #: eleven work forms: fewer examples each keeps the module within a few seconds
-WORK_EXAMPLES = settings(EXAMPLES, max_examples=8)
+WORK_EXAMPLES = settings(EXAMPLES, max_examples=6)
 PROBE = "<x-probe onmouseover=alert(1)>"
 PAYLOADS = (
     "<script>alert(1)</script>", PROBE, '"><img src=x onerror=alert(1)>', "javascript:alert(1)",
@@ -292,6 +291,7 @@ def test_filters_survive_hostile_query_strings(site: Site) -> None:
     @EXAMPLES
     @given(args=st.fixed_dictionaries({}, optional=dict.fromkeys(FILTER_NAMES, numbers)))
     def check(args: dict[str, str]) -> None:
+        site.rewind()
         for who, url in (("supervisor", "/ledger"), ("admin", "/admin/users"), ("admin", "/admin/audit"),
                          ("admin", "/admin/audit.csv")):
             response = site.browsers[who].get(url, query_string=args)
