@@ -47,6 +47,9 @@ from engine.step import Step
 
 log = logging.getLogger("duban.engine")
 MAIN_PROCESS = "rectification"
+#: lock only the row itself: PostgreSQL refuses FOR UPDATE on the outer join of an eagerly loaded relation
+LOCK_INSTANCE: dict[str, Any] = {"of": ProcessInstance}
+LOCK_USER: dict[str, Any] = {"of": User}
 T = TypeVar("T")
 
 REGISTRATION_FIELDS = (
@@ -188,7 +191,7 @@ class Duban:
         """Do one user task: check, validate, record, run the process on; all or nothing."""
         def work(session: Session) -> HumanTask:
             work_item = self._open_work(session, actor, human_task_id)
-            instance = session.get_one(ProcessInstance, work_item.instance_id, with_for_update=True)
+            instance = session.get_one(ProcessInstance, work_item.instance_id, with_for_update=LOCK_INSTANCE)
             step = self._step(session, actor, task=work_item.task, instance=instance, human_task=work_item)
             handler = FORM_HANDLERS[work_item.form]
             cleaned = handler.clean(step, data)
@@ -229,7 +232,7 @@ class Duban:
 
     def _fire_instance(self, instance_id: int) -> bool:
         def work(session: Session) -> bool:
-            instance = session.get_one(ProcessInstance, instance_id, with_for_update=True)
+            instance = session.get_one(ProcessInstance, instance_id, with_for_update=LOCK_INSTANCE)
             if not instance.status.is_running() or instance.next_timer_at is None \
                     or instance.next_timer_at > self.clock.now():
                 return False  # another sweep got here first
@@ -290,7 +293,7 @@ class Duban:
     def change_password(self, actor: Actor, token: str, current: str, new: str) -> None:
         """A person replaces their own password; their other sessions end."""
         def work(session: Session) -> None:
-            user = session.get_one(User, actor.user_id, with_for_update=True)
+            user = session.get_one(User, actor.user_id, with_for_update=LOCK_USER)
             if not users.verify_hash(user.password_hash, current[:users.MAX_PASSWORD_LENGTH]):
                 raise InvalidSubmission({"current": ["当前密码不正确"]})
             if current == new:
@@ -356,7 +359,7 @@ class Duban:
         self.access.require(actor, "user.manage")
 
         def work(session: Session) -> None:
-            user = session.get(User, user_id, with_for_update=True)
+            user = session.get(User, user_id, with_for_update=LOCK_USER)
             if user is None:
                 raise NotFound("没有这个用户")
             before = {"failed_logins": user.failed_logins, "locked": user.locked_at is not None}
@@ -384,7 +387,7 @@ class Duban:
 
     def _managed_user(self, session: Session, actor: Actor, user_id: int, changing_role: str | None) -> User:
         """The account an administrator acts on; nobody changes or disables their own, or the last admin."""
-        user = session.get(User, user_id, with_for_update=True)
+        user = session.get(User, user_id, with_for_update=LOCK_USER)
         if user is None:
             raise NotFound("没有这个用户")
         if user.id == actor.user_id:

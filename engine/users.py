@@ -144,7 +144,7 @@ FAILURE_REASONS = {
 
 def authenticate(session: Session, username: str, password: str, now: datetime, settings: Settings) -> LoginOutcome:
     """Check a login; count a wrong password against the account and lock it at the limit."""
-    user = session.scalar(select(User).where(User.username == username).with_for_update())
+    user = session.scalar(select(User).where(User.username == username).with_for_update(of=User))
     password_ok = verify_hash(user.password_hash if user else _dummy_hash(), password[:MAX_PASSWORD_LENGTH])
     if user is None:
         return LoginOutcome(None, "unknown_user")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -266,3 +267,19 @@ def test_cli_verify_exits_non_zero_naming_the_link(world: World, tmp_path: Path)
     assert broken.exit_code == 1
     assert "BROKEN at event #6" in broken.output and "缺失事件 #5" in broken.output
     assert "Traceback" not in broken.output
+
+
+@pytest.mark.postgres
+def test_concurrent_writers_on_postgresql_never_fork_the_chain(roles: RoleModel) -> None:
+    """Runs with DUBAN_TEST_POSTGRES_URL=postgresql+psycopg://... naming a database the test may wipe."""
+    url = os.environ.get("DUBAN_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("DUBAN_TEST_POSTGRES_URL is not set")
+    with Database(url).engine.begin() as connection:
+        connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+        connection.exec_driver_sql("CREATE SCHEMA public")
+    world = build_world(Duban(Database(url), roles, FakeClock(START), WORKFLOWS))
+    test_concurrent_writers_never_fork_the_chain(world.duban, world)
+    with pytest.raises(DatabaseError, match="append-only"):
+        raw(world.duban.db, "DELETE FROM audit_events WHERE seq = 1")
+    world.duban.db.dispose()
