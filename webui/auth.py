@@ -67,8 +67,9 @@ def locale_for_request() -> str:
 @bp.before_app_request
 def password_change_first() -> Response | None:
     """An account whose password an administrator chose works only after its owner picks their own."""
-    if current_user.is_authenticated and current_user.must_change_password \
-            and request.endpoint not in OPEN_WHILE_CHANGING:
+    if request.endpoint in OPEN_WHILE_CHANGING:
+        return None  # (and static files need no database read for the session)
+    if current_user.is_authenticated and current_user.must_change_password:
         return redirect(url_for("auth.password"))
     return None
 

@@ -225,3 +225,18 @@ def _token(browser: Browser, url: str) -> str:
     match = CSRF_FIELD.search(browser.get(url).get_data(as_text=True))
     assert match
     return match.group(1)
+
+
+def test_an_operator_unlocks_from_the_command_line(world: World, tmp_path: Path) -> None:
+    for _ in range(5):
+        world.duban.login("head", "wrong-password-1", "10.3.3.3")
+    assert world.duban.login("head", PASSWORD) is None
+    env = {"DATABASE_URL": world.duban.db.url, "DUBAN_INSTANCE": str(tmp_path), "SECRET_KEY": "k" * 32}
+    result = CliRunner().invoke(main, ["unlock-user", "head"], env=env)
+    assert result.exit_code == 0 and "unlocked head" in result.output
+    assert world.duban.login("head", PASSWORD) is not None
+    unknown = CliRunner().invoke(main, ["unlock-user", "nobody"], env=env)
+    assert unknown.exit_code == 1 and "no user 'nobody'" in unknown.output
+    with world.duban.db.transaction(write=False) as session:
+        unlocked = session.scalars(select(AuditEvent).where(AuditEvent.action == "user.unlocked")).one()
+    assert unlocked.actor_username.startswith("cli:") and unlocked.client_addr == "cli"
