@@ -1,30 +1,257 @@
-"""全程留痕: every state change writes an audit event inside the same transaction."""
+"""全程留痕: every state change writes an audit event inside the same transaction.
+
+The events form a hash chain. Event n stores the sha256 of event n-1 (`prev_hash`) and its
+own `hash` over a canonical JSON of its fields plus `prev_hash`. The head of the chain (last
+seq and hash) is kept in `audit_chain` and updated with every append, so:
+
+- editing an event changes its hash: the stored hash no longer matches;
+- deleting one leaves a gap in `seq` and a `prev_hash` pointing at nothing;
+- inserting one breaks the link of the event after it, or runs past the head;
+- deleting the newest ones leaves the head pointing past the last event.
+
+Appends are serialized: on SQLite every writer already holds the database write lock
+(BEGIN IMMEDIATE); on PostgreSQL the first append of a transaction takes a transaction-level
+advisory lock before reading the head. Two writers therefore never chain onto the same event.
+
+Someone who can write the database *and* recompute every later hash could forge a
+consistent chain; an anchor (a seq and hash noted outside the database, e.g. printed by
+`duban audit verify` into the monthly report) catches that too.
+"""
 from __future__ import annotations
 
-from datetime import datetime
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from engine.actor import Actor
-from engine.models import AuditEvent
+from engine.clock import local_midnight
+from engine.models import AuditChain, AuditEvent, Unit
+from engine.text import CONTROL_CHARACTERS
+
+GENESIS = "0" * 64
+#: the fields a hash covers, in the canonical JSON's key order
+HASHED_FIELDS = ("seq", "at", "actor_id", "actor_username", "actor_name", "role", "unit_id", "action",
+                 "object_type", "object_id", "task_id", "summary", "before", "after", "client_addr", "prev_hash")
+#: pg_advisory_xact_lock key for appends ("duban audit" as an integer)
+ADVISORY_LOCK_KEY = 0x6475_6261_6E41_7564 & 0x7FFF_FFFF_FFFF_FFFF
+_HEAD = "duban.audit_head"
 
 
 def record(session: Session, actor: Actor, at: datetime, action: str, obj: tuple[str, object], summary: str,
            *, task_id: int | None = None, before: dict[str, Any] | None = None,
            after: dict[str, Any] | None = None) -> AuditEvent:
-    """Add one audit event; the caller's transaction commits or discards it with the change."""
+    """Append one audit event; the caller's transaction commits or discards it with the change."""
     object_type, object_id = obj
+    head = _locked_head(session)
     event = AuditEvent(
-        at=at, actor_id=actor.user_id, actor_name=actor.display_name, role=actor.role,
-        unit_id=actor.unit_id, action=action, object_type=object_type, object_id=str(object_id),
-        task_id=task_id, summary=summary, before=before, after=after, client_addr=actor.client_addr,
-    )
+        seq=head.seq + 1, at=at, actor_id=actor.user_id, actor_username=_visible(actor.username, 64),
+        actor_name=_visible(actor.display_name, 100), role=actor.role[:32], unit_id=actor.unit_id,
+        action=action[:64], object_type=object_type[:64], object_id=_visible(str(object_id), 64), task_id=task_id,
+        summary=_visible(summary), before=_plain(before), after=_plain(after),
+        client_addr=_visible(actor.client_addr, 64), prev_hash=head.hash)
+    event.hash = event_hash(event)
+    head.seq, head.hash = event.seq, event.hash
     session.add(event)
     return event
 
 
+def _locked_head(session: Session) -> AuditChain:
+    """The chain head, locked for the rest of this transaction (first append locks, later ones reuse it)."""
+    cached = session.info.get(_HEAD)
+    if cached is not None and cached[0] is not None and cached[0] is session.get_transaction():
+        return cached[1]  # type: ignore[no-any-return]
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
+    head = session.get(AuditChain, 1, populate_existing=True, with_for_update=True)
+    if head is None:
+        head = AuditChain(id=1, seq=0, hash=GENESIS)
+        session.add(head)
+    session.info[_HEAD] = (session.get_transaction(), head)
+    return head
+
+
+def _visible(text: str, limit: int | None = None) -> str:
+    """Control characters written out (\\x00), so the trail shows them and any database can store them."""
+    shown = CONTROL_CHARACTERS.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+    return shown[:limit] if limit else shown
+
+
+def _plain(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What JSON storage gives back (string keys, lists, ISO dates), so the hash covers what is stored."""
+    return None if value is None else json.loads(json.dumps(value, default=str))  # type: ignore[no-any-return]
+
+
+def event_hash(event: AuditEvent) -> str:
+    payload = {name: _canonical(getattr(event, name)) for name in HASHED_FIELDS}
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
+    return value
+
+
+# --- verification ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The outcome of walking the chain: how many events, the head, and the first problem found."""
+
+    events: int
+    head_seq: int
+    head_hash: str
+    problem: str | None = None
+    at_seq: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def verify_chain(session: Session, anchors: Mapping[int, str] | None = None) -> ChainReport:
+    """Walk every event in seq order; report the first broken or missing link."""
+    events = session.scalars(select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=1000))
+    return _walk(events, session.get(AuditChain, 1), dict(anchors or {}))
+
+
+def _walk(events: Iterable[AuditEvent], head: AuditChain | None, anchors: dict[int, str]) -> ChainReport:
+    count, last_seq, last_hash = 0, 0, GENESIS
+    for event in events:
+        problem = _link_problem(event, last_seq, last_hash) or _anchor_problem(event, anchors)
+        if problem:
+            return ChainReport(count, last_seq, last_hash, problem, event.seq)
+        count, last_seq, last_hash = count + 1, event.seq, event.hash
+    if anchors:
+        missing = min(anchors)
+        return ChainReport(count, last_seq, last_hash, f"锚点 #{missing} 所指的事件不存在", missing)
+    return _check_head(head, count, last_seq, last_hash)
+
+
+def _check_head(head: AuditChain | None, count: int, last_seq: int, last_hash: str) -> ChainReport:
+    """The head must name the last event: anything else means events were cut off or added behind duban."""
+    head_seq, head_hash = (head.seq, head.hash) if head is not None else (0, GENESIS)
+    if head_seq > last_seq:
+        gone = f"#{last_seq + 1}" if head_seq == last_seq + 1 else f"#{last_seq + 1}–#{head_seq}"
+        return ChainReport(count, last_seq, last_hash, f"缺失末尾事件 {gone}：最新的记录被删除", last_seq + 1)
+    if head_seq < last_seq:
+        return ChainReport(head_seq, head_seq, head_hash,
+                           f"第 #{head_seq + 1} 条起的记录不是由本系统写入的（链头只记到 #{head_seq}）", head_seq + 1)
+    if head_hash != last_hash:
+        return ChainReport(count - 1, last_seq - 1, "", f"链头散列与第 #{last_seq} 条记录不符", last_seq)
+    return ChainReport(count, last_seq, last_hash)
+
+
+def _link_problem(event: AuditEvent, last_seq: int, last_hash: str) -> str | None:
+    expected = last_seq + 1
+    if event.seq != expected:
+        gone = f"#{expected}" if event.seq == expected + 1 else f"#{expected}–#{event.seq - 1}"
+        return f"缺失事件 {gone}：第 #{event.seq} 条之前的记录被删除"
+    if event.prev_hash != last_hash:
+        return f"链接断裂：第 #{event.seq} 条记录的前序散列与第 #{last_seq} 条不符（其前的记录被改动、删除或插入）"
+    if event_hash(event) != event.hash:
+        return f"第 #{event.seq} 条记录的内容已被改动（与其散列不符）"
+    return None
+
+
+def _anchor_problem(event: AuditEvent, anchors: dict[int, str]) -> str | None:
+    expected = anchors.pop(event.seq, None)
+    if expected is not None and expected.lower() != event.hash:
+        return f"第 #{event.seq} 条记录与锚点散列不符：锚点之前的记录链被整体重写"
+    return None
+
+
+# --- browsing ----------------------------------------------------------------------------------
+
+AUDIT_PAGE_SIZE = 50
+#: the families of actions an administrator filters by (the part before the first dot)
+ACTION_FAMILIES = ("login", "logout", "user", "access", "task", "work", "plan", "report", "signoff", "process",
+                   "unit", "category", "system")
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    action: str = ""        # a family ("login") or a full action ("login.failure")
+    actor: str = ""         # username or name, part of it
+    task_id: int | None = None
+    object: str = ""        # "user:12" or "user"
+    since: date | None = None
+    until: date | None = None  # inclusive, local calendar days
+    q: str = ""             # words in the summary
+    client_addr: str = ""
+    page: int = 1
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = []
+        if self.action:
+            conditions.append(or_(AuditEvent.action == self.action, AuditEvent.action.like(f"{_like(self.action)}.%",
+                                                                                          escape="\\")))
+        if self.actor.strip():
+            pattern = f"%{_like(self.actor.strip())}%"
+            conditions.append(or_(AuditEvent.actor_username.ilike(pattern, escape="\\"),
+                                  AuditEvent.actor_name.ilike(pattern, escape="\\")))
+        if self.task_id:
+            conditions.append(AuditEvent.task_id == self.task_id)
+        if self.object.strip():
+            kind, _, ident = self.object.strip().partition(":")
+            conditions.append(AuditEvent.object_type == kind)
+            if ident:
+                conditions.append(AuditEvent.object_id == ident)
+        conditions.extend(self._time_window())
+        if self.q.strip():
+            conditions.append(AuditEvent.summary.ilike(f"%{_like(self.q.strip())}%", escape="\\"))
+        if self.client_addr.strip():
+            conditions.append(AuditEvent.client_addr.like(f"{_like(self.client_addr.strip())}%", escape="\\"))
+        return conditions
+
+    def _time_window(self) -> list[ColumnElement[bool]]:
+        window: list[ColumnElement[bool]] = []
+        if self.since:
+            window.append(AuditEvent.at >= local_midnight(self.since))
+        if self.until:
+            window.append(AuditEvent.at < local_midnight(self.until + timedelta(days=1)))
+        return window
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    events: list[AuditEvent]
+    total: int
+    page: int
+    pages: int
+    people: dict[int, str] = field(default_factory=dict)
+    units: dict[int, str] = field(default_factory=dict)
+
+
+def audit_page(session: Session, filters: AuditFilters, page_size: int = AUDIT_PAGE_SIZE) -> AuditPage:
+    """The newest events first, filtered."""
+    where = filters.conditions()
+    total = session.scalar(select(func.count(AuditEvent.id)).where(*where)) or 0
+    pages = max(1, -(-total // page_size))
+    page = min(max(1, filters.page), pages)
+    events = list(session.scalars(select(AuditEvent).where(*where).order_by(AuditEvent.seq.desc())
+                                  .offset((page - 1) * page_size).limit(page_size)))
+    units = dict(session.execute(select(Unit.id, Unit.name)).all())
+    return AuditPage(events, total, page, pages, units=units)  # type: ignore[arg-type]
+
+
+def all_events(session: Session, filters: AuditFilters) -> Iterator[AuditEvent]:
+    """Every matching event, oldest first (for export)."""
+    query = select(AuditEvent).where(*filters.conditions()).order_by(AuditEvent.seq)
+    yield from session.scalars(query.execution_options(yield_per=1000))
+
+
 def task_history(session: Session, task_id: int) -> list[AuditEvent]:
-    query = select(AuditEvent).where(AuditEvent.task_id == task_id).order_by(AuditEvent.at, AuditEvent.id)
+    query = select(AuditEvent).where(AuditEvent.task_id == task_id).order_by(AuditEvent.at, AuditEvent.seq)
     return list(session.scalars(query))

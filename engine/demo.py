@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from engine import users
 from engine.actor import Actor
+from engine.audit import record
 from engine.clock import LOCAL_TZ, FakeClock, local_today
 from engine.evidence import Upload
 from engine.models import Category, HumanTask, HumanTaskStatus, ProcessInstance, Setting, Unit
@@ -148,7 +149,11 @@ class DemoBuilder:
     def _categories_and_people(self) -> None:
         with self.sim.db.transaction() as session:
             for category in self.content["categories"]:
-                session.add(Category(number=category["number"], name=category["name"]))
+                row = Category(number=category["number"], name=category["name"])
+                session.add(row)
+                session.flush()
+                record(session, Actor.system(), self.clock.now(), "category.created", ("category", row.id),
+                       f"导入整改任务类别 {row.number}. {row.name}（演示数据）")
         lead = leader_login(self.content)
         for leader in self.content["leaders"]:
             username = "leader" if leader is lead else f"leader_{leader['key']}"

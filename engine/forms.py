@@ -26,6 +26,7 @@ from engine.models import (
 )
 from engine.notices import notify_unit
 from engine.step import Step
+from engine.text import without_controls
 
 TEXT_MAX = 5000
 LINE_MAX = 200
@@ -55,7 +56,7 @@ def _blank(raw: Any) -> bool:
 
 
 def _text(field: Field, raw: Any, limit: int = TEXT_MAX) -> str:
-    text = str(raw).strip()
+    text = without_controls(str(raw)).strip()
     if len(text) > limit:
         raise ValueError(f"不能超过 {limit} 个字符")
     return text

@@ -200,11 +200,36 @@ class User(Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
+    #: consecutive failed logins; reset by a successful one or an unlock
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    #: set when failed_logins reached the limit; the account refuses logins until it expires or is unlocked
+    locked_at: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+    password_changed_at: Mapped[datetime | None]
+    #: set when an administrator chose the password: the person must choose their own before working
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
 
     unit: Mapped[Unit | None] = relationship(lazy="joined")
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
+
+
+class LoginSession(Base):
+    """One login: the browser holds a random token, the database its hash, so logout really ends it."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str] = mapped_column(String(32), default="")
+    client_addr: Mapped[str] = mapped_column(String(64), default="")
+
+    user: Mapped[User] = relationship(lazy="joined")
 
 
 # --- rectification tasks -----------------------------------------------------------------
@@ -480,13 +505,21 @@ class HumanTask(Base):
 
 
 class AuditEvent(Base):
-    """全程留痕: one state change, who made it, when, and what it was before and after."""
+    """全程留痕: one state change, who made it, when, and what it was before and after.
+
+    Events are append-only and hash-chained: `seq` numbers them without gaps, `prev_hash` is
+    the hash of event seq-1 and `hash` covers this event's fields and `prev_hash`
+    (engine/audit.py). Editing, deleting or inserting a row breaks the chain.
+    """
 
     __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(unique=True)
     at: Mapped[datetime] = mapped_column(index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    actor_username: Mapped[str] = mapped_column(String(64), default="")
     actor_name: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(32))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
@@ -498,6 +531,22 @@ class AuditEvent(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     client_addr: Mapped[str] = mapped_column(String(64), default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditChain(Base):
+    """The head of the audit chain (one row): the last event's seq and hash.
+
+    Appends lock and update it in the same transaction, so writers never fork the chain,
+    and deleting the newest events (which leaves no gap behind) still shows.
+    """
+
+    __tablename__ = "audit_chain"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int]
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class Notice(Base):

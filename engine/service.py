@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import demo_clock, progress, public, queries
+from engine import audit, demo_clock, duties, progress, public, queries, users
 from engine.access import Access
 from engine.actions import ACTIONS
 from engine.actor import Actor
@@ -53,11 +53,13 @@ from engine.roles import RoleModel
 from engine.scheduler import SweepResult, due_instances, lock_due_instance
 from engine.settings import Settings
 from engine.step import Step
-from engine.users import authenticate, create_user
 from engine.warnings import WarningRules
 
 log = logging.getLogger("duban.engine")
 MAIN_PROCESS = "rectification"
+#: lock only the row itself: PostgreSQL refuses FOR UPDATE on the outer join of an eagerly loaded relation
+LOCK_INSTANCE: dict[str, Any] = {"of": ProcessInstance}
+LOCK_USER: dict[str, Any] = {"of": User}
 T = TypeVar("T")
 
 REGISTRATION_FIELDS = (
@@ -73,6 +75,14 @@ REGISTRATION_FIELDS = (
     Field("deadline_kind", "choice", choices=tuple(kind.value for kind in DeadlineKind)),
     Field("deadline", "date", required=False),
 )
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """A successful login: the account and the session token the browser keeps."""
+
+    user: User
+    token: str
 
 
 @dataclass
@@ -114,14 +124,20 @@ class Duban:
         return added
 
     def _sync_units(self, session: Session) -> None:
+        """Make the units table say what roles.yaml says; each created or changed unit is audited."""
         by_code = {unit.code: unit for unit in session.scalars(select(Unit))}
         for position, spec in enumerate(self.roles.units):
             unit = by_code.get(spec.code) or Unit(code=spec.code)
+            before = unit_summary(unit) if unit.id else None
             unit.name, unit.kind, unit.position = spec.name, spec.kind, position
             unit.parent_id = by_code[spec.parent].id if spec.parent else None
             session.add(unit)
             session.flush()
             by_code[spec.code] = unit
+            if before != unit_summary(unit):
+                record(session, Actor.system(), self.clock.now(), "unit.synced", ("unit", unit.id),
+                       f"{'更新' if before else '导入'}单位 {unit.name}（{self.roles.source}）",
+                       before=before, after=unit_summary(unit))
 
     # --- running a use case ------------------------------------------------------------------
 
@@ -190,7 +206,7 @@ class Duban:
 
         def work(session: Session) -> HumanTask:
             work_item = self._open_work(session, actor, human_task_id)
-            instance = session.get_one(ProcessInstance, work_item.instance_id, with_for_update=True)
+            instance = session.get_one(ProcessInstance, work_item.instance_id, with_for_update=LOCK_INSTANCE)
             handler = FORM_HANDLERS[work_item.form]
             step = self._step(session, actor, task=work_item.task, instance=instance, human_task=work_item,
                               uploads=self._checked_uploads(handler, uploads), evidence=writer)
@@ -224,6 +240,7 @@ class Duban:
             if not self.access.can_view_task(actor, session.get_one(RectificationTask, work_item.task_id)):
                 raise NotFound("没有找到这项工作")
             raise PermissionDenied("这项工作不由您办理")
+        duties.check(session, actor, work_item, work_item.task)
         if not work_item.status.is_open():
             raise Conflict("这项工作已经有人处理过了")
         return work_item
@@ -363,31 +380,187 @@ class Duban:
         self._use_case(lambda session: demo_clock.advance(session, clock, actor, step))
         return self.fire_due_timers()
 
-    # --- accounts ----------------------------------------------------------------------------
+    # --- logging in ----------------------------------------------------------------------------
 
-    def login(self, username: str, password: str, client_addr: str = "") -> User | None:
-        def work(session: Session) -> User | None:
-            user = authenticate(session, username, password)
-            actor = actor_for(user, client_addr) if user else Actor(None, username[:64], username[:64], "", None,
-                                                                   client_addr)
-            record(session, actor, self.clock.now(), "login.success" if user else "login.failure",
-                   ("user", user.id if user else username[:64]), "登录成功" if user else "登录失败")
-            return user
+    @property
+    def session_clock(self) -> Clock:
+        """Logins and sessions last in real time, also when the demo's business clock is moved on."""
+        return self.clock.base if isinstance(self.clock, OffsetClock) else self.clock
+
+    def login(self, username: str, password: str, client_addr: str = "") -> LoginResult | None:
+        """Check a login and start a session; every attempt is audited, failures count towards a lock."""
+        def work(session: Session) -> LoginResult | None:
+            now = self.session_clock.now()
+            outcome = users.authenticate(session, username, password, now, self.settings)
+            if outcome.ok and outcome.user is not None:
+                token = users.start_session(session, outcome.user, now, client_addr)
+                record(session, actor_for(outcome.user, client_addr), self.clock.now(), "login.success",
+                       ("user", outcome.user.id), "登录成功")
+                return LoginResult(outcome.user, token)
+            self._audit_failed_login(session, outcome, username, client_addr)
+            return None
 
         return self._use_case(work)
 
+    def _audit_failed_login(self, session: Session, outcome: users.LoginOutcome, username: str,
+                            client_addr: str) -> None:
+        now, user = self.clock.now(), outcome.user
+        attempt = Actor(None, username[:64], username[:64], "", None, client_addr)
+        target = ("user", user.id if user else username[:64])
+        record(session, attempt, now, "login.failure", target, f"登录失败：{users.FAILURE_REASONS[outcome.reason]}")
+        if outcome.just_locked:
+            minutes = self.settings.lockout_minutes
+            until = f"{minutes} 分钟内" if minutes else "直至管理员解锁"
+            record(session, attempt, now, "user.locked", target,
+                   f"连续 {self.settings.login_max_failures} 次登录失败，账户锁定（{until}）")
+
+    def resume_session(self, token: str) -> User | None:
+        """The account behind a browser's session token, or None once the session is over."""
+        now = self.session_clock.now()
+        row = self._read(lambda s: users.live_session(s, token, now, self.settings))
+        if row is None:
+            return None
+        if now - row.last_seen_at >= users.SESSION_TOUCH:
+            self._use_case(lambda s: users.touch_session(s, row.id, now))
+        return row.user
+
+    def logout(self, actor: Actor, token: str) -> None:
+        def work(session: Session) -> None:
+            if users.end_session(session, token, self.clock.now(), "logout") is not None:
+                record(session, actor, self.clock.now(), "logout", ("user", actor.user_id), "退出登录")
+        self._use_case(work)
+
+    def change_password(self, actor: Actor, token: str, current: str, new: str) -> None:
+        """A person replaces their own password; their other sessions end."""
+        def work(session: Session) -> None:
+            user = session.get_one(User, actor.user_id, with_for_update=LOCK_USER)
+            if not users.verify_hash(user.password_hash, current[:users.MAX_PASSWORD_LENGTH]):
+                raise InvalidSubmission({"current": ["当前密码不正确"]})
+            if current == new:
+                raise InvalidSubmission({"password": ["新密码不能与当前密码相同"]})
+            users.set_password(user, new, self.clock.now(), must_change=False)
+            ended = users.end_sessions(session, user.id, self.clock.now(), "password_changed", keep=token)
+            record(session, actor, self.clock.now(), "user.password_changed", ("user", user.id),
+                   "修改本人密码" + (f"，结束其他 {ended} 个会话" if ended else ""))
+        self._use_case(work)
+
+    # --- accounts (user.manage) ----------------------------------------------------------------
+
     def create_user(self, actor: Actor, **fields: Any) -> int:
+        self.access.require(actor, "user.manage")
+
         def work(session: Session) -> int:
-            user = create_user(session, self.roles, self.clock.now(), **fields)
+            user = users.create_user(session, self.roles, self.clock.now(), **fields)
             record(session, actor, self.clock.now(), "user.created", ("user", user.id),
-                   f"创建用户 {user.username}（{self.roles.role_name(user.role)}）",
-                   after={"username": user.username, "role": user.role, "unit_id": user.unit_id})
+                   f"创建用户 {user.username}（{self.roles.role_name(user.role)}）", after=users.profile(user))
             return user.id
 
         return self._use_case(work)
 
+    def update_user(self, actor: Actor, user_id: int, *, display_name: str, title: str, role: str,
+                    unit_code: str | None) -> None:
+        """Change a person's name, post, role or unit (a role change takes effect at their next request)."""
+        self.access.require(actor, "user.manage")
+
+        def work(session: Session) -> None:
+            user = self._managed_user(session, actor, user_id, changing_role=role)
+            errors = users.check_profile(session, self.roles, display_name=display_name, role=role,
+                                         unit_code=unit_code, title=title)
+            if errors:
+                raise InvalidSubmission(errors)
+            before = users.profile(user)
+            users.apply_profile(session, user, display_name=display_name, title=title, role=role,
+                                unit_code=unit_code)
+            if users.profile(user) == before:
+                return
+            record(session, actor, self.clock.now(), "user.updated", ("user", user.id),
+                   f"修改用户 {user.username}", before=before, after=users.profile(user))
+
+        self._use_case(work)
+
+    def set_user_active(self, actor: Actor, user_id: int, active: bool) -> None:
+        """停用 / 启用 an account; deactivating ends its sessions at once."""
+        self.access.require(actor, "user.manage")
+
+        def work(session: Session) -> None:
+            user = self._managed_user(session, actor, user_id, changing_role=None if active else "")
+            if user.active == active:
+                return
+            user.active = active
+            ended = 0 if active else users.end_sessions(session, user.id, self.clock.now(), "deactivated")
+            record(session, actor, self.clock.now(), "user.activated" if active else "user.deactivated",
+                   ("user", user.id), f"{'启用' if active else '停用'}用户 {user.username}"
+                   + (f"，结束 {ended} 个会话" if ended else ""),
+                   before={"active": not active}, after={"active": active})
+
+        self._use_case(work)
+
+    def unlock_user(self, actor: Actor, user_id: int) -> None:
+        self.access.require(actor, "user.manage")
+
+        def work(session: Session) -> None:
+            user = session.get(User, user_id, with_for_update=LOCK_USER)
+            if user is None:
+                raise NotFound("没有这个用户")
+            before = {"failed_logins": user.failed_logins, "locked": user.locked_at is not None}
+            users.unlock(user)
+            record(session, actor, self.clock.now(), "user.unlocked", ("user", user.id),
+                   f"解锁用户 {user.username}", before=before, after={"failed_logins": 0, "locked": False})
+
+        self._use_case(work)
+
+    def reset_password(self, actor: Actor, user_id: int) -> str:
+        """Give an account a temporary password (shown once); it must be changed at the next login."""
+        self.access.require(actor, "user.manage")
+        temporary = users.temporary_password()
+
+        def work(session: Session) -> None:
+            user = self._managed_user(session, actor, user_id, changing_role=None)
+            users.set_password(user, temporary, self.clock.now(), must_change=True)
+            users.unlock(user)
+            ended = users.end_sessions(session, user.id, self.clock.now(), "password_reset")
+            record(session, actor, self.clock.now(), "user.password_reset", ("user", user.id),
+                   f"重置用户 {user.username} 的密码" + (f"，结束 {ended} 个会话" if ended else ""))
+
+        self._use_case(work)
+        return temporary
+
+    def _managed_user(self, session: Session, actor: Actor, user_id: int, changing_role: str | None) -> User:
+        """The account an administrator acts on; nobody changes or disables their own, or the last admin."""
+        user = session.get(User, user_id, with_for_update=LOCK_USER)
+        if user is None:
+            raise NotFound("没有这个用户")
+        if user.id == actor.user_id:
+            raise PermissionDenied("不能在用户管理中修改、停用或重置自己的账户")
+        if changing_role is not None and self.roles.allows(user.role, "user.manage") \
+                and not self.roles.allows(changing_role, "user.manage") \
+                and users.active_managers(session, self.roles) <= 1:
+            raise PermissionDenied("这是最后一个可用的管理员账户，不能停用或改为其他角色")
+        return user
+
     def user(self, user_id: int) -> User | None:
         return self._read(lambda s: s.get(User, user_id))
+
+    def user_id(self, username: str) -> int | None:
+        return self._read(lambda s: s.scalar(select(User.id).where(User.username == username)))
+
+    def list_users(self, actor: Actor, filters: users.UserFilters) -> list[users.UserRow]:
+        self.access.require(actor, "user.manage")
+        now = self.clock.now()
+        return self._read(lambda s: users.list_users(s, filters, now, self.settings))
+
+    def unit_choices(self) -> list[tuple[str, str]]:
+        return [(unit.code, unit.name) for unit in self.roles.units]
+
+    # --- the audit trail ---------------------------------------------------------------------------
+
+    def audit_trail(self, actor: Actor, filters: audit.AuditFilters) -> audit.AuditPage:
+        self.access.require(actor, "audit.view")
+        return self._read(lambda s: audit.audit_page(s, filters))
+
+    def verify_audit(self, actor: Actor, anchors: dict[int, str] | None = None) -> audit.ChainReport:
+        self.access.require(actor, "audit.view")
+        return self._read(lambda s: audit.verify_chain(s, anchors))
 
     # --- queries -----------------------------------------------------------------------------
 
@@ -444,6 +617,11 @@ def build_vocabulary(roles: RoleModel, clock: Clock, settings: Settings,
     """What workflows may name: lanes of roles.yaml, forms both engine and UI know, actions, functions."""
     forms = set(FORM_HANDLERS) if ui_forms is None else set(FORM_HANDLERS) & set(ui_forms)
     return Vocabulary(roles, forms, set(ACTIONS), ExpressionFunctions(clock, settings).as_dict())
+
+
+def unit_summary(unit: Unit) -> dict[str, Any]:
+    return {"code": unit.code, "name": unit.name, "kind": unit.kind, "parent_id": unit.parent_id,
+            "position": unit.position}
 
 
 def actor_for(user: User, client_addr: str = "") -> Actor:

@@ -26,6 +26,14 @@ class Settings:
     evidence_max_mb: int = 20
     #: objections one address may file per hour on the public form
     objections_per_hour: int = 5
+    #: consecutive failed logins that lock an account
+    login_max_failures: int = 5
+    #: how long a lock lasts; 0 keeps the account locked until an administrator unlocks it
+    lockout_minutes: int = 30
+    #: a login session ends this many hours after it began, whatever happens
+    session_hours: int = 12
+    #: ... or after this many minutes without a request
+    session_idle_minutes: int = 120
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -58,6 +66,17 @@ class Settings:
             raise ValueError("DUBAN_EVIDENCE_MAX_MB must be between 1 and 500")
         if not 1 <= self.objections_per_hour <= 1000:
             raise ValueError("DUBAN_OBJECTIONS_PER_HOUR must be between 1 and 1000")
+        self._check_login()
+
+    def _check_login(self) -> None:
+        if not 1 <= self.login_max_failures <= 100:
+            raise ValueError("DUBAN_LOGIN_MAX_FAILURES must be between 1 and 100")
+        if not 0 <= self.lockout_minutes <= 7 * 24 * 60:
+            raise ValueError("DUBAN_LOCKOUT_MINUTES must be between 0 (until unlocked) and 10080")
+        if not 1 <= self.session_hours <= 24 * 30:
+            raise ValueError("DUBAN_SESSION_HOURS must be between 1 and 720")
+        if not 5 <= self.session_idle_minutes <= 24 * 60:
+            raise ValueError("DUBAN_SESSION_IDLE_MINUTES must be between 5 and 1440")
 
 
 def _parse_int(name: str, raw: str) -> int:

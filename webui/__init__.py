@@ -14,6 +14,7 @@ from engine.db import Database
 from engine.roles import load_roles
 from engine.service import Duban
 from engine.settings import Settings
+from webui import security
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,8 +23,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     instance_path = Path(os.environ.get("DUBAN_INSTANCE") or PROJECT_ROOT / "instance").resolve()
     app = Flask(__name__, instance_path=str(instance_path))
     app.config.from_mapping(_defaults(instance_path))
+    app.config.from_mapping(security.defaults(os.environ))
     if config:
         app.config.update(config)
+    security.check_start_up(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance_path)
     from webui.forms import FORMS
@@ -55,9 +58,6 @@ def _defaults(instance_path: Path) -> dict[str, Any]:
         "DUBAN_STORAGE": os.environ.get("DUBAN_STORAGE") or str(instance_path / "evidence"),
         # a request may carry a few evidence files; each is checked against DUBAN_EVIDENCE_MAX_MB
         "MAX_CONTENT_LENGTH": 110 * 1024 * 1024,
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": os.environ.get("DUBAN_SECURE_COOKIES") == "1",
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
@@ -75,11 +75,13 @@ def _instance_secret(instance_path: Path) -> str:
 
 
 def _register(app: Flask) -> None:
-    from webui import auth, demo_clock, errors, incidents, public, publicity, views, work
-    from webui.extensions import babel, csrf, login_manager
+    from webui import admin, auth, demo_clock, errors, incidents, public, publicity, views, work
+    from webui.extensions import babel, csrf, limiter, login_manager
     from webui.formatting import register_filters
 
+    security.install(app)
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=auth.locale_for_request)
     register_filters(app)
@@ -90,5 +92,6 @@ def _register(app: Flask) -> None:
     app.register_blueprint(demo_clock.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(publicity.bp)
+    app.register_blueprint(admin.bp)
     app.before_request(lambda: app.extensions["duban"].sync_demo_clock())
     errors.register(app)

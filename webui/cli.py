@@ -1,6 +1,7 @@
-"""The `duban` command: init, demo, serve, validate, create-user."""
+"""The `duban` command: init, demo, serve, validate, create-user, unlock-user, audit verify, backup, restore."""
 from __future__ import annotations
 
+import getpass
 import os
 import sys
 from datetime import datetime
@@ -8,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from engine.actor import Actor
-from engine.errors import ConfigError, InvalidSubmission
+from engine.actor import SYSTEM_ROLE, Actor
+from engine.errors import ConfigError, DomainError, InvalidSubmission
 
 
 def _app(**config):  # type: ignore[no-untyped-def]
@@ -131,11 +132,96 @@ def create_user(username: str, display_name: str, role: str, unit_code: str | No
     engine = _app().extensions["duban"]
     engine.init_database()
     try:
-        engine.create_user(Actor.system(), username=username, password=password, display_name=display_name,
+        engine.create_user(cli_actor(), username=username, password=password, display_name=display_name,
                            role=role, unit_code=unit_code, title=title)
     except InvalidSubmission as exc:
         raise click.ClickException("; ".join(f"{k}: {', '.join(v)}" for k, v in exc.errors.items())) from None
     click.echo(f"created {username} ({role})")
+
+
+
+def cli_actor() -> Actor:
+    """The operator at the command line, as the audit trail records them (their login on this machine)."""
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):
+        login = "unknown"
+    return Actor(None, f"cli:{login}"[:64], f"命令行操作员 {login}"[:100], SYSTEM_ROLE, None, "cli")
+
+
+@main.command("unlock-user", help="Unlock an account locked after failed logins (audited).")
+@click.argument("username")
+def unlock_user(username: str) -> None:
+    engine = _app().extensions["duban"]
+    user_id = engine.user_id(username)
+    if user_id is None:
+        raise click.ClickException(f"no user {username!r}")
+    try:
+        engine.unlock_user(cli_actor(), user_id)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"unlocked {username}")
+
+
+@main.group(help="The audit trail (全程留痕).")
+def audit() -> None:
+    pass
+
+
+@audit.command("verify", help="Walk the hash chain; exit 1 naming the first broken or missing link.")
+@click.option("--anchor", "anchors", multiple=True, metavar="SEQ:HASH",
+              help="A seq and hash noted earlier (e.g. printed by a previous verify); must still match.")
+def audit_verify(anchors: tuple[str, ...]) -> None:
+    from engine.audit import verify_chain
+
+    engine = _app().extensions["duban"]
+    with engine.db.transaction(write=False) as session:
+        report = verify_chain(session, _anchors(anchors))
+    if not report.ok:
+        click.echo(f"audit chain BROKEN at event #{report.at_seq}: {report.problem}", err=True)
+        click.echo(f"the {report.events} events before it are intact (up to #{report.head_seq})", err=True)
+        sys.exit(1)
+    click.echo(f"audit chain intact: {report.events} events; head #{report.head_seq} {report.head_hash}")
+
+
+def _anchors(values: tuple[str, ...]) -> dict[int, str]:
+    anchors = {}
+    for value in values:
+        seq, _, digest = value.partition(":")
+        if not seq.isdigit() or len(digest) != 64:
+            raise click.BadParameter(f"{value!r} is not SEQ:HASH (a number, a colon, 64 hex digits)")
+        anchors[int(seq)] = digest
+    return anchors
+
+
+@main.command(help="Write a consistent snapshot of the database to PATH while the site keeps running.")
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+def backup(path: Path) -> None:
+    from engine.backup import BackupError
+    from engine.backup import backup as take_backup
+
+    engine = _app().extensions["duban"]
+    try:
+        report = take_backup(engine.db, path)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"backup written: {report.path} ({report.size} bytes); audit chain intact: "
+               f"{report.chain.events} events, head #{report.chain.head_seq} {report.chain.head_hash}")
+
+
+@main.command(help="Restore a backup written by `duban backup` into an empty database.")
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+def restore(path: Path) -> None:
+    from engine.backup import BackupError
+    from engine.backup import restore as restore_backup
+
+    engine = _app().extensions["duban"]
+    try:
+        report = restore_backup(engine.db, path, engine.clock, cli_actor())
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"restored {path} into {engine.db.url}; audit chain intact: {report.chain.events} events, "
+               f"head #{report.chain.head_seq} {report.chain.head_hash}")
 
 
 if __name__ == "__main__":

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import Babel
+from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 
 from engine.service import Duban
+from webui.security import client_address
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -14,6 +16,8 @@ login_manager.login_message = "请先登录"
 login_manager.login_message_category = "warning"
 login_manager.session_protection = "strong"
 babel = Babel()
+#: per client address; storage from DUBAN_RATELIMIT_STORAGE (memory:// by default: one process only)
+limiter = Limiter(key_func=client_address)
 
 
 def engine() -> Duban:

@@ -13,6 +13,7 @@ from webui.auth import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
 from webui.forms import RegisterForm
+from webui.params import query_id
 from webui.process_diagram import task_diagram
 
 bp = Blueprint("views", __name__)
@@ -45,10 +46,10 @@ def ledger_filters() -> LedgerFilters:
     args = request.args
     status, warning = args.get("status", ""), args.get("warning", "")
     return LedgerFilters(
-        category_id=args.get("category", type=int), unit_id=args.get("unit", type=int),
+        category_id=query_id(args.get("category")), unit_id=query_id(args.get("unit")),
         status=TaskStatus(status) if status in TaskStatus._value2member_map_ else None,
         warning=WarningLevel(warning) if warning in WarningLevel._value2member_map_ else None,
-        leader_id=args.get("leader", type=int), q=args.get("q", "")[:100], page=args.get("page", 1, type=int))
+        leader_id=query_id(args.get("leader")), q=args.get("q", "")[:100], page=query_id(args.get("page")) or 1)
 
 
 @bp.route("/tasks/<int:task_id>")

@@ -69,7 +69,9 @@ def test_a_task_walks_its_whole_life_in_the_browser(login_as: Login, world: Worl
     do_step(supervisor, "审核备案实施方案", {"decision": "file"})
     assert "推进中" in staff.get(f"/tasks/{task_id}").get_data(as_text=True)
 
-    world.next_month()
+    world.next_month()  # a month later everyone logs in again: sessions end after hours of idleness
+    staff, head, supervisor, leader = login_as("staff"), login_as("head"), login_as("supervisor"), login_as("leader")
+    coordinator = login_as("coordinator")
     do_step(staff, "填报月度进展", {"progress": "完成截污 30%", "percent_complete": "30"})
     do_step(head, "签发月度进展", {"decision": "submit"})
     do_step(supervisor, "审核月度进展", {"decision": "return", "comment": "数据不全"})
@@ -89,6 +91,7 @@ def test_a_task_walks_its_whole_life_in_the_browser(login_as: Login, world: Worl
     assert "拟销号的公示" in draft and "公示期为" in draft
     do_step(publicity, "发布销号公示", {"text": "关于 9-1 号整改任务拟销号的公示"})
     world.tick(days=10)
+    leader, coordinator = login_as("leader"), login_as("coordinator")
     do_step(leader, "审批销号", {"decision": "approve"})
 
     page = coordinator.get(f"/tasks/{task_id}").get_data(as_text=True)

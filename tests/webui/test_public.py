@@ -119,6 +119,7 @@ def test_the_verification_checklist_and_the_objection_answers_in_the_browser(log
     notice_id = world.duban.open_notices()[0].id
     world.duban.file_objection(notice_id, {"content": "整改后问题又出现了，请核查。"}, "192.0.2.10")
     world.tick(days=10)
+    supervisor = login_as("supervisor")
     work_id = inbox_links(supervisor)["答复公示异议"]
     page = supervisor.get(f"/work/{work_id}").get_data(as_text=True)
     assert "整改后问题又出现了" in page

@@ -30,7 +30,7 @@ def test_overdue_report_shows_yellow_and_the_supervisor_chases_it(login_as: Logi
     world.go_to(at("2026-04-06T08:00"))
     ledger = login_as("supervisor").get("/ledger").get_data(as_text=True)
     assert "黄：2026-03 月度进展逾期未报" in ledger
-    assert "已逾期" in staff.get("/inbox").get_data(as_text=True)
+    assert "已逾期" in login_as("staff").get("/inbox").get_data(as_text=True)
     supervisor = login_as("supervisor")
     do_step(supervisor, "催报", {"method": "phone", "note": "已电话联系，承诺两日内报送"})
     page = supervisor.get(f"/tasks/{task_id}").get_data(as_text=True)

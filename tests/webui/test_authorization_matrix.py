@@ -1,0 +1,193 @@
+"""Authorization, proven: every route × every role (× own unit / other unit) with the expected answer.
+
+The matrix is the specification. A route that exists but is missing here fails the test, so a
+new route cannot ship without someone deciding who may use it.
+
+Columns: anonymous, then the people of tests/factories.py. `staff`/`head` are of 江阳区 (the
+task's lead unit), `other_staff`/`other_head` of 纳溪区; `leader` leads the task, `leader2` does not.
+POSTs carry a valid CSRF token and empty or harmless data: "200" for a form means it was
+accepted for validation and shown again with its errors, not that anything changed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask
+
+from tests.factories import (
+    PASSWORD,
+    World,
+    apply_for_signoff,
+    assignment,
+    checklist,
+    through_notice,
+    walk_to_reporting,
+)
+from tests.webui.conftest import CSRF_FIELD, Browser
+
+WHO = ("anon", "leader", "leader2", "coordinator", "supervisor", "publicity", "discipline",
+       "staff", "head", "other_staff", "other_head", "admin")
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    rule: str
+    url: str  # formatted with the staged ids
+    expect: tuple[int, ...]
+    data: tuple[tuple[str, str], ...] = ()
+
+
+#                                                         anon  ldr ldr2 coord supv publ disc staff head ostf ohd adm
+MATRIX: tuple[Case, ...] = (
+    Case("GET", "/login", "/login",                       (200, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302)),
+    Case("POST", "/login", "/login",                      (200, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302),
+         (("username", "nobody"), ("password", "wrong-password-1"))),
+    Case("GET", "/", "/",                                 (302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302)),
+    Case("GET", "/inbox", "/inbox",                       (302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    Case("GET", "/ledger", "/ledger",                     (302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403)),
+    Case("GET", "/tasks/<int:task_id>", "/tasks/{task}",  (302, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404, 403)),
+    Case("GET", "/tasks/<int:task_id>", "/tasks/{missing}", (302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404,
+                                                             403)),
+    Case("GET", "/tasks/new", "/tasks/new",               (302, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403)),
+    Case("POST", "/tasks/new", "/tasks/new",              (302, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403)),
+    # the unit staff's plan on their own unit's task: only they may open it; the other unit does not see it
+    Case("GET", "/work/<int:work_id>", "/work/{plan_draft}", (302, 403, 403, 403, 403, 403, 403, 200, 403, 404, 404,
+                                                              404)),
+    Case("POST", "/work/<int:work_id>", "/work/{plan_draft}", (302, 403, 403, 403, 403, 403, 403, 200, 403, 404, 404,
+                                                               404)),
+    # the coordinator's 交办 of another task
+    Case("GET", "/work/<int:work_id>", "/work/{assign}",  (302, 403, 403, 200, 403, 403, 403, 403, 403, 404, 404, 404)),
+    # the lead leader's approval: only the leader who leads the task
+    Case("GET", "/work/<int:work_id>", "/work/{approve}", (302, 200, 403, 403, 403, 403, 403, 403, 403, 404, 404, 404)),
+    Case("GET", "/work/<int:work_id>", "/work/{missing}", (302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404)),
+    Case("GET", "/account/password", "/account/password", (302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    Case("POST", "/account/password", "/account/password", (302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200,
+                                                            200)),
+    Case("POST", "/locale/<code>", "/locale/zh_Hans_CN",  (302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302)),
+    Case("GET", "/admin/users", "/admin/users",           (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
+    Case("GET", "/admin/users/new", "/admin/users/new",   (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
+    Case("POST", "/admin/users/new", "/admin/users/new",  (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
+    Case("GET", "/admin/users/<int:user_id>/edit", "/admin/users/{victim}/edit",
+         (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
+    Case("POST", "/admin/users/<int:user_id>/edit", "/admin/users/{victim}/edit",  # fields left out keep their value
+         (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 302)),
+    Case("GET", "/admin/users/<int:user_id>/edit", "/admin/users/{missing}/edit",
+         (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404)),
+    Case("POST", "/admin/users/<int:user_id>/unlock", "/admin/users/{victim}/unlock",
+         (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 302)),
+    Case("POST", "/admin/users/<int:user_id>/deactivate", "/admin/users/{victim}/deactivate",
+         (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 302)),
+    Case("POST", "/admin/users/<int:user_id>/activate", "/admin/users/{victim}/activate",
+         (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 302)),
+    Case("POST", "/admin/users/<int:user_id>/password", "/admin/users/{victim}/password",
+         (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
+    Case("POST", "/admin/users/<int:user_id>/deactivate", "/admin/users/{own}/deactivate",
+         (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)),
+    Case("GET", "/admin/audit", "/admin/audit",           (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
+    Case("GET", "/admin/audit", "/admin/audit?verify=1",  (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
+    Case("GET", "/admin/audit.csv", "/admin/audit.csv",   (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
+    # evidence: whoever may see the task; the other unit and the administrator may not
+    Case("GET", "/evidence/<int:file_id>", "/evidence/{evidence}",
+         (302, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404, 403)),
+    Case("GET", "/evidence/<int:file_id>", "/evidence/{missing}",
+         (302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 403)),
+    Case("GET", "/publicity/progress", "/publicity/progress", (302, 403, 403, 403, 403, 200, 403, 403, 403, 403, 403,
+                                                               403)),
+    Case("POST", "/publicity/progress", "/publicity/progress",  # no such report
+         (302, 403, 403, 403, 403, 404, 403, 403, 403, 403, 403, 403)),
+    Case("GET", "/admin/incidents/", "/admin/incidents/", (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
+    Case("POST", "/admin/incidents/<int:incident_id>/retry", "/admin/incidents/{missing}/retry",
+         (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404)),
+    # the demo's time machine exists only in demo mode (DUBAN_DEMO_CLOCK=1)
+    Case("GET", "/admin/clock/", "/admin/clock/",         (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404)),
+    Case("POST", "/admin/clock/", "/admin/clock/",        (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404)),
+    # 公开: anyone, logged in or not
+    Case("GET", "/public/", "/public/",                   (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    Case("GET", "/public/tasks/<int:task_id>", "/public/tasks/{task}",
+         (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    Case("GET", "/public/tasks/<int:task_id>", "/public/tasks/{missing}",
+         (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404)),
+    Case("GET", "/public/notices", "/public/notices",     (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    Case("GET", "/public/notices/<int:notice_id>", "/public/notices/{notice}",
+         (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    Case("POST", "/public/notices/<int:notice_id>", "/public/notices/{notice}",  # empty: shown again with errors
+         (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    Case("GET", "/public/notices/<int:notice_id>", "/public/notices/{missing}",
+         (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404)),
+    # last: it ends the sessions
+    Case("POST", "/logout", "/logout",                    (302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302)),
+)
+IGNORED_METHODS = {"HEAD", "OPTIONS"}
+
+
+def stage(world: World) -> dict[str, int]:
+    """A 江阳区 task waiting for its plan, one waiting for 交办, one waiting for the lead leader's approval."""
+    planning = world.register("1-1")
+    world.do("coordinator", planning, "assign", **assignment(world))
+    waiting = world.register("1-2")
+    closing = world.register("1-3")
+    world.do("coordinator", closing, "assign", **assignment(world))
+    world.do("staff", closing, "plan_draft", content="方案", milestones="节点", contact="李四")
+    world.do("head", closing, "plan_sign", decision="submit", comment="")
+    world.do("supervisor", closing, "plan_review", decision="file", comment="")
+    apply_for_signoff(world, closing)
+    through_notice(world, closing)
+    noticed = world.register("1-4")
+    walk_to_reporting(world, noticed)
+    apply_for_signoff(world, noticed)
+    world.do("supervisor", noticed, "signoff_verify", **checklist())
+    world.do("publicity", noticed, "signoff_notice", text="拟销号公示")
+    victim = world.duban.create_user(world["admin"], username="victim", password="Target-pass-1",
+                                     display_name="被操作者", role="publicity")
+
+    def work(username: str, task_id: int, form: str) -> int:
+        return next(w.id for w in world.work_for(username, task_id) if w.form == form)
+
+    return {"task": planning, "missing": 999999, "plan_draft": work("staff", planning, "plan_draft"),
+            "assign": work("coordinator", waiting, "assign"), "approve": work("leader", closing, "signoff_approve"),
+            "victim": victim, "own": world["admin"].user_id or 0,
+            "evidence": world.duban.task_page(world["supervisor"], closing).evidence[0].id,
+            "notice": world.duban.open_notices()[0].id}
+
+
+def test_every_route_is_in_the_matrix(app: Flask) -> None:
+    covered = {(case.method, case.rule) for case in MATRIX}
+    routes = {(method, rule.rule) for rule in app.url_map.iter_rules() if rule.endpoint != "static"
+              for method in (rule.methods or set()) - IGNORED_METHODS}
+    assert routes - covered == set(), "routes nobody has decided about: add them to MATRIX"
+    assert covered - routes == set(), "MATRIX names routes that no longer exist"
+
+
+def test_every_role_gets_exactly_the_expected_answer(app: Flask, world: World) -> None:
+    ids = stage(world)
+    browsers = {who: browser_for(app, who) for who in WHO}
+    wrong = []
+    for case in MATRIX:
+        for who, expected in zip(WHO, case.expect, strict=True):
+            status = request(browsers[who], case, ids)
+            if status != expected:
+                wrong.append(f"{case.method} {case.url.format(**ids)} as {who}: {status}, expected {expected}")
+    assert wrong == []
+
+
+def browser_for(app: Flask, who: str) -> Browser:
+    browser = Browser(app.test_client())
+    if who != "anon":
+        response = browser.submit("/login", {"username": who, "password": PASSWORD}, follow=False)
+        assert response.status_code == 302, who
+    page = browser.get("/login" if who == "anon" else "/account/password").get_data(as_text=True)
+    token = CSRF_FIELD.search(page)
+    assert token, who
+    browser.token = token.group(1)  # type: ignore[attr-defined]
+    return browser
+
+
+def request(browser: Browser, case: Case, ids: dict[str, int]) -> int:
+    url = case.url.format(**ids)
+    if case.method == "GET":
+        return browser.get(url).status_code
+    data = {"csrf_token": browser.token, **dict(case.data)}  # type: ignore[attr-defined]
+    return browser.client.post(url, data=data).status_code
+
+
