@@ -132,8 +132,8 @@ def bulletin_data(session: Session, scope: ColumnElement[bool], month: str, now:
         supervision=_supervision(session, [task.id for task in tasks], start, end),
         due_next_month=_due_in(registered, at_end, next_period(month)),
         past_deadline=[_line(task, task.deadline) for task in registered if task.deadline
-                       and task.deadline < parse_period(next_period(month)) and task.deadline_kind.has_date()
-                       and at_end[task.id] is not TaskStatus.CLOSED],
+                       and task.deadline < min(parse_period(next_period(month)), today)
+                       and task.deadline_kind.has_date() and at_end[task.id] is not TaskStatus.CLOSED],
         warnings_now=dict(Counter(task.warning for task in tasks if not task.status.is_closed())),
     )
 

@@ -99,6 +99,9 @@ def _table(document: DocumentObject, headers: Sequence[str], rows: Sequence[Sequ
         cells = table.add_row().cells
         for cell, value in zip(cells, values, strict=True):
             _cell(cell, "" if value is None else str(value))
+    table.autofit = False  # fixed widths: Word and LibreOffice otherwise share the page equally
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Mm(width)
     for row in table.rows:
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = Mm(width)
@@ -173,7 +176,7 @@ def _by_category(document: DocumentObject, data: BulletinData, numeral: str) -> 
                  total[TaskStatus.IN_PROGRESS], total[TaskStatus.REGISTERED],
                  sum(line.closed_in_month for line in data.categories), f"{total.completion:.1f}%"))
     _table(document, ("类别", "任务数", "已销号", "待销号", "推进中", "未启动", "本月销号", "销号率"), rows,
-           (52, 14, 14, 14, 14, 14, 16, 18))
+           (44, 15, 15, 15, 15, 16, 18, 18))
 
 
 def _signed_off(document: DocumentObject, data: BulletinData, numeral: str) -> None:
@@ -241,7 +244,8 @@ def _supervision(document: DocumentObject, data: BulletinData, numeral: str) -> 
 def _deadlines(document: DocumentObject, data: BulletinData, numeral: str) -> None:
     _section_title(document, numeral, "整改时限提示")
     if data.past_deadline:
-        _paragraph(document, f"截至{data.label}底，已超过整改时限尚未销号的任务{len(data.past_deadline)}项：")
+        until = f"{data.label}底" if data.month_over else _day(data.made_on)
+        _paragraph(document, f"截至{until}，已超过整改时限尚未销号的任务{len(data.past_deadline)}项：")
         _task_table(document, data.past_deadline)
     following = data.due_next_month
     if following:
@@ -254,7 +258,7 @@ def _deadlines(document: DocumentObject, data: BulletinData, numeral: str) -> No
 def _task_table(document: DocumentObject, lines: Sequence[TaskLine]) -> None:
     _table(document, ("编号", "整改任务", "牵头单位", "牵头市领导", "整改时限", "状态"),
            [(line.code, line.title, line.unit, line.leader, _day(line.when), STATUS_TEXT.get(line.status, "")
-             if line.status else "") for line in lines], (14, 58, 26, 20, 26, 14))
+             if line.status else "") for line in lines], (12, 54, 26, 20, 28, 16))
 
 
 def _requirements(document: DocumentObject, data: BulletinData, numeral: str) -> None:

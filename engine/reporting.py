@@ -11,14 +11,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import ColumnElement, true
+from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
 from engine import bulletin, dashboard, ledger_io, targets
-from engine.actor import Actor
+from engine.actor import SYSTEM_ROLE, Actor
 from engine.bulletin_docx import render_docx
 from engine.clock import local_today
-from engine.models import EnvironmentalIndicator
+from engine.errors import NotFound
+from engine.models import Category, EnvironmentalIndicator, TaskStatus, Unit, User, WarningLevel
 from engine.queries import LedgerFilters
 from engine.spreadsheet import read_table
 
@@ -56,6 +57,29 @@ class ReportingUseCases:
 
     def _scope(self, actor: Actor) -> ColumnElement[bool]:
         return true() if actor.is_system() else self.access.task_filter(actor)
+
+    def command_line_actor(self, username: str | None = None) -> Actor:
+        """Who the `duban` command acts as: a named account (its permissions and scope), or the operator."""
+        if not username:
+            return Actor(None, "cli", "命令行", SYSTEM_ROLE, None)
+        user = self._read(lambda s: s.scalar(select(User).where(User.username == username, User.active.is_(True))))
+        if user is None:
+            raise NotFound(f"没有用户 {username}")
+        return Actor(user.id, user.username, user.display_name, user.role, user.unit_id)
+
+    def ledger_filters(self, category_number: int | None = None, unit_code: str | None = None,
+                       status: str | None = None, warning: str | None = None) -> LedgerFilters:
+        """Ledger filters named the way an operator types them (category number, unit code)."""
+        def work(session: Session) -> LedgerFilters:
+            category = session.scalar(select(Category.id).where(Category.number == category_number)) \
+                if category_number is not None else None
+            unit = session.scalar(select(Unit.id).where(Unit.code == unit_code)) if unit_code else None
+            if (category_number is not None and category is None) or (unit_code and unit is None):
+                raise NotFound("没有这个类别或单位")
+            return LedgerFilters(category_id=category, unit_id=unit, status=TaskStatus(status) if status else None,
+                                 warning=WarningLevel(warning) if warning else None)
+
+        return self._read(work)
 
     # --- dashboard ---------------------------------------------------------------------------
 

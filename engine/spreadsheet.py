@@ -7,6 +7,7 @@ capped, and every problem is reported with the row and column a person sees in E
 from __future__ import annotations
 
 import io
+import math
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ THIN = Side(style="thin", color="A6A6A6")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
     """One thing wrong with an uploaded file: row 0 means the file as a whole."""
 
@@ -50,7 +51,7 @@ class ImportRejected(DomainError):
     """The file was refused as a whole; `problems` lists every reason, nothing was imported."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = sorted(problems)
+        self.problems = sorted(problems, key=lambda p: (p.row, len(p.letter), p.letter, p.column, p.message))
         super().__init__(f"文件有 {len(self.problems)} 处问题，未导入任何内容")
 
 
@@ -174,13 +175,25 @@ def styled_sheet(workbook: Workbook, title: str, headers: Sequence[tuple[str, fl
 
 
 def append_row(sheet: Worksheet, values: Sequence[Any]) -> int:
-    """Add a row of wrapped, top-aligned, bordered cells; return its number."""
+    """Add a row of wrapped, top-aligned, bordered cells, tall enough for its text; return its number."""
     sheet.append(list(values))
     number = sheet.max_row
+    lines = 1
     for cell in sheet[number]:
         cell.alignment = Alignment(vertical="top", wrap_text=True)
         cell.border = BORDER
+        width = sheet.column_dimensions[cell.column_letter].width or 10
+        lines = max(lines, _lines(cell_text(cell.value) if isinstance(cell.value, str) else "", width))
+    # neither Excel nor LibreOffice grows a row for wrapped text written by a program
+    sheet.row_dimensions[number].height = min(409, 15 * lines + 3)
     return number
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines a text takes in a column `width` characters wide (a Chinese character counts nearly two)."""
+    room = max(1.0, width - 1)
+    return sum(max(1, math.ceil(sum(1.8 if ord(ch) > 0x2E7F else 1 for ch in line) / room))
+               for line in text.split("\n"))
 
 
 def workbook_bytes(workbook: Workbook) -> bytes:

@@ -71,7 +71,7 @@ def _instance_secret(instance_path: Path) -> str:
 
 
 def _register(app: Flask) -> None:
-    from webui import auth, demo_clock, errors, incidents, views, work
+    from webui import auth, bulletin, dashboard, demo_clock, errors, incidents, ledger_io, targets, views, work
     from webui.extensions import babel, csrf, login_manager
     from webui.formatting import register_filters
 
@@ -84,5 +84,7 @@ def _register(app: Flask) -> None:
     app.register_blueprint(work.bp)
     app.register_blueprint(incidents.bp)
     app.register_blueprint(demo_clock.bp)
+    for reporting in (dashboard, ledger_io, bulletin, targets):
+        app.register_blueprint(reporting.bp)
     app.before_request(lambda: app.extensions["duban"].sync_demo_clock())
     errors.register(app)
