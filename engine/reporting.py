@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import ColumnElement, select, true
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine import bulletin, dashboard, ledger_io, targets
@@ -21,7 +22,7 @@ from engine.clock import local_today
 from engine.errors import NotFound
 from engine.models import Category, EnvironmentalIndicator, TaskStatus, Unit, User, WarningLevel
 from engine.queries import LedgerFilters
-from engine.spreadsheet import read_table
+from engine.spreadsheet import ImportRejected, Problem, read_table
 
 if TYPE_CHECKING:
     from engine.access import Access
@@ -127,6 +128,9 @@ class ReportingUseCases:
             return self._use_case(work)
         except _DryRun as checked:
             return replace(checked.result, dry_run=True, task_ids={})
+        except IntegrityError:  # a task with one of these codes was registered meanwhile
+            clash = Problem(0, "编号", "导入时有相同编号的任务被登记，未导入任何内容，请重新导入")
+            raise ImportRejected([clash]) from None
 
     # --- the monthly bulletin -------------------------------------------------------------------
 

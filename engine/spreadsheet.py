@@ -180,6 +180,8 @@ def append_row(sheet: Worksheet, values: Sequence[Any]) -> int:
     number = sheet.max_row
     lines = 1
     for cell in sheet[number]:
+        if cell.data_type == "f":  # text that begins with "=" stays text: no formula from user data
+            cell.data_type = "s"
         cell.alignment = Alignment(vertical="top", wrap_text=True)
         cell.border = BORDER
         width = sheet.column_dimensions[cell.column_letter].width or 10

@@ -254,3 +254,10 @@ def snapshot(duban: Duban) -> dict[str, tuple[Any, ...]]:
         return {t.code: (t.category.number, t.category.name, t.title, t.problem.replace("\r\n", "\n"), t.target,
                          t.measures, t.lead_unit.code, [u.code for u in t.cooperating_units],
                          leaders[t.lead_leader_id], t.deadline_kind, t.deadline) for t in tasks}
+
+
+def test_text_that_looks_like_a_formula_is_exported_as_text(world: World) -> None:
+    world.register("1-1", title="=HYPERLINK(\"http://example.invalid\",\"点此\")", problem="=1+1")
+    content, _ = world.duban.export_ledger(world["coordinator"], LedgerFilters())
+    cell = sheet_of(content)["C2"]
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")

@@ -140,3 +140,10 @@ def test_targets_are_shown_with_their_trajectory_and_entered_by_the_coordinator(
     assert login_as("supervisor").get("/targets/values").status_code == 403
     with world.duban.db.transaction(write=False) as session:
         assert session.scalar(select(func.count()).where(AuditEvent.action == "indicator.value_recorded")) == 1
+
+
+def test_the_pages_work_before_anything_is_registered(login_as: Login, world: World) -> None:
+    leader = login_as("leader")
+    assert "还没有登记任务" in page(leader, "/dashboard")
+    assert "还没有定义环境质量目标" in page(leader, "/targets")
+    assert "没有到期的月度进展" not in page(login_as("coordinator"), "/bulletin")
