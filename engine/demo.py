@@ -22,6 +22,7 @@ from engine import users
 from engine.actor import Actor
 from engine.audit import record
 from engine.clock import LOCAL_TZ, FakeClock, local_today
+from engine.demo_targets import schedule_targets
 from engine.evidence import Upload
 from engine.models import Category, HumanTask, HumanTaskStatus, ProcessInstance, Setting, Unit
 from engine.periods import next_period, period_of
@@ -114,6 +115,7 @@ class DemoBuilder:
     def build(self) -> None:
         self.sim.init_database()
         self._categories_and_people()
+        schedule_targets(self)
         recent = datetime.combine(self.today, time(10), LOCAL_TZ)
         for code, stage in self._stages().items():
             registered = {"registered": recent - timedelta(days=5), "assigned": recent - timedelta(days=20),

@@ -149,6 +149,20 @@ class WarningLevel(enum.StrEnum):
         return {"green": "绿", "yellow": "黄", "red": "红"}[self.value]
 
 
+class TargetDirection(enum.StrEnum):
+    """Which side of its target value an environmental indicator must be on."""
+
+    AT_MOST = "at_most"    # 不高于: lower is better (PM2.5, sections worse than class V)
+    AT_LEAST = "at_least"  # 不低于: higher is better (good-air days, sections at class III)
+
+    def meets(self, value: float, target: float) -> bool:
+        return value <= target if self is TargetDirection.AT_MOST else value >= target
+
+    @property
+    def label(self) -> str:
+        return "不高于" if self is TargetDirection.AT_MOST else "不低于"
+
+
 class SignoffStatus(enum.StrEnum):
     APPLIED = "applied"        # drafted by the officer
     SUBMITTED = "submitted"    # signed by the unit head, with the supervisor for verification
@@ -427,6 +441,45 @@ class PublicSummary(Base):
     text: Mapped[str] = mapped_column(Text)
     published_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     published_at: Mapped[datetime]
+
+
+# --- environmental targets ---------------------------------------------------------------
+
+class EnvironmentalIndicator(Base):
+    """整改目标: an environmental quality indicator with a baseline, a target value and a deadline."""
+
+    __tablename__ = "environmental_indicators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    unit: Mapped[str] = mapped_column(String(32), default="")
+    direction: Mapped[TargetDirection] = mapped_column(_enum(TargetDirection))
+    baseline_year: Mapped[int | None]
+    baseline_value: Mapped[float | None]
+    target_value: Mapped[float]
+    #: the target as the plan words it, e.g. 比2015年下降22.1%以上
+    target_text: Mapped[str] = mapped_column(String(300), default="")
+    deadline: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime]
+
+    def __repr__(self) -> str:
+        return f"<EnvironmentalIndicator {self.code}>"
+
+
+class IndicatorValue(Base):
+    """One month's value of an indicator (for annual indicators: the year-to-date value)."""
+
+    __tablename__ = "indicator_values"
+    __table_args__ = (UniqueConstraint("indicator_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("environmental_indicators.id"), index=True)
+    period: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    value: Mapped[float]
+    note: Mapped[str] = mapped_column(String(300), default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime]
 
 
 # --- the workflow runtime ----------------------------------------------------------------

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from engine.access import Access
 from engine.actor import Actor
 from engine.audit import task_history
+from engine.clock import local_midnight
 from engine.models import (
     AuditEvent,
     Category,
@@ -22,6 +23,7 @@ from engine.models import (
     ProcessInstance,
     ProgressReport,
     RectificationTask,
+    ReportStatus,
     SignoffApplication,
     SignoffNotice,
     TaskStatus,
@@ -30,6 +32,7 @@ from engine.models import (
     WarningLevel,
     cooperating_units,
 )
+from engine.periods import next_period, parse_period
 
 PAGE_SIZE = 25
 #: what a page shows of a task, loaded with it (the objects leave the session before rendering)
@@ -55,12 +58,22 @@ class LedgerFilters:
     warning: WarningLevel | None = None
     q: str = ""
     page: int = 1
+    #: with unit_id: only the tasks the unit leads (牵头), not those it cooperates on
+    lead_only: bool = False
+    #: only tasks with a monthly report overdue and still not sent (逾期未报)
+    report_overdue: bool = False
+    #: YYYY-MM: registered / signed off before the end of that month; signed off within it
+    registered_by: str = ""
+    closed_by: str = ""
+    closed_in: str = ""
 
     def conditions(self) -> list[ColumnElement[bool]]:
-        conditions: list[ColumnElement[bool]] = []
+        conditions: list[ColumnElement[bool]] = self._report_conditions()
         if self.category_id:
             conditions.append(RectificationTask.category_id == self.category_id)
-        if self.unit_id:
+        if self.unit_id and self.lead_only:
+            conditions.append(RectificationTask.lead_unit_id == self.unit_id)
+        elif self.unit_id:
             conditions.append(or_(RectificationTask.lead_unit_id == self.unit_id, exists(
                 select(cooperating_units.c.task_id).where(cooperating_units.c.task_id == RectificationTask.id,
                                                           cooperating_units.c.unit_id == self.unit_id))))
@@ -77,6 +90,28 @@ class LedgerFilters:
                 RectificationTask.code, RectificationTask.title, RectificationTask.problem,
                 RectificationTask.measures))))
         return conditions
+
+
+    def _report_conditions(self) -> list[ColumnElement[bool]]:
+        """The filters behind the dashboard's numbers (also honoured by the page and the export)."""
+        conditions: list[ColumnElement[bool]] = []
+        if self.report_overdue:
+            conditions.append(exists(select(ProgressReport.id).where(
+                ProgressReport.task_id == RectificationTask.id, ProgressReport.overdue.is_(True),
+                ProgressReport.submitted_at.is_(None), ProgressReport.status != ReportStatus.CANCELLED)))
+        if self.registered_by:
+            conditions.append(RectificationTask.registered_at < month_end(self.registered_by))
+        if self.closed_by:
+            conditions.append(RectificationTask.closed_at < month_end(self.closed_by))
+        if self.closed_in:
+            conditions.append(RectificationTask.closed_at >= local_midnight(parse_period(self.closed_in)))
+            conditions.append(RectificationTask.closed_at < month_end(self.closed_in))
+        return conditions
+
+
+def month_end(period: str) -> datetime:
+    """The first instant after the month (local time)."""
+    return local_midnight(parse_period(next_period(period)))
 
 
 def _escape_like(text: str) -> str:

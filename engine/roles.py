@@ -28,6 +28,12 @@ PERMISSIONS: dict[str, str] = {
     "incident.manage": "see failed timers (incidents) and retry them",
     "progress.publish": "write the public summaries of accepted monthly reports",
     "demo.clock": "move the demo's clock forward (only when the site runs in demo mode)",
+    "dashboard.view": "see the leaders' dashboard: totals, colours, curves, the units most behind",
+    "ledger.export": "download the ledger as .xlsx (within the role's scope)",
+    "ledger.import": "register tasks in bulk from an .xlsx ledger",
+    "bulletin.make": "produce the monthly bulletin (月度通报) as .docx",
+    "targets.view": "see the environmental targets and their monthly values",
+    "targets.edit": "define environmental targets and enter or import their monthly values",
 }
 
 UNIT_KINDS = ("city", "office", "department", "county", "park")

@@ -49,6 +49,7 @@ from engine.models import (
     Unit,
     User,
 )
+from engine.reporting import ReportingUseCases
 from engine.roles import RoleModel
 from engine.scheduler import SweepResult, due_instances, lock_due_instance
 from engine.settings import Settings
@@ -96,7 +97,9 @@ class WorkItem:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-class Duban:
+class Duban(ReportingUseCases):
+    """The façade; the office's reporting use cases (dashboard, Excel, bulletin, targets) are in engine/reporting.py."""
+
     def __init__(self, db: Database, roles: RoleModel, clock: Clock, workflow_files: Sequence[Path],
                  settings: Settings | None = None, ui_forms: Collection[str] | None = None,
                  storage: Path | None = None) -> None:

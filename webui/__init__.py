@@ -75,7 +75,21 @@ def _instance_secret(instance_path: Path) -> str:
 
 
 def _register(app: Flask) -> None:
-    from webui import admin, auth, demo_clock, errors, incidents, public, publicity, views, work
+    from webui import (
+        admin,
+        auth,
+        bulletin,
+        dashboard,
+        demo_clock,
+        errors,
+        incidents,
+        ledger_io,
+        public,
+        publicity,
+        targets,
+        views,
+        work,
+    )
     from webui.extensions import babel, csrf, limiter, login_manager
     from webui.formatting import register_filters
 
@@ -93,5 +107,7 @@ def _register(app: Flask) -> None:
     app.register_blueprint(public.bp)
     app.register_blueprint(publicity.bp)
     app.register_blueprint(admin.bp)
+    for reporting in (dashboard, ledger_io, bulletin, targets):
+        app.register_blueprint(reporting.bp)
     app.before_request(lambda: app.extensions["duban"].sync_demo_clock())
     errors.register(app)

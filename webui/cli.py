@@ -1,4 +1,4 @@
-"""The `duban` command: init, demo, serve, validate, create-user, unlock-user, audit verify, backup, restore."""
+"""The `duban` command: set-up, serving, timers, checks, accounts, audit, backups, the ledger, bulletin and targets."""
 from __future__ import annotations
 
 import getpass
@@ -6,11 +6,14 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
 from engine.actor import SYSTEM_ROLE, Actor
 from engine.errors import ConfigError, DomainError, InvalidSubmission
+from engine.models import TaskStatus, WarningLevel
+from engine.spreadsheet import ImportRejected
 
 
 def _app(**config):  # type: ignore[no-untyped-def]
@@ -222,6 +225,129 @@ def restore(path: Path) -> None:
         raise click.ClickException(str(exc)) from None
     click.echo(f"restored {path} into {engine.db.url}; audit chain intact: {report.chain.events} events, "
                f"head #{report.chain.head_seq} {report.chain.head_hash}")
+
+
+class ClickProgress:
+    """Draws the engine's progress (ledger_io.ProgressReporter) as click progress bars, one per stage."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+
+    def stage(self, label: str, total: int) -> None:
+        self.close()
+        self.bar = click.progressbar(length=max(total, 1), label=f"{label:<4}", width=30, file=sys.stderr)
+        self.bar.__enter__()
+
+    def advance(self, count: int = 1) -> None:
+        if self.bar is not None:
+            self.bar.update(count)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _engine_for_data():  # type: ignore[no-untyped-def]
+    engine = _app().extensions["duban"]
+    if not engine.db.schema_is_current():
+        raise click.ClickException("the database is not initialised or not up to date: run `duban init` first")
+    engine.init_database()  # loads the deployed workflow versions (and deploys changed ones), as tick does
+    return engine
+
+
+def _as(engine, username: str | None) -> Actor:  # type: ignore[no-untyped-def]
+    try:
+        return engine.command_line_actor(username)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+USER_OPTION = click.option("--user", "username", default=None, metavar="USERNAME",
+                           help="Act as this account (its permissions and scope); default: the operator, all tasks.")
+
+
+@main.command("import-tasks", help="Register the new tasks of an .xlsx ledger, all or nothing (see README).")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--check", is_flag=True, help="Only check the file; import nothing.")
+@USER_OPTION
+def import_tasks(file: Path, check: bool, username: str | None) -> None:
+    engine = _engine_for_data()
+    progress = ClickProgress()
+    try:
+        result = engine.import_tasks(_as(engine, username), file.read_bytes(), file_name=file.name, dry_run=check,
+                                     progress=progress)
+    except ImportRejected as exc:
+        progress.close()
+        click.echo(f"{file}: {exc}", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    except DomainError as exc:
+        progress.close()
+        raise click.ClickException(str(exc)) from None
+    progress.close()
+    verb = "would register" if result.dry_run else "registered"
+    click.echo(f"{verb} {len(result.created)} new task(s), {len(result.unchanged)} already in the ledger unchanged")
+    for name in result.new_categories:
+        click.echo(f"new category: {name}")
+
+
+@main.command("export-ledger", help="Write the ledger (filtered) to an .xlsx file.")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.option("--category", type=int, default=None, help="Category number.")
+@click.option("--unit", default=None, help="Unit code (lead or cooperating).")
+@click.option("--status", type=click.Choice([s.value for s in TaskStatus]), default=None)
+@click.option("--warning", type=click.Choice([w.value for w in WarningLevel]), default=None)
+@USER_OPTION
+def export_ledger(file: Path, category: int | None, unit: str | None, status: str | None, warning: str | None,
+                  username: str | None) -> None:
+    engine = _engine_for_data()
+    progress = ClickProgress()
+    try:
+        filters = engine.ledger_filters(category, unit, status, warning)
+        content, count = engine.export_ledger(_as(engine, username), filters, progress)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        progress.close()
+    file.write_bytes(content)
+    click.echo(f"wrote {count} task(s) to {file}")
+
+
+@main.command(help="Write the monthly bulletin (月度通报) of a month as .docx.")
+@click.option("--month", required=True, metavar="YYYY-MM")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Default: 整改工作月度通报-YYYY-MM.docx in the current folder.")
+@USER_OPTION
+def bulletin(month: str, output: Path | None, username: str | None) -> None:
+    engine = _engine_for_data()
+    try:
+        content = engine.bulletin(_as(engine, username), month)
+    except InvalidSubmission as exc:
+        raise click.BadParameter("; ".join(exc.errors.get("month", [str(exc)])), param_hint="--month") from None
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from None
+    target = output or Path(f"整改工作月度通报-{month}.docx")
+    target.write_bytes(content)
+    click.echo(f"wrote {target}")
+
+
+@main.command("import-target-values", help="Enter environmental indicators' monthly values from an .xlsx file.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@USER_OPTION
+def import_target_values(file: Path, username: str | None) -> None:
+    engine = _engine_for_data()
+    try:
+        result = engine.import_indicator_values(_as(engine, username), file.read_bytes())
+    except ImportRejected as exc:
+        click.echo(f"{file}: {exc}", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{result.changed} value(s) stored, {result.unchanged} unchanged")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from engine.errors import InvalidSubmission
 from engine.models import TaskStatus, WarningLevel
+from engine.periods import PERIOD_PATTERN
 from engine.queries import LedgerFilters
 from webui.auth import current_actor
 from webui.errors import permission_required
@@ -49,7 +50,16 @@ def ledger_filters() -> LedgerFilters:
         category_id=query_id(args.get("category")), unit_id=query_id(args.get("unit")),
         status=TaskStatus(status) if status in TaskStatus._value2member_map_ else None,
         warning=WarningLevel(warning) if warning in WarningLevel._value2member_map_ else None,
-        leader_id=query_id(args.get("leader")), q=args.get("q", "")[:100], page=query_id(args.get("page")) or 1)
+        leader_id=query_id(args.get("leader")), q=args.get("q", "")[:100], page=query_id(args.get("page")) or 1,
+        lead_only=args.get("lead") == "1", report_overdue=args.get("overdue") == "1",
+        registered_by=_period_arg("registered_by"), closed_by=_period_arg("closed_by"),
+        closed_in=_period_arg("closed_in"))
+
+
+def _period_arg(name: str) -> str:
+    """A YYYY-MM filter from the dashboard's links; anything else is ignored."""
+    value = request.args.get(name, "")
+    return value if PERIOD_PATTERN.match(value) else ""
 
 
 @bp.route("/tasks/<int:task_id>")

@@ -66,3 +66,23 @@ def test_every_demo_login_sees_its_pages(demo_instance: Path, monkeypatch: pytes
     staff.post("/login", data={"username": "unit_staff", "password": DEMO_PASSWORD})
     inbox = staff.get("/inbox").get_data(as_text=True)
     assert "编制整改实施方案" in inbox and "填报月度进展" in inbox
+
+
+def test_the_demo_city_has_the_plans_environmental_targets(demo_instance: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.models import EnvironmentalIndicator, IndicatorValue
+
+    with database(demo_instance).transaction(write=False) as session:
+        names = set(session.scalars(select(EnvironmentalIndicator.name)))
+        values = session.scalar(select(func.count(IndicatorValue.id))) or 0
+        entered_by = set(session.scalars(select(AuditEvent.actor_name).where(
+            AuditEvent.action == "indicator.value_recorded")))
+    assert len(names) == 5 and "细颗粒物（PM2.5）年均浓度" in names
+    assert values >= 5 * 12 and entered_by == {"王晓雯"}  # the coordinator, month after month
+    monkeypatch.setenv("DUBAN_INSTANCE", str(demo_instance))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    client = create_app({"WTF_CSRF_ENABLED": False}).test_client()
+    client.post("/login", data={"username": "leader", "password": DEMO_PASSWORD})
+    targets = client.get("/targets").get_data(as_text=True)
+    assert "落后于目标进度" in targets and "符合目标进度" in targets and "已达到目标值" in targets
+    assert client.get("/dashboard").status_code == 200

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-30 07:33:27.112592
+Create Date: 2026-11-30 07:57:01.243955
 """
 from __future__ import annotations
 
@@ -33,6 +33,22 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('number')
+    )
+    op.create_table('environmental_indicators',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=64), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('unit', sa.String(length=32), nullable=False),
+    sa.Column('direction', sa.Enum('at_most', 'at_least', name='targetdirection', native_enum=False, length=32), nullable=False),
+    sa.Column('baseline_year', sa.Integer(), nullable=True),
+    sa.Column('baseline_value', sa.Double(), nullable=True),
+    sa.Column('target_value', sa.Double(), nullable=False),
+    sa.Column('target_text', sa.String(length=300), nullable=False),
+    sa.Column('deadline', sa.Date(), nullable=False),
+    sa.Column('created_at', engine.models.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('code'),
+    sa.UniqueConstraint('name')
     )
     op.create_table('process_versions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -86,6 +102,22 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_users_role'), ['role'], unique=False)
+
+    op.create_table('indicator_values',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('indicator_id', sa.Integer(), nullable=False),
+    sa.Column('period', sa.String(length=7), nullable=False),
+    sa.Column('value', sa.Double(), nullable=False),
+    sa.Column('note', sa.String(length=300), nullable=False),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('recorded_at', engine.models.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['indicator_id'], ['environmental_indicators.id'], ),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('indicator_id', 'period')
+    )
+    with op.batch_alter_table('indicator_values', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_indicator_values_indicator_id'), ['indicator_id'], unique=False)
 
     op.create_table('login_sessions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -490,6 +522,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_login_sessions_user_id'))
 
     op.drop_table('login_sessions')
+    with op.batch_alter_table('indicator_values', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_indicator_values_indicator_id'))
+
+    op.drop_table('indicator_values')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_users_role'))
 
@@ -500,6 +536,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_process_versions_process_id'))
 
     op.drop_table('process_versions')
+    op.drop_table('environmental_indicators')
     op.drop_table('categories')
     op.drop_table('audit_chain')
     # ### end Alembic commands ###

@@ -1,0 +1,149 @@
+"""The dashboard, the ledger's Excel import and export, the bulletin and the targets, through the browser."""
+from __future__ import annotations
+
+import html
+import io
+import re
+from collections.abc import Callable
+
+from docx import Document
+from sqlalchemy import func, select
+
+from engine.models import AuditEvent, RectificationTask
+from tests.engine.test_dashboard_and_bulletin import stage_city
+from tests.engine.test_ledger_io import GOOD_ROWS
+from tests.engine.test_targets import PM25
+from tests.factories import World
+from tests.webui.conftest import Browser
+from tests.xlsx import table_of, xlsx
+
+Login = Callable[[str], Browser]
+NUMBER_LINK = re.compile(r'<a href="([^"]+)" class="dash-number">(\d+)</a>')
+LEDGER_TOTAL = re.compile(r'整改任务台账 <span class="badge text-bg-secondary">(\d+)</span>')
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)", re.IGNORECASE)
+
+
+def page(browser: Browser, url: str) -> str:
+    response = browser.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return response.get_data(as_text=True)
+
+
+def test_every_number_on_the_dashboard_opens_a_ledger_with_that_many_tasks(login_as: Login, world: World) -> None:
+    stage_city(world)
+    leader = login_as("leader")
+    board = page(leader, "/dashboard")
+    links = {(html.unescape(url), int(count)) for url, count in NUMBER_LINK.findall(board)}
+    assert len(links) > 30
+    for url, count in links:
+        ledger = page(leader, url)
+        total = LEDGER_TOTAL.search(ledger)
+        assert total and int(total.group(1)) == count, url
+
+
+def test_dashboard_charts_are_inline_svg_without_scripts(login_as: Login, world: World) -> None:
+    stage_city(world)
+    board = page(login_as("coordinator"), "/dashboard")
+    assert board.count("<svg") >= 6 and not INLINE_SCRIPT.search(board)
+    assert "xlink:href=\"/ledger?" in board  # bars and slices link to the ledger too
+    assert "江阳区" in board and "1-2" in board  # the unit most behind, the overdue report
+
+
+def test_dashboard_is_refused_to_unit_roles(login_as: Login, world: World) -> None:
+    for username in ("staff", "head", "publicity"):
+        assert login_as(username).get("/dashboard").status_code == 403
+    assert "/dashboard" not in page(login_as("staff"), "/inbox")
+    assert "/dashboard" in page(login_as("leader"), "/inbox")
+
+
+def test_the_export_button_exports_what_the_page_shows(login_as: Login, world: World) -> None:
+    stage_city(world)
+    coordinator = login_as("coordinator")
+    ledger = page(coordinator, f"/ledger?category={world.categories[1]}")
+    button = re.search(r'href="(/ledger/export\.xlsx[^"]*)"', ledger)
+    assert button, "no export button"
+    response = coordinator.get(html.unescape(button.group(1)))
+    assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert sorted(row["编号"] for row in table_of(response.data)) == ["2-1", "2-2"]
+    own = login_as("staff").get("/ledger/export.xlsx")
+    assert sorted(row["编号"] for row in table_of(own.data)) == ["1-1", "1-2", "1-3"]
+    assert login_as("admin").get("/ledger/export.xlsx").status_code == 403
+
+
+def test_the_coordinator_uploads_a_ledger(login_as: Login, world: World) -> None:
+    coordinator = login_as("coordinator")
+    assert "/ledger/import" in page(coordinator, "/ledger")
+    checked = coordinator.submit("/ledger/import", {"file": (io.BytesIO(xlsx(GOOD_ROWS)), "清单.xlsx"),
+                                                    "check_only": "y"}).get_data(as_text=True)
+    assert "检查通过：可以导入 3 项新任务" in checked
+    done = coordinator.submit("/ledger/import", {"file": (io.BytesIO(xlsx(GOOD_ROWS)), "清单.xlsx")})
+    assert "已导入：新登记 3 项任务" in done.get_data(as_text=True)
+    with world.duban.db.transaction(write=False) as session:
+        assert session.scalar(select(func.count(RectificationTask.id))) == 3
+
+
+def test_a_bad_upload_lists_every_problem_and_imports_nothing(login_as: Login, world: World) -> None:
+    rows = [("1-1", "1", "任务", "目标", "措施", "火星局", "leader", "明天"), ("1-1", "9", "任务", "", "措施", "江阳区",
+                                                                          "nobody", "2026-12-31")]
+    response = login_as("coordinator").submit("/ledger/import", {"file": (io.BytesIO(xlsx(rows)), "bad.xlsx")})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and "没有导入任何内容" in text
+    assert text.count("<tr>") - 1 == 6  # 2 problems in row 2, 4 in row 3
+    assert "火星局" in text and "（F2）" in text
+    not_excel = login_as("coordinator").submit("/ledger/import", {"file": (io.BytesIO(b"hello"), "x.xlsx")})
+    assert "无法读取这个文件" in not_excel.get_data(as_text=True)
+    with world.duban.db.transaction(write=False) as session:
+        assert session.scalar(select(func.count(RectificationTask.id))) == 0
+
+
+def test_import_is_for_the_coordinator_only_and_needs_the_token(login_as: Login, app, world: World) -> None:
+    assert login_as("supervisor").get("/ledger/import").status_code == 403
+    assert "/ledger/import" not in page(login_as("supervisor"), "/ledger")
+    response = login_as("coordinator").client.post("/ledger/import", data={
+        "file": (io.BytesIO(xlsx(GOOD_ROWS)), "a.xlsx")})
+    assert "已导入" not in response.get_data(as_text=True)
+    template = login_as("coordinator").get("/ledger/import/template.xlsx")
+    assert template.status_code == 200 and table_of(template.data) == []
+
+
+def test_the_coordinator_makes_the_monthly_bulletin(login_as: Login, world: World) -> None:
+    stage_city(world)
+    coordinator = login_as("coordinator")
+    preview = page(coordinator, "/bulletin?month=2026-04")
+    assert "未按期交账的单位：江阳区" in preview
+    response = coordinator.submit("/bulletin?month=2026-04", {"month": "2026-04"}, follow=False)
+    assert response.status_code == 200 and response.mimetype.endswith("wordprocessingml.document")
+    text = "\n".join(p.text for p in Document(io.BytesIO(response.data)).paragraphs)
+    assert "2026年4月通报" in text
+    assert login_as("leader").get("/bulletin").status_code == 403
+    assert coordinator.get("/bulletin?month=2030-01").status_code == 400
+
+
+def test_targets_are_shown_with_their_trajectory_and_entered_by_the_coordinator(login_as: Login,
+                                                                                  world: World) -> None:
+    coordinator = login_as("coordinator")
+    created = coordinator.submit("/targets/new", {**PM25, "deadline": "2027-12-31"})
+    assert "指标已保存" in created.get_data(as_text=True)
+    [view] = world.duban.indicators(world["coordinator"])
+    saved = coordinator.submit("/targets/values?period=2026-02", {"period": "2026-02",
+                                                                  f"value_{view.indicator.id}": "53.1",
+                                                                  f"note_{view.indicator.id}": "1-2月累计"})
+    assert "已保存 2026-02 的数据（1 项有变化）" in saved.get_data(as_text=True)
+    board = page(login_as("leader"), "/targets")
+    assert "落后于目标进度" in board and "<svg" in board and not INLINE_SCRIPT.search(board)
+    assert "53.1" in board
+    bad = coordinator.submit("/targets/values?period=2026-02", {"period": "2026-02",
+                                                                f"value_{view.indicator.id}": "很多"})
+    assert "应为数字" in bad.get_data(as_text=True)
+    assert login_as("staff").get("/targets").status_code == 403
+    assert login_as("supervisor").get("/targets/values").status_code == 403
+    with world.duban.db.transaction(write=False) as session:
+        assert session.scalar(select(func.count()).where(AuditEvent.action == "indicator.value_recorded")) == 1
+
+
+def test_the_pages_work_before_anything_is_registered(login_as: Login, world: World) -> None:
+    leader = login_as("leader")
+    assert "还没有登记任务" in page(leader, "/dashboard")
+    assert "还没有定义环境质量目标" in page(leader, "/targets")
+    assert "没有到期的月度进展" not in page(login_as("coordinator"), "/bulletin")

@@ -1,0 +1,52 @@
+"""The leaders' dashboard: one page that answers "where are we?"."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from engine.dashboard import Dashboard, GroupRow, MonthPoint
+from engine.models import TaskStatus
+from webui import charts
+from webui.auth import current_actor
+from webui.errors import permission_required
+from webui.extensions import engine
+
+bp = Blueprint("dashboard", __name__)
+
+
+def ledger_url(**filters: Any) -> str:
+    """The ledger filtered as given (None, "" and False leave a filter out)."""
+    return url_for("views.ledger", **{key: value for key, value in filters.items() if value not in (None, "", False)})
+
+
+@bp.route("/dashboard")
+@login_required
+@permission_required("dashboard.view")
+def index() -> str:
+    board = engine().dashboard(current_actor())
+    return render_template("dashboard.html", board=board, charts=dashboard_charts(board), ledger_url=ledger_url,
+                           statuses=list(TaskStatus))
+
+
+def dashboard_charts(board: Dashboard) -> dict[str, Any]:
+    def by(filter_name: str, lead: bool = False) -> Any:
+        return lambda row, status: ledger_url(**{filter_name: row.id, "status": status.value, "lead": int(lead)})
+
+    def curve_link(point: MonthPoint) -> str:
+        return ledger_url(closed_by=point.period)
+
+    def behind_link(row: GroupRow, key: str) -> str:
+        return ledger_url(unit=row.id, lead=1, **({"overdue": 1} if key == "overdue" else {"warning": key}))
+
+    return {
+        "status": charts.status_pie(board.statuses, ledger_url),
+        "warning": charts.warning_pie(board.warnings, ledger_url),
+        "curve": charts.completion_curve(board.curve, curve_link) if board.curve else None,
+        "categories": charts.status_bars(board.categories, by("category"), _("按类别")),
+        "units": charts.status_bars(board.units, by("unit", lead=True), _("按牵头单位")),
+        "leaders": charts.status_bars(board.leaders, by("leader"), _("按牵头市领导")),
+        "behind": charts.behind_bars(board.behind, behind_link) if board.behind else None,
+    }
