@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 from argon2 import PasswordHasher
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
 
 import engine.users
 from engine.clock import LOCAL_TZ, FakeClock
@@ -16,6 +20,9 @@ from tests.factories import ROOT, World, build_world
 
 START = datetime(2026, 3, 10, 9, 0, tzinfo=LOCAL_TZ)
 WORKFLOWS = sorted((ROOT / "workflows").glob("*.bpmn"))
+#: with DUBAN_TEST_POSTGRES_URL set, every test that uses the `db` fixture runs on SQLite and on PostgreSQL
+POSTGRES_URL = os.environ.get("DUBAN_TEST_POSTGRES_URL", "")
+BACKENDS = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
 
 
 @pytest.fixture(autouse=True)
@@ -34,9 +41,25 @@ def clock() -> FakeClock:
     return FakeClock(START)
 
 
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'duban.sqlite3'}"
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a PostgreSQL schema of its own (dropped afterwards)."""
+    if request.param == "postgres" and request.node.get_closest_marker("sqlite_only"):
+        pytest.skip("SQLite only: PostgreSQL's own tools do this (see README)")
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'duban.sqlite3'}"
+        return
+    schema = f"test_{uuid4().hex[:16]}"
+    server = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"}) \
+            .render_as_string(hide_password=False)
+    finally:
+        with server.connect() as connection:
+            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        server.dispose()
 
 
 @pytest.fixture
@@ -47,8 +70,8 @@ def db(database_url: str) -> Iterator[Database]:
 
 
 @pytest.fixture
-def duban(db: Database, roles: RoleModel, clock: FakeClock) -> Duban:
-    return Duban(db, roles, clock, WORKFLOWS)
+def duban(db: Database, roles: RoleModel, clock: FakeClock, tmp_path: Path) -> Duban:
+    return Duban(db, roles, clock, WORKFLOWS, storage=tmp_path / "evidence")
 
 
 @pytest.fixture

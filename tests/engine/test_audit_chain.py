@@ -58,9 +58,12 @@ def raw(db: Database, sql: str, **params: object) -> None:
 
 
 def drop_triggers(db: Database) -> None:
-    """What someone editing the database file by hand would do first."""
-    raw(db, "DROP TRIGGER audit_events_no_update")
-    raw(db, "DROP TRIGGER audit_events_no_delete")
+    """What someone editing the database by hand would do first."""
+    if db.is_sqlite:
+        raw(db, "DROP TRIGGER audit_events_no_update")
+        raw(db, "DROP TRIGGER audit_events_no_delete")
+    else:
+        raw(db, "DROP TRIGGER audit_events_append_only ON audit_events")
 
 
 def test_every_event_links_to_the_one_before(world: World) -> None:

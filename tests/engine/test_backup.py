@@ -39,6 +39,7 @@ def keep_working(world: World, stop: threading.Event, errors: list[BaseException
         errors.append(exc)
 
 
+@pytest.mark.sqlite_only
 def test_a_backup_taken_mid_activity_restores_whole(world: World, duban: Duban, tmp_path: Path) -> None:
     world.register("1-1")
     stop, errors = threading.Event(), []  # type: ignore[var-annotated]
@@ -77,6 +78,7 @@ def test_a_backup_taken_mid_activity_restores_whole(world: World, duban: Duban, 
     restored_db.dispose()
 
 
+@pytest.mark.sqlite_only
 def test_restore_only_into_an_empty_database_and_only_an_intact_backup(world: World, duban: Duban,
                                                                        tmp_path: Path) -> None:
     good = backup(duban.db, tmp_path / "good.sqlite3").path
@@ -105,6 +107,7 @@ def backup_refused(duban: Duban, path: Path) -> str:
     return str(refused.value)
 
 
+@pytest.mark.sqlite_only
 def test_backup_and_restore_from_the_command_line(world: World, duban: Duban, tmp_path: Path) -> None:
     env = {"DATABASE_URL": duban.db.url, "DUBAN_INSTANCE": str(tmp_path), "SECRET_KEY": "k" * 32}
     taken = CliRunner().invoke(main, ["backup", str(tmp_path / "b.sqlite3")], env=env)
@@ -121,3 +124,12 @@ def test_backup_and_restore_from_the_command_line(world: World, duban: Duban, tm
         restore_event = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
     assert restore_event is not None and restore_event.action == "system.restored"
     assert restore_event.actor_username.startswith("cli:")
+
+
+def test_postgresql_is_backed_up_with_its_own_tools(duban: Duban, tmp_path: Path) -> None:
+    if duban.db.is_sqlite:
+        return  # the SQLite path is the tests above
+    from engine.backup import BackupError, backup
+
+    with pytest.raises(BackupError, match="pg_dump"):
+        backup(duban.db, tmp_path / "x.dump")

@@ -14,3 +14,22 @@ def test_migrated_schema_matches_the_models(db: Database) -> None:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
     assert db.schema_is_current()
+
+
+def test_a_database_made_by_the_first_migration_upgrades_to_the_latest(db: Database) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    config = db._alembic_config()
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    with db.engine.begin() as connection:
+        connection.execute(text("INSERT INTO units (code, name, kind, position) VALUES ('old', '旧单位', 'county', 0)"))
+    assert not db.schema_is_current()
+    db.upgrade_schema()
+    assert db.schema_is_current()
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+        assert connection.execute(text("SELECT name FROM units WHERE code = 'old'")).scalar() == "旧单位"
