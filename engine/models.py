@@ -522,6 +522,11 @@ class ProcessInstance(Base):
 
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": lock_version}
 
+    def is_due(self, now: datetime) -> bool:
+        """A timer of this instance should fire now (strictly after its instant, as SpiffWorkflow compares)."""
+        return (self.status.is_running() and not self.blocked
+                and self.next_timer_at is not None and self.next_timer_at < now)
+
 
 class HumanTask(Base):
     """A user task that is (or was) waiting for a person: the inbox reads this table."""

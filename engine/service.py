@@ -51,7 +51,7 @@ from engine.models import (
 )
 from engine.reporting import ReportingUseCases
 from engine.roles import RoleModel
-from engine.scheduler import SweepResult, due_instances, lock_due_instance
+from engine.scheduler import SweepResult, claim_due_instances, lock_due_instance
 from engine.settings import Settings
 from engine.step import Step
 from engine.warnings import WarningRules
@@ -254,25 +254,79 @@ class Duban(ReportingUseCases):
             record(session, actor, self.clock.now(), "access.refused", ("route", what), reason)
         self._use_case(work)
 
-    def fire_due_timers(self, batch: int = 500) -> SweepResult:
-        """Fire every timer due now, exactly once, one instance per transaction.
+    def fire_due_timers(self, batch: int = 50) -> SweepResult:
+        """Fire every timer due now, exactly once, a batch of instances per transaction.
 
-        Safe to run in several processes at once: an instance is locked while it fires
-        (BEGIN IMMEDIATE on SQLite, SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL) and
-        re-checked under the lock, so a timer another sweep fired is not fired again. A
-        crash loses at most the instance in hand, whose transaction rolls back; the next
-        sweep fires it. An instance that fails becomes an incident and is left alone.
+        Safe to run in several processes at once: each transaction locks the instances it
+        fires (the write lock on SQLite; FOR UPDATE SKIP LOCKED on PostgreSQL, so sweeps take
+        different batches) and only those still due. Each instance fires inside a savepoint:
+        one that fails is rolled back alone, becomes an incident and is left alone. A crash
+        loses the batch in hand, whose transaction rolls back; the next sweep fires it. If
+        the batch's transaction itself fails, its instances are fired again one by one.
         """
         result = SweepResult()
         now = self.clock.now()
-        seen: set[int] = set()
-        while due := [i for i in self._read(lambda s: due_instances(s, now, batch + len(seen))) if i not in seen]:
-            for instance_id in due:
-                seen.add(instance_id)
-                result.count(self._fire_instance(instance_id, now))
+        passed: set[int] = set()
+        while self._fire_batch(now, batch, passed, result):
+            pass
         return result
 
+    def _fire_batch(self, now: datetime, size: int, passed: set[int], result: SweepResult) -> list[int]:
+        """One transaction: claim and fire up to `size` due instances; the ids claimed.
+
+        An instance that fails, or is somehow still due after firing, joins `passed`: this
+        sweep does not take it again.
+        """
+        outcomes: dict[int, str] = {}
+        failures: dict[int, Exception] = {}
+
+        def work(session: Session) -> list[int]:
+            instances = claim_due_instances(session, now, size, passed)
+            tasks = self._tasks_of(session, instances)
+            for instance in instances:
+                try:
+                    with session.begin_nested():
+                        step = self._step(session, Actor.system(), task=tasks.get(instance.task_id), instance=instance)
+                        self.processes.fire_timers(step)
+                    outcomes[instance.id] = "fired"
+                except Exception as exc:  # one failing instance must not stop the others
+                    log.exception("timer of instance %s failed", instance.id)
+                    failures[instance.id] = exc
+            for instance_id, exc in failures.items():
+                open_incident(session, instance_id, exc, self.clock.now())
+                outcomes[instance_id] = "failed"
+            passed.update(instance.id for instance in instances if instance.is_due(now))
+            return list(outcomes)
+
+        try:
+            claimed = self._use_case(work)
+        except Exception:
+            log.exception("a batch of timers failed as a whole; firing them one by one")
+            return self._fire_one_by_one(now, [*outcomes, *failures], passed, result)
+        for outcome in outcomes.values():
+            result.count(outcome)
+        passed.update(failures)
+        return claimed
+
+    def _fire_one_by_one(self, now: datetime, instance_ids: list[int], passed: set[int],
+                         result: SweepResult) -> list[int]:
+        for instance_id in dict.fromkeys(instance_ids):
+            outcome = self._fire_instance(instance_id, now)
+            result.count(outcome)
+            if outcome != "fired":
+                passed.add(instance_id)
+        return instance_ids
+
+    @staticmethod
+    def _tasks_of(session: Session, instances: Sequence[ProcessInstance]) -> dict[int | None, RectificationTask]:
+        task_ids = {instance.task_id for instance in instances if instance.task_id is not None}
+        if not task_ids:
+            return {}
+        return {task.id: task for task in session.scalars(select(RectificationTask)
+                                                         .where(RectificationTask.id.in_(task_ids)))}
+
     def _fire_instance(self, instance_id: int, now: datetime) -> str:
+        """Fire one instance in a transaction of its own (a retry, or a batch that failed as a whole)."""
         def work(session: Session) -> str:
             instance = lock_due_instance(session, instance_id, now)
             if instance is None:
