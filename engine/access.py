@@ -5,7 +5,7 @@ from sqlalchemy import ColumnElement, exists, false, or_, select, true
 
 from engine.actor import Actor
 from engine.errors import NotFound, PermissionDenied
-from engine.models import HumanTask, RectificationTask, cooperating_units
+from engine.models import Escalation, HumanTask, RectificationTask, cooperating_units
 from engine.roles import RoleModel, Scope
 
 
@@ -54,3 +54,31 @@ class Access:
         """A WHERE clause limiting human tasks to those the actor may do."""
         return (HumanTask.role == actor.role) & or_(HumanTask.unit_id.is_(None), HumanTask.unit_id == actor.unit_id) \
             & or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == actor.user_id)
+
+    # --- escalations and problem clues ----------------------------------------------------
+
+    def escalation_filter(self, actor: Actor) -> ColumnElement[bool]:
+        """A WHERE clause limiting escalations to what the actor may see: a unit sees only its own."""
+        if not self.roles.allows(actor.role, "escalation.view"):
+            return false()
+        scope = self.roles.scope(actor.role)
+        if scope is Scope.ALL:
+            return true()
+        if scope is Scope.UNIT and actor.unit_id is not None:
+            return Escalation.unit_id == actor.unit_id
+        return false()
+
+    def can_view_escalation(self, actor: Actor, escalation: Escalation) -> bool:
+        if not self.roles.allows(actor.role, "escalation.view"):
+            return False
+        scope = self.roles.scope(actor.role)
+        return scope is Scope.ALL or (scope is Scope.UNIT and escalation.unit_id == actor.unit_id)
+
+    def check_view_escalation(self, actor: Actor, escalation: Escalation | None) -> Escalation:
+        if escalation is None or not self.can_view_escalation(actor, escalation):
+            raise NotFound("没有找到这项督办问责")
+        return escalation
+
+    def can_view_clues(self, actor: Actor) -> bool:
+        """Problem clues are for the roles roles.yaml lets see them (clue.view), never for units."""
+        return self.roles.allows(actor.role, "clue.view")

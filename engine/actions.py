@@ -6,7 +6,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from engine.escalation.actions import ESCALATION_ACTIONS
+from engine.escalation.triggers import ESCALATION_PROCESS, raise_trigger, withdraw_unproposed
 from engine.models import (
+    EscalationTriggerKind,
     InstanceStatus,
     Objection,
     ProcessInstance,
@@ -89,6 +92,8 @@ def mark_report_overdue(step: Step, data: dict[str, Any]) -> dict[str, Any]:
     step.audit("report.overdue", ("report", report.id),
                f"{period_label(report.period)}月度进展逾期未报（报送期限 {report.due_date}）")
     notify_unit(step, "report_overdue", f"{step.the_task.code} {period_label(report.period)}月度进展已逾期，请立即报送")
+    raise_trigger(step, EscalationTriggerKind.REPORT_OVERDUE,
+                  f"{period_label(report.period)}月度进展逾期未报（报送期限 {report.due_date}）")
     return {"chase": True}
 
 
@@ -121,6 +126,7 @@ def mark_deadline_passed(step: Step, data: dict[str, Any]) -> None:
     step.audit("task.deadline_passed", ("task", step.the_task.id), f"超期预警：已超过整改时限（{data['deadline']}）")
     notify_unit(step, "deadline_passed", f"{step.the_task.code} 已超过整改时限（{data['deadline']}），尚未销号")
     notify(step, "supervisor", "deadline_passed", f"{step.the_task.code} 已超过整改时限（{data['deadline']}），请督办")
+    raise_trigger(step, EscalationTriggerKind.DEADLINE_PASSED, f"已超过整改时限（{data['deadline']}），尚未销号")
 
 
 # --- sign-off (销号) -----------------------------------------------------------------------------
@@ -141,14 +147,16 @@ def close_notice(step: Step, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def close_task(step: Step, data: dict[str, Any]) -> None:
-    """销号: the task is done; its report cycles and deadline timers end with it."""
+    """销号: the task is done; its report cycles and deadline timers end with it, and so does an escalation
+    nobody has proposed yet (approved ones go on, see withdraw_unproposed)."""
     task = step.the_task
     task.closed_at = step.now
     children = step.session.scalars(select(ProcessInstance).where(
         ProcessInstance.task_id == task.id, ProcessInstance.id != step.the_instance.id,
-        ProcessInstance.status == InstanceStatus.RUNNING))
+        ProcessInstance.process_id != ESCALATION_PROCESS, ProcessInstance.status == InstanceStatus.RUNNING))
     for child in children:
         step.processes.cancel(step, child, "任务已销号")
+    withdraw_unproposed(step, "任务已销号，不再提出问责")
     finished = (ReportStatus.ACCEPTED, ReportStatus.CANCELLED)
     pending = step.session.scalars(select(ProgressReport).where(
         ProgressReport.task_id == task.id, ProgressReport.status.not_in(finished)))
@@ -166,4 +174,5 @@ ACTIONS: dict[str, Action] = {
     "mark_deadline_passed": mark_deadline_passed,
     "close_notice": close_notice,
     "close_task": close_task,
+    **ESCALATION_ACTIONS,
 }

@@ -20,6 +20,9 @@ from engine.clock import LOCAL_TZ
 from engine.models import (
     AuditEvent,
     Category,
+    Escalation,
+    EscalationLevel,
+    EscalationStatus,
     ProgressReport,
     RectificationTask,
     ReportStatus,
@@ -129,15 +132,27 @@ class _Fact:
 
 def escalation_counts(session: Session, scope: ColumnElement[bool], start: datetime | None = None,
                       end: datetime | None = None) -> EscalationSummary:
-    """Open escalations among the tasks in scope, and those issued in [start, end).
+    """Escalations (通报/约谈/曝光/追责) of the tasks in scope: approved and not finished yet (by level),
+    and, given a period [start, end), those the lead leaders approved in it."""
+    approved = (select(Escalation, RectificationTask.code, Unit.name)
+                .join(RectificationTask, RectificationTask.id == Escalation.task_id)
+                .join(Unit, Unit.id == Escalation.unit_id)
+                .where(scope, Escalation.approved_level.is_not(None)))
+    under_way = session.scalars(select(Escalation.approved_level).join(
+        RectificationTask, RectificationTask.id == Escalation.task_id).where(
+        scope, Escalation.approved_level.is_not(None), Escalation.status.in_(UNDER_WAY)))
+    by_level = Counter(EscalationLevel(level).label for level in under_way)
+    issued = []
+    if start is not None and end is not None:
+        rows = session.execute(approved.where(Escalation.decided_at >= start, Escalation.decided_at < end)
+                               .order_by(Escalation.decided_at, Escalation.id))
+        issued = [{"task_id": e.task_id, "code": code, "unit": unit, "level": EscalationLevel(e.approved_level).label,
+                   "issued_at": e.decided_at, "reason": e.reasons} for e, code, unit in rows]
+    return EscalationSummary(open=sum(by_level.values()), open_by_level=dict(by_level), issued=issued)
 
-    TODO(escalation): the Escalation model (branch `escalation`) does not exist on this branch
-    yet. When it is merged, count here the open escalations of tasks matching `scope`
-    (by level: 通报/约谈/曝光/追责) and list those issued between start and end as dicts
-    {"task_id", "code", "unit", "level", "issued_at", "reason"}. The dashboard and the monthly
-    bulletin read escalations only through this function.
-    """
-    return EscalationSummary()
+
+#: approved escalations still being carried out, committed to or reviewed
+UNDER_WAY = (EscalationStatus.CARRYING_OUT, EscalationStatus.AWAITING_COMMITMENT, EscalationStatus.UNDER_REVIEW)
 
 
 def build_dashboard(session: Session, scope: ColumnElement[bool], now: datetime) -> Dashboard:

@@ -22,6 +22,7 @@ from engine import users
 from engine.actor import Actor
 from engine.audit import record
 from engine.clock import LOCAL_TZ, FakeClock, local_today
+from engine.demo_escalations import EscalationStories
 from engine.demo_targets import schedule_targets
 from engine.evidence import Upload
 from engine.models import Category, HumanTask, HumanTaskStatus, ProcessInstance, Setting, Unit
@@ -94,7 +95,7 @@ class Event:
     action: Callable[[], None] = field(compare=False)
 
 
-class DemoBuilder:
+class DemoBuilder(EscalationStories):
     def __init__(self, duban: Duban, content: dict[str, Any]) -> None:
         self.real_now = duban.clock.now()
         today = local_today(duban.clock)
@@ -123,6 +124,7 @@ class DemoBuilder:
                           "plan_submitted": recent - timedelta(days=20)}.get(stage, self.clock.now())
             self.at(registered, lambda code=code: self._register(code))
             self._plan_history(code, stage)
+        self._escalation_history(self.clock.now(), recent)
         self._daily_ticks()
         self._run_until(datetime.combine(self.today, time(8, 30), LOCAL_TZ))
         self.clock.set(self.real_now)

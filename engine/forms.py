@@ -15,8 +15,10 @@ from sqlalchemy import func, select
 
 from engine.actions import restart_deadline_watch
 from engine.errors import InvalidSubmission
+from engine.escalation.triggers import raise_trigger
 from engine.models import (
     DeadlineKind,
+    EscalationTriggerKind,
     ImplementationPlan,
     PlanStatus,
     ProgressReport,
@@ -25,6 +27,7 @@ from engine.models import (
     User,
 )
 from engine.notices import notify_unit
+from engine.periods import period_label
 from engine.step import Step
 from engine.text import without_controls
 
@@ -371,6 +374,10 @@ class ReportReviewHandler(DecisionHandler):
         step.audit("report.accepted" if approved else "report.returned", ("report", report.id),
                    f"{report.period} 月度进展审核{verdict}" + (f"：{data['comment']}" if data["comment"] else ""),
                    after={"lagging": report.lagging})
+        if report.lagging:
+            comment = f"：{data['comment']}" if data["comment"] else ""
+            raise_trigger(step, EscalationTriggerKind.LAGGING,
+                          f"{period_label(report.period)}月度进展经审核认定进度滞后{comment}")
 
 
 CHASE_METHODS = {"phone": "电话催报", "notice": "书面催报", "onsite": "现场督导"}

@@ -648,3 +648,301 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+# --- escalation and accountability (督办问责) ----------------------------------------------------
+
+class EscalationLevel(enum.IntEnum):
+    """The ladder for lagging work: each repeat climbs a step (rules: engine/escalation/ladder.py)."""
+
+    NOTICE = 1          # 通报: a circulated notice
+    INTERVIEW = 2       # 约谈: a formal interview of the unit's leaders
+    EXPOSURE = 3        # 曝光: public exposure
+    ACCOUNTABILITY = 4  # 追责: accountability, referred to the discipline commission
+
+    @property
+    def label(self) -> str:
+        return ESCALATION_LEVEL_LABELS[self]
+
+    def climb(self) -> EscalationLevel:
+        return EscalationLevel(min(self + 1, EscalationLevel.ACCOUNTABILITY))
+
+
+ESCALATION_LEVEL_LABELS = {
+    EscalationLevel.NOTICE: "通报",
+    EscalationLevel.INTERVIEW: "约谈",
+    EscalationLevel.EXPOSURE: "曝光",
+    EscalationLevel.ACCOUNTABILITY: "追责",
+}
+
+
+class EscalationTriggerKind(enum.StrEnum):
+    REPORT_OVERDUE = "report_overdue"    # a monthly report was not in by its due day
+    LAGGING = "lagging"                  # the supervisor judged a report as lagging
+    DEADLINE_PASSED = "deadline_passed"  # the deadline passed without sign-off
+    MANUAL = "manual"                    # a supervisor proposed it by hand, with a reason
+    REPEATED = "repeated"                # the previous escalation did not work: escalated again
+
+    @property
+    def label(self) -> str:
+        return {"report_overdue": "逾期未报", "lagging": "进度滞后", "deadline_passed": "超过整改时限",
+                "manual": "督办组提出", "repeated": "再次升级"}[self.value]
+
+
+class EscalationStatus(enum.StrEnum):
+    PROPOSING = "proposing"                      # waits for the supervisor's proposal
+    AWAITING_APPROVAL = "awaiting_approval"      # waits for the lead leader
+    CARRYING_OUT = "carrying_out"                # approved: notice, interview, exposure or accountability under way
+    AWAITING_COMMITMENT = "awaiting_commitment"  # carried out: waits for the unit's commitment
+    UNDER_REVIEW = "under_review"                # committed: the supervisor closes it or escalates again
+    CLOSED = "closed"
+    ESCALATED = "escalated"                      # closed by escalating again (see its successor)
+    REJECTED = "rejected"                        # the lead leader did not approve it
+    DROPPED = "dropped"                          # the supervisor decided not to propose anything
+
+    def is_open(self) -> bool:
+        return self in OPEN_ESCALATION_STATUSES
+
+    def was_carried_out(self) -> bool:
+        """Approved, so it counts on the ladder (whether or not it is finished)."""
+        return self in (EscalationStatus.CARRYING_OUT, EscalationStatus.AWAITING_COMMITMENT,
+                        EscalationStatus.UNDER_REVIEW, EscalationStatus.CLOSED, EscalationStatus.ESCALATED)
+
+
+OPEN_ESCALATION_STATUSES = frozenset({
+    EscalationStatus.PROPOSING, EscalationStatus.AWAITING_APPROVAL, EscalationStatus.CARRYING_OUT,
+    EscalationStatus.AWAITING_COMMITMENT, EscalationStatus.UNDER_REVIEW})
+
+
+class Escalation(Base):
+    """督办问责: one step up the ladder for one task's lead unit, from trigger to closure."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (Index("ix_escalations_task_status", "task_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("rectification_tasks.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)  # the unit held to account
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"), unique=True)
+    predecessor_id: Mapped[int | None] = mapped_column(ForeignKey("escalations.id"))
+    trigger: Mapped[EscalationTriggerKind] = mapped_column(_enum(EscalationTriggerKind))
+    status: Mapped[EscalationStatus] = mapped_column(_enum(EscalationStatus), index=True)
+    opened_at: Mapped[datetime]
+    #: the ladder's default for this task's history, and why
+    suggested_level: Mapped[int]
+    suggestion: Mapped[str] = mapped_column(Text, default="")
+    proposed_level: Mapped[int | None]
+    reasons: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    proposed_at: Mapped[datetime | None]
+    approved_level: Mapped[int | None]
+    decision: Mapped[str] = mapped_column(String(16), default="")  # approve | change | reject
+    decision_comment: Mapped[str] = mapped_column(Text, default="")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    commitment: Mapped[str] = mapped_column(Text, default="")
+    complete_by: Mapped[date | None] = mapped_column(Date)
+    committed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    committed_at: Mapped[datetime | None]
+    closing_comment: Mapped[str] = mapped_column(Text, default="")
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None]
+
+    task: Mapped[RectificationTask] = relationship()
+    unit: Mapped[Unit] = relationship()
+    triggers: Mapped[list[EscalationTrigger]] = relationship(order_by="EscalationTrigger.id",
+                                                             back_populates="escalation")
+    notice: Mapped[EscalationNotice | None] = relationship()
+    interview: Mapped[EscalationInterview | None] = relationship()
+    exposure: Mapped[EscalationExposure | None] = relationship()
+    accountability: Mapped[AccountabilityCase | None] = relationship()
+
+    @property
+    def level(self) -> EscalationLevel:
+        """The level as it now stands: approved, else proposed, else suggested."""
+        for value in (self.approved_level, self.proposed_level, self.suggested_level):
+            if value is not None:
+                return EscalationLevel(value)
+        return EscalationLevel.NOTICE
+
+    @property
+    def shown_level(self) -> EscalationLevel | None:
+        """What a register shows: the approved level, or the one on the table while it is being decided;
+        none for an escalation that was dropped or rejected (nothing was applied)."""
+        if self.approved_level is not None:
+            return EscalationLevel(self.approved_level)
+        return self.level if self.status.is_open() else None
+
+    def __repr__(self) -> str:
+        return f"<Escalation {self.id} task={self.task_id} {self.status}>"
+
+
+class EscalationTrigger(Base):
+    """What set an escalation off, and every later trigger an open escalation absorbed."""
+
+    __tablename__ = "escalation_triggers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), index=True)
+    kind: Mapped[EscalationTriggerKind] = mapped_column(_enum(EscalationTriggerKind))
+    detail: Mapped[str] = mapped_column(Text)
+    occurred_at: Mapped[datetime]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    absorbed: Mapped[bool] = mapped_column(Boolean, default=False)  # came while the escalation was open
+
+    escalation: Mapped[Escalation] = relationship(back_populates="triggers")
+
+
+class EscalationNotice(Base):
+    """通报: the circulated notice, drafted by duban and edited and issued by the office."""
+
+    __tablename__ = "escalation_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), unique=True)
+    number: Mapped[str] = mapped_column(String(100), default="")  # 文号
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    issued_at: Mapped[datetime]
+    issued_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class EscalationInterview(Base):
+    """约谈: when and where, who was interviewed, who interviewed, what was promised."""
+
+    __tablename__ = "escalation_interviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), unique=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(String(200))
+    interviewees: Mapped[str] = mapped_column(Text)
+    interviewers: Mapped[str] = mapped_column(Text)
+    commitments: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime]
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class EscalationExposure(Base):
+    """曝光: published by the publicity group; from then on it is on the public pages."""
+
+    __tablename__ = "escalation_exposures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), unique=True)
+    headline: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(String(200), default="")
+    published_at: Mapped[datetime] = mapped_column(index=True)
+    published_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class AccountabilityCase(Base):
+    """追责: the referral to the discipline commission and what it found and decided."""
+
+    __tablename__ = "accountability_cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), unique=True)
+    referred_at: Mapped[datetime]
+    findings: Mapped[str] = mapped_column(Text, default="")
+    decision: Mapped[str] = mapped_column(Text, default="")
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    document_number: Mapped[str] = mapped_column(String(100), default="")
+    recorded_at: Mapped[datetime | None]
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    persons: Mapped[list[AccountablePerson]] = relationship(
+        primaryjoin="AccountabilityCase.escalation_id == foreign(AccountablePerson.escalation_id)",
+        order_by="AccountablePerson.id", viewonly=True)
+
+
+class AccountablePerson(Base):
+    """A person held accountable: by an escalation's accountability case or by a problem clue's decision."""
+
+    __tablename__ = "accountable_persons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    escalation_id: Mapped[int | None] = mapped_column(ForeignKey("escalations.id"), index=True)
+    clue_id: Mapped[int | None] = mapped_column(ForeignKey("clues.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    post: Mapped[str] = mapped_column(String(200), default="")  # 单位及职务
+    measure: Mapped[str] = mapped_column(String(32))  # engine/accountability.py MEASURES
+    detail: Mapped[str] = mapped_column(String(500), default="")
+
+
+# --- problem clues (问题线索) --------------------------------------------------------------------
+
+class ClueStatus(enum.StrEnum):
+    INVESTIGATING = "investigating"  # 调查核实
+    DETERMINING = "determining"      # 认定责任
+    DECIDING = "deciding"            # 作出处理决定
+    CLOSING = "closing"              # 办结反馈 by the office
+    CLOSED = "closed"
+
+    def is_open(self) -> bool:
+        return self is not ClueStatus.CLOSED
+
+
+class ClueVerdict(enum.StrEnum):
+    FOUNDED = "founded"      # 属实
+    PARTLY = "partly"        # 部分属实
+    UNFOUNDED = "unfounded"  # 不属实
+
+    @property
+    def label(self) -> str:
+        return {"founded": "属实", "partly": "部分属实", "unfounded": "不属实"}[self.value]
+
+
+clue_tasks = Table(
+    "clue_tasks",
+    Base.metadata,
+    Column("clue_id", ForeignKey("clues.id", ondelete="CASCADE"), primary_key=True),
+    Column("task_id", ForeignKey("rectification_tasks.id"), primary_key=True),
+)
+
+clue_units = Table(
+    "clue_units",
+    Base.metadata,
+    Column("clue_id", ForeignKey("clues.id", ondelete="CASCADE"), primary_key=True),
+    Column("unit_id", ForeignKey("units.id"), primary_key=True),
+)
+
+
+class Clue(Base):
+    """问题线索: a clue handed down (e.g. by the inspection team), investigated by the discipline commission."""
+
+    __tablename__ = "clues"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)  # 线索编号, e.g. XS-2026-001
+    source: Mapped[str] = mapped_column(String(200))              # 来源
+    source_reference: Mapped[str] = mapped_column(String(100), default="")  # 来文号
+    received_on: Mapped[date] = mapped_column(Date)
+    reply_due: Mapped[date] = mapped_column(Date)  # 办结反馈时限
+    title: Mapped[str] = mapped_column(String(300))
+    content: Mapped[str] = mapped_column(Text)
+    status: Mapped[ClueStatus] = mapped_column(_enum(ClueStatus), index=True)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"), unique=True)
+    registered_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    registered_at: Mapped[datetime]
+    findings: Mapped[str] = mapped_column(Text, default="")
+    verdict: Mapped[ClueVerdict | None] = mapped_column(_enum(ClueVerdict))
+    investigated_at: Mapped[datetime | None]
+    responsibility: Mapped[str] = mapped_column(Text, default="")
+    determined_at: Mapped[datetime | None]
+    decision: Mapped[str] = mapped_column(Text, default="")
+    document_number: Mapped[str] = mapped_column(String(100), default="")
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    decided_at: Mapped[datetime | None]
+    feedback: Mapped[str] = mapped_column(Text, default="")
+    closed_at: Mapped[datetime | None]
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    tasks: Mapped[list[RectificationTask]] = relationship(secondary=clue_tasks, order_by=RectificationTask.code)
+    units: Mapped[list[Unit]] = relationship(secondary=clue_units, order_by=Unit.position)
+    persons: Mapped[list[AccountablePerson]] = relationship(order_by=AccountablePerson.id, viewonly=True)
+
+    def __repr__(self) -> str:
+        return f"<Clue {self.number} {self.status}>"

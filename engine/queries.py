@@ -11,9 +11,12 @@ from engine.access import Access
 from engine.actor import Actor
 from engine.audit import task_history
 from engine.clock import local_midnight
+from engine.clues.queries import inbox_clues
+from engine.escalation.queries import hide_from_unit
 from engine.models import (
     AuditEvent,
     Category,
+    Clue,
     EvidenceFile,
     HumanTask,
     HumanTaskStatus,
@@ -47,6 +50,7 @@ class InboxEntry:
     work: HumanTask
     period: str
     overdue: bool
+    clue: Clue | None = None  # the problem clue of work that belongs to no task
 
 
 @dataclass(frozen=True)
@@ -155,8 +159,10 @@ def inbox(session: Session, access: Access, actor: Actor, now: datetime) -> list
              .where(HumanTask.status == HumanTaskStatus.OPEN, HumanTask.standing.is_(False),
                     access.work_filter(actor))
              .order_by(HumanTask.created_at, HumanTask.id))
-    return [InboxEntry(work, period, work.due_at is not None and work.due_at < now)
-            for work, period in session.execute(query)]
+    rows = session.execute(query).all()
+    clues = inbox_clues(session, [work.instance_id for work, _ in rows if work.task_id is None])
+    return [InboxEntry(work, period, work.due_at is not None and work.due_at < now, clues.get(work.instance_id))
+            for work, period in rows]
 
 
 def notices(session: Session, actor: Actor, now: datetime, limit: int = 20) -> list[Notice]:
@@ -217,6 +223,7 @@ def task_page(session: Session, access: Access, actor: Actor, task: Rectificatio
     history = [event for event in task_history(session, task.id) if event.action not in HISTORY_HIDDEN]
     page = TaskPage(task, history, open_work,
                     [work for work in open_work if access.can_act(actor, work)], plans, reports, signoffs)
+    hide_from_unit(session, access, actor, task, page)
     page.people = people_names(session)
     page.evidence = list(session.scalars(select(EvidenceFile).where(EvidenceFile.task_id == task.id)
                                          .order_by(EvidenceFile.id)))

@@ -34,6 +34,10 @@ PERMISSIONS: dict[str, str] = {
     "bulletin.make": "produce the monthly bulletin (月度通报) as .docx",
     "targets.view": "see the environmental targets and their monthly values",
     "targets.edit": "define environmental targets and enter or import their monthly values",
+    "escalation.view": "see escalations (督办问责) and their register (a unit role: only its own unit's)",
+    "escalation.propose": "start an escalation of a task by hand, with a reason",
+    "clue.view": "see problem clues (问题线索), their register and their records",
+    "clue.register": "register a problem clue handed down, which starts its investigation",
 }
 
 UNIT_KINDS = ("city", "office", "department", "county", "park")

@@ -26,8 +26,13 @@ from engine.bpmn.expressions import ExpressionFunctions, RestrictedScriptEngine
 from engine.bpmn.loader import ProcessDefinition, Vocabulary, load_files
 from engine.bpmn.runtime import WorkflowRuntime
 from engine.clock import Clock, OffsetClock, local_today
+from engine.clues.forms import CLUE_FORM_HANDLERS
+from engine.clues.queries import clue_of_instance
+from engine.clues.service import ClueUseCases
 from engine.db import Database
 from engine.errors import Conflict, DomainError, InvalidSubmission, NotFound, PermissionDenied
+from engine.escalation.forms import ESCALATION_FORM_HANDLERS
+from engine.escalation.service import EscalationUseCases
 from engine.evidence import CheckedFile, EvidenceStore, Upload
 from engine.forms import Field, FormHandler, check_assignment, clean
 from engine.handlers import FORM_HANDLERS
@@ -36,6 +41,7 @@ from engine.instances import Processes
 from engine.models import (
     Category,
     DeadlineKind,
+    Escalation,
     EvidenceFile,
     HumanTask,
     HumanTaskStatus,
@@ -61,6 +67,8 @@ MAIN_PROCESS = "rectification"
 #: lock only the row itself: PostgreSQL refuses FOR UPDATE on the outer join of an eagerly loaded relation
 LOCK_INSTANCE: dict[str, Any] = {"of": ProcessInstance}
 LOCK_USER: dict[str, Any] = {"of": User}
+#: every user-task form the engine knows: the task's own, escalation (督办问责) and problem clues
+HANDLERS: dict[str, FormHandler] = {**FORM_HANDLERS, **ESCALATION_FORM_HANDLERS, **CLUE_FORM_HANDLERS}
 T = TypeVar("T")
 
 REGISTRATION_FIELDS = (
@@ -95,10 +103,13 @@ class WorkItem:
     period: str
     page: queries.TaskPage
     extra: dict[str, Any] = field(default_factory=dict)
+    escalation: Escalation | None = None  # the escalation (督办问责) this step belongs to, if any
+    initial: dict[str, Any] | None = None  # what the form starts with (a default level, a drafted text)
 
 
-class Duban(ReportingUseCases):
-    """The façade; the office's reporting use cases (dashboard, Excel, bulletin, targets) are in engine/reporting.py."""
+class Duban(ReportingUseCases, EscalationUseCases, ClueUseCases):
+    """The façade; the office's reporting use cases (dashboard, Excel, bulletin, targets) are in engine/reporting.py,
+    escalation (督办问责) and problem clues (问题线索) in engine/escalation and engine/clues."""
 
     def __init__(self, db: Database, roles: RoleModel, clock: Clock, workflow_files: Sequence[Path],
                  settings: Settings | None = None, ui_forms: Collection[str] | None = None,
@@ -210,7 +221,7 @@ class Duban(ReportingUseCases):
         def work(session: Session) -> HumanTask:
             work_item = self._open_work(session, actor, human_task_id)
             instance = session.get_one(ProcessInstance, work_item.instance_id, with_for_update=LOCK_INSTANCE)
-            handler = FORM_HANDLERS[work_item.form]
+            handler = HANDLERS[work_item.form]
             step = self._step(session, actor, task=work_item.task, instance=instance, human_task=work_item,
                               uploads=self._checked_uploads(handler, uploads), evidence=writer)
             cleaned = handler.clean(step, data)
@@ -237,16 +248,22 @@ class Duban(ReportingUseCases):
 
     def _open_work(self, session: Session, actor: Actor, human_task_id: int) -> HumanTask:
         work_item = session.get(HumanTask, human_task_id, with_for_update=True)
-        if work_item is None or work_item.task_id is None:
+        if work_item is None:
             raise NotFound("没有找到这项工作")
         if not self.access.can_act(actor, work_item):  # whoever may do it may see its task (same unit or city)
-            if not self.access.can_view_task(actor, session.get_one(RectificationTask, work_item.task_id)):
+            if not self._may_see_work(session, actor, work_item):
                 raise NotFound("没有找到这项工作")
             raise PermissionDenied("这项工作不由您办理")
         duties.check(session, actor, work_item, work_item.task)
         if not work_item.status.is_open():
             raise Conflict("这项工作已经有人处理过了")
         return work_item
+
+    def _may_see_work(self, session: Session, actor: Actor, work_item: HumanTask) -> bool:
+        """Work of a task: whoever may see the task; work of a problem clue: whoever may see clues."""
+        if work_item.task_id is not None:
+            return self.access.can_view_task(actor, session.get_one(RectificationTask, work_item.task_id))
+        return self.access.can_view_clues(actor) and clue_of_instance(session, work_item.instance_id) is not None
 
     def refuse(self, actor: Actor, what: str, reason: str) -> None:
         """Record a refused attempt (wrong role, other unit's task) in the audit trail."""
@@ -652,8 +669,10 @@ class Duban(ReportingUseCases):
             instance = session.get_one(ProcessInstance, item.instance_id)
             task = self.access.check_view_task(actor, queries.load_task(session, item.task_id or 0))
             step = self._step(session, actor, task=task, instance=instance, human_task=item)
-            return WorkItem(item, task, instance.business_key, queries.task_page(session, self.access, actor, task),
-                            FORM_HANDLERS[item.form].context(step))
+            page = queries.task_page(session, self.access, actor, task)
+            work_item = WorkItem(item, task, instance.business_key, page, HANDLERS[item.form].context(step))
+            self._escalation_context(session, actor, work_item)
+            return work_item
 
         return self._read(work)
 
@@ -672,7 +691,7 @@ def default_storage(db: Database) -> Path:
 def build_vocabulary(roles: RoleModel, clock: Clock, settings: Settings,
                      ui_forms: Collection[str] | None = None) -> Vocabulary:
     """What workflows may name: lanes of roles.yaml, forms both engine and UI know, actions, functions."""
-    forms = set(FORM_HANDLERS) if ui_forms is None else set(FORM_HANDLERS) & set(ui_forms)
+    forms = set(HANDLERS) if ui_forms is None else set(HANDLERS) & set(ui_forms)
     return Vocabulary(roles, forms, set(ACTIONS), ExpressionFunctions(clock, settings).as_dict())
 
 

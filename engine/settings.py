@@ -34,6 +34,12 @@ class Settings:
     session_hours: int = 12
     #: ... or after this many minutes without a request
     session_idle_minutes: int = 120
+    #: the level (1 通报 … 4 追责) a task's first escalation is proposed at, for an overdue or lagging report
+    #: or by hand; and when the deadline passed
+    escalation_start_level: int = 1
+    escalation_deadline_start_level: int = 1
+    #: escalations older than this many days no longer count on the ladder (0: the task's whole history)
+    escalation_memory_days: int = 0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -67,6 +73,7 @@ class Settings:
         if not 1 <= self.objections_per_hour <= 1000:
             raise ValueError("DUBAN_OBJECTIONS_PER_HOUR must be between 1 and 1000")
         self._check_login()
+        self._check_escalation()
 
     def _check_login(self) -> None:
         if not 1 <= self.login_max_failures <= 100:
@@ -77,6 +84,13 @@ class Settings:
             raise ValueError("DUBAN_SESSION_HOURS must be between 1 and 720")
         if not 5 <= self.session_idle_minutes <= 24 * 60:
             raise ValueError("DUBAN_SESSION_IDLE_MINUTES must be between 5 and 1440")
+
+    def _check_escalation(self) -> None:
+        for name in ("escalation_start_level", "escalation_deadline_start_level"):
+            if not 1 <= getattr(self, name) <= 4:
+                raise ValueError(f"DUBAN_{name.upper()} must be between 1 (通报) and 4 (追责)")
+        if not 0 <= self.escalation_memory_days <= 3650:
+            raise ValueError("DUBAN_ESCALATION_MEMORY_DAYS must be between 0 and 3650")
 
 
 def _parse_int(name: str, raw: str) -> int:

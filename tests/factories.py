@@ -2,17 +2,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine.actor import Actor
 from engine.bpmn.runtime import ready_human_tasks
 from engine.clock import LOCAL_TZ
 from engine.evidence import Upload
-from engine.models import Category, HumanTask, HumanTaskStatus, ProcessInstance, RectificationTask, Unit
+from engine.models import (
+    Category,
+    HumanTask,
+    HumanTaskStatus,
+    ProcessInstance,
+    RectificationTask,
+    SignoffNotice,
+    Unit,
+)
 from engine.sample_files import pdf, png
 from engine.service import Duban, actor_for
 from engine.signoff import STANDARDS
@@ -175,7 +183,11 @@ def through_notice(world: World, task_id: int) -> None:
     """Verified, the notice published, and its period over with no objection."""
     world.do("supervisor", task_id, "signoff_verify", **checklist())
     world.do("publicity", task_id, "signoff_notice", text="拟销号公示")
-    world.tick(days=10)
+    with world.duban.db.transaction(write=False) as session:
+        end = session.scalar(select(func.max(SignoffNotice.end_date)).where(SignoffNotice.task_id == task_id))
+    assert end is not None
+    over = datetime.combine(end + timedelta(days=1), time(0, 30), LOCAL_TZ)  # holidays may make the 公示 longer
+    world.go_to(max(world.duban.clock.now() + timedelta(days=10), over))
 
 
 def sign_off(world: World, task_id: int) -> None:

@@ -79,12 +79,15 @@ def _register(app: Flask) -> None:
         admin,
         auth,
         bulletin,
+        clues,
         dashboard,
         demo_clock,
         errors,
+        escalations,
         incidents,
         ledger_io,
         public,
+        public_exposures,
         publicity,
         targets,
         views,
@@ -109,5 +112,8 @@ def _register(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     for reporting in (dashboard, ledger_io, bulletin, targets):
         app.register_blueprint(reporting.bp)
+    app.register_blueprint(escalations.bp)
+    app.register_blueprint(clues.bp)
+    app.register_blueprint(public_exposures.bp)
     app.before_request(lambda: app.extensions["duban"].sync_demo_clock())
     errors.register(app)

@@ -68,7 +68,13 @@ def _period_arg(name: str) -> str:
 def task(task_id: int) -> str:
     page = engine().task_page(current_actor(), task_id)
     diagram = task_diagram(engine().task_path(current_actor(), task_id), f"{page.task.code} {page.task.title}")
-    return render_template("task.html", page=page, diagram=diagram)
+    return render_template("task.html", page=page, diagram=diagram, **task_escalations(task_id))
+
+
+def task_escalations(task_id: int) -> dict[str, object]:
+    """A task's escalations and problem clues, as far as this person may see them."""
+    actor = current_actor()
+    return {"escalations": engine().task_escalations(actor, task_id), "clues": engine().task_clues(actor, task_id)}
 
 
 @bp.route("/evidence/<int:file_id>")

@@ -53,7 +53,7 @@ def initial_data(item: WorkItem) -> dict[str, object] | None:
         return current_assignment(item)
     if item.work.form == "signoff_notice":
         return {"text": item.extra.get("draft", "")}
-    return None
+    return item.initial  # an escalation step starts from the ladder's level or a drafted text
 
 
 def current_assignment(item: WorkItem) -> dict[str, object]:

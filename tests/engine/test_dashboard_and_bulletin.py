@@ -12,6 +12,7 @@ from sqlalchemy import select
 from engine.clock import LOCAL_TZ
 from engine.errors import InvalidSubmission, PermissionDenied
 from engine.models import AuditEvent, ProgressReport, RectificationTask, ReportStatus, TaskStatus, WarningLevel
+from tests.escalations import propose
 from tests.factories import World, apply_for_signoff, assignment, checklist, report_month, walk_to_reporting
 
 
@@ -78,7 +79,19 @@ def test_dashboard_numbers_equal_independent_counts(world: World) -> None:
     assert board.overdue_tasks == 1 and [r.code for r in board.overdue_reports] == ["1-2"]
     assert board.overdue_reports[0].days == 15 and board.overdue_reports[0].unit == "江阳区"
     assert board.behind[0].label == "江阳区"
-    assert board.escalations.open == 0  # until the Escalation model is merged
+    assert board.escalations.open == 0  # escalations were proposed for 1-2 and 2-2, none approved yet
+
+
+def test_approved_escalations_count_on_the_dashboard_and_in_the_bulletin(world: World) -> None:
+    ids = stage_city(world)
+    propose(world, ids["overdue"], 1)
+    world.do("leader", ids["overdue"], "escalation_approve", decision="approve", comment="同意通报")
+    world.tick(hours=1)
+    board = world.duban.dashboard(world["leader"])
+    assert (board.escalations.open, board.escalations.open_by_level) == (1, {"通报": 1})
+    [issued] = world.duban.bulletin_data(world["coordinator"], "2026-04").escalations.issued
+    assert (issued["code"], issued["unit"], issued["level"]) == ("1-2", "江阳区", "通报")
+    assert world.duban.bulletin_data(world["coordinator"], "2026-03").escalations.issued == []
 
 
 def test_completion_curve_reads_each_months_end_from_the_audit_trail(world: World) -> None:

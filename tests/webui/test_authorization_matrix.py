@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from flask import Flask
 
+from tests.escalations import register_clue
 from tests.factories import (
     PASSWORD,
     World,
@@ -136,6 +137,28 @@ MATRIX: tuple[Case, ...] = (
          (302, 403, 403, 404, 403, 403, 403, 403, 403, 403, 403, 403)),
     Case("POST", "/targets/<int:indicator_id>/edit", "/targets/{missing}/edit",
          (302, 403, 403, 404, 403, 403, 403, 403, 403, 403, 403, 403)),
+    # 督办问责: the register for every role but the administrator; a unit sees only its own unit's escalations
+    Case("GET", "/escalations", "/escalations",           (302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403)),
+    Case("GET", "/escalations/<int:escalation_id>", "/escalations/{escalation}",
+         (302, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404, 403)),
+    Case("GET", "/escalations/<int:escalation_id>", "/escalations/{missing}",
+         (302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 403)),
+    Case("GET", "/tasks/<int:task_id>/escalate", "/tasks/{task}/escalate",
+         (302, 403, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403)),
+    Case("POST", "/tasks/<int:task_id>/escalate", "/tasks/{task}/escalate",  # no reason: shown again
+         (302, 403, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403)),
+    # 问题线索: the leaders, the office and the discipline commission only
+    Case("GET", "/clues", "/clues",                       (302, 200, 200, 200, 403, 403, 200, 403, 403, 403, 403, 403)),
+    Case("GET", "/clues/<int:clue_id>", "/clues/{clue}",  (302, 200, 200, 200, 403, 403, 200, 403, 403, 403, 403, 403)),
+    Case("GET", "/clues/<int:clue_id>", "/clues/{missing}", (302, 404, 404, 404, 403, 403, 404, 403, 403, 403, 403,
+                                                             403)),
+    Case("GET", "/clues/new", "/clues/new",               (302, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403)),
+    Case("POST", "/clues/new", "/clues/new",              (302, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403)),
+    Case("GET", "/clues/work/<int:work_id>", "/clues/work/{investigate}",
+         (302, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 403)),
+    Case("POST", "/clues/work/<int:work_id>", "/clues/work/{investigate}",
+         (302, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 403)),
+    Case("GET", "/public/exposures", "/public/exposures", (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     # last: it ends the sessions
     Case("POST", "/logout", "/logout",                    (302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302)),
 )
@@ -161,6 +184,8 @@ def stage(world: World) -> dict[str, int]:
     world.do("publicity", noticed, "signoff_notice", text="拟销号公示")
     victim = world.duban.create_user(world["admin"], username="victim", password="Target-pass-1",
                                      display_name="被操作者", role="publicity")
+    escalation = world.duban.propose_escalation(world["supervisor"], planning, "现场检查发现问题").escalation_id
+    clue = register_clue(world)
 
     def work(username: str, task_id: int, form: str) -> int:
         return next(w.id for w in world.work_for(username, task_id) if w.form == form)
@@ -169,7 +194,8 @@ def stage(world: World) -> dict[str, int]:
             "assign": work("coordinator", waiting, "assign"), "approve": work("leader", closing, "signoff_approve"),
             "victim": victim, "own": world["admin"].user_id or 0,
             "evidence": world.duban.task_page(world["supervisor"], closing).evidence[0].id,
-            "notice": world.duban.open_notices()[0].id}
+            "notice": world.duban.open_notices()[0].id, "escalation": escalation, "clue": clue,
+            "investigate": next(w.id for w in world.work_for("discipline") if w.task_id is None)}
 
 
 def test_every_route_is_in_the_matrix(app: Flask) -> None:

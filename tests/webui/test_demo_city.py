@@ -9,7 +9,18 @@ from sqlalchemy import func, select
 
 from engine.db import Database
 from engine.demo import DEMO_PASSWORD
-from engine.models import AuditEvent, Category, ProgressReport, RectificationTask, TaskStatus, User
+from engine.models import (
+    AuditEvent,
+    Category,
+    Clue,
+    ClueStatus,
+    Escalation,
+    EscalationStatus,
+    ProgressReport,
+    RectificationTask,
+    TaskStatus,
+    User,
+)
 from webui import create_app
 from webui.cli import main
 
@@ -86,3 +97,24 @@ def test_the_demo_city_has_the_plans_environmental_targets(demo_instance: Path,
     targets = client.get("/targets").get_data(as_text=True)
     assert "落后于目标进度" in targets and "符合目标进度" in targets and "已达到目标值" in targets
     assert client.get("/dashboard").status_code == 200
+
+
+def test_the_demo_has_escalations_and_clues_waiting_for_each_role(demo_instance: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    with database(demo_instance).transaction(write=False) as session:
+        levels = set(session.scalars(select(Escalation.approved_level).where(Escalation.approved_level.is_not(None))))
+        statuses = set(session.scalars(select(Escalation.status)))
+        clue_statuses = set(session.scalars(select(Clue.status)))
+    assert levels == {1, 2, 3, 4}
+    assert {EscalationStatus.AWAITING_APPROVAL, EscalationStatus.AWAITING_COMMITMENT, EscalationStatus.CARRYING_OUT,
+            EscalationStatus.UNDER_REVIEW, EscalationStatus.ESCALATED, EscalationStatus.DROPPED} <= statuses
+    assert clue_statuses == {ClueStatus.CLOSED, ClueStatus.DETERMINING}
+    monkeypatch.setenv("DUBAN_INSTANCE", str(demo_instance))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app({"WTF_CSRF_ENABLED": False})
+    for username, step in (("leader", "审批问责建议"), ("supervisor", "提出问责建议"), ("unit_head", "作出整改承诺"),
+                           ("discipline", "调查处理"), ("discipline", "认定责任")):
+        client = app.test_client()
+        client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
+        assert step in client.get("/inbox").get_data(as_text=True), (username, step)
+    assert "整改推进不力" in app.test_client().get("/public/exposures").get_data(as_text=True)

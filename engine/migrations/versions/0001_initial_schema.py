@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-30 07:57:01.243955
+Create Date: 2026-11-30 08:31:59.478717
 """
 from __future__ import annotations
 
@@ -286,6 +286,85 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], ),
     sa.PrimaryKeyConstraint('task_id', 'unit_id')
     )
+    op.create_table('clues',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=32), nullable=False),
+    sa.Column('source', sa.String(length=200), nullable=False),
+    sa.Column('source_reference', sa.String(length=100), nullable=False),
+    sa.Column('received_on', sa.Date(), nullable=False),
+    sa.Column('reply_due', sa.Date(), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('content', sa.Text(), nullable=False),
+    sa.Column('status', sa.Enum('investigating', 'determining', 'deciding', 'closing', 'closed', name='cluestatus', native_enum=False, length=32), nullable=False),
+    sa.Column('instance_id', sa.Integer(), nullable=True),
+    sa.Column('registered_by_id', sa.Integer(), nullable=False),
+    sa.Column('registered_at', engine.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('findings', sa.Text(), nullable=False),
+    sa.Column('verdict', sa.Enum('founded', 'partly', 'unfounded', name='clueverdict', native_enum=False, length=32), nullable=True),
+    sa.Column('investigated_at', engine.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('responsibility', sa.Text(), nullable=False),
+    sa.Column('determined_at', engine.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decision', sa.Text(), nullable=False),
+    sa.Column('document_number', sa.String(length=100), nullable=False),
+    sa.Column('decided_on', sa.Date(), nullable=True),
+    sa.Column('decided_at', engine.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('feedback', sa.Text(), nullable=False),
+    sa.Column('closed_at', engine.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['closed_by_id'], ['users.id'], ),
+    sa.ForeignKeyConstraint(['instance_id'], ['process_instances.id'], ),
+    sa.ForeignKeyConstraint(['registered_by_id'], ['users.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('instance_id'),
+    sa.UniqueConstraint('number')
+    )
+    with op.batch_alter_table('clues', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_clues_status'), ['status'], unique=False)
+
+    op.create_table('escalations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('task_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('instance_id', sa.Integer(), nullable=True),
+    sa.Column('predecessor_id', sa.Integer(), nullable=True),
+    sa.Column('trigger', sa.Enum('report_overdue', 'lagging', 'deadline_passed', 'manual', 'repeated', name='escalationtriggerkind', native_enum=False, length=32), nullable=False),
+    sa.Column('status', sa.Enum('proposing', 'awaiting_approval', 'carrying_out', 'awaiting_commitment', 'under_review', 'closed', 'escalated', 'rejected', 'dropped', name='escalationstatus', native_enum=False, length=32), nullable=False),
+    sa.Column('opened_at', engine.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('suggested_level', sa.Integer(), nullable=False),
+    sa.Column('suggestion', sa.Text(), nullable=False),
+    sa.Column('proposed_level', sa.Integer(), nullable=True),
+    sa.Column('reasons', sa.Text(), nullable=False),
+    sa.Column('evidence', sa.Text(), nullable=False),
+    sa.Column('proposed_by_id', sa.Integer(), nullable=True),
+    sa.Column('proposed_at', engine.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('approved_level', sa.Integer(), nullable=True),
+    sa.Column('decision', sa.String(length=16), nullable=False),
+    sa.Column('decision_comment', sa.Text(), nullable=False),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', engine.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('commitment', sa.Text(), nullable=False),
+    sa.Column('complete_by', sa.Date(), nullable=True),
+    sa.Column('committed_by_id', sa.Integer(), nullable=True),
+    sa.Column('committed_at', engine.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closing_comment', sa.Text(), nullable=False),
+    sa.Column('closed_by_id', sa.Integer(), nullable=True),
+    sa.Column('closed_at', engine.models.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['closed_by_id'], ['users.id'], ),
+    sa.ForeignKeyConstraint(['committed_by_id'], ['users.id'], ),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], ),
+    sa.ForeignKeyConstraint(['instance_id'], ['process_instances.id'], ),
+    sa.ForeignKeyConstraint(['predecessor_id'], ['escalations.id'], ),
+    sa.ForeignKeyConstraint(['proposed_by_id'], ['users.id'], ),
+    sa.ForeignKeyConstraint(['task_id'], ['rectification_tasks.id'], ),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('instance_id')
+    )
+    with op.batch_alter_table('escalations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_escalations_status'), ['status'], unique=False)
+        batch_op.create_index('ix_escalations_task_status', ['task_id', 'status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_escalations_unit_id'), ['unit_id'], unique=False)
+
     op.create_table('evidence_files',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('task_id', sa.Integer(), nullable=False),
@@ -401,6 +480,110 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_signoff_notices_end_date'), ['end_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_signoff_notices_task_id'), ['task_id'], unique=False)
 
+    op.create_table('accountability_cases',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('escalation_id', sa.Integer(), nullable=False),
+    sa.Column('referred_at', engine.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('findings', sa.Text(), nullable=False),
+    sa.Column('decision', sa.Text(), nullable=False),
+    sa.Column('decided_on', sa.Date(), nullable=True),
+    sa.Column('document_number', sa.String(length=100), nullable=False),
+    sa.Column('recorded_at', engine.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['escalation_id'], ['escalations.id'], ),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('escalation_id')
+    )
+    op.create_table('accountable_persons',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('escalation_id', sa.Integer(), nullable=True),
+    sa.Column('clue_id', sa.Integer(), nullable=True),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('post', sa.String(length=200), nullable=False),
+    sa.Column('measure', sa.String(length=32), nullable=False),
+    sa.Column('detail', sa.String(length=500), nullable=False),
+    sa.ForeignKeyConstraint(['clue_id'], ['clues.id'], ),
+    sa.ForeignKeyConstraint(['escalation_id'], ['escalations.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('accountable_persons', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_accountable_persons_clue_id'), ['clue_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_accountable_persons_escalation_id'), ['escalation_id'], unique=False)
+
+    op.create_table('clue_tasks',
+    sa.Column('clue_id', sa.Integer(), nullable=False),
+    sa.Column('task_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['clue_id'], ['clues.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['task_id'], ['rectification_tasks.id'], ),
+    sa.PrimaryKeyConstraint('clue_id', 'task_id')
+    )
+    op.create_table('clue_units',
+    sa.Column('clue_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['clue_id'], ['clues.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], ),
+    sa.PrimaryKeyConstraint('clue_id', 'unit_id')
+    )
+    op.create_table('escalation_exposures',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('escalation_id', sa.Integer(), nullable=False),
+    sa.Column('headline', sa.String(length=200), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('channel', sa.String(length=200), nullable=False),
+    sa.Column('published_at', engine.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('published_by_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['escalation_id'], ['escalations.id'], ),
+    sa.ForeignKeyConstraint(['published_by_id'], ['users.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('escalation_id')
+    )
+    with op.batch_alter_table('escalation_exposures', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_escalation_exposures_published_at'), ['published_at'], unique=False)
+
+    op.create_table('escalation_interviews',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('escalation_id', sa.Integer(), nullable=False),
+    sa.Column('held_on', sa.Date(), nullable=False),
+    sa.Column('place', sa.String(length=200), nullable=False),
+    sa.Column('interviewees', sa.Text(), nullable=False),
+    sa.Column('interviewers', sa.Text(), nullable=False),
+    sa.Column('commitments', sa.Text(), nullable=False),
+    sa.Column('recorded_at', engine.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['escalation_id'], ['escalations.id'], ),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('escalation_id')
+    )
+    op.create_table('escalation_notices',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('escalation_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=100), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('issued_at', engine.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('issued_by_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['escalation_id'], ['escalations.id'], ),
+    sa.ForeignKeyConstraint(['issued_by_id'], ['users.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('escalation_id')
+    )
+    op.create_table('escalation_triggers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('escalation_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('report_overdue', 'lagging', 'deadline_passed', 'manual', 'repeated', name='escalationtriggerkind', native_enum=False, length=32), nullable=False),
+    sa.Column('detail', sa.Text(), nullable=False),
+    sa.Column('occurred_at', engine.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('absorbed', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], ),
+    sa.ForeignKeyConstraint(['escalation_id'], ['escalations.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('escalation_triggers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_escalation_triggers_escalation_id'), ['escalation_id'], unique=False)
+
     op.create_table('objections',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('notice_id', sa.Integer(), nullable=False),
@@ -456,6 +639,24 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_objections_client_addr'))
 
     op.drop_table('objections')
+    with op.batch_alter_table('escalation_triggers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_escalation_triggers_escalation_id'))
+
+    op.drop_table('escalation_triggers')
+    op.drop_table('escalation_notices')
+    op.drop_table('escalation_interviews')
+    with op.batch_alter_table('escalation_exposures', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_escalation_exposures_published_at'))
+
+    op.drop_table('escalation_exposures')
+    op.drop_table('clue_units')
+    op.drop_table('clue_tasks')
+    with op.batch_alter_table('accountable_persons', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_accountable_persons_escalation_id'))
+        batch_op.drop_index(batch_op.f('ix_accountable_persons_clue_id'))
+
+    op.drop_table('accountable_persons')
+    op.drop_table('accountability_cases')
     with op.batch_alter_table('signoff_notices', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_signoff_notices_task_id'))
         batch_op.drop_index(batch_op.f('ix_signoff_notices_end_date'))
@@ -482,6 +683,16 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_evidence_files_sha256'))
 
     op.drop_table('evidence_files')
+    with op.batch_alter_table('escalations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_escalations_unit_id'))
+        batch_op.drop_index('ix_escalations_task_status')
+        batch_op.drop_index(batch_op.f('ix_escalations_status'))
+
+    op.drop_table('escalations')
+    with op.batch_alter_table('clues', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_clues_status'))
+
+    op.drop_table('clues')
     op.drop_table('task_cooperating_units')
     with op.batch_alter_table('signoff_applications', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_signoff_applications_task_id'))

@@ -1,0 +1,6 @@
+"""问题线索: problem clues handed down (e.g. by the inspection team), investigated by the discipline commission.
+
+A clue is registered by the office (source, content, related tasks and units), then runs the
+BPMN process `clue` (workflows/clue.bpmn): investigated → responsibility determined → decision
+recorded → closed with feedback to the source. Only roles with `clue.view` see clues.
+"""
