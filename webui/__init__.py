@@ -104,6 +104,7 @@ def _register(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(i18n.compiled_catalogs(app))
     babel.init_app(app, locale_selector=auth.locale_for_request)
     app.context_processor(i18n.language_switch)
+    app.add_template_filter(i18n.translated, "t")
     register_filters(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)

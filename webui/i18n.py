@@ -15,9 +15,10 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, request
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 
 from engine.preferences import LOCALE_NAMES, LOCALES
+from engine.text import Text
 
 log = logging.getLogger("duban.web")
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -68,3 +69,21 @@ def language_switch() -> dict[str, object]:
     others = [(code, LOCALE_NAMES[code]) for code in LOCALES if code != current]
     return {"current_locale": current, "html_lang": "zh-CN" if current == LOCALES[0] else current,
             "other_locales": others, "this_page": request.full_path.rstrip("?")}
+
+
+def translated(text: object) -> str:
+    """A text that comes from the engine, roles.yaml or a BPMN file, in the reader's language.
+
+    Texts the engine marked with `N_` carry their parameters; other known texts (step, lane and
+    role names) are looked up as they are; anything not in the catalog is shown unchanged.
+    """
+    if isinstance(text, Text):
+        return gettext(text.msgid, **text.params)
+    if isinstance(text, str):
+        return gettext(text) if text else text
+    return "" if text is None else str(text)
+
+
+def error_text(error: BaseException) -> str:
+    """What an exception says, translated: the message it was raised with, not its repr."""
+    return translated(error.args[0]) if error.args else ""
