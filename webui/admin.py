@@ -24,6 +24,7 @@ from engine.users import UserFilters, temporary_password
 from webui.auth import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
+from webui.i18n import translated
 from webui.params import MAX_ID, query_date, query_id
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -43,7 +44,7 @@ class ProfileForm(FlaskForm):
 
     def fill_choices(self) -> None:
         roles = engine().roles
-        self.role.choices = [(code, spec.name) for code, spec in roles.roles.items()]
+        self.role.choices = [(code, translated(spec.name)) for code, spec in roles.roles.items()]
         self.unit.choices = [("", _("（无）")), *engine().unit_choices()]
 
 
