@@ -5,10 +5,13 @@ import os
 import time
 from pathlib import Path
 
+import pytest
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+from flask import Flask
 
+from webui import i18n
 from webui.i18n import TRANSLATIONS, compile_catalogs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,3 +67,19 @@ def test_the_compiled_catalog_follows_the_po_file(tmp_path: Path) -> None:
     with mo.open("rb") as compiled:
         assert read_mo(compiled).get("我的待办").string == "My work"
     assert not list(mo.parent.glob("*.tmp"))
+
+
+def test_a_read_only_translations_folder_compiles_into_the_instance(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[Path] = []
+
+    def compile_or_refuse(source: Path, target: Path) -> list[Path]:
+        calls.append(target)
+        if target == source:
+            raise PermissionError("read-only")
+        return []
+
+    monkeypatch.setattr(i18n, "compile_catalogs", compile_or_refuse)
+    app = Flask(__name__, instance_path=str(tmp_path))
+    assert i18n.compiled_catalogs(app) == tmp_path / "translations"
+    assert calls == [TRANSLATIONS, tmp_path / "translations"]
