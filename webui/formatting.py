@@ -11,7 +11,7 @@ from flask_login import current_user
 from engine.clock import LOCAL_TZ, OffsetClock, local_today
 from engine.models import DeadlineKind, PlanStatus, ReportStatus, SignoffStatus, TaskStatus, WarningLevel
 from webui.extensions import engine
-from webui.i18n import translated
+from webui.i18n import parenthetical, translated
 
 STATUS_LABELS = {
     TaskStatus.REGISTERED: lazy_gettext("未启动"),
@@ -102,7 +102,7 @@ def deadline_text(task: object) -> str:
     deadline = getattr(task, "deadline", None)
     if kind in DEADLINE_LABELS:
         label = str(DEADLINE_LABELS[kind])
-        return f"{label}（{local_date(deadline)}）" if deadline else label
+        return label + parenthetical(local_date(deadline)) if deadline else label
     return local_date(deadline)
 
 
@@ -127,8 +127,8 @@ def warning_text(task: Any) -> str:
     """"红：已超整改时限 12 天；2026-10 月度进展逾期未报" — the colour and why."""
     today = local_today(engine().clock)
     label = str(WARNING_LABELS[WarningLevel(task.warning)])
-    reasons = "；".join(reason_text(reason, today) for reason in task.warning_reasons or [])
-    return f"{label}：{reasons}" if reasons else label
+    reasons = gettext("；").join(reason_text(reason, today) for reason in task.warning_reasons or [])
+    return gettext("%(colour)s：%(reasons)s", colour=label, reasons=reasons) if reasons else label
 
 
 def template_helpers() -> dict[str, Any]:

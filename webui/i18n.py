@@ -87,3 +87,8 @@ def translated(text: object) -> str:
 def error_text(error: BaseException) -> str:
     """What an exception says, translated: the message it was raised with, not its repr."""
     return translated(error.args[0]) if error.args else ""
+
+
+def parenthetical(text: object) -> str:
+    """A remark in brackets after what it qualifies: （江阳区） in Chinese, " (江阳区)" in English."""
+    return gettext("（%(text)s）", text=text)

@@ -12,7 +12,7 @@ from webui.diagram import DiagramError, Highlight, render_svg
 from webui.extensions import engine
 from webui.extraction import BPMN_NS
 from webui.formatting import local_date
-from webui.i18n import translated
+from webui.i18n import parenthetical, translated
 
 
 def task_diagram(path: ProcessPath | None, title: str) -> Markup:
@@ -44,7 +44,7 @@ def translated_names(bpmn_xml: str) -> str | bytes:
 
 def _note(state: NodeState) -> str:
     if state.state == "current":
-        who = translated(engine().roles.role_name(state.role)) + (f"（{state.unit}）" if state.unit else "")
+        who = translated(engine().roles.role_name(state.role)) + (parenthetical(state.unit) if state.unit else "")
         due = _("，期限 %(date)s", date=local_date(state.due)) if state.due else ""
         return _("待 %(who)s 办理", who=who) + due
     if state.state == "waiting" and state.due:
