@@ -55,6 +55,7 @@ from engine.models import (
     Unit,
     User,
 )
+from engine.preferences import PreferenceUseCases
 from engine.reporting import ReportingUseCases
 from engine.roles import RoleModel
 from engine.scheduler import SweepResult, claim_due_instances, lock_due_instance
@@ -107,7 +108,7 @@ class WorkItem:
     initial: dict[str, Any] | None = None  # what the form starts with (a default level, a drafted text)
 
 
-class Duban(ReportingUseCases, EscalationUseCases, ClueUseCases):
+class Duban(ReportingUseCases, EscalationUseCases, ClueUseCases, PreferenceUseCases):
     """The façade; the office's reporting use cases (dashboard, Excel, bulletin, targets) are in engine/reporting.py,
     escalation (督办问责) and problem clues (问题线索) in engine/escalation and engine/clues."""
 
