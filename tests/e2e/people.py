@@ -54,7 +54,8 @@ class Person:
         return self.page
 
     def login(self) -> None:
-        self.open("/login", "login")
+        if not self.page.url.endswith("/login"):
+            self.open("/login", "login")
         self.page.get_by_label("用户名").fill(self.username)
         self.page.get_by_label("密码").fill(PASSWORD)
         self.page.get_by_role("button", name="登录").click()
