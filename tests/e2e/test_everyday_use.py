@@ -48,9 +48,9 @@ def test_a_returned_plan_comes_back_to_the_unit_with_the_comment(site: Site, per
     assert staff.page.get_by_text("退回修改：请细化措施").count() > 0
 
 
-def refused(someone: Person, path: str, status: int, heading: str) -> None:
+def refused(someone: Person, path: str, status: int, heading: str, name: str) -> None:
     response = someone.page.goto(path)
-    someone.shot(f"refused-{status}")
+    someone.shot(name)
     assert response is not None and response.status == status
     someone.expect_heading(heading)
 
@@ -60,10 +60,10 @@ def test_another_units_task_is_refused(site: Site, person: People) -> None:
     task_id = assigned(site, REFUSED)
     work_id = next(w.id for w in site.world.work_for("staff", task_id) if w.form == "plan_draft")
     stranger = person("other_staff")
-    refused(stranger, f"/tasks/{task_id}", 404, "没有找到")
+    refused(stranger, f"/tasks/{task_id}", 404, "没有找到", "refused-task-of-another-unit")
     assert stranger.page.get_by_text("长江干流沿岸污水直排").count() == 0
-    refused(stranger, f"/work/{work_id}", 404, "没有找到")
-    refused(stranger, "/tasks/new", 403, "无权访问")
+    refused(stranger, f"/work/{work_id}", 404, "没有找到", "refused-work-of-another-unit")
+    refused(stranger, "/tasks/new", 403, "无权访问", "refused-registration")
     stranger.page.get_by_role("link", name="返回我的待办").click()
     stranger.expect_heading("我的待办")
     assert stranger.page.get_by_text(REFUSED).count() == 0
@@ -120,3 +120,21 @@ def test_main_pages_fit_a_phone(site: Site, person: People) -> None:
     staff = person("staff", phone=True)
     work_id = next(w.id for w in site.world.work_for("staff", task_id) if w.form == "plan_draft")
     fits_the_phone(staff, f"/work/{work_id}", "plan-form")
+    draft_on_the_phone(staff)
+
+
+def draft_on_the_phone(staff: Person) -> None:
+    """The form is filled and sent on the phone; the answer and the menu fit it too."""
+    page = staff.page
+    page.get_by_label("整改实施方案", exact=True).fill("手机上填写的方案")
+    page.get_by_label("时间节点").fill("4月完成排查")
+    page.get_by_label("联系人及电话").fill("李四")
+    staff.submit()
+    staff.expect_flash(f"已完成「编制整改实施方案」：{PHONE}")
+    staff.shot("plan-done")
+    assert staff.page_width() <= PHONE_WIDTH
+    page.get_by_role("button", name="菜单").click()
+    page.get_by_role("link", name="整改任务台账").click()
+    staff.expect_heading("整改任务台账")
+    assert staff.page_width() <= PHONE_WIDTH
+    staff.shot("ledger-from-menu")

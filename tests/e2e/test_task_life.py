@@ -125,6 +125,9 @@ def test_a_task_lives_from_registration_to_sign_off(site: Site, person: People) 
     head.do_step("签发销号申请", CODE, choose("同意签发，报送"), "signoff-sign")
     supervisor.do_step("核验整改成效", CODE, verify, "signoff-verify")
     person("publicity").do_step("发布销号公示", CODE, lambda page: None, "signoff-notice")
+    anyone = person("public", login=False)
+    anyone.open("/public/notices", "public-notices")
+    assert anyone.page.get_by_text("城区黑臭水体整治").count() > 0
     after_notice(site, task_id)
     person("leader").do_step("审批销号", CODE, choose("同意销号"), "signoff-approve")
 
