@@ -7,15 +7,27 @@ from collections.abc import Callable, Iterator
 import lxml.html
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 import engine.audit
 import engine.clues.queries
 import engine.escalation.queries
 import engine.public
 import engine.queries
+from engine.models import SignoffNotice
 from tests.escalations import carry_out, do_clue, propose, register_clue
-from tests.factories import ROOT, World, apply_for_signoff, report_month, walk_to_reporting
+from tests.factories import (
+    PASSWORD,
+    ROOT,
+    World,
+    apply_for_signoff,
+    assignment,
+    checklist,
+    report_month,
+    walk_to_reporting,
+)
 from tests.webui.conftest import Browser
+from tests.webui.test_lifecycle_web import register
 
 Login = Callable[[str], Browser]
 UNLABELLED_TYPES = {"hidden", "submit", "button", "reset", "image"}
@@ -108,6 +120,17 @@ def test_every_field_of_every_work_form_is_labelled(login_as: Login, world: Worl
     assert assert_labelled(login_as("admin"), f"/admin/users/{world['staff'].user_id}/edit")
 
 
+def test_the_public_objection_form_is_labelled(client: Browser, world: World) -> None:
+    task_id = world.register()
+    walk_to_reporting(world, task_id)
+    apply_for_signoff(world, task_id)
+    world.do("supervisor", task_id, "signoff_verify", **checklist())
+    world.do("publicity", task_id, "signoff_notice", text="拟销号公示")
+    with world.duban.db.transaction(write=False) as session:
+        notice_id = session.scalars(select(SignoffNotice.id).where(SignoffNotice.task_id == task_id)).one()
+    assert assert_labelled(client, f"/public/notices/{notice_id}")
+
+
 # --- long lists are paginated ----------------------------------------------------------------------------
 
 
@@ -172,26 +195,26 @@ def flashed(html: str) -> list[str]:
 
 
 def test_every_main_action_ends_with_a_message(login_as: Login, client: Browser, world: World) -> None:
-    from tests.webui.test_lifecycle_web import register
-
-    assert any("欢迎" in text for text in flashed(
-        client.submit("/login", {"username": "staff", "password": "Secret-pass-1"}).get_data(as_text=True)))
+    assert "欢迎，staff" in flashed(
+        client.submit("/login", {"username": "staff", "password": PASSWORD}).get_data(as_text=True))
     coordinator = login_as("coordinator")
-    task_id = register(coordinator, world, code="9-9")
+    task_id = register(coordinator, world, code="9-9")  # asserts 整改任务已登记
     work = world.work_for("coordinator", task_id)[0]
-    from tests.factories import assignment
-
     data = {key: value for key, value in assignment(world).items() if value is not None}
     assert "已完成「交办整改任务」：9-9" in flashed(coordinator.submit(f"/work/{work.id}", data).get_data(as_text=True))
-    supervisor = login_as("supervisor")
-    html = supervisor.submit(f"/tasks/{task_id}/escalate", {"reason": "群众反映问题反弹"}).get_data(as_text=True)
-    assert flashed(html), html[:2000]
-    admin = login_as("admin")
-    html = admin.post_with_token_from("/admin/users", f"/admin/users/{world['head'].user_id}/deactivate", {}) \
-        .get_data(as_text=True)
-    assert "已停用 head" in flashed(html)
-    html = coordinator.post_with_token_from("/inbox", "/logout", {}).get_data(as_text=True)
-    assert "已退出登录" in flashed(html)
+    html = login_as("supervisor").submit(f"/tasks/{task_id}/escalate", {"reason": "群众反映问题反弹"})
+    assert "已启动督办问责，请提出问责建议" in flashed(html.get_data(as_text=True))
+    html = coordinator.submit("/clues/new", {"source": "督察组转办", "received_on": "2026-03-09",
+                                             "reply_due": "2026-04-30", "title": "排污口直排", "content": "群众举报"})
+    assert "问题线索已登记，已交纪委监委调查核实" in flashed(html.get_data(as_text=True))
+    html = login_as("admin").post_with_token_from("/admin/users", f"/admin/users/{world['head'].user_id}/deactivate",
+                                                  {})
+    assert "已停用 head" in flashed(html.get_data(as_text=True))
+    html = coordinator.submit("/account/password", {"current": PASSWORD, "password": "Another-pass-2",
+                                                    "confirm": "Another-pass-2"})
+    assert "密码已修改" in flashed(html.get_data(as_text=True))
+    html = coordinator.post_with_token_from("/inbox", "/logout", {})
+    assert "已退出登录" in flashed(html.get_data(as_text=True))
 
 
 def test_a_work_form_with_mistakes_says_so(login_as: Login, world: World) -> None:
