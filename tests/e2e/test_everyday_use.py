@@ -89,6 +89,8 @@ def test_logging_in_and_drafting_a_plan_with_the_keyboard_only(site: Site, perso
     staff.page.keyboard.type(PASSWORD)
     staff.page.keyboard.press("Enter")
     staff.expect_heading("我的待办")
+    staff.page.keyboard.press("Tab")  # the first stop on every page skips the menu
+    assert staff.page.evaluate("document.activeElement.textContent") == "跳到正文"
 
     tab_to(staff, f"a.btn[href='/work/{work_id}']")
     staff.page.keyboard.press("Enter")
