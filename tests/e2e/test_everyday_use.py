@@ -140,3 +140,12 @@ def draft_on_the_phone(staff: Person) -> None:
     staff.expect_heading("整改任务台账")
     assert staff.page_width() <= PHONE_WIDTH
     staff.shot("ledger-from-menu")
+
+
+def test_menu_entries_stay_on_one_line_on_a_narrow_screen(site: Site, person: People) -> None:
+    coordinator = person("coordinator")
+    coordinator.page.set_viewport_size({"width": 800, "height": 800})
+    coordinator.open("/inbox", "menu-800px")
+    heights = coordinator.page.eval_on_selector_all(".navbar .nav-link", "links => links.map(a => a.offsetHeight)")
+    line = min(heights)
+    assert heights and all(height < 1.5 * line for height in heights), heights
