@@ -84,12 +84,13 @@ class Person:
         fill(self.page)
         self.shot(f"{name}-form")
         self.submit()
-        self.page.wait_for_load_state()
         self.shot(f"{name}-done")
         self.expect_flash(f"已完成「{step}」：{code}")
 
     def submit(self) -> None:
-        self.page.locator("main form").get_by_role("button", name="提交").click()
+        """Send the form and wait for the answer (the next page, or the form again with its mistakes)."""
+        with self.page.expect_navigation():
+            self.page.locator("main form").get_by_role("button", name="提交").click()
 
     def page_width(self) -> int:
         return int(self.page.evaluate("document.documentElement.scrollWidth"))

@@ -42,6 +42,7 @@ def test_a_returned_plan_comes_back_to_the_unit_with_the_comment(site: Site, per
     supervisor.do_step("审核备案实施方案", RETURNED, send_back, "plan-return")
     row = staff.inbox_row("编制整改实施方案", RETURNED)
     row.get_by_role("link", name="办理").click()
+    staff.expect_heading("编制整改实施方案")
     staff.shot("plan-returned-form")
     assert staff.page.get_by_text("请细化措施，明确每段管网的完成时间").count() > 0
     staff.open(f"/tasks/{task_id}", "task-plan-returned")

@@ -86,7 +86,6 @@ def apply_for_signoff(staff: Person, task_id: int) -> None:
     page.get_by_label("佐证材料说明").fill("整改前后照片和验收报告")
     staff.shot("signoff-apply-form")
     staff.submit()
-    staff.page.wait_for_load_state()
     staff.shot("signoff-apply-done")
     staff.expect_flash(f"已完成「申请销号」：{CODE}")
 
