@@ -14,6 +14,7 @@ import engine.clues.queries
 import engine.escalation.queries
 import engine.public
 import engine.queries
+import engine.users
 from engine.models import SignoffNotice
 from tests.escalations import carry_out, do_clue, propose, register_clue
 from tests.factories import (
@@ -140,6 +141,7 @@ def small_pages(monkeypatch: pytest.MonkeyPatch) -> int:
     for module in (engine.queries, engine.public, engine.escalation.queries, engine.clues.queries):
         monkeypatch.setattr(module, "PAGE_SIZE", 2)
     monkeypatch.setattr(engine.audit, "AUDIT_PAGE_SIZE", 2)
+    monkeypatch.setattr(engine.users, "USER_PAGE_SIZE", 2)
     return 2
 
 
@@ -165,7 +167,9 @@ def test_long_lists_have_pages(small_pages: int, login_as: Login, world: World) 
     second_page(coordinator, "/ledger", r'href="/tasks/(\d+)"')
     second_page(coordinator, "/escalations", r'href="/escalations/(\d+)"')
     second_page(coordinator, "/clues", r'href="/clues/(\d+)"')
-    second_page(login_as("admin"), "/admin/audit", r'<td data-label="#" class="text-nowrap small">(\d+)<')
+    admin = login_as("admin")
+    second_page(admin, "/admin/audit", r'<td data-label="#" class="text-nowrap small">(\d+)<')
+    second_page(admin, "/admin/users", r'<code>(\w+)</code>')
 
 
 def test_the_public_list_has_pages(small_pages: int, client: Browser, world: World) -> None:
