@@ -12,7 +12,7 @@ run: $(STAMP)  ## create .venv, load the demo city (first time only) and serve o
 
 test: $(STAMP)  ## lint and run the whole test suite
 	$(VENV)/bin/ruff check .
-	$(PYTHON) -m pytest
+	$(PYTHON) -m pytest -n auto --dist worksteal
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -302,7 +302,7 @@ class Duban(ReportingUseCases, EscalationUseCases, ClueUseCases):
             tasks = self._tasks_of(session, instances)
             for instance in instances:
                 try:
-                    with session.begin_nested():
+                    with audit.savepoint(session):
                         step = self._step(session, Actor.system(), task=tasks.get(instance.task_id), instance=instance)
                         self.processes.fire_timers(step)
                     outcomes[instance.id] = "fired"
