@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -77,18 +76,16 @@ def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
-        shots = SCREENSHOTS / request.module.__name__.rsplit(".", 1)[-1]
-        shutil.rmtree(shots, ignore_errors=True)
-        shots.mkdir(parents=True)
-        yield Site(f"http://127.0.0.1:{server.server_port}", world, browser, shots)
+        yield Site(f"http://127.0.0.1:{server.server_port}", world, browser, SCREENSHOTS)
         server.shutdown()
         thread.join()
         duban.db.dispose()
 
 
 @pytest.fixture
-def person(site: Site) -> Iterator[Any]:
+def person(request: pytest.FixtureRequest, site: Site) -> Iterator[Any]:
     """person(username, phone=False): a fresh browser context for that person, logged in."""
+    site.begin(SCREENSHOTS / request.module.__name__.rsplit(".", 1)[-1] / request.node.name)
     opened: list[Person] = []
 
     def open_context(username: str, phone: bool = False, login: bool = True) -> Person:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,12 @@ class Site:
     browser: Browser
     screenshots: Path
     counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def begin(self, folder: Path) -> None:
+        """A test's screenshots go to a folder of their own, numbered from 1 (workers never share one)."""
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        self.screenshots, self.counter = folder, itertools.count(1)
 
     def person(self, username: str, phone: bool = False) -> Person:
         options = {"viewport": PHONE, "is_mobile": True, "has_touch": True} if phone else {"viewport": DESKTOP}
