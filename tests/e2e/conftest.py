@@ -8,9 +8,9 @@ from __future__ import annotations
 import importlib.util
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 from argon2 import PasswordHasher
@@ -60,8 +60,7 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="module")
-def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-         browser: Browser) -> Iterator[Site]:
+def site(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> Iterator[Site]:
     """The real app on a SQLite file, served on a free port until the module's tests are done."""
     with pytest.MonkeyPatch.context() as patch:
         # argon2's production cost is deliberate; a test city needs its accounts quickly
@@ -83,7 +82,7 @@ def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
 
 
 @pytest.fixture
-def person(request: pytest.FixtureRequest, site: Site) -> Iterator[Any]:
+def person(request: pytest.FixtureRequest, site: Site) -> Iterator[Callable[..., Person]]:
     """person(username, phone=False): a fresh browser context for that person, logged in."""
     site.begin(SCREENSHOTS / request.module.__name__.rsplit(".", 1)[-1] / request.node.name)
     opened: list[Person] = []

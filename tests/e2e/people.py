@@ -49,7 +49,7 @@ class Person:
         self.context.close()
 
     def shot(self, name: str) -> Path:
-        """A full-page screenshot, numbered in the order the module's pages were seen."""
+        """A full-page screenshot, numbered in the order the test's pages were seen."""
         device = "phone" if self.phone else "desktop"
         path = self.site.screenshots / f"{next(self.site.counter):03d}-{device}-{self.username}-{name}.png"
         self.page.screenshot(path=str(path), full_page=True)
@@ -73,6 +73,11 @@ class Person:
         from playwright.sync_api import expect
 
         expect(self.page.get_by_role("heading", level=1)).to_contain_text(text)
+
+    def expect_status(self, status: str) -> None:
+        from playwright.sync_api import expect
+
+        expect(self.page.locator("main .badge", has_text=status).first).to_be_visible()
 
     def expect_flash(self, text: str) -> None:
         from playwright.sync_api import expect
@@ -101,8 +106,3 @@ class Person:
 
     def page_width(self) -> int:
         return int(self.page.evaluate("document.documentElement.scrollWidth"))
-
-    def expect_status(self, status: str) -> None:
-        from playwright.sync_api import expect
-
-        expect(self.page.locator("main .badge", has_text=status).first).to_be_visible()
