@@ -619,10 +619,10 @@ class Duban(ReportingUseCases, EscalationUseCases, ClueUseCases, PreferenceUseCa
     def user_id(self, username: str) -> int | None:
         return self._read(lambda s: s.scalar(select(User.id).where(User.username == username)))
 
-    def list_users(self, actor: Actor, filters: users.UserFilters) -> list[users.UserRow]:
+    def list_users(self, actor: Actor, filters: users.UserFilters) -> users.UserPage:
         self.access.require(actor, "user.manage")
         now = self.clock.now()
-        return self._read(lambda s: users.list_users(s, filters, now, self.settings))
+        return self._read(lambda s: users.user_page(s, filters, now, self.settings))
 
     def unit_choices(self) -> list[tuple[str, str]]:
         return [(unit.code, unit.name) for unit in self.roles.units]
@@ -639,8 +639,8 @@ class Duban(ReportingUseCases, EscalationUseCases, ClueUseCases, PreferenceUseCa
 
     # --- queries -----------------------------------------------------------------------------
 
-    def inbox(self, actor: Actor) -> list[queries.InboxEntry]:
-        return self._read(lambda s: queries.inbox(s, self.access, actor, self.clock.now()))
+    def inbox(self, actor: Actor, page: int = 1) -> queries.InboxPage:
+        return self._read(lambda s: queries.inbox(s, self.access, actor, self.clock.now(), page))
 
     def notices(self, actor: Actor) -> list[Notice]:
         return self._read(lambda s: queries.notices(s, actor, self.clock.now()))

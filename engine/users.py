@@ -248,11 +248,15 @@ def active_managers(session: Session, roles: RoleModel) -> int:
     return len(session.scalars(select(User.id).where(User.role.in_(managing), User.active.is_(True))).all())
 
 
+USER_PAGE_SIZE = 50
+
+
 @dataclass(frozen=True)
 class UserFilters:
     q: str = ""
     role: str = ""
     state: str = ""  # "" | active | locked | inactive
+    page: int = 1
 
 
 @dataclass(frozen=True)
@@ -260,6 +264,22 @@ class UserRow:
     user: User
     locked: bool
     sessions: int
+
+
+@dataclass(frozen=True)
+class UserPage:
+    rows: list[UserRow]
+    total: int
+    page: int
+    pages: int
+
+
+def user_page(session: Session, filters: UserFilters, now: datetime, settings: Settings) -> UserPage:
+    """One page of the accounts; a lock depends on the time, so the filter runs before the page is cut."""
+    rows = list_users(session, filters, now, settings)
+    pages = max(1, -(-len(rows) // USER_PAGE_SIZE))
+    page = min(max(1, filters.page), pages)
+    return UserPage(rows[(page - 1) * USER_PAGE_SIZE:page * USER_PAGE_SIZE], len(rows), page, pages)
 
 
 def list_users(session: Session, filters: UserFilters, now: datetime, settings: Settings) -> list[UserRow]:

@@ -61,9 +61,9 @@ class NewUserForm(ProfileForm):
 @permission_required("user.manage")
 def users() -> str:
     filters = UserFilters(q=request.args.get("q", "")[:64], role=request.args.get("role", "")[:32],
-                          state=request.args.get("state", "")[:16])
-    rows = engine().list_users(current_actor(), filters)
-    return render_template("admin/users.html", rows=rows, filters=filters, states=USER_STATES,
+                          state=request.args.get("state", "")[:16], page=query_id(request.args.get("page")) or 1)
+    page = engine().list_users(current_actor(), filters)
+    return render_template("admin/users.html", page=page, rows=page.rows, filters=filters, states=USER_STATES,
                            roles=engine().roles.roles, units=dict(engine().choices()["units"]),
                            button=ButtonForm())
 
