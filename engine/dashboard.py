@@ -4,6 +4,9 @@ Every count here is defined so that one ledger query (queries.LedgerFilters) lis
 the tasks behind it: by category, by lead unit (牵头单位), by lead leader, by status, by
 colour (open tasks only) and "a monthly report overdue and not sent". The month-by-month
 curve reads each task's status at each month's end from the audit trail (task.status events).
+
+A province has a hundred thousand tasks: every number is counted by the database (GROUP BY),
+never by loading the tasks.
 """
 from __future__ import annotations
 
@@ -13,10 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, case, func, literal, select
 from sqlalchemy.orm import Session
 
-from engine.clock import LOCAL_TZ
+from engine.clock import LOCAL_TZ, local_midnight
 from engine.models import (
     AuditEvent,
     Category,
@@ -31,11 +34,13 @@ from engine.models import (
     User,
     WarningLevel,
 )
-from engine.periods import next_period, period_of
+from engine.periods import next_period, parse_period, period_of
 from engine.queries import month_end
 
 CURVE_MONTHS = 36
 BEHIND_LIMIT = 8
+#: the overdue reports listed (the most overdue first); the count and the ledger link cover them all
+OVERDUE_LIST_LIMIT = 20
 
 
 @dataclass(frozen=True)
@@ -115,19 +120,22 @@ class Dashboard:
     escalations: EscalationSummary
     curve: list[MonthPoint]
     behind: list[GroupRow]
+    overdue_report_count: int = 0
 
 
 @dataclass(frozen=True)
-class _Fact:
-    id: int
+class _Cell:
+    """How many tasks of one group share a status, a colour and whether a report is overdue."""
+
+    group: int
     status: TaskStatus
     warning: WarningLevel
-    category_id: int
-    lead_unit_id: int
-    lead_leader_id: int
-    registered_at: datetime
-    closed_at: datetime | None
     overdue: bool
+    count: int
+
+    def counts_as(self, level: WarningLevel) -> bool:
+        """Colours are counted on open tasks only."""
+        return self.warning is level and not self.status.is_closed()
 
 
 def escalation_counts(session: Session, scope: ColumnElement[bool], start: datetime | None = None,
@@ -157,31 +165,42 @@ UNDER_WAY = (EscalationStatus.CARRYING_OUT, EscalationStatus.AWAITING_COMMITMENT
 
 def build_dashboard(session: Session, scope: ColumnElement[bool], now: datetime) -> Dashboard:
     today = now.astimezone(LOCAL_TZ).date()
-    facts = _facts(session, scope)
-    open_facts = [fact for fact in facts if not fact.status.is_closed()]
-    units = _groups(facts, "lead_unit_id", _names(session, Unit, {f.lead_unit_id for f in facts}))
+    categories = _cells(session, scope, RectificationTask.category_id)
+    unit_cells = _cells(session, scope, RectificationTask.lead_unit_id)
+    leader_cells = _cells(session, scope, RectificationTask.lead_leader_id)
+    units = _groups(unit_cells, _names(session, Unit, {cell.group for cell in unit_cells}))
     return Dashboard(
         today=today,
-        statuses=StatusCounts.of(fact.status for fact in facts),
-        warnings={level: sum(1 for f in open_facts if f.warning is level) for level in WarningLevel},
-        categories=_groups(facts, "category_id", _category_names(session)),
+        statuses=_status_counts(categories),
+        warnings={level: sum(c.count for c in categories if c.counts_as(level)) for level in WarningLevel},
+        categories=_groups(categories, _category_names(session)),
         units=units,
-        leaders=_groups(facts, "lead_leader_id", _leader_names(session, {f.lead_leader_id for f in facts})),
-        overdue_reports=overdue_reports(session, scope, today),
-        overdue_tasks=sum(1 for fact in facts if fact.overdue),
+        leaders=_groups(leader_cells, _leader_names(session, {cell.group for cell in leader_cells})),
+        overdue_reports=overdue_reports(session, scope, today, OVERDUE_LIST_LIMIT),
+        overdue_report_count=session.scalar(select(func.count(ProgressReport.id)).join(
+            RectificationTask, RectificationTask.id == ProgressReport.task_id).where(scope, *_owed_overdue())) or 0,
+        overdue_tasks=sum(cell.count for cell in categories if cell.overdue),
         escalations=escalation_counts(session, scope),
-        curve=completion_curve(session, facts, now),
+        curve=completion_curve(session, scope, now),
         behind=sorted((row for row in units if any(row.behind())), key=GroupRow.behind, reverse=True)[:BEHIND_LIMIT],
     )
 
 
-def _facts(session: Session, scope: ColumnElement[bool]) -> list[_Fact]:
-    overdue = set(session.scalars(select(ProgressReport.task_id).where(*_owed_overdue())))
-    rows = session.execute(select(
-        RectificationTask.id, RectificationTask.status, RectificationTask.warning, RectificationTask.category_id,
-        RectificationTask.lead_unit_id, RectificationTask.lead_leader_id, RectificationTask.registered_at,
-        RectificationTask.closed_at).where(scope))
-    return [_Fact(*row, overdue=row.id in overdue) for row in rows]
+def _cells(session: Session, scope: ColumnElement[bool], group: Any) -> list[_Cell]:
+    """The tasks in scope counted by group, status, colour and 'a report overdue'."""
+    owed = select(ProgressReport.task_id).where(*_owed_overdue()).distinct().subquery()
+    overdue = case((owed.c.task_id.is_(None), False), else_=True)
+    query = (select(group, RectificationTask.status, RectificationTask.warning, overdue, func.count())
+             .outerjoin(owed, owed.c.task_id == RectificationTask.id).where(scope)
+             .group_by(group, RectificationTask.status, RectificationTask.warning, overdue))
+    return [_Cell(*row) for row in session.execute(query)]
+
+
+def _status_counts(cells: Iterable[_Cell]) -> StatusCounts:
+    counted: Counter[TaskStatus] = Counter()
+    for cell in cells:
+        counted[cell.status] += cell.count
+    return StatusCounts({status: counted.get(status, 0) for status in TaskStatus})
 
 
 def _owed_overdue() -> list[ColumnElement[bool]]:
@@ -190,15 +209,14 @@ def _owed_overdue() -> list[ColumnElement[bool]]:
             ProgressReport.status != ReportStatus.CANCELLED]
 
 
-def _groups(facts: Sequence[_Fact], key: str, names: dict[int, tuple[Any, str]]) -> list[GroupRow]:
-    grouped: dict[int, list[_Fact]] = {}
-    for fact in facts:
-        grouped.setdefault(getattr(fact, key), []).append(fact)
-    rows = [GroupRow(group_id, names.get(group_id, (0, str(group_id)))[1],
-                     StatusCounts.of(f.status for f in members),
-                     red=sum(1 for f in members if f.warning is WarningLevel.RED and not f.status.is_closed()),
-                     yellow=sum(1 for f in members if f.warning is WarningLevel.YELLOW and not f.status.is_closed()),
-                     overdue=sum(1 for f in members if f.overdue))
+def _groups(cells: Sequence[_Cell], names: dict[int, tuple[Any, str]]) -> list[GroupRow]:
+    grouped: dict[int, list[_Cell]] = {}
+    for cell in cells:
+        grouped.setdefault(cell.group, []).append(cell)
+    rows = [GroupRow(group_id, names.get(group_id, (0, str(group_id)))[1], _status_counts(members),
+                     red=sum(c.count for c in members if c.counts_as(WarningLevel.RED)),
+                     yellow=sum(c.count for c in members if c.counts_as(WarningLevel.YELLOW)),
+                     overdue=sum(c.count for c in members if c.overdue))
             for group_id, members in grouped.items()]
     return sorted(rows, key=lambda row: (names.get(row.id, (0, ""))[0], row.id))
 
@@ -215,11 +233,12 @@ def _leader_names(session: Session, ids: set[int]) -> dict[int, tuple[Any, str]]
     return {user.id: (user.id, user.display_name) for user in session.scalars(select(User).where(User.id.in_(ids)))}
 
 
-def overdue_reports(session: Session, scope: ColumnElement[bool], today: date) -> list[OverdueReport]:
+def overdue_reports(session: Session, scope: ColumnElement[bool], today: date,
+                    limit: int | None = None) -> list[OverdueReport]:
     query = (select(ProgressReport, RectificationTask.code, RectificationTask.title, Unit.name)
              .join(RectificationTask, RectificationTask.id == ProgressReport.task_id)
              .join(Unit, Unit.id == RectificationTask.lead_unit_id)
-             .where(scope, *_owed_overdue()).order_by(ProgressReport.due_date, RectificationTask.id))
+             .where(scope, *_owed_overdue()).order_by(ProgressReport.due_date, RectificationTask.id).limit(limit))
     return [OverdueReport(report.task_id, code, title, unit, report.period, report.due_date,
                           (today - report.due_date).days)
             for report, code, title, unit in session.execute(query)]
@@ -252,21 +271,58 @@ def status_at(registered_at: datetime, changes: Sequence[tuple[datetime, TaskSta
     return status
 
 
-def completion_curve(session: Session, facts: Sequence[_Fact], now: datetime) -> list[MonthPoint]:
-    if not facts:
+def completion_curve(session: Session, scope: ColumnElement[bool], now: datetime) -> list[MonthPoint]:
+    """Each month's statuses at its end: registrations and status changes counted by month, then added up."""
+    first = session.scalar(select(func.min(RectificationTask.registered_at)).where(scope))
+    if first is None:
         return []
-    history = status_history(session, [fact.id for fact in facts])
-    current = period_of(now.astimezone(LOCAL_TZ).date())
-    period = period_of(min(fact.registered_at for fact in facts).astimezone(LOCAL_TZ).date())
-    periods = []
-    while period <= current:
-        periods.append(period)
-        period = next_period(period)
-    points = []
-    for period in periods[-CURVE_MONTHS:]:
-        instant = min(month_end(period), now)
-        statuses = [status_at(f.registered_at, history.get(f.id, []), instant) for f in facts]
-        closed_in_month = sum(1 for f in facts if f.closed_at and period_of(
-            f.closed_at.astimezone(LOCAL_TZ).date()) == period and f.closed_at < instant)
-        points.append(MonthPoint(period, StatusCounts.of(s for s in statuses if s is not None), closed_in_month))
+    periods = _periods(period_of(first.astimezone(LOCAL_TZ).date()), period_of(now.astimezone(LOCAL_TZ).date()))
+    ends = [min(month_end(period), now) for period in periods]
+    bounds = [local_midnight(parse_period(periods[0])), *ends]
+    registered = _by_month(session, _bucket(RectificationTask.registered_at, bounds), scope)
+    closed = _by_month(session, _bucket(RectificationTask.closed_at, bounds), scope)
+    changes = _status_changes(session, scope, bounds)
+    points, running = [], Counter[TaskStatus]()
+    for month, period in enumerate(periods, start=1):
+        for earlier in (0, month) if month == 1 else (month,):
+            running[TaskStatus.REGISTERED] += registered.get(earlier, 0)
+            for (before, after), count in changes.get(earlier, {}).items():
+                running[before] -= count
+                running[after] += count
+        points.append(MonthPoint(period, StatusCounts({status: running.get(status, 0) for status in TaskStatus}),
+                                 closed.get(month, 0)))
     return points
+
+
+def _periods(first: str, current: str) -> list[str]:
+    periods = [first]
+    while periods[-1] < current:
+        periods.append(next_period(periods[-1]))
+    return periods[-CURVE_MONTHS:]
+
+
+def _bucket(column: Any, bounds: Sequence[datetime]) -> Any:
+    """0 before the first month, n within the n-th month shown, NULL from now on."""
+    return case(*((column < bound, literal(index)) for index, bound in enumerate(bounds)), else_=None)
+
+
+def _by_month(session: Session, bucket: Any, scope: ColumnElement[bool]) -> dict[int, int]:
+    query: Select[Any] = select(bucket, func.count()).where(scope, bucket.is_not(None)).group_by(bucket)
+    return {month: count for month, count in session.execute(query)}
+
+
+def _status_changes(session: Session, scope: ColumnElement[bool],
+                    bounds: Sequence[datetime]) -> dict[int, dict[tuple[TaskStatus, TaskStatus], int]]:
+    """task.status audit events counted by month and by (before, after)."""
+    bucket = _bucket(AuditEvent.at, bounds)
+    before, after = AuditEvent.before["status"].as_string(), AuditEvent.after["status"].as_string()
+    query = (select(bucket, before, after, func.count())
+             .join(RectificationTask, RectificationTask.id == AuditEvent.task_id)
+             .where(AuditEvent.action == "task.status", scope, bucket.is_not(None))
+             .group_by(bucket, before, after))
+    changes: dict[int, dict[tuple[TaskStatus, TaskStatus], int]] = {}
+    valid = TaskStatus._value2member_map_
+    for month, was, became, count in session.execute(query):
+        if was in valid and became in valid:
+            changes.setdefault(month, {})[(TaskStatus(was), TaskStatus(became))] = count
+    return changes

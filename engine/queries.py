@@ -38,6 +38,8 @@ from engine.models import (
 from engine.periods import next_period, parse_period
 
 PAGE_SIZE = 25
+#: an inbox shows this many entries a page, oldest first; a supervisor of a province may have thousands
+INBOX_PAGE_SIZE = 50
 #: what a page shows of a task, loaded with it (the objects leave the session before rendering)
 TASK_DISPLAY = (joinedload(RectificationTask.category), joinedload(RectificationTask.lead_unit),
                 joinedload(RectificationTask.lead_leader), selectinload(RectificationTask.cooperating_units))
@@ -51,6 +53,14 @@ class InboxEntry:
     period: str
     overdue: bool
     clue: Clue | None = None  # the problem clue of work that belongs to no task
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    entries: list[InboxEntry]
+    total: int
+    page: int
+    pages: int
 
 
 @dataclass(frozen=True)
@@ -152,17 +162,22 @@ class TaskPage:
     objections: list[Objection] = field(default_factory=list)
 
 
-def inbox(session: Session, access: Access, actor: Actor, now: datetime) -> list[InboxEntry]:
+def inbox(session: Session, access: Access, actor: Actor, now: datetime, page: int = 1) -> InboxPage:
+    """One page of the person's open work, oldest first."""
+    where = (HumanTask.status == HumanTaskStatus.OPEN, HumanTask.standing.is_(False), access.work_filter(actor))
+    total = session.scalar(select(func.count(HumanTask.id)).where(*where)) or 0
+    pages = max(1, -(-total // INBOX_PAGE_SIZE))
+    page = min(max(1, page), pages)
     query = (select(HumanTask, ProcessInstance.business_key)
              .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
              .options(joinedload(HumanTask.task).joinedload(RectificationTask.lead_unit))
-             .where(HumanTask.status == HumanTaskStatus.OPEN, HumanTask.standing.is_(False),
-                    access.work_filter(actor))
-             .order_by(HumanTask.created_at, HumanTask.id))
+             .where(*where).order_by(HumanTask.created_at, HumanTask.id)
+             .offset((page - 1) * INBOX_PAGE_SIZE).limit(INBOX_PAGE_SIZE))
     rows = session.execute(query).all()
     clues = inbox_clues(session, [work.instance_id for work, _ in rows if work.task_id is None])
-    return [InboxEntry(work, period, work.due_at is not None and work.due_at < now, clues.get(work.instance_id))
-            for work, period in rows]
+    entries = [InboxEntry(work, period, work.due_at is not None and work.due_at < now, clues.get(work.instance_id))
+               for work, period in rows]
+    return InboxPage(entries, total, page, pages)
 
 
 def notices(session: Session, actor: Actor, now: datetime, limit: int = 20) -> list[Notice]:

@@ -638,8 +638,8 @@ class Duban(ReportingUseCases, EscalationUseCases, ClueUseCases):
 
     # --- queries -----------------------------------------------------------------------------
 
-    def inbox(self, actor: Actor) -> list[queries.InboxEntry]:
-        return self._read(lambda s: queries.inbox(s, self.access, actor, self.clock.now()))
+    def inbox(self, actor: Actor, page: int = 1) -> queries.InboxPage:
+        return self._read(lambda s: queries.inbox(s, self.access, actor, self.clock.now(), page))
 
     def notices(self, actor: Actor) -> list[Notice]:
         return self._read(lambda s: queries.notices(s, actor, self.clock.now()))
