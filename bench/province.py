@@ -263,7 +263,8 @@ def _finish(world: factories.World, tasks: dict[str, int], as_of: datetime) -> N
 # --- cloning ----------------------------------------------------------------------------------
 
 #: the tables a task's rows live in, in the order their foreign keys need (audit_events apart: it is chained)
-TASK_TABLES = ("rectification_tasks", "task_cooperating_units", "process_instances", "implementation_plans",
+TASK_TABLES = ("rectification_tasks", "task_status_changes", "task_cooperating_units", "process_instances",
+               "implementation_plans",
                "progress_reports", "signoff_applications", "evidence_files", "signoff_notices", "objections",
                "public_summaries", "human_tasks", "notices", "escalations", "escalation_triggers",
                "escalation_notices", "escalation_interviews", "escalation_exposures", "accountability_cases",

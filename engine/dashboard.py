@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, literal, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import True_
 
 from engine.clock import LOCAL_TZ, local_midnight
 from engine.models import (
@@ -30,6 +31,7 @@ from engine.models import (
     RectificationTask,
     ReportStatus,
     TaskStatus,
+    TaskStatusChange,
     Unit,
     User,
     WarningLevel,
@@ -125,17 +127,27 @@ class Dashboard:
 
 @dataclass(frozen=True)
 class _Cell:
-    """How many tasks of one group share a status, a colour and whether a report is overdue."""
+    """How many tasks of one group share a status and a colour."""
 
     group: int
     status: TaskStatus
     warning: WarningLevel
-    overdue: bool
     count: int
 
     def counts_as(self, level: WarningLevel) -> bool:
         """Colours are counted on open tasks only."""
         return self.warning is level and not self.status.is_closed()
+
+
+@dataclass(frozen=True)
+class _Grouping:
+    """The tasks in scope counted by one column (category, lead unit or lead leader)."""
+
+    cells: list[_Cell]
+    overdue: dict[int, int]  # group -> tasks with a report overdue and not sent
+
+    def groups(self) -> set[int]:
+        return {cell.group for cell in self.cells}
 
 
 def escalation_counts(session: Session, scope: ColumnElement[bool], start: datetime | None = None,
@@ -165,35 +177,35 @@ UNDER_WAY = (EscalationStatus.CARRYING_OUT, EscalationStatus.AWAITING_COMMITMENT
 
 def build_dashboard(session: Session, scope: ColumnElement[bool], now: datetime) -> Dashboard:
     today = now.astimezone(LOCAL_TZ).date()
-    categories = _cells(session, scope, RectificationTask.category_id)
-    unit_cells = _cells(session, scope, RectificationTask.lead_unit_id)
-    leader_cells = _cells(session, scope, RectificationTask.lead_leader_id)
-    units = _groups(unit_cells, _names(session, Unit, {cell.group for cell in unit_cells}))
+    categories = _grouping(session, scope, RectificationTask.category_id)
+    by_unit = _grouping(session, scope, RectificationTask.lead_unit_id)
+    by_leader = _grouping(session, scope, RectificationTask.lead_leader_id)
+    units = _groups(by_unit, _names(session, Unit, by_unit.groups()))
     return Dashboard(
         today=today,
-        statuses=_status_counts(categories),
-        warnings={level: sum(c.count for c in categories if c.counts_as(level)) for level in WarningLevel},
+        statuses=_status_counts(categories.cells),
+        warnings={level: sum(c.count for c in categories.cells if c.counts_as(level)) for level in WarningLevel},
         categories=_groups(categories, _category_names(session)),
         units=units,
-        leaders=_groups(leader_cells, _leader_names(session, {cell.group for cell in leader_cells})),
+        leaders=_groups(by_leader, _leader_names(session, by_leader.groups())),
         overdue_reports=overdue_reports(session, scope, today, OVERDUE_LIST_LIMIT),
         overdue_report_count=session.scalar(select(func.count(ProgressReport.id)).join(
             RectificationTask, RectificationTask.id == ProgressReport.task_id).where(scope, *_owed_overdue())) or 0,
-        overdue_tasks=sum(cell.count for cell in categories if cell.overdue),
+        overdue_tasks=sum(categories.overdue.values()),
         escalations=escalation_counts(session, scope),
         curve=completion_curve(session, scope, now),
         behind=sorted((row for row in units if any(row.behind())), key=GroupRow.behind, reverse=True)[:BEHIND_LIMIT],
     )
 
 
-def _cells(session: Session, scope: ColumnElement[bool], group: Any) -> list[_Cell]:
-    """The tasks in scope counted by group, status, colour and 'a report overdue'."""
-    owed = select(ProgressReport.task_id).where(*_owed_overdue()).distinct().subquery()
-    overdue = case((owed.c.task_id.is_(None), False), else_=True)
-    query = (select(group, RectificationTask.status, RectificationTask.warning, overdue, func.count())
-             .outerjoin(owed, owed.c.task_id == RectificationTask.id).where(scope)
-             .group_by(group, RectificationTask.status, RectificationTask.warning, overdue))
-    return [_Cell(*row) for row in session.execute(query)]
+def _grouping(session: Session, scope: ColumnElement[bool], group: Any) -> _Grouping:
+    """Counted by group, status and colour (from the group's index), and by group the tasks with a report overdue."""
+    cells = session.execute(select(group, RectificationTask.status, RectificationTask.warning, func.count())
+                            .where(scope).group_by(group, RectificationTask.status, RectificationTask.warning))
+    owed = select(ProgressReport.task_id).where(*_owed_overdue())
+    overdue = session.execute(select(group, func.count()).where(scope, RectificationTask.id.in_(owed))
+                              .group_by(group))
+    return _Grouping([_Cell(*row) for row in cells], {key: count for key, count in overdue})
 
 
 def _status_counts(cells: Iterable[_Cell]) -> StatusCounts:
@@ -209,14 +221,14 @@ def _owed_overdue() -> list[ColumnElement[bool]]:
             ProgressReport.status != ReportStatus.CANCELLED]
 
 
-def _groups(cells: Sequence[_Cell], names: dict[int, tuple[Any, str]]) -> list[GroupRow]:
+def _groups(grouping: _Grouping, names: dict[int, tuple[Any, str]]) -> list[GroupRow]:
     grouped: dict[int, list[_Cell]] = {}
-    for cell in cells:
+    for cell in grouping.cells:
         grouped.setdefault(cell.group, []).append(cell)
     rows = [GroupRow(group_id, names.get(group_id, (0, str(group_id)))[1], _status_counts(members),
                      red=sum(c.count for c in members if c.counts_as(WarningLevel.RED)),
                      yellow=sum(c.count for c in members if c.counts_as(WarningLevel.YELLOW)),
-                     overdue=sum(c.count for c in members if c.overdue))
+                     overdue=grouping.overdue.get(group_id, 0))
             for group_id, members in grouped.items()]
     return sorted(rows, key=lambda row: (names.get(row.id, (0, ""))[0], row.id))
 
@@ -279,8 +291,8 @@ def completion_curve(session: Session, scope: ColumnElement[bool], now: datetime
     periods = _periods(period_of(first.astimezone(LOCAL_TZ).date()), period_of(now.astimezone(LOCAL_TZ).date()))
     ends = [min(month_end(period), now) for period in periods]
     bounds = [local_midnight(parse_period(periods[0])), *ends]
-    registered = _by_month(session, _bucket(RectificationTask.registered_at, bounds), scope)
-    closed = _by_month(session, _bucket(RectificationTask.closed_at, bounds), scope)
+    registered = _by_month(session, RectificationTask.registered_at, bounds, scope)
+    closed = _by_month(session, RectificationTask.closed_at, bounds, scope)
     changes = _status_changes(session, scope, bounds)
     points, running = [], Counter[TaskStatus]()
     for month, period in enumerate(periods, start=1):
@@ -301,28 +313,25 @@ def _periods(first: str, current: str) -> list[str]:
     return periods[-CURVE_MONTHS:]
 
 
-def _bucket(column: Any, bounds: Sequence[datetime]) -> Any:
-    """0 before the first month, n within the n-th month shown, NULL from now on."""
-    return case(*((column < bound, literal(index)) for index, bound in enumerate(bounds)), else_=None)
-
-
-def _by_month(session: Session, bucket: Any, scope: ColumnElement[bool]) -> dict[int, int]:
-    query: Select[Any] = select(bucket, func.count()).where(scope, bucket.is_not(None)).group_by(bucket)
-    return {month: count for month, count in session.execute(query)}
+def _by_month(session: Session, column: Any, bounds: Sequence[datetime], scope: ColumnElement[bool]) -> dict[int, int]:
+    """How many tasks' instant falls in each month: 0 before the first month shown, n in the n-th (up to now).
+    One range count each, read from the column's index."""
+    counts = {}
+    for month, (start, end) in enumerate(zip([None, *bounds[:-1]], bounds, strict=True)):
+        window = [column < end] if start is None else [column >= start, column < end]
+        counts[month] = session.scalar(select(func.count()).select_from(RectificationTask).where(scope, *window)) or 0
+    return counts
 
 
 def _status_changes(session: Session, scope: ColumnElement[bool],
                     bounds: Sequence[datetime]) -> dict[int, dict[tuple[TaskStatus, TaskStatus], int]]:
-    """task.status audit events counted by month and by (before, after)."""
-    bucket = _bucket(AuditEvent.at, bounds)
-    before, after = AuditEvent.before["status"].as_string(), AuditEvent.after["status"].as_string()
-    query = (select(bucket, before, after, func.count())
-             .join(RectificationTask, RectificationTask.id == AuditEvent.task_id)
-             .where(AuditEvent.action == "task.status", scope, bucket.is_not(None))
-             .group_by(bucket, before, after))
+    """Status changes counted by bucket of _bucket and by (before, after), read from their index."""
     changes: dict[int, dict[tuple[TaskStatus, TaskStatus], int]] = {}
-    valid = TaskStatus._value2member_map_
-    for month, was, became, count in session.execute(query):
-        if was in valid and became in valid:
-            changes.setdefault(month, {})[(TaskStatus(was), TaskStatus(became))] = count
+    change = TaskStatusChange
+    for month, (start, end) in enumerate(zip([None, *bounds[:-1]], bounds, strict=True)):
+        window = [change.at < end] if start is None else [change.at >= start, change.at < end]
+        query = select(change.before, change.after, func.count()).where(*window).group_by(change.before, change.after)
+        if not isinstance(scope, True_):  # everyone who sees the dashboard sees every task: no join then
+            query = query.join(RectificationTask, RectificationTask.id == change.task_id).where(scope)
+        changes[month] = {(before, after): count for before, after, count in session.execute(query)}
     return changes

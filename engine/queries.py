@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from engine.access import Access
+from engine.access import Access, unit_tasks
 from engine.actor import Actor
 from engine.audit import task_history
 from engine.clock import local_midnight
@@ -33,7 +33,6 @@ from engine.models import (
     Unit,
     User,
     WarningLevel,
-    cooperating_units,
 )
 from engine.periods import next_period, parse_period
 
@@ -88,9 +87,7 @@ class LedgerFilters:
         if self.unit_id and self.lead_only:
             conditions.append(RectificationTask.lead_unit_id == self.unit_id)
         elif self.unit_id:
-            conditions.append(or_(RectificationTask.lead_unit_id == self.unit_id, exists(
-                select(cooperating_units.c.task_id).where(cooperating_units.c.task_id == RectificationTask.id,
-                                                          cooperating_units.c.unit_id == self.unit_id))))
+            conditions.append(unit_tasks(self.unit_id))
         if self.status:
             conditions.append(RectificationTask.status == self.status)
         if self.leader_id:
@@ -168,12 +165,14 @@ def inbox(session: Session, access: Access, actor: Actor, now: datetime, page: i
     total = session.scalar(select(func.count(HumanTask.id)).where(*where)) or 0
     pages = max(1, -(-total // INBOX_PAGE_SIZE))
     page = min(max(1, page), pages)
-    query = (select(HumanTask, ProcessInstance.business_key)
-             .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-             .options(joinedload(HumanTask.task).joinedload(RectificationTask.lead_unit))
-             .where(*where).order_by(HumanTask.created_at, HumanTask.id)
-             .offset((page - 1) * INBOX_PAGE_SIZE).limit(INBOX_PAGE_SIZE))
-    rows = session.execute(query).all()
+    order = (HumanTask.created_at, HumanTask.id)
+    # the page's ids come from the inbox index alone; only those rows are read
+    ids = list(session.scalars(select(HumanTask.id).where(*where).order_by(*order)
+                               .offset((page - 1) * INBOX_PAGE_SIZE).limit(INBOX_PAGE_SIZE)))
+    rows = session.execute(select(HumanTask, ProcessInstance.business_key)
+                           .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+                           .options(joinedload(HumanTask.task).joinedload(RectificationTask.lead_unit))
+                           .where(HumanTask.id.in_(ids)).order_by(*order)).all()
     clues = inbox_clues(session, [work.instance_id for work, _ in rows if work.task_id is None])
     entries = [InboxEntry(work, period, work.due_at is not None and work.due_at < now, clues.get(work.instance_id))
                for work, period in rows]
