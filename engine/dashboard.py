@@ -140,6 +140,21 @@ class _Cell:
 
 
 @dataclass(frozen=True)
+class _Overdue:
+    """The tasks with a report overdue and not sent, counted by (category, lead unit, lead leader)."""
+
+    tasks: dict[tuple[int, int, int], int]
+    reports: int
+
+    def by(self, index: int) -> dict[int, int]:
+        """Tasks per category (0), lead unit (1) or lead leader (2)."""
+        counted: Counter[int] = Counter()
+        for key, count in self.tasks.items():
+            counted[key[index]] += count
+        return dict(counted)
+
+
+@dataclass(frozen=True)
 class _Grouping:
     """The tasks in scope counted by one column (category, lead unit or lead leader)."""
 
@@ -177,9 +192,10 @@ UNDER_WAY = (EscalationStatus.CARRYING_OUT, EscalationStatus.AWAITING_COMMITMENT
 
 def build_dashboard(session: Session, scope: ColumnElement[bool], now: datetime) -> Dashboard:
     today = now.astimezone(LOCAL_TZ).date()
-    categories = _grouping(session, scope, RectificationTask.category_id)
-    by_unit = _grouping(session, scope, RectificationTask.lead_unit_id)
-    by_leader = _grouping(session, scope, RectificationTask.lead_leader_id)
+    overdue = _overdue(session, scope)
+    categories = _grouping(session, scope, RectificationTask.category_id, overdue.by(0))
+    by_unit = _grouping(session, scope, RectificationTask.lead_unit_id, overdue.by(1))
+    by_leader = _grouping(session, scope, RectificationTask.lead_leader_id, overdue.by(2))
     units = _groups(by_unit, _names(session, Unit, by_unit.groups()))
     return Dashboard(
         today=today,
@@ -189,23 +205,32 @@ def build_dashboard(session: Session, scope: ColumnElement[bool], now: datetime)
         units=units,
         leaders=_groups(by_leader, _leader_names(session, by_leader.groups())),
         overdue_reports=overdue_reports(session, scope, today, OVERDUE_LIST_LIMIT),
-        overdue_report_count=session.scalar(select(func.count(ProgressReport.id)).join(
-            RectificationTask, RectificationTask.id == ProgressReport.task_id).where(scope, *_owed_overdue())) or 0,
-        overdue_tasks=sum(categories.overdue.values()),
+        overdue_report_count=overdue.reports,
+        overdue_tasks=sum(overdue.tasks.values()),
         escalations=escalation_counts(session, scope),
         curve=completion_curve(session, scope, now),
         behind=sorted((row for row in units if any(row.behind())), key=GroupRow.behind, reverse=True)[:BEHIND_LIMIT],
     )
 
 
-def _grouping(session: Session, scope: ColumnElement[bool], group: Any) -> _Grouping:
-    """Counted by group, status and colour (from the group's index), and by group the tasks with a report overdue."""
+def _grouping(session: Session, scope: ColumnElement[bool], group: Any, overdue: dict[int, int]) -> _Grouping:
+    """Counted by group, status and colour, from the group's index."""
     cells = session.execute(select(group, RectificationTask.status, RectificationTask.warning, func.count())
                             .where(scope).group_by(group, RectificationTask.status, RectificationTask.warning))
-    owed = select(ProgressReport.task_id).where(*_owed_overdue())
-    overdue = session.execute(select(group, func.count()).where(scope, RectificationTask.id.in_(owed))
-                              .group_by(group))
-    return _Grouping([_Cell(*row) for row in cells], {key: count for key, count in overdue})
+    return _Grouping([_Cell(*row) for row in cells], overdue)
+
+
+def _overdue(session: Session, scope: ColumnElement[bool]) -> _Overdue:
+    """One pass over the overdue reports: tasks (each in one group of each kind) and reports."""
+    keys = (RectificationTask.category_id, RectificationTask.lead_unit_id, RectificationTask.lead_leader_id)
+    query = (select(*keys, func.count(RectificationTask.id.distinct()), func.count()).select_from(ProgressReport)
+             .join(RectificationTask, RectificationTask.id == ProgressReport.task_id)
+             .where(scope, *_owed_overdue()).group_by(*keys))
+    tasks, reports = {}, 0
+    for category, unit, leader, task_count, report_count in session.execute(query):
+        tasks[(category, unit, leader)] = task_count
+        reports += report_count
+    return _Overdue(tasks, reports)
 
 
 def _status_counts(cells: Iterable[_Cell]) -> StatusCounts:
@@ -250,7 +275,7 @@ def overdue_reports(session: Session, scope: ColumnElement[bool], today: date,
     query = (select(ProgressReport, RectificationTask.code, RectificationTask.title, Unit.name)
              .join(RectificationTask, RectificationTask.id == ProgressReport.task_id)
              .join(Unit, Unit.id == RectificationTask.lead_unit_id)
-             .where(scope, *_owed_overdue()).order_by(ProgressReport.due_date, RectificationTask.id).limit(limit))
+             .where(scope, *_owed_overdue()).order_by(ProgressReport.due_date, ProgressReport.task_id).limit(limit))
     return [OverdueReport(report.task_id, code, title, unit, report.period, report.due_date,
                           (today - report.due_date).days)
             for report, code, title, unit in session.execute(query)]
