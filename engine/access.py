@@ -63,6 +63,14 @@ class Access:
         return (HumanTask.role == actor.role) & or_(HumanTask.unit_id.is_(None), HumanTask.unit_id == actor.unit_id) \
             & or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == actor.user_id)
 
+    def work_queues(self, actor: Actor) -> list[ColumnElement[bool]]:
+        """work_filter as disjoint parts, the role's shared work and the unit's own: each part is one range of
+        the inbox index, which an OR over both would not be."""
+        mine = (HumanTask.role == actor.role) & or_(HumanTask.assignee_id.is_(None),
+                                                    HumanTask.assignee_id == actor.user_id)
+        unit = [mine & (HumanTask.unit_id == actor.unit_id)] if actor.unit_id is not None else []
+        return [mine & HumanTask.unit_id.is_(None), *unit]
+
     # --- escalations and problem clues ----------------------------------------------------
 
     def escalation_filter(self, actor: Actor) -> ColumnElement[bool]:

@@ -560,8 +560,8 @@ class HumanTask(Base):
     __tablename__ = "human_tasks"
     __table_args__ = (
         # an inbox page is read from this index alone, then its 50 rows are fetched by id
-        Index("ix_human_tasks_work_queue", "status", "role", "unit_id", "standing", "assignee_id", "created_at",
-              "id"),
+        Index("ix_human_tasks_work_queue", "status", "role", "unit_id", "standing", "created_at", "id",
+              "assignee_id"),
         Index("ix_human_tasks_instance", "instance_id", "status"),
     )
 

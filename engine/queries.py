@@ -161,30 +161,39 @@ class TaskPage:
 
 def inbox(session: Session, access: Access, actor: Actor, now: datetime, page: int = 1) -> InboxPage:
     """One page of the person's open work, oldest first."""
-    where = (HumanTask.status == HumanTaskStatus.OPEN, HumanTask.standing.is_(False), access.work_filter(actor))
-    total = session.scalar(select(func.count(HumanTask.id)).where(*where)) or 0
+    queues = [(HumanTask.status == HumanTaskStatus.OPEN, HumanTask.standing.is_(False), queue)
+              for queue in access.work_queues(actor)]
+    total = sum(session.scalar(select(func.count(HumanTask.id)).where(*where)) or 0 for where in queues)
     pages = max(1, -(-total // INBOX_PAGE_SIZE))
     page = min(max(1, page), pages)
-    order = (HumanTask.created_at, HumanTask.id)
-    # the page's ids come from the inbox index alone; only those rows are read
-    ids = list(session.scalars(select(HumanTask.id).where(*where).order_by(*order)
-                               .offset((page - 1) * INBOX_PAGE_SIZE).limit(INBOX_PAGE_SIZE)))
+    ids = _page_ids(session, queues, (page - 1) * INBOX_PAGE_SIZE)
     rows = session.execute(select(HumanTask, ProcessInstance.business_key)
                            .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
                            .options(joinedload(HumanTask.task).joinedload(RectificationTask.lead_unit))
-                           .where(HumanTask.id.in_(ids)).order_by(*order)).all()
+                           .where(HumanTask.id.in_(ids)).order_by(HumanTask.created_at, HumanTask.id)).all()
     clues = inbox_clues(session, [work.instance_id for work, _ in rows if work.task_id is None])
     entries = [InboxEntry(work, period, work.due_at is not None and work.due_at < now, clues.get(work.instance_id))
                for work, period in rows]
     return InboxPage(entries, total, page, pages)
 
 
+def _page_ids(session: Session, queues: list[tuple[ColumnElement[bool], ...]], offset: int) -> list[int]:
+    """The ids of one inbox page, merged from the queues in order; each is read from the inbox index alone."""
+    order = (HumanTask.created_at, HumanTask.id)
+    heads = [row for where in queues for row in session.execute(
+        select(*order).where(*where).order_by(*order).limit(offset + INBOX_PAGE_SIZE))]
+    return [work_id for _, work_id in sorted(heads)[offset:offset + INBOX_PAGE_SIZE]]
+
+
 def notices(session: Session, actor: Actor, now: datetime, limit: int = 20) -> list[Notice]:
     """Reminders for this person's role (and unit), newest first, until they expire."""
-    query = (select(Notice).where(Notice.role == actor.role, Notice.expires_at > now,
-                                  or_(Notice.unit_id.is_(None), Notice.unit_id == actor.unit_id))
-             .order_by(Notice.created_at.desc(), Notice.id.desc()).limit(limit))
-    return list(session.scalars(query))
+    newest: list[Notice] = []
+    for unit in (None, actor.unit_id) if actor.unit_id is not None else (None,):
+        query = (select(Notice).where(Notice.role == actor.role, Notice.unit_id.is_(unit) if unit is None
+                                      else Notice.unit_id == unit, Notice.expires_at > now)
+                 .order_by(Notice.created_at.desc(), Notice.id.desc()).limit(limit))
+        newest.extend(session.scalars(query))
+    return sorted(newest, key=lambda notice: (notice.created_at, notice.id), reverse=True)[:limit]
 
 
 def ledger(session: Session, access: Access, actor: Actor, filters: LedgerFilters) -> LedgerPage:

@@ -20,8 +20,8 @@ depends_on: str | Sequence[str] | None = None
 
 #: name -> (table, columns)
 NEW_INDEXES = {
-    "ix_human_tasks_work_queue": ("human_tasks", ["status", "role", "unit_id", "standing", "assignee_id",
-                                                  "created_at", "id"]),
+    "ix_human_tasks_work_queue": ("human_tasks", ["status", "role", "unit_id", "standing", "created_at",
+                                                  "id", "assignee_id"]),
     "ix_rectification_tasks_category_status": ("rectification_tasks", ["category_id", "status", "warning"]),
     "ix_rectification_tasks_lead_unit_status": ("rectification_tasks", ["lead_unit_id", "status", "warning"]),
     "ix_rectification_tasks_lead_leader_status": ("rectification_tasks", ["lead_leader_id", "status", "warning"]),
