@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy import ColumnElement, exists, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from engine.access import Access, unit_tasks
@@ -161,7 +161,8 @@ class TaskPage:
 
 def inbox(session: Session, access: Access, actor: Actor, now: datetime, page: int = 1) -> InboxPage:
     """One page of the person's open work, oldest first."""
-    queues = [(HumanTask.status == HumanTaskStatus.OPEN, HumanTask.standing.is_(False), queue)
+    # standing = false, not IS FALSE: PostgreSQL reads only '=' from an index
+    queues = [(HumanTask.status == HumanTaskStatus.OPEN, HumanTask.standing == false(), queue)
               for queue in access.work_queues(actor)]
     total = sum(session.scalar(select(func.count(HumanTask.id)).where(*where)) or 0 for where in queues)
     pages = max(1, -(-total // INBOX_PAGE_SIZE))
