@@ -634,6 +634,7 @@ def main() -> None:
     print(f"database: {db.engine.url.render_as_string(hide_password=True)}")
     if args.due_timers:
         started = time.perf_counter()
+        open_province(db)  # brings an older province's schema up to date
         due = clone_reporting_tasks(db, args.due_timers, args.audit)
         print(f"{args.due_timers} monthly report timers due at {due.isoformat()}: "
               f"{time.perf_counter() - started:.1f} s")
