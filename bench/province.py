@@ -595,7 +595,8 @@ def clone_reporting_tasks(db: Database, n: int, audit: str = "status") -> dateti
     """Add n reporting tasks to a generated province; their monthly report timer is due at the instant returned.
 
     Every clone's current monthly_report instance waits for the month's end, as its template does;
-    set the clock past that instant and one sweep has n timers to fire.
+    set the clock past that instant and one sweep has n timers to fire, besides those of the province's
+    own reporting tasks, which wait for the same month's end (count them before, as the test does).
     """
     clone_tasks(db, [("reporting_long", n)], audit, seed=n)
     _analyze(db)
