@@ -28,7 +28,7 @@ NEW_INDEXES = {
     "ix_rectification_tasks_registered_at": ("rectification_tasks", ["registered_at"]),
     "ix_rectification_tasks_closed_at": ("rectification_tasks", ["closed_at"]),
     "ix_task_cooperating_units_unit": ("task_cooperating_units", ["unit_id", "task_id"]),
-    "ix_progress_reports_overdue": ("progress_reports", ["overdue", "submitted_at", "due_date", "task_id"]),
+    "ix_progress_reports_overdue": ("progress_reports", ["overdue", "due_date", "task_id", "submitted_at"]),
 }
 #: replaced by the indexes above, which begin with the same columns
 OLD_INDEXES = {
