@@ -228,9 +228,16 @@ def _overdue(session: Session, scope: ColumnElement[bool]) -> _Overdue:
     tasks: dict[int, dict[int, int]] = {}
     for kind, key, count in session.execute(counts):
         tasks.setdefault(kind, {})[key] = count
-    reports = session.scalar(select(func.count(ProgressReport.id)).join(
-        RectificationTask, RectificationTask.id == ProgressReport.task_id).where(scope, *_owed_overdue())) or 0
-    return _Overdue(tasks, reports)
+    reports = select(func.count(ProgressReport.id)).where(*_owed_overdue())
+    return _Overdue(tasks, session.scalar(_in_scope(reports, scope, ProgressReport.task_id)) or 0)
+
+
+def _in_scope(query: Any, scope: ColumnElement[bool], task_id: Any) -> Any:
+    """Limited to the tasks in scope; everyone who sees the dashboard sees every task, and then no join is
+    needed (SQLite would rather read every task than the one index that answers)."""
+    if isinstance(scope, True_):
+        return query
+    return query.join(RectificationTask, RectificationTask.id == task_id).where(scope)
 
 
 def _status_counts(cells: Iterable[_Cell]) -> StatusCounts:
@@ -356,7 +363,6 @@ def _status_changes(session: Session, scope: ColumnElement[bool],
     for month, (start, end) in enumerate(zip([None, *bounds[:-1]], bounds, strict=True)):
         window = [change.at < end] if start is None else [change.at >= start, change.at < end]
         query = select(change.before, change.after, func.count()).where(*window).group_by(change.before, change.after)
-        if not isinstance(scope, True_):  # everyone who sees the dashboard sees every task: no join then
-            query = query.join(RectificationTask, RectificationTask.id == change.task_id).where(scope)
+        query = _in_scope(query, scope, change.task_id)
         changes[month] = {(before, after): count for before, after, count in session.execute(query)}
     return changes
