@@ -1,13 +1,23 @@
 """Authorization on objects: the second layer, behind the role check on each route."""
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, false, or_, select, true, union
 
 from engine.actor import Actor
 from engine.errors import NotFound, PermissionDenied
 from engine.models import Escalation, HumanTask, RectificationTask, cooperating_units
 from engine.roles import RoleModel, Scope
 from engine.text import N_
+
+
+def unit_tasks(unit_id: int) -> ColumnElement[bool]:
+    """The tasks a unit leads or cooperates on.
+
+    Written as one IN over a UNION of two indexed lookups: an OR of the two conditions would make
+    the database read every task of the province."""
+    led = select(RectificationTask.id).where(RectificationTask.lead_unit_id == unit_id)
+    cooperating = select(cooperating_units.c.task_id).where(cooperating_units.c.unit_id == unit_id)
+    return RectificationTask.id.in_(union(led, cooperating))
 
 
 class Access:
@@ -46,15 +56,21 @@ class Access:
         if scope is Scope.ALL:
             return true()
         if scope is Scope.UNIT and actor.unit_id is not None:
-            cooperating = exists(select(cooperating_units.c.task_id).where(
-                cooperating_units.c.task_id == RectificationTask.id, cooperating_units.c.unit_id == actor.unit_id))
-            return or_(RectificationTask.lead_unit_id == actor.unit_id, cooperating)
+            return unit_tasks(actor.unit_id)
         return false()
 
     def work_filter(self, actor: Actor) -> ColumnElement[bool]:
         """A WHERE clause limiting human tasks to those the actor may do."""
         return (HumanTask.role == actor.role) & or_(HumanTask.unit_id.is_(None), HumanTask.unit_id == actor.unit_id) \
             & or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == actor.user_id)
+
+    def work_queues(self, actor: Actor) -> list[ColumnElement[bool]]:
+        """work_filter as disjoint parts, the role's shared work and the unit's own: each part is one range of
+        the inbox index, which an OR over both would not be."""
+        mine = (HumanTask.role == actor.role) & or_(HumanTask.assignee_id.is_(None),
+                                                    HumanTask.assignee_id == actor.user_id)
+        unit = [mine & (HumanTask.unit_id == actor.unit_id)] if actor.unit_id is not None else []
+        return [mine & HumanTask.unit_id.is_(None), *unit]
 
     # --- escalations and problem clues ----------------------------------------------------
 

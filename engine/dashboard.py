@@ -4,6 +4,9 @@ Every count here is defined so that one ledger query (queries.LedgerFilters) lis
 the tasks behind it: by category, by lead unit (牵头单位), by lead leader, by status, by
 colour (open tasks only) and "a monthly report overdue and not sent". The month-by-month
 curve reads each task's status at each month's end from the audit trail (task.status events).
+
+A province has a hundred thousand tasks: every number is counted by the database (GROUP BY),
+never by loading the tasks.
 """
 from __future__ import annotations
 
@@ -13,10 +16,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, literal, select, union_all
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import True_
 
-from engine.clock import LOCAL_TZ
+from engine.clock import LOCAL_TZ, local_midnight
 from engine.models import (
     AuditEvent,
     Category,
@@ -27,15 +31,18 @@ from engine.models import (
     RectificationTask,
     ReportStatus,
     TaskStatus,
+    TaskStatusChange,
     Unit,
     User,
     WarningLevel,
 )
-from engine.periods import next_period, period_of
+from engine.periods import next_period, parse_period, period_of
 from engine.queries import month_end
 
 CURVE_MONTHS = 36
 BEHIND_LIMIT = 8
+#: the overdue reports listed (the most overdue first); the count and the ledger link cover them all
+OVERDUE_LIST_LIMIT = 20
 
 
 @dataclass(frozen=True)
@@ -115,19 +122,43 @@ class Dashboard:
     escalations: EscalationSummary
     curve: list[MonthPoint]
     behind: list[GroupRow]
+    overdue_report_count: int = 0
 
 
 @dataclass(frozen=True)
-class _Fact:
-    id: int
+class _Cell:
+    """How many tasks of one group share a status and a colour."""
+
+    group: int
     status: TaskStatus
     warning: WarningLevel
-    category_id: int
-    lead_unit_id: int
-    lead_leader_id: int
-    registered_at: datetime
-    closed_at: datetime | None
-    overdue: bool
+    count: int
+
+    def counts_as(self, level: WarningLevel) -> bool:
+        """Colours are counted on open tasks only."""
+        return self.warning is level and not self.status.is_closed()
+
+
+@dataclass(frozen=True)
+class _Overdue:
+    """Tasks with a report overdue and not sent, by category (0), lead unit (1) and lead leader (2); the reports."""
+
+    tasks: dict[int, dict[int, int]]
+    reports: int
+
+    def by(self, kind: int) -> dict[int, int]:
+        return self.tasks.get(kind, {})
+
+
+@dataclass(frozen=True)
+class _Grouping:
+    """The tasks in scope counted by one column (category, lead unit or lead leader)."""
+
+    cells: list[_Cell]
+    overdue: dict[int, int]  # group -> tasks with a report overdue and not sent
+
+    def groups(self) -> set[int]:
+        return {cell.group for cell in self.cells}
 
 
 def escalation_counts(session: Session, scope: ColumnElement[bool], start: datetime | None = None,
@@ -157,31 +188,63 @@ UNDER_WAY = (EscalationStatus.CARRYING_OUT, EscalationStatus.AWAITING_COMMITMENT
 
 def build_dashboard(session: Session, scope: ColumnElement[bool], now: datetime) -> Dashboard:
     today = now.astimezone(LOCAL_TZ).date()
-    facts = _facts(session, scope)
-    open_facts = [fact for fact in facts if not fact.status.is_closed()]
-    units = _groups(facts, "lead_unit_id", _names(session, Unit, {f.lead_unit_id for f in facts}))
+    overdue = _overdue(session, scope)
+    categories = _grouping(session, scope, RectificationTask.category_id, overdue.by(0))
+    by_unit = _grouping(session, scope, RectificationTask.lead_unit_id, overdue.by(1))
+    by_leader = _grouping(session, scope, RectificationTask.lead_leader_id, overdue.by(2))
+    units = _groups(by_unit, _names(session, Unit, by_unit.groups()))
     return Dashboard(
         today=today,
-        statuses=StatusCounts.of(fact.status for fact in facts),
-        warnings={level: sum(1 for f in open_facts if f.warning is level) for level in WarningLevel},
-        categories=_groups(facts, "category_id", _category_names(session)),
+        statuses=_status_counts(categories.cells),
+        warnings={level: sum(c.count for c in categories.cells if c.counts_as(level)) for level in WarningLevel},
+        categories=_groups(categories, _category_names(session)),
         units=units,
-        leaders=_groups(facts, "lead_leader_id", _leader_names(session, {f.lead_leader_id for f in facts})),
-        overdue_reports=overdue_reports(session, scope, today),
-        overdue_tasks=sum(1 for fact in facts if fact.overdue),
+        leaders=_groups(by_leader, _leader_names(session, by_leader.groups())),
+        overdue_reports=overdue_reports(session, scope, today, OVERDUE_LIST_LIMIT),
+        overdue_report_count=overdue.reports,
+        overdue_tasks=sum(overdue.by(0).values()),
         escalations=escalation_counts(session, scope),
-        curve=completion_curve(session, facts, now),
+        curve=completion_curve(session, scope, now),
         behind=sorted((row for row in units if any(row.behind())), key=GroupRow.behind, reverse=True)[:BEHIND_LIMIT],
     )
 
 
-def _facts(session: Session, scope: ColumnElement[bool]) -> list[_Fact]:
-    overdue = set(session.scalars(select(ProgressReport.task_id).where(*_owed_overdue())))
-    rows = session.execute(select(
-        RectificationTask.id, RectificationTask.status, RectificationTask.warning, RectificationTask.category_id,
-        RectificationTask.lead_unit_id, RectificationTask.lead_leader_id, RectificationTask.registered_at,
-        RectificationTask.closed_at).where(scope))
-    return [_Fact(*row, overdue=row.id in overdue) for row in rows]
+def _grouping(session: Session, scope: ColumnElement[bool], group: Any, overdue: dict[int, int]) -> _Grouping:
+    """Counted by group, status and colour, from the group's index."""
+    cells = session.execute(select(group, RectificationTask.status, RectificationTask.warning, func.count())
+                            .where(scope).group_by(group, RectificationTask.status, RectificationTask.warning))
+    return _Grouping([_Cell(*row) for row in cells], overdue)
+
+
+def _overdue(session: Session, scope: ColumnElement[bool]) -> _Overdue:
+    """The overdue tasks read once (a CTE), then counted by category, lead unit and lead leader in one statement."""
+    owed = (select(RectificationTask.id, RectificationTask.category_id, RectificationTask.lead_unit_id,
+                   RectificationTask.lead_leader_id)
+            .where(scope, RectificationTask.id.in_(select(ProgressReport.task_id).where(*_owed_overdue())))
+            .cte("overdue_tasks"))
+    counts = union_all(*(select(literal(kind).label("kind"), key.label("key"), func.count().label("tasks"))
+                         .group_by(key) for kind, key in enumerate((owed.c.category_id, owed.c.lead_unit_id,
+                                                                    owed.c.lead_leader_id))))
+    tasks: dict[int, dict[int, int]] = {}
+    for kind, key, count in session.execute(counts):
+        tasks.setdefault(kind, {})[key] = count
+    reports = select(func.count(ProgressReport.id)).where(*_owed_overdue())
+    return _Overdue(tasks, session.scalar(_in_scope(reports, scope, ProgressReport.task_id)) or 0)
+
+
+def _in_scope(query: Any, scope: ColumnElement[bool], task_id: Any) -> Any:
+    """Limited to the tasks in scope; everyone who sees the dashboard sees every task, and then no join is
+    needed (SQLite would rather read every task than the one index that answers)."""
+    if isinstance(scope, True_):
+        return query
+    return query.join(RectificationTask, RectificationTask.id == task_id).where(scope)
+
+
+def _status_counts(cells: Iterable[_Cell]) -> StatusCounts:
+    counted: Counter[TaskStatus] = Counter()
+    for cell in cells:
+        counted[cell.status] += cell.count
+    return StatusCounts({status: counted.get(status, 0) for status in TaskStatus})
 
 
 def _owed_overdue() -> list[ColumnElement[bool]]:
@@ -190,15 +253,14 @@ def _owed_overdue() -> list[ColumnElement[bool]]:
             ProgressReport.status != ReportStatus.CANCELLED]
 
 
-def _groups(facts: Sequence[_Fact], key: str, names: dict[int, tuple[Any, str]]) -> list[GroupRow]:
-    grouped: dict[int, list[_Fact]] = {}
-    for fact in facts:
-        grouped.setdefault(getattr(fact, key), []).append(fact)
-    rows = [GroupRow(group_id, names.get(group_id, (0, str(group_id)))[1],
-                     StatusCounts.of(f.status for f in members),
-                     red=sum(1 for f in members if f.warning is WarningLevel.RED and not f.status.is_closed()),
-                     yellow=sum(1 for f in members if f.warning is WarningLevel.YELLOW and not f.status.is_closed()),
-                     overdue=sum(1 for f in members if f.overdue))
+def _groups(grouping: _Grouping, names: dict[int, tuple[Any, str]]) -> list[GroupRow]:
+    grouped: dict[int, list[_Cell]] = {}
+    for cell in grouping.cells:
+        grouped.setdefault(cell.group, []).append(cell)
+    rows = [GroupRow(group_id, names.get(group_id, (0, str(group_id)))[1], _status_counts(members),
+                     red=sum(c.count for c in members if c.counts_as(WarningLevel.RED)),
+                     yellow=sum(c.count for c in members if c.counts_as(WarningLevel.YELLOW)),
+                     overdue=grouping.overdue.get(group_id, 0))
             for group_id, members in grouped.items()]
     return sorted(rows, key=lambda row: (names.get(row.id, (0, ""))[0], row.id))
 
@@ -215,11 +277,12 @@ def _leader_names(session: Session, ids: set[int]) -> dict[int, tuple[Any, str]]
     return {user.id: (user.id, user.display_name) for user in session.scalars(select(User).where(User.id.in_(ids)))}
 
 
-def overdue_reports(session: Session, scope: ColumnElement[bool], today: date) -> list[OverdueReport]:
+def overdue_reports(session: Session, scope: ColumnElement[bool], today: date,
+                    limit: int | None = None) -> list[OverdueReport]:
     query = (select(ProgressReport, RectificationTask.code, RectificationTask.title, Unit.name)
              .join(RectificationTask, RectificationTask.id == ProgressReport.task_id)
              .join(Unit, Unit.id == RectificationTask.lead_unit_id)
-             .where(scope, *_owed_overdue()).order_by(ProgressReport.due_date, RectificationTask.id))
+             .where(scope, *_owed_overdue()).order_by(ProgressReport.due_date, ProgressReport.task_id).limit(limit))
     return [OverdueReport(report.task_id, code, title, unit, report.period, report.due_date,
                           (today - report.due_date).days)
             for report, code, title, unit in session.execute(query)]
@@ -252,21 +315,54 @@ def status_at(registered_at: datetime, changes: Sequence[tuple[datetime, TaskSta
     return status
 
 
-def completion_curve(session: Session, facts: Sequence[_Fact], now: datetime) -> list[MonthPoint]:
-    if not facts:
+def completion_curve(session: Session, scope: ColumnElement[bool], now: datetime) -> list[MonthPoint]:
+    """Each month's statuses at its end: registrations and status changes counted by month, then added up."""
+    first = session.scalar(select(func.min(RectificationTask.registered_at)).where(scope))
+    if first is None:
         return []
-    history = status_history(session, [fact.id for fact in facts])
-    current = period_of(now.astimezone(LOCAL_TZ).date())
-    period = period_of(min(fact.registered_at for fact in facts).astimezone(LOCAL_TZ).date())
-    periods = []
-    while period <= current:
-        periods.append(period)
-        period = next_period(period)
-    points = []
-    for period in periods[-CURVE_MONTHS:]:
-        instant = min(month_end(period), now)
-        statuses = [status_at(f.registered_at, history.get(f.id, []), instant) for f in facts]
-        closed_in_month = sum(1 for f in facts if f.closed_at and period_of(
-            f.closed_at.astimezone(LOCAL_TZ).date()) == period and f.closed_at < instant)
-        points.append(MonthPoint(period, StatusCounts.of(s for s in statuses if s is not None), closed_in_month))
+    periods = _periods(period_of(first.astimezone(LOCAL_TZ).date()), period_of(now.astimezone(LOCAL_TZ).date()))
+    ends = [min(month_end(period), now) for period in periods]
+    bounds = [local_midnight(parse_period(periods[0])), *ends]
+    registered = _by_month(session, RectificationTask.registered_at, bounds, scope)
+    closed = _by_month(session, RectificationTask.closed_at, bounds, scope)
+    changes = _status_changes(session, scope, bounds)
+    points, running = [], Counter[TaskStatus]()
+    for month, period in enumerate(periods, start=1):
+        for earlier in (0, month) if month == 1 else (month,):
+            running[TaskStatus.REGISTERED] += registered.get(earlier, 0)
+            for (before, after), count in changes.get(earlier, {}).items():
+                running[before] -= count
+                running[after] += count
+        points.append(MonthPoint(period, StatusCounts({status: running.get(status, 0) for status in TaskStatus}),
+                                 closed.get(month, 0)))
     return points
+
+
+def _periods(first: str, current: str) -> list[str]:
+    periods = [first]
+    while periods[-1] < current:
+        periods.append(next_period(periods[-1]))
+    return periods[-CURVE_MONTHS:]
+
+
+def _by_month(session: Session, column: Any, bounds: Sequence[datetime], scope: ColumnElement[bool]) -> dict[int, int]:
+    """How many tasks' instant falls in each month: 0 before the first month shown, n in the n-th (up to now).
+    One range count each, read from the column's index."""
+    counts = {}
+    for month, (start, end) in enumerate(zip([None, *bounds[:-1]], bounds, strict=True)):
+        window = [column < end] if start is None else [column >= start, column < end]
+        counts[month] = session.scalar(select(func.count()).select_from(RectificationTask).where(scope, *window)) or 0
+    return counts
+
+
+def _status_changes(session: Session, scope: ColumnElement[bool],
+                    bounds: Sequence[datetime]) -> dict[int, dict[tuple[TaskStatus, TaskStatus], int]]:
+    """Status changes counted by bucket of _bucket and by (before, after), read from their index."""
+    changes: dict[int, dict[tuple[TaskStatus, TaskStatus], int]] = {}
+    change = TaskStatusChange
+    for month, (start, end) in enumerate(zip([None, *bounds[:-1]], bounds, strict=True)):
+        window = [change.at < end] if start is None else [change.at >= start, change.at < end]
+        query = select(change.before, change.after, func.count()).where(*window).group_by(change.before, change.after)
+        query = _in_scope(query, scope, change.task_id)
+        changes[month] = {(before, after): count for before, after, count in session.execute(query)}
+    return changes

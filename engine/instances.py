@@ -28,6 +28,7 @@ from engine.models import (
     ProcessInstance,
     ProcessVersion,
     TaskStatus,
+    TaskStatusChange,
 )
 from engine.roles import RoleModel
 from engine.step import Step
@@ -184,6 +185,7 @@ class Processes:
         if status is not None and status != task.status:
             before = task.status
             task.status = status
+            step.session.add(TaskStatusChange(task_id=task.id, at=step.now, before=before, after=status))
             step.audit("task.status", ("task", task.id), f"任务状态：{before.label} → {status.label}",
                        before={"status": before.value}, after={"status": status.value})
 

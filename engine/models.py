@@ -263,6 +263,7 @@ cooperating_units = Table(
     Base.metadata,
     Column("task_id", ForeignKey("rectification_tasks.id", ondelete="CASCADE"), primary_key=True),
     Column("unit_id", ForeignKey("units.id"), primary_key=True),
+    Index("ix_task_cooperating_units_unit", "unit_id", "task_id"),  # a unit's tasks (ledger, unit scope)
 )
 
 
@@ -270,21 +271,28 @@ class RectificationTask(Base):
     """整改任务: one finding of the inspection and what must be done about it."""
 
     __tablename__ = "rectification_tasks"
+    #: the dashboard counts tasks by category, lead unit and lead leader, then status and colour:
+    #: each count reads one of these indexes only, never the tasks themselves
+    __table_args__ = (
+        Index("ix_rectification_tasks_category_status", "category_id", "status", "warning"),
+        Index("ix_rectification_tasks_lead_unit_status", "lead_unit_id", "status", "warning"),
+        Index("ix_rectification_tasks_lead_leader_status", "lead_leader_id", "status", "warning"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
-    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
     title: Mapped[str] = mapped_column(String(300))
     problem: Mapped[str] = mapped_column(Text)
     target: Mapped[str] = mapped_column(Text)
     measures: Mapped[str] = mapped_column(Text)
-    lead_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
-    lead_leader_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    lead_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    lead_leader_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     deadline_kind: Mapped[DeadlineKind] = mapped_column(_enum(DeadlineKind))
     deadline: Mapped[date | None] = mapped_column(Date)
     status: Mapped[TaskStatus] = mapped_column(_enum(TaskStatus), index=True)
-    registered_at: Mapped[datetime]
-    closed_at: Mapped[datetime | None]
+    registered_at: Mapped[datetime] = mapped_column(index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(index=True)
     warning: Mapped[WarningLevel] = mapped_column(_enum(WarningLevel), default=WarningLevel.GREEN, index=True)
     #: why the task has its colour: [{"code": ..., ...}], see engine/warnings.py
     warning_reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
@@ -301,6 +309,22 @@ class RectificationTask(Base):
 
     def __repr__(self) -> str:
         return f"<RectificationTask {self.code} {self.status}>"
+
+
+class TaskStatusChange(Base):
+    """A task's status changed (the audit trail says so too, as task.status).
+
+    Kept narrow, with an index that holds every column, so that the dashboard's month curve counts
+    a province's changes by month without reading the audit trail."""
+
+    __tablename__ = "task_status_changes"
+    __table_args__ = (Index("ix_task_status_changes_at", "at", "before", "after"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("rectification_tasks.id"), index=True)
+    at: Mapped[datetime]
+    before: Mapped[TaskStatus] = mapped_column(_enum(TaskStatus))
+    after: Mapped[TaskStatus] = mapped_column(_enum(TaskStatus))
 
 
 class ImplementationPlan(Base):
@@ -326,7 +350,9 @@ class ProgressReport(Base):
     """月度进展报告 (按月交账): one unit's report for one month of one task."""
 
     __tablename__ = "progress_reports"
-    __table_args__ = (Index("ix_progress_reports_task_period", "task_id", "period"),)
+    __table_args__ = (Index("ix_progress_reports_task_period", "task_id", "period"),
+                      # 逾期未报: overdue and not sent, the most overdue first (dashboard, ledger filter)
+                      Index("ix_progress_reports_overdue", "overdue", "due_date", "task_id", "submitted_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("rectification_tasks.id"))
@@ -535,7 +561,9 @@ class HumanTask(Base):
 
     __tablename__ = "human_tasks"
     __table_args__ = (
-        Index("ix_human_tasks_inbox", "status", "role", "unit_id", "created_at"),
+        # an inbox page is read from this index alone, then its 50 rows are fetched by id
+        Index("ix_human_tasks_work_queue", "status", "role", "unit_id", "standing", "created_at", "id",
+              "assignee_id"),
         Index("ix_human_tasks_instance", "instance_id", "status"),
     )
 

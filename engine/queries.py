@@ -4,10 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy import ColumnElement, exists, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from engine.access import Access
+from engine.access import Access, unit_tasks
 from engine.actor import Actor
 from engine.audit import task_history
 from engine.clock import local_midnight
@@ -33,11 +33,12 @@ from engine.models import (
     Unit,
     User,
     WarningLevel,
-    cooperating_units,
 )
 from engine.periods import next_period, parse_period
 
 PAGE_SIZE = 25
+#: an inbox shows this many entries a page, oldest first; a supervisor of a province may have thousands
+INBOX_PAGE_SIZE = 50
 #: what a page shows of a task, loaded with it (the objects leave the session before rendering)
 TASK_DISPLAY = (joinedload(RectificationTask.category), joinedload(RectificationTask.lead_unit),
                 joinedload(RectificationTask.lead_leader), selectinload(RectificationTask.cooperating_units))
@@ -86,9 +87,7 @@ class LedgerFilters:
         if self.unit_id and self.lead_only:
             conditions.append(RectificationTask.lead_unit_id == self.unit_id)
         elif self.unit_id:
-            conditions.append(or_(RectificationTask.lead_unit_id == self.unit_id, exists(
-                select(cooperating_units.c.task_id).where(cooperating_units.c.task_id == RectificationTask.id,
-                                                          cooperating_units.c.unit_id == self.unit_id))))
+            conditions.append(unit_tasks(self.unit_id))
         if self.status:
             conditions.append(RectificationTask.status == self.status)
         if self.leader_id:
@@ -161,29 +160,41 @@ class TaskPage:
 
 
 def inbox(session: Session, access: Access, actor: Actor, now: datetime, page: int = 1) -> InboxPage:
-    """This person's open work, oldest first, a page at a time."""
-    where = (HumanTask.status == HumanTaskStatus.OPEN, HumanTask.standing.is_(False), access.work_filter(actor))
-    total = session.scalar(select(func.count(HumanTask.id)).where(*where)) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
+    """One page of the person's open work, oldest first."""
+    # standing = false, not IS FALSE: PostgreSQL reads only '=' from an index
+    queues = [(HumanTask.status == HumanTaskStatus.OPEN, HumanTask.standing == false(), queue)
+              for queue in access.work_queues(actor)]
+    total = sum(session.scalar(select(func.count(HumanTask.id)).where(*where)) or 0 for where in queues)
+    pages = max(1, -(-total // INBOX_PAGE_SIZE))
     page = min(max(1, page), pages)
-    query = (select(HumanTask, ProcessInstance.business_key)
-             .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-             .options(joinedload(HumanTask.task).joinedload(RectificationTask.lead_unit))
-             .where(*where).order_by(HumanTask.created_at, HumanTask.id)
-             .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
-    rows = session.execute(query).all()
+    ids = _page_ids(session, queues, (page - 1) * INBOX_PAGE_SIZE)
+    rows = session.execute(select(HumanTask, ProcessInstance.business_key)
+                           .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+                           .options(joinedload(HumanTask.task).joinedload(RectificationTask.lead_unit))
+                           .where(HumanTask.id.in_(ids)).order_by(HumanTask.created_at, HumanTask.id)).all()
     clues = inbox_clues(session, [work.instance_id for work, _ in rows if work.task_id is None])
     entries = [InboxEntry(work, period, work.due_at is not None and work.due_at < now, clues.get(work.instance_id))
                for work, period in rows]
     return InboxPage(entries, total, page, pages)
 
 
+def _page_ids(session: Session, queues: list[tuple[ColumnElement[bool], ...]], offset: int) -> list[int]:
+    """The ids of one inbox page, merged from the queues in order; each is read from the inbox index alone."""
+    order = (HumanTask.created_at, HumanTask.id)
+    heads = [row for where in queues for row in session.execute(
+        select(*order).where(*where).order_by(*order).limit(offset + INBOX_PAGE_SIZE))]
+    return [work_id for _, work_id in sorted(heads)[offset:offset + INBOX_PAGE_SIZE]]
+
+
 def notices(session: Session, actor: Actor, now: datetime, limit: int = 20) -> list[Notice]:
     """Reminders for this person's role (and unit), newest first, until they expire."""
-    query = (select(Notice).where(Notice.role == actor.role, Notice.expires_at > now,
-                                  or_(Notice.unit_id.is_(None), Notice.unit_id == actor.unit_id))
-             .order_by(Notice.created_at.desc(), Notice.id.desc()).limit(limit))
-    return list(session.scalars(query))
+    newest: list[Notice] = []
+    for unit in (None, actor.unit_id) if actor.unit_id is not None else (None,):
+        query = (select(Notice).where(Notice.role == actor.role, Notice.unit_id.is_(unit) if unit is None
+                                      else Notice.unit_id == unit, Notice.expires_at > now)
+                 .order_by(Notice.created_at.desc(), Notice.id.desc()).limit(limit))
+        newest.extend(session.scalars(query))
+    return sorted(newest, key=lambda notice: (notice.created_at, notice.id), reverse=True)[:limit]
 
 
 def ledger(session: Session, access: Access, actor: Actor, filters: LedgerFilters) -> LedgerPage:

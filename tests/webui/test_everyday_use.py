@@ -140,6 +140,7 @@ def small_pages(monkeypatch: pytest.MonkeyPatch) -> int:
     """Pages of two rows, so that a few rows make a long list."""
     for module in (engine.queries, engine.public, engine.escalation.queries, engine.clues.queries):
         monkeypatch.setattr(module, "PAGE_SIZE", 2)
+    monkeypatch.setattr(engine.queries, "INBOX_PAGE_SIZE", 2)
     monkeypatch.setattr(engine.audit, "AUDIT_PAGE_SIZE", 2)
     monkeypatch.setattr(engine.users, "USER_PAGE_SIZE", 2)
     return 2
