@@ -31,7 +31,7 @@ from urllib.request import urlopen
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.http_seed import PASSWORD, City, build_city, open_reports  # noqa: E402
+from bench.http_seed import PASSWORD, Aftermath, City, aftermath, build_city  # noqa: E402
 
 LOCUSTFILE = ROOT / "bench" / "locustfile.py"
 MIB = 1024 * 1024
@@ -56,8 +56,9 @@ class Run:
     failures: list[str]
     logins: dict[str, float]
     memory: Memory
-    reports_left: dict[str, int]
+    database: Aftermath
     load: tuple[float, float, float]
+    race: bool
 
     @property
     def total(self) -> RequestStats:
@@ -155,9 +156,12 @@ def stop(server: subprocess.Popen[bytes]) -> None:
         server.wait(timeout=60)
 
 
-def run_locust(city: City, port: int, users: int, seconds: int, folder: Path) -> Path:
+def run_locust(city: City, port: int, args: argparse.Namespace, folder: Path) -> Path:
+    users = 2 * len(city.units) + city.supervisors
+    seconds = args.seconds
     env = {**os.environ, "BENCH_UNITS": ",".join(city.units), "BENCH_SUPERVISORS": str(city.supervisors),
-           "BENCH_PASSWORD": PASSWORD, "BENCH_SECONDS": str(seconds), "BENCH_LOGIN_STATS": str(folder / "login.json")}
+           "BENCH_PASSWORD": PASSWORD, "BENCH_SECONDS": str(seconds), "BENCH_LOGIN_STATS": str(folder / "login.json"),
+           "BENCH_RACE": "1" if args.race else "0"}
     prefix = folder / "locust"
     with (folder / "locust.log").open("wb") as log:
         subprocess.run([sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--only-summary",  # noqa: S603
@@ -184,7 +188,6 @@ def measure(url: str, workers: int, args: argparse.Namespace) -> Run:
     started = time.perf_counter()
     city = build_city(url, args.units, args.tasks, args.supervisors)
     print(f"\n{workers} worker(s): city of {args.tasks} tasks built in {time.perf_counter() - started:.0f} s")
-    users = 2 * args.units + args.supervisors
     with tempfile.TemporaryDirectory(prefix="duban-http-") as name:
         folder = Path(name)
         port = free_port()
@@ -193,16 +196,20 @@ def measure(url: str, workers: int, args: argparse.Namespace) -> Run:
         sampler.start()
         try:
             load = os.getloadavg()
-            prefix = run_locust(city, port, users, args.seconds, folder)
+            prefix = run_locust(city, port, args, folder)
             memory = sampler.stop()
         finally:
             stop(server)
         logins = json.loads((folder / "login.json").read_text()) if (folder / "login.json").exists() else {}
-        return Run(workers, read_stats(prefix), read_failures(prefix), logins, memory, open_reports(url), load)
+        return Run(workers, read_stats(prefix), read_failures(prefix), logins, memory, aftermath(url), load,
+                   args.race)
 
 
 def print_run(run: Run) -> None:
-    print(f"load average before the run {run.load[0]:.1f}; report steps still open after it: {run.reports_left}")
+    chain = run.database.audit_chain
+    print(f"load average before the run {run.load[0]:.1f}; report steps done {run.database.completed_steps}, "
+          f"still open {run.database.open_steps}; audit chain of {chain.events} events "
+          f"{'intact' if chain.ok else 'BROKEN: ' + str(chain.problem)}")
     print(f"logins before the run: {run.logins.get('count', 0)}, failed {run.logins.get('failures', '?')}, "
           f"p50 {run.logins.get('p50', 0):.0f} ms, p95 {run.logins.get('p95', 0):.0f} ms, "
           f"max {run.logins.get('max', 0):.0f} ms")
@@ -210,8 +217,27 @@ def print_run(run: Run) -> None:
     for stats in run.stats:
         print(f"  {stats.name:<22} {stats.count:>7} {stats.failures:>5} {stats.per_second:>7.1f} "
               f"{stats.p50:>7.0f} {stats.p95:>7.0f}")
-    for failure in run.failures:
+    for failure in run.failures + unrecorded_steps(run):
         print(f"  FAILURE {failure}")
+    for form, count in already_handled(run).items():
+        print(f"  {form}: {count} answered 'already handled' (the supervisors race for the same reports)")
+
+
+def unrecorded_steps(run: Run) -> list[str]:
+    """A POST answered with the inbox that did nothing; expected only of supervisors told to race."""
+    return [f"{form}: {count} more submitted than done in the database"
+            for form, count in missing_steps(run).items() if not (run.race and form == "report_review")]
+
+
+def already_handled(run: Run) -> dict[str, int]:
+    return {form: count for form, count in missing_steps(run).items() if run.race and form == "report_review"}
+
+
+def missing_steps(run: Run) -> dict[str, int]:
+    posted = {stats.name.removeprefix("POST "): stats.count - stats.failures for stats in run.stats
+              if stats.name.startswith("POST report_")}
+    return {form: count - run.database.completed_steps.get(form, 0) for form, count in posted.items()
+            if count != run.database.completed_steps.get(form, 0)}
 
 
 def print_summary(runs: list[Run]) -> None:
@@ -219,8 +245,9 @@ def print_summary(runs: list[Run]) -> None:
           f"{'peak worker MiB':>16} {'after logins MiB':>17}")
     for run in runs:
         total = run.total
-        steps = sum(stats.count for stats in run.stats if stats.name.startswith("POST report_"))
-        print(f"{run.workers:>7} {total.per_second:>11.1f} {total.p50:>7.0f} {total.p95:>7.0f} {total.failures:>9} "
+        steps = sum(run.database.completed_steps.values())
+        failures = total.failures + len(unrecorded_steps(run)) + (not run.database.audit_chain.ok)
+        print(f"{run.workers:>7} {total.per_second:>11.1f} {total.p50:>7.0f} {total.p95:>7.0f} {failures:>9} "
               f"{steps:>13} {run.memory.peak / MIB:>16.0f} {run.memory.after_logins / MIB:>17.0f}")
 
 
@@ -228,9 +255,11 @@ def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--tasks", type=int, default=300, help="tasks, each with its monthly report open")
+    parser.add_argument("--tasks", type=int, default=240, help="tasks, each with its monthly report open")
     parser.add_argument("--units", type=int, default=8, help="units; each has a staff member and a head logged in")
     parser.add_argument("--supervisors", type=int, default=4)
+    parser.add_argument("--race", action="store_true",
+                        help="supervisors take the same reports: concurrent accepts, all but one refused")
     return parser.parse_args()
 
 

@@ -9,6 +9,8 @@ same time the city was built in.
 from __future__ import annotations
 
 import multiprocessing
+from collections import Counter
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,6 +20,7 @@ from sqlalchemy import select, text
 
 from engine import demo_clock
 from engine.actor import Actor
+from engine.audit import ChainReport, verify_chain
 from engine.clock import LOCAL_TZ, FakeClock, OffsetClock, SystemClock
 from engine.db import Database
 from engine.models import Category, HumanTask, HumanTaskStatus, Unit
@@ -156,11 +159,27 @@ def move_demo_clock(duban: Duban, today: datetime) -> None:
         demo_clock.advance(session, clock, Actor.system(), today - clock.now())
 
 
-def open_reports(url: str) -> dict[str, int]:
-    """Report steps still waiting, by form."""
+@dataclass(frozen=True)
+class Aftermath:
+    """What the database says once the run is over."""
+
+    open_steps: dict[str, int]
+    completed_steps: dict[str, int]
+    audit_chain: ChainReport
+
+
+def aftermath(url: str) -> Aftermath:
+    """Report steps still waiting and done (all done during the run: the city starts with none), and
+    whether the audit trail's hash chain survived the concurrent writers."""
     database = Database(url)
     with database.transaction(write=False) as session:
-        rows = session.execute(select(HumanTask.form).where(
-            HumanTask.status == HumanTaskStatus.OPEN, HumanTask.form.like("report_%"))).scalars().all()
+        rows = session.execute(select(HumanTask.form, HumanTask.status).where(
+            HumanTask.form.like("report_%"))).all()
+        chain = verify_chain(session)
     database.dispose()
-    return {form: rows.count(form) for form in sorted(set(rows))}
+    return Aftermath(count(form for form, status in rows if status is HumanTaskStatus.OPEN),
+                     count(form for form, status in rows if status is HumanTaskStatus.COMPLETED), chain)
+
+
+def count(forms: Iterable[str]) -> dict[str, int]:
+    return dict(sorted(Counter(forms).items()))

@@ -62,7 +62,8 @@ def accounts(role: str) -> list[Account]:
     units = [unit for unit in os.environ.get("BENCH_UNITS", "jiangyang").split(",") if unit]
     supervisors = int(os.environ.get("BENCH_SUPERVISORS", "1"))
     if role == "supervisor":
-        return [Account(f"supervisor{n}", role, n, supervisors) for n in range(supervisors)]
+        shares = 1 if os.environ.get("BENCH_RACE") == "1" else supervisors
+        return [Account(f"supervisor{n}", role, n % shares, shares) for n in range(supervisors)]
     return [Account(f"{role}_{unit}", role) for unit in units]
 
 
