@@ -16,12 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import gevent
+from gevent.event import Event
 from locust import HttpUser, between, task
 from locust.env import Environment
 
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 INBOX_ROW = re.compile(r"<tr>(.*?)</tr>", re.S)
 WORK_LINK = re.compile(r'href="/work/(\d+)"')
+#: set once every simulated person has logged in
+EVERYONE_IN = Event()
 ALERT = re.compile(r'class="(?:alert|invalid-feedback)[^"]*"[^>]*>(.*?)</div>', re.S)
 #: the report step each role does: its name in the inbox, and what the person fills in
 REPORT_STEPS = {
@@ -106,6 +109,8 @@ class Person(HttpUser):
         Person.logins += 1
         if Person.logins == sum(len(accounts(role)) for role in REPORT_STEPS):
             everyone_logged_in(self.environment)
+            EVERYONE_IN.set()
+        EVERYONE_IN.wait()  # nobody starts work before the run proper
 
     @task
     def work_through_inbox(self) -> None:
