@@ -28,10 +28,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.request import urlopen
 
+import psycopg
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.http_seed import PASSWORD, Aftermath, City, aftermath, build_city  # noqa: E402
+from http_seed import PASSWORD, Aftermath, City, aftermath, build_city  # noqa: E402
 
 LOCUSTFILE = ROOT / "bench" / "locustfile.py"
 MIB = 1024 * 1024
@@ -68,21 +70,40 @@ class Run:
 @dataclass
 class WorkerUsage:
     """Memory of the worker that used most: its peak over the whole run (VmHWM, logins included) and
-    the most sampled once everyone had logged in (VmRSS); CPU time of all workers after the logins."""
+    the most sampled once everyone had logged in (VmRSS); CPU time after the logins of all workers and
+    of the PostgreSQL backends serving this database."""
 
     peak: int = 0
     after_logins: int = 0
     cpu_seconds: float = 0.0
+    database_cpu_seconds: float = 0.0
+
+
+class CpuMeter:
+    """CPU time processes used since the meter started (a process first seen later started later)."""
+
+    def __init__(self) -> None:
+        self.baseline: dict[int, float] | None = None
+        self.latest: dict[int, float] = {}
+
+    def read(self, pids: list[int]) -> float:
+        now = {pid: cpu_seconds(pid) for pid in pids}
+        if self.baseline is None:
+            self.baseline = now
+        self.latest.update({pid: used for pid, used in now.items() if used})
+        return sum(used - self.baseline.get(pid, 0.0) for pid, used in self.latest.items())
 
 
 class WorkerSampler(threading.Thread):
-    """Reads the memory and CPU time of every worker of a gunicorn master twice a second."""
+    """Reads the memory and CPU time of every worker of a gunicorn master (and of the database
+    backends) twice a second."""
 
-    def __init__(self, master: int, logged_in: Path) -> None:
+    def __init__(self, master: int, logged_in: Path, database_url: str) -> None:
         super().__init__(name="worker-sampler", daemon=True)
         self.master, self.logged_in = master, logged_in
         self.usage = WorkerUsage()
-        self.cpu_at_start: float | None = None
+        self.workers_cpu, self.database_cpu = CpuMeter(), CpuMeter()
+        self.database = psycopg.connect(database_url.replace("+psycopg", ""), autocommit=True)
         self.stopped = threading.Event()
 
     def run(self) -> None:
@@ -97,12 +118,18 @@ class WorkerSampler(threading.Thread):
             if self.logged_in.exists():
                 self.usage.after_logins = max(self.usage.after_logins, status.get("VmRSS", 0))
         if self.logged_in.exists():
-            self.cpu_at_start = cpu_seconds(pids) if self.cpu_at_start is None else self.cpu_at_start
-            self.usage.cpu_seconds = cpu_seconds(pids) - self.cpu_at_start
+            self.usage.cpu_seconds = self.workers_cpu.read(pids)
+            self.usage.database_cpu_seconds = self.database_cpu.read(self.backend_pids())
+
+    def backend_pids(self) -> list[int]:
+        rows = self.database.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                     "AND pid <> pg_backend_pid()").fetchall()
+        return [int(pid) for (pid,) in rows]
 
     def stop(self) -> WorkerUsage:
         self.sample()  # the workers are still up: VmHWM now covers the whole run
         self.stopped.set()
+        self.database.close()
         return self.usage
 
 
@@ -123,16 +150,13 @@ def memory_status(pid: int) -> dict[str, int]:
             if line.startswith(("VmHWM:", "VmRSS:"))}
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User and system CPU time the processes have used (Linux)."""
-    ticks = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
-    return ticks / os.sysconf("SC_CLK_TCK")
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used (Linux); 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime (fields 14, 15)
 
 
 def free_port() -> int:
@@ -210,7 +234,7 @@ def measure(url: str, workers: int, args: argparse.Namespace) -> Run:
         folder = Path(name)
         port = free_port()
         server = start_gunicorn(url, workers, port, folder)
-        sampler = WorkerSampler(server.pid, folder / "login.json")
+        sampler = WorkerSampler(server.pid, folder / "login.json", url)
         sampler.start()
         try:
             load = os.getloadavg()
@@ -264,14 +288,15 @@ def missing_steps(run: Run) -> dict[str, int]:
 
 def print_summary(runs: list[Run]) -> None:
     print(f"\n{'workers':>7} {'requests/s':>11} {'p50 ms':>7} {'p95 ms':>7} {'failures':>9} {'report steps':>13} "
-          f"{'peak worker MiB':>16} {'after logins MiB':>17} {'worker CPU ms/request':>22}")
+          f"{'peak worker MiB':>16} {'after logins MiB':>17} {'CPU ms/request: workers':>24} {'database':>9}")
     for run in runs:
         total = run.total
         steps = sum(run.database.completed_steps.values())
         failures = total.failures + len(unrecorded_steps(run)) + (not run.database.audit_chain.ok)
         print(f"{run.workers:>7} {total.per_second:>11.1f} {total.p50:>7.0f} {total.p95:>7.0f} {failures:>9} "
               f"{steps:>13} {run.usage.peak / MIB:>16.0f} {run.usage.after_logins / MIB:>17.0f} "
-              f"{run.usage.cpu_seconds * 1000 / max(total.count, 1):>22.0f}")
+              f"{run.usage.cpu_seconds * 1000 / max(total.count, 1):>24.0f} "
+              f"{run.usage.database_cpu_seconds * 1000 / max(total.count, 1):>9.0f}")
 
 
 def arguments() -> argparse.Namespace:

@@ -11,8 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import re
-from dataclasses import dataclass
+import sys
 from pathlib import Path
 
 import gevent
@@ -20,44 +19,12 @@ from gevent.event import Event
 from locust import HttpUser, between, task
 from locust.env import Environment
 
-CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-INBOX_ROW = re.compile(r"<tr>(.*?)</tr>", re.S)
-WORK_LINK = re.compile(r'href="/work/(\d+)"')
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from inbox_page import REPORT_STEPS, Account, alert, csrf_token, report_work
+
 #: set once every simulated person has logged in
 EVERYONE_IN = Event()
-ALERT = re.compile(r'class="(?:alert|invalid-feedback)[^"]*"[^>]*>(.*?)</div>', re.S)
-#: the report step each role does: its name in the inbox, and what the person fills in
-REPORT_STEPS = {
-    "staff": ("填报月度进展", "report_submit",
-              {"progress": "本月完成排污口排查，截污管网施工过半", "percent_complete": "60", "problems": "",
-               "next_steps": "完成剩余管网施工"}),
-    "head": ("签发月度进展", "report_sign", {"decision": "submit", "comment": ""}),
-    "supervisor": ("审核月度进展", "report_review", {"decision": "accept", "comment": ""}),
-}
-
-
-@dataclass(frozen=True)
-class Account:
-    username: str
-    role: str
-    #: a supervisor takes the reports whose work id falls in their share, so two never take the same
-    share: int = 0
-    shares: int = 1
-
-
-def csrf_token(page: str) -> str | None:
-    match = CSRF_FIELD.search(page)
-    return match.group(1) if match else None
-
-
-def report_work(inbox: str, step_name: str, account: Account) -> list[int]:
-    """The ids of the inbox's open work of this step that is this person's to do."""
-    ids = []
-    for row in INBOX_ROW.findall(inbox):
-        link = WORK_LINK.search(row)
-        if link and step_name in row and int(link.group(1)) % account.shares == account.share:
-            ids.append(int(link.group(1)))
-    return ids
 
 
 def accounts(role: str) -> list[Account]:
@@ -68,12 +35,6 @@ def accounts(role: str) -> list[Account]:
         shares = 1 if os.environ.get("BENCH_RACE") == "1" else supervisors
         return [Account(f"supervisor{n}", role, n % shares, shares) for n in range(supervisors)]
     return [Account(f"{role}_{unit}", role) for unit in units]
-
-
-def alert(page: str) -> str:
-    """What the page told the person (a flashed message or a form error), for the failure report."""
-    match = ALERT.search(page)
-    return re.sub(r"<[^>]+>|\s+", " ", match.group(1)).strip()[:200] if match else page[:200]
 
 
 def everyone_logged_in(environment: Environment) -> None:
