@@ -243,8 +243,16 @@ def measure(url: str, workers: int, args: argparse.Namespace) -> Run:
         finally:
             stop(server)
         logins = json.loads((folder / "login.json").read_text()) if (folder / "login.json").exists() else {}
-        return Run(workers, read_stats(prefix), read_failures(prefix), logins, usage, aftermath(url), load,
-                   args.race)
+        failures = read_failures(prefix) + server_trouble(folder / "gunicorn.log")
+        return Run(workers, read_stats(prefix), failures, logins, usage, aftermath(url), load, args.race)
+
+
+def server_trouble(log: Path) -> list[str]:
+    """gunicorn's and duban's own complaints (not the access log): errors, warnings, workers restarted."""
+    lines = log.read_text(errors="replace").splitlines()
+    signs = ("[ERROR]", "[CRITICAL]", "[WARNING]", "Traceback", "Error", "WORKER TIMEOUT")
+    return [f"server log: {line}" for line in lines if '" 200 ' not in line and '" 302 ' not in line
+            and any(sign in line for sign in signs)][:40]
 
 
 def print_run(run: Run) -> None:

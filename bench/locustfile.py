@@ -60,6 +60,10 @@ class Person(HttpUser):
 
     def on_start(self) -> None:
         self.account = next(self.pool)
+        # One connection per request, as from nginx in front of gunicorn (README, production). Reused
+        # keep-alive connections straight to gunicorn meet its 2 s keep-alive: now and then it closes
+        # one just as the next request arrives (ConnectionResetError), which a browser would retry.
+        self.client.headers["Connection"] = "close"
         page = self.client.get("/login", name="GET /login").text
         data = {"csrf_token": csrf_token(page), "username": self.account.username,
                 "password": os.environ.get("BENCH_PASSWORD", "")}
