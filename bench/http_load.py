@@ -311,7 +311,7 @@ def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--tasks", type=int, default=240, help="tasks, each with its monthly report open")
+    parser.add_argument("--tasks", type=int, default=320, help="tasks, each with its monthly report open")
     parser.add_argument("--units", type=int, default=8, help="units; each has a staff member and a head logged in")
     parser.add_argument("--supervisors", type=int, default=4)
     parser.add_argument("--race", action="store_true",
