@@ -5,7 +5,9 @@ city whose monthly reports are all open (bench/http_seed.py), serve it with guni
 production section does, and let locust (bench/locustfile.py, one process, headless) play a staff
 member and a head per unit and a few supervisors for a fixed time: read the inbox, open the report
 form, submit (staff), sign (head), accept (supervisor). Prints requests/s, p50 and p95 per request
-type and overall, every failure, and the peak memory (VmHWM) of each gunicorn worker.
+type and overall, every failure (and gunicorn's complaints), the memory of the gunicorn workers (peak
+VmHWM, and resident once everyone is logged in) and the CPU time per request of the workers and of
+PostgreSQL.
 
     pip install -e '.[bench]'
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench_http .venv/bin/python bench/http_load.py
@@ -56,6 +58,7 @@ class Run:
     workers: int
     stats: list[RequestStats]
     failures: list[str]
+    server_log: list[str]
     logins: dict[str, float]
     usage: WorkerUsage
     database: Aftermath
@@ -243,8 +246,8 @@ def measure(url: str, workers: int, args: argparse.Namespace) -> Run:
         finally:
             stop(server)
         logins = json.loads((folder / "login.json").read_text()) if (folder / "login.json").exists() else {}
-        failures = read_failures(prefix) + server_trouble(folder / "gunicorn.log")
-        return Run(workers, read_stats(prefix), failures, logins, usage, aftermath(url), load, args.race)
+        return Run(workers, read_stats(prefix), read_failures(prefix), server_trouble(folder / "gunicorn.log"),
+                   logins, usage, aftermath(url), load, args.race)
 
 
 def server_trouble(log: Path) -> list[str]:
@@ -267,7 +270,7 @@ def print_run(run: Run) -> None:
     for stats in run.stats:
         print(f"  {stats.name:<22} {stats.count:>7} {stats.failures:>5} {stats.per_second:>7.1f} "
               f"{stats.p50:>7.0f} {stats.p95:>7.0f}")
-    for failure in run.failures + unrecorded_steps(run):
+    for failure in run.failures + run.server_log + unrecorded_steps(run):
         print(f"  FAILURE {failure}")
     for form, count in already_handled(run).items():
         print(f"  {form}: {count} answered 'already handled' (the supervisors race for the same reports)")
@@ -300,7 +303,8 @@ def print_summary(runs: list[Run]) -> None:
     for run in runs:
         total = run.total
         steps = sum(run.database.completed_steps.values())
-        failures = total.failures + len(unrecorded_steps(run)) + (not run.database.audit_chain.ok)
+        failures = (total.failures + len(run.server_log) + len(unrecorded_steps(run))
+                    + (not run.database.audit_chain.ok))
         print(f"{run.workers:>7} {total.per_second:>11.1f} {total.p50:>7.0f} {total.p95:>7.0f} {failures:>9} "
               f"{steps:>13} {run.usage.peak / MIB:>16.0f} {run.usage.after_logins / MIB:>17.0f} "
               f"{run.usage.cpu_seconds * 1000 / max(total.count, 1):>24.0f} "
