@@ -4,7 +4,7 @@ PYTHON  := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 PORT    ?= 5000
 
-.PHONY: run test lint install demo clean-db
+.PHONY: run test lint install demo clean-db translations
 
 run: $(STAMP)  ## create .venv, load the demo city (first time only) and serve on http://127.0.0.1:$(PORT)
 	$(VENV)/bin/duban demo
@@ -12,7 +12,7 @@ run: $(STAMP)  ## create .venv, load the demo city (first time only) and serve o
 
 test: $(STAMP)  ## lint and run the whole test suite
 	$(VENV)/bin/ruff check .
-	$(PYTHON) -m pytest
+	$(PYTHON) -m pytest -n auto --dist worksteal
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -27,3 +27,9 @@ $(STAMP): pyproject.toml
 
 clean-db:  ## remove the local SQLite database (the demo city is rebuilt by the next `make run`)
 	rm -f instance/duban.sqlite3 instance/duban.sqlite3-wal instance/duban.sqlite3-shm
+
+translations: $(STAMP)  ## extract every text into webui/translations/messages.pot and merge it into the catalogs
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project duban --omit-header -o webui/translations/messages.pot .
+	$(VENV)/bin/pybabel -q update -i webui/translations/messages.pot -d webui/translations \
+		--no-fuzzy-matching --ignore-obsolete

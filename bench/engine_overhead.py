@@ -3,28 +3,35 @@
 Measures, in one run on the same machine:
   duban   completing one user task through the engine's service (load the row, check the
           permission, validate the form, complete, run the engine, save, sync the inbox, audit,
-          commit) on SQLite;
+          commit) on SQLite, and on PostgreSQL with --postgres URL (in a schema of its own);
   raw     the same step on SpiffWorkflow alone, in memory: deserialize the stored state,
           complete the task, run engine steps, serialize.
 The step is 交办 (assign) of a freshly registered task, repeated over many tasks so every
-sample starts from the same state. Run: .venv/bin/python bench/engine_overhead.py [samples]
+sample starts from the same state. Run:
+
+    .venv/bin/python bench/engine_overhead.py [--samples 200] [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test]
 """
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from uuid import uuid4
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from argon2 import PasswordHasher  # noqa: E402
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import create_engine, event, select  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 
 import engine.users  # noqa: E402
 from engine.bpmn.runtime import clock_scope, find_task  # noqa: E402
@@ -36,18 +43,13 @@ from engine.service import Duban  # noqa: E402
 from tests import factories  # noqa: E402
 
 
-def setup(samples: int) -> tuple[factories.World, list[int]]:
+def setup(samples: int, url: str = "") -> tuple[factories.World, list[int]]:
     engine.users.HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    folder = tempfile.mkdtemp()
+    url = url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
     clock = FakeClock(datetime(2026, 3, 10, 9, tzinfo=LOCAL_TZ))
-    duban = Duban(Database(f"sqlite:///{folder}/bench.sqlite3"), load_roles(ROOT / "roles.yaml"), clock,
-                  sorted((ROOT / "workflows").glob("*.bpmn")))
+    duban = Duban(Database(url), load_roles(ROOT / "roles.yaml"), clock, sorted((ROOT / "workflows").glob("*.bpmn")))
     world = factories.build_world(duban)
-    task_ids = [world.register(f"B-{i}") for i in range(samples)]
-    with duban.db.transaction(write=False) as session:
-        work = dict(session.execute(select(HumanTask.task_id, HumanTask.id).where(
-            HumanTask.form == "assign", HumanTask.status == HumanTaskStatus.OPEN)).all())
-    return world, [work[task_id] for task_id in task_ids]
+    return world, open_assign_work(world, [world.register(f"B-{i}") for i in range(samples)])
 
 
 def time_duban(world: factories.World, work_ids: list[int]) -> list[float]:
@@ -88,19 +90,78 @@ def time_raw(world: factories.World, inputs: list[tuple[str, str]]) -> list[floa
     return timings
 
 
+def statements_per_step(world: factories.World, work_ids: list[int]) -> float:
+    """SQL statements one step sends (BEGIN and COMMIT included)."""
+    sent: list[str] = []
+
+    def count(*_args: object) -> None:
+        sent.append("")
+
+    event.listen(world.duban.db.engine, "before_cursor_execute", count)
+    time_duban(world, work_ids)
+    event.remove(world.duban.db.engine, "before_cursor_execute", count)
+    return len(sent) / len(work_ids) + 2
+
+
+@contextmanager
+def postgres_schema(server_url: str) -> Iterator[str]:
+    """A schema of its own on the server, dropped afterwards; yields the URL that uses it."""
+    schema = f"bench_{uuid4().hex[:12]}"
+    server = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield make_url(server_url).update_query_dict({"options": f"-csearch_path={schema}"}) \
+            .render_as_string(hide_password=False)
+    finally:
+        with server.connect() as connection:
+            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        server.dispose()
+
+
+def p50(timings: list[float]) -> float:
+    return statistics.median(timings) * 1000
+
+
+def p95(timings: list[float]) -> float:
+    return statistics.quantiles(timings, n=20)[-1] * 1000
+
+
+def measure(backend: str, url: str, samples: int) -> list[tuple[str, list[float], float]]:
+    """raw and duban timings on one database, the raw step from the same stored states."""
+    world, work_ids = setup(samples + 20, url)
+    raw = time_raw(world, raw_inputs(world, work_ids[20:]))
+    duban = time_duban(world, work_ids[20:])
+    fresh = [world.register(f"S-{i}") for i in range(10)]
+    statements = statements_per_step(world, open_assign_work(world, fresh))
+    world.duban.db.dispose()
+    return [(f"raw SpiffWorkflow ({backend}'s states)", raw, 0.0), (f"duban on {backend}", duban, statements)]
+
+
+def open_assign_work(world: factories.World, task_ids: list[int]) -> list[int]:
+    with world.duban.db.transaction(write=False) as session:
+        work = dict(session.execute(select(HumanTask.task_id, HumanTask.id).where(
+            HumanTask.form == "assign", HumanTask.status == HumanTaskStatus.OPEN)).all())
+    return [work[task_id] for task_id in task_ids]
+
+
 def main() -> None:
-    samples = int(sys.argv[1]) if len(sys.argv) > 1 else 200
-    world, work_ids = setup(samples)
-    raw = time_raw(world, raw_inputs(world, work_ids))
-    duban = time_duban(world, work_ids)
-    p50_raw, p50_duban = statistics.median(raw) * 1000, statistics.median(duban) * 1000
-    p95 = lambda xs: statistics.quantiles(xs, n=20)[-1] * 1000  # noqa: E731
-    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; {samples} samples each")
-    print(f"raw SpiffWorkflow step (deserialize, complete, engine steps, serialize): "
-          f"p50 {p50_raw:.2f} ms, p95 {p95(raw):.2f} ms")
-    print(f"duban service step (load, permission, validate, complete, save, inbox, audit, commit): "
-          f"p50 {p50_duban:.2f} ms, p95 {p95(duban):.2f} ms")
-    print(f"ratio (p50): {p50_duban / p50_raw:.2f}x")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--postgres", default="", metavar="URL", help="also measure on this PostgreSQL server")
+    args = parser.parse_args()
+    rows = measure("SQLite", "", args.samples)
+    if args.postgres:
+        with postgres_schema(args.postgres) as url:
+            rows += measure("PostgreSQL", url, args.samples)
+    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; {args.samples} samples each; "
+          f"step: 交办 (assign) of a registered task")
+    print(f"{'':<40} {'p50 ms':>8} {'p95 ms':>8} {'SQL/step':>9} {'× raw (p50)':>12}")
+    baseline = p50(rows[0][1])
+    for name, timings, statements in rows:
+        baseline = p50(timings) if name.startswith("raw") else baseline
+        ratio = "" if name.startswith("raw") else f"{p50(timings) / baseline:.1f}"
+        print(f"{name:<40} {p50(timings):>8.2f} {p95(timings):>8.2f} {statements or '':>9} {ratio:>12}")
 
 
 if __name__ == "__main__":

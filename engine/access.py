@@ -7,6 +7,7 @@ from engine.actor import Actor
 from engine.errors import NotFound, PermissionDenied
 from engine.models import Escalation, HumanTask, RectificationTask, cooperating_units
 from engine.roles import RoleModel, Scope
+from engine.text import N_
 
 
 class Access:
@@ -16,7 +17,7 @@ class Access:
     def require(self, actor: Actor, permission: str) -> None:
         """duban itself (the CLI run by the operator, timers) may; anyone else needs the role's permission."""
         if not actor.is_system() and not self.roles.allows(actor.role, permission):
-            raise PermissionDenied(f"角色无权执行此操作（{permission}）")
+            raise PermissionDenied(N_("角色无权执行此操作（%(permission)s）", permission=permission))
 
     def can_view_task(self, actor: Actor, task: RectificationTask) -> bool:
         if not self.roles.allows(actor.role, "task.view"):
@@ -29,7 +30,7 @@ class Access:
     def check_view_task(self, actor: Actor, task: RectificationTask | None) -> RectificationTask:
         """Unknown and not-yours look the same from outside: both are 'not found'."""
         if task is None or not self.can_view_task(actor, task):
-            raise NotFound("没有找到这项整改任务")
+            raise NotFound(N_("没有找到这项整改任务"))
         return task
 
     def can_act(self, actor: Actor, human_task: HumanTask) -> bool:
@@ -76,7 +77,7 @@ class Access:
 
     def check_view_escalation(self, actor: Actor, escalation: Escalation | None) -> Escalation:
         if escalation is None or not self.can_view_escalation(actor, escalation):
-            raise NotFound("没有找到这项督办问责")
+            raise NotFound(N_("没有找到这项督办问责"))
         return escalation
 
     def can_view_clues(self, actor: Actor) -> bool:

@@ -7,6 +7,7 @@ from typing import Any
 from engine.errors import InvalidSubmission
 from engine.models import AccountablePerson
 from engine.step import Step
+from engine.text import N_
 
 #: 处理措施, mildest first
 MEASURES: dict[str, str] = {
@@ -26,7 +27,7 @@ def clean_persons(raw: Any) -> list[dict[str, str]]:
     """Rows of name, post, measure, detail; blank rows are skipped, every bad row is named."""
     rows = [row for row in (raw or []) if isinstance(row, dict) and any(_text(row, key) for key in row)]
     if len(rows) > MAX_PERSONS:
-        raise InvalidSubmission({"persons": [f"最多填写 {MAX_PERSONS} 人"]})
+        raise InvalidSubmission({"persons": [N_("最多填写 %(n)s 人", n=MAX_PERSONS)]})
     errors = [message for number, row in enumerate(rows, 1) for message in _row_errors(number, row)]
     if errors:
         raise InvalidSubmission({"persons": errors})
@@ -42,12 +43,12 @@ def _text(row: dict[str, Any], key: str) -> str:
 def _row_errors(number: int, row: dict[str, Any]) -> list[str]:
     errors = []
     if not _text(row, "name"):
-        errors.append(f"第 {number} 人：请填写姓名")
+        errors.append(N_("第 %(n)s 人：请填写姓名", n=number))
     if _text(row, "measure") not in MEASURES:
-        errors.append(f"第 {number} 人：请选择处理措施")
+        errors.append(N_("第 %(n)s 人：请选择处理措施", n=number))
     for key, limit in (("name", NAME_MAX), ("post", POST_MAX), ("detail", DETAIL_MAX)):
         if len(_text(row, key)) > limit:
-            errors.append(f"第 {number} 人：内容过长（不超过 {limit} 个字符）")
+            errors.append(N_("第 %(n)s 人：内容过长（不超过 %(limit)s 个字符）", n=number, limit=limit))
     return errors
 
 

@@ -9,9 +9,11 @@ seq and hash) is kept in `audit_chain` and updated with every append, so:
 - inserting one breaks the link of the event after it, or runs past the head;
 - deleting the newest ones leaves the head pointing past the last event.
 
-Appends are serialized: on SQLite every writer already holds the database write lock
-(BEGIN IMMEDIATE); on PostgreSQL the first append of a transaction takes a transaction-level
-advisory lock before reading the head. Two writers therefore never chain onto the same event.
+An event is recorded during the use case but joins the chain when its transaction commits:
+only then are the head locked, the seq numbers and hashes assigned and the events written. On
+SQLite every writer already holds the database write lock (BEGIN IMMEDIATE); on PostgreSQL
+the commit takes a transaction-level advisory lock before reading the head, so two writers
+never chain onto the same event, and they wait for each other only while committing.
 
 Someone who can write the database *and* recompute every later hash could forge a
 consistent chain; an anchor (a seq and hash noted outside the database, e.g. printed by
@@ -22,12 +24,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import event as orm_event
+from sqlalchemy.orm import Session, SessionTransaction
 
 from engine.actor import Actor
 from engine.clock import local_midnight
@@ -40,39 +44,69 @@ HASHED_FIELDS = ("seq", "at", "actor_id", "actor_username", "actor_name", "role"
                  "object_type", "object_id", "task_id", "summary", "before", "after", "client_addr", "prev_hash")
 #: pg_advisory_xact_lock key for appends ("duban audit" as an integer)
 ADVISORY_LOCK_KEY = 0x6475_6261_6E41_7564 & 0x7FFF_FFFF_FFFF_FFFF
-_HEAD = "duban.audit_head"
+#: events recorded in a transaction, chained when it commits
+_PENDING = "duban.audit_pending"
 
 
 def record(session: Session, actor: Actor, at: datetime, action: str, obj: tuple[str, object], summary: str,
            *, task_id: int | None = None, before: dict[str, Any] | None = None,
            after: dict[str, Any] | None = None) -> AuditEvent:
-    """Append one audit event; the caller's transaction commits or discards it with the change."""
+    """Record one audit event; it is chained and written when the caller's transaction commits."""
     object_type, object_id = obj
-    head = _locked_head(session)
     event = AuditEvent(
-        seq=head.seq + 1, at=at, actor_id=actor.user_id, actor_username=_visible(actor.username, 64),
+        at=at, actor_id=actor.user_id, actor_username=_visible(actor.username, 64),
         actor_name=_visible(actor.display_name, 100), role=actor.role[:32], unit_id=actor.unit_id,
         action=action[:64], object_type=object_type[:64], object_id=_visible(str(object_id), 64), task_id=task_id,
         summary=_visible(summary), before=_plain(before), after=_plain(after),
-        client_addr=_visible(actor.client_addr, 64), prev_hash=head.hash)
-    event.hash = event_hash(event)
-    head.seq, head.hash = event.seq, event.hash
-    session.add(event)
+        client_addr=_visible(actor.client_addr, 64))
+    session.info.setdefault(_PENDING, []).append(event)
     return event
 
 
+@contextmanager
+def savepoint(session: Session) -> Iterator[None]:
+    """A savepoint whose recorded events are discarded with it when it rolls back."""
+    pending = session.info.setdefault(_PENDING, [])
+    mark = len(pending)
+    try:
+        with session.begin_nested():
+            yield
+    except BaseException:
+        del pending[mark:]
+        raise
+
+
+@orm_event.listens_for(Session, "before_commit")
+def _append_pending(session: Session) -> None:
+    """Chain the transaction's events onto the head, in the order they were recorded."""
+    if session.in_nested_transaction():
+        return
+    pending: list[AuditEvent] = session.info.pop(_PENDING, [])
+    if not pending:
+        return
+    head = _locked_head(session)
+    for entry in pending:
+        entry.seq, entry.prev_hash = head.seq + 1, head.hash
+        entry.hash = event_hash(entry)
+        head.seq, head.hash = entry.seq, entry.hash
+    session.add_all(pending)
+
+
+@orm_event.listens_for(Session, "after_transaction_end")
+def _forget_pending(session: Session, transaction: SessionTransaction) -> None:
+    """A rolled-back transaction's events go with it."""
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
+
+
 def _locked_head(session: Session) -> AuditChain:
-    """The chain head, locked for the rest of this transaction (first append locks, later ones reuse it)."""
-    cached = session.info.get(_HEAD)
-    if cached is not None and cached[0] is not None and cached[0] is session.get_transaction():
-        return cached[1]  # type: ignore[no-any-return]
+    """The chain head, locked until the transaction ends."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
     head = session.get(AuditChain, 1, populate_existing=True, with_for_update=True)
     if head is None:
         head = AuditChain(id=1, seq=0, hash=GENESIS)
         session.add(head)
-    session.info[_HEAD] = (session.get_transaction(), head)
     return head
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from engine.actor import Actor
 from engine.errors import PermissionDenied
 from engine.models import HumanTask, HumanTaskStatus, RectificationTask
+from engine.text import N_
 
 #: the forms one document passes through, in order (the first one opens a new round)
 CHAINS: tuple[tuple[str, ...], ...] = (
@@ -27,9 +28,11 @@ OVERSIGHT_FORMS = frozenset({"plan_review", "report_review", "signoff_verify", "
 
 def check(session: Session, actor: Actor, work: HumanTask, task: RectificationTask) -> None:
     if work.form in OVERSIGHT_FORMS and actor.unit_id is not None and actor.unit_id in task.unit_ids():
-        raise PermissionDenied("按职责分离要求，本单位的整改任务不能由本单位人员审核、核验或审批，请由其他人员办理")
+        raise PermissionDenied(N_("按职责分离要求，本单位的整改任务不能由本单位人员审核、核验或审批，"
+                                  "请由其他人员办理"))
     if actor.user_id is not None and actor.user_id in earlier_actors(session, work):
-        raise PermissionDenied("按职责分离要求，您办理过这份材料的前一环节，不能再审核、核验或审批，请由其他人员办理")
+        raise PermissionDenied(N_("按职责分离要求，您办理过这份材料的前一环节，不能再审核、核验或审批，"
+                                  "请由其他人员办理"))
 
 
 def earlier_actors(session: Session, work: HumanTask) -> set[int]:

@@ -15,6 +15,7 @@ from pathlib import Path
 import filetype
 
 from engine.errors import InvalidSubmission
+from engine.text import N_
 
 #: what may be uploaded, by detected type: photos, PDF, office documents, short videos
 ALLOWED_TYPES = {
@@ -67,14 +68,14 @@ class EvidenceStore:
     def _check_one(self, upload: Upload) -> CheckedFile:
         size = len(upload.data)
         if size == 0:
-            raise ValueError("文件是空的")
+            raise ValueError(N_("文件是空的"))
         if size > self.max_bytes:
-            raise ValueError(f"文件超过 {self.max_bytes // (1024 * 1024)} MB 的上限")
+            raise ValueError(N_("文件超过 %(mb)s MB 的上限", mb=self.max_bytes // (1024 * 1024)))
         kind = filetype.guess(upload.data)
         if kind is None:
-            raise ValueError("无法识别文件类型；只接受照片、PDF、Office 文档和视频")
+            raise ValueError(N_("无法识别文件类型；只接受照片、PDF、Office 文档和视频"))
         if kind.extension not in ALLOWED_TYPES:
-            raise ValueError(f"不接受此类文件（实际内容为 {kind.extension}）")
+            raise ValueError(N_("不接受此类文件（实际内容为 %(kind)s）", kind=kind.extension))
         return CheckedFile(_display_name(upload.filename), hashlib.sha256(upload.data).hexdigest(), size,
                            kind.mime, upload.data)
 

@@ -29,7 +29,7 @@ from engine.models import (
 from engine.notices import notify_unit
 from engine.periods import period_label
 from engine.step import Step
-from engine.text import without_controls
+from engine.text import N_, message_of, without_controls
 
 TEXT_MAX = 5000
 LINE_MAX = 200
@@ -49,7 +49,7 @@ class Field:
     def clean(self, raw: Any) -> Any:
         if _blank(raw):
             if self.required:
-                raise ValueError("必填")
+                raise ValueError(N_("必填"))
             return [] if self.kind == "ids" else (False if self.kind == "bool" else None)
         return _CLEANERS[self.kind](self, raw)
 
@@ -61,13 +61,13 @@ def _blank(raw: Any) -> bool:
 def _text(field: Field, raw: Any, limit: int = TEXT_MAX) -> str:
     text = without_controls(str(raw)).strip()
     if len(text) > limit:
-        raise ValueError(f"不能超过 {limit} 个字符")
+        raise ValueError(N_("不能超过 %(limit)s 个字符", limit=limit))
     return text
 
 
 def _choice(field: Field, raw: Any) -> str:
     if raw not in field.choices:
-        raise ValueError("不是有效的选项")
+        raise ValueError(N_("不是有效的选项"))
     return str(raw)
 
 
@@ -75,9 +75,9 @@ def _date(field: Field, raw: Any) -> str:
     try:
         value = raw if isinstance(raw, date) else date.fromisoformat(str(raw))
     except ValueError:
-        raise ValueError("日期格式应为 YYYY-MM-DD") from None
+        raise ValueError(N_("日期格式应为 YYYY-MM-DD")) from None
     if not 2000 <= value.year <= 2100:
-        raise ValueError("日期超出范围")
+        raise ValueError(N_("日期超出范围"))
     return value.isoformat()
 
 
@@ -85,9 +85,9 @@ def _int(field: Field, raw: Any) -> int:
     try:
         value = int(raw)
     except (TypeError, ValueError):
-        raise ValueError("应为整数") from None
+        raise ValueError(N_("应为整数")) from None
     if not field.low <= value <= field.high:
-        raise ValueError(f"应在 {field.low} 到 {field.high} 之间")
+        raise ValueError(N_("应在 %(low)s 到 %(high)s 之间", low=field.low, high=field.high))
     return value
 
 
@@ -120,7 +120,7 @@ def clean(fields: tuple[Field, ...], data: Mapping[str, Any]) -> dict[str, Any]:
         try:
             cleaned[field.name] = field.clean(data.get(field.name))
         except ValueError as exc:
-            errors[field.name] = [str(exc)]
+            errors[field.name] = [message_of(exc)]
     if errors:
         raise InvalidSubmission(errors)
     return cleaned
@@ -128,7 +128,7 @@ def clean(fields: tuple[Field, ...], data: Mapping[str, Any]) -> dict[str, Any]:
 
 def require_comment_unless(cleaned: dict[str, Any], approving: str) -> None:
     if cleaned["decision"] != approving and not cleaned.get("comment"):
-        raise InvalidSubmission({"comment": ["退回时必须填写意见"]})
+        raise InvalidSubmission({"comment": [N_("退回时必须填写意见")]})
 
 
 # --- handlers ----------------------------------------------------------------------------
@@ -168,7 +168,7 @@ class AssignHandler(FormHandler):
         cleaned = clean(self.fields, data)
         errors = check_assignment(step, cleaned)
         if cleaned["plan_due"] < step.today.isoformat():
-            errors["plan_due"] = ["方案报送期限不能早于今天"]
+            errors["plan_due"] = [N_("方案报送期限不能早于今天")]
         if errors:
             raise InvalidSubmission(errors)
         return cleaned
@@ -189,18 +189,18 @@ def check_assignment(step: Step, cleaned: dict[str, Any]) -> dict[str, list[str]
     """Cross-field and database checks shared by registration and assignment."""
     errors: dict[str, list[str]] = {}
     if step.session.get(Unit, cleaned["lead_unit_id"]) is None:
-        errors["lead_unit_id"] = ["没有这个单位"]
+        errors["lead_unit_id"] = [N_("没有这个单位")]
     if cleaned["lead_unit_id"] in cleaned["cooperating_unit_ids"]:
-        errors["cooperating_unit_ids"] = ["配合单位不能包含牵头单位"]
+        errors["cooperating_unit_ids"] = [N_("配合单位不能包含牵头单位")]
     unknown = [i for i in cleaned["cooperating_unit_ids"] if step.session.get(Unit, i) is None]
     if unknown:
-        errors["cooperating_unit_ids"] = ["没有这个单位"]
+        errors["cooperating_unit_ids"] = [N_("没有这个单位")]
     leader = step.session.get(User, cleaned["lead_leader_id"])
     if leader is None or leader.role != "leader" or not leader.active:
-        errors["lead_leader_id"] = ["请选择一位牵头市领导"]
+        errors["lead_leader_id"] = [N_("请选择一位牵头市领导")]
     kind = DeadlineKind(cleaned["deadline_kind"])
     if kind is DeadlineKind.DATE and not cleaned["deadline"]:
-        errors["deadline"] = ["请填写整改时限"]
+        errors["deadline"] = [N_("请填写整改时限")]
     if kind is DeadlineKind.STANDING:
         cleaned["deadline"] = None
     return errors
@@ -282,7 +282,7 @@ def latest_plan(step: Step) -> ImplementationPlan:
     plan = step.session.scalar(select(ImplementationPlan).where(ImplementationPlan.task_id == step.the_task.id)
                                .order_by(ImplementationPlan.revision.desc()).limit(1))
     if plan is None:
-        raise InvalidSubmission({"decision": ["还没有实施方案"]})
+        raise InvalidSubmission({"decision": [N_("还没有实施方案")]})
     return plan
 
 
@@ -319,7 +319,7 @@ class PlanReviewHandler(DecisionHandler):
 def current_report(step: Step) -> ProgressReport:
     report = step.session.scalar(select(ProgressReport).where(ProgressReport.instance_id == step.the_instance.id))
     if report is None:
-        raise InvalidSubmission({"decision": ["本期交账尚未发起"]})
+        raise InvalidSubmission({"decision": [N_("本期交账尚未发起")]})
     return report
 
 
@@ -408,9 +408,9 @@ class OverdueActionHandler(FormHandler):
         cleaned = clean(self.fields, data)
         if cleaned["decision"] == "extend":
             if not cleaned["new_deadline"]:
-                raise InvalidSubmission({"new_deadline": ["同意延期时须填写新的整改时限"]})
+                raise InvalidSubmission({"new_deadline": [N_("同意延期时须填写新的整改时限")]})
             if cleaned["new_deadline"] <= step.today.isoformat():
-                raise InvalidSubmission({"new_deadline": ["新的整改时限须晚于今天"]})
+                raise InvalidSubmission({"new_deadline": [N_("新的整改时限须晚于今天")]})
         return cleaned
 
     def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:

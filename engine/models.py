@@ -222,6 +222,8 @@ class User(Base):
     password_changed_at: Mapped[datetime | None]
     #: set when an administrator chose the password: the person must choose their own before working
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: the language the person chose for the web pages (e.g. "en"); None: the site's default
+    locale: Mapped[str | None] = mapped_column(String(16))
 
     unit: Mapped[Unit | None] = relationship(lazy="joined")
 

@@ -30,6 +30,7 @@ from engine.models import (
 )
 from engine.notices import post_notice
 from engine.queries import PAGE_SIZE, TASK_DISPLAY
+from engine.text import N_
 
 OBJECTION_FIELDS = (Field("name", "line", required=False), Field("contact", "line", required=False),
                     Field("content"))
@@ -86,7 +87,7 @@ def public_tasks(session: Session, page: int, status: TaskStatus | None = None) 
 def public_task(session: Session, task_id: int) -> tuple[PublicTask, list[PublicSummary], list[PublicNotice]]:
     task = session.scalar(select(RectificationTask).options(*TASK_DISPLAY).where(RectificationTask.id == task_id))
     if task is None:
-        raise NotFound("没有找到这项整改任务")
+        raise NotFound(N_("没有找到这项整改任务"))
     summaries = list(session.scalars(select(PublicSummary).where(PublicSummary.task_id == task_id)
                                      .order_by(PublicSummary.period.desc())))
     notices = session.scalars(select(SignoffNotice).where(SignoffNotice.task_id == task_id)
@@ -106,7 +107,7 @@ def notice_for_objection(session: Session, notice_id: int, today: date) -> Publi
     row = session.execute(select(SignoffNotice, RectificationTask).join(RectificationTask)
                           .where(SignoffNotice.id == notice_id)).first()
     if row is None:
-        raise NotFound("没有找到这份公示")
+        raise NotFound(N_("没有找到这份公示"))
     return _public_notice(row[0], row[1], today)
 
 
@@ -121,13 +122,14 @@ def file_objection(session: Session, notice_id: int, data: dict[str, Any], actor
     cleaned = _clean_objection(data)
     notice = session.get(SignoffNotice, notice_id, with_for_update=True)
     if notice is None:
-        raise NotFound("没有找到这份公示")
+        raise NotFound(N_("没有找到这份公示"))
     if not notice.accepts_objections(today):
-        raise InvalidSubmission({"content": [f"公示期为 {notice.start_date} 至 {notice.end_date}，现在不在公示期内"]})
+        raise InvalidSubmission({"content": [N_("公示期为 %(start)s 至 %(end)s，现在不在公示期内",
+                                                 start=notice.start_date, end=notice.end_date)]})
     recent = session.scalar(select(func.count(Objection.id)).where(
         Objection.client_addr == actor.client_addr, Objection.submitted_at > now - timedelta(hours=1))) or 0
     if recent >= per_hour:
-        raise RateLimited("您提交得太频繁了，请一小时后再试")
+        raise RateLimited(N_("您提交得太频繁了，请一小时后再试"))
     objection = Objection(notice_id=notice.id, task_id=notice.task_id, submitted_at=now, name=cleaned["name"] or "",
                           contact=cleaned["contact"] or "", content=cleaned["content"],
                           client_addr=actor.client_addr, status=ObjectionStatus.PENDING)
@@ -142,11 +144,12 @@ def file_objection(session: Session, notice_id: int, data: dict[str, Any], actor
 def _clean_objection(data: dict[str, Any]) -> dict[str, Any]:
     cleaned = clean(OBJECTION_FIELDS, data)
     if cleaned["name"] and len(cleaned["name"]) > 50:
-        raise InvalidSubmission({"name": ["姓名不能超过 50 个字"]})
+        raise InvalidSubmission({"name": [N_("姓名不能超过 50 个字")]})
     if cleaned["contact"] and len(cleaned["contact"]) > 100:
-        raise InvalidSubmission({"contact": ["联系方式不能超过 100 个字"]})
+        raise InvalidSubmission({"contact": [N_("联系方式不能超过 100 个字")]})
     if not OBJECTION_MIN_CHARS <= len(cleaned["content"]) <= OBJECTION_MAX_CHARS:
-        raise InvalidSubmission({"content": [f"请用 {OBJECTION_MIN_CHARS} 到 {OBJECTION_MAX_CHARS} 个字说明异议"]})
+        raise InvalidSubmission({"content": [N_("请用 %(low)s 到 %(high)s 个字说明异议",
+                                                 low=OBJECTION_MIN_CHARS, high=OBJECTION_MAX_CHARS)]})
     return cleaned
 
 
@@ -162,10 +165,10 @@ def reports_to_publish(session: Session) -> list[ProgressReport]:
 def publish_summary(session: Session, actor: Actor, now: datetime, report_id: int, text: str) -> PublicSummary:
     report = session.get(ProgressReport, report_id)
     if report is None or report.status is not ReportStatus.ACCEPTED:
-        raise NotFound("没有找到这份已审核通过的月度进展")
+        raise NotFound(N_("没有找到这份已审核通过的月度进展"))
     cleaned = clean((Field("text"),), {"text": text})
     if session.scalar(select(PublicSummary.id).where(PublicSummary.report_id == report_id)):
-        raise InvalidSubmission({"text": ["这份进展已经公开过了"]})
+        raise InvalidSubmission({"text": [N_("这份进展已经公开过了")]})
     summary = PublicSummary(task_id=report.task_id, report_id=report.id, period=report.period, text=cleaned["text"],
                             published_by_id=actor.user_id, published_at=now)
     session.add(summary)

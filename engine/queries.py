@@ -54,6 +54,14 @@ class InboxEntry:
 
 
 @dataclass(frozen=True)
+class InboxPage:
+    entries: list[InboxEntry]
+    total: int
+    page: int
+    pages: int
+
+
+@dataclass(frozen=True)
 class LedgerFilters:
     category_id: int | None = None
     unit_id: int | None = None
@@ -152,17 +160,22 @@ class TaskPage:
     objections: list[Objection] = field(default_factory=list)
 
 
-def inbox(session: Session, access: Access, actor: Actor, now: datetime) -> list[InboxEntry]:
+def inbox(session: Session, access: Access, actor: Actor, now: datetime, page: int = 1) -> InboxPage:
+    """This person's open work, oldest first, a page at a time."""
+    where = (HumanTask.status == HumanTaskStatus.OPEN, HumanTask.standing.is_(False), access.work_filter(actor))
+    total = session.scalar(select(func.count(HumanTask.id)).where(*where)) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, page), pages)
     query = (select(HumanTask, ProcessInstance.business_key)
              .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
              .options(joinedload(HumanTask.task).joinedload(RectificationTask.lead_unit))
-             .where(HumanTask.status == HumanTaskStatus.OPEN, HumanTask.standing.is_(False),
-                    access.work_filter(actor))
-             .order_by(HumanTask.created_at, HumanTask.id))
+             .where(*where).order_by(HumanTask.created_at, HumanTask.id)
+             .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
     rows = session.execute(query).all()
     clues = inbox_clues(session, [work.instance_id for work, _ in rows if work.task_id is None])
-    return [InboxEntry(work, period, work.due_at is not None and work.due_at < now, clues.get(work.instance_id))
-            for work, period in rows]
+    entries = [InboxEntry(work, period, work.due_at is not None and work.due_at < now, clues.get(work.instance_id))
+               for work, period in rows]
+    return InboxPage(entries, total, page, pages)
 
 
 def notices(session: Session, actor: Actor, now: datetime, limit: int = 20) -> list[Notice]:

@@ -55,6 +55,7 @@ from engine.models import (
     Unit,
     User,
 )
+from engine.preferences import PreferenceUseCases
 from engine.reporting import ReportingUseCases
 from engine.roles import RoleModel
 from engine.scheduler import SweepResult, claim_due_instances, lock_due_instance
@@ -107,7 +108,7 @@ class WorkItem:
     initial: dict[str, Any] | None = None  # what the form starts with (a default level, a drafted text)
 
 
-class Duban(ReportingUseCases, EscalationUseCases, ClueUseCases):
+class Duban(ReportingUseCases, EscalationUseCases, ClueUseCases, PreferenceUseCases):
     """The façade; the office's reporting use cases (dashboard, Excel, bulletin, targets) are in engine/reporting.py,
     escalation (督办问责) and problem clues (问题线索) in engine/escalation and engine/clues."""
 
@@ -302,7 +303,7 @@ class Duban(ReportingUseCases, EscalationUseCases, ClueUseCases):
             tasks = self._tasks_of(session, instances)
             for instance in instances:
                 try:
-                    with session.begin_nested():
+                    with audit.savepoint(session):
                         step = self._step(session, Actor.system(), task=tasks.get(instance.task_id), instance=instance)
                         self.processes.fire_timers(step)
                     outcomes[instance.id] = "fired"
@@ -618,10 +619,10 @@ class Duban(ReportingUseCases, EscalationUseCases, ClueUseCases):
     def user_id(self, username: str) -> int | None:
         return self._read(lambda s: s.scalar(select(User.id).where(User.username == username)))
 
-    def list_users(self, actor: Actor, filters: users.UserFilters) -> list[users.UserRow]:
+    def list_users(self, actor: Actor, filters: users.UserFilters) -> users.UserPage:
         self.access.require(actor, "user.manage")
         now = self.clock.now()
-        return self._read(lambda s: users.list_users(s, filters, now, self.settings))
+        return self._read(lambda s: users.user_page(s, filters, now, self.settings))
 
     def unit_choices(self) -> list[tuple[str, str]]:
         return [(unit.code, unit.name) for unit in self.roles.units]
@@ -638,8 +639,8 @@ class Duban(ReportingUseCases, EscalationUseCases, ClueUseCases):
 
     # --- queries -----------------------------------------------------------------------------
 
-    def inbox(self, actor: Actor) -> list[queries.InboxEntry]:
-        return self._read(lambda s: queries.inbox(s, self.access, actor, self.clock.now()))
+    def inbox(self, actor: Actor, page: int = 1) -> queries.InboxPage:
+        return self._read(lambda s: queries.inbox(s, self.access, actor, self.clock.now(), page))
 
     def notices(self, actor: Actor) -> list[Notice]:
         return self._read(lambda s: queries.notices(s, actor, self.clock.now()))

@@ -23,6 +23,7 @@ from engine.models import (
     Unit,
 )
 from engine.step import Step
+from engine.text import N_
 from engine.workdays import add_working_days
 
 #: the five standards every sign-off is checked against (五个不放过 in practice)
@@ -61,10 +62,10 @@ class SignoffApplyHandler(FormHandler):
 
     def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
         if step.the_task.status.is_closed():
-            raise InvalidSubmission({"summary": ["任务已销号"]})
+            raise InvalidSubmission({"summary": [N_("任务已销号")]})
         cleaned = clean(self.fields, data)
         if not step.uploads and not has_evidence(step):
-            raise InvalidSubmission({"evidence": ["请上传佐证材料（照片、PDF 或 Office 文档）"]})
+            raise InvalidSubmission({"evidence": [N_("请上传佐证材料（照片、PDF 或 Office 文档）")]})
         return cleaned
 
     def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
@@ -104,7 +105,7 @@ def latest_signoff(step: Step) -> SignoffApplication:
         select(SignoffApplication).where(SignoffApplication.task_id == step.the_task.id)
         .order_by(SignoffApplication.id.desc()).limit(1))
     if application is None:
-        raise InvalidSubmission({"decision": ["还没有销号申请"]})
+        raise InvalidSubmission({"decision": [N_("还没有销号申请")]})
     return application
 
 
@@ -148,7 +149,7 @@ class SignoffVerifyHandler(FormHandler):
     def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
         cleaned = clean(self.fields, data)
         if cleaned["site_check_date"] > step.today.isoformat():
-            raise InvalidSubmission({"site_check_date": ["现场核查日期不能晚于今天"]})
+            raise InvalidSubmission({"site_check_date": [N_("现场核查日期不能晚于今天")]})
         return cleaned
 
     def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
@@ -204,7 +205,7 @@ def current_notice(step: Step) -> SignoffNotice:
     notice = step.session.scalar(select(SignoffNotice).where(SignoffNotice.task_id == step.the_task.id)
                                  .order_by(SignoffNotice.id.desc()).limit(1))
     if notice is None:
-        raise InvalidSubmission({"objections": ["没有公示"]})
+        raise InvalidSubmission({"objections": [N_("没有公示")]})
     return notice
 
 
@@ -263,7 +264,7 @@ class ReopenHandler(FormHandler):
     def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
         cleaned = clean(self.fields, data)
         if cleaned["new_deadline"] and cleaned["new_deadline"] <= step.today.isoformat():
-            raise InvalidSubmission({"new_deadline": ["新的整改时限须晚于今天"]})
+            raise InvalidSubmission({"new_deadline": [N_("新的整改时限须晚于今天")]})
         return cleaned
 
     def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from engine.models import EnvironmentalIndicator, IndicatorValue, TargetDirectio
 from engine.periods import next_period, parse_period, period_of
 from engine.spreadsheet import Column, ImportRejected, Problem, Row, cell_text
 from engine.step import Step
+from engine.text import N_, message_of
 
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 PERIOD_TEXT = re.compile(r"^(\d{4})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*月?$")
@@ -152,17 +153,17 @@ def indicator_views(session: Session, today: date) -> list[IndicatorView]:
 def parse_number(raw: Any, unit: str = "") -> float:
     """A value as entered: 85.71, "85.71%", " 43 "; ValueError with a message for a person."""
     if isinstance(raw, bool):
-        raise ValueError("应为数字")
+        raise ValueError(N_("应为数字"))
     text = cell_text(raw).replace(",", "").replace("，", "")
     text = text.removesuffix("%").strip() if unit == "%" or text.endswith("%") else text
     try:
         value = float(text)
     except ValueError:
-        raise ValueError("应为数字") from None
+        raise ValueError(N_("应为数字")) from None
     if not math.isfinite(value) or not 0 <= value <= VALUE_MAX:
-        raise ValueError(f"应在 0 到 {VALUE_MAX} 之间")
+        raise ValueError(N_("应在 0 到 %(high)s 之间", high=VALUE_MAX))
     if unit == "%" and value > 100:
-        raise ValueError("百分比不能超过 100")
+        raise ValueError(N_("百分比不能超过 100"))
     return value
 
 
@@ -174,21 +175,21 @@ def clean_indicator(data: Mapping[str, Any]) -> dict[str, Any]:
         errors.update(exc.errors)
         cleaned = {}
     if "code" in cleaned and not CODE_PATTERN.match(cleaned["code"]):
-        errors["code"] = ["代码只能用小写字母、数字和下划线，并以字母开头"]
+        errors["code"] = [N_("代码只能用小写字母、数字和下划线，并以字母开头")]
     unit = cleaned.get("unit") or ""
     for name, required in (("baseline_value", False), ("target_value", True)):
         raw = data.get(name)
         if raw is None or cell_text(raw) == "":
             cleaned[name] = None
             if required:
-                errors[name] = ["必填"]
+                errors[name] = [N_("必填")]
             continue
         try:
             cleaned[name] = parse_number(raw, unit)
         except ValueError as exc:
-            errors[name] = [str(exc)]
+            errors[name] = [message_of(exc)]
     if (cleaned.get("baseline_value") is None) != (cleaned.get("baseline_year") is None) and "baseline_year" in cleaned:
-        errors.setdefault("baseline_value", []).append("基准年和基准值要么都填，要么都不填")
+        errors.setdefault("baseline_value", []).append(N_("基准年和基准值要么都填，要么都不填"))
     if errors:
         raise InvalidSubmission(errors)
     cleaned["unit"] = unit
@@ -208,12 +209,12 @@ def save_indicator(step: Step, data: Mapping[str, Any], indicator_id: int | None
     session = step.session
     indicator = session.get(EnvironmentalIndicator, indicator_id) if indicator_id else None
     if indicator_id and indicator is None:
-        raise NotFound("没有这个指标")
+        raise NotFound(N_("没有这个指标"))
     for name in ("code", "name"):
         clash = session.scalar(select(EnvironmentalIndicator.id).where(
             getattr(EnvironmentalIndicator, name) == cleaned[name]))
         if clash and clash != indicator_id:
-            raise InvalidSubmission({name: ["已有同名指标" if name == "name" else "代码已被其他指标使用"]})
+            raise InvalidSubmission({name: [N_("已有同名指标") if name == "name" else N_("代码已被其他指标使用")]})
     before = indicator_summary(indicator) if indicator else None
     indicator = indicator or EnvironmentalIndicator(created_at=step.now)
     for name, value in cleaned.items():
@@ -236,12 +237,12 @@ def check_period(raw: Any, today: date) -> str:
     else:
         match = PERIOD_TEXT.match(cell_text(raw))
         if not match or not 1 <= int(match.group(2)) <= 12:
-            raise ValueError("月份格式应为 YYYY-MM，如 2026-10")
+            raise ValueError(N_("月份格式应为 YYYY-MM，如 2026-10"))
         period = f"{int(match.group(1)):04d}-{int(match.group(2)):02d}"
     if period > period_of(today):
-        raise ValueError("不能录入以后月份的数据")
+        raise ValueError(N_("不能录入以后月份的数据"))
     if period < "2000-01":
-        raise ValueError("月份太早")
+        raise ValueError(N_("月份太早"))
     return period
 
 
@@ -269,17 +270,17 @@ def record_values(step: Step, period: Any, entries: Mapping[int, tuple[Any, str]
     try:
         month = check_period(period, step.today)
     except ValueError as exc:
-        errors["period"] = [str(exc)]
+        errors["period"] = [message_of(exc)]
     parsed: list[tuple[EnvironmentalIndicator, float, str]] = []
     for indicator_id, (raw, note) in entries.items():
         indicator = step.session.get(EnvironmentalIndicator, indicator_id)
         if indicator is None:
-            errors[f"value_{indicator_id}"] = ["没有这个指标"]
+            errors[f"value_{indicator_id}"] = [N_("没有这个指标")]
         elif cell_text(raw) != "":
             try:
                 parsed.append((indicator, parse_number(raw, indicator.unit), cell_text(note)[:300]))
             except ValueError as exc:
-                errors[f"value_{indicator_id}"] = [str(exc)]
+                errors[f"value_{indicator_id}"] = [message_of(exc)]
     if errors:
         raise InvalidSubmission(errors)
     return sum(record_value(step, indicator, month, value, note) for indicator, value, note in parsed)
@@ -325,7 +326,8 @@ def _value_row(step: Step, row: Row, indicators: dict[str, EnvironmentalIndicato
     indicator = indicators.get(row.text("指标"))
     if indicator is None:
         missing = not row.text("指标")
-        problems.append(row.problem("指标", "必须填写" if missing else "没有这个指标（请用指标名称或代码）"))
+        problem = N_("必须填写") if missing else N_("没有这个指标（请用指标名称或代码）")
+        problems.append(row.problem("指标", problem))
     period = value = None
     try:
         period = check_period(row.values.get("月份"), step.today)
@@ -334,7 +336,7 @@ def _value_row(step: Step, row: Row, indicators: dict[str, EnvironmentalIndicato
     try:
         value = parse_number(row.values.get("数值"), indicator.unit if indicator else "")
     except ValueError as exc:
-        problems.append(row.problem("数值", "必须填写" if not row.text("数值") else str(exc)))
+        problems.append(row.problem("数值", N_("必须填写") if not row.text(N_("数值")) else str(exc)))
     if problems or indicator is None or period is None or value is None:
         return None, problems
     return (indicator, period, value, row.text("说明")[:300]), problems

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 #: control characters other than tab and line breaks: invisible, and PostgreSQL refuses NUL in text
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -9,3 +10,37 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def without_controls(text: str) -> str:
     return CONTROL_CHARACTERS.sub("", text)
+
+
+class Text(str):
+    """A text shown to people, in Chinese, that keeps its message id and parameters.
+
+    The engine never imports flask: it marks such texts with `N_` (pybabel extracts that keyword),
+    and the web pages translate them into the reader's language when they show them.
+    """
+
+    msgid: str
+    params: dict[str, Any]
+
+    def __new__(cls, msgid: str, **params: Any) -> Text:
+        text = super().__new__(cls, msgid % params if params else msgid)
+        text.msgid, text.params = msgid, params
+        return text
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _text_of, (self.msgid, self.params)
+
+
+def _text_of(msgid: str, params: dict[str, Any]) -> Text:
+    return Text(msgid, **params)
+
+
+def N_(msgid: str, **params: Any) -> Text:
+    """Mark a text for translation at display time; it reads as the Chinese text meanwhile."""
+    return Text(msgid, **params)
+
+
+def message_of(error: BaseException) -> str:
+    """The message an exception was raised with, kept as given (a marked `Text` stays one)."""
+    first = error.args[0] if error.args else ""
+    return first if isinstance(first, str) else str(error)

@@ -22,7 +22,7 @@ from engine.errors import InvalidSubmission
 from engine.models import LoginSession, Unit, User
 from engine.roles import RoleModel
 from engine.settings import Settings
-from engine.text import without_controls
+from engine.text import N_, without_controls
 
 HASHER = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
@@ -40,15 +40,15 @@ SESSION_TOUCH = timedelta(minutes=5)
 def check_password_policy(password: str, username: str = "") -> list[str]:
     problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(f"密码至少 {MIN_PASSWORD_LENGTH} 个字符")
+        problems.append(N_("密码至少 %(n)s 个字符", n=MIN_PASSWORD_LENGTH))
     if len(password) > MAX_PASSWORD_LENGTH:
-        problems.append(f"密码不能超过 {MAX_PASSWORD_LENGTH} 个字符")
+        problems.append(N_("密码不能超过 %(n)s 个字符", n=MAX_PASSWORD_LENGTH))
     if password.isdigit() or password.isalpha():
-        problems.append("密码须同时包含字母和数字或符号")
+        problems.append(N_("密码须同时包含字母和数字或符号"))
     if len(username) >= 3 and username.lower() in password.lower():
-        problems.append("密码不能包含用户名")
+        problems.append(N_("密码不能包含用户名"))
     if password.lower() in COMMON_PASSWORDS:
-        problems.append("这个密码太常见，请换一个")
+        problems.append(N_("这个密码太常见，请换一个"))
     return problems
 
 
@@ -65,13 +65,13 @@ def create_user(session: Session, roles: RoleModel, now: datetime, *, username: 
     """Create an account. `password_hash` (already hashed `password`) spares re-hashing one shared password."""
     errors = check_profile(session, roles, display_name=display_name, role=role, unit_code=unit_code, title=title)
     if not USERNAME_PATTERN.match(username):
-        errors["username"] = ["用户名为 2–64 个字母、数字或 _ . @ -，以字母或数字开头"]
+        errors["username"] = [N_("用户名为 2–64 个字母、数字或 _ . @ -，以字母或数字开头")]
     elif session.scalar(select(User.id).where(User.username == username)) is not None:
-        errors["username"] = ["用户名已存在"]
+        errors["username"] = [N_("用户名已存在")]
     if problems := check_password_policy(password, username):
         errors["password"] = problems
     if password_hash is not None and not verify_hash(password_hash, password):
-        errors["password"] = ["密码与给定的散列不符"]
+        errors["password"] = [N_("密码与给定的散列不符")]
     if errors:
         raise InvalidSubmission(errors)
     user = User(username=username, display_name=_line(display_name), title=_line(title), role=role,
@@ -87,15 +87,15 @@ def check_profile(session: Session, roles: RoleModel, *, display_name: str, role
     """What create and edit share: a name, a known role, the unit a unit role needs."""
     errors: dict[str, list[str]] = {}
     if not without_controls(display_name).strip() or len(display_name) > 100:
-        errors["display_name"] = ["姓名须为 1–100 个字符"]
+        errors["display_name"] = [N_("姓名须为 1–100 个字符")]
     if len(title) > 100:
-        errors["title"] = ["职务不能超过 100 个字符"]
+        errors["title"] = [N_("职务不能超过 100 个字符")]
     if role not in roles.roles:
-        errors["role"] = [f"没有这个角色：{role}"]
+        errors["role"] = [N_("没有这个角色：%(role)s", role=role)]
     if unit_code and _unit_id(session, unit_code) is None:
-        errors["unit"] = [f"没有这个单位：{unit_code}"]
+        errors["unit"] = [N_("没有这个单位：%(unit)s", unit=unit_code)]
     elif role in roles.roles and roles.scope(role).is_unit_scoped() and not unit_code:
-        errors["unit"] = ["单位角色必须指定所属单位"]
+        errors["unit"] = [N_("单位角色必须指定所属单位")]
     return errors
 
 
@@ -248,11 +248,15 @@ def active_managers(session: Session, roles: RoleModel) -> int:
     return len(session.scalars(select(User.id).where(User.role.in_(managing), User.active.is_(True))).all())
 
 
+USER_PAGE_SIZE = 50
+
+
 @dataclass(frozen=True)
 class UserFilters:
     q: str = ""
     role: str = ""
     state: str = ""  # "" | active | locked | inactive
+    page: int = 1
 
 
 @dataclass(frozen=True)
@@ -260,6 +264,22 @@ class UserRow:
     user: User
     locked: bool
     sessions: int
+
+
+@dataclass(frozen=True)
+class UserPage:
+    rows: list[UserRow]
+    total: int
+    page: int
+    pages: int
+
+
+def user_page(session: Session, filters: UserFilters, now: datetime, settings: Settings) -> UserPage:
+    """One page of the accounts; a lock depends on the time, so the filter runs before the page is cut."""
+    rows = list_users(session, filters, now, settings)
+    pages = max(1, -(-len(rows) // USER_PAGE_SIZE))
+    page = min(max(1, filters.page), pages)
+    return UserPage(rows[(page - 1) * USER_PAGE_SIZE:page * USER_PAGE_SIZE], len(rows), page, pages)
 
 
 def list_users(session: Session, filters: UserFilters, now: datetime, settings: Settings) -> list[UserRow]:

@@ -84,6 +84,7 @@ def _register(app: Flask) -> None:
         demo_clock,
         errors,
         escalations,
+        i18n,
         incidents,
         ledger_io,
         public,
@@ -100,7 +101,11 @@ def _register(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(i18n.compiled_catalogs(app))
     babel.init_app(app, locale_selector=auth.locale_for_request)
+    app.context_processor(i18n.language_switch)
+    app.add_template_filter(i18n.translated, "t")
+    app.add_template_filter(i18n.parenthetical, "parenthetical")
     register_filters(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)

@@ -17,14 +17,14 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from engine import audit
 from engine.audit import AuditFilters
-from engine.clock import local_today
+from engine.clock import LOCAL_TZ, local_today
 from engine.errors import InvalidSubmission, NotFound
 from engine.models import User
 from engine.users import UserFilters, temporary_password
 from webui.auth import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
-from webui.formatting import local_datetime
+from webui.i18n import translated
 from webui.params import MAX_ID, query_date, query_id
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -44,7 +44,7 @@ class ProfileForm(FlaskForm):
 
     def fill_choices(self) -> None:
         roles = engine().roles
-        self.role.choices = [(code, spec.name) for code, spec in roles.roles.items()]
+        self.role.choices = [(code, translated(spec.name)) for code, spec in roles.roles.items()]
         self.unit.choices = [("", _("（无）")), *engine().unit_choices()]
 
 
@@ -61,9 +61,9 @@ class NewUserForm(ProfileForm):
 @permission_required("user.manage")
 def users() -> str:
     filters = UserFilters(q=request.args.get("q", "")[:64], role=request.args.get("role", "")[:32],
-                          state=request.args.get("state", "")[:16])
-    rows = engine().list_users(current_actor(), filters)
-    return render_template("admin/users.html", rows=rows, filters=filters, states=USER_STATES,
+                          state=request.args.get("state", "")[:16], page=query_id(request.args.get("page")) or 1)
+    page = engine().list_users(current_actor(), filters)
+    return render_template("admin/users.html", page=page, rows=page.rows, filters=filters, states=USER_STATES,
                            roles=engine().roles.roles, units=dict(engine().choices()["units"]),
                            button=ButtonForm())
 
@@ -217,7 +217,7 @@ def _csv_rows(filters: AuditFilters) -> Iterator[str]:
 def _csv_value(event: audit.AuditEvent, name: str) -> str:
     value = getattr(event, name)
     if name == "at":
-        return local_datetime(value)
+        return str(value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M"))
     if name in ("before", "after"):
         return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
     text = "" if value is None else str(value)

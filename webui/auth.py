@@ -4,7 +4,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
@@ -16,12 +26,12 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from engine.actor import Actor
 from engine.errors import InvalidSubmission
 from engine.models import User
+from engine.preferences import LOCALES
 from engine.users import MAX_PASSWORD_LENGTH
 from webui.extensions import engine, limiter, login_manager
 from webui.security import client_address
 
 bp = Blueprint("auth", __name__)
-LOCALES = ("zh_Hans_CN", "en")
 #: pages a person who must change their password may still open
 OPEN_WHILE_CHANGING = frozenset({"auth.password", "auth.logout", "auth.set_locale", "static"})
 MAX_TOKEN_LENGTH = 100
@@ -37,11 +47,12 @@ class SessionUser(UserMixin):
     unit_name: str
     token: str
     must_change_password: bool = False
+    locale: str | None = None
 
     @classmethod
     def of(cls, user: User, token: str) -> SessionUser:
         return cls(user.id, user.username, user.display_name, user.role, user.unit_id,
-                   user.unit.name if user.unit else "", token, user.must_change_password)
+                   user.unit.name if user.unit else "", token, user.must_change_password, user.locale)
 
     def get_id(self) -> str:
         """Flask-Login keeps this in the signed cookie: the session token, never the user id."""
@@ -60,7 +71,11 @@ def current_actor() -> Actor:
 
 
 def locale_for_request() -> str:
-    chosen = session.get("locale")
+    """The account's language once logged in; before that the visitor's choice in the session."""
+    if not has_request_context():
+        return LOCALES[0]
+    chosen = current_user.locale if current_user.is_authenticated else None
+    chosen = chosen or session.get("locale")
     return chosen if chosen in LOCALES else LOCALES[0]
 
 
@@ -93,10 +108,7 @@ def login() -> str | Response:
     if form.validate_on_submit():
         result = engine().login(form.username.data or "", form.password.data or "", client_address())
         if result is not None:
-            locale = session.get("locale")
-            session.clear()  # a new session: nothing from before the login is carried over but the language
-            if locale:
-                session["locale"] = locale
+            _fresh_session(result.user.locale or session.get("locale"))
             login_user(SessionUser.of(result.user, result.token))
             flash(_("欢迎，%(name)s", name=result.user.display_name), "success")
             return redirect(safe_next(request.args.get("next"), landing_page(result.user.role)))
@@ -104,12 +116,20 @@ def login() -> str | Response:
     return render_template("login.html", form=form)
 
 
+def _fresh_session(locale: str | None) -> None:
+    """Nothing from before a login or logout is carried over but the language."""
+    session.clear()
+    if locale:
+        session["locale"] = locale
+
+
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> Response:
+    locale = current_user.locale or session.get("locale")
     engine().logout(current_actor(), current_user.token)
     logout_user()
-    session.clear()
+    _fresh_session(locale)
     flash(_("已退出登录"), "info")
     return redirect(url_for("auth.login"))
 
@@ -141,8 +161,11 @@ def password() -> str | Response:
 
 @bp.route("/locale/<code>", methods=["POST"])
 def set_locale(code: str) -> Response:
+    """Switch the language: kept on the account of a logged-in person, in the session of a visitor."""
     if code in LOCALES:
         session["locale"] = code
+        if current_user.is_authenticated:
+            engine().set_locale(current_actor(), code)
     return redirect(safe_next(request.form.get("next")))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 
 from flask import Blueprint, render_template, request, send_file
-from flask_babel import lazy_gettext
+from flask_babel import gettext, lazy_gettext
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -18,6 +18,7 @@ from engine.periods import period_of
 from webui.auth import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
+from webui.i18n import translated
 
 bp = Blueprint("bulletin", __name__, url_prefix="/bulletin")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -51,7 +52,8 @@ def index() -> tuple[str, int] | str:
         data = engine().bulletin_data(current_actor(), month)
     except InvalidSubmission as exc:
         return render_template("bulletin.html", data=None, month=month, months=recent_months(),
-                               error="；".join(exc.errors.get("month", [])), form=BulletinForm(month=month),
+                               error=gettext("；").join(map(translated, exc.errors.get("month", []))),
+                               form=BulletinForm(month=month),
                                TaskStatus=TaskStatus), 400
     return render_template("bulletin.html", data=data, month=month, months=recent_months(), error="",
                            form=BulletinForm(month=month), TaskStatus=TaskStatus)

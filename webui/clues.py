@@ -16,6 +16,7 @@ from webui.auth import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
 from webui.forms import FORMS, ClueRegisterForm
+from webui.i18n import translated
 
 bp = Blueprint("clues", __name__)
 
@@ -79,6 +80,7 @@ def work(work_id: int) -> str | Response:
         except InvalidSubmission as exc:
             form.add_errors(exc.errors)
         else:
-            flash(_("已完成「%(step)s」：%(code)s", step=item.work.name, code=item.page.clue.number), "success")
+            step = translated(item.work.name)
+            flash(_("已完成「%(step)s」：%(code)s", step=step, code=item.page.clue.number), "success")
             return redirect(url_for("views.inbox"))
     return render_template("clue_work.html", item=item, page=item.page, form=form)

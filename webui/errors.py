@@ -14,8 +14,10 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from engine.errors import Conflict, DomainError, InvalidSubmission, NotFound, PermissionDenied, RateLimited
+from engine.text import N_
 from webui.auth import current_actor
 from webui.extensions import engine
+from webui.i18n import error_text, translated
 
 log = logging.getLogger("duban.web")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -27,7 +29,7 @@ def permission_required(permission: str) -> Callable[[F], F]:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if not engine().roles.allows(current_user.role, permission):
-                raise PermissionDenied(f"角色无权访问（{permission}）")
+                raise PermissionDenied(N_("角色无权访问（%(permission)s）", permission=permission))
             return view(*args, **kwargs)
         return wrapped  # type: ignore[return-value]
     return decorator
@@ -49,17 +51,17 @@ def _refused(code: int) -> Callable[[DomainError], tuple[str, int]]:
     def handler(error: DomainError) -> tuple[str, int]:
         if current_user.is_authenticated:
             engine().refuse(current_actor(), f"{request.method} {request.path}", str(error))
-        return render_template("error.html", code=code, message=str(error)), code
+        return render_template("error.html", code=code, message=error_text(error)), code
     return handler
 
 
 def _conflict(error: Conflict) -> Response:
-    flash(str(error), "warning")
+    flash(error_text(error), "warning")
     return redirect(url_for("views.inbox"))
 
 
 def _rate_limited(error: RateLimited) -> tuple[str, int]:
-    return render_template("error.html", code=429, message=str(error)), 429
+    return render_template("error.html", code=429, message=error_text(error)), 429
 
 
 def _too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
@@ -68,7 +70,11 @@ def _too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
 
 
 def _invalid(error: InvalidSubmission) -> tuple[str, int]:
-    return render_template("error.html", code=400, message=_("提交的内容有误：%(detail)s", detail=str(error))), 400
+    return render_template("error.html", code=400, message=_("提交的内容有误：%(detail)s", detail=_detail(error))), 400
+
+
+def _detail(error: InvalidSubmission) -> str:
+    return "；".join(translated(message) for messages in error.errors.values() for message in messages)
 
 
 def _csrf(error: CSRFError) -> tuple[str, int]:

@@ -1,18 +1,20 @@
 from __future__ import annotations
 
 from flask import current_app
-from flask_babel import Babel
+from flask_babel import Babel, gettext
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 
 from engine.service import Duban
+from engine.text import N_
 from webui.security import client_address
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
-login_manager.login_message = "请先登录"
+login_manager.login_message = N_("请先登录")
+login_manager.localize_callback = gettext
 login_manager.login_message_category = "warning"
 login_manager.session_protection = "strong"
 babel = Babel()

@@ -5,12 +5,13 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, gettext, lazy_gettext
+from flask_babel import format_date, format_decimal, format_percent, format_time, gettext, lazy_gettext
 from flask_login import current_user
 
 from engine.clock import LOCAL_TZ, OffsetClock, local_today
 from engine.models import DeadlineKind, PlanStatus, ReportStatus, SignoffStatus, TaskStatus, WarningLevel
 from webui.extensions import engine
+from webui.i18n import parenthetical, translated
 
 STATUS_LABELS = {
     TaskStatus.REGISTERED: lazy_gettext("未启动"),
@@ -67,15 +68,33 @@ DEADLINE_LABELS = {
 
 
 def local_date(value: datetime | date | None) -> str:
+    """A day in the reader's language: 2026年3月10日, Mar 10, 2026."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(LOCAL_TZ).date()
-    return format_date(value, "yyyy-MM-dd")
+    return format_date(value, "medium")
 
 
 def local_datetime(value: datetime | None) -> str:
-    return format_datetime(value, "yyyy-MM-dd HH:mm") if value else ""
+    """2026年3月10日 14:05, Mar 10, 2026 2:05 PM — in the officials' time zone."""
+    if value is None:
+        return ""
+    return f"{local_date(value)} {format_time(value, 'short')}"
+
+
+def number(value: float | int | None, digits: int = 0) -> str:
+    """A number with the reader's separators, at most `digits` decimals."""
+    if value is None:
+        return ""
+    return format_decimal(value, f"#,##0.{'#' * digits}" if digits else "#,##0")
+
+
+def percent(value: float | None, digits: int = 0) -> str:
+    """A share (0.456) as the reader writes a percentage (46%)."""
+    if value is None:
+        return ""
+    return format_percent(value, f"#,##0.{'0' * digits}%" if digits else "#,##0%")
 
 
 def deadline_text(task: object) -> str:
@@ -83,7 +102,7 @@ def deadline_text(task: object) -> str:
     deadline = getattr(task, "deadline", None)
     if kind in DEADLINE_LABELS:
         label = str(DEADLINE_LABELS[kind])
-        return f"{label}（{local_date(deadline)}）" if deadline else label
+        return label + parenthetical(local_date(deadline)) if deadline else label
     return local_date(deadline)
 
 
@@ -108,15 +127,15 @@ def warning_text(task: Any) -> str:
     """"红：已超整改时限 12 天；2026-10 月度进展逾期未报" — the colour and why."""
     today = local_today(engine().clock)
     label = str(WARNING_LABELS[WarningLevel(task.warning)])
-    reasons = "；".join(reason_text(reason, today) for reason in task.warning_reasons or [])
-    return f"{label}：{reasons}" if reasons else label
+    reasons = gettext("；").join(reason_text(reason, today) for reason in task.warning_reasons or [])
+    return gettext("%(colour)s：%(reasons)s", colour=label, reasons=reasons) if reasons else label
 
 
 def template_helpers() -> dict[str, Any]:
     roles = engine().roles
     return {
         "may": lambda permission: current_user.is_authenticated and roles.allows(current_user.role, permission),
-        "role_name": roles.role_name,
+        "role_name": lambda role: translated(roles.role_name(role)),
         "plan_status": lambda status: PLAN_LABELS[PlanStatus(status)],
         "report_status": lambda status: REPORT_LABELS[ReportStatus(status)],
         "signoff_status": lambda status: SIGNOFF_LABELS[SignoffStatus(status)],
@@ -133,6 +152,8 @@ def register_filters(app: Flask) -> None:
     app.context_processor(template_helpers)
     app.add_template_filter(local_date, "local_date")
     app.add_template_filter(local_datetime, "local_datetime")
+    app.add_template_filter(number, "number")
+    app.add_template_filter(percent, "percent")
     app.add_template_filter(deadline_text, "deadline")
     app.add_template_filter(lambda status: STATUS_LABELS[TaskStatus(status)], "status_label")
     app.add_template_filter(lambda status: STATUS_STYLES[TaskStatus(status)], "status_style")

@@ -11,6 +11,7 @@ from engine.errors import InvalidSubmission
 from webui.auth import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
+from webui.i18n import translated
 
 bp = Blueprint("publicity", __name__, url_prefix="/publicity")
 
@@ -29,7 +30,7 @@ def progress() -> str | Response:
             engine().publish_summary(current_actor(), request.form.get("report_id", type=int) or 0,
                                      request.form.get("text", ""))
         except InvalidSubmission as exc:
-            flash("；".join(m for messages in exc.errors.values() for m in messages), "danger")
+            flash(_("；").join(translated(m) for messages in exc.errors.values() for m in messages), "danger")
         else:
             flash(_("进展摘要已在公开页面发布"), "success")
         return redirect(url_for("publicity.progress"))

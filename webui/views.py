@@ -30,7 +30,8 @@ def index() -> Response:
 @login_required
 def inbox() -> str:
     actor = current_actor()
-    return render_template("inbox.html", entries=engine().inbox(actor), notices=engine().notices(actor))
+    page = engine().inbox(actor, query_id(request.args.get("page")) or 1)
+    return render_template("inbox.html", page=page, entries=page.entries, notices=engine().notices(actor))
 
 
 @bp.route("/ledger")

@@ -12,6 +12,7 @@ from engine.service import WorkItem
 from webui.auth import current_actor
 from webui.extensions import engine
 from webui.forms import FORMS, ChoicesForm, EngineForm, ObjectionAnswerForm
+from webui.i18n import translated
 
 bp = Blueprint("work", __name__)
 
@@ -27,7 +28,7 @@ def work(work_id: int) -> str | Response:
         except InvalidSubmission as exc:
             form.add_errors(exc.errors)
         else:
-            flash(_("已完成「%(step)s」：%(code)s", step=item.work.name, code=item.task.code), "success")
+            flash(_("已完成「%(step)s」：%(code)s", step=translated(item.work.name), code=item.task.code), "success")
             return redirect(url_for("views.inbox"))
     return render_template("work.html", item=item, form=form)
 

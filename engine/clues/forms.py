@@ -12,6 +12,7 @@ from engine.errors import InvalidSubmission
 from engine.forms import Field, FormHandler, clean
 from engine.models import Clue, ClueStatus, ClueVerdict, RectificationTask, Unit
 from engine.step import Step
+from engine.text import N_
 
 CLUE_PROCESS = "clue"
 REGISTRATION_FIELDS = (
@@ -30,13 +31,13 @@ def clean_registration(step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
     cleaned = clean(REGISTRATION_FIELDS, data)
     errors: dict[str, list[str]] = {}
     if cleaned["received_on"] > step.today.isoformat():
-        errors["received_on"] = ["收到日期不能晚于今天"]
+        errors["received_on"] = [N_("收到日期不能晚于今天")]
     if cleaned["reply_due"] < cleaned["received_on"]:
-        errors["reply_due"] = ["办结时限不能早于收到日期"]
+        errors["reply_due"] = [N_("办结时限不能早于收到日期")]
     if len(_existing(step, RectificationTask, cleaned["task_ids"])) != len(cleaned["task_ids"]):
-        errors["task_ids"] = ["没有这个整改任务"]
+        errors["task_ids"] = [N_("没有这个整改任务")]
     if len(_existing(step, Unit, cleaned["unit_ids"])) != len(cleaned["unit_ids"]):
-        errors["unit_ids"] = ["没有这个单位"]
+        errors["unit_ids"] = [N_("没有这个单位")]
     if errors:
         raise InvalidSubmission(errors)
     return cleaned
@@ -115,7 +116,7 @@ class DecisionHandler(FormHandler):
     def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
         cleaned = clean(self.fields, data)
         if cleaned["decided_on"] > step.today.isoformat():
-            raise InvalidSubmission({"decided_on": ["不能晚于今天"]})
+            raise InvalidSubmission({"decided_on": [N_("不能晚于今天")]})
         cleaned["persons"] = clean_persons(data.get("persons"))
         return cleaned
 

@@ -22,6 +22,7 @@ from engine.models import (
 )
 from engine.notices import notify, notify_unit
 from engine.step import Step
+from engine.text import N_
 
 LEVEL = Field("level", "int", required=False, low=1, high=4)
 
@@ -33,7 +34,7 @@ def _require(errors: dict[str, list[str]]) -> None:
 
 def _not_after_today(step: Step, value: str, field: str, errors: dict[str, list[str]]) -> None:
     if value > step.today.isoformat():
-        errors[field] = ["不能晚于今天"]
+        errors[field] = [N_("不能晚于今天")]
 
 
 def _carried_out(escalation: Escalation) -> None:
@@ -53,9 +54,9 @@ class ProposeHandler(FormHandler):
         errors: dict[str, list[str]] = {}
         if cleaned["decision"] == "propose":
             if cleaned["level"] is None:
-                errors["level"] = ["请选择问责方式"]
+                errors["level"] = [N_("请选择问责方式")]
             if not cleaned["evidence"]:
-                errors["evidence"] = ["提出问责建议须说明事实依据和佐证材料"]
+                errors["evidence"] = [N_("提出问责建议须说明事实依据和佐证材料")]
         _require(errors)
         return cleaned
 
@@ -87,11 +88,11 @@ class ApproveHandler(FormHandler):
         errors: dict[str, list[str]] = {}
         if cleaned["decision"] == "change":
             if cleaned["level"] is None:
-                errors["level"] = ["调整问责方式时须选择新的问责方式"]
+                errors["level"] = [N_("调整问责方式时须选择新的问责方式")]
             elif cleaned["level"] == escalation_of(step).proposed_level:
-                errors["level"] = ["新的问责方式与建议相同，请选择“同意”"]
+                errors["level"] = [N_("新的问责方式与建议相同，请选择“同意”")]
         if cleaned["decision"] != "approve" and not cleaned["comment"]:
-            errors["comment"] = ["调整或不同意时须说明理由"]
+            errors["comment"] = [N_("调整或不同意时须说明理由")]
         _require(errors)
         return cleaned
 
@@ -204,7 +205,7 @@ class AccountabilityHandler(FormHandler):
         escalation = escalation_of(step)
         case = step.session.scalar(select(AccountabilityCase).where(AccountabilityCase.escalation_id == escalation.id))
         if case is None:
-            raise InvalidSubmission({"decision": ["尚未移送纪委监委"]})
+            raise InvalidSubmission({"decision": [N_("尚未移送纪委监委")]})
         case.findings, case.decision = data["findings"], data["decision"]
         case.decided_on, case.document_number = date.fromisoformat(data["decided_on"]), data["document_number"] or ""
         case.recorded_at, case.recorded_by_id = step.now, step.actor.user_id
@@ -227,7 +228,7 @@ class CommitmentHandler(FormHandler):
     def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
         cleaned = clean(self.fields, data)
         if cleaned["complete_by"] <= step.today.isoformat():
-            raise InvalidSubmission({"complete_by": ["完成时限须晚于今天"]})
+            raise InvalidSubmission({"complete_by": [N_("完成时限须晚于今天")]})
         return cleaned
 
     def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:

@@ -54,7 +54,7 @@ def test_inbox_is_oldest_first_with_due_dates(login_as: Login, world: World, clo
     html = login_as("coordinator").get("/inbox").get_data(as_text=True)
     assert html.index(">1-1<") < html.index(">1-2<")
     world.do("coordinator", first, "assign", **assignment(world, plan_due="2026-03-20"))
-    assert "2026-03-20" in login_as("staff").get("/inbox").get_data(as_text=True)
+    assert "2026年3月20日" in login_as("staff").get("/inbox").get_data(as_text=True)
 
 
 def test_another_units_task_is_not_found(login_as: Login, world: World) -> None:

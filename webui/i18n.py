@@ -1,0 +1,94 @@
+"""The languages of the web pages: compiled catalogs and the language switch.
+
+The English catalog is kept as `translations/en/LC_MESSAGES/messages.po` (msgids are the
+Chinese text). Its compiled `.mo` is not kept in git: it is built from the `.po` when the app
+starts and whenever the `.po` is newer, next to it or, if that folder is read-only, in the
+instance folder.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, request
+from flask_babel import get_locale, gettext
+
+from engine.preferences import LOCALE_NAMES, LOCALES
+from engine.text import Text
+
+log = logging.getLogger("duban.web")
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+CATALOG = "LC_MESSAGES/messages"
+
+
+def compiled_catalogs(app: Flask) -> Path:
+    """The folder of up-to-date `.mo` files for Flask-Babel: the sources' own, or the instance's copy."""
+    try:
+        compile_catalogs(TRANSLATIONS, TRANSLATIONS)
+        return TRANSLATIONS
+    except OSError:
+        target = Path(app.instance_path) / "translations"
+        log.info("translations folder is read-only; compiling the catalogs into %s", target)
+        compile_catalogs(TRANSLATIONS, target)
+        return target
+
+
+def compile_catalogs(source: Path, target: Path) -> list[Path]:
+    """Compile every `.po` under source whose `.mo` under target is missing or older; the compiled ones."""
+    compiled = []
+    for po in sorted(source.glob(f"*/{CATALOG}.po")):
+        mo = target / po.relative_to(source).with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            _compile(po, mo)
+            compiled.append(mo)
+    return compiled
+
+
+def _compile(po: Path, mo: Path) -> None:
+    """Written aside and renamed into place: workers starting at once never read half a file."""
+    with po.open("rb") as source:
+        catalog = read_po(source, locale=po.parts[-3])
+    mo.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=mo.parent, suffix=".mo.tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            write_mo(out, catalog)
+        os.replace(temporary, mo)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def language_switch() -> dict[str, object]:
+    """For the header: the language in use, the others (each named in its own language) and this page."""
+    current = str(get_locale() or LOCALES[0])
+    others = [(code, LOCALE_NAMES[code]) for code in LOCALES if code != current]
+    return {"current_locale": current, "html_lang": "zh-CN" if current == LOCALES[0] else current,
+            "other_locales": others, "this_page": request.full_path.rstrip("?")}
+
+
+def translated(text: object) -> str:
+    """A text that comes from the engine, roles.yaml or a BPMN file, in the reader's language.
+
+    Texts the engine marked with `N_` carry their parameters; other known texts (step, lane and
+    role names) are looked up as they are; anything not in the catalog is shown unchanged.
+    """
+    if isinstance(text, Text):
+        return gettext(text.msgid, **text.params)
+    if isinstance(text, str):
+        return gettext(text) if text else text
+    return "" if text is None else str(text)
+
+
+def error_text(error: BaseException) -> str:
+    """What an exception says, translated: the message it was raised with, not its repr."""
+    return translated(error.args[0]) if error.args else ""
+
+
+def parenthetical(text: object) -> str:
+    """A remark in brackets after what it qualifies: （江阳区） in Chinese, " (江阳区)" in English."""
+    return gettext("（%(text)s）", text=text)
