@@ -61,6 +61,7 @@ from engine.roles import RoleModel
 from engine.scheduler import SweepResult, claim_due_instances, lock_due_instance
 from engine.settings import Settings
 from engine.step import Step
+from engine.text import N_
 from engine.warnings import WarningRules
 
 log = logging.getLogger("duban.engine")
@@ -510,9 +511,9 @@ class Duban(ReportingUseCases, EscalationUseCases, ClueUseCases, PreferenceUseCa
         def work(session: Session) -> None:
             user = session.get_one(User, actor.user_id, with_for_update=LOCK_USER)
             if not users.verify_hash(user.password_hash, current[:users.MAX_PASSWORD_LENGTH]):
-                raise InvalidSubmission({"current": ["当前密码不正确"]})
+                raise InvalidSubmission({"current": [N_("当前密码不正确")]})
             if current == new:
-                raise InvalidSubmission({"password": ["新密码不能与当前密码相同"]})
+                raise InvalidSubmission({"password": [N_("新密码不能与当前密码相同")]})
             users.set_password(user, new, self.clock.now(), must_change=False)
             ended = users.end_sessions(session, user.id, self.clock.now(), "password_changed", keep=token)
             record(session, actor, self.clock.now(), "user.password_changed", ("user", user.id),
