@@ -18,6 +18,10 @@ class Conflict(DomainError):
     """The object changed under the caller: already handled, or edited meanwhile."""
 
 
+class Busy(Conflict):
+    """The database stayed locked by other writers longer than the wait allows."""
+
+
 class InvalidSubmission(DomainError):
     """Submitted data failed validation; `errors` maps field name to messages."""
 

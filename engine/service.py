@@ -30,7 +30,7 @@ from engine.clues.forms import CLUE_FORM_HANDLERS
 from engine.clues.queries import clue_of_instance
 from engine.clues.service import ClueUseCases
 from engine.db import Database
-from engine.errors import Conflict, DomainError, InvalidSubmission, NotFound, PermissionDenied
+from engine.errors import Busy, Conflict, DomainError, InvalidSubmission, NotFound, PermissionDenied
 from engine.escalation.forms import ESCALATION_FORM_HANDLERS
 from engine.escalation.service import EscalationUseCases
 from engine.evidence import CheckedFile, EvidenceStore, Upload
@@ -166,7 +166,7 @@ class Duban(ReportingUseCases, EscalationUseCases, ClueUseCases, PreferenceUseCa
             raise Conflict("这项工作刚被其他人处理，请刷新后查看") from None
         except OperationalError as exc:
             if "locked" in str(exc).lower() or "could not serialize" in str(exc).lower():
-                raise Conflict("系统繁忙，请稍后重试") from None
+                raise Busy("系统繁忙，请稍后重试") from None
             raise
 
     def _read(self, work: Callable[[Session], T]) -> T:
@@ -319,6 +319,9 @@ class Duban(ReportingUseCases, EscalationUseCases, ClueUseCases, PreferenceUseCa
 
         try:
             claimed = self._use_case(work)
+        except Busy:
+            log.warning("the database stayed busy (another sweep at work?): the next sweep fires the rest")
+            return []
         except Exception:
             log.exception("a batch of timers failed as a whole; firing them one by one")
             return self._fire_one_by_one(now, [*outcomes, *failures], passed, result)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from engine import actions
 from engine.clock import LOCAL_TZ, FakeClock
 from engine.db import Database
+from engine.errors import Busy
 from engine.models import AuditEvent, Incident, ProcessInstance, ProgressReport
 from engine.roles import load_roles
 from engine.service import Duban
@@ -119,3 +120,21 @@ def test_a_failing_instance_becomes_an_incident_and_the_others_go_on(world: Worl
         assert session.scalar(select(ProgressReport.task_id).where(ProgressReport.task_id == broken_task))
         assert not session.scalars(select(ProcessInstance.blocked).where(ProcessInstance.blocked.is_(True))).all()
         assert session.scalars(select(Incident.resolved_at)).one() is not None
+
+
+def test_a_sweep_that_finds_the_database_busy_leaves_the_rest_to_the_next(world: World,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    task_ids = tasks_reporting(world, 2)
+    duban, use_case = world.duban, world.duban._use_case
+
+    def busy(work: Any) -> Any:
+        raise Busy("系统繁忙，请稍后重试")
+
+    monkeypatch.setattr(duban, "_use_case", busy)
+    duban.clock.set(APRIL_6)  # type: ignore[attr-defined]
+    result = duban.fire_due_timers()
+    assert (result.fired, result.failed) == (0, 0) and not fired_events(world)
+    monkeypatch.setattr(duban, "_use_case", use_case)
+    assert duban.fire_due_timers().failed == 0
+    counts = fired_events(world)
+    assert set(counts.values()) == {1} and sum(counts.values()) == 3 * len(task_ids)
