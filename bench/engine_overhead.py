@@ -20,18 +20,14 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from uuid import uuid4
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from argon2 import PasswordHasher  # noqa: E402
-from sqlalchemy import create_engine, event, select  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import event, select  # noqa: E402
 
 import engine.users  # noqa: E402
 from engine.bpmn.runtime import clock_scope, find_task  # noqa: E402
@@ -41,6 +37,7 @@ from engine.models import HumanTask, HumanTaskStatus, ProcessInstance, ProcessVe
 from engine.roles import load_roles  # noqa: E402
 from engine.service import Duban  # noqa: E402
 from tests import factories  # noqa: E402
+from tests.postgres import postgres_schema  # noqa: E402
 
 
 def setup(samples: int, url: str = "") -> tuple[factories.World, list[int]]:
@@ -103,22 +100,6 @@ def statements_per_step(world: factories.World, work_ids: list[int]) -> float:
     return len(sent) / len(work_ids) + 2
 
 
-@contextmanager
-def postgres_schema(server_url: str) -> Iterator[str]:
-    """A schema of its own on the server, dropped afterwards; yields the URL that uses it."""
-    schema = f"bench_{uuid4().hex[:12]}"
-    server = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield make_url(server_url).update_query_dict({"options": f"-csearch_path={schema}"}) \
-            .render_as_string(hide_password=False)
-    finally:
-        with server.connect() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        server.dispose()
-
-
 def p50(timings: list[float]) -> float:
     return statistics.median(timings) * 1000
 
@@ -152,7 +133,7 @@ def main() -> None:
     args = parser.parse_args()
     rows = measure("SQLite", "", args.samples)
     if args.postgres:
-        with postgres_schema(args.postgres) as url:
+        with postgres_schema(args.postgres, "bench") as url:
             rows += measure("PostgreSQL", url, args.samples)
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; {args.samples} samples each; "
           f"step: 交办 (assign) of a registered task")

@@ -4,12 +4,9 @@ import os
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from uuid import uuid4
 
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
 
 import engine.users
 from engine.clock import LOCAL_TZ, FakeClock
@@ -17,6 +14,7 @@ from engine.db import Database
 from engine.roles import RoleModel, load_roles
 from engine.service import Duban
 from tests.factories import ROOT, World, build_world
+from tests.postgres import postgres_schema
 
 START = datetime(2026, 3, 10, 9, 0, tzinfo=LOCAL_TZ)
 WORKFLOWS = sorted((ROOT / "workflows").glob("*.bpmn"))
@@ -49,17 +47,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'duban.sqlite3'}"
         return
-    schema = f"test_{uuid4().hex[:16]}"
-    server = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"}) \
-            .render_as_string(hide_password=False)
-    finally:
-        with server.connect() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        server.dispose()
+    with postgres_schema(POSTGRES_URL) as url:
+        yield url
 
 
 @pytest.fixture

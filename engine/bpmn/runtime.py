@@ -1,6 +1,6 @@
 """Running SpiffWorkflow under duban's rules: stored specs, injected clock, named actions.
 
-SpiffWorkflow reads the time with `datetime.now(timezone.utc)` inside its timer module
+SpiffWorkflow takes the current UTC time from the `datetime` class of its timer module
 and offers no way to pass a clock. duban replaces that module's `datetime` with a
 subclass whose `now()` asks the clock of the current `clock_scope`, so timers follow the
 injected clock (and raise if no scope is open rather than silently use the wall clock).
