@@ -12,8 +12,9 @@ seq and hash) is kept in `audit_chain` and updated with every append, so:
 An event is recorded during the use case but joins the chain when its transaction commits:
 only then are the head locked, the seq numbers and hashes assigned and the events written. On
 SQLite every writer already holds the database write lock (BEGIN IMMEDIATE); on PostgreSQL
-the commit takes a transaction-level advisory lock before reading the head, so two writers
-never chain onto the same event, and they wait for each other only while committing.
+the commit reads the head row FOR UPDATE (and, while no head exists yet, under a
+transaction-level advisory lock), so two writers never chain onto the same event, and they
+wait for each other only while committing.
 
 Someone who can write the database *and* recompute every later hash could forge a
 consistent chain; an anchor (a seq and hash noted outside the database, e.g. printed by
@@ -29,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, text
+from sqlalchemy import ColumnElement, Connection, bindparam, func, insert, or_, select, text, update
 from sqlalchemy import event as orm_event
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -42,6 +43,11 @@ GENESIS = "0" * 64
 #: the fields a hash covers, in the canonical JSON's key order
 HASHED_FIELDS = ("seq", "at", "actor_id", "actor_username", "actor_name", "role", "unit_id", "action",
                  "object_type", "object_id", "task_id", "summary", "before", "after", "client_addr", "prev_hash")
+#: the columns an event is written with (its id is the database's)
+STORED_FIELDS = (*HASHED_FIELDS, "hash")
+AUDIT_EVENTS = AuditEvent.__table__
+_READ_HEAD = select(AuditChain.seq, AuditChain.hash).where(AuditChain.id == 1).with_for_update()
+_MOVE_HEAD = update(AuditChain).where(AuditChain.id == 1).values(seq=bindparam("seq"), hash=bindparam("hash"))
 #: pg_advisory_xact_lock key for appends ("duban audit" as an integer)
 ADVISORY_LOCK_KEY = 0x6475_6261_6E41_7564 & 0x7FFF_FFFF_FFFF_FFFF
 #: events recorded in a transaction, chained when it commits
@@ -84,12 +90,14 @@ def _append_pending(session: Session) -> None:
     pending: list[AuditEvent] = session.info.pop(_PENDING, [])
     if not pending:
         return
-    head = _locked_head(session)
+    connection = session.connection()
+    seq, last_hash = _locked_head(connection)
     for entry in pending:
-        entry.seq, entry.prev_hash = head.seq + 1, head.hash
-        entry.hash = event_hash(entry)
-        head.seq, head.hash = entry.seq, entry.hash
-    session.add_all(pending)
+        seq, entry.seq, entry.prev_hash = seq + 1, seq + 1, last_hash
+        entry.hash = last_hash = event_hash(entry)
+    connection.execute(AUDIT_EVENTS.insert(), [{name: getattr(entry, name) for name in STORED_FIELDS}
+                                               for entry in pending])
+    connection.execute(_MOVE_HEAD, {"seq": seq, "hash": last_hash})
 
 
 @orm_event.listens_for(Session, "after_transaction_end")
@@ -99,15 +107,16 @@ def _forget_pending(session: Session, transaction: SessionTransaction) -> None:
         session.info.pop(_PENDING, None)
 
 
-def _locked_head(session: Session) -> AuditChain:
-    """The chain head, locked until the transaction ends."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
-    head = session.get(AuditChain, 1, populate_existing=True, with_for_update=True)
+def _locked_head(connection: Connection) -> tuple[int, str]:
+    """The chain head's seq and hash, locked until the transaction ends (the first event of all creates it)."""
+    head = connection.execute(_READ_HEAD).first()
+    if head is None and connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
+        head = connection.execute(_READ_HEAD).first()
     if head is None:
-        head = AuditChain(id=1, seq=0, hash=GENESIS)
-        session.add(head)
-    return head
+        connection.execute(insert(AuditChain).values(id=1, seq=0, hash=GENESIS))
+        return 0, GENESIS
+    return head.seq, head.hash
 
 
 def _visible(text: str, limit: int | None = None) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from engine.actions import restart_deadline_watch
 from engine.errors import InvalidSubmission
@@ -185,14 +185,19 @@ class AssignHandler(FormHandler):
         return {"deadline": data["deadline"], "plan_due": data["plan_due"]}
 
 
+KNOWN_UNITS = select(Unit.id).where(Unit.id.in_(bindparam("ids", expanding=True)))
+
+
 def check_assignment(step: Step, cleaned: dict[str, Any]) -> dict[str, list[str]]:
     """Cross-field and database checks shared by registration and assignment."""
     errors: dict[str, list[str]] = {}
-    if step.session.get(Unit, cleaned["lead_unit_id"]) is None:
+    named = {cleaned["lead_unit_id"], *cleaned["cooperating_unit_ids"]}
+    known = set(step.session.scalars(KNOWN_UNITS, {"ids": list(named)}))
+    if cleaned["lead_unit_id"] not in known:
         errors["lead_unit_id"] = [N_("没有这个单位")]
     if cleaned["lead_unit_id"] in cleaned["cooperating_unit_ids"]:
         errors["cooperating_unit_ids"] = [N_("配合单位不能包含牵头单位")]
-    unknown = [i for i in cleaned["cooperating_unit_ids"] if step.session.get(Unit, i) is None]
+    unknown = [i for i in cleaned["cooperating_unit_ids"] if i not in known]
     if unknown:
         errors["cooperating_unit_ids"] = [N_("没有这个单位")]
     leader = step.session.get(User, cleaned["lead_leader_id"])

@@ -92,7 +92,7 @@ class Processes:
         step.session.flush()
         child = step.for_instance(instance)
         self.runtime.advance(workflow, lambda task: self._run_action(child, task))
-        self._save(child, workflow)
+        self._save(child, workflow, waiting=set())
         name = step.session.get_one(ProcessVersion, version_id).name or process_id
         child.audit("process.started", ("instance", instance.id), f"启动「{name}」{business_key}".strip())
         return instance
@@ -103,23 +103,26 @@ class Processes:
     def complete(self, step: Step, process_data: dict[str, Any]) -> None:
         """Complete step.human_task's user task with the given variables and run on."""
         workflow = self.load(step.session, step.the_instance)
+        waiting = waiting_work(step.the_instance, workflow)
         spiff_task = find_task(workflow, step.the_work.spiff_task_id)
         if spiff_task is None or spiff_task.state != TaskState.READY:
             raise Conflict("这项工作已经有人处理过了")
         self.runtime.complete(workflow, spiff_task, process_data, lambda task: self._run_action(step, task))
-        self._save(step, workflow)
+        self._save(step, workflow, waiting)
 
     def fire_timers(self, step: Step) -> None:
         workflow = self.load(step.session, step.the_instance)
+        waiting = waiting_work(step.the_instance, workflow)
         self.runtime.advance(workflow, lambda task: self._run_action(step, task))
-        self._save(step, workflow)
+        self._save(step, workflow, waiting)
 
     def cancel(self, step: Step, instance: ProcessInstance, reason: str) -> None:
         child = step.for_instance(instance)
         workflow = self.load(step.session, instance)
+        waiting = waiting_work(instance, workflow)
         workflow.cancel()
         instance.status = InstanceStatus.CANCELLED
-        self._save(child, workflow)
+        self._save(child, workflow, waiting)
         child.audit("process.cancelled", ("instance", instance.id),
                     f"「{instance.version.name or instance.process_id}」{instance.business_key} 终止：{reason}")
 
@@ -129,31 +132,33 @@ class Processes:
 
     # --- persistence -------------------------------------------------------------------------
 
-    def _save(self, step: Step, workflow: BpmnWorkflow) -> None:
+    def _save(self, step: Step, workflow: BpmnWorkflow, waiting: set[str]) -> None:
+        """Store the instance's state and mirror its user tasks; `waiting` were its open ones when loaded."""
         instance = step.the_instance
         instance.state_json = self.runtime.dump(workflow)
         instance.next_timer_at = next_timer_at(workflow) if not workflow.is_completed() else None
         if instance.status.is_running() and workflow.is_completed():
             instance.status = InstanceStatus.COMPLETED
         instance.updated_at = step.now
-        self._sync_human_tasks(step, workflow)
+        self._sync_human_tasks(step, workflow, waiting)
         if instance.parent_id is None and step.task is not None:
             self._sync_task_status(step, workflow)
         step.session.flush()
         if step.task is not None:
             self._reassess_warning(step)
 
-    def _sync_human_tasks(self, step: Step, workflow: BpmnWorkflow) -> None:
+    def _sync_human_tasks(self, step: Step, workflow: BpmnWorkflow, waiting: set[str]) -> None:
+        """Open rows mirror the ready user tasks: those waiting before and no longer ready are cancelled
+        (interrupted by an event, or cancelled with the instance), newly ready ones get a row."""
         instance = step.the_instance
-        ready = {} if not instance.status.is_running() else {str(t.id): t for t in ready_human_tasks(workflow)}
-        open_rows = dict(step.session.execute(select(HumanTask.spiff_task_id, HumanTask.id).where(
-            HumanTask.instance_id == instance.id, HumanTask.status == HumanTaskStatus.OPEN)).all())
-        gone = [row_id for spiff_id, row_id in open_rows.items() if spiff_id not in ready]
-        if gone:  # interrupted by an event or cancelled with the instance
-            step.session.execute(update(HumanTask).where(HumanTask.id.in_(gone))
-                                 .values(status=HumanTaskStatus.CANCELLED))
+        ready = {str(t.id): t for t in ready_human_tasks(workflow)} if instance.status.is_running() else {}
+        gone = waiting - ready.keys() - ({step.human_task.spiff_task_id} if step.human_task else set())
+        if gone:
+            step.session.execute(update(HumanTask).where(
+                HumanTask.instance_id == instance.id, HumanTask.spiff_task_id.in_(gone),
+                HumanTask.status == HumanTaskStatus.OPEN).values(status=HumanTaskStatus.CANCELLED))
         for spiff_id, spiff_task in ready.items():
-            if spiff_id not in open_rows:
+            if spiff_id not in waiting:
                 step.session.add(self._human_task(step, spiff_task))
 
     def _human_task(self, step: Step, spiff_task: SpiffTask) -> HumanTask:
@@ -199,6 +204,11 @@ class Processes:
                        + (f"（{reasons}）" if reasons else ""),
                        before={"warning": before.value}, after={"warning": task.warning.value,
                                                                 "reasons": task.warning_reasons})
+
+
+def waiting_work(instance: ProcessInstance, workflow: BpmnWorkflow) -> set[str]:
+    """The user tasks a stored instance waits on: exactly those with an open row in human_tasks."""
+    return {str(t.id) for t in ready_human_tasks(workflow)} if instance.status.is_running() else set()
 
 
 def derived_status(workflow: BpmnWorkflow) -> TaskStatus | None:

@@ -12,9 +12,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import audit, demo_clock, duties, progress, public, queries, users
@@ -67,7 +67,6 @@ from engine.warnings import WarningRules
 log = logging.getLogger("duban.engine")
 MAIN_PROCESS = "rectification"
 #: lock only the row itself: PostgreSQL refuses FOR UPDATE on the outer join of an eagerly loaded relation
-LOCK_INSTANCE: dict[str, Any] = {"of": ProcessInstance}
 LOCK_USER: dict[str, Any] = {"of": User}
 #: every user-task form the engine knows: the task's own, escalation (督办问责) and problem clues
 HANDLERS: dict[str, FormHandler] = {**FORM_HANDLERS, **ESCALATION_FORM_HANDLERS, **CLUE_FORM_HANDLERS}
@@ -221,8 +220,7 @@ class Duban(ReportingUseCases, EscalationUseCases, ClueUseCases, PreferenceUseCa
         writer = self.evidence.writer()
 
         def work(session: Session) -> HumanTask:
-            work_item = self._open_work(session, actor, human_task_id)
-            instance = session.get_one(ProcessInstance, work_item.instance_id, with_for_update=LOCK_INSTANCE)
+            work_item, instance = self._open_work(session, actor, human_task_id)
             handler = HANDLERS[work_item.form]
             step = self._step(session, actor, task=work_item.task, instance=instance, human_task=work_item,
                               uploads=self._checked_uploads(handler, uploads), evidence=writer)
@@ -248,10 +246,13 @@ class Duban(ReportingUseCases, EscalationUseCases, ClueUseCases, PreferenceUseCa
             raise InvalidSubmission({"evidence": ["这一步不接受上传文件"]})
         return self.evidence.check(list(uploads))
 
-    def _open_work(self, session: Session, actor: Actor, human_task_id: int) -> HumanTask:
-        work_item = session.get(HumanTask, human_task_id, with_for_update=True)
-        if work_item is None:
+    def _open_work(self, session: Session, actor: Actor, human_task_id: int,
+                   lock: bool = True) -> tuple[HumanTask, ProcessInstance]:
+        """The open work item the actor may do, with its instance (both locked) and its task, in one read."""
+        found = session.execute(WORK_AND_INSTANCE[lock], {"work_id": human_task_id}).unique().one_or_none()
+        if found is None:
             raise NotFound("没有找到这项工作")
+        work_item, instance = found
         if not self.access.can_act(actor, work_item):  # whoever may do it may see its task (same unit or city)
             if not self._may_see_work(session, actor, work_item):
                 raise NotFound("没有找到这项工作")
@@ -259,7 +260,7 @@ class Duban(ReportingUseCases, EscalationUseCases, ClueUseCases, PreferenceUseCa
         duties.check(session, actor, work_item, work_item.task)
         if not work_item.status.is_open():
             raise Conflict("这项工作已经有人处理过了")
-        return work_item
+        return work_item, instance
 
     def _may_see_work(self, session: Session, actor: Actor, work_item: HumanTask) -> bool:
         """Work of a task: whoever may see the task; work of a problem clue: whoever may see clues."""
@@ -670,8 +671,7 @@ class Duban(ReportingUseCases, EscalationUseCases, ClueUseCases, PreferenceUseCa
 
     def work_item(self, actor: Actor, human_task_id: int) -> WorkItem:
         def work(session: Session) -> WorkItem:
-            item = self._open_work(session, actor, human_task_id)
-            instance = session.get_one(ProcessInstance, item.instance_id)
+            item, instance = self._open_work(session, actor, human_task_id, lock=False)
             task = self.access.check_view_task(actor, queries.load_task(session, item.task_id or 0))
             step = self._step(session, actor, task=task, instance=instance, human_task=item)
             page = queries.task_page(session, self.access, actor, task)
@@ -683,6 +683,20 @@ class Duban(ReportingUseCases, EscalationUseCases, ClueUseCases, PreferenceUseCa
 
     def choices(self) -> dict[str, list[tuple[int, str]]]:
         return self._read(queries.choices)
+
+
+def _work_and_instance(lock: bool) -> Select[tuple[HumanTask, ProcessInstance]]:
+    """A work item (bound parameter `work_id`) with its process instance and, eagerly, its task and the task's
+    units; with `lock`, the first two are locked (FOR UPDATE OF both: the task, on the nullable side of an outer
+    join, cannot be and need not be)."""
+    query = (select(HumanTask, ProcessInstance).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+             .options(joinedload(HumanTask.task).joinedload(RectificationTask.cooperating_units))
+             .where(HumanTask.id == bindparam("work_id")))
+    return query.with_for_update(of=(HumanTask, ProcessInstance)) if lock else query
+
+
+#: built once: this read starts every step
+WORK_AND_INSTANCE = {lock: _work_and_instance(lock) for lock in (True, False)}
 
 
 def default_storage(db: Database) -> Path:

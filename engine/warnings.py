@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.models import ProgressReport, RectificationTask, ReportStatus, WarningLevel
@@ -80,12 +80,16 @@ class WarningRules:
         return reasons
 
 
+#: the facts of a task's last 24 reports, newest first (built once: every step reads them)
+RECENT_REPORTS = (select(ProgressReport.period, ProgressReport.status, ProgressReport.overdue, ProgressReport.lagging,
+                         ProgressReport.submitted_at.is_not(None).label("submitted"))
+                  .where(ProgressReport.task_id == bindparam("task_id"))
+                  .order_by(ProgressReport.period.desc()).limit(24))
+
+
 def reassess(session: Session, rules: WarningRules, task: RectificationTask, today: date) -> bool:
     """Store the task's colour; True when it changed."""
-    reports = session.execute(select(
-        ProgressReport.period, ProgressReport.status, ProgressReport.overdue, ProgressReport.lagging,
-        ProgressReport.submitted_at.is_not(None).label("submitted"))
-        .where(ProgressReport.task_id == task.id).order_by(ProgressReport.period.desc()).limit(24)).all()
+    reports = session.execute(RECENT_REPORTS, {"task_id": task.id}).all()
     assessment = rules.assess(task, reports, today)
     changed = (assessment.level, assessment.reasons) != (task.warning, task.warning_reasons)
     if changed:

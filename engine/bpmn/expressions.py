@@ -11,6 +11,7 @@ import ast
 import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
+from types import CodeType
 from typing import Any
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
@@ -144,11 +145,15 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     def __init__(self, functions: Mapping[str, Callable[..., Any]]) -> None:
         super().__init__({})
         self.functions = dict(functions)
+        self._compiled: dict[str, CodeType] = {}  # each expression is checked and compiled once
 
     def evaluate(self, expression: str, context: dict[str, Any], external_context: Any = None) -> Any:
-        tree = check_expression(expression, self.functions)
+        code = self._compiled.get(expression)
+        if code is None:
+            code = compile(check_expression(expression, self.functions), "<bpmn expression>", "eval")
+            self._compiled[expression] = code
         names = {**(external_context or {}), **context, **self.functions}
-        return eval(compile(tree, "<bpmn expression>", "eval"), {"__builtins__": {}}, names)  # noqa: S307
+        return eval(code, {"__builtins__": {}}, names)  # noqa: S307
 
     def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
         raise PermissionError("script tasks are not allowed; name a duban:action on a serviceTask instead")

@@ -28,7 +28,8 @@ class ClueUseCases:
         def _use_case(self, work: Callable[[Session], T]) -> T: ...
         def _read(self, work: Callable[[Session], T]) -> T: ...
         def _step(self, session: Session, actor: Actor, **objects: Any) -> Step: ...
-        def _open_work(self, session: Session, actor: Actor, human_task_id: int) -> Any: ...
+        def _open_work(self, session: Session, actor: Actor, human_task_id: int,
+                       lock: bool = True) -> tuple[Any, Any]: ...
 
     def register_clue(self, actor: Actor, data: dict[str, Any]) -> int:
         """登记问题线索: record it and hand it to the discipline commission (its process starts)."""
@@ -62,7 +63,7 @@ class ClueUseCases:
         self.access.require(actor, "clue.view")
 
         def work(session: Session) -> views.ClueWorkItem:
-            item = self._open_work(session, actor, human_task_id)
+            item, _instance = self._open_work(session, actor, human_task_id, lock=False)
             clue = views.clue_of_instance(session, item.instance_id)
             if clue is None:
                 raise NotFound("没有找到这项工作")
