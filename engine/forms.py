@@ -192,7 +192,9 @@ def check_assignment(step: Step, cleaned: dict[str, Any]) -> dict[str, list[str]
     """Cross-field and database checks shared by registration and assignment."""
     errors: dict[str, list[str]] = {}
     named = {cleaned["lead_unit_id"], *cleaned["cooperating_unit_ids"]}
-    known = set(step.session.scalars(KNOWN_UNITS, {"ids": list(named)}))
+    known = step.task.unit_ids() & named if step.task is not None else set()  # a task's units exist (foreign keys)
+    if named - known:
+        known |= set(step.session.scalars(KNOWN_UNITS, {"ids": list(named - known)}))
     if cleaned["lead_unit_id"] not in known:
         errors["lead_unit_id"] = [N_("没有这个单位")]
     if cleaned["lead_unit_id"] in cleaned["cooperating_unit_ids"]:
