@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -67,19 +66,6 @@ def record(session: Session, actor: Actor, at: datetime, action: str, obj: tuple
         client_addr=_visible(actor.client_addr, 64))
     session.info.setdefault(_PENDING, []).append(event)
     return event
-
-
-@contextmanager
-def savepoint(session: Session) -> Iterator[None]:
-    """A savepoint whose recorded events are discarded with it when it rolls back."""
-    pending = session.info.setdefault(_PENDING, [])
-    mark = len(pending)
-    try:
-        with session.begin_nested():
-            yield
-    except BaseException:
-        del pending[mark:]
-        raise
 
 
 @orm_event.listens_for(Session, "before_commit")

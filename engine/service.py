@@ -279,10 +279,11 @@ class Duban(ReportingUseCases, EscalationUseCases, ClueUseCases, PreferenceUseCa
 
         Safe to run in several processes at once: each transaction locks the instances it
         fires (the write lock on SQLite; FOR UPDATE SKIP LOCKED on PostgreSQL, so sweeps take
-        different batches) and only those still due. Each instance fires inside a savepoint:
-        one that fails is rolled back alone, becomes an incident and is left alone. A crash
-        loses the batch in hand, whose transaction rolls back; the next sweep fires it. If
-        the batch's transaction itself fails, its instances are fired again one by one.
+        different batches) and only those still due. A batch is all or nothing: if one of its
+        instances fails, the whole transaction rolls back and each instance of the batch is
+        fired again in a transaction of its own, where the failing one becomes an incident
+        and is left alone. A crash loses the batch in hand, whose transaction rolls back; the
+        next sweep fires it.
         """
         result = SweepResult()
         now = self.clock.now()
@@ -297,38 +298,26 @@ class Duban(ReportingUseCases, EscalationUseCases, ClueUseCases, PreferenceUseCa
         An instance that fails, or is somehow still due after firing, joins `passed`: this
         sweep does not take it again.
         """
-        outcomes: dict[int, str] = {}
-        failures: dict[int, Exception] = {}
+        claimed: list[int] = []
 
-        def work(session: Session) -> list[int]:
+        def work(session: Session) -> None:
             instances = claim_due_instances(session, now, size, passed)
+            claimed.extend(instance.id for instance in instances)
             tasks = self._tasks_of(session, instances)
             for instance in instances:
-                try:
-                    with audit.savepoint(session):
-                        step = self._step(session, Actor.system(), task=tasks.get(instance.task_id), instance=instance)
-                        self.processes.fire_timers(step)
-                    outcomes[instance.id] = "fired"
-                except Exception as exc:  # one failing instance must not stop the others
-                    log.exception("timer of instance %s failed", instance.id)
-                    failures[instance.id] = exc
-            for instance_id, exc in failures.items():
-                open_incident(session, instance_id, exc, self.clock.now())
-                outcomes[instance_id] = "failed"
+                step = self._step(session, Actor.system(), task=tasks.get(instance.task_id), instance=instance)
+                self.processes.fire_timers(step)
             passed.update(instance.id for instance in instances if instance.is_due(now))
-            return list(outcomes)
 
         try:
-            claimed = self._use_case(work)
+            self._use_case(work)
         except Busy:
             log.warning("the database stayed busy (another sweep at work?): the next sweep fires the rest")
             return []
-        except Exception:
-            log.exception("a batch of timers failed as a whole; firing them one by one")
-            return self._fire_one_by_one(now, [*outcomes, *failures], passed, result)
-        for outcome in outcomes.values():
-            result.count(outcome)
-        passed.update(failures)
+        except Exception as exc:  # one instance failed: the batch rolled back, each goes again on its own
+            log.warning("a timer in a batch of %d failed (%s): firing them one by one", len(claimed), exc)
+            return self._fire_one_by_one(now, claimed, passed, result)
+        result.fired += len(claimed)
         return claimed
 
     def _fire_one_by_one(self, now: datetime, instance_ids: list[int], passed: set[int],

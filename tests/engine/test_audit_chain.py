@@ -19,7 +19,7 @@ from sqlalchemy.exc import DatabaseError
 
 import engine.users
 from engine.actor import Actor
-from engine.audit import GENESIS, HASHED_FIELDS, event_hash, record, savepoint, verify_chain
+from engine.audit import GENESIS, HASHED_FIELDS, event_hash, record, verify_chain
 from engine.clock import FakeClock
 from engine.db import Database
 from engine.errors import PermissionDenied
@@ -286,20 +286,3 @@ def test_concurrent_writers_on_postgresql_never_fork_the_chain(roles: RoleModel)
     with pytest.raises(DatabaseError, match="append-only"):
         raw(world.duban.db, "DELETE FROM audit_events WHERE seq = 1")
     world.duban.db.dispose()
-
-
-def test_events_of_a_rolled_back_savepoint_are_discarded_with_it(world: World) -> None:
-    before = report(world.duban.db)
-    now = world.duban.clock.now()
-    with world.duban.db.transaction() as session:
-        record(session, Actor.system(), now, "task.registered", ("task", 1), "留下")
-        with pytest.raises(RuntimeError), savepoint(session):
-            record(session, Actor.system(), now, "task.registered", ("task", 2), "随保存点回滚")
-            raise RuntimeError("boom")
-        record(session, Actor.system(), now, "task.registered", ("task", 3), "也留下")
-    after = report(world.duban.db)
-    assert after.ok and after.events == before.events + 2
-    with world.duban.db.transaction(write=False) as session:
-        summaries = session.scalars(select(AuditEvent.summary).where(AuditEvent.seq > before.head_seq)
-                                    .order_by(AuditEvent.seq)).all()
-    assert summaries == ["留下", "也留下"]
