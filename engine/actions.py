@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from engine.escalation.actions import ESCALATION_ACTIONS
 from engine.escalation.triggers import ESCALATION_PROCESS, raise_trigger, withdraw_unproposed
@@ -27,6 +27,11 @@ MONTHLY_REPORT_PROCESS = "monthly_report"
 DEADLINE_WATCH_PROCESS = "deadline_watch"
 
 Action = Callable[[Step, dict[str, Any]], dict[str, Any] | None]
+#: a task's live report cycle of a period; the report a cycle's instance asks for (built once: every sweep runs them)
+REPORT_CYCLE = select(ProcessInstance.id).where(
+    ProcessInstance.task_id == bindparam("task_id"), ProcessInstance.process_id == MONTHLY_REPORT_PROCESS,
+    ProcessInstance.business_key == bindparam("period"), ProcessInstance.status != InstanceStatus.CANCELLED)
+REPORT_OF_INSTANCE = select(ProgressReport).where(ProgressReport.instance_id == bindparam("instance_id"))
 
 
 # --- the monthly report cycle (按月交账) ------------------------------------------------------------
@@ -38,9 +43,7 @@ def start_monthly_reporting(step: Step, data: dict[str, Any]) -> None:
 
 def request_report(step: Step, period: str) -> None:
     task = step.the_task
-    already = step.session.scalar(select(ProcessInstance.id).where(
-        ProcessInstance.task_id == task.id, ProcessInstance.process_id == MONTHLY_REPORT_PROCESS,
-        ProcessInstance.business_key == period, ProcessInstance.status != InstanceStatus.CANCELLED))
+    already = step.session.scalar(REPORT_CYCLE, {"task_id": task.id, "period": period})
     if already is None:
         step.processes.start(step, MONTHLY_REPORT_PROCESS, {"period": period}, business_key=period)
 
@@ -66,7 +69,7 @@ def open_report(step: Step, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def this_report(step: Step) -> ProgressReport:
-    report = step.session.scalar(select(ProgressReport).where(ProgressReport.instance_id == step.the_instance.id))
+    report = step.session.scalar(REPORT_OF_INSTANCE, {"instance_id": step.the_instance.id})
     if report is None:
         raise LookupError(f"no report for instance {step.the_instance.id}")
     return report

@@ -45,7 +45,7 @@ class Processes:
         self.roles = roles
         self.rules = rules
         self._current: dict[str, int] = {}
-        self._spec_cache: dict[int, str] = {}
+        self._versions: dict[int, tuple[str, str]] = {}  # a deployed version never changes: (name, spec_json)
 
     # --- versions --------------------------------------------------------------------------
 
@@ -72,10 +72,15 @@ class Processes:
         except KeyError:
             raise LookupError(f"process {process_id!r} is not deployed") from None
 
+    def _version(self, session: Session, version_id: int) -> tuple[str, str]:
+        """A deployed version's name and spec, read once."""
+        if version_id not in self._versions:
+            version = session.get_one(ProcessVersion, version_id)
+            self._versions[version_id] = (version.name or version.process_id, version.spec_json)
+        return self._versions[version_id]
+
     def _spec_json(self, session: Session, version_id: int) -> str:
-        if version_id not in self._spec_cache:
-            self._spec_cache[version_id] = session.get_one(ProcessVersion, version_id).spec_json
-        return self._spec_cache[version_id]
+        return self._version(session, version_id)[1]
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -92,8 +97,8 @@ class Processes:
         step.session.flush()
         child = step.for_instance(instance)
         self.runtime.advance(workflow, lambda task: self._run_action(child, task))
-        self._save(child, workflow, waiting=set())
-        name = step.session.get_one(ProcessVersion, version_id).name or process_id
+        self._save(child, workflow, waiting=set(), reassess=step.instance is None)
+        name = self._version(step.session, version_id)[0]
         child.audit("process.started", ("instance", instance.id), f"启动「{name}」{business_key}".strip())
         return instance
 
@@ -132,8 +137,13 @@ class Processes:
 
     # --- persistence -------------------------------------------------------------------------
 
-    def _save(self, step: Step, workflow: BpmnWorkflow, waiting: set[str]) -> None:
-        """Store the instance's state and mirror its user tasks; `waiting` were its open ones when loaded."""
+    def _save(self, step: Step, workflow: BpmnWorkflow, waiting: set[str], reassess: bool = True) -> None:
+        """Store the instance's state and mirror its user tasks; `waiting` were its open ones when loaded.
+
+        The task's colour is reassessed, except for an instance started within another instance's step: the
+        colour follows the task's deadline and reports, and what that step changes of them is assessed when the
+        other instance is saved after it (a manual escalation, started beside the main instance, changes neither).
+        """
         instance = step.the_instance
         instance.state_json = self.runtime.dump(workflow)
         instance.next_timer_at = next_timer_at(workflow) if not workflow.is_completed() else None
@@ -144,7 +154,7 @@ class Processes:
         if instance.parent_id is None and step.task is not None:
             self._sync_task_status(step, workflow)
         step.session.flush()
-        if step.task is not None:
+        if step.task is not None and reassess:
             self._reassess_warning(step)
 
     def _sync_human_tasks(self, step: Step, workflow: BpmnWorkflow, waiting: set[str]) -> None:
