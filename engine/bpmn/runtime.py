@@ -8,6 +8,7 @@ injected clock (and raise if no scope is open rather than silently use the wall 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -33,6 +34,10 @@ from engine.bpmn.serializer import make_serializer
 from engine.clock import Clock
 
 _current_clock: ContextVar[Clock | None] = ContextVar("duban_clock", default=None)
+# Left at NOTSET, SpiffWorkflow's loggers list every task id of the instance into each record's extras.
+for _name in ("spiff.workflow", "spiff.task"):
+    if logging.getLogger(_name).level == logging.NOTSET:
+        logging.getLogger(_name).setLevel(logging.INFO)
 #: Safety net against a workflow that keeps producing work (e.g. a timer loop at 0 s).
 MAX_ROUNDS = 200
 TIMER_EVENT_TYPES = frozenset(cls.__name__ for cls in (
@@ -112,11 +117,23 @@ class WorkflowRuntime:
         return json.dumps(document, cls=self._encoder, ensure_ascii=False, separators=(",", ":"))
 
     def advance(self, workflow: BpmnWorkflow, run_service: ServiceHandler) -> None:
-        """Run everything that needs no person: gateways, due timers and named actions."""
+        """Run everything that needs no person: gateways, due timers and named actions.
+
+        A service task's action runs when SpiffWorkflow reaches the task in its engine steps, and
+        the task completes there with what the action returned, so one pass runs a whole chain.
+        """
+        def run_action(task: SpiffTask) -> None:
+            if isinstance(task.task_spec, ServiceTask):
+                task.set_data(**(run_service(task) or {}))
+
+        def complete_action(task: SpiffTask) -> None:
+            if isinstance(task.task_spec, ServiceTask) and task.state == TaskState.STARTED:
+                task.complete()
+
         with clock_scope(self.clock):
             for _ in range(MAX_ROUNDS):
                 workflow.refresh_timers()
-                workflow.do_engine_steps()
+                workflow.do_engine_steps(run_action, complete_action)
                 pending = pending_service_tasks(workflow)
                 if not pending and not _engine_work_left(workflow):
                     return
