@@ -352,8 +352,10 @@ class ProgressReport(Base):
 
     __tablename__ = "progress_reports"
     __table_args__ = (Index("ix_progress_reports_task_period", "task_id", "period"),
-                      # 逾期未报: overdue and not sent, the most overdue first (dashboard, ledger filter)
-                      Index("ix_progress_reports_overdue", "overdue", "due_date", "task_id", "submitted_at"))
+                      # 逾期未报: overdue, not sent and not cancelled, the most overdue first (dashboard, ledger
+                      # filter), read from the index alone
+                      Index("ix_progress_reports_overdue", "overdue", "due_date", "task_id", "submitted_at",
+                            "status"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("rectification_tasks.id"))
