@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -567,6 +568,10 @@ class HumanTask(Base):
         # an inbox page is read from this index alone, then its 50 rows are fetched by id
         Index("ix_human_tasks_work_queue", "status", "role", "unit_id", "standing", "created_at", "id",
               "assignee_id"),
+        # the same for a role's shared work (no unit): PostgreSQL reads "unit_id IS NULL" in the index above
+        # as a filter, not as an equality, and would sort the whole queue (30,000 rows for the supervisors)
+        Index("ix_human_tasks_shared_queue", "status", "role", "standing", "created_at", "id", "assignee_id",
+              postgresql_where=text("unit_id IS NULL"), sqlite_where=text("unit_id IS NULL")),
         Index("ix_human_tasks_instance", "instance_id", "status"),
     )
 
