@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 
 from docx import Document
+from flask import Flask, url_for
 from sqlalchemy import func, select
 
 from engine.models import AuditEvent, RectificationTask
@@ -16,6 +17,7 @@ from tests.engine.test_targets import PM25
 from tests.factories import World
 from tests.webui.conftest import Browser
 from tests.xlsx import table_of, xlsx
+from webui.dashboard import ledger_url
 
 Login = Callable[[str], Browser]
 NUMBER_LINK = re.compile(r'<a href="([^"]+)" class="dash-number">(\d+)</a>')
@@ -47,6 +49,17 @@ def test_dashboard_charts_are_inline_svg_without_scripts(login_as: Login, world:
     assert board.count("<svg") >= 6 and not INLINE_SCRIPT.search(board)
     assert "xlink:href=\"/ledger?" in board  # bars and slices link to the ledger too
     assert "江阳区" in board and "1-2" in board  # the unit most behind, the overdue report
+
+
+def test_dashboard_links_are_the_ledgers_own_addresses(app: Flask) -> None:
+    filters = [{}, {"status": "closed"}, {"unit": 7, "lead": 1, "warning": "red"}, {"closed_by": "2026-04"},
+               {"category": 3, "status": "in_progress", "lead": 0, "overdue": None, "q": ""},
+               {"q": "黑臭 水体&/?"}]
+    for script_root in ("", "/duban"):
+        with app.test_request_context("/dashboard", base_url=f"http://localhost{script_root}"):
+            for given in filters:
+                kept = {key: value for key, value in given.items() if value not in (None, "", False)}
+                assert ledger_url(**given) == url_for("views.ledger", **kept)
 
 
 def test_dashboard_is_refused_to_unit_roles(login_as: Login, world: World) -> None:
