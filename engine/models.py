@@ -568,8 +568,8 @@ class HumanTask(Base):
         # an inbox page is read from this index alone, then its 50 rows are fetched by id
         Index("ix_human_tasks_work_queue", "status", "role", "unit_id", "standing", "created_at", "id",
               "assignee_id"),
-        # the same for a role's shared work (no unit): PostgreSQL reads "unit_id IS NULL" in the index above
-        # as a filter, not as an equality, and would sort the whole queue (30,000 rows for the supervisors)
+        # the same for a role's shared work (no unit): PostgreSQL narrows the index above by "unit_id IS NULL"
+        # but does not read its order past it, and sorted the whole queue (30,000 rows for the supervisors)
         Index("ix_human_tasks_shared_queue", "status", "role", "standing", "created_at", "id", "assignee_id",
               postgresql_where=text("unit_id IS NULL"), sqlite_where=text("unit_id IS NULL")),
         Index("ix_human_tasks_instance", "instance_id", "status"),
