@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from itertools import permutations
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal, select, union_all
+from sqlalchemy import ColumnElement, Integer, func, literal, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import True_
 
@@ -34,6 +35,7 @@ from engine.models import (
     TaskStatusChange,
     Unit,
     User,
+    UTCDateTime,
     WarningLevel,
 )
 from engine.periods import next_period, parse_period, period_of
@@ -322,19 +324,16 @@ def completion_curve(session: Session, scope: ColumnElement[bool], now: datetime
         return []
     periods = _periods(period_of(first.astimezone(LOCAL_TZ).date()), period_of(now.astimezone(LOCAL_TZ).date()))
     ends = [min(month_end(period), now) for period in periods]
-    bounds = [local_midnight(parse_period(periods[0])), *ends]
-    registered = _by_month(session, RectificationTask.registered_at, bounds, scope)
-    closed = _by_month(session, RectificationTask.closed_at, bounds, scope)
-    changes = _status_changes(session, scope, bounds)
+    months = _monthly_counts(session, scope, [local_midnight(parse_period(periods[0])), *ends])
     points, running = [], Counter[TaskStatus]()
     for month, period in enumerate(periods, start=1):
         for earlier in (0, month) if month == 1 else (month,):
-            running[TaskStatus.REGISTERED] += registered.get(earlier, 0)
-            for (before, after), count in changes.get(earlier, {}).items():
+            running[TaskStatus.REGISTERED] += months[earlier].registered
+            for (before, after), count in months[earlier].changes.items():
                 running[before] -= count
                 running[after] += count
         points.append(MonthPoint(period, StatusCounts({status: running.get(status, 0) for status in TaskStatus}),
-                                 closed.get(month, 0)))
+                                 months[month].closed))
     return points
 
 
@@ -345,24 +344,42 @@ def _periods(first: str, current: str) -> list[str]:
     return periods[-CURVE_MONTHS:]
 
 
-def _by_month(session: Session, column: Any, bounds: Sequence[datetime], scope: ColumnElement[bool]) -> dict[int, int]:
-    """How many tasks' instant falls in each month: 0 before the first month shown, n in the n-th (up to now).
-    One range count each, read from the column's index."""
-    counts = {}
-    for month, (start, end) in enumerate(zip([None, *bounds[:-1]], bounds, strict=True)):
-        window = [column < end] if start is None else [column >= start, column < end]
-        counts[month] = session.scalar(select(func.count()).select_from(RectificationTask).where(scope, *window)) or 0
-    return counts
+#: every status change there can be, (before, after)
+STATUS_CHANGES = tuple(permutations(TaskStatus, 2))
+#: where the first window starts: it holds everything before the first month shown
+BEGINNING = datetime.min.replace(tzinfo=UTC)
 
 
-def _status_changes(session: Session, scope: ColumnElement[bool],
-                    bounds: Sequence[datetime]) -> dict[int, dict[tuple[TaskStatus, TaskStatus], int]]:
-    """Status changes counted by bucket of _bucket and by (before, after), read from their index."""
-    changes: dict[int, dict[tuple[TaskStatus, TaskStatus], int]] = {}
-    change = TaskStatusChange
-    for month, (start, end) in enumerate(zip([None, *bounds[:-1]], bounds, strict=True)):
-        window = [change.at < end] if start is None else [change.at >= start, change.at < end]
-        query = select(change.before, change.after, func.count()).where(*window).group_by(change.before, change.after)
-        query = _in_scope(query, scope, change.task_id)
-        changes[month] = {(before, after): count for before, after, count in session.execute(query)}
-    return changes
+@dataclass(frozen=True)
+class _Month:
+    """What happened within one window of time: tasks registered, tasks signed off, status changes."""
+
+    registered: int
+    closed: int
+    changes: dict[tuple[TaskStatus, TaskStatus], int]
+
+
+def _monthly_counts(session: Session, scope: ColumnElement[bool], bounds: Sequence[datetime]) -> list[_Month]:
+    """Counts in each window: 0 before the first month shown, n in the n-th (up to now). One statement with a row
+    per window, each number a range count on an index: registered_at, closed_at, and (before, after, at) of
+    the status changes, so that nothing is grouped or sorted."""
+    windows = union_all(*(select(literal(month, Integer).label("month"), literal(start, UTCDateTime()).label("start"),
+                                 literal(end, UTCDateTime()).label("stop"))
+                          for month, (start, end) in enumerate(zip([BEGINNING, *bounds[:-1]], bounds, strict=True))))
+    window = windows.subquery("windows")
+
+    def tasks(instant: Any) -> Any:
+        return (select(func.count()).select_from(RectificationTask)
+                .where(scope, instant >= window.c.start, instant < window.c.stop).scalar_subquery())
+
+    def changes(before: TaskStatus, after: TaskStatus) -> Any:
+        change = TaskStatusChange
+        query = select(func.count()).select_from(change).where(
+            change.before == before, change.after == after, change.at >= window.c.start, change.at < window.c.stop)
+        return _in_scope(query, scope, change.task_id).scalar_subquery()
+
+    rows = session.execute(select(window.c.month, tasks(RectificationTask.registered_at),
+                                  tasks(RectificationTask.closed_at), *(changes(*pair) for pair in STATUS_CHANGES))
+                           .order_by(window.c.month))
+    return [_Month(registered, closed, dict(zip(STATUS_CHANGES, counts, strict=True)))
+            for _, registered, closed, *counts in rows]

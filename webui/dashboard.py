@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, g, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -18,8 +19,19 @@ bp = Blueprint("dashboard", __name__)
 
 
 def ledger_url(**filters: Any) -> str:
-    """The ledger filtered as given (None, "" and False leave a filter out)."""
-    return url_for("views.ledger", **{key: value for key, value in filters.items() if value not in (None, "", False)})
+    """The ledger filtered as given (None, "" and False leave a filter out), encoded as url_for does.
+
+    The dashboard links every number and every bar to the ledger, some 1,500 links for a province: the
+    ledger's path is built once a request, the query here (url_for would take ~20 µs a link)."""
+    if "ledger_path" not in g:
+        g.ledger_path = url_for("views.ledger")
+    query = urlencode([(key, value) for key, value in filters.items() if value not in (None, "", False)],
+                      safe=URL_SAFE)
+    return f"{g.ledger_path}?{query}" if query else g.ledger_path
+
+
+#: what url_for leaves unquoted in a query (werkzeug.urls._urlencode)
+URL_SAFE = "!$'()*,/:;?@"
 
 
 @bp.route("/dashboard")

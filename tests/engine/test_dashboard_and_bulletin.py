@@ -7,11 +7,14 @@ from datetime import datetime, time
 
 import pytest
 from docx import Document
-from sqlalchemy import select
+from sqlalchemy import select, true
 
-from engine.clock import LOCAL_TZ
+from engine.clock import LOCAL_TZ, local_midnight
+from engine.dashboard import completion_curve, status_at, status_history
 from engine.errors import InvalidSubmission, PermissionDenied
 from engine.models import AuditEvent, ProgressReport, RectificationTask, ReportStatus, TaskStatus, WarningLevel
+from engine.periods import parse_period
+from engine.queries import month_end
 from tests.escalations import propose
 from tests.factories import World, apply_for_signoff, assignment, checklist, report_month, walk_to_reporting
 
@@ -104,6 +107,35 @@ def test_completion_curve_reads_each_months_end_from_the_audit_trail(world: Worl
     assert april.statuses.counts == world.duban.dashboard(world["coordinator"]).statuses.counts
     assert (march.closed_in_month, april.closed_in_month) == (0, 1)
     assert april.statuses.completion == pytest.approx(20.0)
+
+
+def test_the_curve_equals_each_months_end_read_from_the_audit_trail(world: World) -> None:
+    """Counted afresh here from the task.status audit events, month by month, for every task and for one
+    category: a task signed off, then reopened the next month; another registered two months later."""
+    ids = stage_city(world)
+    world.go_to(datetime(2026, 5, 6, 10, tzinfo=LOCAL_TZ))
+    world.do("supervisor", ids["closed"], "reopen", reason_kind="recurrence", reason="群众举报排污口复发",
+             new_deadline="2026-09-30")
+    world.go_to(datetime(2026, 6, 2, 9, tzinfo=LOCAL_TZ))
+    world.register("2-3", category_id=world.categories[1])
+    world.tick(minutes=1)
+    now = world.duban.clock.now()
+    with world.duban.db.transaction(write=False) as session:
+        for scope in (true(), RectificationTask.category_id == world.categories[0]):
+            curve = completion_curve(session, scope, now)
+            tasks = list(session.scalars(select(RectificationTask).where(scope)))
+            history = status_history(session, [task.id for task in tasks])
+            assert [point.period for point in curve] == ["2026-03", "2026-04", "2026-05", "2026-06"]
+            for point in curve:
+                start, end = local_midnight(parse_period(point.period)), min(month_end(point.period), now)
+                at_end = Counter(status_at(task.registered_at, history.get(task.id, []), end) for task in tasks)
+                assert point.statuses.counts == {status: at_end[status] for status in TaskStatus}
+                assert point.closed_in_month == sum(1 for task in tasks
+                                                    if task.closed_at and start <= task.closed_at < end)
+    whole_city = world.duban.dashboard(world["leader"]).curve
+    april, june = whole_city[1], whole_city[-1]
+    assert (april.statuses[TaskStatus.CLOSED], april.closed_in_month) == (1, 0)  # reopened in May: no longer
+    assert (june.statuses.total, june.statuses[TaskStatus.CLOSED], june.statuses[TaskStatus.REGISTERED]) == (6, 0, 2)
 
 
 def test_dashboard_is_for_leaders_the_office_and_supervisors(world: World) -> None:

@@ -7,6 +7,8 @@ import re
 from collections.abc import Callable
 
 from docx import Document
+from flask import Flask, url_for
+from lxml import etree
 from sqlalchemy import func, select
 
 from engine.models import AuditEvent, RectificationTask
@@ -16,10 +18,13 @@ from tests.engine.test_targets import PM25
 from tests.factories import World
 from tests.webui.conftest import Browser
 from tests.xlsx import table_of, xlsx
+from webui.dashboard import ledger_url
 
 Login = Callable[[str], Browser]
 NUMBER_LINK = re.compile(r'<a href="([^"]+)" class="dash-number">(\d+)</a>')
 LEDGER_TOTAL = re.compile(r'整改任务台账 <span class="badge text-bg-secondary">(\d+)</span>')
+BAR_LINK = re.compile(r'<a href="([^"]+)" xlink:href="[^"]+" target="_self"><title>[^<]*: (\d+)</title>')
+SVG_ELEMENT = re.compile(r"<svg .*?</svg>", re.DOTALL)
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)", re.IGNORECASE)
 
 
@@ -47,6 +52,30 @@ def test_dashboard_charts_are_inline_svg_without_scripts(login_as: Login, world:
     assert board.count("<svg") >= 6 and not INLINE_SCRIPT.search(board)
     assert "xlink:href=\"/ledger?" in board  # bars and slices link to the ledger too
     assert "江阳区" in board and "1-2" in board  # the unit most behind, the overdue report
+
+
+def test_every_bar_opens_a_ledger_with_as_many_tasks_as_it_shows(login_as: Login, world: World) -> None:
+    stage_city(world)
+    leader = login_as("leader")
+    board = page(leader, "/dashboard")
+    bars = {(html.unescape(url), int(count)) for url, count in BAR_LINK.findall(board)}
+    assert len(bars) > 10
+    for url, count in bars:
+        total = LEDGER_TOTAL.search(page(leader, url))
+        assert total and int(total.group(1)) == count, url
+    for svg in SVG_ELEMENT.findall(board):  # each chart is well-formed SVG, labelled for screen readers
+        assert etree.fromstring(svg.encode()).get("aria-label")
+
+
+def test_dashboard_links_are_the_ledgers_own_addresses(app: Flask) -> None:
+    filters = [{}, {"status": "closed"}, {"unit": 7, "lead": 1, "warning": "red"}, {"closed_by": "2026-04"},
+               {"category": 3, "status": "in_progress", "lead": 0, "overdue": None, "q": ""},
+               {"q": "黑臭 水体&/?"}]
+    for script_root in ("", "/duban"):
+        with app.test_request_context("/dashboard", base_url=f"http://localhost{script_root}"):
+            for given in filters:
+                kept = {key: value for key, value in given.items() if value not in (None, "", False)}
+                assert ledger_url(**given) == url_for("views.ledger", **kept)
 
 
 def test_dashboard_is_refused_to_unit_roles(login_as: Login, world: World) -> None:
