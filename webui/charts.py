@@ -122,7 +122,7 @@ def horizontal_bars(labels: Sequence[str], series: Sequence[BarSeries], label: s
     in a few. It looks like the pygal charts beside it: their colours, fonts, guides and legend, each value
     printed in its bar, each bar a link with its label and value as a tooltip."""
     layout = _BarLayout.of(labels, series, stacked, row_height, width)
-    parts = [*_guides(layout), *_row_labels(layout, labels)]
+    parts = [*_guides(layout), *(_row_labels(layout, labels))]
     for row, row_label in enumerate(labels):
         parts.extend(_row_bars(layout, row, row_label, series))
     parts.extend(_legend(layout, series))
@@ -190,15 +190,15 @@ def _row_labels(layout: _BarLayout, labels: Sequence[str]) -> list[str]:
 def _row_bars(layout: _BarLayout, row: int, row_label: str, series: Sequence[BarSeries]) -> list[str]:
     gap = layout.row_height * 0.1
     thickness = (layout.row_height - 2 * gap) / (1 if layout.stacked else layout.series)
-    bars, stacked_so_far = [], 0
+    bars, start = [], 0
     for index, one in enumerate(series):
         value = one.values[row]
         if not value:
             continue
         y = layout.top + layout.row_height * row + gap + (0 if layout.stacked else thickness * index)
-        start = stacked_so_far if layout.stacked else 0
-        x0, x1 = layout.x(start), layout.x(start + value)
-        stacked_so_far += value
+        x0 = layout.x(start if layout.stacked else 0)
+        x1 = layout.x((start if layout.stacked else 0) + value)
+        start += value
         bars.append(_bar(x0, y, x1 - x0, thickness, one.colour, value, one.links[row], f"{row_label} · {one.name}"))
     return bars
 
