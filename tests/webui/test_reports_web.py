@@ -8,7 +8,6 @@ from collections.abc import Callable
 
 from docx import Document
 from flask import Flask, url_for
-from lxml import etree
 from sqlalchemy import func, select
 
 from engine.models import AuditEvent, RectificationTask
@@ -23,8 +22,6 @@ from webui.dashboard import ledger_url
 Login = Callable[[str], Browser]
 NUMBER_LINK = re.compile(r'<a href="([^"]+)" class="dash-number">(\d+)</a>')
 LEDGER_TOTAL = re.compile(r'整改任务台账 <span class="badge text-bg-secondary">(\d+)</span>')
-BAR_LINK = re.compile(r'<a href="([^"]+)" xlink:href="[^"]+" target="_self"><title>[^<]*: (\d+)</title>')
-SVG_ELEMENT = re.compile(r"<svg .*?</svg>", re.DOTALL)
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)", re.IGNORECASE)
 
 
@@ -52,19 +49,6 @@ def test_dashboard_charts_are_inline_svg_without_scripts(login_as: Login, world:
     assert board.count("<svg") >= 6 and not INLINE_SCRIPT.search(board)
     assert "xlink:href=\"/ledger?" in board  # bars and slices link to the ledger too
     assert "江阳区" in board and "1-2" in board  # the unit most behind, the overdue report
-
-
-def test_every_bar_opens_a_ledger_with_as_many_tasks_as_it_shows(login_as: Login, world: World) -> None:
-    stage_city(world)
-    leader = login_as("leader")
-    board = page(leader, "/dashboard")
-    bars = {(html.unescape(url), int(count)) for url, count in BAR_LINK.findall(board)}
-    assert len(bars) > 10
-    for url, count in bars:
-        total = LEDGER_TOTAL.search(page(leader, url))
-        assert total and int(total.group(1)) == count, url
-    for svg in SVG_ELEMENT.findall(board):  # each chart is well-formed SVG, labelled for screen readers
-        assert etree.fromstring(svg.encode()).get("aria-label")
 
 
 def test_dashboard_links_are_the_ledgers_own_addresses(app: Flask) -> None:
