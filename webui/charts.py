@@ -1,5 +1,4 @@
-"""Charts as SVG drawn on the server, inlined in the page: pies and lines with pygal, bars across
-(one for each category, lead unit, lead leader) here, since pygal is slow for a hundred of them.
+"""Charts as SVG drawn on the server with pygal, inlined in the page.
 
 No script reaches the browser: pygal's tooltip script is not referenced (js=[]) and the
 inline config script it always writes is removed, so the charts work under the site's CSP
