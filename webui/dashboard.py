@@ -1,6 +1,7 @@
 """The leaders' dashboard: one page that answers "where are we?"."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -32,6 +33,8 @@ def ledger_url(**filters: Any) -> str:
 
 #: what url_for leaves unquoted in a query (werkzeug.urls._urlencode)
 URL_SAFE = "!$'()*,/:;?@"
+#: a bar chart of more groups than this (a province's hundred lead units) shows the ones with the most tasks
+CHART_GROUPS = 20
 
 
 @bp.route("/dashboard")
@@ -40,7 +43,16 @@ URL_SAFE = "!$'()*,/:;?@"
 def index() -> str:
     board = engine().dashboard(current_actor())
     return render_template("dashboard.html", board=board, charts=dashboard_charts(board), ledger_url=ledger_url,
-                           statuses=list(TaskStatus))
+                           statuses=list(TaskStatus), chart_groups=CHART_GROUPS)
+
+
+def charted(rows: Sequence[GroupRow]) -> list[GroupRow]:
+    """The groups a bar chart shows: all of them, or the CHART_GROUPS with the most tasks (in the table's order);
+    the table beside the chart lists every one."""
+    if len(rows) <= CHART_GROUPS:
+        return list(rows)
+    largest = {row.id for row in sorted(rows, key=lambda row: -row.statuses.total)[:CHART_GROUPS]}
+    return [row for row in rows if row.id in largest]
 
 
 def dashboard_charts(board: Dashboard) -> dict[str, Any]:
@@ -57,8 +69,8 @@ def dashboard_charts(board: Dashboard) -> dict[str, Any]:
         "status": charts.status_pie(board.statuses, ledger_url),
         "warning": charts.warning_pie(board.warnings, ledger_url),
         "curve": charts.completion_curve(board.curve, curve_link) if board.curve else None,
-        "categories": charts.status_bars(board.categories, by("category"), _("按类别")),
-        "units": charts.status_bars(board.units, by("unit", lead=True), _("按牵头单位")),
-        "leaders": charts.status_bars(board.leaders, by("leader"), _("按牵头市领导")),
+        "categories": charts.status_bars(charted(board.categories), by("category"), _("按类别")),
+        "units": charts.status_bars(charted(board.units), by("unit", lead=True), _("按牵头单位")),
+        "leaders": charts.status_bars(charted(board.leaders), by("leader"), _("按牵头市领导")),
         "behind": charts.behind_bars(board.behind, behind_link) if board.behind else None,
     }

@@ -6,17 +6,20 @@ import io
 import re
 from collections.abc import Callable
 
+import pytest
 from docx import Document
 from flask import Flask, url_for
 from sqlalchemy import func, select
 
-from engine.models import AuditEvent, RectificationTask
+from engine.dashboard import GroupRow, StatusCounts
+from engine.models import AuditEvent, RectificationTask, TaskStatus
 from tests.engine.test_dashboard_and_bulletin import stage_city
 from tests.engine.test_ledger_io import GOOD_ROWS
 from tests.engine.test_targets import PM25
 from tests.factories import World
 from tests.webui.conftest import Browser
 from tests.xlsx import table_of, xlsx
+from webui import dashboard
 from webui.dashboard import ledger_url
 
 Login = Callable[[str], Browser]
@@ -49,6 +52,22 @@ def test_dashboard_charts_are_inline_svg_without_scripts(login_as: Login, world:
     assert board.count("<svg") >= 6 and not INLINE_SCRIPT.search(board)
     assert "xlink:href=\"/ledger?" in board  # bars and slices link to the ledger too
     assert "江阳区" in board and "1-2" in board  # the unit most behind, the overdue report
+
+
+def test_a_bar_chart_of_many_groups_shows_those_with_the_most_tasks(login_as: Login, world: World,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [GroupRow(i, f"单位{i}", StatusCounts.of([TaskStatus.IN_PROGRESS] * (i % 7))) for i in range(1, 31)]
+    shown = dashboard.charted(rows)
+    assert len(shown) == dashboard.CHART_GROUPS and shown == sorted(shown, key=lambda row: row.id)
+    assert min(row.statuses.total for row in shown) >= max(row.statuses.total for row in rows if row not in shown)
+    assert dashboard.charted(rows[:5]) == rows[:5]
+
+    stage_city(world)
+    leader = login_as("leader")
+    assert "见右表" not in page(leader, "/dashboard")
+    monkeypatch.setattr(dashboard, "CHART_GROUPS", 1)
+    board = page(leader, "/dashboard")
+    assert "图中为任务最多的 1 个" in board and "江阳区" in board  # every unit still in the table
 
 
 def test_dashboard_links_are_the_ledgers_own_addresses(app: Flask) -> None:
