@@ -248,7 +248,8 @@ class Duban(ReportingUseCases, EscalationUseCases, ClueUseCases, PreferenceUseCa
 
     def _open_work(self, session: Session, actor: Actor, human_task_id: int,
                    lock: bool = True) -> tuple[HumanTask, ProcessInstance]:
-        """The open work item the actor may do, with its instance (both locked) and its task, in one read."""
+        """The open work item the actor may do, with its instance and its task, in one read (with `lock`, the work
+        item and the instance are locked until the transaction ends)."""
         found = session.execute(WORK_AND_INSTANCE[lock], {"work_id": human_task_id}).unique().one_or_none()
         if found is None:
             raise NotFound("没有找到这项工作")
