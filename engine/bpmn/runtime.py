@@ -134,12 +134,8 @@ class WorkflowRuntime:
             for _ in range(MAX_ROUNDS):
                 workflow.refresh_timers()
                 workflow.do_engine_steps(run_action, complete_action)
-                pending = pending_service_tasks(workflow)
-                if not pending and not _engine_work_left(workflow):
+                if not _engine_work_left(workflow):
                     return
-                for task in pending:
-                    task.set_data(**(run_service(task) or {}))
-                    task.complete()
         raise RuntimeError(f"workflow still busy after {MAX_ROUNDS} rounds; is a timer or loop misconfigured?")
 
     def complete(self, workflow: BpmnWorkflow, task: SpiffTask, data: dict[str, Any],
@@ -167,11 +163,6 @@ def all_tasks(workflow: BpmnWorkflow) -> Iterator[SpiffTask]:
 
 def ready_human_tasks(workflow: BpmnWorkflow) -> list[SpiffTask]:
     return [task for task in all_tasks(workflow) if task.state == TaskState.READY and task.task_spec.manual]
-
-
-def pending_service_tasks(workflow: BpmnWorkflow) -> list[SpiffTask]:
-    return [task for task in all_tasks(workflow)
-            if task.state & (TaskState.STARTED | TaskState.READY) and isinstance(task.task_spec, ServiceTask)]
 
 
 def _engine_work_left(workflow: BpmnWorkflow) -> bool:
