@@ -40,6 +40,7 @@ def index() -> str | Response:
     form = AdvanceForm()
     if form.validate_on_submit():
         result = engine().advance_demo_clock(current_actor(), STEPS[form.days.data or "1"])
-        flash(_("时钟已前进；定时事件：%(result)s", result=str(result)), "success")
+        flash(_("时钟已前进；定时事件：触发 %(fired)d 个，失败 %(failed)d 个，跳过 %(skipped)d 个",
+                fired=result.fired, failed=result.failed, skipped=result.skipped), "success")
         return redirect(url_for("demo_clock.index"))
     return render_template("demo_clock.html", form=form, now=engine().clock.now())

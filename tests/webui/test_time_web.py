@@ -89,7 +89,7 @@ def test_the_demo_clock_moves_time_forward_and_fires_timers(duban: Any, world: W
     admin.submit("/login", {"username": "admin", "password": "Secret-pass-1"})
     assert "演示时间 2026年3月10日" in admin.get("/admin/clock/").get_data(as_text=True)
     page = admin.submit("/admin/clock/", {"days": "30"}).get_data(as_text=True)
-    assert "演示时间 2026年4月9日" in page and "fired 1" in page
+    assert "演示时间 2026年4月9日" in page and "定时事件：触发 1 个，失败 0 个" in page
     staff = Browser(app.test_client())
     staff.submit("/login", {"username": "staff", "password": "Secret-pass-1"})
     assert "填报月度进展" in staff.get("/inbox").get_data(as_text=True)
