@@ -250,7 +250,7 @@ class Duban(ReportingUseCases, EscalationUseCases, ClueUseCases, PreferenceUseCa
                    lock: bool = True) -> tuple[HumanTask, ProcessInstance]:
         """The open work item the actor may do, with its instance and its task, in one read (with `lock`, the work
         item and the instance are locked until the transaction ends)."""
-        found = session.execute(WORK_AND_INSTANCE[lock], {"work_id": human_task_id}).unique().one_or_none()
+        found = session.execute(WORK_AND_INSTANCE[lock], {"work_id": human_task_id}).one_or_none()
         if found is None:
             raise NotFound("没有找到这项工作")
         work_item, instance = found
@@ -676,12 +676,11 @@ class Duban(ReportingUseCases, EscalationUseCases, ClueUseCases, PreferenceUseCa
 
 
 def _work_and_instance(lock: bool) -> Select[tuple[HumanTask, ProcessInstance]]:
-    """A work item (bound parameter `work_id`) with its process instance and, eagerly, its task and the task's
-    units; with `lock`, the first two are locked (FOR UPDATE OF both: the task, on the nullable side of an outer
-    join, cannot be and need not be)."""
+    """A work item (bound parameter `work_id`) with its process instance and, eagerly, its task; with `lock`, the
+    first two are locked (FOR UPDATE OF both: the task, on the nullable side of an outer join, cannot be and need
+    not be). The task's cooperating units are read when a step needs them (the oversight steps' duty check)."""
     query = (select(HumanTask, ProcessInstance).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-             .options(joinedload(HumanTask.task).joinedload(RectificationTask.cooperating_units))
-             .where(HumanTask.id == bindparam("work_id")))
+             .options(joinedload(HumanTask.task)).where(HumanTask.id == bindparam("work_id")))
     return query.with_for_update(of=(HumanTask, ProcessInstance)) if lock else query
 
 

@@ -34,10 +34,12 @@ from engine.bpmn.serializer import make_serializer
 from engine.clock import Clock
 
 _current_clock: ContextVar[Clock | None] = ContextVar("duban_clock", default=None)
-# Left at NOTSET, SpiffWorkflow's loggers list every task id of the instance into each record's extras.
+# SpiffWorkflow logs every change of a task's state at INFO (at DEBUG with every task id of the instance in
+# the record's extras): some twenty records a step, each built and then dropped, and the audit trail says what
+# happened. Warnings still come through; a deployment that wants the rest sets these loggers' level itself.
 for _name in ("spiff.workflow", "spiff.task"):
     if logging.getLogger(_name).level == logging.NOTSET:
-        logging.getLogger(_name).setLevel(logging.INFO)
+        logging.getLogger(_name).setLevel(logging.WARNING)
 #: Safety net against a workflow that keeps producing work (e.g. a timer loop at 0 s).
 MAX_ROUNDS = 200
 TIMER_EVENT_TYPES = frozenset(cls.__name__ for cls in (
