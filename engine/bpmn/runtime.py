@@ -78,7 +78,8 @@ class WorkflowRuntime:
         self.clock = clock
         self.script_engine = script_engine
         self.serializer = make_serializer()
-        self._encoder = create_encoder(self.serializer.registry)
+        self._state_serializer = make_serializer(state_only=True)
+        self._encoder = create_encoder(self._state_serializer.registry)
         # Specs are built once per deployed version and shared by every instance of it. duban's
         # workflows have no event sub-process with a message or signal start, the one case where
         # SpiffWorkflow changes a spec while running, so sharing is safe.
@@ -108,13 +109,12 @@ class WorkflowRuntime:
 
     def dump(self, workflow: BpmnWorkflow) -> str:
         """The instance state without the spec (that is stored once per version)."""
-        registry = self.serializer.registry
+        registry = self._state_serializer.registry
         registry._encoder_mode = True  # as serialize_json does: values are converted by the encoder
         try:
-            document = self.serializer.to_dict(workflow)
+            document = self._state_serializer.to_dict(workflow)
         finally:
             registry._encoder_mode = False
-        del document["spec"], document["subprocess_specs"]
         document["serializer_version"] = self.serializer.VERSION
         return json.dumps(document, cls=self._encoder, ensure_ascii=False, separators=(",", ":"))
 
