@@ -186,6 +186,7 @@ class AssignHandler(FormHandler):
 
 
 KNOWN_UNITS = select(Unit.id).where(Unit.id.in_(bindparam("ids", expanding=True)))
+ACTIVE_LEADER = select(User.id).where(User.id == bindparam("id"), User.role == "leader", User.active.is_(True))
 
 
 def check_assignment(step: Step, cleaned: dict[str, Any]) -> dict[str, list[str]]:
@@ -202,8 +203,7 @@ def check_assignment(step: Step, cleaned: dict[str, Any]) -> dict[str, list[str]
     unknown = [i for i in cleaned["cooperating_unit_ids"] if i not in known]
     if unknown:
         errors["cooperating_unit_ids"] = [N_("没有这个单位")]
-    leader = step.session.get(User, cleaned["lead_leader_id"])
-    if leader is None or leader.role != "leader" or not leader.active:
+    if step.session.scalar(ACTIVE_LEADER, {"id": cleaned["lead_leader_id"]}) is None:
         errors["lead_leader_id"] = [N_("请选择一位牵头市领导")]
     kind = DeadlineKind(cleaned["deadline_kind"])
     if kind is DeadlineKind.DATE and not cleaned["deadline"]:

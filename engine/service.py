@@ -37,7 +37,7 @@ from engine.evidence import CheckedFile, EvidenceStore, Upload
 from engine.forms import Field, FormHandler, check_assignment, clean
 from engine.handlers import FORM_HANDLERS
 from engine.incidents import list_incidents, open_incident, resolve_incident
-from engine.instances import Processes
+from engine.instances import Processes, close_work
 from engine.models import (
     Category,
     DeadlineKind,
@@ -226,8 +226,9 @@ class Duban(ReportingUseCases, EscalationUseCases, ClueUseCases, PreferenceUseCa
                               uploads=self._checked_uploads(handler, uploads), evidence=writer)
             cleaned = handler.clean(step, data)
             files = [{"name": f.original_name, "sha256": f.sha256, "size": f.size} for f in step.uploads]
-            work_item.status, work_item.completed_by_id = HumanTaskStatus.COMPLETED, actor.user_id
-            work_item.completed_at, work_item.data = step.now, {**cleaned, **({"files": files} if files else {})}
+            close_work(session, work_item, {"status": HumanTaskStatus.COMPLETED, "completed_by_id": actor.user_id,
+                                            "completed_at": step.now,
+                                            "data": {**cleaned, **({"files": files} if files else {})}})
             step.audit("work.completed", ("human_task", work_item.id), f"完成「{work_item.name}」",
                        after={"form": work_item.form, "data": work_item.data})
             self.processes.complete(step, handler.apply(step, cleaned))
