@@ -29,7 +29,7 @@ from engine.models import Category, HumanTask, HumanTaskStatus, ProcessInstance,
 from engine.periods import next_period, period_of
 from engine.sample_files import pdf, png
 from engine.service import Duban, actor_for
-from engine.signoff import STANDARDS
+from engine.signoff import STANDARDS, notice_period
 
 DEMO_FILE = Path(__file__).with_name("demo_city.yaml")
 DEMO_PASSWORD = "duban-demo-2026"  # noqa: S105 - the published demo password
@@ -257,11 +257,15 @@ class DemoBuilder(EscalationStories):
             self.at(recent + timedelta(days=noticed), lambda: self._publish_notice(code))
         if stage == "in_notice":
             self.at(recent - timedelta(days=1), lambda: self._object(code))
-        if approved is not None:
-            self.at(recent + timedelta(days=approved), lambda: self._do_leader(
-                code, task, "signoff_approve", decision="approve", comment="同意销号。"))
-            return recent + timedelta(days=approved)
-        return None
+        if approved is None or noticed is None:
+            return None
+        # 审批 comes after the 公示 ends, which a public holiday (国庆) can push later than the plan
+        _, notice_end = notice_period((recent + timedelta(days=noticed)).date(), self.sim.settings.notice_working_days)
+        approval = max(recent + timedelta(days=approved), datetime.combine(notice_end + timedelta(days=1), time(10),
+                                                                           LOCAL_TZ))
+        self.at(approval, lambda: self._do_leader(code, task, "signoff_approve", decision="approve",
+                                                  comment="同意销号。"))
+        return approval
 
     def _apply_for_signoff(self, code: str, task: dict[str, Any]) -> None:
         seed = sum(map(ord, code))
