@@ -12,19 +12,23 @@ from engine.step import Step
 NOTICE_DAYS = 14
 
 
-def notify(step: Step, role: str, kind: str, text: str, unit_id: int | None = None) -> Notice:
-    return post_notice(step.session, step.now, step.task.id if step.task else None, role, kind, text, unit_id)
+#: built once: the sweep posts notices for most of the timers it fires
+NEW_NOTICES = Notice.__table__.insert()
 
 
-def post_notice(session: Session, now: datetime, task_id: int | None, role: str, kind: str, text: str,
-                unit_id: int | None = None) -> Notice:
-    notice = Notice(created_at=now, task_id=task_id, role=role, unit_id=unit_id, kind=kind, text=text,
-                    expires_at=now + timedelta(days=NOTICE_DAYS))
-    session.add(notice)
-    return notice
+def notify(step: Step, role: str, kind: str, text: str, unit_id: int | None = None) -> None:
+    post_notice(step.session, step.now, step.task.id if step.task else None, role, kind, text, unit_id)
+
+
+def post_notice(session: Session, now: datetime, task_id: int | None, role: str | tuple[str, ...], kind: str,
+                text: str, unit_id: int | None = None) -> None:
+    """Post a notice to a role, or to each of several (written at once, not kept as objects to flush)."""
+    rows = [{"created_at": now, "task_id": task_id, "role": each, "unit_id": unit_id, "kind": kind, "text": text,
+             "expires_at": now + timedelta(days=NOTICE_DAYS)} for each in ((role,) if isinstance(role, str) else role)]
+    session.connection().execute(NEW_NOTICES, rows)
 
 
 def notify_unit(step: Step, kind: str, text: str) -> None:
     """Both the officer and the head of the task's lead unit."""
-    for role in ("unit_staff", "unit_head"):
-        notify(step, role, kind, text, step.the_task.lead_unit_id)
+    post_notice(step.session, step.now, step.the_task.id, ("unit_staff", "unit_head"), kind, text,
+                step.the_task.lead_unit_id)
