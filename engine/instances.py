@@ -14,7 +14,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.defaults import EndEvent
 from SpiffWorkflow.task import Task as SpiffTask
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -91,12 +91,11 @@ class Processes:
         version_id = self.current_version(process_id)
         task_id = step.the_task.id if step.task is not None else None
         workflow = self.runtime.new(self._spec_json(step.session, version_id), {"task_id": task_id, **data})
-        instance = ProcessInstance(
-            version_id=version_id, process_id=process_id, task_id=task_id,
-            parent_id=step.instance.id if step.instance is not None else None, business_key=business_key,
-            status=InstanceStatus.RUNNING, state_json="{}", created_at=step.now, updated_at=step.now)
-        step.session.add(instance)
-        step.session.flush()
+        instance = new_instance(step.session, {
+            "version_id": version_id, "process_id": process_id, "task_id": task_id,
+            "parent_id": step.instance.id if step.instance is not None else None, "business_key": business_key,
+            "status": InstanceStatus.RUNNING, "state_json": "{}", "next_timer_at": None, "blocked": False,
+            "lock_version": 1, "created_at": step.now, "updated_at": step.now})
         child = step.for_instance(instance)
         self.runtime.advance(workflow, lambda task: self._run_action(child, task))
         self._save(child, workflow, waiting=set(), reassess=step.instance is None)
@@ -224,6 +223,14 @@ class Processes:
 # work: the ORM's bookkeeping for these few rows cost more than a step's SQL. The loaded objects are told what
 # was written (set_committed_value), so they read as the database does and nothing is flushed twice.
 
+def new_instance(session: Session, values: dict[str, Any]) -> ProcessInstance:
+    """Insert an instance's row; the object returned is the session's, as if loaded (no flush writes it again)."""
+    instance = ProcessInstance(id=session.connection().execute(NEW_INSTANCE, values).scalar_one(), **values)
+    make_transient_to_detached(instance)
+    session.add(instance)
+    return instance
+
+
 def store_state(session: Session, instance: ProcessInstance, values: dict[str, Any]) -> None:
     """Write an instance's state with one UPDATE that checks and moves its lock_version, as the ORM would."""
     found = session.connection().execute(STORE_STATE, {**values, "instance_id": instance.id,
@@ -244,6 +251,7 @@ def close_work(session: Session, work_item: HumanTask, values: dict[str, Any]) -
 
 
 _INSTANCES = ProcessInstance.__table__
+NEW_INSTANCE = _INSTANCES.insert().returning(_INSTANCES.c.id)
 _WORK = HumanTask.__table__
 NEW_WORK = _WORK.insert()
 CLOSE_WORK = _WORK.update().where(_WORK.c.id == bindparam("work_id"), _WORK.c.status == HumanTaskStatus.OPEN)
