@@ -293,7 +293,9 @@ class DemoBuilder(EscalationStories):
         while period < last:
             due_month = _add_months(date.fromisoformat(period + "-01"), 1)
             submitted = datetime.combine(due_month + timedelta(days=1 + index % 3), time(15), LOCAL_TZ)
-            if closing is not None and submitted > closing:
+            returned = index % 8 == 2
+            reviewed = submitted + timedelta(days=4 if returned else 2)  # the cycle's last step (_one_report)
+            if closing is not None and reviewed > closing:  # a closed task's report cycle is cancelled
                 return
             latest = next_period(period) == last
             if latest and index % 6 == 1:  # not in yet: overdue; the supervisor has chased some of them
@@ -304,7 +306,7 @@ class DemoBuilder(EscalationStories):
                         note="已电话催报，单位称资料正在汇总，承诺三日内报送。"))
             else:
                 self._one_report(code, task, period, submitted, lagging=latest and index % 7 == 3,
-                                 returned=index % 8 == 2)
+                                 returned=returned)
             period = next_period(period)
 
     def _one_report(self, code: str, task: dict[str, Any], period: str, submitted: datetime, *,
