@@ -186,7 +186,7 @@ class Processes:
             bpmn_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id, lane=spec.lane or "", role=role,
             unit_id=unit_id, assignee_id=assignee, form=extensions.get("form", ""),
             standing=extensions.get("standing") == "true", due_at=self._due_at(spiff_task),
-            status=HumanTaskStatus.OPEN, created_at=step.now, completed_by_id=None, completed_at=None, data={})
+            status=HumanTaskStatus.OPEN, created_at=step.now, data={})
 
     def _due_at(self, spiff_task: SpiffTask) -> datetime | None:
         expression = spiff_task.task_spec.extensions.get("due")
@@ -237,8 +237,7 @@ def store_state(session: Session, instance: ProcessInstance, values: dict[str, A
                                                        "known_version": instance.lock_version})
     if found.rowcount != 1:
         raise StaleDataError(f"process instance {instance.id} was changed by another transaction")
-    for key, value in {**values, "lock_version": instance.lock_version + 1}.items():
-        set_committed_value(instance, key, value)
+    _as_written(instance, {**values, "lock_version": instance.lock_version + 1})
 
 
 def close_work(session: Session, work_item: HumanTask, values: dict[str, Any]) -> None:
@@ -246,8 +245,13 @@ def close_work(session: Session, work_item: HumanTask, values: dict[str, Any]) -
     found = session.connection().execute(CLOSE_WORK, {**values, "work_id": work_item.id})
     if found.rowcount != 1:
         raise Conflict("这项工作已经有人处理过了")
+    _as_written(work_item, values)
+
+
+def _as_written(loaded: object, values: dict[str, Any]) -> None:
+    """The object now says what its row holds, with nothing left for a flush to write."""
     for key, value in values.items():
-        set_committed_value(work_item, key, value)
+        set_committed_value(loaded, key, value)
 
 
 _INSTANCES = ProcessInstance.__table__

@@ -1,6 +1,7 @@
 """Reminders shown in the inbox of a role (within one unit, for unit roles)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -17,14 +18,14 @@ NEW_NOTICES = Notice.__table__.insert()
 
 
 def notify(step: Step, role: str, kind: str, text: str, unit_id: int | None = None) -> None:
-    post_notice(step.session, step.now, step.task.id if step.task else None, role, kind, text, unit_id)
+    post_notice(step.session, step.now, step.task.id if step.task else None, (role,), kind, text, unit_id)
 
 
-def post_notice(session: Session, now: datetime, task_id: int | None, role: str | tuple[str, ...], kind: str,
-                text: str, unit_id: int | None = None) -> None:
-    """Post a notice to a role, or to each of several (written at once, not kept as objects to flush)."""
-    rows = [{"created_at": now, "task_id": task_id, "role": each, "unit_id": unit_id, "kind": kind, "text": text,
-             "expires_at": now + timedelta(days=NOTICE_DAYS)} for each in ((role,) if isinstance(role, str) else role)]
+def post_notice(session: Session, now: datetime, task_id: int | None, roles: Sequence[str], kind: str, text: str,
+                unit_id: int | None = None) -> None:
+    """Post a notice to each of the roles (written at once, not kept as objects to flush)."""
+    rows = [{"created_at": now, "task_id": task_id, "role": role, "unit_id": unit_id, "kind": kind, "text": text,
+             "expires_at": now + timedelta(days=NOTICE_DAYS)} for role in roles]
     session.connection().execute(NEW_NOTICES, rows)
 
 
