@@ -50,6 +50,9 @@ AUDIT_EVENTS = AuditEvent.__table__
 _INSERT_EVENTS = AUDIT_EVENTS.insert().returning(AUDIT_EVENTS.c.id)
 _READ_HEAD = select(AuditChain.seq, AuditChain.hash).where(AuditChain.id == 1).with_for_update()
 _MOVE_HEAD = update(AuditChain).where(AuditChain.id == 1).values(seq=bindparam("seq"), hash=bindparam("hash"))
+#: on PostgreSQL the head moves in the same statement as a transaction's events are written (a data-modifying
+#: WITH), one round trip fewer; the bound keeps the multi-row VALUES well under its 65,535 parameters
+FOLDED_EVENTS_LIMIT = 1000
 #: pg_advisory_xact_lock key for appends ("duban audit" as an integer)
 ADVISORY_LOCK_KEY = 0x6475_6261_6E41_7564 & 0x7FFF_FFFF_FFFF_FFFF
 #: events recorded in a transaction, chained when it commits
@@ -84,7 +87,12 @@ def _append_pending(session: Session) -> None:
     for entry in pending:
         seq, entry.seq, entry.prev_hash = seq + 1, seq + 1, last_hash
         entry.hash = last_hash = event_hash(entry)
-    connection.execute(_INSERT_EVENTS, [{name: getattr(entry, name) for name in STORED_FIELDS} for entry in pending])
+    rows = [{name: getattr(entry, name) for name in STORED_FIELDS} for entry in pending]
+    if connection.dialect.name == "postgresql" and len(rows) <= FOLDED_EVENTS_LIMIT:
+        moved = update(AuditChain).where(AuditChain.id == 1).values(seq=seq, hash=last_hash).cte("moved_head")
+        connection.execute(AUDIT_EVENTS.insert().values(rows).add_cte(moved))
+        return
+    connection.execute(_INSERT_EVENTS, rows)
     connection.execute(_MOVE_HEAD, {"seq": seq, "hash": last_hash})
 
 

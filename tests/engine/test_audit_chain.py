@@ -19,7 +19,7 @@ from sqlalchemy.exc import DatabaseError
 
 import engine.users
 from engine.actor import Actor
-from engine.audit import GENESIS, HASHED_FIELDS, event_hash, record, verify_chain
+from engine.audit import FOLDED_EVENTS_LIMIT, GENESIS, HASHED_FIELDS, event_hash, record, verify_chain
 from engine.clock import FakeClock
 from engine.db import Database
 from engine.errors import PermissionDenied
@@ -212,6 +212,19 @@ def test_a_failed_use_case_leaves_no_event_and_no_gap(world: World) -> None:
     world.duban.refuse(world["staff"], "GET /x", "拒绝")
     after = report(world.duban.db)
     assert after.ok and after.events == before.events + 1
+
+
+@pytest.mark.parametrize("count", [1, FOLDED_EVENTS_LIMIT, FOLDED_EVENTS_LIMIT + 1])
+def test_a_transactions_events_join_the_chain_in_order_however_many(world: World, count: int) -> None:
+    before = report(world.duban.db)
+    with world.duban.db.transaction() as session:
+        for number in range(count):
+            record(session, Actor.system(), world.duban.clock.now(), "import.row", ("row", number), f"第 {number} 行")
+    after = report(world.duban.db)
+    assert after.ok and after.events == before.events + count
+    chain = events(world.duban.db)[-count:]
+    assert [event.object_id for event in chain] == [str(number) for number in range(count)]
+    assert chain[0].prev_hash == before.head_hash and chain[-1].hash == after.head_hash
 
 
 def test_concurrent_writers_never_fork_the_chain(duban: Duban, world: World) -> None:
