@@ -33,3 +33,16 @@ def test_a_database_made_by_the_first_migration_upgrades_to_the_latest(db: Datab
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
         assert connection.execute(text("SELECT name FROM units WHERE code = 'old'")).scalar() == "旧单位"
+
+
+def test_process_state_is_compressed_with_lz4_on_postgresql(db: Database) -> None:
+    from sqlalchemy import text
+
+    if db.is_sqlite:
+        return  # SQLite stores the state as it is
+    db.upgrade_schema()
+    with db.engine.connect() as connection:
+        method = connection.execute(text(
+            "SELECT attcompression FROM pg_attribute "
+            "WHERE attrelid = 'process_instances'::regclass AND attname = 'state_json'")).scalar_one()
+    assert method == "l"
