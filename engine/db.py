@@ -1,6 +1,7 @@
 """Connections and transactions. One use case = one `transaction()`."""
 from __future__ import annotations
 
+import select
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,7 +11,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -26,6 +27,8 @@ class Database:
         self.engine = create_engine(url, echo=echo, **_engine_options(url))
         if self.is_sqlite:
             _configure_sqlite(self.engine)
+        else:
+            event.listen(self.engine, "checkout", _refuse_dead_connection)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = self.engine.execution_options(duban_write=True)
         self._write_sessions = sessionmaker(self._writer, expire_on_commit=False)
@@ -69,7 +72,21 @@ class Database:
 def _engine_options(url: str) -> dict[str, Any]:
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}}
-    return {"pool_pre_ping": True}
+    return {}
+
+
+def _refuse_dead_connection(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """Hand out no pooled connection the server has closed (a restart, a terminated backend).
+
+    An idle connection has nothing to read: when its socket is readable the server has said goodbye
+    (its last message, then end of file). Looking costs no round trip, where SQLAlchemy's pool_pre_ping
+    sends a query at every checkout. The pool then opens a new connection in its place.
+    """
+    if dbapi_connection.closed or dbapi_connection.broken:
+        raise exc.DisconnectionError("the connection is closed")
+    readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+    if readable:
+        raise exc.DisconnectionError("the server closed the connection")
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -7,13 +7,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from engine import actions
 from engine.clock import FakeClock
 from engine.db import Database
 from engine.errors import Conflict, InvalidSubmission, NotFound, PermissionDenied
-from engine.models import AuditEvent, HumanTask, HumanTaskStatus, ImplementationPlan, PlanStatus, ProcessInstance
+from engine.models import (
+    AuditEvent,
+    HumanTask,
+    HumanTaskStatus,
+    ImplementationPlan,
+    PlanStatus,
+    ProcessInstance,
+    RectificationTask,
+)
 from engine.roles import load_roles
 from engine.service import Duban
 from tests.conftest import START, WORKFLOWS
@@ -177,3 +185,21 @@ def test_every_state_change_is_audited(world: World) -> None:
                      "plan.filed", "task.status", "work.completed"):
         assert expected in actions_seen
     assert actions_seen.count("work.completed") == 4
+
+
+def test_a_connection_the_server_closed_is_replaced_before_use(world: World) -> None:
+    """A database restart or a terminated backend: the next use case gets a new connection, not an error."""
+    db = world.duban.db
+    if db.is_sqlite:
+        pytest.skip("PostgreSQL only: SQLite has no server to close a connection")
+    with db.transaction(write=False) as session:
+        backend = session.scalar(text("SELECT pg_backend_pid()"))
+    with Database(db.url).engine.connect() as other:
+        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+        other.commit()
+        while other.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": backend}):
+            other.rollback()
+    task_id = world.register("1-9")
+    with db.transaction(write=False) as session:
+        assert session.scalar(text("SELECT pg_backend_pid()")) != backend
+        assert session.get(RectificationTask, task_id) is not None
