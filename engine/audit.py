@@ -22,6 +22,7 @@ consistent chain; an anchor (a seq and hash noted outside the database, e.g. pri
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
@@ -29,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, bindparam, func, insert, or_, select, text, update
+from sqlalchemy import ColumnElement, Connection, TextClause, bindparam, func, insert, or_, select, text, update
 from sqlalchemy import event as orm_event
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -89,11 +90,24 @@ def _append_pending(session: Session) -> None:
         entry.hash = last_hash = event_hash(entry)
     rows = [{name: getattr(entry, name) for name in STORED_FIELDS} for entry in pending]
     if connection.dialect.name == "postgresql" and len(rows) <= FOLDED_EVENTS_LIMIT:
-        moved = update(AuditChain).where(AuditChain.id == 1).values(seq=seq, hash=last_hash).cte("moved_head")
-        connection.execute(AUDIT_EVENTS.insert().values(rows).add_cte(moved))
+        values = {f"{name}_{n}": value for n, row in enumerate(rows) for name, value in row.items()}
+        connection.execute(_events_moving_head(len(rows)), {**values, "head_seq": seq, "head_hash": last_hash})
         return
     connection.execute(_INSERT_EVENTS, rows)
     connection.execute(_MOVE_HEAD, {"seq": seq, "hash": last_hash})
+
+
+@functools.lru_cache(maxsize=32)
+def _events_moving_head(count: int) -> TextClause:
+    """INSERT `count` events WITH the head's UPDATE, built once per count.
+
+    Written as text: SQLAlchemy compiles a multi-row insert() anew at every execution, a text once.
+    """
+    rows = ", ".join("(" + ", ".join(f":{name}_{n}" for name in STORED_FIELDS) + ")" for n in range(count))
+    sql = (f"WITH moved_head AS (UPDATE audit_chain SET seq = :head_seq, hash = :head_hash WHERE id = 1) "  # noqa: S608
+           f"INSERT INTO audit_events ({', '.join(STORED_FIELDS)}) VALUES {rows}")  # our own column names
+    return text(sql).bindparams(*(bindparam(f"{name}_{n}", type_=AUDIT_EVENTS.c[name].type)
+                                  for n in range(count) for name in STORED_FIELDS))
 
 
 @orm_event.listens_for(Session, "after_transaction_end")
