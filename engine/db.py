@@ -1,7 +1,7 @@
 """Connections and transactions. One use case = one `transaction()`."""
 from __future__ import annotations
 
-import select
+import selectors
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -84,9 +84,10 @@ def _refuse_dead_connection(dbapi_connection: Any, _record: Any, _proxy: Any) ->
     """
     if dbapi_connection.closed or dbapi_connection.broken:
         raise exc.DisconnectionError("the connection is closed")
-    readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
-    if readable:
-        raise exc.DisconnectionError("the server closed the connection")
+    with selectors.DefaultSelector() as selector:  # not select(): a busy process has file numbers past 1024
+        selector.register(dbapi_connection.fileno(), selectors.EVENT_READ)
+        if selector.select(timeout=0):
+            raise exc.DisconnectionError("the server closed the connection")
 
 
 def _configure_sqlite(engine: Engine) -> None:
