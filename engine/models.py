@@ -543,7 +543,7 @@ class ProcessInstance(Base):
     business_key: Mapped[str] = mapped_column(String(100), default="")
     status: Mapped[InstanceStatus] = mapped_column(_enum(InstanceStatus), index=True)
     state_json: Mapped[str] = mapped_column(Text)
-    next_timer_at: Mapped[datetime | None] = mapped_column(index=True)
+    next_timer_at: Mapped[datetime | None]
     #: an unresolved incident: the sweep leaves the instance alone until someone retries it
     blocked: Mapped[bool] = mapped_column(Boolean, default=False)
     lock_version: Mapped[int] = mapped_column(default=1)
@@ -553,6 +553,9 @@ class ProcessInstance(Base):
     version: Mapped[ProcessVersion] = relationship()
 
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": lock_version}
+    # the sweep reads the due instances in this order (a month's timers share one instant: by next_timer_at
+    # alone the database sorted all of them to find the first 50)
+    __table_args__ = (Index("ix_process_instances_due", "next_timer_at", "id"),)
 
     def is_due(self, now: datetime) -> bool:
         """A timer of this instance should fire now (strictly after its instant, as SpiffWorkflow compares)."""
