@@ -167,8 +167,8 @@ class Measured:
         rows = [(f"raw SpiffWorkflow, alone ({self.backend}'s states)", self.raw_alone, "", ""),
                 (f"raw SpiffWorkflow, in turn ({self.backend})", self.raw, "", ""),
                 (f"duban on {self.backend}, in turn", self.duban, f"{self.statements:.0f}",
-                 f"{p50(self.duban) / p50(self.raw):.1f}   {p50(self.duban) / p50(self.raw_alone):.1f}")]
-        rows.append((f"  one round trip to {self.backend} (SELECT 1)", self.round_trip, "", ""))
+                 f"{p50(self.duban) / p50(self.raw):.1f}   {p50(self.duban) / p50(self.raw_alone):.1f}"),
+                (f"  one round trip to {self.backend} (SELECT 1)", self.round_trip, "", "")]
         return [f"{name:<46} {p50(times):>7.2f} {p95(times):>7.2f} {sql:>9} {ratio:>13}"
                 for name, times, sql, ratio in rows]
 

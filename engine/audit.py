@@ -88,12 +88,11 @@ def _append_pending(session: Session) -> None:
     for entry in pending:
         seq, entry.seq, entry.prev_hash = seq + 1, seq + 1, last_hash
         entry.hash = last_hash = event_hash(entry)
-    rows = [{name: getattr(entry, name) for name in STORED_FIELDS} for entry in pending]
-    if connection.dialect.name == "postgresql" and len(rows) <= FOLDED_EVENTS_LIMIT:
-        values = {f"{name}_{n}": value for n, row in enumerate(rows) for name, value in row.items()}
-        connection.execute(_events_moving_head(len(rows)), {**values, "head_seq": seq, "head_hash": last_hash})
+    if connection.dialect.name == "postgresql" and len(pending) <= FOLDED_EVENTS_LIMIT:
+        values = {f"{name}_{n}": getattr(entry, name) for n, entry in enumerate(pending) for name in STORED_FIELDS}
+        connection.execute(_events_moving_head(len(pending)), {**values, "head_seq": seq, "head_hash": last_hash})
         return
-    connection.execute(_INSERT_EVENTS, rows)
+    connection.execute(_INSERT_EVENTS, [{name: getattr(entry, name) for name in STORED_FIELDS} for entry in pending])
     connection.execute(_MOVE_HEAD, {"seq": seq, "hash": last_hash})
 
 
