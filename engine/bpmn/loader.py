@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from lxml import etree
-from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.parser import BpmnParser, BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -25,6 +24,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine.bpmn.expressions import ExpressionError, check_expression, is_iso_literal
 from engine.bpmn.serializer import make_serializer
+from engine.bpmn.workflow import DubanWorkflow
 from engine.errors import ConfigError
 from engine.roles import RoleModel
 
@@ -199,7 +199,7 @@ def _definition(name: str, tree: etree._ElementTree, parser: DubanParser, proces
     subprocess_specs = {k: v for k, v in parser.get_subprocess_specs(process_id).items() if v is not None}
     for each in (spec, *subprocess_specs.values()):
         each.file = Path(name).name  # where the file sits on disk is not part of the version
-    state = json.loads(SERIALIZER.serialize_json(BpmnWorkflow(spec, subprocess_specs)))
+    state = json.loads(SERIALIZER.serialize_json(DubanWorkflow(spec, subprocess_specs)))
     spec_json = json.dumps({key: state[key] for key in SPEC_KEYS}, sort_keys=True, ensure_ascii=False)
     node = tree.xpath("//bpmn:process[@id=$id]", namespaces=NS, id=process_id)[0]
     digest = hashlib.sha256(spec_json.encode("utf-8")).hexdigest()

@@ -31,6 +31,7 @@ from SpiffWorkflow.task import Task as SpiffTask
 
 from engine.bpmn.expressions import RestrictedScriptEngine
 from engine.bpmn.serializer import make_serializer
+from engine.bpmn.workflow import DubanWorkflow
 from engine.clock import Clock
 
 _current_clock: ContextVar[Clock | None] = ContextVar("duban_clock", default=None)
@@ -95,7 +96,7 @@ class WorkflowRuntime:
 
     def new(self, spec_json: str, data: dict[str, Any]) -> BpmnWorkflow:
         spec, subprocess_specs = self.specs(spec_json)
-        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
+        workflow = DubanWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
         workflow.task_tree.set_data(**data)
         return workflow
 
