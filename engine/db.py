@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import selectors
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -11,6 +11,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from psycopg import ServerCursor
+from psycopg.pq import TransactionStatus
 from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,7 +30,7 @@ class Database:
         if self.is_sqlite:
             _configure_sqlite(self.engine)
         else:
-            event.listen(self.engine, "checkout", _refuse_dead_connection)
+            _configure_postgresql(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = self.engine.execution_options(duban_write=True)
         self._write_sessions = sessionmaker(self._writer, expire_on_commit=False)
@@ -72,7 +74,48 @@ class Database:
 def _engine_options(url: str) -> dict[str, Any]:
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}}
-    return {}
+    # the driver sends no BEGIN of its own: _begin_first sends it (see there)
+    return {"connect_args": {"autocommit": True}}
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    event.listen(engine, "checkout", _refuse_dead_connection)
+    event.listen(engine, "do_execute", _begin_with_first_statement)
+    event.listen(engine, "do_executemany", _begin_with_first_statement_of_many)
+    event.listen(engine, "do_execute_no_params", _begin_with_first_parameterless_statement)
+
+
+def _begin_with_first_statement(cursor: Any, statement: str, parameters: Any, _context: Any) -> bool:
+    return _begin_first(cursor, lambda: cursor.execute(statement, parameters))
+
+
+def _begin_with_first_statement_of_many(cursor: Any, statement: str, parameters: Any, _context: Any) -> bool:
+    return _begin_first(cursor, lambda: cursor.executemany(statement, parameters))
+
+
+def _begin_with_first_parameterless_statement(cursor: Any, statement: str, _context: Any) -> bool:
+    return _begin_first(cursor, lambda: cursor.execute(statement))
+
+
+def _begin_first(cursor: Any, execute: Callable[[], Any]) -> bool:
+    """Open the transaction with its first statement: BEGIN and the statement go in one round trip.
+
+    psycopg, left to open transactions itself, sends BEGIN alone and waits for its answer before
+    the statement: one round trip more in every transaction. So the connections are in psycopg's
+    autocommit mode (it sends no BEGIN), and a statement SQLAlchemy executes while the server is
+    outside a transaction (the first of each: SQLAlchemy always begins one) goes after a BEGIN, in
+    one pipeline. COMMIT and ROLLBACK go as before; psycopg skips them when no statement began a
+    transaction. True when the statement has been executed here.
+    """
+    if cursor.connection.info.transaction_status != TransactionStatus.IDLE:
+        return False
+    if isinstance(cursor, ServerCursor):  # a streamed query, which a pipeline cannot carry: BEGIN goes alone
+        cursor.connection.execute("BEGIN")
+        return False
+    with cursor.connection.pipeline():
+        cursor.connection.execute("BEGIN")
+        execute()
+    return True
 
 
 def _refuse_dead_connection(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from psycopg import pq
 from sqlalchemy import func, select, text
 
 from engine import actions
@@ -203,3 +204,42 @@ def test_a_connection_the_server_closed_is_replaced_before_use(world: World) -> 
     with db.transaction(write=False) as session:
         assert session.scalar(text("SELECT pg_backend_pid()")) != backend
         assert session.get(RectificationTask, task_id) is not None
+
+
+def test_what_a_transaction_wrote_stays_unseen_and_goes_when_it_fails(world: World) -> None:
+    """Written to the database (flushed), invisible to everyone else until commit, gone after a failure."""
+    task_id = world.register("1-8")
+    db = world.duban.db
+    title = select(RectificationTask.title).where(RectificationTask.id == task_id)
+    with pytest.raises(RuntimeError, match="after the write"), db.transaction() as session:
+        session.get_one(RectificationTask, task_id).title = "改过的标题"
+        session.flush()
+        assert session.scalar(title) == "改过的标题"
+        with Database(db.url).engine.connect() as other:
+            assert other.scalar(title) == "长江干流沿岸污水直排"
+        raise RuntimeError("after the write")
+    with db.transaction(write=False) as session:
+        assert session.scalar(title) == "长江干流沿岸污水直排"
+
+
+def round_trips(trace: str) -> list[str]:
+    """What the client sent that it then waited on: a simple query, or the Sync ending extended queries."""
+    sent = [line.split("\t") for line in trace.splitlines() if line.startswith("F\t")]
+    return [fields[3].strip() if fields[2] == "Query" else "Sync" for fields in sent if fields[2] in ("Query", "Sync")]
+
+
+def test_begin_goes_with_the_first_statement(world: World, tmp_path: Path) -> None:
+    """On PostgreSQL a transaction costs no round trip of its own to begin: one for each statement, one to commit."""
+    db = world.duban.db
+    if db.is_sqlite:
+        pytest.skip("PostgreSQL only: SQLite has no round trips")
+    task_id = world.register("1-7")
+    with db.transaction(write=False) as session:
+        pgconn = session.connection().connection.dbapi_connection.pgconn  # type: ignore[union-attr]
+        with open(tmp_path / "trace", "w") as trace:
+            pgconn.trace(trace.fileno())
+            pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+            assert session.get(RectificationTask, task_id) is not None
+            session.commit()
+            pgconn.untrace()
+    assert round_trips((tmp_path / "trace").read_text()) == ["Sync", '"COMMIT"']
