@@ -353,6 +353,8 @@ class DemoBuilder(EscalationStories):
     def _assign(self, code: str, task: dict[str, Any], plan_due: date) -> None:
         page = self.sim.task_page(self.actors["coordinator"], self.task_ids[code])
         current = page.task
+        if current.deadline is not None:  # a plan is due by the deadline at the latest (立行立改: a short one)
+            plan_due = min(plan_due, current.deadline)
         self._do("coordinator", code, "assign", lead_unit_id=current.lead_unit_id,
                  cooperating_unit_ids=[u.id for u in current.cooperating_units],
                  lead_leader_id=current.lead_leader_id, deadline_kind=current.deadline_kind.value,

@@ -168,7 +168,9 @@ class AssignHandler(FormHandler):
         cleaned = clean(self.fields, data)
         errors = check_assignment(step, cleaned)
         if cleaned["plan_due"] < step.today.isoformat():
-            errors["plan_due"] = [N_("方案报送期限不能早于今天")]
+            errors.setdefault("plan_due", []).append(N_("方案报送期限不能早于今天"))
+        if cleaned["deadline"] and cleaned["plan_due"] > cleaned["deadline"]:  # the plan leads up to the deadline
+            errors.setdefault("plan_due", []).append(N_("方案报送期限不能晚于整改时限"))
         if errors:
             raise InvalidSubmission(errors)
         return cleaned

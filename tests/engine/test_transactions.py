@@ -135,6 +135,21 @@ def test_invalid_data_is_refused_with_every_problem_and_saves_nothing(world: Wor
     assert snapshot(world) == before
 
 
+def test_the_plan_is_due_from_today_to_the_deadline(world: World) -> None:
+    """交办 sets when the plan is due: not in the past, and not after the deadline the plan must meet."""
+    task_id = world.register()
+    work = world.work_for("coordinator", task_id)[0]
+    before = snapshot(world)
+    for deadline, plan_due, problems in (("2026-03-31", "2026-04-10", ["方案报送期限不能晚于整改时限"]),
+                                         ("2026-03-01", "2026-03-05", ["方案报送期限不能早于今天",
+                                                                       "方案报送期限不能晚于整改时限"])):
+        with pytest.raises(InvalidSubmission) as refused:
+            world.duban.complete(world["coordinator"], work.id, assignment(world, deadline=deadline, plan_due=plan_due))
+        assert refused.value.errors == {"plan_due": problems}
+        assert snapshot(world) == before
+    world.do("coordinator", task_id, "assign", **assignment(world, deadline="2026-04-10", plan_due="2026-04-10"))
+
+
 def test_a_completed_step_cannot_be_completed_again(world: World) -> None:
     task_id = world.register()
     work = world.work_for("coordinator", task_id)[0]
