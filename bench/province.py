@@ -224,7 +224,8 @@ def _start_reporting(world: factories.World, name: str, deadline: str) -> int:
 
 
 def _assign(world: factories.World, task_id: int, deadline: str) -> None:
-    plan_due = world.duban.clock.now().astimezone(LOCAL_TZ).date() + timedelta(days=30)
+    in_a_month = world.duban.clock.now().astimezone(LOCAL_TZ).date() + timedelta(days=30)
+    plan_due = min(in_a_month, date.fromisoformat(deadline))  # due by the deadline at the latest
     world.do("coordinator", task_id, "assign",
              **factories.assignment(world, deadline=deadline, plan_due=plan_due.isoformat()))
 

@@ -156,6 +156,8 @@ def assignment(world: World, **overrides: Any) -> dict[str, Any]:
         "plan_due": "2026-04-10", "instructions": "请按期报送实施方案",
     }
     data.update(overrides)
+    if data["deadline"] and "plan_due" not in overrides:  # the plan is due by the deadline at the latest
+        data["plan_due"] = min(data["plan_due"], data["deadline"])
     return data
 
 
