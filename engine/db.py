@@ -80,24 +80,25 @@ def _engine_options(url: str) -> dict[str, Any]:
 
 def _configure_postgresql(engine: Engine) -> None:
     event.listen(engine, "checkout", _refuse_dead_connection)
+    event.listen(engine, "checkout", _leave_begin_to_first_statement)
     event.listen(engine, "do_execute", _begin_with_first_statement)
     event.listen(engine, "do_executemany", _begin_with_first_statement_of_many)
     event.listen(engine, "do_execute_no_params", _begin_with_first_parameterless_statement)
 
 
-def _begin_with_first_statement(cursor: Any, statement: str, parameters: Any, _context: Any) -> bool:
-    return _begin_first(cursor, lambda: cursor.execute(statement, parameters))
+def _begin_with_first_statement(cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
+    return _begin_first(cursor, context, lambda: cursor.execute(statement, parameters))
 
 
-def _begin_with_first_statement_of_many(cursor: Any, statement: str, parameters: Any, _context: Any) -> bool:
-    return _begin_first(cursor, lambda: cursor.executemany(statement, parameters))
+def _begin_with_first_statement_of_many(cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
+    return _begin_first(cursor, context, lambda: cursor.executemany(statement, parameters))
 
 
-def _begin_with_first_parameterless_statement(cursor: Any, statement: str, _context: Any) -> bool:
-    return _begin_first(cursor, lambda: cursor.execute(statement))
+def _begin_with_first_parameterless_statement(cursor: Any, statement: str, context: Any) -> bool:
+    return _begin_first(cursor, context, lambda: cursor.execute(statement))
 
 
-def _begin_first(cursor: Any, execute: Callable[[], Any]) -> bool:
+def _begin_first(cursor: Any, context: Any, execute: Callable[[], Any]) -> bool:
     """Open the transaction with its first statement: BEGIN and the statement go in one round trip.
 
     psycopg, left to open transactions itself, sends BEGIN alone and waits for its answer before
@@ -106,16 +107,31 @@ def _begin_first(cursor: Any, execute: Callable[[], Any]) -> bool:
     outside a transaction (the first of each: SQLAlchemy always begins one) goes after a BEGIN, in
     one pipeline. COMMIT and ROLLBACK go as before; psycopg skips them when no statement began a
     transaction. True when the statement has been executed here.
+
+    Left alone: a statement asked to run in autocommit (isolation_level="AUTOCOMMIT", e.g. VACUUM),
+    and a connection given another isolation level, where psycopg begins with that level itself.
+    A pipeline takes one statement per query: a first statement of several joined by ";" fails.
+    Code that uses the driver's connection directly gets autocommit, statement by statement.
     """
-    if cursor.connection.info.transaction_status != TransactionStatus.IDLE:
+    connection = cursor.connection
+    if connection.info.transaction_status != TransactionStatus.IDLE or not connection.autocommit:
+        return False
+    if context is not None and context.execution_options.get("isolation_level") == "AUTOCOMMIT":
         return False
     if isinstance(cursor, ServerCursor):  # a streamed query, which a pipeline cannot carry: BEGIN goes alone
-        cursor.connection.execute("BEGIN")
+        connection.execute("BEGIN")
         return False
-    with cursor.connection.pipeline():
-        cursor.connection.execute("BEGIN")
+    with connection.pipeline():
+        connection.execute("BEGIN")
         execute()
     return True
+
+
+def _leave_begin_to_first_statement(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """Back to psycopg's autocommit mode: SQLAlchemy turns it off when it resets a connection that
+    ran with an isolation level of its own (AUTOCOMMIT included)."""
+    if not dbapi_connection.autocommit:
+        dbapi_connection.autocommit = True
 
 
 def _refuse_dead_connection(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:

@@ -33,7 +33,8 @@ class DubanWorkflow(BpmnWorkflow):
     """A BpmnWorkflow whose task queries take the plain walk. Stored as a BpmnWorkflow: same state."""
 
     def get_tasks_iterator(self, first_task: Task | None = None, **kwargs: Any) -> Iterator[Task]:
-        if self.subprocesses or not kwargs.keys() <= FILTER_ARGUMENTS:
+        own_tree = first_task is None or first_task.workflow is self
+        if self.subprocesses or not own_tree or not kwargs.keys() <= FILTER_ARGUMENTS:
             return super().get_tasks_iterator(first_task, **kwargs)
         return walk(first_task or self.task_tree, BpmnTaskFilter(**kwargs))
 

@@ -243,18 +243,25 @@ def round_trips(trace: str) -> list[str]:
     return [fields[3].strip() if fields[2] == "Query" else "Sync" for fields in sent if fields[2] in ("Query", "Sync")]
 
 
+def one_query_round_trips(db: Database, task_id: int, trace_file: Path) -> list[str]:
+    with db.transaction(write=False) as session:
+        pgconn = session.connection().connection.dbapi_connection.pgconn  # type: ignore[union-attr]
+        with open(trace_file, "w") as trace:
+            pgconn.trace(trace.fileno())
+            pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+            assert session.get(RectificationTask, task_id) is not None
+            session.commit()
+            pgconn.untrace()
+    return round_trips(trace_file.read_text())
+
+
 def test_begin_goes_with_the_first_statement(world: World, tmp_path: Path) -> None:
     """On PostgreSQL a transaction costs no round trip of its own to begin: one for each statement, one to commit."""
     db = world.duban.db
     if db.is_sqlite:
         pytest.skip("PostgreSQL only: SQLite has no round trips")
     task_id = world.register("1-7")
-    with db.transaction(write=False) as session:
-        pgconn = session.connection().connection.dbapi_connection.pgconn  # type: ignore[union-attr]
-        with open(tmp_path / "trace", "w") as trace:
-            pgconn.trace(trace.fileno())
-            pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
-            assert session.get(RectificationTask, task_id) is not None
-            session.commit()
-            pgconn.untrace()
-    assert round_trips((tmp_path / "trace").read_text()) == ["Sync", '"COMMIT"']
+    assert one_query_round_trips(db, task_id, tmp_path / "trace") == ["Sync", '"COMMIT"']
+    with db.engine.connect() as connection:  # a statement that must run outside any transaction
+        connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM audit_chain")
+    assert one_query_round_trips(db, task_id, tmp_path / "again") == ["Sync", '"COMMIT"']
