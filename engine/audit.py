@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from engine.actor import Actor
 from engine.clock import local_midnight
+from engine.db import write_behind
 from engine.models import AuditChain, AuditEvent, Unit
 from engine.text import CONTROL_CHARACTERS
 
@@ -52,7 +53,8 @@ _INSERT_EVENTS = AUDIT_EVENTS.insert().returning(AUDIT_EVENTS.c.id)
 _READ_HEAD = select(AuditChain.seq, AuditChain.hash).where(AuditChain.id == 1).with_for_update()
 _MOVE_HEAD = update(AuditChain).where(AuditChain.id == 1).values(seq=bindparam("seq"), hash=bindparam("hash"))
 #: on PostgreSQL the head moves in the same statement as a transaction's events are written (a data-modifying
-#: WITH), one round trip fewer; the bound keeps the multi-row VALUES well under its 65,535 parameters
+#: WITH), which then goes with COMMIT (write_behind): no round trip of its own; the bound keeps the multi-row
+#: VALUES well under its 65,535 parameters
 FOLDED_EVENTS_LIMIT = 1000
 #: pg_advisory_xact_lock key for appends ("duban audit" as an integer)
 ADVISORY_LOCK_KEY = 0x6475_6261_6E41_7564 & 0x7FFF_FFFF_FFFF_FFFF
@@ -106,7 +108,7 @@ def _events_moving_head(count: int) -> TextClause:
     sql = (f"WITH moved_head AS (UPDATE audit_chain SET seq = :head_seq, hash = :head_hash WHERE id = 1) "  # noqa: S608
            f"INSERT INTO audit_events ({', '.join(STORED_FIELDS)}) VALUES {rows}")  # our own column names
     return text(sql).bindparams(*(bindparam(f"{name}_{n}", type_=AUDIT_EVENTS.c[name].type)
-                                  for n in range(count) for name in STORED_FIELDS))
+                                  for n in range(count) for name in STORED_FIELDS)).execution_options(**write_behind())
 
 
 @orm_event.listens_for(Session, "after_transaction_end")

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import selectors
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,30 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+#: execution option of a write whose result the caller does not read: on PostgreSQL it is held back and sent
+#: in one pipeline with the transaction's next statement, or with COMMIT (see _send_with_held_writes). The value is
+#: True, or the Rows the write must change.
+WRITE_BEHIND = "duban_write_behind"
+#: the writes held back, by the driver's connection they wait on
+_HELD: weakref.WeakKeyDictionary[Any, list[_Write]] = weakref.WeakKeyDictionary()
+
+
+@dataclass(frozen=True)
+class Rows:
+    """How many rows a write held back must change, and the error if it changes another number."""
+
+    expected: int
+    error: Callable[[], Exception]
+
+    def check(self, rowcount: int) -> None:
+        if rowcount != self.expected:
+            raise self.error()
+
+
+def write_behind(rows: Rows | None = None) -> dict[str, Any]:
+    """The execution options of a write whose result is not read (with `rows`, the rows it must change)."""
+    return {WRITE_BEHIND: rows or True}
 
 
 class Database:
@@ -74,57 +100,140 @@ class Database:
 def _engine_options(url: str) -> dict[str, Any]:
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}}
-    # the driver sends no BEGIN of its own: _begin_first sends it (see there)
+    # the driver sends no BEGIN of its own: _send_with_held_writes sends it (see there)
     return {"connect_args": {"autocommit": True}}
 
 
 def _configure_postgresql(engine: Engine) -> None:
     event.listen(engine, "checkout", _refuse_dead_connection)
     event.listen(engine, "checkout", _leave_begin_to_first_statement)
-    event.listen(engine, "do_execute", _begin_with_first_statement)
-    event.listen(engine, "do_executemany", _begin_with_first_statement_of_many)
-    event.listen(engine, "do_execute_no_params", _begin_with_first_parameterless_statement)
+    event.listen(engine, "do_execute", _execute)
+    event.listen(engine, "do_executemany", _execute_many)
+    event.listen(engine, "do_execute_no_params", _execute_no_params)
+    # SQLAlchemy has no event for the commit itself (its "commit" event comes before, outside its handling of
+    # the driver's errors), so the dialect of this engine commits with the writes held back
+    engine.dialect.do_commit = _commit_with_held_writes  # type: ignore[method-assign]
+    event.listen(engine, "rollback", _drop_held_writes)
+    event.listen(engine.pool, "reset", _forget_held_writes)
 
 
-def _begin_with_first_statement(cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
-    return _begin_first(cursor, context, lambda: cursor.execute(statement, parameters))
+@dataclass(frozen=True)
+class _Write:
+    """A statement as SQLAlchemy hands it to the driver, and the rows it must change (if WRITE_BEHIND says)."""
+
+    statement: str
+    parameters: Any
+    many: bool = False
+    rows: Rows | None = None
+
+    def run(self, cursor: Any) -> None:
+        if self.many:
+            cursor.executemany(self.statement, self.parameters)
+        else:
+            cursor.execute(self.statement, self.parameters)
+
+    def send(self, connection: Any) -> Callable[[], None]:
+        """Send it on a cursor of its own (in the caller's pipeline); the check of its row count, once the
+        result has come."""
+        cursor = connection.cursor()
+        self.run(cursor)
+        rows = self.rows
+        return (lambda: rows.check(cursor.rowcount)) if rows is not None else lambda: None
 
 
-def _begin_with_first_statement_of_many(cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
-    return _begin_first(cursor, context, lambda: cursor.executemany(statement, parameters))
+def _execute(cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
+    return _send(cursor, context, _Write(statement, parameters))
 
 
-def _begin_with_first_parameterless_statement(cursor: Any, statement: str, context: Any) -> bool:
-    return _begin_first(cursor, context, lambda: cursor.execute(statement))
+def _execute_many(cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
+    return _send(cursor, context, _Write(statement, parameters, many=True))
 
 
-def _begin_first(cursor: Any, context: Any, execute: Callable[[], Any]) -> bool:
-    """Open the transaction with its first statement: BEGIN and the statement go in one round trip.
+def _execute_no_params(cursor: Any, statement: str, context: Any) -> bool:
+    return _send(cursor, context, _Write(statement, None))
 
-    psycopg, left to open transactions itself, sends BEGIN alone and waits for its answer before
-    the statement: one round trip more in every transaction. So the connections are in psycopg's
-    autocommit mode (it sends no BEGIN), and a statement SQLAlchemy executes while the server is
-    outside a transaction (the first of each: SQLAlchemy always begins one) goes after a BEGIN, in
-    one pipeline. COMMIT and ROLLBACK go as before; psycopg skips them when no statement began a
-    transaction. True when the statement has been executed here.
 
-    Left alone: a statement asked to run in autocommit (isolation_level="AUTOCOMMIT", e.g. VACUUM),
-    and a connection given another isolation level, where psycopg begins with that level itself.
-    A pipeline takes one statement per query: a first statement of several joined by ";" fails.
-    Code that uses the driver's connection directly gets autocommit, statement by statement.
+def _send(cursor: Any, context: Any, write: _Write) -> bool:
+    """Every statement on PostgreSQL goes through here. True when it has been sent (or held back) here.
+
+    A write marked WRITE_BEHIND is held back: its result is not read, so it can wait for the next
+    statement and go with it in one round trip (see _send_with_held_writes). Any other statement goes
+    after BEGIN when no transaction is open and after the writes held back, all in one pipeline.
     """
     connection = cursor.connection
-    if connection.info.transaction_status != TransactionStatus.IDLE or not connection.autocommit:
+    held = _HELD.setdefault(connection, [])
+    behind = context.execution_options.get(WRITE_BEHIND) if context is not None else None
+    if behind:
+        write = _Write(write.statement, write.parameters, write.many, behind if isinstance(behind, Rows) else None)
+        if _may_pipeline(connection, context):
+            held.append(write)
+        else:  # sent and checked at once
+            write.run(cursor)
+            if write.rows is not None:
+                write.rows.check(cursor.rowcount)
+        return True
+    if not held and connection.info.transaction_status != TransactionStatus.IDLE:
+        return False  # the common case: within a transaction, nothing held back
+    if not _may_pipeline(connection, context):
         return False
-    if context is not None and context.execution_options.get("isolation_level") == "AUTOCOMMIT":
+    if isinstance(cursor, ServerCursor):  # a streamed query, which a pipeline cannot carry: it goes alone after
+        _send_with_held_writes(connection, held, lambda: None)
         return False
-    if isinstance(cursor, ServerCursor):  # a streamed query, which a pipeline cannot carry: BEGIN goes alone
-        connection.execute("BEGIN")
-        return False
-    with connection.pipeline():
-        connection.execute("BEGIN")
-        execute()
+    _send_with_held_writes(connection, held, lambda: write.run(cursor))
     return True
+
+
+def _may_pipeline(connection: Any, context: Any) -> bool:
+    """Not a statement asked to run in autocommit (VACUUM), nor a connection given another isolation level,
+    where psycopg begins with that level itself."""
+    if not connection.autocommit:
+        return False
+    return context is None or context.execution_options.get("isolation_level") != "AUTOCOMMIT"
+
+
+def _send_with_held_writes(connection: Any, held: list[_Write], send: Callable[[], Any]) -> None:
+    """BEGIN when no transaction is open, the writes held back in their order, then `send`: one pipeline, one
+    round trip. BEGIN opens the transaction with its first statement: psycopg, left to open transactions
+    itself, sends BEGIN alone and waits for its answer, so the connections are in its autocommit mode and
+    SQLAlchemy, which always begins a transaction, has its BEGIN sent here.
+
+    A held write that fails raises its own error here, at the statement after it; the statements after it in
+    the pipeline are not run. Its row count is checked here too.
+
+    A pipeline takes one statement per query: a statement of several joined by ";" fails here. Code that
+    uses the driver's connection directly gets autocommit, statement by statement.
+    """
+    checks = []
+    with connection.pipeline():
+        if connection.info.transaction_status == TransactionStatus.IDLE:
+            connection.execute("BEGIN")
+        while held:
+            checks.append(held.pop(0).send(connection))
+        send()
+    for check in checks:
+        check()
+
+
+def _commit_with_held_writes(pooled_connection: Any) -> None:
+    """The writes still held back go with COMMIT, unless one has rows to check: those are checked first.
+    Without any, psycopg's commit (which skips COMMIT when no statement began a transaction)."""
+    dbapi_connection = pooled_connection.dbapi_connection
+    held = _HELD.get(dbapi_connection)
+    if held and all(write.rows is None for write in held):
+        _send_with_held_writes(dbapi_connection, held, lambda: dbapi_connection.execute("COMMIT"))
+        return
+    if held:
+        _send_with_held_writes(dbapi_connection, held, lambda: None)
+    pooled_connection.commit()
+
+
+def _drop_held_writes(sa_connection: Any) -> None:
+    """A rollback drops what was held back with the rest."""
+    _HELD.pop(sa_connection.connection.dbapi_connection, None)
+
+
+def _forget_held_writes(dbapi_connection: Any, _record: Any, _state: Any) -> None:
+    _HELD.pop(dbapi_connection, None)
 
 
 def _leave_begin_to_first_statement(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
@@ -160,6 +269,14 @@ def _configure_sqlite(engine: Engine) -> None:
         if ":memory:" not in str(engine.url):
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _check_rows(_connection: Any, cursor: Any, _statement: str, _parameters: Any, context: Any,
+                    _many: bool) -> None:
+        """SQLite sends every write at once: the rows a WRITE_BEHIND write must change are checked here."""
+        behind = context.execution_options.get(WRITE_BEHIND) if context is not None else None
+        if isinstance(behind, Rows):
+            behind.check(cursor.rowcount)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:

@@ -22,6 +22,7 @@ from engine.actions import ACTIONS
 from engine.bpmn.loader import ProcessDefinition
 from engine.bpmn.runtime import WorkflowRuntime, all_tasks, find_task, next_timer_at, ready_human_tasks
 from engine.clock import LOCAL_TZ
+from engine.db import Rows, write_behind
 from engine.errors import Conflict
 from engine.models import (
     HumanTask,
@@ -171,7 +172,7 @@ class Processes:
                 HumanTask.status == HumanTaskStatus.OPEN).values(status=HumanTaskStatus.CANCELLED))
         new = [self._human_task(step, spiff_task) for spiff_id, spiff_task in ready.items() if spiff_id not in waiting]
         if new:
-            step.session.connection().execute(NEW_WORK, new)
+            step.session.connection().execute(NEW_WORK, new, execution_options=write_behind())
 
     def _human_task(self, step: Step, spiff_task: SpiffTask) -> dict[str, Any]:
         """The row of a user task that has just become ready."""
@@ -232,20 +233,28 @@ def new_instance(session: Session, values: dict[str, Any]) -> ProcessInstance:
 
 
 def store_state(session: Session, instance: ProcessInstance, values: dict[str, Any]) -> None:
-    """Write an instance's state with one UPDATE that checks and moves its lock_version, as the ORM would."""
-    found = session.connection().execute(STORE_STATE, {**values, "instance_id": instance.id,
-                                                       "known_version": instance.lock_version})
-    if found.rowcount != 1:
-        raise StaleDataError(f"process instance {instance.id} was changed by another transaction")
+    """Write an instance's state with one UPDATE that checks and moves its lock_version, as the ORM would.
+
+    Nothing reads its result: it may go with the transaction's next statement, where its row is checked.
+    """
+    def stale() -> Exception:
+        return StaleDataError(f"process instance {instance.id} was changed by another transaction")
+
+    session.connection().execute(STORE_STATE, {**values, "instance_id": instance.id,
+                                               "known_version": instance.lock_version},
+                                 execution_options=write_behind(Rows(1, stale)))
     _as_written(instance, {**values, "lock_version": instance.lock_version + 1})
 
 
 def close_work(session: Session, work_item: HumanTask, values: dict[str, Any]) -> None:
-    """Write what closes an open work item (its status, who, when, the form's data)."""
-    found = session.connection().execute(CLOSE_WORK, {**values, "work_id": work_item.id})
-    if found.rowcount != 1:
-        raise Conflict("这项工作已经有人处理过了")
+    """Write what closes an open work item (its status, who, when, the form's data); checked like store_state."""
+    session.connection().execute(CLOSE_WORK, {**values, "work_id": work_item.id},
+                                 execution_options=write_behind(Rows(1, _already_done)))
     _as_written(work_item, values)
+
+
+def _already_done() -> Exception:
+    return Conflict("这项工作已经有人处理过了")
 
 
 def _as_written(loaded: object, values: dict[str, Any]) -> None:
@@ -257,7 +266,7 @@ def _as_written(loaded: object, values: dict[str, Any]) -> None:
 _INSTANCES = ProcessInstance.__table__
 NEW_INSTANCE = _INSTANCES.insert().returning(_INSTANCES.c.id)
 _WORK = HumanTask.__table__
-NEW_WORK = _WORK.insert()
+NEW_WORK = _WORK.insert().inline()  # no RETURNING of the id: nothing reads it
 CLOSE_WORK = _WORK.update().where(_WORK.c.id == bindparam("work_id"), _WORK.c.status == HumanTaskStatus.OPEN)
 #: built once: every step and every timer fired stores an instance's state with it
 STORE_STATE = (_INSTANCES.update()

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from engine.db import write_behind
 from engine.models import Notice
 from engine.step import Step
 
@@ -14,7 +15,7 @@ NOTICE_DAYS = 14
 
 
 #: built once: the sweep posts notices for most of the timers it fires
-NEW_NOTICES = Notice.__table__.insert()
+NEW_NOTICES = Notice.__table__.insert().inline()  # no RETURNING of the id: nothing reads it
 
 
 def notify(step: Step, role: str, kind: str, text: str, unit_id: int | None = None) -> None:
@@ -26,7 +27,7 @@ def post_notice(session: Session, now: datetime, task_id: int | None, roles: Seq
     """Post a notice to each of the roles (written at once, not kept as objects to flush)."""
     rows = [{"created_at": now, "task_id": task_id, "role": role, "unit_id": unit_id, "kind": kind, "text": text,
              "expires_at": now + timedelta(days=NOTICE_DAYS)} for role in roles]
-    session.connection().execute(NEW_NOTICES, rows)
+    session.connection().execute(NEW_NOTICES, rows, execution_options=write_behind())
 
 
 def notify_unit(step: Step, kind: str, text: str) -> None:

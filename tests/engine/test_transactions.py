@@ -8,11 +8,13 @@ from typing import Any
 
 import pytest
 from psycopg import pq
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql import Executable
 
 from engine import actions
 from engine.clock import FakeClock
-from engine.db import Database
+from engine.db import Database, Rows, write_behind
 from engine.errors import Conflict, InvalidSubmission, NotFound, PermissionDenied
 from engine.models import (
     AuditEvent,
@@ -265,3 +267,90 @@ def test_begin_goes_with_the_first_statement(world: World, tmp_path: Path) -> No
     with db.engine.connect() as connection:  # a statement that must run outside any transaction
         connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM audit_chain")
     assert one_query_round_trips(db, task_id, tmp_path / "again") == ["Sync", '"COMMIT"']
+
+
+def retitle(task_id: int, title: str | None, rows: Rows | None = None) -> Executable:
+    """An UPDATE of a task's title held back (on PostgreSQL) until the transaction's next statement."""
+    return (update(RectificationTask).where(RectificationTask.id == task_id).values(title=title)
+            .execution_options(**write_behind(rows)))
+
+
+def test_a_write_held_back_is_read_by_the_next_statement_and_goes_with_commit(world: World) -> None:
+    task_id = world.register("1-8")
+    db = world.duban.db
+    title = select(RectificationTask.title).where(RectificationTask.id == task_id)
+    with db.transaction() as session:
+        session.connection().execute(retitle(task_id, "改过的标题"))
+        with Database(db.url).engine.connect() as other:
+            assert other.scalar(title) == "长江干流沿岸污水直排"
+        assert session.scalar(title) == "改过的标题"
+        session.connection().execute(retitle(task_id, "再改的标题"))  # the last statement: it goes with COMMIT
+    with Database(db.url).engine.connect() as other:
+        assert other.scalar(title) == "再改的标题"
+
+
+def test_a_write_held_back_goes_with_a_rollback(world: World) -> None:
+    """Nothing of it reaches the database, and the connection's next transaction does not send it."""
+    task_id = world.register("1-8")
+    db = world.duban.db
+    title = select(RectificationTask.title).where(RectificationTask.id == task_id)
+    with pytest.raises(RuntimeError, match="after the write"), db.transaction() as session:
+        session.connection().execute(retitle(task_id, "改过的标题"))
+        raise RuntimeError("after the write")
+    with db.transaction() as session:
+        session.connection().execute(update(RectificationTask).where(RectificationTask.id == task_id)
+                                     .values(problem="另一处修改"))
+    with db.transaction(write=False) as session:
+        assert session.scalar(title) == "长江干流沿岸污水直排"
+
+
+@pytest.mark.parametrize("then_read", [True, False], ids=["failing at the next statement", "failing at commit"])
+def test_a_write_held_back_that_fails_fails_its_transaction(world: World, then_read: bool) -> None:
+    """Its own error (here NOT NULL), wrapped by SQLAlchemy as any other; nothing of the transaction is kept."""
+    task_id = world.register("1-8")
+    db = world.duban.db
+    before = snapshot(world)
+    with pytest.raises(IntegrityError), db.transaction() as session:
+        session.connection().execute(update(RectificationTask).where(RectificationTask.id == task_id)
+                                     .values(problem="另一处修改"))
+        session.connection().execute(retitle(task_id, None))
+        if then_read:
+            session.scalar(select(RectificationTask.title).where(RectificationTask.id == task_id))
+    assert snapshot(world) == before
+    with db.transaction(write=False) as session:
+        assert session.get_one(RectificationTask, task_id).problem != "另一处修改"
+
+
+def test_a_write_held_back_is_checked_for_the_rows_it_must_change(world: World) -> None:
+    task_id = world.register("1-8")
+    db = world.duban.db
+    missing = Rows(1, lambda: Conflict("没有这一行"))
+    with pytest.raises(Conflict, match="没有这一行"), db.transaction() as session:
+        session.connection().execute(retitle(task_id, "改过的标题"))
+        session.connection().execute(retitle(-1, "不存在的任务", missing))
+    with db.transaction(write=False) as session:
+        assert session.get_one(RectificationTask, task_id).title == "长江干流沿岸污水直排"
+    with db.transaction() as session:
+        session.connection().execute(retitle(task_id, "改过的标题", missing))
+    with db.transaction(write=False) as session:
+        assert session.get_one(RectificationTask, task_id).title == "改过的标题"
+
+
+def test_writes_held_back_go_with_commit_in_one_round_trip(world: World, tmp_path: Path) -> None:
+    db = world.duban.db
+    if db.is_sqlite:
+        pytest.skip("PostgreSQL only: SQLite has no round trips")
+    task_id = world.register("1-7")
+    with db.transaction() as session:
+        pgconn = session.connection().connection.dbapi_connection.pgconn  # type: ignore[union-attr]
+        with open(tmp_path / "trace", "w") as trace:
+            pgconn.trace(trace.fileno())
+            pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+            assert session.get(RectificationTask, task_id) is not None
+            session.connection().execute(retitle(task_id, "改过的标题"))
+            session.connection().execute(retitle(task_id, "再改的标题"))
+            session.commit()
+            pgconn.untrace()
+    assert round_trips((tmp_path / "trace").read_text()) == ["Sync", "Sync"]  # BEGIN and SELECT; both UPDATEs, COMMIT
+    with db.transaction(write=False) as session:
+        assert session.get_one(RectificationTask, task_id).title == "再改的标题"
