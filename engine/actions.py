@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, select
 
+from engine.db import write_loaded
 from engine.escalation.actions import ESCALATION_ACTIONS
 from engine.escalation.triggers import ESCALATION_PROCESS, raise_trigger, withdraw_unproposed
 from engine.models import (
@@ -80,7 +81,7 @@ def remind_report(step: Step, data: dict[str, Any]) -> None:
     report = this_report(step)
     if report.submitted_at is not None or report.status.is_final():
         return
-    report.reminded_at = step.now
+    write_loaded(step.session, report, {"reminded_at": step.now})
     text = f"{step.the_task.code} {period_label(report.period)}月度进展将于 {report.due_date} 到期，请抓紧报送"
     step.audit("report.reminded", ("report", report.id), f"提醒：{period_label(report.period)}月度进展将于 "
                                                         f"{report.due_date} 到期")
@@ -92,7 +93,7 @@ def mark_report_overdue(step: Step, data: dict[str, Any]) -> dict[str, Any]:
     report = this_report(step)
     if report.submitted_at is not None or report.status.is_final():
         return {"chase": False}
-    report.overdue = True
+    write_loaded(step.session, report, {"overdue": True})
     step.audit("report.overdue", ("report", report.id),
                f"{period_label(report.period)}月度进展逾期未报（报送期限 {report.due_date}）")
     notify_unit(step, "report_overdue", f"{step.the_task.code} {period_label(report.period)}月度进展已逾期，请立即报送")

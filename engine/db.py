@@ -17,6 +17,8 @@ from psycopg import ServerCursor
 from psycopg.pq import TransactionStatus
 from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -45,6 +47,25 @@ class Rows:
 def write_behind(rows: Rows | None = None) -> dict[str, Any]:
     """The execution options of a write whose result is not read (with `rows`, the rows it must change)."""
     return {WRITE_BEHIND: rows or True}
+
+
+def write_loaded(session: Session, loaded: Any, values: dict[str, Any]) -> None:
+    """Write columns of a row the session has loaded: one UPDATE by its id, held back (write_behind) and checked
+    to change that row, not a flush of the unit of work; the object then reads as written."""
+    table = loaded.__table__
+
+    def gone() -> Exception:
+        return StaleDataError(f"{table.name} {loaded.id} was deleted by another transaction")
+
+    session.connection().execute(table.update().where(table.c.id == loaded.id).values(values),
+                                 execution_options=write_behind(Rows(1, gone)))
+    as_written(loaded, values)
+
+
+def as_written(loaded: object, values: dict[str, Any]) -> None:
+    """The object now says what its row holds, with nothing left for a flush to write."""
+    for key, value in values.items():
+        set_committed_value(loaded, key, value)
 
 
 class Database:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select
 
 from engine.actions import restart_deadline_watch
+from engine.db import write_loaded
 from engine.errors import InvalidSubmission
 from engine.escalation.triggers import raise_trigger
 from engine.models import (
@@ -345,9 +346,10 @@ class ReportSubmitHandler(FormHandler):
 
     def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
         report = current_report(step)
-        report.progress, report.percent_complete = data["progress"], data["percent_complete"]
-        report.problems, report.next_steps = data["problems"] or "", data["next_steps"] or ""
-        report.status, report.drafted_by_id, report.drafted_at = ReportStatus.DRAFTED, step.actor.user_id, step.now
+        write_loaded(step.session, report, {
+            "progress": data["progress"], "percent_complete": data["percent_complete"],
+            "problems": data["problems"] or "", "next_steps": data["next_steps"] or "",
+            "status": ReportStatus.DRAFTED, "drafted_by_id": step.actor.user_id, "drafted_at": step.now})
         step.audit("report.drafted", ("report", report.id),
                    f"填报 {report.period} 月度进展（完成 {report.percent_complete}%）")
         return {}
@@ -358,11 +360,11 @@ class ReportSignHandler(DecisionHandler):
 
     def decide(self, step: Step, data: dict[str, Any], approved: bool) -> None:
         report = current_report(step)
-        report.status = ReportStatus.SUBMITTED if approved else ReportStatus.RETURNED
-        if approved and report.submitted_at is None:
-            report.submitted_at = step.now
-        if not approved:
-            report.review_comment = data["comment"]
+        if approved:
+            write_loaded(step.session, report, {"status": ReportStatus.SUBMITTED,
+                                                "submitted_at": report.submitted_at or step.now})
+        else:
+            write_loaded(step.session, report, {"status": ReportStatus.RETURNED, "review_comment": data["comment"]})
         step.audit("report.signed" if approved else "report.sent_back", ("report", report.id),
                    f"单位负责人{'签发' if approved else '退回'} {report.period} 月度进展"
                    + (f"：{data['comment']}" if data["comment"] else ""))
@@ -376,9 +378,9 @@ class ReportReviewHandler(DecisionHandler):
 
     def decide(self, step: Step, data: dict[str, Any], approved: bool) -> None:
         report = current_report(step)
-        report.status = ReportStatus.ACCEPTED if approved else ReportStatus.RETURNED
-        report.reviewed_at, report.review_comment = step.now, data["comment"] or ""
-        report.lagging = bool(approved and data["lagging"])
+        write_loaded(step.session, report, {
+            "status": ReportStatus.ACCEPTED if approved else ReportStatus.RETURNED, "reviewed_at": step.now,
+            "review_comment": data["comment"] or "", "lagging": bool(approved and data["lagging"])})
         verdict = ("通过（进度滞后）" if report.lagging else "通过") if approved else "退回"
         step.audit("report.accepted" if approved else "report.returned", ("report", report.id),
                    f"{report.period} 月度进展审核{verdict}" + (f"：{data['comment']}" if data["comment"] else ""),

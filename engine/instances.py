@@ -15,14 +15,13 @@ from SpiffWorkflow.bpmn.specs.defaults import EndEvent
 from SpiffWorkflow.task import Task as SpiffTask
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.actions import ACTIONS
 from engine.bpmn.loader import ProcessDefinition
 from engine.bpmn.runtime import WorkflowRuntime, all_tasks, find_task, next_timer_at, ready_human_tasks
 from engine.clock import LOCAL_TZ
-from engine.db import Rows, write_behind
+from engine.db import Rows, as_written, write_behind
 from engine.errors import Conflict
 from engine.models import (
     HumanTask,
@@ -243,24 +242,18 @@ def store_state(session: Session, instance: ProcessInstance, values: dict[str, A
     session.connection().execute(STORE_STATE, {**values, "instance_id": instance.id,
                                                "known_version": instance.lock_version},
                                  execution_options=write_behind(Rows(1, stale)))
-    _as_written(instance, {**values, "lock_version": instance.lock_version + 1})
+    as_written(instance, {**values, "lock_version": instance.lock_version + 1})
 
 
 def close_work(session: Session, work_item: HumanTask, values: dict[str, Any]) -> None:
     """Write what closes an open work item (its status, who, when, the form's data); checked like store_state."""
     session.connection().execute(CLOSE_WORK, {**values, "work_id": work_item.id},
                                  execution_options=write_behind(Rows(1, _already_done)))
-    _as_written(work_item, values)
+    as_written(work_item, values)
 
 
 def _already_done() -> Exception:
     return Conflict("这项工作已经有人处理过了")
-
-
-def _as_written(loaded: object, values: dict[str, Any]) -> None:
-    """The object now says what its row holds, with nothing left for a flush to write."""
-    for key, value in values.items():
-        set_committed_value(loaded, key, value)
 
 
 _INSTANCES = ProcessInstance.__table__

@@ -8,19 +8,21 @@ from typing import Any
 
 import pytest
 from psycopg import pq
-from sqlalchemy import func, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql import Executable
 
 from engine import actions
 from engine.clock import FakeClock
-from engine.db import Database, Rows, write_behind
+from engine.db import Database, Rows, write_behind, write_loaded
 from engine.errors import Conflict, InvalidSubmission, NotFound, PermissionDenied
 from engine.models import (
     AuditEvent,
     HumanTask,
     HumanTaskStatus,
     ImplementationPlan,
+    Notice,
     PlanStatus,
     ProcessInstance,
     RectificationTask,
@@ -354,3 +356,25 @@ def test_writes_held_back_go_with_commit_in_one_round_trip(world: World, tmp_pat
     assert round_trips((tmp_path / "trace").read_text()) == ["Sync", "Sync"]  # BEGIN and SELECT; both UPDATEs, COMMIT
     with db.transaction(write=False) as session:
         assert session.get_one(RectificationTask, task_id).title == "再改的标题"
+
+
+def test_a_loaded_row_is_written_by_one_checked_statement(world: World) -> None:
+    """write_loaded: the row holds the values, the object reads them with nothing left to flush, and a row gone
+    meanwhile fails the transaction (a StaleDataError, which a use case turns into a Conflict)."""
+    db = world.duban.db
+    with db.transaction() as session:
+        notice = Notice(created_at=START, role="unit_staff", kind="test", text="原文")
+        session.add(notice)
+    with db.transaction() as session:
+        loaded = session.get_one(Notice, notice.id)
+        write_loaded(session, loaded, {"text": "改过", "kind": "changed"})
+        assert loaded.text == "改过" and not session.dirty
+    with db.transaction(write=False) as session:
+        written = session.execute(select(Notice.text, Notice.kind).where(Notice.id == notice.id)).one()
+        assert tuple(written) == ("改过", "changed")
+    with pytest.raises(StaleDataError, match=f"notices {notice.id}"), db.transaction() as session:
+        loaded = session.get_one(Notice, notice.id)
+        session.connection().execute(delete(Notice).where(Notice.id == notice.id))
+        write_loaded(session, loaded, {"text": "不存在了"})
+    with db.transaction(write=False) as session:
+        assert session.scalar(select(Notice.text).where(Notice.id == notice.id)) == "改过"
