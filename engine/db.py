@@ -1,6 +1,8 @@
 """Connections and transactions. One use case = one `transaction()`."""
 from __future__ import annotations
 
+import contextlib
+import copy
 import selectors
 import weakref
 from collections.abc import Callable, Iterator
@@ -15,6 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from psycopg import ServerCursor
 from psycopg.pq import TransactionStatus
+from psycopg.types.json import Json, Jsonb
 from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
@@ -134,7 +137,7 @@ def _configure_postgresql(engine: Engine) -> None:
     # SQLAlchemy has no event for the commit itself (its "commit" event comes before, outside its handling of
     # the driver's errors), so the dialect of this engine commits with the writes held back
     engine.dialect.do_commit = _commit_with_held_writes  # type: ignore[method-assign]
-    event.listen(engine, "rollback", _drop_held_writes)
+    engine.dialect.do_rollback = _rollback_held_writes  # type: ignore[method-assign]
     event.listen(engine.pool, "reset", _forget_held_writes)
 
 
@@ -182,26 +185,52 @@ def _send(cursor: Any, context: Any, write: _Write) -> bool:
     after BEGIN when no transaction is open and after the writes held back, all in one pipeline.
     """
     connection = cursor.connection
-    held = _HELD.setdefault(connection, [])
+    held = _HELD.get(connection)
     behind = context.execution_options.get(WRITE_BEHIND) if context is not None else None
     if behind:
-        write = _Write(write.statement, write.parameters, write.many, behind if isinstance(behind, Rows) else None)
-        if _may_pipeline(connection, context):
-            held.append(write)
-        else:  # sent and checked at once
-            write.run(cursor)
-            if write.rows is not None:
-                write.rows.check(cursor.rowcount)
-        return True
+        write = _Write(write.statement, _frozen(write.parameters), write.many,
+                       behind if isinstance(behind, Rows) else None)
+        if _may_pipeline(connection, context) and not context.root_connection.in_nested_transaction():
+            _HELD.setdefault(connection, []).append(write)
+            return True
+        # sent and checked at once: within a savepoint a failure must stay the savepoint's, to be rolled back to
+        return _send_now(cursor, context, write, held)
     if not held and connection.info.transaction_status != TransactionStatus.IDLE:
         return False  # the common case: within a transaction, nothing held back
     if not _may_pipeline(connection, context):
         return False
     if isinstance(cursor, ServerCursor):  # a streamed query, which a pipeline cannot carry: it goes alone after
-        _send_with_held_writes(connection, held, lambda: None)
+        _send_with_held_writes(connection, held or [], lambda: None)
         return False
-    _send_with_held_writes(connection, held, lambda: write.run(cursor))
+    _send_with_held_writes(connection, held or [], lambda: write.run(cursor))
     return True
+
+
+def _send_now(cursor: Any, context: Any, write: _Write, held: list[_Write] | None) -> bool:
+    """A WRITE_BEHIND write sent at once (after anything held) and checked at once."""
+    if _may_pipeline(cursor.connection, context):
+        _send_with_held_writes(cursor.connection, held or [], lambda: write.run(cursor))
+    else:
+        write.run(cursor)
+    if write.rows is not None:
+        write.rows.check(cursor.rowcount)
+    return True
+
+
+def _frozen(parameters: Any) -> Any:
+    """The parameters as they are now: psycopg reads a JSON value when it sends it, and a held write is sent
+    later, after the caller may have changed the dict or list it passed."""
+    if isinstance(parameters, dict):
+        return {key: _frozen_value(value) for key, value in parameters.items()}
+    if isinstance(parameters, list | tuple):
+        return [_frozen(row) for row in parameters]
+    return parameters
+
+
+def _frozen_value(value: Any) -> Any:
+    if isinstance(value, Json | Jsonb):
+        return type(value)(copy.deepcopy(value.obj), value.dumps)
+    return value
 
 
 def _may_pipeline(connection: Any, context: Any) -> bool:
@@ -237,20 +266,33 @@ def _send_with_held_writes(connection: Any, held: list[_Write], send: Callable[[
 
 def _commit_with_held_writes(pooled_connection: Any) -> None:
     """The writes still held back go with COMMIT, unless one has rows to check: those are checked first.
-    Without any, psycopg's commit (which skips COMMIT when no statement began a transaction)."""
+    Without any, psycopg's commit (which skips COMMIT when no statement began a transaction).
+
+    If a held write fails or its check does, the transaction is rolled back here: SQLAlchemy, when its commit
+    fails, considers the transaction over and sends no ROLLBACK of its own.
+    """
     dbapi_connection = pooled_connection.dbapi_connection
     held = _HELD.get(dbapi_connection)
-    if held and all(write.rows is None for write in held):
-        _send_with_held_writes(dbapi_connection, held, lambda: dbapi_connection.execute("COMMIT"))
+    if not held:
+        pooled_connection.commit()
         return
-    if held:
+    try:
+        if all(write.rows is None for write in held):
+            _send_with_held_writes(dbapi_connection, held, lambda: dbapi_connection.execute("COMMIT"))
+            return
         _send_with_held_writes(dbapi_connection, held, lambda: None)
+    except BaseException:
+        held.clear()
+        with contextlib.suppress(Exception):
+            dbapi_connection.rollback()
+        raise
     pooled_connection.commit()
 
 
-def _drop_held_writes(sa_connection: Any) -> None:
-    """A rollback drops what was held back with the rest."""
-    _HELD.pop(sa_connection.connection.dbapi_connection, None)
+def _rollback_held_writes(pooled_connection: Any) -> None:
+    """A rollback drops what was held back with the rest (SQLAlchemy's rollback, and the pool's on return)."""
+    _HELD.pop(pooled_connection.dbapi_connection, None)
+    pooled_connection.rollback()
 
 
 def _forget_held_writes(dbapi_connection: Any, _record: Any, _state: Any) -> None:

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from psycopg import pq
-from sqlalchemy import delete, func, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, delete, func, select, text, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql import Executable
 
@@ -31,6 +33,17 @@ from engine.roles import load_roles
 from engine.service import Duban
 from tests.conftest import START, WORKFLOWS
 from tests.factories import ROOT, World, assignment
+
+
+@contextmanager
+def other_connection(db: Database) -> Iterator[Connection]:
+    """A connection of another pool, as another process would have; the pool is closed afterwards."""
+    other = Database(db.url)
+    try:
+        with other.engine.connect() as connection:
+            yield connection
+    finally:
+        other.dispose()
 
 
 def snapshot(world: World) -> dict[str, Any]:
@@ -214,7 +227,7 @@ def test_a_connection_the_server_closed_is_replaced_before_use(world: World) -> 
         pytest.skip("PostgreSQL only: SQLite has no server to close a connection")
     with db.transaction(write=False) as session:
         backend = session.scalar(text("SELECT pg_backend_pid()"))
-    with Database(db.url).engine.connect() as other:
+    with other_connection(db) as other:
         other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
         other.commit()
         while other.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": backend}):
@@ -234,7 +247,7 @@ def test_what_a_transaction_wrote_stays_unseen_and_goes_when_it_fails(world: Wor
         session.get_one(RectificationTask, task_id).title = "改过的标题"
         session.flush()
         assert session.scalar(title) == "改过的标题"
-        with Database(db.url).engine.connect() as other:
+        with other_connection(db) as other:
             assert other.scalar(title) == "长江干流沿岸污水直排"
         raise RuntimeError("after the write")
     with db.transaction(write=False) as session:
@@ -283,11 +296,11 @@ def test_a_write_held_back_is_read_by_the_next_statement_and_goes_with_commit(wo
     title = select(RectificationTask.title).where(RectificationTask.id == task_id)
     with db.transaction() as session:
         session.connection().execute(retitle(task_id, "改过的标题"))
-        with Database(db.url).engine.connect() as other:
+        with other_connection(db) as other:
             assert other.scalar(title) == "长江干流沿岸污水直排"
         assert session.scalar(title) == "改过的标题"
         session.connection().execute(retitle(task_id, "再改的标题"))  # the last statement: it goes with COMMIT
-    with Database(db.url).engine.connect() as other:
+    with other_connection(db) as other:
         assert other.scalar(title) == "再改的标题"
 
 
@@ -378,3 +391,73 @@ def test_a_loaded_row_is_written_by_one_checked_statement(world: World) -> None:
         write_loaded(session, loaded, {"text": "不存在了"})
     with db.transaction(write=False) as session:
         assert session.scalar(select(Notice.text).where(Notice.id == notice.id)) == "改过"
+
+
+def test_a_check_that_fails_at_the_next_statement_fails_there(world: World) -> None:
+    task_id = world.register("1-8")
+    db = world.duban.db
+    with pytest.raises(Conflict, match="没有这一行"), db.transaction() as session:
+        session.connection().execute(retitle(-1, "不存在的任务", Rows(1, lambda: Conflict("没有这一行"))))
+        session.scalar(select(RectificationTask.title).where(RectificationTask.id == task_id))
+        pytest.fail("the statement after the held write ran on")
+
+
+def test_a_commit_that_fails_on_a_held_write_leaves_no_transaction_open(world: World) -> None:
+    """SQLAlchemy sends no ROLLBACK after a failed commit: a connection used again must not carry on the failed
+    transaction, nor commit its writes later."""
+    task_id = world.register("1-8")
+    db = world.duban.db
+    with db.engine.connect() as connection:
+        connection.execute(update(RectificationTask).where(RectificationTask.id == task_id)
+                           .values(problem="失败的事务"))
+        with pytest.raises(Conflict):  # at once on SQLite, at the commit on PostgreSQL
+            connection.execute(retitle(-1, "不存在的任务", Rows(1, lambda: Conflict("没有这一行"))))
+            connection.commit()
+        connection.rollback()
+        assert connection.scalar(text("SELECT 1")) == 1
+        connection.commit()
+    with db.transaction(write=False) as session:
+        assert session.get_one(RectificationTask, task_id).problem != "失败的事务"
+
+
+def test_a_held_write_in_a_savepoint_fails_the_savepoint_only(world: World) -> None:
+    """Within a savepoint writes go at once: a failure rolls back to the savepoint and the transaction goes on."""
+    task_id = world.register("1-8")
+    db = world.duban.db
+    with db.transaction() as session:
+        with pytest.raises(IntegrityError), session.begin_nested():
+            session.connection().execute(retitle(task_id, None))
+        session.connection().execute(retitle(task_id, "改过的标题"))
+    with db.transaction(write=False) as session:
+        assert session.get_one(RectificationTask, task_id).title == "改过的标题"
+
+
+def test_a_held_write_sends_its_values_as_they_were_given(world: World) -> None:
+    """A JSON value changed after the write was held back is written as it was when the write was made."""
+    task_id = world.register("1-8")
+    db = world.duban.db
+    reasons: list[dict[str, Any]] = [{"code": "deadline_near"}]
+    with db.transaction() as session:
+        session.connection().execute(update(RectificationTask).where(RectificationTask.id == task_id)
+                                     .values(warning_reasons=reasons).execution_options(**write_behind()))
+        reasons.append({"code": "changed afterwards"})
+    with db.transaction(write=False) as session:
+        assert session.get_one(RectificationTask, task_id).warning_reasons == [{"code": "deadline_near"}]
+
+
+def test_a_connection_lost_with_writes_held_fails_with_its_own_error(world: World) -> None:
+    db = world.duban.db
+    if db.is_sqlite:
+        pytest.skip("PostgreSQL only: SQLite has no server to close a connection")
+    task_id = world.register("1-8")
+    other = Database(db.url)
+    with pytest.raises(OperationalError), db.transaction() as session:
+        backend = session.scalar(text("SELECT pg_backend_pid()"))
+        session.connection().execute(retitle(task_id, "改过的标题"))
+        with other.engine.connect() as connection:
+            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+            connection.commit()
+        session.scalar(select(RectificationTask.title).where(RectificationTask.id == task_id))
+    other.dispose()
+    with db.transaction(write=False) as session:
+        assert session.get_one(RectificationTask, task_id).title == "长江干流沿岸污水直排"
