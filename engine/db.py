@@ -138,7 +138,6 @@ def _configure_postgresql(engine: Engine) -> None:
     # the driver's errors), so the dialect of this engine commits with the writes held back
     engine.dialect.do_commit = _commit_with_held_writes  # type: ignore[method-assign]
     engine.dialect.do_rollback = _rollback_held_writes  # type: ignore[method-assign]
-    event.listen(engine.pool, "reset", _forget_held_writes)
 
 
 @dataclass(frozen=True)
@@ -150,34 +149,33 @@ class _Write:
     many: bool = False
     rows: Rows | None = None
 
-    def run(self, cursor: Any) -> None:
+    def run(self, cursor: Any) -> Callable[[], None]:
+        """Send it; the check of its row count, to call once the result has come (in a pipeline, at its end)."""
         if self.many:
             cursor.executemany(self.statement, self.parameters)
         else:
             cursor.execute(self.statement, self.parameters)
-
-    def send(self, connection: Any) -> Callable[[], None]:
-        """Send it on a cursor of its own (in the caller's pipeline); the check of its row count, once the
-        result has come."""
-        cursor = connection.cursor()
-        self.run(cursor)
         rows = self.rows
-        return (lambda: rows.check(cursor.rowcount)) if rows is not None else lambda: None
+        return (lambda: rows.check(cursor.rowcount)) if rows is not None else _nothing_to_check
+
+
+def _nothing_to_check() -> None:
+    pass
 
 
 def _execute(cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
-    return _send(cursor, context, _Write(statement, parameters))
+    return _send(cursor, context, statement, parameters, False)
 
 
 def _execute_many(cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
-    return _send(cursor, context, _Write(statement, parameters, many=True))
+    return _send(cursor, context, statement, parameters, True)
 
 
 def _execute_no_params(cursor: Any, statement: str, context: Any) -> bool:
-    return _send(cursor, context, _Write(statement, None))
+    return _send(cursor, context, statement, None, False)
 
 
-def _send(cursor: Any, context: Any, write: _Write) -> bool:
+def _send(cursor: Any, context: Any, statement: str, parameters: Any, many: bool) -> bool:
     """Every statement on PostgreSQL goes through here. True when it has been sent (or held back) here.
 
     A write marked WRITE_BEHIND is held back: its result is not read, so it can wait for the next
@@ -187,33 +185,25 @@ def _send(cursor: Any, context: Any, write: _Write) -> bool:
     connection = cursor.connection
     held = _HELD.get(connection)
     behind = context.execution_options.get(WRITE_BEHIND) if context is not None else None
-    if behind:
-        write = _Write(write.statement, _frozen(write.parameters), write.many,
-                       behind if isinstance(behind, Rows) else None)
-        if _may_pipeline(connection, context) and not context.root_connection.in_nested_transaction():
-            _HELD.setdefault(connection, []).append(write)
-            return True
-        # sent and checked at once: within a savepoint a failure must stay the savepoint's, to be rolled back to
-        return _send_now(cursor, context, write, held)
-    if not held and connection.info.transaction_status != TransactionStatus.IDLE:
+    if not behind and not held and connection.info.transaction_status != TransactionStatus.IDLE:
         return False  # the common case: within a transaction, nothing held back
     if not _may_pipeline(connection, context):
-        return False
+        if not behind:
+            return False
+        _Write(statement, parameters, many, behind if isinstance(behind, Rows) else None).run(cursor)()
+        return True
+    if behind:
+        write = _Write(statement, _frozen(parameters), many, behind if isinstance(behind, Rows) else None)
+        if not context.root_connection.in_nested_transaction():
+            _HELD.setdefault(connection, []).append(write)
+            return True
+        # within a savepoint it goes at once, and is checked at once: a failure must stay the savepoint's
+        _send_with_held_writes(connection, held or [], lambda: write.run(cursor))
+        return True
     if isinstance(cursor, ServerCursor):  # a streamed query, which a pipeline cannot carry: it goes alone after
         _send_with_held_writes(connection, held or [], lambda: None)
         return False
-    _send_with_held_writes(connection, held or [], lambda: write.run(cursor))
-    return True
-
-
-def _send_now(cursor: Any, context: Any, write: _Write, held: list[_Write] | None) -> bool:
-    """A WRITE_BEHIND write sent at once (after anything held) and checked at once."""
-    if _may_pipeline(cursor.connection, context):
-        _send_with_held_writes(cursor.connection, held or [], lambda: write.run(cursor))
-    else:
-        write.run(cursor)
-    if write.rows is not None:
-        write.rows.check(cursor.rowcount)
+    _send_with_held_writes(connection, held or [], lambda: _Write(statement, parameters, many).run(cursor))
     return True
 
 
@@ -241,11 +231,11 @@ def _may_pipeline(connection: Any, context: Any) -> bool:
     return context is None or context.execution_options.get("isolation_level") != "AUTOCOMMIT"
 
 
-def _send_with_held_writes(connection: Any, held: list[_Write], send: Callable[[], Any]) -> None:
-    """BEGIN when no transaction is open, the writes held back in their order, then `send`: one pipeline, one
-    round trip. BEGIN opens the transaction with its first statement: psycopg, left to open transactions
-    itself, sends BEGIN alone and waits for its answer, so the connections are in its autocommit mode and
-    SQLAlchemy, which always begins a transaction, has its BEGIN sent here.
+def _send_with_held_writes(connection: Any, held: list[_Write], send: Callable[[], Callable[[], None] | None]) -> None:
+    """BEGIN when no transaction is open, the writes held back in their order, then `send` (and the check it
+    returns, if any): one pipeline, one round trip. BEGIN opens the transaction with its first statement:
+    psycopg, left to open transactions itself, sends BEGIN alone and waits for its answer, so the connections
+    are in its autocommit mode and SQLAlchemy, which always begins a transaction, has its BEGIN sent here.
 
     A held write that fails raises its own error here, at the statement after it; the statements after it in
     the pipeline are not run. Its row count is checked here too.
@@ -258,10 +248,11 @@ def _send_with_held_writes(connection: Any, held: list[_Write], send: Callable[[
         if connection.info.transaction_status == TransactionStatus.IDLE:
             connection.execute("BEGIN")
         while held:
-            checks.append(held.pop(0).send(connection))
-        send()
+            checks.append(held.pop(0).run(connection.cursor()))
+        checks.append(send())
     for check in checks:
-        check()
+        if check is not None:
+            check()
 
 
 def _commit_with_held_writes(pooled_connection: Any) -> None:
@@ -278,9 +269,10 @@ def _commit_with_held_writes(pooled_connection: Any) -> None:
         return
     try:
         if all(write.rows is None for write in held):
-            _send_with_held_writes(dbapi_connection, held, lambda: dbapi_connection.execute("COMMIT"))
+            commit = _Write("COMMIT", None)
+            _send_with_held_writes(dbapi_connection, held, lambda: commit.run(dbapi_connection.cursor()))
             return
-        _send_with_held_writes(dbapi_connection, held, lambda: None)
+        _send_with_held_writes(dbapi_connection, held, lambda: None)  # checked before COMMIT
     except BaseException:
         held.clear()
         with contextlib.suppress(Exception):
@@ -293,10 +285,6 @@ def _rollback_held_writes(pooled_connection: Any) -> None:
     """A rollback drops what was held back with the rest (SQLAlchemy's rollback, and the pool's on return)."""
     _HELD.pop(pooled_connection.dbapi_connection, None)
     pooled_connection.rollback()
-
-
-def _forget_held_writes(dbapi_connection: Any, _record: Any, _state: Any) -> None:
-    _HELD.pop(dbapi_connection, None)
 
 
 def _leave_begin_to_first_statement(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
