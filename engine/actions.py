@@ -70,8 +70,15 @@ def open_report(step: Step, data: dict[str, Any]) -> dict[str, Any]:
     return {"due": due.isoformat()}
 
 
+def report_of_instance(step: Step) -> ProgressReport | None:
+    """The report of the step's monthly report cycle: as loaded with its instance (a step's work item, a sweep's
+    batch), or read now when it was not there then (requested since, in this transaction)."""
+    instance = step.the_instance
+    return instance.report or step.session.scalar(REPORT_OF_INSTANCE, {"instance_id": instance.id})
+
+
 def this_report(step: Step) -> ProgressReport:
-    report = step.session.scalar(REPORT_OF_INSTANCE, {"instance_id": step.the_instance.id})
+    report = report_of_instance(step)
     if report is None:
         raise LookupError(f"no report for instance {step.the_instance.id}")
     return report

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, select
 
-from engine.actions import restart_deadline_watch
+from engine.actions import report_of_instance, restart_deadline_watch
 from engine.db import write_loaded
 from engine.errors import InvalidSubmission
 from engine.escalation.triggers import raise_trigger
@@ -327,7 +327,7 @@ class PlanReviewHandler(DecisionHandler):
 
 
 def current_report(step: Step) -> ProgressReport:
-    report = step.session.scalar(select(ProgressReport).where(ProgressReport.instance_id == step.the_instance.id))
+    report = report_of_instance(step)
     if report is None:
         raise InvalidSubmission({"decision": [N_("本期交账尚未发起")]})
     return report

@@ -551,6 +551,10 @@ class ProcessInstance(Base):
     updated_at: Mapped[datetime]
 
     version: Mapped[ProcessVersion] = relationship()
+    #: a monthly report cycle's report (none for other processes); read with the work item at every step
+    report: Mapped[ProgressReport | None] = relationship(
+        primaryjoin="ProgressReport.instance_id == ProcessInstance.id", foreign_keys="ProgressReport.instance_id",
+        viewonly=True, uselist=False)
 
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": lock_version}
     # the sweep reads the due instances in this order (a month's timers share one instant: by next_timer_at

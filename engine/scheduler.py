@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from engine.models import InstanceStatus, ProcessInstance
 
@@ -39,7 +39,8 @@ def claim_due_instances(session: Session, now: datetime, limit: int,
              .where(ProcessInstance.status == InstanceStatus.RUNNING, ProcessInstance.blocked.is_(False),
                     ProcessInstance.next_timer_at < now)
              .order_by(ProcessInstance.next_timer_at, ProcessInstance.id).limit(limit)
-             .with_for_update(skip_locked=True))
+             .with_for_update(skip_locked=True)
+             .options(selectinload(ProcessInstance.report)))  # reminders and overdue marks read it
     if passed:
         query = query.where(ProcessInstance.id.not_in(passed))
     return list(session.scalars(query))

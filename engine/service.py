@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, contains_eager, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import audit, demo_clock, duties, progress, public, queries, users
@@ -677,11 +677,14 @@ class Duban(ReportingUseCases, EscalationUseCases, ClueUseCases, PreferenceUseCa
 
 
 def _work_and_instance(lock: bool) -> Select[tuple[HumanTask, ProcessInstance]]:
-    """A work item (bound parameter `work_id`) with its process instance and, eagerly, its task; with `lock`, the
-    first two are locked (FOR UPDATE OF both: the task, on the nullable side of an outer join, cannot be and need
-    not be). The task's cooperating units are read when a step needs them (the oversight steps' duty check)."""
+    """A work item (bound parameter `work_id`) with its process instance and, eagerly, its task and the instance's
+    report (a monthly report cycle's: its steps all read it); with `lock`, the first two are locked (FOR UPDATE OF
+    both: the task and the report, on the nullable side of outer joins, cannot be and need not be). The task's
+    cooperating units are read when a step needs them (the oversight steps' duty check)."""
     query = (select(HumanTask, ProcessInstance).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-             .options(joinedload(HumanTask.task)).where(HumanTask.id == bindparam("work_id")))
+             .outerjoin(ProcessInstance.report)
+             .options(joinedload(HumanTask.task), contains_eager(ProcessInstance.report))
+             .where(HumanTask.id == bindparam("work_id")))
     return query.with_for_update(of=(HumanTask, ProcessInstance)) if lock else query
 
 
