@@ -1,6 +1,8 @@
 """duban's walk of the task tree finds what SpiffWorkflow's iterator finds, in the same order."""
 from __future__ import annotations
 
+import json
+
 from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
@@ -81,3 +83,21 @@ def test_a_stored_state_is_spiffworkflow_s_own(world: World) -> None:
     with world.duban.db.transaction(write=False) as session:
         state = session.scalars(select(ProcessInstance.state_json).where(ProcessInstance.task_id == task_id)).first()
     assert state is not None and '"typename":"BpmnWorkflow"' in state
+
+
+def test_a_restored_state_links_its_tasks_by_one_id_object_each(world: World) -> None:
+    """A task's id, its parent's mention of it and the tasks' key are one object, and the state is written
+    back as it was read."""
+    task_id = world.register()
+    factories.walk_to_reporting(world, task_id)
+    runtime = world.duban.processes.runtime
+    with world.duban.db.transaction(write=False) as session:
+        for instance in session.scalars(select(ProcessInstance).where(ProcessInstance.task_id == task_id)):
+            workflow = world.duban.processes.load(session, instance)
+            keys = {id(key) for key in workflow.tasks}
+            for task in workflow.tasks.values():
+                assert id(task.id) in keys
+                assert task._parent is None or id(task._parent) in keys
+                assert all(id(child) in keys for child in task._children)
+            assert runtime.dump(workflow) == runtime.dump(world.duban.processes.load(session, instance))
+            assert json.loads(runtime.dump(workflow))["tasks"] == json.loads(instance.state_json)["tasks"]
