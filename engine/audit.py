@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from engine.actor import Actor
 from engine.clock import local_midnight
-from engine.db import write_behind
+from engine.db import Answer, write_behind
 from engine.models import AuditChain, AuditEvent, Unit
 from engine.text import CONTROL_CHARACTERS
 
@@ -60,6 +60,8 @@ FOLDED_EVENTS_LIMIT = 1000
 ADVISORY_LOCK_KEY = 0x6475_6261_6E41_7564 & 0x7FFF_FFFF_FFFF_FFFF
 #: events recorded in a transaction, chained when it commits
 _PENDING = "duban.audit_pending"
+#: the head locked ahead of the commit (lock_head_ahead)
+_HEAD_AHEAD = "duban.audit_head_ahead"
 
 
 def record(session: Session, actor: Actor, at: datetime, action: str, obj: tuple[str, object], summary: str,
@@ -86,7 +88,7 @@ def _append_pending(session: Session) -> None:
     if not pending:
         return
     connection = session.connection()
-    seq, last_hash = _locked_head(connection)
+    seq, last_hash = _head_locked_ahead(session) or _locked_head(connection)
     for entry in pending:
         seq, entry.seq, entry.prev_hash = seq + 1, seq + 1, last_hash
         entry.hash = last_hash = event_hash(entry)
@@ -116,6 +118,31 @@ def _forget_pending(session: Session, transaction: SessionTransaction) -> None:
     """A rolled-back transaction's events go with it."""
     if transaction.parent is None:
         session.info.pop(_PENDING, None)
+        session.info.pop(_HEAD_AHEAD, None)
+
+
+def lock_head_ahead(session: Session) -> None:
+    """Lock the chain head now, for a use case that reads once more before it commits (a person's step).
+
+    The read is held back like a write (write_behind): it goes with the use case's last statement, and the
+    commit finds the head's seq and hash already there, without a round trip of its own. The head stays
+    locked from then on, as it is from the commit's read otherwise: a use case that has more to do after
+    this would keep other writers waiting, and should not call it.
+    """
+    if session.in_nested_transaction():
+        return
+    answer = Answer()
+    session.connection().execute(_READ_HEAD, execution_options=write_behind(answer))
+    session.info[_HEAD_AHEAD] = answer
+
+
+def _head_locked_ahead(session: Session) -> tuple[int, str] | None:
+    """The head lock_head_ahead read, once its answer has come (if it has not, the commit reads it again)."""
+    answer: Answer | None = session.info.pop(_HEAD_AHEAD, None)
+    if answer is None or not answer.came or answer.row is None:
+        return None
+    seq, last_hash = answer.row
+    return seq, last_hash
 
 
 def _locked_head(connection: Connection) -> tuple[int, str]:

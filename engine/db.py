@@ -47,9 +47,21 @@ class Rows:
             raise self.error()
 
 
-def write_behind(rows: Rows | None = None) -> dict[str, Any]:
-    """The execution options of a write whose result is not read (with `rows`, the rows it must change)."""
-    return {WRITE_BEHIND: rows or True}
+@dataclass
+class Answer:
+    """The first row of a read held back like a write (a lock taken ahead), kept here when it comes."""
+
+    row: Any = None
+    came: bool = False
+
+    def take(self, cursor: Any) -> None:
+        self.row, self.came = cursor.fetchone(), True
+
+
+def write_behind(expect: Rows | Answer | None = None) -> dict[str, Any]:
+    """The execution options of a statement whose result is not read now: with Rows, the rows it must change;
+    with an Answer, where its first row is kept."""
+    return {WRITE_BEHIND: expect or True}
 
 
 def write_loaded(session: Session, loaded: Any, values: dict[str, Any]) -> None:
@@ -142,21 +154,34 @@ def _configure_postgresql(engine: Engine) -> None:
 
 @dataclass(frozen=True)
 class _Write:
-    """A statement as SQLAlchemy hands it to the driver, and the rows it must change (if WRITE_BEHIND says)."""
+    """A statement as SQLAlchemy hands it to the driver, and what WRITE_BEHIND expects of it (the rows it must
+    change, or an Answer to keep)."""
 
     statement: str
     parameters: Any
     many: bool = False
-    rows: Rows | None = None
+    expect: Rows | Answer | None = None
 
     def run(self, cursor: Any) -> Callable[[], None]:
-        """Send it; the check of its row count, to call once the result has come (in a pipeline, at its end)."""
+        """Send it; what to do once its result has come (in a pipeline, at its end): check its row count, or
+        keep its answer."""
         if self.many:
             cursor.executemany(self.statement, self.parameters)
         else:
             cursor.execute(self.statement, self.parameters)
-        rows = self.rows
-        return (lambda: rows.check(cursor.rowcount)) if rows is not None else _nothing_to_check
+        expect = self.expect
+        if isinstance(expect, Answer):
+            return lambda: expect.take(cursor)
+        return (lambda: expect.check(cursor.rowcount)) if expect is not None else _nothing_to_check
+
+    @property
+    def checked(self) -> bool:
+        """A write whose rows are checked: it must not go with COMMIT, which would keep it whatever they are."""
+        return isinstance(self.expect, Rows)
+
+
+def _expected(behind: Any) -> Rows | Answer | None:
+    return behind if isinstance(behind, Rows | Answer) else None
 
 
 def _nothing_to_check() -> None:
@@ -190,10 +215,10 @@ def _send(cursor: Any, context: Any, statement: str, parameters: Any, many: bool
     if not _may_pipeline(connection, context):
         if not behind:
             return False
-        _Write(statement, parameters, many, behind if isinstance(behind, Rows) else None).run(cursor)()
+        _Write(statement, parameters, many, _expected(behind)).run(cursor)()
         return True
     if behind:
-        write = _Write(statement, _frozen(parameters), many, behind if isinstance(behind, Rows) else None)
+        write = _Write(statement, _frozen(parameters), many, _expected(behind))
         if not context.root_connection.in_nested_transaction():
             _HELD.setdefault(connection, []).append(write)
             return True
@@ -268,7 +293,7 @@ def _commit_with_held_writes(pooled_connection: Any) -> None:
         pooled_connection.commit()
         return
     try:
-        if all(write.rows is None for write in held):
+        if not any(write.checked for write in held):
             commit = _Write("COMMIT", None)
             _send_with_held_writes(dbapi_connection, held, lambda: commit.run(dbapi_connection.cursor()))
             return
@@ -324,10 +349,13 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "after_cursor_execute")
     def _check_rows(_connection: Any, cursor: Any, _statement: str, _parameters: Any, context: Any,
                     _many: bool) -> None:
-        """SQLite sends every write at once: the rows a WRITE_BEHIND write must change are checked here."""
+        """SQLite sends every statement at once: the rows a WRITE_BEHIND write must change are checked here, and
+        an Answer is kept."""
         behind = context.execution_options.get(WRITE_BEHIND) if context is not None else None
         if isinstance(behind, Rows):
             behind.check(cursor.rowcount)
+        elif isinstance(behind, Answer):
+            behind.take(cursor)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:

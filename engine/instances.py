@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.actions import ACTIONS
+from engine.audit import lock_head_ahead
 from engine.bpmn.loader import ProcessDefinition
 from engine.bpmn.runtime import WorkflowRuntime, all_tasks, find_task, next_timer_at, ready_human_tasks
 from engine.clock import LOCAL_TZ
@@ -114,7 +115,7 @@ class Processes:
         if spiff_task is None or spiff_task.state != TaskState.READY:
             raise Conflict("这项工作已经有人处理过了")
         self.runtime.complete(workflow, spiff_task, process_data, lambda task: self._run_action(step, task))
-        self._save(step, workflow, waiting)
+        self._save(step, workflow, waiting, last=True)
 
     def fire_timers(self, step: Step) -> None:
         workflow = self.load(step.session, step.the_instance)
@@ -138,12 +139,15 @@ class Processes:
 
     # --- persistence -------------------------------------------------------------------------
 
-    def _save(self, step: Step, workflow: BpmnWorkflow, waiting: set[str], reassess: bool = True) -> None:
+    def _save(self, step: Step, workflow: BpmnWorkflow, waiting: set[str], reassess: bool = True,
+              last: bool = False) -> None:
         """Store the instance's state and mirror its user tasks; `waiting` were its open ones when loaded.
 
         The task's colour is reassessed, except for an instance started within another instance's step: the
         colour follows the task's deadline and reports, and what that step changes of them is assessed when the
         other instance is saved after it (a manual escalation, started beside the main instance, changes neither).
+        `last`: nothing is read after this before the commit (a person's step), so the audit chain's head is
+        locked with the reassessment's read, and the commit has it at hand.
         """
         instance = step.the_instance
         completed = workflow.is_completed()
@@ -157,6 +161,8 @@ class Processes:
             self._sync_task_status(step, workflow)
         step.session.flush()
         if step.task is not None and reassess:
+            if last:
+                lock_head_ahead(step.session)
             self._reassess_warning(step)
 
     def _sync_human_tasks(self, step: Step, workflow: BpmnWorkflow, waiting: set[str]) -> None:

@@ -1,6 +1,7 @@
 """全程留痕: the audit trail is append-only and hash-chained; any edit, deletion or insertion shows."""
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import sqlite3
@@ -19,7 +20,15 @@ from sqlalchemy.exc import DatabaseError
 
 import engine.users
 from engine.actor import Actor
-from engine.audit import FOLDED_EVENTS_LIMIT, GENESIS, HASHED_FIELDS, event_hash, record, verify_chain
+from engine.audit import (
+    FOLDED_EVENTS_LIMIT,
+    GENESIS,
+    HASHED_FIELDS,
+    event_hash,
+    lock_head_ahead,
+    record,
+    verify_chain,
+)
 from engine.clock import FakeClock
 from engine.db import Database
 from engine.errors import PermissionDenied
@@ -225,6 +234,35 @@ def test_a_transactions_events_join_the_chain_in_order_however_many(world: World
     chain = events(world.duban.db)[-count:]
     assert [event.object_id for event in chain] == [str(number) for number in range(count)]
     assert chain[0].prev_hash == before.head_hash and chain[-1].hash == after.head_hash
+
+
+def test_a_head_locked_ahead_keeps_other_writers_waiting_and_the_chain_whole(duban: Duban, world: World) -> None:
+    """A step locks the head with its last read: another writer's events wait for its commit and chain after it,
+    and a step that rolls back leaves the head as it was."""
+    other = Duban(Database(duban.db.url), duban.roles, duban.clock, duban.workflow_files)
+    start = report(duban.db)
+    written = threading.Event()
+
+    def write_meanwhile() -> None:
+        other.refuse(world["staff"], "GET /tasks/1", "没有找到")
+        written.set()
+
+    for outcome in ("rolled back", "committed"):
+        writer = threading.Thread(target=write_meanwhile)
+        with contextlib.suppress(RuntimeError), duban.db.transaction() as session:
+            record(session, Actor.system(), duban.clock.now(), "task.registered", ("task", 1), outcome)
+            lock_head_ahead(session)
+            session.execute(select(func.count()).select_from(AuditEvent))  # the step's last read: the lock is taken
+            writer.start()
+            assert not written.wait(0.5), "another writer chained onto the head while it was locked"
+            if outcome == "rolled back":
+                raise RuntimeError(outcome)
+        writer.join()
+        written.clear()
+    result = report(duban.db)
+    assert result.ok and result.events == start.events + 3
+    assert [event.summary for event in events(duban.db)[-3:]] == ["没有找到", "committed", "没有找到"]
+    other.db.dispose()
 
 
 def test_concurrent_writers_never_fork_the_chain(duban: Duban, world: World) -> None:

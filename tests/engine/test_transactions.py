@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 from psycopg import pq
-from sqlalchemy import Connection, delete, func, select, text, update
+from sqlalchemy import Connection, delete, event, func, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql import Executable
 
 from engine import actions
 from engine.clock import FakeClock
-from engine.db import Database, Rows, write_behind, write_loaded
+from engine.db import Answer, Database, Rows, write_behind, write_loaded
 from engine.errors import Conflict, InvalidSubmission, NotFound, PermissionDenied
 from engine.models import (
     AuditEvent,
@@ -32,7 +32,7 @@ from engine.models import (
 from engine.roles import load_roles
 from engine.service import Duban
 from tests.conftest import START, WORKFLOWS
-from tests.factories import ROOT, World, assignment
+from tests.factories import ROOT, World, assert_round_trip, assignment, walk_to_reporting
 
 
 @contextmanager
@@ -369,6 +369,45 @@ def test_writes_held_back_go_with_commit_in_one_round_trip(world: World, tmp_pat
     assert round_trips((tmp_path / "trace").read_text()) == ["Sync", "Sync"]  # BEGIN and SELECT; both UPDATEs, COMMIT
     with db.transaction(write=False) as session:
         assert session.get_one(RectificationTask, task_id).title == "再改的标题"
+
+
+def test_a_read_held_back_keeps_its_answer_when_it_comes(world: World) -> None:
+    """On PostgreSQL with the transaction's next statement; on SQLite at once."""
+    task_id = world.register("1-7")
+    db = world.duban.db
+    answer = Answer()
+    with db.transaction() as session:
+        session.connection().execute(select(RectificationTask.code).where(RectificationTask.id == task_id),
+                                     execution_options=write_behind(answer))
+        assert answer.came is db.is_sqlite
+        session.execute(select(func.count()).select_from(RectificationTask))
+        assert answer.came and answer.row == ("1-7",)
+
+
+def test_a_person_s_step_waits_on_postgresql_three_times(world: World, tmp_path: Path) -> None:
+    """A monthly report: the work item with its instance, task and report; the writes, the audit head and the
+    reports the colour is assessed from; the audit events with COMMIT."""
+    db = world.duban.db
+    if db.is_sqlite:
+        pytest.skip("PostgreSQL only: SQLite has no round trips")
+    task_id = world.register("1-7")
+    walk_to_reporting(world, task_id)
+    world.next_month()
+    work = next(work for work in world.work_for("staff", task_id) if work.form == "report_submit")
+    trace_file = tmp_path / "trace"
+    with open(trace_file, "w") as trace:
+        def traced(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+            dbapi_connection.pgconn.trace(trace.fileno())
+            dbapi_connection.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+
+        event.listen(db.engine, "checkout", traced)
+        try:
+            world.duban.complete(world["staff"], work.id, {"progress": "按计划推进", "percent_complete": 50})
+        finally:
+            event.remove(db.engine, "checkout", traced)
+            db.dispose()  # the traced connection goes
+    assert round_trips(trace_file.read_text()) == ["Sync", "Sync", "Sync"]
+    assert_round_trip(world.duban, task_id)
 
 
 def test_a_loaded_row_is_written_by_one_checked_statement(world: World) -> None:
