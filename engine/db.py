@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import selectors
 import weakref
 from collections.abc import Callable, Iterator
@@ -18,7 +19,7 @@ from alembic.script import ScriptDirectory
 from psycopg import ServerCursor
 from psycopg.pq import TransactionStatus
 from psycopg.types.json import Json, Jsonb
-from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy import Engine, Table, Update, bindparam, create_engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -49,13 +50,31 @@ class Rows:
 
 @dataclass
 class Answer:
-    """The first row of a read held back like a write (a lock taken ahead), kept here when it comes."""
+    """The first row of a read held back like a write (a lock taken ahead, a check sent with the next read),
+    kept here when it comes."""
 
     row: Any = None
     came: bool = False
+    statement: Any = None
+    parameters: dict[str, Any] | None = None
 
     def take(self, cursor: Any) -> None:
         self.row, self.came = cursor.fetchone(), True
+
+    def first_row(self, session: Session) -> Any:
+        """The row, once it has come; if no statement has carried the read yet, it is sent again now (the held
+        one goes with it)."""
+        if not self.came:
+            return session.execute(self.statement, self.parameters).first()
+        return self.row
+
+
+def read_ahead(session: Session, statement: Any, parameters: dict[str, Any]) -> Answer:
+    """A read whose answer is needed a little later: it goes with the transaction's next statement (on
+    PostgreSQL one round trip less), and its first row is kept in the Answer returned."""
+    answer = Answer(statement=statement, parameters=parameters)
+    session.connection().execute(statement, parameters, execution_options=write_behind(answer))
+    return answer
 
 
 def write_behind(expect: Rows | Answer | None = None) -> dict[str, Any]:
@@ -72,9 +91,17 @@ def write_loaded(session: Session, loaded: Any, values: dict[str, Any]) -> None:
     def gone() -> Exception:
         return StaleDataError(f"{table.name} {loaded.id} was deleted by another transaction")
 
-    session.connection().execute(table.update().where(table.c.id == loaded.id).values(values),
+    session.connection().execute(_update_by_id(table, tuple(values)),
+                                 {"row_id": loaded.id, **{f"new_{key}": value for key, value in values.items()}},
                                  execution_options=write_behind(Rows(1, gone)))
     as_written(loaded, values)
+
+
+@functools.lru_cache(maxsize=64)
+def _update_by_id(table: Table, columns: tuple[str, ...]) -> Update:
+    """UPDATE table SET the columns WHERE id = :row_id, built once (SQLAlchemy then compiles it once)."""
+    return table.update().where(table.c.id == bindparam("row_id")).values(
+        {name: bindparam(f"new_{name}", type_=table.c[name].type) for name in columns})
 
 
 def as_written(loaded: object, values: dict[str, Any]) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select
 
 from engine.actions import report_of_instance, restart_deadline_watch
-from engine.db import write_loaded
+from engine.db import read_ahead, write_loaded
 from engine.errors import InvalidSubmission
 from engine.escalation.triggers import raise_trigger
 from engine.models import (
@@ -195,6 +195,7 @@ ACTIVE_LEADER = select(User.id).where(User.id == bindparam("id"), User.role == "
 def check_assignment(step: Step, cleaned: dict[str, Any]) -> dict[str, list[str]]:
     """Cross-field and database checks shared by registration and assignment."""
     errors: dict[str, list[str]] = {}
+    leader = read_ahead(step.session, ACTIVE_LEADER, {"id": cleaned["lead_leader_id"]})  # goes with the next read
     named = {cleaned["lead_unit_id"], *cleaned["cooperating_unit_ids"]}
     known = step.task.unit_ids() & named if step.task is not None else set()  # a task's units exist (foreign keys)
     if named - known:
@@ -206,7 +207,7 @@ def check_assignment(step: Step, cleaned: dict[str, Any]) -> dict[str, list[str]
     unknown = [i for i in cleaned["cooperating_unit_ids"] if i not in known]
     if unknown:
         errors["cooperating_unit_ids"] = [N_("没有这个单位")]
-    if step.session.scalar(ACTIVE_LEADER, {"id": cleaned["lead_leader_id"]}) is None:
+    if leader.first_row(step.session) is None:
         errors["lead_leader_id"] = [N_("请选择一位牵头市领导")]
     kind = DeadlineKind(cleaned["deadline_kind"])
     if kind is DeadlineKind.DATE and not cleaned["deadline"]:
@@ -217,12 +218,16 @@ def check_assignment(step: Step, cleaned: dict[str, Any]) -> dict[str, list[str]
 
 
 def apply_assignment(step: Step, data: dict[str, Any]) -> None:
+    """The task's units, leader and deadline as assigned; what is already so is left alone (nothing to flush)."""
     task = step.the_task
-    task.lead_unit_id = data["lead_unit_id"]
-    task.lead_leader_id = data["lead_leader_id"]
-    task.deadline_kind = DeadlineKind(data["deadline_kind"])
-    task.deadline = date.fromisoformat(data["deadline"]) if data["deadline"] else None
-    task.cooperating_units = [step.session.get(Unit, i) for i in data["cooperating_unit_ids"]]  # type: ignore[misc]
+    values = {"lead_unit_id": data["lead_unit_id"], "lead_leader_id": data["lead_leader_id"],
+              "deadline_kind": DeadlineKind(data["deadline_kind"]),
+              "deadline": date.fromisoformat(data["deadline"]) if data["deadline"] else None}
+    for name, value in values.items():
+        if getattr(task, name) != value:
+            setattr(task, name, value)
+    if [unit.id for unit in task.cooperating_units] != data["cooperating_unit_ids"]:
+        task.cooperating_units = [step.session.get(Unit, i) for i in data["cooperating_unit_ids"]]  # type: ignore[misc]
     step.session.expire(task, ["lead_unit", "lead_leader"])  # they follow the ids just set
 
 

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import create_engine
+from psycopg import pq
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 
@@ -23,3 +26,27 @@ def postgres_schema(server_url: str, prefix: str = "test") -> Iterator[str]:
         with server.connect() as connection:
             connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
         server.dispose()
+
+
+def round_trips(trace: str) -> list[str]:
+    """What the client sent that it then waited on, from a libpq trace: a simple query, or the Sync ending
+    extended queries (a pipeline's, or a single statement's)."""
+    sent = [line.split("\t") for line in trace.splitlines() if line.startswith("F\t")]
+    return [fields[3].strip() if fields[2] == "Query" else "Sync" for fields in sent if fields[2] in ("Query", "Sync")]
+
+
+@contextmanager
+def traced(engine: Engine, trace_file: Path) -> Iterator[None]:
+    """The protocol of every connection the engine's pool hands out meanwhile, into the file; the pool's
+    connections are closed afterwards (they were traced)."""
+    with open(trace_file, "w") as trace:
+        def trace_connection(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+            dbapi_connection.pgconn.trace(trace.fileno())
+            dbapi_connection.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+
+        event.listen(engine, "checkout", trace_connection)
+        try:
+            yield
+        finally:
+            event.remove(engine, "checkout", trace_connection)
+            engine.dispose()

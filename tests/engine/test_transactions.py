@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 from psycopg import pq
-from sqlalchemy import Connection, delete, event, func, select, text, update
+from sqlalchemy import Connection, bindparam, delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql import Executable
 
 from engine import actions
 from engine.clock import FakeClock
-from engine.db import Answer, Database, Rows, write_behind, write_loaded
+from engine.db import Answer, Database, Rows, read_ahead, write_behind, write_loaded
 from engine.errors import Conflict, InvalidSubmission, NotFound, PermissionDenied
 from engine.models import (
     AuditEvent,
@@ -33,6 +33,7 @@ from engine.roles import load_roles
 from engine.service import Duban
 from tests.conftest import START, WORKFLOWS
 from tests.factories import ROOT, World, assert_round_trip, assignment, walk_to_reporting
+from tests.postgres import round_trips, traced
 
 
 @contextmanager
@@ -254,12 +255,6 @@ def test_what_a_transaction_wrote_stays_unseen_and_goes_when_it_fails(world: Wor
         assert session.scalar(title) == "长江干流沿岸污水直排"
 
 
-def round_trips(trace: str) -> list[str]:
-    """What the client sent that it then waited on: a simple query, or the Sync ending extended queries."""
-    sent = [line.split("\t") for line in trace.splitlines() if line.startswith("F\t")]
-    return [fields[3].strip() if fields[2] == "Query" else "Sync" for fields in sent if fields[2] in ("Query", "Sync")]
-
-
 def one_query_round_trips(db: Database, task_id: int, trace_file: Path) -> list[str]:
     with db.transaction(write=False) as session:
         pgconn = session.connection().connection.dbapi_connection.pgconn  # type: ignore[union-attr]
@@ -384,29 +379,41 @@ def test_a_read_held_back_keeps_its_answer_when_it_comes(world: World) -> None:
         assert answer.came and answer.row == ("1-7",)
 
 
-def test_a_person_s_step_waits_on_postgresql_three_times(world: World, tmp_path: Path) -> None:
-    """A monthly report: the work item with its instance, task and report; the writes, the audit head and the
-    reports the colour is assessed from; the audit events with COMMIT."""
+def test_a_read_sent_ahead_is_answered_with_the_next_statement_or_when_asked(world: World) -> None:
+    task_id = world.register("1-7")
+    code = select(RectificationTask.code).where(RectificationTask.id == bindparam("id"))
+    with world.duban.db.transaction() as session:
+        carried = read_ahead(session, code, {"id": task_id})
+        session.execute(select(func.count()).select_from(RectificationTask))
+        assert carried.came and carried.first_row(session) == ("1-7",)
+        alone = read_ahead(session, code, {"id": task_id + 1000})
+        assert alone.first_row(session) is None  # nothing carried it: it is read when asked
+
+
+def _to_report(world: World, task_id: int) -> tuple[str, str, dict[str, Any]]:
+    walk_to_reporting(world, task_id)
+    world.next_month()
+    return "staff", "report_submit", {"progress": "按计划推进", "percent_complete": 50}
+
+
+def _to_assign(world: World, task_id: int) -> tuple[str, str, dict[str, Any]]:
+    return "coordinator", "assign", assignment(world)
+
+
+@pytest.mark.parametrize(("bring_to", "waits"), [(_to_report, 3), (_to_assign, 4)], ids=["monthly report", "交办"])
+def test_a_person_s_step_waits_on_postgresql_a_few_times(world: World, tmp_path: Path, bring_to: Any,
+                                                         waits: int) -> None:
+    """The work item with its instance, task and report; for 交办 the task's units, with the leader check; the
+    writes, the audit head and the reports the colour is assessed from; the audit events with COMMIT."""
     db = world.duban.db
     if db.is_sqlite:
         pytest.skip("PostgreSQL only: SQLite has no round trips")
     task_id = world.register("1-7")
-    walk_to_reporting(world, task_id)
-    world.next_month()
-    work = next(work for work in world.work_for("staff", task_id) if work.form == "report_submit")
-    trace_file = tmp_path / "trace"
-    with open(trace_file, "w") as trace:
-        def traced(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-            dbapi_connection.pgconn.trace(trace.fileno())
-            dbapi_connection.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
-
-        event.listen(db.engine, "checkout", traced)
-        try:
-            world.duban.complete(world["staff"], work.id, {"progress": "按计划推进", "percent_complete": 50})
-        finally:
-            event.remove(db.engine, "checkout", traced)
-            db.dispose()  # the traced connection goes
-    assert round_trips(trace_file.read_text()) == ["Sync", "Sync", "Sync"]
+    username, form, data = bring_to(world, task_id)
+    work = next(work for work in world.work_for(username, task_id) if work.form == form)
+    with traced(db.engine, tmp_path / "trace"):
+        world.duban.complete(world[username], work.id, data)
+    assert round_trips((tmp_path / "trace").read_text()) == ["Sync"] * waits
     assert_round_trip(world.duban, task_id)
 
 
