@@ -7,7 +7,8 @@ Measures, in one run on the same machine:
   raw     the same step on SpiffWorkflow alone, in memory: deserialize the stored state,
           complete the task, run engine steps, serialize. SpiffWorkflow as it comes: its own
           BpmnWorkflow class, not duban's subclass with the quicker walk of the task tree.
-Two steps, each repeated over many tasks so every sample starts from the same state: 交办
+On PostgreSQL it counts how often a step waits for the server (a protocol trace): statements sent in one
+pipeline are one wait. Two steps, each repeated over many tasks so every sample starts from the same state: 交办
 (assign) of a freshly registered task, the richest step (it checks and changes the task's units,
 leader and deadline), and 填报月度进展 (the officer's monthly report), the most frequent. Run:
 
@@ -46,7 +47,7 @@ from engine.models import HumanTask, HumanTaskStatus, ProcessInstance, ProcessVe
 from engine.roles import load_roles  # noqa: E402
 from engine.service import Duban  # noqa: E402
 from tests import factories  # noqa: E402
-from tests.postgres import postgres_schema  # noqa: E402
+from tests.postgres import postgres_schema, round_trips, traced  # noqa: E402
 
 #: SpiffWorkflow's serializer as it comes, taught only the plain service task (as duban's is): it restores BpmnWorkflow
 STOCK_SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure({**DEFAULT_CONFIG,
@@ -148,8 +149,18 @@ def statements_per_step(world: factories.World, step: BenchStep, work_ids: list[
     return (len(sent) + len(work_ids) - begun_apart) / len(work_ids) + 1
 
 
-#: steps done before timing (statements compiled, caches filled), and after it to count statements
-WARM_UP, COUNTED = 20, 10
+def waits_per_step(world: factories.World, step: BenchStep, work_ids: list[int]) -> float:
+    """How often one step waits for PostgreSQL's answer (a pipeline of statements is one wait), from a protocol
+    trace."""
+    with tempfile.TemporaryDirectory() as folder:
+        trace_file = Path(folder) / "trace"
+        with traced(world.duban.db.engine, trace_file):
+            time_duban(world, step, work_ids)
+        return len(round_trips(trace_file.read_text())) / len(work_ids)
+
+
+#: steps done before timing (statements compiled, caches filled), and after it to count statements and waits
+WARM_UP, COUNTED = 20, 20
 
 
 def p50(timings: list[float]) -> float:
@@ -170,15 +181,17 @@ class Measured:
     raw: list[float]
     duban: list[float]
     statements: float
+    waits: float | None
     round_trip: list[float]
 
     def lines(self) -> list[str]:
+        sql = f"{self.statements:.0f}" + (f" / {self.waits:.0f}" if self.waits is not None else "")
         rows = [(f"raw SpiffWorkflow, alone ({self.backend}'s states)", self.raw_alone, "", ""),
                 (f"raw SpiffWorkflow, in turn ({self.backend})", self.raw, "", ""),
-                (f"duban on {self.backend}, in turn", self.duban, f"{self.statements:.0f}",
+                (f"duban on {self.backend}, in turn", self.duban, sql,
                  f"{p50(self.duban) / p50(self.raw):.1f}   {p50(self.duban) / p50(self.raw_alone):.1f}"),
                 (f"  one round trip to {self.backend} (SELECT 1)", self.round_trip, "", "")]
-        return [f"{name:<46} {p50(times):>7.2f} {p95(times):>7.2f} {sql:>9} {ratio:>13}"
+        return [f"{name:<46} {p50(times):>7.2f} {p95(times):>7.2f} {sql:>11} {ratio:>13}"
                 for name, times, sql, ratio in rows]
 
 
@@ -199,10 +212,14 @@ def measure(step: BenchStep, backend: str, url: str, samples: int) -> Measured:
     for work_id, stored in zip(timed, inputs, strict=True):
         raw += time_raw(world, step, [stored])
         duban += time_duban(world, step, [work_id])
-    statements = statements_per_step(world, step, counted)
+    if world.duban.db.is_sqlite:  # it answers in-process: no waits to count
+        statements, waits = statements_per_step(world, step, counted), None
+    else:
+        statements = statements_per_step(world, step, counted[:COUNTED // 2])
+        waits = waits_per_step(world, step, counted[COUNTED // 2:])
     round_trip = time_round_trip(world.duban.db)
     world.duban.db.dispose()
-    return Measured(backend, raw_alone, raw, duban, statements, round_trip)
+    return Measured(backend, raw_alone, raw, duban, statements, waits, round_trip)
 
 
 def time_round_trip(db: Database, samples: int = 500) -> list[float]:
@@ -237,7 +254,7 @@ def main() -> None:
             with postgres_schema(args.postgres, "bench") as url:
                 results.append(measure(step, "PostgreSQL", url, args.samples))
         print(f"\nstep: {step.title}")
-        print(f"{'':<46} {'p50 ms':>7} {'p95 ms':>7} {'SQL/step':>9} {'× raw: in turn, alone (p50)':>13}")
+        print(f"{'':<46} {'p50 ms':>7} {'p95 ms':>7} {'SQL / waits':>11} {'× raw: in turn, alone (p50)':>13}")
         for result in results:
             print("\n".join(result.lines()))
 
