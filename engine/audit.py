@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from engine.actor import Actor
 from engine.clock import local_midnight
-from engine.db import Answer, write_behind
+from engine.db import Answer, read_ahead, write_behind
 from engine.models import AuditChain, AuditEvent, Unit
 from engine.text import CONTROL_CHARACTERS
 
@@ -129,11 +129,8 @@ def lock_head_ahead(session: Session) -> None:
     locked from then on, as it is from the commit's read otherwise: a use case that has more to do after
     this would keep other writers waiting, and should not call it.
     """
-    if session.in_nested_transaction():
-        return
-    answer = Answer()
-    session.connection().execute(_READ_HEAD, execution_options=write_behind(answer))
-    session.info[_HEAD_AHEAD] = answer
+    if not session.in_nested_transaction():
+        session.info[_HEAD_AHEAD] = read_ahead(session, _READ_HEAD, {})
 
 
 def _head_locked_ahead(session: Session) -> tuple[int, str] | None:
@@ -141,8 +138,7 @@ def _head_locked_ahead(session: Session) -> tuple[int, str] | None:
     answer: Answer | None = session.info.pop(_HEAD_AHEAD, None)
     if answer is None or not answer.came or answer.row is None:
         return None
-    seq, last_hash = answer.row
-    return seq, last_hash
+    return answer.row[0], answer.row[1]
 
 
 def _locked_head(connection: Connection) -> tuple[int, str]:

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from psycopg import pq
 from sqlalchemy import Connection, bindparam, delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -256,14 +255,8 @@ def test_what_a_transaction_wrote_stays_unseen_and_goes_when_it_fails(world: Wor
 
 
 def one_query_round_trips(db: Database, task_id: int, trace_file: Path) -> list[str]:
-    with db.transaction(write=False) as session:
-        pgconn = session.connection().connection.dbapi_connection.pgconn  # type: ignore[union-attr]
-        with open(trace_file, "w") as trace:
-            pgconn.trace(trace.fileno())
-            pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
-            assert session.get(RectificationTask, task_id) is not None
-            session.commit()
-            pgconn.untrace()
+    with traced(db.engine, trace_file), db.transaction(write=False) as session:
+        assert session.get(RectificationTask, task_id) is not None
     return round_trips(trace_file.read_text())
 
 
@@ -351,16 +344,10 @@ def test_writes_held_back_go_with_commit_in_one_round_trip(world: World, tmp_pat
     if db.is_sqlite:
         pytest.skip("PostgreSQL only: SQLite has no round trips")
     task_id = world.register("1-7")
-    with db.transaction() as session:
-        pgconn = session.connection().connection.dbapi_connection.pgconn  # type: ignore[union-attr]
-        with open(tmp_path / "trace", "w") as trace:
-            pgconn.trace(trace.fileno())
-            pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
-            assert session.get(RectificationTask, task_id) is not None
-            session.connection().execute(retitle(task_id, "改过的标题"))
-            session.connection().execute(retitle(task_id, "再改的标题"))
-            session.commit()
-            pgconn.untrace()
+    with traced(db.engine, tmp_path / "trace"), db.transaction() as session:
+        assert session.get(RectificationTask, task_id) is not None
+        session.connection().execute(retitle(task_id, "改过的标题"))
+        session.connection().execute(retitle(task_id, "再改的标题"))
     assert round_trips((tmp_path / "trace").read_text()) == ["Sync", "Sync"]  # BEGIN and SELECT; both UPDATEs, COMMIT
     with db.transaction(write=False) as session:
         assert session.get_one(RectificationTask, task_id).title == "再改的标题"
