@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select
 
 from engine.actions import report_of_instance, restart_deadline_watch
-from engine.db import read_ahead, write_loaded
+from engine.db import Answer, read_ahead, write_loaded
 from engine.errors import InvalidSubmission
 from engine.escalation.triggers import raise_trigger
 from engine.models import (
@@ -173,7 +173,7 @@ class AssignHandler(FormHandler):
         if cleaned["deadline"] and cleaned["plan_due"] > cleaned["deadline"]:  # the plan leads up to the deadline
             errors.setdefault("plan_due", []).append(N_("方案报送期限不能晚于整改时限"))
         if errors:
-            raise InvalidSubmission(errors)
+            step.verify(errors)  # with the lead leader's, if it was left for later
         return cleaned
 
     def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
@@ -193,7 +193,12 @@ ACTIVE_LEADER = select(User.id).where(User.id == bindparam("id"), User.role == "
 
 
 def check_assignment(step: Step, cleaned: dict[str, Any]) -> dict[str, list[str]]:
-    """Cross-field and database checks shared by registration and assignment."""
+    """Cross-field and database checks shared by registration and assignment.
+
+    The lead leader must be an active leader. When the task has that leader already (nothing of it is written), the
+    check is left to step.verify: its read goes with the step's writes, one round trip less. A new leader is checked
+    at once: an unknown id must not reach the task's row.
+    """
     errors: dict[str, list[str]] = {}
     leader = read_ahead(step.session, ACTIVE_LEADER, {"id": cleaned["lead_leader_id"]})  # goes with the next read
     named = {cleaned["lead_unit_id"], *cleaned["cooperating_unit_ids"]}
@@ -207,14 +212,20 @@ def check_assignment(step: Step, cleaned: dict[str, Any]) -> dict[str, list[str]
     unknown = [i for i in cleaned["cooperating_unit_ids"] if i not in known]
     if unknown:
         errors["cooperating_unit_ids"] = [N_("没有这个单位")]
-    if leader.first_row(step.session) is None:
-        errors["lead_leader_id"] = [N_("请选择一位牵头市领导")]
+    if step.task is not None and step.task.lead_leader_id == cleaned["lead_leader_id"]:
+        step.check_later(lambda: leader_errors(step, leader))
+    else:
+        errors.update(leader_errors(step, leader))
     kind = DeadlineKind(cleaned["deadline_kind"])
     if kind is DeadlineKind.DATE and not cleaned["deadline"]:
         errors["deadline"] = [N_("请填写整改时限")]
     if kind is DeadlineKind.STANDING:
         cleaned["deadline"] = None
     return errors
+
+
+def leader_errors(step: Step, leader: Answer) -> dict[str, list[str]]:
+    return {} if leader.first_row(step.session) is not None else {"lead_leader_id": [N_("请选择一位牵头市领导")]}
 
 
 def apply_assignment(step: Step, data: dict[str, Any]) -> None:
@@ -226,7 +237,7 @@ def apply_assignment(step: Step, data: dict[str, Any]) -> None:
     for name, value in values.items():
         if getattr(task, name) != value:
             setattr(task, name, value)
-    if [unit.id for unit in task.cooperating_units] != data["cooperating_unit_ids"]:
+    if sorted(task.cooperating_unit_ids()) != sorted(data["cooperating_unit_ids"]):  # kept as a set (no order)
         task.cooperating_units = [step.session.get(Unit, i) for i in data["cooperating_unit_ids"]]  # type: ignore[misc]
     step.session.expire(task, ["lead_unit", "lead_leader"])  # they follow the ids just set
 
@@ -234,7 +245,7 @@ def apply_assignment(step: Step, data: dict[str, Any]) -> None:
 def assignment_summary(task: Any) -> dict[str, Any]:
     return {
         "lead_unit_id": task.lead_unit_id,
-        "cooperating_unit_ids": sorted(unit.id for unit in task.cooperating_units),
+        "cooperating_unit_ids": sorted(task.cooperating_unit_ids()),
         "lead_leader_id": task.lead_leader_id,
         "deadline_kind": str(task.deadline_kind),
         "deadline": task.deadline.isoformat() if task.deadline else None,

@@ -24,9 +24,12 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    cast,
+    func,
+    select,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, query_expression, relationship
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -304,12 +307,28 @@ class RectificationTask(Base):
     lead_leader: Mapped[User] = relationship(foreign_keys=[lead_leader_id])
     cooperating_units: Mapped[list[Unit]] = relationship(secondary=cooperating_units,
                                                          order_by=Unit.position)
+    #: the cooperating units' ids ("3,7,12"; "" for none) when the query that read the task asked for them with
+    #: COOPERATING_UNIT_IDS (a step's first read does), else None
+    listed_unit_ids: Mapped[str | None] = query_expression()
+
+    def cooperating_unit_ids(self) -> list[int]:
+        """The ids as read with the task, or of its units (read now if need be) when it was read without them or
+        its units have been loaded or replaced since."""
+        if self.listed_unit_ids is None or "cooperating_units" in self.__dict__:
+            return [unit.id for unit in self.cooperating_units]
+        return [int(unit_id) for unit_id in self.listed_unit_ids.split(",") if unit_id]
 
     def unit_ids(self) -> set[int]:
-        return {self.lead_unit_id, *(unit.id for unit in self.cooperating_units)}
+        return {self.lead_unit_id, *self.cooperating_unit_ids()}
 
     def __repr__(self) -> str:
         return f"<RectificationTask {self.code} {self.status}>"
+
+
+#: a task's cooperating units' ids in one column, for RectificationTask.listed_unit_ids (with_expression)
+COOPERATING_UNIT_IDS = func.coalesce(
+    select(func.aggregate_strings(cast(cooperating_units.c.unit_id, String), ","))
+    .where(cooperating_units.c.task_id == RectificationTask.id).scalar_subquery(), "")
 
 
 class TaskStatusChange(Base):

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy.orm import Session, contains_eager, joinedload, with_expression
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import audit, demo_clock, duties, progress, public, queries, users
@@ -39,6 +39,7 @@ from engine.handlers import FORM_HANDLERS
 from engine.incidents import list_incidents, open_incident, resolve_incident
 from engine.instances import Processes, close_work
 from engine.models import (
+    COOPERATING_UNIT_IDS,
     Category,
     DeadlineKind,
     Escalation,
@@ -232,6 +233,7 @@ class Duban(ReportingUseCases, EscalationUseCases, ClueUseCases, PreferenceUseCa
             step.audit("work.completed", ("human_task", work_item.id), f"完成「{work_item.name}」",
                        after={"form": work_item.form, "data": work_item.data})
             self.processes.complete(step, handler.apply(step, cleaned))
+            step.verify()  # the form's checks left for later, whose reads went with the step's writes
             return work_item
 
         try:
@@ -679,11 +681,13 @@ class Duban(ReportingUseCases, EscalationUseCases, ClueUseCases, PreferenceUseCa
 def _work_and_instance(lock: bool) -> Select[tuple[HumanTask, ProcessInstance]]:
     """A work item (bound parameter `work_id`) with its process instance and, eagerly, its task and the instance's
     report (a monthly report cycle's: its steps all read it); with `lock`, the first two are locked (FOR UPDATE OF
-    both: the task and the report, on the nullable side of outer joins, cannot be and need not be). The task's
-    cooperating units are read when a step needs them (the oversight steps' duty check)."""
+    both: the task and the report, on the nullable side of outer joins, cannot be and need not be). The ids of the
+    task's cooperating units come along in one column (交办 and the oversight steps' duty check read them)."""
     query = (select(HumanTask, ProcessInstance).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
              .outerjoin(ProcessInstance.report)
-             .options(joinedload(HumanTask.task), contains_eager(ProcessInstance.report))
+             .options(joinedload(HumanTask.task).options(with_expression(RectificationTask.listed_unit_ids,
+                                                                         COOPERATING_UNIT_IDS)),
+                      contains_eager(ProcessInstance.report))
              .where(HumanTask.id == bindparam("work_id")))
     return query.with_for_update(of=(HumanTask, ProcessInstance)) if lock else query
 

@@ -1,6 +1,7 @@
 """What a form handler or a named action gets to work with during one use case."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 from engine.actor import Actor
 from engine.audit import record
 from engine.clock import LOCAL_TZ
+from engine.errors import InvalidSubmission
 from engine.evidence import CheckedFile, EvidenceWriter
 from engine.models import HumanTask, ProcessInstance, RectificationTask
 from engine.settings import Settings
@@ -30,6 +32,8 @@ class Step:
     human_task: HumanTask | None = None
     uploads: list[CheckedFile] = field(default_factory=list)
     evidence: EvidenceWriter | None = None
+    #: checks of the submitted form whose reads go with the step's next statement (see check_later)
+    late_checks: list[Callable[[], dict[str, list[str]]]] = field(default_factory=list)
 
     @property
     def the_task(self) -> RectificationTask:
@@ -57,6 +61,21 @@ class Step:
         task_id = self.task.id if self.task is not None else None
         record(self.session, self.actor, self.now, action, obj, summary, task_id=task_id,
                before=changes.get("before"), after=changes.get("after"))  # type: ignore[arg-type]
+
+    def check_later(self, check: Callable[[], dict[str, list[str]]]) -> None:
+        """A check of the form (its errors by field) whose read was held back (read_ahead) and needs no answer
+        before the step goes on: it is done by `verify`, when the step has sent its writes or sooner."""
+        self.late_checks.append(check)
+
+    def verify(self, errors: dict[str, list[str]] | None = None) -> None:
+        """Raise InvalidSubmission with `errors` and those of the checks left for later, if there are any: the
+        step then comes to nothing (its transaction rolls back)."""
+        errors = {field: list(messages) for field, messages in (errors or {}).items()}
+        while self.late_checks:
+            for name, messages in self.late_checks.pop(0)().items():
+                errors.setdefault(name, []).extend(messages)
+        if errors:
+            raise InvalidSubmission(errors)
 
     def for_instance(self, instance: ProcessInstance, human_task: HumanTask | None = None) -> Step:
         return Step(self.session, self.actor, self.now, self.settings, self.processes,
