@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, select
 
-from engine.db import write_loaded
+from engine.db import insert_row, write_loaded
 from engine.escalation.actions import ESCALATION_ACTIONS
 from engine.escalation.triggers import ESCALATION_PROCESS, raise_trigger, withdraw_unproposed
 from engine.models import (
@@ -33,8 +33,6 @@ REPORT_CYCLE = select(ProcessInstance.id).where(
     ProcessInstance.task_id == bindparam("task_id"), ProcessInstance.process_id == MONTHLY_REPORT_PROCESS,
     ProcessInstance.business_key == bindparam("period"), ProcessInstance.status != InstanceStatus.CANCELLED)
 REPORT_OF_INSTANCE = select(ProgressReport).where(ProgressReport.instance_id == bindparam("instance_id"))
-#: a period's report, requested (written at once: the sweep requests a month's reports of every task)
-NEW_REPORT = ProgressReport.__table__.insert().returning(ProgressReport.__table__.c.id)
 
 
 # --- the monthly report cycle (按月交账) ------------------------------------------------------------
@@ -60,9 +58,9 @@ def open_report(step: Step, data: dict[str, Any]) -> dict[str, Any]:
     """
     period = data["period"]
     due = report_due_date(period, step.settings.report_day)
-    report_id = step.session.connection().execute(NEW_REPORT, {
+    report_id = insert_row(step.session, ProgressReport.__table__, {
         "task_id": step.the_task.id, "instance_id": step.the_instance.id, "period": period,
-        "status": ReportStatus.REQUESTED, "requested_at": step.now, "due_date": due}).scalar_one()
+        "status": ReportStatus.REQUESTED, "requested_at": step.now, "due_date": due})
     step.audit("report.requested", ("report", report_id), f"发起{period_label(period)}月度交账，{due} 前报送")
     notify_unit(step, "report_requested", f"{step.the_task.code} 请于 {due} 前报送{period_label(period)}月度进展")
     if step.the_task.status.is_reporting():

@@ -22,7 +22,7 @@ from engine.audit import lock_head_ahead
 from engine.bpmn.loader import ProcessDefinition
 from engine.bpmn.runtime import WorkflowRuntime, all_tasks, find_task, next_timer_at, ready_human_tasks
 from engine.clock import LOCAL_TZ
-from engine.db import Rows, as_written, write_behind
+from engine.db import Rows, as_written, insert_row, write_behind
 from engine.errors import Conflict
 from engine.models import (
     HumanTask,
@@ -35,7 +35,7 @@ from engine.models import (
 )
 from engine.roles import RoleModel
 from engine.step import Step
-from engine.warnings import WarningRules, describe, reassess
+from engine.warnings import ReportFacts, WarningRules, describe, reassess, recent_reports_of
 
 END_OF_DAY = time(23, 59, 59)
 
@@ -117,11 +117,19 @@ class Processes:
         self.runtime.complete(workflow, spiff_task, process_data, lambda task: self._run_action(step, task))
         self._save(step, workflow, waiting, last=True)
 
-    def fire_timers(self, step: Step) -> None:
+    def fire_timers(self, step: Step, reassess: bool = True) -> None:
+        """Run the instance's due timers on. `reassess=False`: the caller reassesses the task's colour later (a
+        sweep's batch, with reassess_tasks)."""
         workflow = self.load(step.session, step.the_instance)
         waiting = waiting_work(step.the_instance, workflow)
         self.runtime.advance(workflow, lambda task: self._run_action(step, task))
-        self._save(step, workflow, waiting)
+        self._save(step, workflow, waiting, reassess=reassess)
+
+    def reassess_tasks(self, steps: Sequence[Step]) -> None:
+        """The colour of each step's task, from one read of their reports (a sweep's batch, at its end)."""
+        history = recent_reports_of(steps[0].session, {step.the_task.id for step in steps}) if steps else {}
+        for step in steps:
+            self._reassess_warning(step, history[step.the_task.id])
 
     def cancel(self, step: Step, instance: ProcessInstance, reason: str) -> None:
         child = step.for_instance(instance)
@@ -214,10 +222,10 @@ class Processes:
                        before={"status": before.value}, after={"status": status.value})
 
 
-    def _reassess_warning(self, step: Step) -> None:
+    def _reassess_warning(self, step: Step, reports: Sequence[ReportFacts] | None = None) -> None:
         task = step.the_task
         before = task.warning
-        if reassess(step.session, self.rules, task, step.today):
+        if reassess(step.session, self.rules, task, step.today, reports):
             reasons = "、".join(describe(reason, step.today) for reason in task.warning_reasons)
             step.audit("task.warning", ("task", task.id), f"预警：{before.label} → {task.warning.label}"
                        + (f"（{reasons}）" if reasons else ""),
@@ -231,7 +239,7 @@ class Processes:
 
 def new_instance(session: Session, values: dict[str, Any]) -> ProcessInstance:
     """Insert an instance's row; the object returned is the session's, as if loaded (no flush writes it again)."""
-    instance = ProcessInstance(id=session.connection().execute(NEW_INSTANCE, values).scalar_one(), **values)
+    instance = ProcessInstance(id=insert_row(session, _INSTANCES, values), **values)
     make_transient_to_detached(instance)
     session.add(instance)
     return instance
@@ -263,7 +271,6 @@ def _already_done() -> Exception:
 
 
 _INSTANCES = ProcessInstance.__table__
-NEW_INSTANCE = _INSTANCES.insert().returning(_INSTANCES.c.id)
 _WORK = HumanTask.__table__
 NEW_WORK = _WORK.insert().inline()  # no RETURNING of the id: nothing reads it
 CLOSE_WORK = _WORK.update().where(_WORK.c.id == bindparam("work_id"), _WORK.c.status == HumanTaskStatus.OPEN)

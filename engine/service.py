@@ -310,7 +310,10 @@ class Duban(ReportingUseCases, EscalationUseCases, ClueUseCases, PreferenceUseCa
             tasks = self._tasks_of(session, instances)
             for instance in instances:
                 step = self._step(session, Actor.system(), task=tasks.get(instance.task_id), instance=instance)
-                self.processes.fire_timers(step)
+                self.processes.fire_timers(step, reassess=False)
+            fired = {instance.task_id for instance in instances} & tasks.keys()  # each task once, at the end
+            self.processes.reassess_tasks([self._step(session, Actor.system(), task=tasks[task_id])
+                                           for task_id in sorted(fired)])
             passed.update(instance.id for instance in instances if instance.is_due(now))
 
         try:

@@ -12,12 +12,12 @@ days where a colour can change by itself (deadline - N, deadline + 1, report due
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from engine.models import ProgressReport, RectificationTask, ReportStatus, WarningLevel
@@ -80,16 +80,35 @@ class WarningRules:
         return reasons
 
 
-#: the facts of a task's last 24 reports, newest first (built once: every step reads them)
+#: how many of a task's reports, the newest, its colour is assessed from
+RECENT = 24
+#: the facts of a task's recent reports, newest first (built once: every step reads them)
 RECENT_REPORTS = (select(ProgressReport.period, ProgressReport.status, ProgressReport.overdue, ProgressReport.lagging,
                          ProgressReport.submitted_at.is_not(None).label("submitted"))
                   .where(ProgressReport.task_id == bindparam("task_id"))
-                  .order_by(ProgressReport.period.desc()).limit(24))
+                  .order_by(ProgressReport.period.desc()).limit(RECENT))
+_NEWEST_FIRST = (func.row_number().over(partition_by=ProgressReport.task_id, order_by=ProgressReport.period.desc())
+                 .label("newness"))
+_NUMBERED = select(*RECENT_REPORTS.selected_columns, ProgressReport.task_id, _NEWEST_FIRST).where(
+    ProgressReport.task_id.in_(bindparam("task_ids", expanding=True))).subquery()
+#: the same of many tasks at once (a sweep's batch), by task and newest first
+RECENT_REPORTS_OF_TASKS = (select(_NUMBERED).where(_NUMBERED.c.newness <= RECENT)
+                           .order_by(_NUMBERED.c.task_id, _NUMBERED.c.newness))
 
 
-def reassess(session: Session, rules: WarningRules, task: RectificationTask, today: date) -> bool:
-    """Store the task's colour; True when it changed."""
-    reports = session.execute(RECENT_REPORTS, {"task_id": task.id}).all()
+def recent_reports_of(session: Session, task_ids: Collection[int]) -> dict[int, list[Row[Any]]]:
+    """The facts of each task's recent reports, newest first, from one read."""
+    by_task: dict[int, list[Row[Any]]] = {task_id: [] for task_id in task_ids}
+    for row in session.execute(RECENT_REPORTS_OF_TASKS, {"task_ids": sorted(task_ids)}):
+        by_task[row.task_id].append(row)
+    return by_task
+
+
+def reassess(session: Session, rules: WarningRules, task: RectificationTask, today: date,
+             reports: Sequence[ReportFacts] | None = None) -> bool:
+    """Store the task's colour; True when it changed. `reports`: its recent ones, if read already."""
+    if reports is None:
+        reports = session.execute(RECENT_REPORTS, {"task_id": task.id}).all()
     assessment = rules.assess(task, reports, today)
     changed = (assessment.level, assessment.reasons) != (task.warning, task.warning_reasons)
     if changed:

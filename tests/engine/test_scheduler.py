@@ -8,13 +8,13 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from engine import actions
 from engine.clock import LOCAL_TZ, FakeClock
 from engine.db import Database
 from engine.errors import Busy
-from engine.models import AuditEvent, Incident, ProcessInstance, ProgressReport
+from engine.models import AuditEvent, Incident, ProcessInstance, ProgressReport, RectificationTask, WarningLevel
 from engine.roles import load_roles
 from engine.service import Duban
 from tests.conftest import WORKFLOWS
@@ -74,6 +74,32 @@ def test_two_processes_sweeping_at_once_fire_each_timer_once(world: World) -> No
     assert len([key for key in counts if key[0] == "report.overdue"]) == len(task_ids)
     assert set(counts.values()) == {1}
     assert world.duban.fire_due_timers().fired == 0  # nothing left for a third sweep
+
+
+def test_a_batch_assesses_each_of_its_tasks_once_from_one_read(world: World) -> None:
+    """On April 6 each task's March report is overdue: the sweep turns every task yellow, with one audit event each,
+    and reads their reports once for the whole batch, at its end."""
+    task_ids = tasks_reporting(world, 3)
+    world.duban.clock.set(APRIL_6)  # type: ignore[attr-defined]
+    reads: list[str] = []
+
+    def count(_connection: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "progress_reports.submitted_at IS NOT NULL AS submitted" in statement:  # the facts of the colour
+            reads.append(statement)
+
+    event.listen(world.duban.db.engine, "before_cursor_execute", count)
+    try:
+        assert world.duban.fire_due_timers().failed == 0
+    finally:
+        event.remove(world.duban.db.engine, "before_cursor_execute", count)
+    assert len(reads) == 1 and "row_number()" in reads[0].lower()
+    with world.duban.db.transaction(write=False) as session:
+        colours = session.execute(select(RectificationTask.id, RectificationTask.warning,
+                                         RectificationTask.warning_reasons)).all()
+        turned = Counter(session.scalars(select(AuditEvent.task_id).where(AuditEvent.action == "task.warning")))
+    assert sorted(colours) == [(task_id, WarningLevel.YELLOW, [{"code": "report_overdue", "period": "2026-03"}])
+                               for task_id in sorted(task_ids)]
+    assert turned == dict.fromkeys(task_ids, 1)
 
 
 def test_a_sweep_killed_half_way_leaves_nothing_half_done(world: World) -> None:

@@ -5,18 +5,19 @@ import multiprocessing
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, bindparam, delete, func, select, text, update
+from sqlalchemy import Connection, bindparam, delete, event, func, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql import Executable
 
 from engine import actions
 from engine.clock import FakeClock
-from engine.db import Answer, Database, Rows, read_ahead, write_behind, write_loaded
+from engine.db import Answer, Database, Rows, insert_row, read_ahead, write_behind, write_loaded
 from engine.errors import Conflict, InvalidSubmission, NotFound, PermissionDenied
 from engine.models import (
     AuditEvent,
@@ -26,7 +27,9 @@ from engine.models import (
     Notice,
     PlanStatus,
     ProcessInstance,
+    ProgressReport,
     RectificationTask,
+    ReportStatus,
     User,
 )
 from engine.roles import load_roles
@@ -420,6 +423,33 @@ def test_a_read_sent_ahead_is_answered_with_the_next_statement_or_when_asked(wor
         assert carried.came and carried.first_row(session) == ("1-7",)
         alone = read_ahead(session, code, {"id": task_id + 1000})
         assert alone.first_row(session) is None  # nothing carried it: it is read when asked
+
+
+def test_rows_inserted_one_by_one_take_ids_drawn_ahead(world: World) -> None:
+    """insert_row: on PostgreSQL the ids come from the table's sequence, drawn 1, 2, 4… at a time, and the INSERTs
+    go with the next statement; on SQLite each INSERT returns its id. Either way the ids are new and ascending."""
+    db = world.duban.db
+    task_id = world.register()
+    draws: list[int] = []
+
+    def count(_connection: object, _cursor: object, statement: str, parameters: Any, *_args: object) -> None:
+        if "generate_series" in statement:
+            draws.append(parameters["count"])
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        with db.transaction() as session:
+            instance_id = session.scalar(select(ProcessInstance.id).where(ProcessInstance.task_id == task_id))
+            ids = [insert_row(session, ProgressReport.__table__, {
+                "task_id": task_id, "instance_id": instance_id, "period": f"2025-{month:02d}",
+                "status": ReportStatus.REQUESTED, "requested_at": START, "due_date": date(2025, month, 5)})
+                for month in range(1, 8)]
+            stored = session.scalars(select(ProgressReport.id).where(ProgressReport.task_id == task_id)
+                                     .order_by(ProgressReport.id)).all()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert stored == ids == sorted(set(ids))
+    assert draws == ([] if db.is_sqlite else [1, 2, 4])
 
 
 def _to_report(world: World, task_id: int) -> tuple[str, str, dict[str, Any]]:
