@@ -1,10 +1,11 @@
 """Named actions: the Python work a BPMN service task asks for (duban:action="...")."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session
 
 from engine.db import insert_row, write_loaded
 from engine.escalation.actions import ESCALATION_ACTIONS
@@ -32,6 +33,12 @@ Action = Callable[[Step, dict[str, Any]], dict[str, Any] | None]
 REPORT_CYCLE = select(ProcessInstance.id).where(
     ProcessInstance.task_id == bindparam("task_id"), ProcessInstance.process_id == MONTHLY_REPORT_PROCESS,
     ProcessInstance.business_key == bindparam("period"), ProcessInstance.status != InstanceStatus.CANCELLED)
+LIVE_REPORT_CYCLES = select(ProcessInstance.task_id, ProcessInstance.business_key).where(
+    ProcessInstance.task_id.in_(bindparam("task_ids", expanding=True)),
+    ProcessInstance.business_key.in_(bindparam("periods", expanding=True)),
+    ProcessInstance.process_id == MONTHLY_REPORT_PROCESS, ProcessInstance.status != InstanceStatus.CANCELLED)
+#: whether a task's report cycle of a period is live, by (task id, period), as known in this transaction (a session)
+_CYCLES_KNOWN = "duban.report_cycles_known"
 REPORT_OF_INSTANCE = select(ProgressReport).where(ProgressReport.instance_id == bindparam("instance_id"))
 
 
@@ -43,10 +50,34 @@ def start_monthly_reporting(step: Step, data: dict[str, Any]) -> None:
 
 
 def request_report(step: Step, period: str) -> None:
+    """Start the task's report cycle of the period, unless it has a live one."""
     task = step.the_task
-    already = step.session.scalar(REPORT_CYCLE, {"task_id": task.id, "period": period})
-    if already is None:
+    known = step.session.info.setdefault(_CYCLES_KNOWN, {})
+    live = known.get((task.id, period))
+    if live is None:
+        live = step.session.scalar(REPORT_CYCLE, {"task_id": task.id, "period": period}) is not None
+    if not live:
         step.processes.start(step, MONTHLY_REPORT_PROCESS, {"period": period}, business_key=period)
+    known[(task.id, period)] = True
+
+
+def know_report_cycles(session: Session, instances: Sequence[ProcessInstance]) -> None:
+    """Read at once whether the cycles a sweep's batch may start are live already: a monthly report instance whose
+    month is over asks for the next month's (open_report). request_report then finds the answer here, where it
+    would read it for each instance."""
+    wanted = {(instance.task_id, next_period(instance.business_key)) for instance in instances
+              if instance.process_id == MONTHLY_REPORT_PROCESS and instance.task_id is not None}
+    if not wanted:
+        return
+    rows = session.execute(LIVE_REPORT_CYCLES, {"task_ids": sorted({task_id for task_id, _ in wanted}),
+                                                "periods": sorted({period for _, period in wanted})})
+    live = {(task_id, period) for task_id, period in rows}
+    session.info.setdefault(_CYCLES_KNOWN, {}).update({key: key in live for key in wanted})
+
+
+def forget_report_cycles(session: Session) -> None:
+    """An instance was cancelled: what was known of live cycles may no longer hold."""
+    session.info.pop(_CYCLES_KNOWN, None)
 
 
 def open_report(step: Step, data: dict[str, Any]) -> dict[str, Any]:

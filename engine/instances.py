@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine.actions import ACTIONS
+from engine.actions import ACTIONS, forget_report_cycles
 from engine.audit import lock_head_ahead
 from engine.bpmn.loader import ProcessDefinition
 from engine.bpmn.runtime import WorkflowRuntime, all_tasks, find_task, next_timer_at, ready_human_tasks
@@ -137,6 +137,7 @@ class Processes:
         waiting = waiting_work(instance, workflow)
         workflow.cancel()
         instance.status = InstanceStatus.CANCELLED
+        forget_report_cycles(step.session)
         self._save(child, workflow, waiting)
         child.audit("process.cancelled", ("instance", instance.id),
                     f"「{instance.version.name or instance.process_id}」{instance.business_key} 终止：{reason}")

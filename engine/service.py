@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine import audit, demo_clock, duties, progress, public, queries, users
 from engine.access import Access
-from engine.actions import ACTIONS
+from engine.actions import ACTIONS, know_report_cycles
 from engine.actor import Actor
 from engine.audit import record
 from engine.bpmn.expressions import ExpressionFunctions, RestrictedScriptEngine
@@ -307,6 +307,7 @@ class Duban(ReportingUseCases, EscalationUseCases, ClueUseCases, PreferenceUseCa
         def work(session: Session) -> None:
             instances = claim_due_instances(session, now, size, passed)
             claimed.extend(instance.id for instance in instances)
+            know_report_cycles(session, instances)
             tasks = self._tasks_of(session, instances)
             for instance in instances:
                 step = self._step(session, Actor.system(), task=tasks.get(instance.task_id), instance=instance)

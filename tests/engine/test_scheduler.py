@@ -102,6 +102,29 @@ def test_a_batch_assesses_each_of_its_tasks_once_from_one_read(world: World) -> 
     assert turned == dict.fromkeys(task_ids, 1)
 
 
+def test_a_batch_looks_for_the_next_report_cycles_in_one_read(world: World) -> None:
+    """March is over for every task: one read tells the batch that none has an April cycle yet, and each task then
+    gets exactly one, started by its March cycle."""
+    task_ids = tasks_reporting(world, 3)
+    world.duban.clock.set(APRIL_6)  # type: ignore[attr-defined]
+    reads: list[str] = []
+
+    def count(_connection: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "process_instances.business_key IN" in statement or "process_instances.business_key =" in statement:
+            reads.append(statement)  # the batch's read of live cycles, or one task's
+
+    event.listen(world.duban.db.engine, "before_cursor_execute", count)
+    try:
+        assert world.duban.fire_due_timers().failed == 0
+    finally:
+        event.remove(world.duban.db.engine, "before_cursor_execute", count)
+    assert len(reads) == 1 and " IN " in reads[0]
+    with world.duban.db.transaction(write=False) as session:
+        cycles = session.execute(select(ProcessInstance.task_id, ProcessInstance.business_key).where(
+            ProcessInstance.process_id == actions.MONTHLY_REPORT_PROCESS)).all()
+    assert sorted(cycles) == sorted((task_id, period) for task_id in task_ids for period in ("2026-03", "2026-04"))
+
+
 def test_a_sweep_killed_half_way_leaves_nothing_half_done(world: World) -> None:
     task_ids = tasks_reporting(world, 4)
     assert run_sweeps(world.duban.db.url, APRIL_6, [3]) == [3]
