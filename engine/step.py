@@ -70,7 +70,7 @@ class Step:
     def verify(self, errors: dict[str, list[str]] | None = None) -> None:
         """Raise InvalidSubmission with `errors` and those of the checks left for later, if there are any: the
         step then comes to nothing (its transaction rolls back)."""
-        errors = {field: list(messages) for field, messages in (errors or {}).items()}
+        errors = {name: list(messages) for name, messages in (errors or {}).items()}
         while self.late_checks:
             for name, messages in self.late_checks.pop(0)().items():
                 errors.setdefault(name, []).extend(messages)
@@ -78,5 +78,7 @@ class Step:
             raise InvalidSubmission(errors)
 
     def for_instance(self, instance: ProcessInstance, human_task: HumanTask | None = None) -> Step:
+        """The same use case on another instance (one it starts or cancels): its checks left for later are this
+        step's."""
         return Step(self.session, self.actor, self.now, self.settings, self.processes,
-                    self.task, instance, human_task, evidence=self.evidence)
+                    self.task, instance, human_task, evidence=self.evidence, late_checks=self.late_checks)
