@@ -22,7 +22,7 @@ from engine.models import (
     SignoffStatus,
 )
 from engine.notices import notify, notify_unit
-from engine.periods import next_period, period_label, period_of, report_due_date
+from engine.periods import PERIOD_PATTERN, next_period, period_label, period_of, report_due_date
 from engine.step import Step
 
 MONTHLY_REPORT_PROCESS = "monthly_report"
@@ -66,7 +66,8 @@ def know_report_cycles(session: Session, instances: Sequence[ProcessInstance]) -
     month is over asks for the next month's (open_report). request_report then finds the answer here, where it
     would read it for each instance."""
     wanted = {(instance.task_id, next_period(instance.business_key)) for instance in instances
-              if instance.process_id == MONTHLY_REPORT_PROCESS and instance.task_id is not None}
+              if instance.process_id == MONTHLY_REPORT_PROCESS and instance.task_id is not None
+              and PERIOD_PATTERN.match(instance.business_key)}  # another key: its firing reads for itself
     if not wanted:
         return
     rows = session.execute(LIVE_REPORT_CYCLES, {"task_ids": sorted({task_id for task_id, _ in wanted}),

@@ -122,10 +122,10 @@ def insert_row(session: Session, table: Table, values: dict[str, Any]) -> int:
     connection = session.connection()
     if connection.dialect.name != "postgresql":
         return int(connection.execute(_inserting(table, returning=True), values).scalar_one())
-    drawn = session.info.setdefault(_IDS_DRAWN, {}).setdefault(table.name, _Ids())
+    drawn = session.info.setdefault(_IDS_DRAWN, {}).setdefault(table.fullname, _Ids())
     if not drawn.free:
         drawn.draw = min(drawn.draw * 2, _MOST_IDS_AT_ONCE) if drawn.draw else 1
-        drawn.free = sorted(connection.scalars(_DRAW_IDS, {"table": table.name, "count": drawn.draw}))
+        drawn.free = sorted(connection.scalars(_DRAW_IDS, {"table": table.fullname, "count": drawn.draw}))
     row_id = drawn.free.pop(0)
     connection.execute(_inserting(table), {**values, "id": row_id}, execution_options=write_behind())
     return row_id

@@ -167,7 +167,7 @@ class AssignHandler(FormHandler):
 
     def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
         cleaned = clean(self.fields, data)
-        errors = check_assignment(step, cleaned)
+        errors = check_assignment(step, cleaned, leader_later=True)
         if cleaned["plan_due"] < step.today.isoformat():
             errors.setdefault("plan_due", []).append(N_("方案报送期限不能早于今天"))
         if cleaned["deadline"] and cleaned["plan_due"] > cleaned["deadline"]:  # the plan leads up to the deadline
@@ -192,12 +192,13 @@ KNOWN_UNITS = select(Unit.id).where(Unit.id.in_(bindparam("ids", expanding=True)
 ACTIVE_LEADER = select(User.id).where(User.id == bindparam("id"), User.role == "leader", User.active.is_(True))
 
 
-def check_assignment(step: Step, cleaned: dict[str, Any]) -> dict[str, list[str]]:
+def check_assignment(step: Step, cleaned: dict[str, Any], leader_later: bool = False) -> dict[str, list[str]]:
     """Cross-field and database checks shared by registration and assignment.
 
-    The lead leader must be an active leader. When the task has that leader already (nothing of it is written), the
-    check is left to step.verify: its read goes with the step's writes, one round trip less. A new leader is checked
-    at once: an unknown id must not reach the task's row.
+    The lead leader must be an active leader. With `leader_later` (a caller that calls step.verify before it
+    commits), when the task has that leader already (nothing of it is written), the check is left to step.verify:
+    its read goes with the step's writes, one round trip less. A new leader is checked at once: an unknown id must
+    not reach the task's row.
     """
     errors: dict[str, list[str]] = {}
     leader = read_ahead(step.session, ACTIVE_LEADER, {"id": cleaned["lead_leader_id"]})  # goes with the next read
@@ -212,7 +213,7 @@ def check_assignment(step: Step, cleaned: dict[str, Any]) -> dict[str, list[str]
     unknown = [i for i in cleaned["cooperating_unit_ids"] if i not in known]
     if unknown:
         errors["cooperating_unit_ids"] = [N_("没有这个单位")]
-    if step.task is not None and step.task.lead_leader_id == cleaned["lead_leader_id"]:
+    if leader_later and step.task is not None and step.task.lead_leader_id == cleaned["lead_leader_id"]:
         step.check_later(lambda: leader_errors(step, leader))
     else:
         errors.update(leader_errors(step, leader))

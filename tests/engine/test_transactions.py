@@ -31,6 +31,7 @@ from engine.models import (
     RectificationTask,
     ReportStatus,
     User,
+    cooperating_units,
 )
 from engine.roles import load_roles
 from engine.service import Duban
@@ -59,6 +60,11 @@ def snapshot(world: World) -> dict[str, Any]:
             "instances": session.execute(select(ProcessInstance.id, ProcessInstance.state_json,
                                                 ProcessInstance.lock_version).order_by(ProcessInstance.id)).all(),
             "plans": session.execute(select(ImplementationPlan.id, ImplementationPlan.status)).all(),
+            "tasks": session.execute(select(
+                RectificationTask.id, RectificationTask.status, RectificationTask.lead_unit_id,
+                RectificationTask.lead_leader_id, RectificationTask.deadline_kind, RectificationTask.deadline,
+                RectificationTask.warning).order_by(RectificationTask.id)).all(),
+            "units": session.execute(select(cooperating_units).order_by(*cooperating_units.c)).all(),
         }
 
 
@@ -198,8 +204,19 @@ def test_assignment_records_the_cooperating_units_before_and_after(world: World)
     nothing; others replace them, and the audit event has both."""
     units = world.units
     task_id = world.register(cooperating_unit_ids=[units["water"], units["naxi"]])
-    world.do("coordinator", task_id, "assign",
-             **assignment(world, cooperating_unit_ids=[units["naxi"], units["water"]]))
+    written: list[str] = []
+
+    def count(_connection: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "task_cooperating_units" in statement and not statement.startswith("SELECT"):
+            written.append(statement)
+
+    event.listen(world.duban.db.engine, "before_cursor_execute", count)
+    try:
+        world.do("coordinator", task_id, "assign",
+                 **assignment(world, cooperating_unit_ids=[units["naxi"], units["water"]]))
+    finally:
+        event.remove(world.duban.db.engine, "before_cursor_execute", count)
+    assert written == []  # the same units in another order: nothing to write
     other = world.register("1-2", cooperating_unit_ids=[units["water"], units["naxi"]])
     world.do("coordinator", other, "assign", **assignment(world, cooperating_unit_ids=[units["naxi"]]))
     with world.duban.db.transaction(write=False) as session:
