@@ -152,9 +152,10 @@ class Processes:
               last: bool = False) -> None:
         """Store the instance's state and mirror its user tasks; `waiting` were its open ones when loaded.
 
-        The task's colour is reassessed, except for an instance started within another instance's step: the
-        colour follows the task's deadline and reports, and what that step changes of them is assessed when the
-        other instance is saved after it (a manual escalation, started beside the main instance, changes neither).
+        The task's colour is reassessed (`reassess`), except for an instance started within another instance's
+        step: the colour follows the task's deadline and reports, and what that step changes of them is assessed
+        when the other instance is saved after it (a manual escalation, started beside the main instance, changes
+        neither); and except in a sweep's batch, which reassesses its tasks at its end (reassess_tasks).
         `last`: nothing is read after this before the commit (a person's step), so the audit chain's head is
         locked with the reassessment's read, and the commit has it at hand.
         """

@@ -7,8 +7,9 @@ red    the deadline has passed, or the task was yellow for K report periods in a
 
 N and K come from Settings (deadline_warning_days, red_after_yellow_periods). Tasks with no
 deadline (长期坚持) are never red for a deadline. The colour is stored on the task and
-re-assessed after every step and every timer of the task; the timers fire exactly on the
-days where a colour can change by itself (deadline - N, deadline + 1, report due + 1).
+re-assessed after every step and every timer of the task (a sweep's batch reassesses each of its
+tasks once, at its end); the timers fire exactly on the days where a colour can change by itself
+(deadline - N, deadline + 1, report due + 1).
 """
 from __future__ import annotations
 
