@@ -1,12 +1,14 @@
 """A small city for tests: units from roles.yaml, two categories, people in every role."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, event, func, select
 
 from engine.actor import Actor
 from engine.bpmn.runtime import ready_human_tasks
@@ -197,3 +199,18 @@ def sign_off(world: World, task_id: int) -> None:
     apply_for_signoff(world, task_id)
     through_notice(world, task_id)
     world.do("leader", task_id, "signoff_approve", decision="approve", comment="同意销号")
+
+
+@contextmanager
+def statements_sent(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
+    """The SQL statements the engine sends within the block, with their parameters, in order."""
+    sent: list[tuple[str, Any]] = []
+
+    def note(_connection: object, _cursor: object, statement: str, parameters: Any, *_args: object) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", note)

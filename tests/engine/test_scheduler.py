@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from engine import actions
 from engine.clock import LOCAL_TZ, FakeClock
@@ -18,7 +18,7 @@ from engine.models import AuditEvent, Incident, ProcessInstance, ProgressReport,
 from engine.roles import load_roles
 from engine.service import Duban
 from tests.conftest import WORKFLOWS
-from tests.factories import ROOT, World, walk_to_reporting
+from tests.factories import ROOT, World, statements_sent, walk_to_reporting
 
 APRIL_6 = datetime(2026, 4, 6, 0, 30, tzinfo=LOCAL_TZ)
 
@@ -81,17 +81,10 @@ def test_a_batch_assesses_each_of_its_tasks_once_from_one_read(world: World) -> 
     and reads their reports once for the whole batch, at its end."""
     task_ids = tasks_reporting(world, 3)
     world.duban.clock.set(APRIL_6)  # type: ignore[attr-defined]
-    reads: list[str] = []
-
-    def count(_connection: object, _cursor: object, statement: str, *_args: object) -> None:
-        if "progress_reports.submitted_at IS NOT NULL AS submitted" in statement:  # the facts of the colour
-            reads.append(statement)
-
-    event.listen(world.duban.db.engine, "before_cursor_execute", count)
-    try:
+    with statements_sent(world.duban.db.engine) as sent:
         assert world.duban.fire_due_timers().failed == 0
-    finally:
-        event.remove(world.duban.db.engine, "before_cursor_execute", count)
+    reads = [statement for statement, _ in sent
+             if "progress_reports.submitted_at IS NOT NULL AS submitted" in statement]  # the facts of the colour
     assert len(reads) == 1 and "row_number()" in reads[0].lower()
     with world.duban.db.transaction(write=False) as session:
         colours = session.execute(select(RectificationTask.id, RectificationTask.warning,
@@ -107,17 +100,10 @@ def test_a_batch_looks_for_the_next_report_cycles_in_one_read(world: World) -> N
     gets exactly one, started by its March cycle."""
     task_ids = tasks_reporting(world, 3)
     world.duban.clock.set(APRIL_6)  # type: ignore[attr-defined]
-    reads: list[str] = []
-
-    def count(_connection: object, _cursor: object, statement: str, *_args: object) -> None:
-        if "process_instances.business_key IN" in statement or "process_instances.business_key =" in statement:
-            reads.append(statement)  # the batch's read of live cycles, or one task's
-
-    event.listen(world.duban.db.engine, "before_cursor_execute", count)
-    try:
+    with statements_sent(world.duban.db.engine) as sent:
         assert world.duban.fire_due_timers().failed == 0
-    finally:
-        event.remove(world.duban.db.engine, "before_cursor_execute", count)
+    reads = [statement for statement, _ in sent  # the batch's read of live cycles, or one task's
+             if "process_instances.business_key IN" in statement or "process_instances.business_key =" in statement]
     assert len(reads) == 1 and " IN " in reads[0]
     with world.duban.db.transaction(write=False) as session:
         cycles = session.execute(select(ProcessInstance.task_id, ProcessInstance.business_key).where(

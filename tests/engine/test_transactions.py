@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, bindparam, delete, event, func, select, text, update
+from sqlalchemy import Connection, bindparam, delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql import Executable
@@ -36,7 +36,7 @@ from engine.models import (
 from engine.roles import load_roles
 from engine.service import Duban
 from tests.conftest import START, WORKFLOWS
-from tests.factories import ROOT, World, assert_round_trip, assignment, walk_to_reporting
+from tests.factories import ROOT, World, assert_round_trip, assignment, statements_sent, walk_to_reporting
 from tests.postgres import round_trips, traced
 
 
@@ -204,18 +204,11 @@ def test_assignment_records_the_cooperating_units_before_and_after(world: World)
     nothing; others replace them, and the audit event has both."""
     units = world.units
     task_id = world.register(cooperating_unit_ids=[units["water"], units["naxi"]])
-    written: list[str] = []
-
-    def count(_connection: object, _cursor: object, statement: str, *_args: object) -> None:
-        if "task_cooperating_units" in statement and not statement.startswith("SELECT"):
-            written.append(statement)
-
-    event.listen(world.duban.db.engine, "before_cursor_execute", count)
-    try:
+    with statements_sent(world.duban.db.engine) as sent:
         world.do("coordinator", task_id, "assign",
                  **assignment(world, cooperating_unit_ids=[units["naxi"], units["water"]]))
-    finally:
-        event.remove(world.duban.db.engine, "before_cursor_execute", count)
+    written = [statement for statement, _ in sent
+               if "task_cooperating_units" in statement and not statement.startswith("SELECT")]
     assert written == []  # the same units in another order: nothing to write
     other = world.register("1-2", cooperating_unit_ids=[units["water"], units["naxi"]])
     world.do("coordinator", other, "assign", **assignment(world, cooperating_unit_ids=[units["naxi"]]))
@@ -447,26 +440,21 @@ def test_rows_inserted_one_by_one_take_ids_drawn_ahead(world: World) -> None:
     go with the next statement; on SQLite each INSERT returns its id. Either way the ids are new and ascending."""
     db = world.duban.db
     task_id = world.register()
-    draws: list[int] = []
-
-    def count(_connection: object, _cursor: object, statement: str, parameters: Any, *_args: object) -> None:
-        if "generate_series" in statement:
-            draws.append(parameters["count"])
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        with db.transaction() as session:
-            instance_id = session.scalar(select(ProcessInstance.id).where(ProcessInstance.task_id == task_id))
-            ids = [insert_row(session, ProgressReport.__table__, {
-                "task_id": task_id, "instance_id": instance_id, "period": f"2025-{month:02d}",
-                "status": ReportStatus.REQUESTED, "requested_at": START, "due_date": date(2025, month, 5)})
-                for month in range(1, 8)]
-            stored = session.scalars(select(ProgressReport.id).where(ProgressReport.task_id == task_id)
-                                     .order_by(ProgressReport.id)).all()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+    with statements_sent(db.engine) as sent, db.transaction() as session:
+        instance_id = session.scalar(select(ProcessInstance.id).where(ProcessInstance.task_id == task_id))
+        ids = [insert_row(session, ProgressReport.__table__, {
+            "task_id": task_id, "instance_id": instance_id, "period": f"2025-{month:02d}",
+            "status": ReportStatus.REQUESTED, "requested_at": START, "due_date": date(2025, month, 5)})
+            for month in range(1, 8)]
+        stored = session.scalars(select(ProgressReport.id).where(ProgressReport.task_id == task_id)
+                                 .order_by(ProgressReport.id)).all()
     assert stored == ids == sorted(set(ids))
-    assert draws == ([] if db.is_sqlite else [1, 2, 4])
+    draws = [parameters["count"] for statement, parameters in sent if "generate_series" in statement]
+    returned = [statement for statement, _ in sent if statement.startswith("INSERT INTO progress_reports")]
+    if db.is_sqlite:
+        assert draws == [] and len(returned) == 7 and all("RETURNING" in statement for statement in returned)
+    else:
+        assert draws == [1, 2, 4] and not any("RETURNING" in statement for statement in returned)
 
 
 def _to_report(world: World, task_id: int) -> tuple[str, str, dict[str, Any]]:
