@@ -37,7 +37,7 @@ from argon2 import PasswordHasher  # noqa: E402
 from SpiffWorkflow.bpmn.serializer import DEFAULT_CONFIG, BpmnWorkflowSerializer  # noqa: E402
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter  # noqa: E402
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask  # noqa: E402
-from sqlalchemy import event, select  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
 import engine.users  # noqa: E402
 from engine.bpmn.runtime import clock_scope, find_task  # noqa: E402
@@ -137,15 +137,9 @@ def time_raw(world: factories.World, step: BenchStep, inputs: list[tuple[str, st
 
 def statements_per_step(world: factories.World, step: BenchStep, work_ids: list[int]) -> float:
     """SQL statements one step sends, BEGIN and COMMIT included (on PostgreSQL, BEGIN goes with the first one)."""
-    sent: list[str] = []
-
-    def count(_connection: object, _cursor: object, statement: str, *_args: object) -> None:
-        sent.append(statement)
-
-    event.listen(world.duban.db.engine, "before_cursor_execute", count)
-    time_duban(world, step, work_ids)
-    event.remove(world.duban.db.engine, "before_cursor_execute", count)
-    begun_apart = sum(statement.startswith("BEGIN") for statement in sent)  # SQLite's BEGIN IMMEDIATE is one
+    with factories.statements_sent(world.duban.db.engine) as sent:
+        time_duban(world, step, work_ids)
+    begun_apart = sum(statement.startswith("BEGIN") for statement, _ in sent)  # SQLite's BEGIN IMMEDIATE is one
     return (len(sent) + len(work_ids) - begun_apart) / len(work_ids) + 1
 
 

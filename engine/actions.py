@@ -29,10 +29,8 @@ MONTHLY_REPORT_PROCESS = "monthly_report"
 DEADLINE_WATCH_PROCESS = "deadline_watch"
 
 Action = Callable[[Step, dict[str, Any]], dict[str, Any] | None]
-#: a task's live report cycle of a period; the report a cycle's instance asks for (built once: every sweep runs them)
-REPORT_CYCLE = select(ProcessInstance.id).where(
-    ProcessInstance.task_id == bindparam("task_id"), ProcessInstance.process_id == MONTHLY_REPORT_PROCESS,
-    ProcessInstance.business_key == bindparam("period"), ProcessInstance.status != InstanceStatus.CANCELLED)
+#: the live report cycles of some tasks and periods; the report a cycle's instance asks for (built once: every
+#: sweep runs them)
 LIVE_REPORT_CYCLES = select(ProcessInstance.task_id, ProcessInstance.business_key).where(
     ProcessInstance.task_id.in_(bindparam("task_ids", expanding=True)),
     ProcessInstance.business_key.in_(bindparam("periods", expanding=True)),
@@ -51,29 +49,33 @@ def start_monthly_reporting(step: Step, data: dict[str, Any]) -> None:
 
 def request_report(step: Step, period: str) -> None:
     """Start the task's report cycle of the period, unless it has a live one."""
-    task = step.the_task
-    known = step.session.info.setdefault(_CYCLES_KNOWN, {})
-    live = known.get((task.id, period))
-    if live is None:
-        live = step.session.scalar(REPORT_CYCLE, {"task_id": task.id, "period": period}) is not None
-    if not live:
+    key = (step.the_task.id, period)
+    known = _cycles_known(step.session, {key})
+    if not known[key]:
         step.processes.start(step, MONTHLY_REPORT_PROCESS, {"period": period}, business_key=period)
-    known[(task.id, period)] = True
+        known[key] = True
 
 
 def know_report_cycles(session: Session, instances: Sequence[ProcessInstance]) -> None:
     """Read at once whether the cycles a sweep's batch may start are live already: a monthly report instance whose
-    month is over asks for the next month's (open_report). request_report then finds the answer here, where it
+    month is over asks for the next month's (open_report). request_report then finds the answer known, where it
     would read it for each instance."""
-    wanted = {(instance.task_id, next_period(instance.business_key)) for instance in instances
-              if instance.process_id == MONTHLY_REPORT_PROCESS and instance.task_id is not None
-              and PERIOD_PATTERN.match(instance.business_key)}  # another key: its firing reads for itself
-    if not wanted:
-        return
-    rows = session.execute(LIVE_REPORT_CYCLES, {"task_ids": sorted({task_id for task_id, _ in wanted}),
-                                                "periods": sorted({period for _, period in wanted})})
-    live = {(task_id, period) for task_id, period in rows}
-    session.info.setdefault(_CYCLES_KNOWN, {}).update({key: key in live for key in wanted})
+    _cycles_known(session, {(instance.task_id, next_period(instance.business_key)) for instance in instances
+                            if instance.process_id == MONTHLY_REPORT_PROCESS and instance.task_id is not None
+                            and PERIOD_PATTERN.match(instance.business_key)})  # another key: its firing reads
+
+
+def _cycles_known(session: Session, keys: set[tuple[int, str]]) -> dict[tuple[int, str], bool]:
+    """Whether each (task id, period) has a live report cycle, as known in this transaction: those not known yet
+    are read, in one query."""
+    known: dict[tuple[int, str], bool] = session.info.setdefault(_CYCLES_KNOWN, {})
+    unknown = keys - known.keys()
+    if unknown:
+        rows = session.execute(LIVE_REPORT_CYCLES, {"task_ids": sorted({task_id for task_id, _ in unknown}),
+                                                    "periods": sorted({period for _, period in unknown})})
+        live = {(task_id, period) for task_id, period in rows}
+        known.update({key: key in live for key in unknown})
+    return known
 
 
 def forget_report_cycles(session: Session) -> None:
