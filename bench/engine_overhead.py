@@ -39,13 +39,13 @@ from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverte
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-import engine.users  # noqa: E402
-from engine.bpmn.runtime import clock_scope, find_task  # noqa: E402
-from engine.clock import LOCAL_TZ, FakeClock  # noqa: E402
-from engine.db import Database  # noqa: E402
-from engine.models import HumanTask, HumanTaskStatus, ProcessInstance, ProcessVersion  # noqa: E402
-from engine.roles import load_roles  # noqa: E402
-from engine.service import Duban  # noqa: E402
+from engine.app import Duban  # noqa: E402
+from engine.core.clock import LOCAL_TZ, FakeClock  # noqa: E402
+from engine.core.roles import load_roles  # noqa: E402
+from engine.features.accounts import users  # noqa: E402
+from engine.store.database import Database  # noqa: E402
+from engine.store.models import HumanTask, HumanTaskStatus, ProcessInstance, ProcessVersion  # noqa: E402
+from engine.workflow.runtime import clock_scope, find_task  # noqa: E402
 from tests import factories  # noqa: E402
 from tests.postgres import postgres_schema, round_trips, traced  # noqa: E402
 
@@ -87,7 +87,7 @@ STEPS = {step.key: step for step in (
 
 
 def setup(step: BenchStep, samples: int, url: str = "") -> tuple[factories.World, list[int]]:
-    engine.users.HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    users.HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     url = url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
     clock = FakeClock(datetime(2026, 3, 10, 9, tzinfo=LOCAL_TZ))
     duban = Duban(Database(url), load_roles(ROOT / "roles.yaml"), clock, sorted((ROOT / "workflows").glob("*.bpmn")))

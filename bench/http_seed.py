@@ -18,15 +18,15 @@ from pathlib import Path
 
 from sqlalchemy import select, text
 
-from engine import demo_clock
-from engine.actor import Actor
-from engine.audit import ChainReport, verify_chain
-from engine.clock import LOCAL_TZ, FakeClock, OffsetClock, SystemClock
-from engine.db import Database
-from engine.models import Category, HumanTask, HumanTaskStatus, Unit
-from engine.roles import load_roles
-from engine.service import Duban, actor_for
-from engine.users import HASHER
+from engine.app import Duban, actor_for
+from engine.core.actor import Actor
+from engine.core.clock import LOCAL_TZ, FakeClock, OffsetClock, SystemClock
+from engine.core.roles import load_roles
+from engine.demo import clock as demo_clock
+from engine.features.accounts.users import HASHER
+from engine.store.audit import ChainReport, verify_chain
+from engine.store.database import Database
+from engine.store.models import Category, HumanTask, HumanTaskStatus, Unit
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "Bench-pass-2026"  # noqa: S105 - the benchmark city's accounts

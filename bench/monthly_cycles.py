@@ -21,19 +21,19 @@ sys.path.insert(0, str(ROOT))
 from argon2 import PasswordHasher  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-import engine.users  # noqa: E402
-from engine.clock import LOCAL_TZ, FakeClock  # noqa: E402
-from engine.db import Database  # noqa: E402
-from engine.models import ProcessInstance  # noqa: E402
-from engine.roles import load_roles  # noqa: E402
-from engine.service import Duban  # noqa: E402
+from engine.app import Duban  # noqa: E402
+from engine.core.clock import LOCAL_TZ, FakeClock  # noqa: E402
+from engine.core.roles import load_roles  # noqa: E402
+from engine.features.accounts import users  # noqa: E402
+from engine.store.database import Database  # noqa: E402
+from engine.store.models import ProcessInstance  # noqa: E402
 from tests import factories  # noqa: E402
 
 MEASURED_CYCLES = 3
 
 
 def build(months: int) -> tuple[factories.World, int]:
-    engine.users.HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    users.HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     folder = tempfile.mkdtemp()
     clock = FakeClock(datetime(2026, 3, 10, 9, tzinfo=LOCAL_TZ))
     duban = Duban(Database(f"sqlite:///{folder}/bench.sqlite3"), load_roles(ROOT / "roles.yaml"), clock,

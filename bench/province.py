@@ -54,14 +54,14 @@ from sqlalchemy import (  # noqa: E402
     update,
 )
 
-import engine.users  # noqa: E402
-from engine.actor import Actor  # noqa: E402
-from engine.audit import GENESIS, event_hash  # noqa: E402
-from engine.clock import LOCAL_TZ, FakeClock  # noqa: E402
-from engine.db import Database  # noqa: E402
-from engine.models import AuditChain, Base, Category, RectificationTask, Setting, Unit, User, UTCDateTime  # noqa: E402
-from engine.roles import load_roles  # noqa: E402
-from engine.service import Duban  # noqa: E402
+from engine.app import Duban  # noqa: E402
+from engine.core.actor import Actor  # noqa: E402
+from engine.core.clock import LOCAL_TZ, FakeClock  # noqa: E402
+from engine.core.roles import load_roles  # noqa: E402
+from engine.features.accounts import users  # noqa: E402
+from engine.store.audit import GENESIS, event_hash  # noqa: E402
+from engine.store.database import Database  # noqa: E402
+from engine.store.models import AuditChain, Base, Category, RectificationTask, Setting, Unit, User, UTCDateTime  # noqa: E402
 from tests import factories  # noqa: E402
 
 DEFAULT_URL = f"sqlite:///{ROOT / 'instance' / 'province.sqlite3'}"
@@ -122,7 +122,7 @@ def month_start(moment: datetime, months_back: int) -> datetime:
 
 
 def make_duban(db: Database, clock: FakeClock) -> Duban:
-    engine.users.HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    users.HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     storage = Path(tempfile.mkdtemp(prefix="province-evidence-"))
     return Duban(db, load_roles(ROOT / "roles.yaml"), clock, sorted((ROOT / "workflows").glob("*.bpmn")),
                  storage=storage)

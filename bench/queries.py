@@ -30,10 +30,10 @@ from flask.testing import FlaskClient  # noqa: E402
 from province import open_province  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from engine.db import Database  # noqa: E402
-from engine.models import HumanTask, HumanTaskStatus, RectificationTask, TaskStatus, User, WarningLevel  # noqa: E402
-from engine.queries import LedgerFilters  # noqa: E402
-from engine.service import Duban, actor_for  # noqa: E402
+from engine.app import Duban, actor_for  # noqa: E402
+from engine.features.rectification.queries import LedgerFilters  # noqa: E402
+from engine.store.database import Database  # noqa: E402
+from engine.store.models import HumanTask, HumanTaskStatus, RectificationTask, TaskStatus, User, WarningLevel  # noqa: E402
 from tests.factories import PASSWORD  # noqa: E402
 from webui import create_app  # noqa: E402
 

@@ -35,8 +35,8 @@ from province import clone_reporting_tasks, generate  # noqa: E402
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from engine.db import Database  # noqa: E402
-from engine.models import InstanceStatus, ProcessInstance, ProgressReport  # noqa: E402
+from engine.store.database import Database  # noqa: E402
+from engine.store.models import InstanceStatus, ProcessInstance, ProgressReport  # noqa: E402
 
 DUBAN = str(Path(sys.executable).with_name("duban"))
 #: tasks in the province around the due timers (its own timers due at that instant fire too)

@@ -6,14 +6,13 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 
-import engine.users
-from engine.clock import LOCAL_TZ, FakeClock
-from engine.db import Database
-from engine.roles import RoleModel, load_roles
-from engine.service import Duban
-from tests.factories import ROOT, World, build_world
+from engine.app import Duban
+from engine.core.clock import LOCAL_TZ, FakeClock
+from engine.core.roles import RoleModel, load_roles
+from engine.features.accounts import users
+from engine.store.database import Database
+from tests.factories import CHEAP_HASHER, ROOT, World, build_world
 from tests.postgres import postgres_schema
 
 START = datetime(2026, 3, 10, 9, 0, tzinfo=LOCAL_TZ)
@@ -26,7 +25,7 @@ BACKENDS = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
 @pytest.fixture(autouse=True)
 def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """argon2's production cost is deliberate; tests need many accounts quickly."""
-    monkeypatch.setattr(engine.users, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    monkeypatch.setattr(users, "HASHER", CHEAP_HASHER)
 
 
 @pytest.fixture(scope="session")

@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from engine.clock import LOCAL_TZ
-from engine.models import Clue, Escalation, HumanTask, HumanTaskStatus
+from engine.core.clock import LOCAL_TZ
+from engine.store.models import Clue, Escalation, HumanTask, HumanTaskStatus
 from tests.factories import World
 
 #: who carries out each level, and with what

@@ -8,13 +8,16 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from argon2 import PasswordHasher
 from sqlalchemy import Engine, event, func, select
 
-from engine.actor import Actor
-from engine.bpmn.runtime import ready_human_tasks
-from engine.clock import LOCAL_TZ
-from engine.evidence import Upload
-from engine.models import (
+from engine.app import Duban, actor_for
+from engine.core.actor import Actor
+from engine.core.clock import LOCAL_TZ
+from engine.demo.sample_files import pdf, png
+from engine.features.signoff.forms import STANDARDS
+from engine.store.files import Upload
+from engine.store.models import (
     Category,
     HumanTask,
     HumanTaskStatus,
@@ -23,12 +26,12 @@ from engine.models import (
     SignoffNotice,
     Unit,
 )
-from engine.sample_files import pdf, png
-from engine.service import Duban, actor_for
-from engine.signoff import STANDARDS
+from engine.workflow.runtime import ready_human_tasks
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "Secret-pass-1"
+#: argon2's production cost is deliberate; tests need many accounts quickly
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 #: username -> (role, unit code)
 PEOPLE = {
     "leader": ("leader", None),

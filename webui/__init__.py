@@ -9,11 +9,11 @@ from typing import Any
 
 from flask import Flask
 
-from engine.clock import OffsetClock, SystemClock
-from engine.db import Database
-from engine.roles import load_roles
-from engine.service import Duban
-from engine.settings import Settings
+from engine.app import Duban
+from engine.core.clock import OffsetClock, SystemClock
+from engine.core.roles import load_roles
+from engine.core.settings import Settings
+from engine.store.database import Database
 from webui import security
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]

@@ -15,12 +15,12 @@ from werkzeug.wrappers import Response
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from engine import audit
-from engine.audit import AuditFilters
-from engine.clock import LOCAL_TZ, local_today
-from engine.errors import InvalidSubmission, NotFound
-from engine.models import User
-from engine.users import UserFilters, temporary_password
+from engine.core.clock import LOCAL_TZ, local_today
+from engine.core.errors import InvalidSubmission, NotFound
+from engine.features.accounts.users import UserFilters, temporary_password
+from engine.store import audit
+from engine.store.audit import AuditFilters
+from engine.store.models import User
 from webui.auth import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine

@@ -23,11 +23,11 @@ from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from engine.actor import Actor
-from engine.errors import InvalidSubmission
-from engine.models import User
-from engine.preferences import LOCALES
-from engine.users import MAX_PASSWORD_LENGTH
+from engine.core.actor import Actor
+from engine.core.errors import InvalidSubmission
+from engine.features.accounts.preferences import LOCALES
+from engine.features.accounts.users import MAX_PASSWORD_LENGTH
+from engine.store.models import User
 from webui.extensions import engine, limiter, login_manager
 from webui.security import client_address
 

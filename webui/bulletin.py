@@ -11,10 +11,10 @@ from werkzeug.wrappers import Response
 from wtforms import HiddenField
 from wtforms.validators import DataRequired
 
-from engine.clock import local_today
-from engine.errors import InvalidSubmission
-from engine.models import TaskStatus
-from engine.periods import period_of
+from engine.core.clock import local_today
+from engine.core.errors import InvalidSubmission
+from engine.core.periods import period_of
+from engine.store.models import TaskStatus
 from webui.auth import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine

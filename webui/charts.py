@@ -16,9 +16,9 @@ from lxml import etree
 from markupsafe import Markup
 from pygal.style import Style
 
-from engine.dashboard import GroupRow, MonthPoint, StatusCounts
-from engine.models import TaskStatus, WarningLevel
-from engine.targets import IndicatorView
+from engine.features.reporting.dashboard import GroupRow, MonthPoint, StatusCounts
+from engine.features.targets.indicators import IndicatorView
+from engine.store.models import TaskStatus, WarningLevel
 from webui.formatting import STATUS_LABELS, WARNING_LABELS
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -10,10 +10,10 @@ from typing import Any
 
 import click
 
-from engine.actor import SYSTEM_ROLE, Actor
-from engine.errors import ConfigError, DomainError, InvalidSubmission
-from engine.models import TaskStatus, WarningLevel
-from engine.spreadsheet import ImportRejected
+from engine.core.actor import SYSTEM_ROLE, Actor
+from engine.core.errors import ConfigError, DomainError, InvalidSubmission
+from engine.core.spreadsheet import ImportRejected
+from engine.store.models import TaskStatus, WarningLevel
 
 
 def _app(**config):  # type: ignore[no-untyped-def]
@@ -41,7 +41,7 @@ def init() -> None:
 
 @main.command(help="Load the demo city (35 tasks, units, one account per role) unless it is there already.")
 def demo() -> None:
-    from engine.demo import DEMO_PASSWORD, load_demo
+    from engine.demo.city import DEMO_PASSWORD, load_demo
 
     engine = _app().extensions["duban"]
     engine.init_database()
@@ -74,7 +74,7 @@ def serve(host: str, port: int, threads: int) -> None:
 @click.option("--now", "now_text", default=None, metavar="ISO-DATETIME",
               help="Act as if it were this instant, e.g. 2026-12-06T00:30:00+08:00 (naive = Beijing time).")
 def tick(now_text: str | None) -> None:
-    from engine.clock import LOCAL_TZ, FakeClock
+    from engine.core.clock import LOCAL_TZ, FakeClock
 
     config = {}
     if now_text:
@@ -98,11 +98,11 @@ def tick(now_text: str | None) -> None:
 @click.option("--roles", "roles_file", type=click.Path(path_type=Path), default=None,
               help="roles.yaml to check lanes against (default: the project's).")
 def validate(files: tuple[Path, ...], roles_file: Path | None) -> None:
-    from engine.bpmn.loader import load_file
-    from engine.clock import SystemClock
-    from engine.roles import load_roles
-    from engine.service import build_vocabulary
-    from engine.settings import Settings
+    from engine.app import build_vocabulary
+    from engine.core.clock import SystemClock
+    from engine.core.roles import load_roles
+    from engine.core.settings import Settings
+    from engine.workflow.loader import load_file
     from webui import PROJECT_ROOT
     from webui.forms import FORMS
 
@@ -175,7 +175,7 @@ def audit() -> None:
 @click.option("--anchor", "anchors", multiple=True, metavar="SEQ:HASH",
               help="A seq and hash noted earlier (e.g. printed by a previous verify); must still match.")
 def audit_verify(anchors: tuple[str, ...]) -> None:
-    from engine.audit import verify_chain
+    from engine.store.audit import verify_chain
 
     engine = _app().extensions["duban"]
     with engine.db.transaction(write=False) as session:
@@ -200,8 +200,8 @@ def _anchors(values: tuple[str, ...]) -> dict[int, str]:
 @main.command(help="Write a consistent snapshot of the database to PATH while the site keeps running.")
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
 def backup(path: Path) -> None:
-    from engine.backup import BackupError
-    from engine.backup import backup as take_backup
+    from engine.store.backup import BackupError
+    from engine.store.backup import backup as take_backup
 
     engine = _app().extensions["duban"]
     try:
@@ -215,8 +215,8 @@ def backup(path: Path) -> None:
 @main.command(help="Restore a backup written by `duban backup` into an empty database.")
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
 def restore(path: Path) -> None:
-    from engine.backup import BackupError
-    from engine.backup import restore as restore_backup
+    from engine.store.backup import BackupError
+    from engine.store.backup import restore as restore_backup
 
     engine = _app().extensions["duban"]
     try:

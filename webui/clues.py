@@ -9,9 +9,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from engine.clues.queries import OPEN, ClueFilters
-from engine.errors import InvalidSubmission
-from engine.models import ClueStatus, ClueVerdict
+from engine.core.errors import InvalidSubmission
+from engine.features.clues.queries import OPEN, ClueFilters
+from engine.store.models import ClueStatus, ClueVerdict
 from webui.auth import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine

@@ -9,8 +9,8 @@ from flask import Blueprint, g, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine.dashboard import Dashboard, GroupRow, MonthPoint
-from engine.models import TaskStatus
+from engine.features.reporting.dashboard import Dashboard, GroupRow, MonthPoint
+from engine.store.models import TaskStatus
 from webui import charts
 from webui.auth import current_actor
 from webui.errors import permission_required

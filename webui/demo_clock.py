@@ -13,7 +13,7 @@ from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
-from engine.clock import OffsetClock
+from engine.core.clock import OffsetClock
 from webui.auth import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine

@@ -13,8 +13,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from engine.errors import Conflict, DomainError, InvalidSubmission, NotFound, PermissionDenied, RateLimited
-from engine.text import N_
+from engine.core.errors import Conflict, DomainError, InvalidSubmission, NotFound, PermissionDenied, RateLimited
+from engine.core.text import N_
 from webui.auth import current_actor
 from webui.extensions import engine
 from webui.i18n import error_text, translated

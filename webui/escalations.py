@@ -9,8 +9,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from engine.escalation.queries import OPEN, EscalationFilters
-from engine.models import EscalationLevel, EscalationStatus, EscalationTriggerKind
+from engine.features.escalation.queries import OPEN, EscalationFilters
+from engine.store.models import EscalationLevel, EscalationStatus, EscalationTriggerKind
 from webui.auth import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine

@@ -6,8 +6,8 @@ from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 
-from engine.service import Duban
-from engine.text import N_
+from engine.app import Duban
+from engine.core.text import N_
 from webui.security import client_address
 
 csrf = CSRFProtect()

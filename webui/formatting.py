@@ -8,8 +8,8 @@ from flask import Flask
 from flask_babel import format_date, format_decimal, format_percent, format_time, gettext, lazy_gettext
 from flask_login import current_user
 
-from engine.clock import LOCAL_TZ, OffsetClock, local_today
-from engine.models import DeadlineKind, PlanStatus, ReportStatus, SignoffStatus, TaskStatus, WarningLevel
+from engine.core.clock import LOCAL_TZ, OffsetClock, local_today
+from engine.store.models import DeadlineKind, PlanStatus, ReportStatus, SignoffStatus, TaskStatus, WarningLevel
 from webui.extensions import engine
 from webui.i18n import parenthetical, translated
 

@@ -17,8 +17,8 @@ from babel.messages.pofile import read_po
 from flask import Flask, request
 from flask_babel import get_locale, gettext
 
-from engine.preferences import LOCALE_NAMES, LOCALES
-from engine.text import Text
+from engine.core.text import Text
+from engine.features.accounts.preferences import LOCALE_NAMES, LOCALES
 
 log = logging.getLogger("duban.web")
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"

@@ -12,9 +12,9 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from werkzeug.wrappers import Response
 from wtforms import BooleanField
 
-from engine.clock import local_today
-from engine.ledger_io import template_workbook
-from engine.spreadsheet import ImportRejected
+from engine.core.clock import local_today
+from engine.core.spreadsheet import ImportRejected
+from engine.features.reporting.ledger_io import template_workbook
 from webui.auth import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine

@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 from lxml import etree
 from markupsafe import Markup
 
-from engine.preferences import LOCALES
-from engine.progress import NodeState, ProcessPath
+from engine.features.accounts.preferences import LOCALES
+from engine.workflow.progress import NodeState, ProcessPath
 from webui.diagram import DiagramError, Highlight, render_svg
 from webui.extensions import engine
 from webui.extraction import BPMN_NS

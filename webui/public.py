@@ -9,9 +9,9 @@ from werkzeug.wrappers import Response
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from engine.errors import InvalidSubmission
-from engine.models import TaskStatus
-from engine.public import OBJECTION_MAX_CHARS, OBJECTION_MIN_CHARS
+from engine.core.errors import InvalidSubmission
+from engine.features.public.disclosure import OBJECTION_MAX_CHARS, OBJECTION_MIN_CHARS
+from engine.store.models import TaskStatus
 from webui.extensions import engine
 
 bp = Blueprint("public", __name__, url_prefix="/public")

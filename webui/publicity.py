@@ -7,7 +7,7 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from engine.errors import InvalidSubmission
+from engine.core.errors import InvalidSubmission
 from webui.auth import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from engine.service import Duban
+from engine.app import Duban
 
 log = logging.getLogger("duban.sweeper")
 

@@ -14,12 +14,12 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from engine.clock import local_today
-from engine.errors import InvalidSubmission, NotFound
-from engine.models import EnvironmentalIndicator, TargetDirection
-from engine.periods import period_of
-from engine.spreadsheet import ImportRejected
-from engine.targets import IndicatorStatus
+from engine.core.clock import local_today
+from engine.core.errors import InvalidSubmission, NotFound
+from engine.core.periods import period_of
+from engine.core.spreadsheet import ImportRejected
+from engine.features.targets.indicators import IndicatorStatus
+from engine.store.models import EnvironmentalIndicator, TargetDirection
 from webui import charts
 from webui.auth import current_actor
 from webui.errors import permission_required

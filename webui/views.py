@@ -6,10 +6,10 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from engine.errors import InvalidSubmission
-from engine.models import TaskStatus, WarningLevel
-from engine.periods import PERIOD_PATTERN
-from engine.queries import LedgerFilters
+from engine.core.errors import InvalidSubmission
+from engine.core.periods import PERIOD_PATTERN
+from engine.features.rectification.queries import LedgerFilters
+from engine.store.models import TaskStatus, WarningLevel
 from webui.auth import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine

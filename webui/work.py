@@ -6,9 +6,9 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from engine.errors import InvalidSubmission
-from engine.evidence import Upload
-from engine.service import WorkItem
+from engine.app import WorkItem
+from engine.core.errors import InvalidSubmission
+from engine.store.files import Upload
 from webui.auth import current_actor
 from webui.extensions import engine
 from webui.forms import FORMS, ChoicesForm, EngineForm, ObjectionAnswerForm

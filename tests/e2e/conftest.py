@@ -13,17 +13,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from argon2 import PasswordHasher
 from werkzeug.serving import make_server
 
-import engine.users
-from engine.clock import FakeClock
-from engine.db import Database
-from engine.roles import load_roles
-from engine.service import Duban
+from engine.app import Duban
+from engine.core.clock import FakeClock
+from engine.core.roles import load_roles
+from engine.features.accounts import users
+from engine.store.database import Database
 from tests.conftest import START, WORKFLOWS
 from tests.e2e.people import Person, Site
-from tests.factories import ROOT, build_world
+from tests.factories import CHEAP_HASHER, ROOT, build_world
 from webui import create_app
 
 if TYPE_CHECKING:
@@ -63,7 +62,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> Iterator
     """The real app on a SQLite file, served on a free port until the module's tests are done."""
     with pytest.MonkeyPatch.context() as patch:
         # argon2's production cost is deliberate; a test city needs its accounts quickly
-        patch.setattr(engine.users, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+        patch.setattr(users, "HASHER", CHEAP_HASHER)
         folder = tmp_path_factory.mktemp("site")
         duban = Duban(Database(f"sqlite:///{folder / 'duban.sqlite3'}"), load_roles(ROOT / "roles.yaml"),
                       FakeClock(START), WORKFLOWS, storage=folder / "evidence")

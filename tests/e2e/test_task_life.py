@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from engine.clock import LOCAL_TZ
-from engine.models import SignoffNotice
-from engine.sample_files import pdf, png
-from engine.signoff import STANDARDS
+from engine.core.clock import LOCAL_TZ
+from engine.demo.sample_files import pdf, png
+from engine.features.signoff.forms import STANDARDS
+from engine.store.models import SignoffNotice
 from tests.e2e.people import Person, Site
 
 if TYPE_CHECKING:

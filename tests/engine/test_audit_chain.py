@@ -13,14 +13,17 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from click.testing import CliRunner
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DatabaseError
 
-import engine.users
-from engine.actor import Actor
-from engine.audit import (
+from engine.app import Duban
+from engine.core.actor import Actor
+from engine.core.clock import FakeClock
+from engine.core.errors import PermissionDenied
+from engine.core.roles import RoleModel
+from engine.features.accounts import users
+from engine.store.audit import (
     FOLDED_EVENTS_LIMIT,
     GENESIS,
     HASHED_FIELDS,
@@ -29,14 +32,10 @@ from engine.audit import (
     record,
     verify_chain,
 )
-from engine.clock import FakeClock
-from engine.db import Database
-from engine.errors import PermissionDenied
-from engine.models import AuditChain, AuditEvent
-from engine.roles import RoleModel
-from engine.service import Duban
+from engine.store.database import Database
+from engine.store.models import AuditChain, AuditEvent
 from tests.conftest import START, WORKFLOWS
-from tests.factories import World, build_world, walk_to_reporting
+from tests.factories import CHEAP_HASHER, World, build_world, walk_to_reporting
 from webui.cli import main
 
 Tamper = Callable[[Database], None]
@@ -158,7 +157,7 @@ def busy_file(tmp_path_factory: pytest.TempPathFactory, roles: RoleModel) -> Pat
     """One busy database for the tampering tests; each test tampers with its own copy."""
     path = tmp_path_factory.mktemp("busy") / "duban.sqlite3"
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(engine.users, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+        patch.setattr(users, "HASHER", CHEAP_HASHER)
         duban = Duban(Database(f"sqlite:///{path}"), roles, FakeClock(START), WORKFLOWS)
         busy_world(build_world(duban))
         duban.db.dispose()

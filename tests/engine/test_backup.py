@@ -8,12 +8,12 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from engine.actor import Actor
-from engine.audit import verify_chain
-from engine.backup import BackupError, backup, restore
-from engine.db import Database
-from engine.models import AuditEvent, HumanTask, ProcessInstance, RectificationTask, User
-from engine.service import Duban
+from engine.app import Duban
+from engine.core.actor import Actor
+from engine.store.audit import verify_chain
+from engine.store.backup import BackupError, backup, restore
+from engine.store.database import Database
+from engine.store.models import AuditEvent, HumanTask, ProcessInstance, RectificationTask, User
 from tests.factories import World, assert_round_trip, assignment
 from webui.cli import main
 
@@ -129,7 +129,7 @@ def test_backup_and_restore_from_the_command_line(world: World, duban: Duban, tm
 def test_postgresql_is_backed_up_with_its_own_tools(duban: Duban, tmp_path: Path) -> None:
     if duban.db.is_sqlite:
         return  # the SQLite path is the tests above
-    from engine.backup import BackupError, backup
+    from engine.store.backup import BackupError, backup
 
     with pytest.raises(BackupError, match="pg_dump"):
         backup(duban.db, tmp_path / "x.dump")

@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bench.engine_overhead import STEPS, BenchStep, measure
-from engine.db import Database
-from engine.models import HumanTask, HumanTaskStatus
+from engine.store.database import Database
+from engine.store.models import HumanTask, HumanTaskStatus
 
 
 @pytest.mark.parametrize("step", STEPS.values(), ids=STEPS.keys())

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine.clues.queries import ClueFilters
-from engine.errors import InvalidSubmission, NotFound, PermissionDenied
-from engine.models import AuditEvent, ClueStatus, ClueVerdict, InstanceStatus, ProcessInstance
+from engine.core.errors import InvalidSubmission, NotFound, PermissionDenied
+from engine.features.clues.queries import ClueFilters
+from engine.store.models import AuditEvent, ClueStatus, ClueVerdict, InstanceStatus, ProcessInstance
 from tests.escalations import clues, do_clue, register_clue
 from tests.factories import World
 

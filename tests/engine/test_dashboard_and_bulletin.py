@@ -9,12 +9,12 @@ import pytest
 from docx import Document
 from sqlalchemy import select, true
 
-from engine.clock import LOCAL_TZ, local_midnight
-from engine.dashboard import completion_curve, status_at, status_history
-from engine.errors import InvalidSubmission, PermissionDenied
-from engine.models import AuditEvent, ProgressReport, RectificationTask, ReportStatus, TaskStatus, WarningLevel
-from engine.periods import parse_period
-from engine.queries import month_end
+from engine.core.clock import LOCAL_TZ, local_midnight
+from engine.core.errors import InvalidSubmission, PermissionDenied
+from engine.core.periods import parse_period
+from engine.features.rectification.queries import month_end
+from engine.features.reporting.dashboard import completion_curve, status_at, status_history
+from engine.store.models import AuditEvent, ProgressReport, RectificationTask, ReportStatus, TaskStatus, WarningLevel
 from tests.escalations import propose
 from tests.factories import World, apply_for_signoff, assignment, checklist, report_month, walk_to_reporting
 

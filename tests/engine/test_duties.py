@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine.actor import Actor
-from engine.errors import PermissionDenied
-from engine.service import actor_for
+from engine.app import actor_for
+from engine.core.actor import Actor
+from engine.core.errors import PermissionDenied
 from tests.factories import World, apply_for_signoff, checklist, walk_to_reporting
 
 

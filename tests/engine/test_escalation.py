@@ -6,12 +6,15 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from engine.clock import LOCAL_TZ, FakeClock
-from engine.db import Database
-from engine.errors import InvalidSubmission, NotFound, PermissionDenied
-from engine.escalation.ladder import EscalationLadder, PastEscalation
-from engine.escalation.queries import EscalationFilters
-from engine.models import (
+from engine.app import Duban
+from engine.core.clock import LOCAL_TZ, FakeClock
+from engine.core.errors import InvalidSubmission, NotFound, PermissionDenied
+from engine.core.roles import RoleModel
+from engine.core.settings import Settings
+from engine.features.escalation.ladder import EscalationLadder, PastEscalation
+from engine.features.escalation.queries import EscalationFilters
+from engine.store.database import Database
+from engine.store.models import (
     AccountablePerson,
     AuditEvent,
     EscalationLevel,
@@ -25,9 +28,6 @@ from engine.models import (
     ReportStatus,
     TaskStatus,
 )
-from engine.roles import RoleModel
-from engine.service import Duban
-from engine.settings import Settings
 from tests.conftest import WORKFLOWS
 from tests.engine.test_time import at
 from tests.escalations import (

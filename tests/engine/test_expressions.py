@@ -5,9 +5,9 @@ from datetime import datetime
 
 import pytest
 
-from engine.bpmn.expressions import ExpressionError, ExpressionFunctions, RestrictedScriptEngine
-from engine.clock import LOCAL_TZ, FakeClock
-from engine.settings import Settings
+from engine.core.clock import LOCAL_TZ, FakeClock
+from engine.core.settings import Settings
+from engine.workflow.expressions import ExpressionError, ExpressionFunctions, RestrictedScriptEngine
 
 
 @pytest.fixture

@@ -9,11 +9,15 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from engine.actor import Actor
-from engine.clock import LOCAL_TZ, FakeClock
-from engine.db import Database
-from engine.ledger_io import parse_deadline, split_problem
-from engine.models import (
+from engine.app import Duban, actor_for
+from engine.core.actor import Actor
+from engine.core.clock import LOCAL_TZ, FakeClock
+from engine.core.roles import RoleModel
+from engine.core.spreadsheet import ImportRejected
+from engine.features.rectification.queries import LedgerFilters
+from engine.features.reporting.ledger_io import parse_deadline, split_problem
+from engine.store.database import Database
+from engine.store.models import (
     AuditEvent,
     Category,
     DeadlineKind,
@@ -24,10 +28,6 @@ from engine.models import (
     TaskStatus,
     User,
 )
-from engine.queries import LedgerFilters
-from engine.roles import RoleModel
-from engine.service import Duban, actor_for
-from engine.spreadsheet import ImportRejected
 from tests.conftest import WORKFLOWS
 from tests.factories import World, assert_round_trip, assignment, report_month, walk_to_reporting
 from tests.xlsx import LEDGER_HEADER, sheet_of, table_of, xlsx
@@ -137,7 +137,7 @@ def test_a_new_category_is_created_only_from_number_and_name(world: World) -> No
 
 
 def test_only_the_coordinator_imports(world: World) -> None:
-    from engine.errors import PermissionDenied
+    from engine.core.errors import PermissionDenied
 
     for username in ("supervisor", "staff", "leader"):
         with pytest.raises(PermissionDenied):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from engine.models import (
+from engine.store.models import (
     ImplementationPlan,
     InstanceStatus,
     PlanStatus,

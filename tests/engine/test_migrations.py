@@ -4,8 +4,8 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from engine.db import Database
-from engine.models import Base
+from engine.store.database import Database
+from engine.store.models import Base
 
 
 def test_migrated_schema_matches_the_models(db: Database) -> None:

@@ -6,11 +6,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from bench import province
-from engine.audit import verify_chain
-from engine.clock import LOCAL_TZ
-from engine.db import Database
-from engine.models import HumanTask, HumanTaskStatus, RectificationTask, TaskStatus, User
-from engine.service import Duban, actor_for
+from engine.app import Duban, actor_for
+from engine.core.clock import LOCAL_TZ
+from engine.store.audit import verify_chain
+from engine.store.database import Database
+from engine.store.models import HumanTask, HumanTaskStatus, RectificationTask, TaskStatus, User
 from tests.factories import PASSWORD, assert_round_trip
 from webui import create_app
 

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from engine import actions
-from engine.clock import LOCAL_TZ, FakeClock
-from engine.db import Database
-from engine.errors import Busy
-from engine.models import AuditEvent, Incident, ProcessInstance, ProgressReport, RectificationTask, WarningLevel
-from engine.roles import load_roles
-from engine.service import Duban
+from engine.app import Duban
+from engine.core.clock import LOCAL_TZ, FakeClock
+from engine.core.errors import Busy
+from engine.core.roles import load_roles
+from engine.features.rectification import actions
+from engine.store.database import Database
+from engine.store.models import AuditEvent, Incident, ProcessInstance, ProgressReport, RectificationTask, WarningLevel
 from tests.conftest import WORKFLOWS
 from tests.factories import ROOT, World, statements_sent, walk_to_reporting
 

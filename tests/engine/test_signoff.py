@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from engine.clock import LOCAL_TZ
-from engine.errors import InvalidSubmission, NotFound, RateLimited
-from engine.evidence import Upload
-from engine.models import (
+from engine.core.clock import LOCAL_TZ
+from engine.core.errors import InvalidSubmission, NotFound, RateLimited
+from engine.demo.sample_files import png
+from engine.store.files import Upload
+from engine.store.models import (
     AuditEvent,
     EvidenceFile,
     Objection,
@@ -20,7 +21,6 @@ from engine.models import (
     SignoffStatus,
     TaskStatus,
 )
-from engine.sample_files import png
 from tests.factories import (
     PHOTO,
     World,

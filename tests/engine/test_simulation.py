@@ -15,13 +15,20 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from engine import actions
-from engine.actor import Actor
-from engine.clock import LOCAL_TZ
-from engine.demo import DEMO_FILE
-from engine.models import HumanTask, HumanTaskStatus, ProgressReport, RectificationTask, ReportStatus, WarningLevel
-from engine.periods import next_period, period_of
-from engine.service import actor_for
+from engine.app import actor_for
+from engine.core.actor import Actor
+from engine.core.clock import LOCAL_TZ
+from engine.core.periods import next_period, period_of
+from engine.demo.city import DEMO_FILE
+from engine.features.rectification import actions
+from engine.store.models import (
+    HumanTask,
+    HumanTaskStatus,
+    ProgressReport,
+    RectificationTask,
+    ReportStatus,
+    WarningLevel,
+)
 from tests.factories import PASSWORD, World, assignment
 
 START = date(2025, 1, 6)

@@ -6,10 +6,10 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from engine.errors import InvalidSubmission, PermissionDenied
-from engine.models import AuditEvent, IndicatorValue
-from engine.spreadsheet import ImportRejected
-from engine.targets import IndicatorStatus
+from engine.core.errors import InvalidSubmission, PermissionDenied
+from engine.core.spreadsheet import ImportRejected
+from engine.features.targets.indicators import IndicatorStatus
+from engine.store.models import AuditEvent, IndicatorValue
 from tests.factories import World
 from tests.xlsx import xlsx
 
@@ -35,7 +35,7 @@ def test_the_target_line_runs_from_the_baseline_to_the_target(world: World) -> N
     world.duban.record_indicator_values(world["coordinator"], "2026-02", {ids["good_days"]: ("80", "")})
     views = {view.indicator.code: view for view in world.duban.indicators(world["leader"])}
     pm25 = views["pm25"]
-    from engine.targets import planned_value
+    from engine.features.targets.indicators import planned_value
     assert planned_value(pm25.indicator, "2015-12") == 55.0
     assert planned_value(pm25.indicator, "2018-06") == pytest.approx(55.0 - 12.1 * 30 / 60)
     assert planned_value(pm25.indicator, "2020-12") == planned_value(pm25.indicator, "2026-01") == 42.9

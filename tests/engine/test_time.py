@@ -5,8 +5,8 @@ from datetime import date, datetime, time
 
 from sqlalchemy import select
 
-from engine.clock import LOCAL_TZ
-from engine.models import Notice, ProgressReport, RectificationTask, ReportStatus, WarningLevel
+from engine.core.clock import LOCAL_TZ
+from engine.store.models import Notice, ProgressReport, RectificationTask, ReportStatus, WarningLevel
 from tests.factories import World, assignment, report_month, walk_to_reporting
 
 

@@ -15,11 +15,13 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql import Executable
 
-from engine import actions
-from engine.clock import FakeClock
-from engine.db import Answer, Database, Rows, insert_row, read_ahead, write_behind, write_loaded
-from engine.errors import Conflict, InvalidSubmission, NotFound, PermissionDenied
-from engine.models import (
+from engine.app import Duban
+from engine.core.clock import FakeClock
+from engine.core.errors import Conflict, InvalidSubmission, NotFound, PermissionDenied
+from engine.core.roles import load_roles
+from engine.features.rectification import actions
+from engine.store.database import Answer, Database, Rows, insert_row, read_ahead, write_behind, write_loaded
+from engine.store.models import (
     AuditEvent,
     HumanTask,
     HumanTaskStatus,
@@ -33,8 +35,6 @@ from engine.models import (
     User,
     cooperating_units,
 )
-from engine.roles import load_roles
-from engine.service import Duban
 from tests.conftest import START, WORKFLOWS
 from tests.factories import ROOT, World, assert_round_trip, assignment, statements_sent, walk_to_reporting
 from tests.postgres import round_trips, traced

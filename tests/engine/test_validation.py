@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from engine.bpmn.loader import Vocabulary, load_file, load_files
-from engine.clock import LOCAL_TZ, FakeClock
-from engine.errors import ConfigError
-from engine.roles import load_roles
-from engine.service import build_vocabulary
-from engine.settings import Settings
+from engine.app import build_vocabulary
+from engine.core.clock import LOCAL_TZ, FakeClock
+from engine.core.errors import ConfigError
+from engine.core.roles import load_roles
+from engine.core.settings import Settings
+from engine.workflow.loader import Vocabulary, load_file, load_files
 from tests.factories import ROOT
 
 BPMN = ROOT / "tests" / "data" / "bpmn"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from engine.models import ProcessInstance, ProcessVersion
-from engine.service import Duban
+from engine.app import Duban
+from engine.store.models import ProcessInstance, ProcessVersion
 from tests.factories import ROOT, World, assignment
 
 

@@ -14,8 +14,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from engine import workdays
-from engine.workdays import add_working_days, covered, is_working_day, working_days_between
+from engine.core import workdays
+from engine.core.workdays import add_working_days, covered, is_working_day, working_days_between
 
 SPRING_FESTIVAL_2026 = [date(2026, 2, 15) + timedelta(days=i) for i in range(9)]
 NATIONAL_DAY_2026 = [date(2026, 10, 1) + timedelta(days=i) for i in range(7)]

@@ -8,8 +8,8 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
 from sqlalchemy import select
 
-from engine.bpmn.workflow import DubanWorkflow
-from engine.models import ProcessInstance
+from engine.store.models import ProcessInstance
+from engine.workflow.tree_walk import DubanWorkflow
 from tests import factories
 from tests.factories import World
 

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from engine.service import Duban
+from engine.app import Duban
 from tests.factories import PASSWORD, World
 from webui import create_app
 

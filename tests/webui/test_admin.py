@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy import select, text
 
-from engine.models import AuditEvent, User
+from engine.store.models import AuditEvent, User
 from tests.factories import PASSWORD, World, walk_to_reporting
 from tests.webui.conftest import CSRF_FIELD, Browser
 

@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
-from engine.models import AuditEvent
+from engine.store.models import AuditEvent
 from tests.factories import PASSWORD, World
 from tests.webui.conftest import Browser
 

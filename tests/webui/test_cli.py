@@ -6,8 +6,8 @@ from pathlib import Path
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from engine.db import Database
-from engine.models import ProcessVersion, ProgressReport, Unit, User
+from engine.store.database import Database
+from engine.store.models import ProcessVersion, ProgressReport, Unit, User
 from tests.factories import ROOT, World, walk_to_reporting
 from webui.cli import main
 

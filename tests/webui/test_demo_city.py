@@ -7,9 +7,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from engine.db import Database
-from engine.demo import DEMO_PASSWORD
-from engine.models import (
+from engine.demo.city import DEMO_PASSWORD
+from engine.store.database import Database
+from engine.store.models import (
     AuditEvent,
     Category,
     Clue,
@@ -81,7 +81,7 @@ def test_every_demo_login_sees_its_pages(demo_instance: Path, monkeypatch: pytes
 
 def test_the_demo_city_has_the_plans_environmental_targets(demo_instance: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    from engine.models import EnvironmentalIndicator, IndicatorValue
+    from engine.store.models import EnvironmentalIndicator, IndicatorValue
 
     with database(demo_instance).transaction(write=False) as session:
         names = set(session.scalars(select(EnvironmentalIndicator.name)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from engine.models import EscalationStatus
+from engine.store.models import EscalationStatus
 from tests.engine.test_escalation import overdue_task
 from tests.escalations import clues, escalations, propose, register_clue
 from tests.factories import World

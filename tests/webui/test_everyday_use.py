@@ -9,13 +9,13 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-import engine.audit
-import engine.clues.queries
-import engine.escalation.queries
-import engine.public
-import engine.queries
-import engine.users
-from engine.models import SignoffNotice
+from engine.features.accounts import users
+from engine.features.clues import queries as clue_queries
+from engine.features.escalation import queries as escalation_queries
+from engine.features.public import disclosure
+from engine.features.rectification import queries
+from engine.store import audit
+from engine.store.models import SignoffNotice
 from tests.escalations import carry_out, do_clue, propose, register_clue
 from tests.factories import (
     PASSWORD,
@@ -138,11 +138,11 @@ def test_the_public_objection_form_is_labelled(client: Browser, world: World) ->
 @pytest.fixture
 def small_pages(monkeypatch: pytest.MonkeyPatch) -> int:
     """Pages of two rows, so that a few rows make a long list."""
-    for module in (engine.queries, engine.public, engine.escalation.queries, engine.clues.queries):
+    for module in (queries, disclosure, escalation_queries, clue_queries):
         monkeypatch.setattr(module, "PAGE_SIZE", 2)
-    monkeypatch.setattr(engine.queries, "INBOX_PAGE_SIZE", 2)
-    monkeypatch.setattr(engine.audit, "AUDIT_PAGE_SIZE", 2)
-    monkeypatch.setattr(engine.users, "USER_PAGE_SIZE", 2)
+    monkeypatch.setattr(queries, "INBOX_PAGE_SIZE", 2)
+    monkeypatch.setattr(audit, "AUDIT_PAGE_SIZE", 2)
+    monkeypatch.setattr(users, "USER_PAGE_SIZE", 2)
     return 2
 
 

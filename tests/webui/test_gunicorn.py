@@ -13,7 +13,7 @@ from urllib.request import urlopen
 
 from sqlalchemy import select
 
-from engine.models import AuditEvent
+from engine.store.models import AuditEvent
 from tests.factories import ROOT, World, walk_to_reporting
 
 

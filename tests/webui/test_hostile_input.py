@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -24,15 +23,16 @@ from markupsafe import escape
 from sqlalchemy import select
 from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, SelectMultipleField
 
-import engine.users
-from engine.clock import LOCAL_TZ, FakeClock
-from engine.db import Database
-from engine.models import HumanTask, ImplementationPlan
-from engine.roles import RoleModel
-from engine.service import Duban
-from engine.text import without_controls
+from engine.app import Duban
+from engine.core.clock import LOCAL_TZ, FakeClock
+from engine.core.roles import RoleModel
+from engine.core.text import without_controls
+from engine.features.accounts import users
+from engine.store.database import Database
+from engine.store.models import HumanTask, ImplementationPlan
 from tests.conftest import START, WORKFLOWS
 from tests.factories import (
+    CHEAP_HASHER,
     PASSWORD,
     PHOTO,
     World,
@@ -211,7 +211,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, roles: RoleModel) -> Iterator
     """Staged once for the module (it takes seconds); every example rewinds it first."""
     folder = tmp_path_factory.mktemp("hostile")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(engine.users, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+        patch.setattr(users, "HASHER", CHEAP_HASHER)
         duban = Duban(Database(f"sqlite:///{folder / 'duban.sqlite3'}"), roles, FakeClock(START), WORKFLOWS)
         world = build_world(duban)
         work = stage(world)

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
-from engine.models import AuditEvent
+from engine.store.models import AuditEvent
 from tests.factories import World, apply_for_signoff, assignment, through_notice, walk_to_reporting
 from tests.webui.conftest import Browser
 from tests.webui.test_lifecycle_web import inbox_links

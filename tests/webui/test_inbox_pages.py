@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import pytest
 
-from engine import queries
+from engine.features.rectification import queries
 from tests.factories import World
 from tests.webui.conftest import Browser
 

@@ -9,8 +9,8 @@ from html.parser import HTMLParser
 from flask import Flask
 from flask_babel import force_locale
 
-from engine.clock import LOCAL_TZ
-from engine.models import AuditEvent, Category, Unit, User
+from engine.core.clock import LOCAL_TZ
+from engine.store.models import AuditEvent, Category, Unit, User
 from tests.factories import PASSWORD, World, assignment
 from tests.webui.conftest import CSRF_FIELD, Browser
 from webui.formatting import local_date, local_datetime, number, percent

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from sqlalchemy import func, select
 
-from engine.models import HumanTask, RectificationTask
+from engine.store.models import HumanTask, RectificationTask
 from tests.factories import PHOTO, REPORT, World, checklist
 from tests.webui.conftest import CSRF_FIELD, Browser
 

@@ -10,11 +10,11 @@ from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import select
 
-from engine.clock import FakeClock
-from engine.db import Database
-from engine.models import AuditEvent, User
-from engine.service import Duban
-from engine.users import check_password_policy
+from engine.app import Duban
+from engine.core.clock import FakeClock
+from engine.features.accounts.users import check_password_policy
+from engine.store.database import Database
+from engine.store.models import AuditEvent, User
 from tests.factories import PASSWORD, ROOT, World
 from tests.webui.conftest import CSRF_FIELD, Browser
 from webui import create_app

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from flask import Flask
 
-from engine.models import ObjectionStatus
+from engine.store.models import ObjectionStatus
 from tests.factories import PHOTO, World, apply_for_signoff, checklist, report_month, walk_to_reporting
 from tests.webui.conftest import CSRF_FIELD, Browser
 from tests.webui.test_lifecycle_web import inbox_links

@@ -11,8 +11,8 @@ from docx import Document
 from flask import Flask, url_for
 from sqlalchemy import func, select
 
-from engine.dashboard import GroupRow, StatusCounts
-from engine.models import AuditEvent, RectificationTask, TaskStatus
+from engine.features.reporting.dashboard import GroupRow, StatusCounts
+from engine.store.models import AuditEvent, RectificationTask, TaskStatus
 from tests.engine.test_dashboard_and_bulletin import stage_city
 from tests.engine.test_ledger_io import GOOD_ROWS
 from tests.engine.test_targets import PM25

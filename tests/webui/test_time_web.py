@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from engine import actions
-from engine.clock import LOCAL_TZ
+from engine.core.clock import LOCAL_TZ
+from engine.features.rectification import actions
 from tests.factories import World, walk_to_reporting
 from tests.webui.conftest import Browser
 from tests.webui.test_lifecycle_web import do_step, inbox_links
@@ -75,8 +75,8 @@ def test_the_admin_sees_and_retries_an_incident(login_as: Login, world: World,
 
 
 def test_the_demo_clock_moves_time_forward_and_fires_timers(duban: Any, world: World) -> None:
-    from engine.clock import OffsetClock
-    from engine.service import Duban
+    from engine.app import Duban
+    from engine.core.clock import OffsetClock
     from webui import create_app
 
     demo = Duban(duban.db, duban.roles, OffsetClock(duban.clock), duban.workflow_files)  # DUBAN_DEMO_CLOCK=1

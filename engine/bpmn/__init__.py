@@ -1,1 +1,0 @@
-"""BPMN: loading, validating and running the workflows with SpiffWorkflow."""

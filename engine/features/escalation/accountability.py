@@ -1,0 +1,67 @@
+"""Persons held accountable (追责), shared by escalations and problem clues."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from engine.core.errors import InvalidSubmission
+from engine.core.text import N_
+from engine.store.models import AccountablePerson
+from engine.workflow.step import Step
+
+#: 处理措施, mildest first
+MEASURES: dict[str, str] = {
+    "criticism": "批评教育",
+    "self_examination": "责令检查",
+    "admonition": "诫勉",
+    "organisational": "组织处理",
+    "party_discipline": "党纪处分",
+    "administrative": "政务处分",
+    "judicial": "移送司法机关",
+}
+MAX_PERSONS = 30
+NAME_MAX, POST_MAX, DETAIL_MAX = 100, 200, 500
+
+
+def clean_persons(raw: Any) -> list[dict[str, str]]:
+    """Rows of name, post, measure, detail; blank rows are skipped, every bad row is named."""
+    rows = [row for row in (raw or []) if isinstance(row, dict) and any(_text(row, key) for key in row)]
+    if len(rows) > MAX_PERSONS:
+        raise InvalidSubmission({"persons": [N_("最多填写 %(n)s 人", n=MAX_PERSONS)]})
+    errors = [message for number, row in enumerate(rows, 1) for message in _row_errors(number, row)]
+    if errors:
+        raise InvalidSubmission({"persons": errors})
+    return [{"name": _text(row, "name"), "post": _text(row, "post"), "measure": _text(row, "measure"),
+             "detail": _text(row, "detail")} for row in rows]
+
+
+def _text(row: dict[str, Any], key: str) -> str:
+    value = row.get(key)
+    return str(value).strip() if value is not None else ""
+
+
+def _row_errors(number: int, row: dict[str, Any]) -> list[str]:
+    errors = []
+    if not _text(row, "name"):
+        errors.append(N_("第 %(n)s 人：请填写姓名", n=number))
+    if _text(row, "measure") not in MEASURES:
+        errors.append(N_("第 %(n)s 人：请选择处理措施", n=number))
+    for key, limit in (("name", NAME_MAX), ("post", POST_MAX), ("detail", DETAIL_MAX)):
+        if len(_text(row, key)) > limit:
+            errors.append(N_("第 %(n)s 人：内容过长（不超过 %(limit)s 个字符）", n=number, limit=limit))
+    return errors
+
+
+def record_persons(step: Step, persons: Sequence[dict[str, str]], *, escalation_id: int | None = None,
+                   clue_id: int | None = None) -> list[AccountablePerson]:
+    rows = [AccountablePerson(escalation_id=escalation_id, clue_id=clue_id, **person) for person in persons]
+    step.session.add_all(rows)
+    return rows
+
+
+def describe_persons(persons: Sequence[dict[str, str]]) -> str:
+    """"张三（某局副局长）诫勉；李四 党纪处分" for the audit trail."""
+    if not persons:
+        return "无人员被追究责任"
+    return "；".join(f"{p['name']}" + (f"（{p['post']}）" if p["post"] else "") + f" {MEASURES[p['measure']]}"
+                    for p in persons)

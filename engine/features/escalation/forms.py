@@ -1,0 +1,269 @@
+"""The user-task forms of workflows/escalation.bpmn: what each step means in the domain."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from engine.core.errors import InvalidSubmission
+from engine.core.text import N_
+from engine.features.escalation.accountability import clean_persons, describe_persons, record_persons
+from engine.features.escalation.triggers import escalation_of
+from engine.features.rectification.forms import Field, FormHandler, clean
+from engine.store.models import (
+    AccountabilityCase,
+    Escalation,
+    EscalationExposure,
+    EscalationInterview,
+    EscalationLevel,
+    EscalationNotice,
+    EscalationStatus,
+)
+from engine.workflow.notices import notify, notify_unit
+from engine.workflow.step import Step
+
+LEVEL = Field("level", "int", required=False, low=1, high=4)
+
+
+def _require(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise InvalidSubmission(errors)
+
+
+def _not_after_today(step: Step, value: str, field: str, errors: dict[str, list[str]]) -> None:
+    if value > step.today.isoformat():
+        errors[field] = [N_("不能晚于今天")]
+
+
+def _carried_out(escalation: Escalation) -> None:
+    """The level's step is done and recorded (its own audit event says so): the unit now owes a commitment."""
+    escalation.status = EscalationStatus.AWAITING_COMMITMENT
+
+
+class ProposeHandler(FormHandler):
+    """提出问责建议: the supervisor proposes a level with reasons and evidence, or decides not to."""
+
+    name = "escalation_propose"
+    fields = (Field("decision", "choice", choices=("propose", "drop")), LEVEL, Field("reasons"),
+              Field("evidence", required=False))
+
+    def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
+        cleaned = clean(self.fields, data)
+        errors: dict[str, list[str]] = {}
+        if cleaned["decision"] == "propose":
+            if cleaned["level"] is None:
+                errors["level"] = [N_("请选择问责方式")]
+            if not cleaned["evidence"]:
+                errors["evidence"] = [N_("提出问责建议须说明事实依据和佐证材料")]
+        _require(errors)
+        return cleaned
+
+    def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
+        escalation = escalation_of(step)
+        escalation.reasons, escalation.evidence = data["reasons"], data["evidence"] or ""
+        escalation.proposed_by_id, escalation.proposed_at = step.actor.user_id, step.now
+        if data["decision"] == "drop":
+            escalation.status, escalation.closed_at = EscalationStatus.DROPPED, step.now
+            escalation.closed_by_id = step.actor.user_id
+            step.audit("escalation.dropped", ("escalation", escalation.id), f"不予问责：{data['reasons']}")
+            return {"decision": "drop"}
+        level = EscalationLevel(data["level"])
+        escalation.proposed_level, escalation.status = int(level), EscalationStatus.AWAITING_APPROVAL
+        step.audit("escalation.proposed", ("escalation", escalation.id),
+                   f"提出问责建议：{level.label}。理由：{data['reasons']}", after={"level": int(level)})
+        return {"decision": "propose", "level": int(level)}
+
+
+class ApproveHandler(FormHandler):
+    """审批问责建议: the task's lead leader approves, changes the level, or rejects, with a reason."""
+
+    name = "escalation_approve"
+    fields = (Field("decision", "choice", choices=("approve", "change", "reject")), LEVEL,
+              Field("comment", required=False))
+
+    def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
+        cleaned = clean(self.fields, data)
+        errors: dict[str, list[str]] = {}
+        if cleaned["decision"] == "change":
+            if cleaned["level"] is None:
+                errors["level"] = [N_("调整问责方式时须选择新的问责方式")]
+            elif cleaned["level"] == escalation_of(step).proposed_level:
+                errors["level"] = [N_("新的问责方式与建议相同，请选择“同意”")]
+        if cleaned["decision"] != "approve" and not cleaned["comment"]:
+            errors["comment"] = [N_("调整或不同意时须说明理由")]
+        _require(errors)
+        return cleaned
+
+    def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
+        escalation = escalation_of(step)
+        escalation.decision, escalation.decision_comment = data["decision"], data["comment"] or ""
+        escalation.decided_by_id, escalation.decided_at = step.actor.user_id, step.now
+        proposed = EscalationLevel(escalation.proposed_level or escalation.suggested_level)
+        if data["decision"] == "reject":
+            return self._reject(step, escalation, proposed, data["comment"])
+        level = EscalationLevel(data["level"]) if data["decision"] == "change" else proposed
+        escalation.approved_level, escalation.status = int(level), EscalationStatus.CARRYING_OUT
+        verdict = f"将{proposed.label}调整为{level.label}" if level is not proposed else f"同意{level.label}"
+        step.audit("escalation.approved", ("escalation", escalation.id),
+                   f"牵头市领导{verdict}" + (f"：{data['comment']}" if data["comment"] else ""),
+                   before={"level": int(proposed)}, after={"level": int(level)})
+        notify_unit(step, "escalation_approved",
+                    f"{step.the_task.code} 经牵头市领导批准，对{escalation.unit.name}予以{level.label}")
+        return {"decision": data["decision"], "level": int(level)}
+
+    def _reject(self, step: Step, escalation: Escalation, proposed: EscalationLevel, comment: str) -> dict[str, Any]:
+        escalation.status, escalation.closed_at = EscalationStatus.REJECTED, step.now
+        step.audit("escalation.rejected", ("escalation", escalation.id),
+                   f"牵头市领导不同意{proposed.label}：{comment}")
+        notify(step, "supervisor", "escalation_rejected",
+               f"{step.the_task.code} 问责建议（{proposed.label}）未获批准：{comment}")
+        return {"decision": "reject"}
+
+
+class NoticeHandler(FormHandler):
+    """签发通报: the office edits duban's draft and issues the notice."""
+
+    name = "escalation_notice"
+    fields = (Field("number", "line", required=False), Field("title", "line"), Field("text"))
+
+    def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
+        escalation = escalation_of(step)
+        step.session.add(EscalationNotice(escalation_id=escalation.id, number=data["number"] or "",
+                                          title=data["title"], text=data["text"], issued_at=step.now,
+                                          issued_by_id=step.actor.user_id))
+        number = f"（{data['number']}）" if data["number"] else ""
+        step.audit("escalation.notice_issued", ("escalation", escalation.id), f"签发通报《{data['title']}》{number}")
+        notify_unit(step, "escalation_notice", f"{step.the_task.code} 通报：{data['title']}，请作出整改承诺")
+        _carried_out(escalation)
+        return {}
+
+
+class InterviewHandler(FormHandler):
+    """约谈: the supervision group records the interview of the unit's leaders."""
+
+    name = "escalation_interview"
+    fields = (Field("held_on", "date"), Field("place", "line"), Field("interviewees"), Field("interviewers"),
+              Field("commitments"))
+
+    def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
+        cleaned = clean(self.fields, data)
+        errors: dict[str, list[str]] = {}
+        _not_after_today(step, cleaned["held_on"], "held_on", errors)
+        _require(errors)
+        return cleaned
+
+    def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
+        escalation = escalation_of(step)
+        step.session.add(EscalationInterview(
+            escalation_id=escalation.id, held_on=date.fromisoformat(data["held_on"]), place=data["place"],
+            interviewees=data["interviewees"], interviewers=data["interviewers"], commitments=data["commitments"],
+            recorded_at=step.now, recorded_by_id=step.actor.user_id))
+        step.audit("escalation.interview_recorded", ("escalation", escalation.id),
+                   f"{data['held_on']} 在{data['place']}约谈{data['interviewees']}（约谈人：{data['interviewers']}）")
+        notify_unit(step, "escalation_interview", f"{step.the_task.code} 约谈已记录，请作出书面整改承诺")
+        _carried_out(escalation)
+        return {}
+
+
+class ExposureHandler(FormHandler):
+    """发布曝光: the publicity group publishes; from now on it is on the public pages."""
+
+    name = "escalation_exposure"
+    fields = (Field("headline", "line"), Field("text"), Field("channel", "line", required=False))
+
+    def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
+        escalation = escalation_of(step)
+        step.session.add(EscalationExposure(escalation_id=escalation.id, headline=data["headline"], text=data["text"],
+                                            channel=data["channel"] or "", published_at=step.now,
+                                            published_by_id=step.actor.user_id))
+        channel = f"（{data['channel']}）" if data["channel"] else ""
+        step.audit("escalation.exposure_published", ("escalation", escalation.id),
+                   f"公开曝光《{data['headline']}》{channel}")
+        notify_unit(step, "escalation_exposure", f"{step.the_task.code} 已被公开曝光，请作出整改承诺")
+        _carried_out(escalation)
+        return {}
+
+
+class AccountabilityHandler(FormHandler):
+    """调查处理: the discipline commission records what it found and decided, person by person."""
+
+    name = "escalation_accountability"
+    fields = (Field("findings"), Field("decision"), Field("decided_on", "date"),
+              Field("document_number", "line", required=False))
+
+    def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
+        cleaned = clean(self.fields, data)
+        errors: dict[str, list[str]] = {}
+        _not_after_today(step, cleaned["decided_on"], "decided_on", errors)
+        _require(errors)
+        cleaned["persons"] = clean_persons(data.get("persons"))
+        return cleaned
+
+    def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
+        escalation = escalation_of(step)
+        case = step.session.scalar(select(AccountabilityCase).where(AccountabilityCase.escalation_id == escalation.id))
+        if case is None:
+            raise InvalidSubmission({"decision": [N_("尚未移送纪委监委")]})
+        case.findings, case.decision = data["findings"], data["decision"]
+        case.decided_on, case.document_number = date.fromisoformat(data["decided_on"]), data["document_number"] or ""
+        case.recorded_at, case.recorded_by_id = step.now, step.actor.user_id
+        record_persons(step, data["persons"], escalation_id=escalation.id)
+        step.audit("escalation.accountability_decided", ("escalation", escalation.id),
+                   f"追责调查处理结果：{data['decision']}（{describe_persons(data['persons'])}）",
+                   after={"persons": len(data["persons"])})
+        notify_unit(step, "escalation_accountability", f"{step.the_task.code} 追责调查处理结果已作出，请作出整改承诺")
+        notify(step, "supervisor", "escalation_accountability", f"{step.the_task.code} 纪委监委已作出追责处理决定")
+        _carried_out(escalation)
+        return {}
+
+
+class CommitmentHandler(FormHandler):
+    """作出整改承诺: the unit says what it will do, and by when."""
+
+    name = "escalation_commitment"
+    fields = (Field("commitment"), Field("complete_by", "date"))
+
+    def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
+        cleaned = clean(self.fields, data)
+        if cleaned["complete_by"] <= step.today.isoformat():
+            raise InvalidSubmission({"complete_by": [N_("完成时限须晚于今天")]})
+        return cleaned
+
+    def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
+        escalation = escalation_of(step)
+        escalation.commitment, escalation.complete_by = data["commitment"], date.fromisoformat(data["complete_by"])
+        escalation.committed_by_id, escalation.committed_at = step.actor.user_id, step.now
+        escalation.status = EscalationStatus.UNDER_REVIEW
+        step.audit("escalation.committed", ("escalation", escalation.id),
+                   f"责任单位承诺于 {data['complete_by']} 前：{data['commitment']}")
+        return {"complete_by": data["complete_by"]}
+
+
+class CloseHandler(FormHandler):
+    """问责办结: the supervisor closes the escalation, or escalates again if the work still lags."""
+
+    name = "escalation_close"
+    fields = (Field("decision", "choice", choices=("close", "escalate")), Field("comment"))
+
+    def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
+        escalation = escalation_of(step)
+        escalation.closing_comment = data["comment"]
+        escalation.closed_by_id, escalation.closed_at = step.actor.user_id, step.now
+        if data["decision"] == "escalate":
+            escalation.status = EscalationStatus.ESCALATED
+            step.audit("escalation.escalated", ("escalation", escalation.id),
+                       f"整改仍不到位，再次升级：{data['comment']}")
+        else:
+            escalation.status = EscalationStatus.CLOSED
+            step.audit("escalation.closed", ("escalation", escalation.id), f"督办问责办结：{data['comment']}")
+        return {"decision": data["decision"]}
+
+
+ESCALATION_FORM_HANDLERS: dict[str, FormHandler] = {
+    handler.name: handler for handler in (
+        ProposeHandler(), ApproveHandler(), NoticeHandler(), InterviewHandler(), ExposureHandler(),
+        AccountabilityHandler(), CommitmentHandler(), CloseHandler(),
+    )
+}

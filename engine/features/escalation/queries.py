@@ -1,0 +1,233 @@
+"""Read models of 督办问责: the register, an escalation's page, a task's escalations, the public exposures."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from engine.core.actor import Actor
+from engine.core.clock import LOCAL_TZ
+from engine.core.roles import Scope
+from engine.features.accounts.access import Access
+from engine.features.escalation import drafts
+from engine.features.escalation.triggers import ESCALATION_PROCESS
+from engine.store.models import (
+    OPEN_ESCALATION_STATUSES,
+    AccountabilityCase,
+    AuditEvent,
+    Escalation,
+    EscalationExposure,
+    EscalationLevel,
+    EscalationStatus,
+    EscalationTriggerKind,
+    HumanTask,
+    HumanTaskStatus,
+    ProcessInstance,
+    RectificationTask,
+    Unit,
+    User,
+)
+
+PAGE_SIZE = 25
+OPEN = "open"
+#: what a page shows of an escalation, loaded with it (the objects leave the session before rendering)
+ESCALATION_DISPLAY = (
+    joinedload(Escalation.task).joinedload(RectificationTask.lead_leader),
+    joinedload(Escalation.task).joinedload(RectificationTask.lead_unit),
+    joinedload(Escalation.unit), selectinload(Escalation.triggers), joinedload(Escalation.notice),
+    joinedload(Escalation.interview), joinedload(Escalation.exposure),
+    joinedload(Escalation.accountability).selectinload(AccountabilityCase.persons),
+)
+
+
+def shown_level_is(level: int) -> ColumnElement[bool]:
+    """Escalation.shown_level == level, in SQL: approved at it, or being decided at it."""
+    deciding = Escalation.status.in_((EscalationStatus.PROPOSING, EscalationStatus.AWAITING_APPROVAL))
+    return or_(Escalation.approved_level == level,
+               and_(deciding, func.coalesce(Escalation.proposed_level, Escalation.suggested_level) == level))
+
+
+
+@dataclass(frozen=True)
+class EscalationFilters:
+    level: int | None = None
+    unit_id: int | None = None
+    status: str = ""  # an EscalationStatus value, or "open"
+    trigger: str = ""
+    q: str = ""
+    page: int = 1
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = []
+        if self.level:
+            conditions.append(shown_level_is(self.level))
+        if self.unit_id:
+            conditions.append(Escalation.unit_id == self.unit_id)
+        if self.status == OPEN:
+            conditions.append(Escalation.status.in_(OPEN_ESCALATION_STATUSES))
+        elif self.status in EscalationStatus._value2member_map_:
+            conditions.append(Escalation.status == EscalationStatus(self.status))
+        if self.trigger in EscalationTriggerKind._value2member_map_:
+            conditions.append(Escalation.trigger == EscalationTriggerKind(self.trigger))
+        if self.q.strip():
+            pattern = f"%{_escape_like(self.q.strip())}%"
+            conditions.append(or_(RectificationTask.code.ilike(pattern, escape="\\"),
+                                  RectificationTask.title.ilike(pattern, escape="\\")))
+        return conditions
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@dataclass(frozen=True)
+class EscalationRow:
+    escalation: Escalation
+    current_steps: list[str]
+
+
+@dataclass(frozen=True)
+class EscalationRegister:
+    rows: list[EscalationRow]
+    total: int
+    page: int
+    pages: int
+
+
+@dataclass
+class EscalationPage:
+    escalation: Escalation
+    history: list[AuditEvent]
+    open_work: list[HumanTask]
+    my_work: list[HumanTask]
+    successor: Escalation | None
+    people: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PublicExposure:
+    """What the public pages may show of an exposure, and nothing else."""
+
+    id: int
+    task_code: str
+    task_title: str
+    unit_name: str
+    level_label: str
+    headline: str
+    text: str
+    channel: str
+    published_on: date
+
+
+def register(session: Session, access: Access, actor: Actor, filters: EscalationFilters) -> EscalationRegister:
+    where = [access.escalation_filter(actor), *filters.conditions()]
+    base = select(Escalation).join(RectificationTask, RectificationTask.id == Escalation.task_id).where(*where)
+    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, filters.page), pages)
+    escalations = list(session.scalars(base.options(*ESCALATION_DISPLAY).order_by(Escalation.id.desc())
+                                       .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).unique())
+    steps = _current_steps(session, [e.instance_id for e in escalations if e.instance_id])
+    rows = [EscalationRow(e, steps.get(e.instance_id or 0, [])) for e in escalations]
+    return EscalationRegister(rows, total, page, pages)
+
+
+def _current_steps(session: Session, instance_ids: list[int]) -> dict[int, list[str]]:
+    steps: dict[int, list[str]] = {}
+    query = select(HumanTask.instance_id, HumanTask.name).where(
+        HumanTask.instance_id.in_(instance_ids), HumanTask.status == HumanTaskStatus.OPEN)
+    for instance_id, name in session.execute(query.order_by(HumanTask.id)):
+        steps.setdefault(instance_id, []).append(name)
+    return steps
+
+
+def load(session: Session, escalation_id: int) -> Escalation | None:
+    return session.scalar(select(Escalation).options(*ESCALATION_DISPLAY).where(Escalation.id == escalation_id))
+
+
+def escalation_page(session: Session, access: Access, actor: Actor, escalation: Escalation) -> EscalationPage:
+    history = list(session.scalars(select(AuditEvent).where(
+        AuditEvent.object_type == "escalation", AuditEvent.object_id == str(escalation.id))
+        .order_by(AuditEvent.at, AuditEvent.id)))
+    open_work = list(session.scalars(select(HumanTask).options(joinedload(HumanTask.unit)).where(
+        HumanTask.instance_id == (escalation.instance_id or 0), HumanTask.status == HumanTaskStatus.OPEN)
+        .order_by(HumanTask.id)))
+    successor = session.scalar(select(Escalation).where(Escalation.predecessor_id == escalation.id))
+    page = EscalationPage(escalation, history, open_work, [w for w in open_work if access.can_act(actor, w)],
+                          successor)
+    page.people = dict(session.execute(select(User.id, User.display_name)).all())  # type: ignore[arg-type]
+    return page
+
+
+def for_task(session: Session, access: Access, actor: Actor, task_id: int) -> list[Escalation]:
+    """The task's escalations this person may see, newest first (for the task page)."""
+    return list(session.scalars(select(Escalation).options(joinedload(Escalation.unit)).where(
+        Escalation.task_id == task_id, access.escalation_filter(actor)).order_by(Escalation.id.desc())))
+
+
+def hide_from_unit(session: Session, access: Access, actor: Actor, task: RectificationTask, page: Any) -> None:
+    """A unit sees its own escalations, not others': on a task it cooperates on, another unit's escalation
+    leaves no trace in the history or the current steps."""
+    if access.roles.scope(actor.role) is not Scope.UNIT:
+        return
+    others = session.execute(select(Escalation.id, Escalation.instance_id).where(
+        Escalation.task_id == task.id, Escalation.unit_id != actor.unit_id)).all()
+    if not others:
+        return
+    hidden_objects = {("escalation", str(e_id)) for e_id, _ in others}
+    hidden_objects |= {("instance", str(instance_id)) for _, instance_id in others if instance_id}
+    hidden_instances = {instance_id for _, instance_id in others}
+    page.history = [e for e in page.history if (e.object_type, e.object_id) not in hidden_objects]
+    page.open_work = [w for w in page.open_work if w.instance_id not in hidden_instances]
+
+
+def public_exposures(session: Session) -> list[PublicExposure]:
+    """Published exposures, newest first: only fields meant for the public."""
+    query = (select(EscalationExposure, RectificationTask.code, RectificationTask.title, Unit.name)
+             .join(Escalation, Escalation.id == EscalationExposure.escalation_id)
+             .join(RectificationTask, RectificationTask.id == Escalation.task_id)
+             .join(Unit, Unit.id == Escalation.unit_id)
+             .order_by(EscalationExposure.published_at.desc(), EscalationExposure.id.desc()))
+    return [PublicExposure(exposure.id, code, title, unit, EscalationLevel.EXPOSURE.label, exposure.headline,
+                           exposure.text, exposure.channel, exposure.published_at.astimezone(LOCAL_TZ).date())
+            for exposure, code, title, unit in session.execute(query)]
+
+
+def is_escalation_work(session: Session, work: HumanTask) -> bool:
+    return session.scalar(select(ProcessInstance.process_id).where(
+        ProcessInstance.id == work.instance_id)) == ESCALATION_PROCESS
+
+
+def work_context(session: Session, actor: Actor, work: HumanTask, today: date) -> tuple[Escalation, dict[str, Any]]:
+    """The escalation a step belongs to, and what its form starts with (the ladder's default, duban's drafts)."""
+    escalation = session.scalar(select(Escalation).options(*ESCALATION_DISPLAY)
+                                .where(Escalation.instance_id == work.instance_id))
+    if escalation is None:
+        raise LookupError(f"no escalation for instance {work.instance_id}")
+    return escalation, _initial(session, actor, escalation, work.form, today)
+
+
+def _initial(session: Session, actor: Actor, escalation: Escalation, form: str, today: date) -> dict[str, Any]:
+    task = escalation.task
+    if form == "escalation_propose":
+        details = "；".join(trigger.detail for trigger in escalation.triggers)
+        return {"decision": "propose", "level": escalation.suggested_level, "reasons": details}
+    if form == "escalation_approve":
+        return {"decision": "approve", "level": escalation.proposed_level}
+    if form == "escalation_notice":
+        issuer = session.scalar(select(Unit.name).where(Unit.id == actor.unit_id)) if actor.unit_id else ""
+        draft = drafts.notice(session, escalation, today, issuer or "")
+        return {"title": draft.title, "text": draft.text}
+    if form == "escalation_interview":
+        leader = task.lead_leader
+        return {"held_on": today, "interviewees": drafts.interviewees(escalation),
+                "interviewers": f"{leader.display_name}（{leader.title}）" if leader.title else leader.display_name}
+    if form == "escalation_exposure":
+        draft = drafts.exposure(session, escalation, today)
+        return {"headline": draft.title, "text": draft.text}
+    if form == "escalation_close":
+        return {"decision": "close"}
+    return {}

@@ -1,0 +1,179 @@
+"""公开: what the public pages show, and objections filed by anyone during a sign-off notice.
+
+Only fields meant for the public leave this module: the task's code, title, category, lead unit,
+lead leader, deadline, status and colour; progress summaries the publicity group approved; the
+sign-off notices. Never internal comments, evidence, or names of officials below the lead leader.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from engine.core.actor import Actor
+from engine.core.errors import InvalidSubmission, NotFound, RateLimited
+from engine.core.text import N_
+from engine.features.rectification.forms import Field, clean
+from engine.features.rectification.queries import PAGE_SIZE, TASK_DISPLAY
+from engine.store.audit import record
+from engine.store.models import (
+    Objection,
+    ObjectionStatus,
+    ProgressReport,
+    PublicSummary,
+    RectificationTask,
+    ReportStatus,
+    SignoffNotice,
+    TaskStatus,
+    WarningLevel,
+)
+from engine.workflow.notices import post_notice
+
+OBJECTION_FIELDS = (Field("name", "line", required=False), Field("contact", "line", required=False),
+                    Field("content"))
+OBJECTION_MIN_CHARS = 10
+OBJECTION_MAX_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class PublicTask:
+    id: int
+    code: str
+    title: str
+    category: str
+    unit: str
+    leader: str
+    deadline_kind: str
+    deadline: date | None
+    status: TaskStatus
+    warning: WarningLevel
+    warning_reasons: list[dict[str, Any]]
+    problem: str = ""
+    target: str = ""
+    measures: str = ""
+    closed_at: datetime | None = None
+
+    @classmethod
+    def of(cls, task: RectificationTask, full: bool = False) -> PublicTask:
+        details = {"problem": task.problem, "target": task.target, "measures": task.measures} if full else {}
+        return cls(task.id, task.code, task.title, f"{task.category.number}. {task.category.name}",
+                   task.lead_unit.name, task.lead_leader.display_name, task.deadline_kind.value, task.deadline,
+                   task.status, task.warning, list(task.warning_reasons or []), closed_at=task.closed_at, **details)
+
+
+@dataclass(frozen=True)
+class PublicNotice:
+    id: int
+    task_code: str
+    task_title: str
+    text: str
+    start_date: date
+    end_date: date
+    open: bool
+
+
+def public_tasks(session: Session, page: int, status: TaskStatus | None = None) -> tuple[list[PublicTask], int]:
+    where = [RectificationTask.status == status] if status else []
+    total = session.scalar(select(func.count(RectificationTask.id)).where(*where)) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    query = (select(RectificationTask).options(*TASK_DISPLAY).where(*where).order_by(RectificationTask.id)
+             .offset((min(max(page, 1), pages) - 1) * PAGE_SIZE).limit(PAGE_SIZE))
+    return [PublicTask.of(task) for task in session.scalars(query)], pages
+
+
+def public_task(session: Session, task_id: int) -> tuple[PublicTask, list[PublicSummary], list[PublicNotice]]:
+    task = session.scalar(select(RectificationTask).options(*TASK_DISPLAY).where(RectificationTask.id == task_id))
+    if task is None:
+        raise NotFound(N_("没有找到这项整改任务"))
+    summaries = list(session.scalars(select(PublicSummary).where(PublicSummary.task_id == task_id)
+                                     .order_by(PublicSummary.period.desc())))
+    notices = session.scalars(select(SignoffNotice).where(SignoffNotice.task_id == task_id)
+                              .order_by(SignoffNotice.id.desc()))
+    return PublicTask.of(task, full=True), summaries, [_public_notice(n, task) for n in notices]
+
+
+def open_notices(session: Session, today: date) -> list[PublicNotice]:
+    query = (select(SignoffNotice, RectificationTask).join(RectificationTask)
+             .where(SignoffNotice.closed_at.is_(None), SignoffNotice.start_date <= today,
+                    SignoffNotice.end_date >= today)
+             .order_by(SignoffNotice.end_date))
+    return [_public_notice(notice, task, today) for notice, task in session.execute(query)]
+
+
+def notice_for_objection(session: Session, notice_id: int, today: date) -> PublicNotice:
+    row = session.execute(select(SignoffNotice, RectificationTask).join(RectificationTask)
+                          .where(SignoffNotice.id == notice_id)).first()
+    if row is None:
+        raise NotFound(N_("没有找到这份公示"))
+    return _public_notice(row[0], row[1], today)
+
+
+def _public_notice(notice: SignoffNotice, task: RectificationTask, today: date | None = None) -> PublicNotice:
+    is_open = notice.accepts_objections(today) if today else notice.closed_at is None
+    return PublicNotice(notice.id, task.code, task.title, notice.text, notice.start_date, notice.end_date, is_open)
+
+
+def file_objection(session: Session, notice_id: int, data: dict[str, Any], actor: Actor, now: datetime,
+                   today: date, per_hour: int) -> Objection:
+    """Anyone may object while a notice is up; one address may file only so many an hour."""
+    cleaned = _clean_objection(data)
+    notice = session.get(SignoffNotice, notice_id, with_for_update=True)
+    if notice is None:
+        raise NotFound(N_("没有找到这份公示"))
+    if not notice.accepts_objections(today):
+        raise InvalidSubmission({"content": [N_("公示期为 %(start)s 至 %(end)s，现在不在公示期内",
+                                                 start=notice.start_date, end=notice.end_date)]})
+    recent = session.scalar(select(func.count(Objection.id)).where(
+        Objection.client_addr == actor.client_addr, Objection.submitted_at > now - timedelta(hours=1))) or 0
+    if recent >= per_hour:
+        raise RateLimited(N_("您提交得太频繁了，请一小时后再试"))
+    objection = Objection(notice_id=notice.id, task_id=notice.task_id, submitted_at=now, name=cleaned["name"] or "",
+                          contact=cleaned["contact"] or "", content=cleaned["content"],
+                          client_addr=actor.client_addr, status=ObjectionStatus.PENDING)
+    session.add(objection)
+    session.flush()
+    record(session, actor, now, "objection.filed", ("objection", objection.id), "收到公示异议", task_id=notice.task_id)
+    post_notice(session, now, notice.task_id, ("supervisor",), "objection_filed",
+                f"销号公示收到异议（公示期至 {notice.end_date}），公示期满后须逐件答复")
+    return objection
+
+
+def _clean_objection(data: dict[str, Any]) -> dict[str, Any]:
+    cleaned = clean(OBJECTION_FIELDS, data)
+    if cleaned["name"] and len(cleaned["name"]) > 50:
+        raise InvalidSubmission({"name": [N_("姓名不能超过 50 个字")]})
+    if cleaned["contact"] and len(cleaned["contact"]) > 100:
+        raise InvalidSubmission({"contact": [N_("联系方式不能超过 100 个字")]})
+    if not OBJECTION_MIN_CHARS <= len(cleaned["content"]) <= OBJECTION_MAX_CHARS:
+        raise InvalidSubmission({"content": [N_("请用 %(low)s 到 %(high)s 个字说明异议",
+                                                 low=OBJECTION_MIN_CHARS, high=OBJECTION_MAX_CHARS)]})
+    return cleaned
+
+
+def reports_to_publish(session: Session) -> list[ProgressReport]:
+    """Accepted monthly reports whose public summary the publicity group has not written yet."""
+    published = select(PublicSummary.report_id)
+    return list(session.scalars(select(ProgressReport).options(joinedload(ProgressReport.task))
+                                .where(ProgressReport.status == ReportStatus.ACCEPTED,
+                                       ProgressReport.id.not_in(published))
+                                .order_by(ProgressReport.period.desc(), ProgressReport.task_id).limit(200)))
+
+
+def publish_summary(session: Session, actor: Actor, now: datetime, report_id: int, text: str) -> PublicSummary:
+    report = session.get(ProgressReport, report_id)
+    if report is None or report.status is not ReportStatus.ACCEPTED:
+        raise NotFound(N_("没有找到这份已审核通过的月度进展"))
+    cleaned = clean((Field("text"),), {"text": text})
+    if session.scalar(select(PublicSummary.id).where(PublicSummary.report_id == report_id)):
+        raise InvalidSubmission({"text": [N_("这份进展已经公开过了")]})
+    summary = PublicSummary(task_id=report.task_id, report_id=report.id, period=report.period, text=cleaned["text"],
+                            published_by_id=actor.user_id, published_at=now)
+    session.add(summary)
+    session.flush()
+    record(session, actor, now, "progress.published", ("public_summary", summary.id),
+           f"公开 {report.period} 进展摘要", task_id=report.task_id)
+    return summary
+

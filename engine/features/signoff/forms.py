@@ -1,0 +1,290 @@
+"""销号: the acceptance standards, the public notice and its objections."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from engine.core.errors import InvalidSubmission
+from engine.core.text import N_
+from engine.core.workdays import add_working_days
+from engine.features.rectification.actions import restart_deadline_watch
+from engine.features.rectification.forms import DecisionHandler, Field, FormHandler, clean
+from engine.store.files import CheckedFile
+from engine.store.models import (
+    EvidenceFile,
+    Objection,
+    ObjectionStatus,
+    RectificationTask,
+    ReopenReason,
+    SignoffApplication,
+    SignoffNotice,
+    SignoffStatus,
+    Unit,
+)
+from engine.workflow.step import Step
+
+#: the five standards every sign-off is checked against (五个不放过 in practice)
+STANDARDS: dict[str, str] = {
+    "measures_done": "整改措施全部落实到位",
+    "violations_punished": "违法违规行为依法依规查处到位",
+    "results_meet_norms": "整改效果达到规定标准",
+    "similar_fixed": "举一反三，周边同类问题一并整改",
+    "mechanism_in_place": "长效机制已经建立",
+}
+
+
+def notice_period(published: date, working_days: int) -> tuple[date, date]:
+    """公示 runs from the first working day on or after publication, for N working days."""
+    start = add_working_days(published, 0)
+    return start, add_working_days(start, working_days - 1)
+
+
+def draft_notice(task: RectificationTask, unit_name: str, start: date, end: date, working_days: int) -> str:
+    """The notice text the publicity group starts from (only public facts of the task)."""
+    return (f"关于{task.code}号整改任务拟销号的公示\n\n"
+            f"{unit_name}牵头负责的“{task.title}”整改任务，整改目标为：{task.target}\n"
+            f"经责任单位申请、市整改工作领导小组办公室整改督办组现场核验，该任务已达到销号标准，拟予销号。"
+            f"现予公示，公示期为 {start:%Y年%m月%d日} 至 {end:%Y年%m月%d日}（{working_days} 个工作日）。"
+            f"公示期间如有异议，请通过本页面提交。")
+
+
+# --- the forms of the sign-off steps -------------------------------------------------------------
+
+class SignoffApplyHandler(FormHandler):
+    """申请销号: the unit says the task is done, shows how, and attaches the evidence."""
+
+    name = "signoff_apply"
+    accepts_files = True
+    fields = (Field("summary"), Field("evidence_note", required=False))
+
+    def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
+        if step.the_task.status.is_closed():
+            raise InvalidSubmission({"summary": [N_("任务已销号")]})
+        cleaned = clean(self.fields, data)
+        if not step.uploads and not has_evidence(step):
+            raise InvalidSubmission({"evidence": [N_("请上传佐证材料（照片、PDF 或 Office 文档）")]})
+        return cleaned
+
+    def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
+        application = SignoffApplication(
+            task_id=step.the_task.id, summary=data["summary"], evidence_note=data["evidence_note"] or "",
+            status=SignoffStatus.APPLIED, applied_by_id=step.actor.user_id, applied_at=step.now)
+        step.session.add(application)
+        step.session.flush()
+        step.audit("signoff.applied", ("signoff", application.id), f"申请销号，附佐证材料 {len(step.uploads)} 件")
+        for upload in step.uploads:
+            store_evidence(step, application, upload)
+        return {}
+
+
+def has_evidence(step: Step) -> bool:
+    return step.session.scalar(select(EvidenceFile.id).where(EvidenceFile.task_id == step.the_task.id)
+                               .limit(1)) is not None
+
+
+def store_evidence(step: Step, application: SignoffApplication, upload: CheckedFile) -> EvidenceFile:
+    if step.evidence is None:
+        raise RuntimeError("no evidence store for this step")
+    step.evidence.save(upload)
+    evidence = EvidenceFile(task_id=step.the_task.id, signoff_id=application.id, sha256=upload.sha256,
+                            size=upload.size, media_type=upload.media_type, original_name=upload.original_name,
+                            uploaded_by_id=step.actor.user_id, uploaded_at=step.now)
+    step.session.add(evidence)
+    step.session.flush()
+    step.audit("evidence.uploaded", ("evidence", evidence.id),
+               f"上传佐证材料「{upload.original_name}」（{upload.size} 字节，SHA-256 {upload.sha256}）",
+               after={"sha256": upload.sha256, "size": upload.size, "media_type": upload.media_type})
+    return evidence
+
+
+def latest_signoff(step: Step) -> SignoffApplication:
+    application = step.session.scalar(
+        select(SignoffApplication).where(SignoffApplication.task_id == step.the_task.id)
+        .order_by(SignoffApplication.id.desc()).limit(1))
+    if application is None:
+        raise InvalidSubmission({"decision": [N_("还没有销号申请")]})
+    return application
+
+
+class SignoffDecision(DecisionHandler):
+    """A level of the sign-off ladder that approves or returns: unit head, lead leader."""
+
+    status_if_approved = SignoffStatus.SUBMITTED
+    label = ""
+
+    def decide(self, step: Step, data: dict[str, Any], approved: bool) -> None:
+        application = latest_signoff(step)
+        application.status = self.status_if_approved if approved else SignoffStatus.RETURNED
+        application.decided_at, application.decision_comment = step.now, data["comment"] or ""
+        outcome = "通过" if approved else "退回"
+        step.audit(f"signoff.{self.name.removeprefix('signoff_')}.{data['decision']}", ("signoff", application.id),
+                   f"{self.label}{outcome}" + (f"：{data['comment']}" if data["comment"] else ""))
+
+
+class SignoffSignHandler(SignoffDecision):
+    name, approving, declining, label = "signoff_sign", "submit", "back", "单位负责人签发销号申请："
+    status_if_approved = SignoffStatus.SUBMITTED
+
+
+class SignoffApproveHandler(SignoffDecision):
+    name, approving, declining, label = "signoff_approve", "approve", "return", "牵头市领导审批销号"
+    status_if_approved = SignoffStatus.APPROVED
+
+
+class SignoffVerifyHandler(FormHandler):
+    """核验整改成效: the five standards, each with a note, and the on-site check. One unmet: back."""
+
+    name = "signoff_verify"
+    fields = (
+        *(field for key in STANDARDS for field in (Field(f"{key}_met", "bool", required=False), Field(f"{key}_note"))),
+        Field("site_check_date", "date"),
+        Field("site_check_by", "line"),
+        Field("site_findings"),
+        Field("comment", required=False),
+    )
+
+    def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
+        cleaned = clean(self.fields, data)
+        if cleaned["site_check_date"] > step.today.isoformat():
+            raise InvalidSubmission({"site_check_date": [N_("现场核查日期不能晚于今天")]})
+        return cleaned
+
+    def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
+        application = latest_signoff(step)
+        checklist = {key: {"met": bool(data[f"{key}_met"]), "note": data[f"{key}_note"]} for key in STANDARDS}
+        unmet = [STANDARDS[key] for key, item in checklist.items() if not item["met"]]
+        application.checklist = checklist
+        application.site_check_date = date.fromisoformat(data["site_check_date"])
+        application.site_check_by, application.site_findings = data["site_check_by"], data["site_findings"]
+        application.status = SignoffStatus.RETURNED if unmet else SignoffStatus.VERIFIED
+        application.decided_at = step.now
+        application.decision_comment = (("未达到：" + "；".join(f"{STANDARDS[k]}（{v['note']}）" for k, v in
+                                                          checklist.items() if not v["met"]))
+                                        if unmet else (data["comment"] or ""))
+        step.audit("signoff.verified" if not unmet else "signoff.verify_failed", ("signoff", application.id),
+                   ("整改成效核验通过（五项标准均达到）" if not unmet else "整改成效核验未通过：" + "、".join(unmet))
+                   + f"；现场核查 {data['site_check_date']}（{data['site_check_by']}）",
+                   after={"checklist": checklist})
+        return {"decision": "return" if unmet else "pass"}
+
+    def context(self, step: Step) -> dict[str, Any]:
+        return {"standards": STANDARDS}
+
+
+class SignoffNoticeHandler(FormHandler):
+    """发布销号公示: the publicity group puts the notice on the public pages for N working days."""
+
+    name = "signoff_notice"
+    fields = (Field("text"),)
+
+    def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
+        application = latest_signoff(step)
+        start, end = notice_period(step.today, step.settings.notice_working_days)
+        notice = SignoffNotice(task_id=step.the_task.id, signoff_id=application.id, text=data["text"],
+                               published_by_id=step.actor.user_id, published_at=step.now,
+                               start_date=start, end_date=end)
+        step.session.add(notice)
+        application.status = SignoffStatus.IN_NOTICE
+        step.session.flush()
+        step.audit("signoff.notice_published", ("notice", notice.id),
+                   f"发布销号公示，公示期 {start} 至 {end}（{step.settings.notice_working_days} 个工作日）")
+        return {"notice_end": end.isoformat()}
+
+    def context(self, step: Step) -> dict[str, Any]:
+        start, end = notice_period(step.today, step.settings.notice_working_days)
+        task = step.the_task
+        unit = step.session.get_one(Unit, task.lead_unit_id).name
+        return {"draft": draft_notice(task, unit, start, end, step.settings.notice_working_days),
+                "start": start, "end": end}
+
+
+def current_notice(step: Step) -> SignoffNotice:
+    notice = step.session.scalar(select(SignoffNotice).where(SignoffNotice.task_id == step.the_task.id)
+                                 .order_by(SignoffNotice.id.desc()).limit(1))
+    if notice is None:
+        raise InvalidSubmission({"objections": [N_("没有公示")]})
+    return notice
+
+
+def notice_objections(step: Step, notice: SignoffNotice) -> list[Objection]:
+    return list(step.session.scalars(select(Objection).where(Objection.notice_id == notice.id)
+                                     .order_by(Objection.id)))
+
+
+class ObjectionAnswerHandler(FormHandler):
+    """答复公示异议: every objection answered — upheld (back to rectification) or dismissed with the reason."""
+
+    name = "objection_answer"
+
+    def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
+        answers, errors = {}, {}
+        for objection in notice_objections(step, current_notice(step)):
+            key = str(objection.id)
+            try:
+                answers[key] = clean((Field("decision", "choice", choices=("upheld", "dismissed")), Field("answer")),
+                                     (data.get("answers") or {}).get(key) or {})
+            except InvalidSubmission as exc:
+                errors[f"answers-{key}"] = [f"{k}: {'、'.join(v)}" for k, v in exc.errors.items()]
+        if errors:
+            raise InvalidSubmission(errors)
+        return {"answers": answers}
+
+    def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
+        upheld = False
+        for objection in notice_objections(step, current_notice(step)):
+            answer = data["answers"][str(objection.id)]
+            objection.status = ObjectionStatus(answer["decision"])
+            objection.answer, objection.answered_at = answer["answer"], step.now
+            objection.answered_by_id = step.actor.user_id
+            is_upheld = objection.status is ObjectionStatus.UPHELD
+            upheld = upheld or is_upheld
+            step.audit("objection.answered", ("objection", objection.id),
+                       f"公示异议{'成立' if is_upheld else '不成立'}：{answer['answer']}")
+        if upheld:
+            latest_signoff(step).status = SignoffStatus.RETURNED
+        else:
+            latest_signoff(step).status = SignoffStatus.NOTICE_DONE
+        return {"decision": "upheld" if upheld else "dismissed"}
+
+    def context(self, step: Step) -> dict[str, Any]:
+        notice = current_notice(step)
+        return {"notice": notice, "objections": notice_objections(step, notice)}
+
+
+class ReopenHandler(FormHandler):
+    """重新打开: the problem came back; the task returns to rectification and keeps its history."""
+
+    name = "reopen"
+    fields = (Field("reason_kind", "choice", choices=tuple(kind.value for kind in ReopenReason)),
+              Field("reason"), Field("new_deadline", "date", required=False))
+
+    def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
+        cleaned = clean(self.fields, data)
+        if cleaned["new_deadline"] and cleaned["new_deadline"] <= step.today.isoformat():
+            raise InvalidSubmission({"new_deadline": [N_("新的整改时限须晚于今天")]})
+        return cleaned
+
+    def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
+        task = step.the_task
+        closed_on = task.closed_at
+        task.closed_at = None
+        if data["new_deadline"]:
+            task.deadline = date.fromisoformat(data["new_deadline"])
+        step.audit("task.reopened", ("task", task.id),
+                   f"重新打开（{REOPEN_LABELS[ReopenReason(data['reason_kind'])]}）：{data['reason']}",
+                   before={"closed_at": closed_on.isoformat() if closed_on else None},
+                   after={"deadline": task.deadline.isoformat() if task.deadline else None})
+        restart_deadline_watch(step)
+        return {"deadline": task.deadline.isoformat() if task.deadline else None}
+
+
+REOPEN_LABELS = {ReopenReason.RECURRENCE: "问题复发", ReopenReason.COMPLAINT: "新的群众投诉",
+                 ReopenReason.MEDIA: "媒体报道", ReopenReason.INSPECTION: "上级检查发现"}
+
+SIGNOFF_HANDLERS: tuple[FormHandler, ...] = (
+    SignoffApplyHandler(), SignoffSignHandler(), SignoffVerifyHandler(), SignoffNoticeHandler(),
+    ObjectionAnswerHandler(), SignoffApproveHandler(), ReopenHandler(),
+)

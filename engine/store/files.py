@@ -1,0 +1,111 @@
+"""Evidence files (佐证材料): checked by content, stored outside the web root under their SHA-256.
+
+The type is read from the file's first bytes (filetype), never from its name: a renamed
+executable is refused. A file is written only when the whole step succeeds; a step that
+fails removes what it wrote (see EvidenceStore.discard_new).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import filetype
+
+from engine.core.errors import InvalidSubmission
+from engine.core.text import N_
+
+#: what may be uploaded, by detected type: photos, PDF, office documents, short videos
+ALLOWED_TYPES = {
+    "jpg", "png", "gif", "webp", "heic", "tif", "bmp",
+    "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "rtf",
+    "mp4", "mov",
+}
+NAME_MAX = 200
+FIELD = "evidence"
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as the web layer received it."""
+
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    original_name: str
+    sha256: str
+    size: int
+    media_type: str
+    data: bytes = field(repr=False)
+
+
+class EvidenceStore:
+    def __init__(self, root: Path, max_bytes: int) -> None:
+        self.root = root
+        self.max_bytes = max_bytes
+
+    def writer(self) -> EvidenceWriter:
+        """What one use case writes, so that it can be taken back if the use case fails."""
+        return EvidenceWriter(self)
+
+    def check(self, uploads: list[Upload]) -> list[CheckedFile]:
+        """Every problem of every file at once; nothing is written."""
+        problems, checked = [], []
+        for upload in uploads:
+            try:
+                checked.append(self._check_one(upload))
+            except ValueError as exc:
+                problems.append(f"{_display_name(upload.filename)}：{exc}")
+        if problems:
+            raise InvalidSubmission({FIELD: problems})
+        return checked
+
+    def _check_one(self, upload: Upload) -> CheckedFile:
+        size = len(upload.data)
+        if size == 0:
+            raise ValueError(N_("文件是空的"))
+        if size > self.max_bytes:
+            raise ValueError(N_("文件超过 %(mb)s MB 的上限", mb=self.max_bytes // (1024 * 1024)))
+        kind = filetype.guess(upload.data)
+        if kind is None:
+            raise ValueError(N_("无法识别文件类型；只接受照片、PDF、Office 文档和视频"))
+        if kind.extension not in ALLOWED_TYPES:
+            raise ValueError(N_("不接受此类文件（实际内容为 %(kind)s）", kind=kind.extension))
+        return CheckedFile(_display_name(upload.filename), hashlib.sha256(upload.data).hexdigest(), size,
+                           kind.mime, upload.data)
+
+    def path(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256
+
+
+class EvidenceWriter:
+    def __init__(self, store: EvidenceStore) -> None:
+        self.store = store
+        self.created: list[Path] = []
+
+    def save(self, checked: CheckedFile) -> None:
+        """Write the file (once: the name is its hash) atomically; remember it if it is new."""
+        target = self.store.path(checked.sha256)
+        if target.exists():
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(checked.data)
+        os.replace(temporary, target)
+        self.created.append(target)
+
+    def discard_new(self) -> None:
+        """The step failed: remove the files it wrote (files that were already there stay)."""
+        while self.created:
+            self.created.pop().unlink(missing_ok=True)
+
+
+def _display_name(filename: str) -> str:
+    name = Path(str(filename or "").replace("\\", "/")).name.strip() or "未命名文件"
+    return "".join(ch for ch in name if ch.isprintable())[:NAME_MAX]

@@ -1,0 +1,120 @@
+"""Where a task's process has been and where it waits: the data behind its diagram."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow import TaskState
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.store.models import HumanTask, HumanTaskStatus, InstanceStatus, ProcessInstance, RectificationTask
+from engine.workflow.instances import Processes
+from engine.workflow.loader import NS
+
+#: when one element is in several states (loops), the most telling one wins
+PRECEDENCE = {"current": 3, "waiting": 2, "done": 1, "cancelled": 0}
+
+
+@dataclass(frozen=True)
+class NodeState:
+    state: str
+    role: str = ""
+    unit: str = ""
+    due: datetime | None = None
+
+
+@dataclass
+class ProcessPath:
+    bpmn_xml: str
+    nodes: dict[str, NodeState] = field(default_factory=dict)
+    flows_taken: set[str] = field(default_factory=set)
+    steps: set[tuple[str, str]] = field(default_factory=set)  # (from element, to element) actually moved along
+
+    def mark(self, element_id: str, state: NodeState) -> None:
+        current = self.nodes.get(element_id)
+        if current is None or PRECEDENCE[state.state] > PRECEDENCE[current.state]:
+            self.nodes[element_id] = state
+
+
+def task_path(session: Session, processes: Processes, task: RectificationTask) -> ProcessPath | None:
+    """The task's main process and its running companions (report cycles, deadline timers) as one path."""
+    instances = _instances_to_show(session, task)
+    if not instances:
+        return None
+    path = ProcessPath(instances[0].version.bpmn_xml)
+    for instance in instances:
+        if instance.version.bpmn_xml != path.bpmn_xml:
+            continue  # drawn from another file version: its ids may not match this picture
+        _mark_instance(path, processes.load(session, instance), _waiting_work(session, instance))
+    path.flows_taken = _flows_taken(path)
+    return path
+
+
+def _instances_to_show(session: Session, task: RectificationTask) -> list[ProcessInstance]:
+    main = session.scalar(select(ProcessInstance).where(
+        ProcessInstance.task_id == task.id, ProcessInstance.parent_id.is_(None)).order_by(ProcessInstance.id))
+    if main is None:
+        return []
+    running = session.scalars(select(ProcessInstance).where(
+        ProcessInstance.task_id == task.id, ProcessInstance.parent_id.is_not(None),
+        ProcessInstance.status == InstanceStatus.RUNNING).order_by(ProcessInstance.id))
+    return [main, *running]
+
+
+def _waiting_work(session: Session, instance: ProcessInstance) -> dict[str, HumanTask]:
+    rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
+                                                   HumanTask.status == HumanTaskStatus.OPEN))
+    return {row.spiff_task_id: row for row in rows}
+
+
+def _mark_instance(path: ProcessPath, workflow: BpmnWorkflow, waiting: dict[str, HumanTask]) -> None:
+    for spiff_task in workflow.get_tasks():
+        element_id = spiff_task.task_spec.bpmn_id
+        if not element_id:
+            continue  # SpiffWorkflow's own bookkeeping tasks have no element in the picture
+        state = _state_of(spiff_task, waiting.get(str(spiff_task.id)))
+        if state is not None:
+            path.mark(element_id, state)
+            origin = _visible_parent(spiff_task)
+            if origin is not None and origin.state == TaskState.COMPLETED:
+                path.steps.add((origin.task_spec.bpmn_id, element_id))
+
+
+def _visible_parent(spiff_task: Any) -> Any:
+    """The nearest ancestor in the task tree that is an element of the diagram."""
+    parent = spiff_task.parent
+    while parent is not None and not parent.task_spec.bpmn_id:
+        parent = parent.parent
+    return parent
+
+
+def _state_of(spiff_task: object, work: HumanTask | None) -> NodeState | None:
+    state = spiff_task.state  # type: ignore[attr-defined]
+    if state == TaskState.COMPLETED:
+        return NodeState("done")
+    if state == TaskState.READY and work is not None:
+        return NodeState("current", work.role, work.unit.name if work.unit else "", work.due_at)
+    if state == TaskState.WAITING and getattr(spiff_task.task_spec, "event_definition", None) is not None:  # type: ignore[attr-defined]
+        due = spiff_task.internal_data.get("event_value")  # type: ignore[attr-defined]
+        return NodeState("waiting", due=_parse_due(due))
+    return None
+
+
+def _parse_due(value: object) -> datetime | None:
+    if isinstance(value, dict):
+        value = value.get("next")
+    try:
+        return datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _flows_taken(path: ProcessPath) -> set[str]:
+    """The sequence flows the instance really moved along (the task tree records each move)."""
+    root = etree.fromstring(path.bpmn_xml.encode("utf-8"))
+    return {flow.get("id") for flow in root.iterfind(".//bpmn:sequenceFlow", NS)
+            if (flow.get("sourceRef"), flow.get("targetRef")) in path.steps}
