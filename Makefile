@@ -10,12 +10,14 @@ run: $(STAMP)  ## create .venv, load the demo city (first time only) and serve o
 	$(VENV)/bin/duban demo
 	DUBAN_DEMO_CLOCK=1 PORT=$(PORT) $(VENV)/bin/duban serve
 
-test: $(STAMP)  ## lint and run the whole test suite
+test: $(STAMP)  ## lint, check the layers and run the whole test suite
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(PYTHON) -m pytest -n auto --dist worksteal
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 install: $(STAMP)
 

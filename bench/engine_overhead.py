@@ -5,12 +5,12 @@ Measures, in one run on the same machine:
           permission, validate the form, complete, run the engine, save, sync the inbox, audit,
           commit) on SQLite, and on PostgreSQL with --postgres URL (in a schema of its own);
   raw     the same step on SpiffWorkflow alone, in memory: deserialize the stored state,
-          complete the task, run engine steps, serialize. SpiffWorkflow as it comes: its own
-          BpmnWorkflow class, not duban's subclass with the quicker walk of the task tree.
-On PostgreSQL it counts how often a step waits for the server (a protocol trace): statements sent in one
-pipeline are one wait. Two steps, each repeated over many tasks so every sample starts from the same state: 交办
-(assign) of a freshly registered task, the richest step (it checks and changes the task's units,
-leader and deadline), and 填报月度进展 (the officer's monthly report), the most frequent. Run:
+          complete the task, run engine steps, serialize, with SpiffWorkflow's own serializer (the spec
+          restored and written with the state, where duban keeps it once per version).
+On PostgreSQL it counts how often a step waits for the server (a protocol trace). Two steps, each repeated
+over many tasks so every sample starts from the same state: 交办 (assign) of a freshly registered task, the
+richest step (it checks and changes the task's units, leader and deadline), and 填报月度进展 (the officer's
+monthly report), the most frequent. Run:
 
     .venv/bin/python bench/engine_overhead.py [--samples 200] [--step assign|report]
         [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test]
@@ -73,7 +73,7 @@ def to_monthly_report(world: factories.World, clock: FakeClock, task_ids: list[i
     for task_id in task_ids:
         factories.walk_to_reporting(world, task_id)
     clock.set(datetime(2026, 4, 2, 9, tzinfo=LOCAL_TZ))
-    world.duban.fire_due_timers()
+    world.duban.sweep.fire_due_timers()
 
 
 STEPS = {step.key: step for step in (
@@ -102,7 +102,7 @@ def time_duban(world: factories.World, step: BenchStep, work_ids: list[int]) -> 
     timings = []
     for work_id in work_ids:
         started = time.perf_counter()
-        world.duban.complete(world[step.actor], work_id, data)
+        world.duban.work.complete(world[step.actor], work_id, data)
         timings.append(time.perf_counter() - started)
     return timings
 

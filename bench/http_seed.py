@@ -18,11 +18,12 @@ from pathlib import Path
 
 from sqlalchemy import select, text
 
-from engine.app import Duban, actor_for
+from engine.app import Duban
 from engine.core.actor import Actor
 from engine.core.clock import LOCAL_TZ, FakeClock, OffsetClock, SystemClock
 from engine.core.roles import load_roles
 from engine.demo import clock as demo_clock
+from engine.features.accounts.usecases import actor_for
 from engine.features.accounts.users import HASHER
 from engine.store.audit import ChainReport, verify_chain
 from engine.store.database import Database
@@ -86,7 +87,7 @@ def build_city(url: str, units: int, tasks: int, supervisors: int) -> City:
     with ProcessPoolExecutor(WALKERS, mp_context=multiprocessing.get_context("fork")) as walkers:
         list(walkers.map(walk_share, [(url, city, people, share) for share in range(WALKERS)]))
     clock.set(city.today)
-    while duban.fire_due_timers().fired:
+    while duban.sweep.fire_due_timers().fired:
         pass
     move_demo_clock(duban, city.today)
     duban.db.dispose()
@@ -103,9 +104,10 @@ def create_people(duban: Duban, city: City) -> dict[str, Actor]:
         accounts += [(city.staff(unit), "unit_staff", unit), (city.head(unit), "unit_head", unit)]
     people = {}
     for username, role, unit in accounts:
-        user_id = duban.create_user(Actor.system(), username=username, password=PASSWORD, display_name=username,
-                                    role=role, unit_code=unit, password_hash=password_hash)
-        user = duban.user(user_id)
+        user_id = duban.accounts.create_user(Actor.system(), username=username, password=PASSWORD,
+                                             display_name=username, role=role, unit_code=unit,
+                                             password_hash=password_hash)
+        user = duban.accounts.user(user_id)
         assert user is not None  # noqa: S101 - just created
         people[username] = actor_for(user)
     with duban.db.transaction() as session:
@@ -131,7 +133,7 @@ def walk_to_reporting(duban: Duban, people: dict[str, Actor], unit: str, number:
         category_id = session.scalar(select(Category.id))
     assignment = {"lead_unit_id": unit_id, "cooperating_unit_ids": [], "lead_leader_id": people["leader"].user_id,
                   "deadline_kind": "date", "deadline": "2035-12-31"}
-    task_id = duban.register_task(people["coordinator"], {
+    task_id = duban.tasks.register(people["coordinator"], {
         **assignment, "code": f"{number // 100 + 1}-{number % 100 + 1}", "category_id": category_id,
         "title": f"沿江排污口整治（{number + 1}）", "problem": "沿江部分排污口污水直排。",
         "target": "完成截污纳管。", "measures": "1. 排查排污口\n2. 截污纳管"})
@@ -149,7 +151,7 @@ def complete(duban: Duban, actor: Actor, task_id: int, form: str, data: dict[str
         work_id = session.scalar(select(HumanTask.id).where(
             HumanTask.task_id == task_id, HumanTask.form == form, HumanTask.status == HumanTaskStatus.OPEN))
     assert work_id is not None, (task_id, form)  # noqa: S101 - the workflow asks for this step now
-    duban.complete(actor, work_id, data)
+    duban.work.complete(actor, work_id, data)
 
 
 def move_demo_clock(duban: Duban, today: datetime) -> None:

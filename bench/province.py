@@ -144,14 +144,14 @@ def add_people(world: factories.World, extra_units: int = len(PLACES) * len(BURE
     system = Actor.system()
     for code in responsible_unit_codes(duban):
         for role, prefix in (("unit_staff", "staff"), ("unit_head", "head")):
-            if duban.user_id(f"{prefix}_{code}") is None and code != "jiangyang":
-                duban.create_user(system, username=f"{prefix}_{code}", password=factories.PASSWORD,
+            if duban.accounts.user_id(f"{prefix}_{code}") is None and code != "jiangyang":
+                duban.accounts.create_user(system, username=f"{prefix}_{code}", password=factories.PASSWORD,
                                   display_name=f"{prefix}_{code}", role=role, unit_code=code)
     for index in range(LEADERS):
-        duban.create_user(system, username=f"leader_{index:02d}", password=factories.PASSWORD,
+        duban.accounts.create_user(system, username=f"leader_{index:02d}", password=factories.PASSWORD,
                           display_name=f"市领导{index:02d}", role="leader", unit_code=None, title="副市长")
     for index in range(SUPERVISORS):
-        duban.create_user(system, username=f"supervisor_{index:02d}", password=factories.PASSWORD,
+        duban.accounts.create_user(system, username=f"supervisor_{index:02d}", password=factories.PASSWORD,
                           display_name=f"督办组{index:02d}", role="supervisor", unit_code="office")
 
 

@@ -30,10 +30,12 @@ from flask.testing import FlaskClient  # noqa: E402
 from province import open_province  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from engine.app import Duban, actor_for  # noqa: E402
+from engine.app import Duban  # noqa: E402
+from engine.core.statuses import TaskStatus  # noqa: E402
+from engine.features.accounts.usecases import actor_for  # noqa: E402
 from engine.features.rectification.queries import LedgerFilters  # noqa: E402
 from engine.store.database import Database  # noqa: E402
-from engine.store.models import HumanTask, HumanTaskStatus, RectificationTask, TaskStatus, User, WarningLevel  # noqa: E402
+from engine.store.models import HumanTask, HumanTaskStatus, RectificationTask, User, WarningLevel  # noqa: E402
 from tests.factories import PASSWORD  # noqa: E402
 from webui import create_app  # noqa: E402
 
@@ -103,11 +105,11 @@ def engine_calls(duban: Duban, readers: Readers) -> dict[str, tuple[str, Callabl
     by_category = LedgerFilters(category_id=readers.category_id, status=TaskStatus.IN_PROGRESS)
     by_unit = LedgerFilters(unit_id=readers.unit_id, warning=WarningLevel.YELLOW)
     return {
-        "inbox, unit staff": ("inbox", lambda: duban.inbox(staff)),
-        "inbox, supervisor": ("inbox", lambda: duban.inbox(supervisor)),
-        "ledger, category + status": ("ledger", lambda: duban.ledger(leader, by_category)),
-        "ledger, unit + colour": ("ledger", lambda: duban.ledger(leader, by_unit)),
-        "dashboard totals": ("dashboard", lambda: duban.dashboard(leader)),
+        "inbox, unit staff": ("inbox", lambda: duban.work.inbox(staff)),
+        "inbox, supervisor": ("inbox", lambda: duban.work.inbox(supervisor)),
+        "ledger, category + status": ("ledger", lambda: duban.tasks.ledger(leader, by_category)),
+        "ledger, unit + colour": ("ledger", lambda: duban.tasks.ledger(leader, by_unit)),
+        "dashboard totals": ("dashboard", lambda: duban.reporting.dashboard(leader)),
     }
 
 

@@ -94,11 +94,11 @@ def register_clue(world: World, **overrides: Any) -> int:
             "received_on": "2026-03-09", "reply_due": "2026-04-30", "title": "江阳区某排污口长期直排未被查处",
             "content": "群众举报：江阳区某排污口长期直排，有关部门监管不力。", "task_ids": [], "unit_ids": []}
     data.update(overrides)
-    return world.duban.register_clue(world["coordinator"], data)
+    return world.duban.clues.register(world["coordinator"], data)
 
 
 def do_clue(world: World, username: str, form: str, **data: Any) -> HumanTask:
     """Complete this person's open work of the given form on a problem clue (work of no task)."""
     matching = [work for work in world.work_for(username) if work.form == form and work.task_id is None]
     assert matching, f"{username} has no open {form} clue work: {world.work_for(username)}"
-    return world.duban.complete(world[username], matching[0].id, data)
+    return world.duban.work.complete(world[username], matching[0].id, data)

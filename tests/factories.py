@@ -11,12 +11,13 @@ from typing import Any
 from argon2 import PasswordHasher
 from sqlalchemy import Engine, event, func, select
 
-from engine.app import Duban, actor_for
+from engine.app import Duban
 from engine.core.actor import Actor
 from engine.core.clock import LOCAL_TZ
+from engine.core.uploads import Upload
 from engine.demo.sample_files import pdf, png
+from engine.features.accounts.usecases import actor_for
 from engine.features.signoff.forms import STANDARDS
-from engine.store.files import Upload
 from engine.store.models import (
     Category,
     HumanTask,
@@ -58,11 +59,11 @@ class World:
     def tick(self, **delta: float) -> int:
         """Let time pass on the fake clock and fire what fell due, as the scheduler would."""
         self.duban.clock.advance(**delta)  # type: ignore[attr-defined]
-        return self.duban.fire_due_timers().fired
+        return self.duban.sweep.fire_due_timers().fired
 
     def go_to(self, when: datetime) -> int:
         self.duban.clock.set(when)  # type: ignore[attr-defined]
-        return self.duban.fire_due_timers().fired
+        return self.duban.sweep.fire_due_timers().fired
 
     def next_month(self) -> int:
         """Move to 00:30 on the first day of next month: last month's report is now requested."""
@@ -82,7 +83,7 @@ class World:
             "deadline_kind": "date", "deadline": "2026-12-31",
         }
         data.update(overrides)
-        return self.duban.register_task(self["coordinator"], data)
+        return self.duban.tasks.register(self["coordinator"], data)
 
     def work_for(self, username: str, task_id: int | None = None) -> list[HumanTask]:
         """The open work this person may do (inbox and standing actions), oldest first."""
@@ -98,7 +99,7 @@ class World:
         """Complete this person's open work of the given form on the task."""
         matching = [work for work in self.work_for(username, task_id) if work.form == form]
         assert matching, f"{username} has no open {form} work on task {task_id}: {self.work_for(username)}"
-        done = self.duban.complete(self[username], matching[0].id, data, uploads)
+        done = self.duban.work.complete(self[username], matching[0].id, data, uploads)
         assert_round_trip(self.duban, task_id)
         return done
 
@@ -127,9 +128,9 @@ def build_world(duban: Duban) -> World:
         world.units = {unit.code: unit.id for unit in session.scalars(select(Unit))}
     system = Actor.system()
     for username, (role, unit) in PEOPLE.items():
-        user_id = duban.create_user(system, username=username, password=PASSWORD, display_name=username,
+        user_id = duban.accounts.create_user(system, username=username, password=PASSWORD, display_name=username,
                                     role=role, unit_code=unit, title="副市长" if role == "leader" else "")
-        user = duban.user(user_id)
+        user = duban.accounts.user(user_id)
         assert user is not None
         world.actors[username] = actor_for(user)
     return world

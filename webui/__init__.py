@@ -9,11 +9,8 @@ from typing import Any
 
 from flask import Flask
 
-from engine.app import Duban
+from engine.app import Duban, open_engine
 from engine.core.clock import OffsetClock, SystemClock
-from engine.core.roles import load_roles
-from engine.core.settings import Settings
-from engine.store.database import Database
 from webui import security
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -33,19 +30,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     engine = app.config.get("DUBAN_ENGINE") or build_engine(app.config, ui_forms=FORMS.keys())
     app.extensions["duban"] = engine
+    time_machine = app.config.get("DUBAN_TIME_MACHINE")
+    if time_machine is not None:  # the demo's (webui/cli.py and webui/wsgi.py hand it over in demo mode)
+        app.extensions["duban_time_machine"] = time_machine(engine)
     _register(app)
     return app
 
 
 def build_engine(config: Mapping[str, Any], ui_forms: Any = None) -> Duban:
-    database = Database(config["DATABASE_URL"])
-    roles = load_roles(config["DUBAN_ROLES"])
-    workflows = sorted(Path(config["DUBAN_WORKFLOWS"]).glob("*.bpmn"))
     clock = config.get("DUBAN_CLOCK") or SystemClock()
     if config.get("DUBAN_DEMO_CLOCK"):
         clock = OffsetClock(clock)
-    return Duban(database, roles, clock, workflows, Settings.from_env(), ui_forms=ui_forms,
-                 storage=Path(config["DUBAN_STORAGE"]))
+    return open_engine(config["DATABASE_URL"], Path(config["DUBAN_ROLES"]), Path(config["DUBAN_WORKFLOWS"]), clock,
+                       storage=Path(config["DUBAN_STORAGE"]), ui_forms=ui_forms)
 
 
 def _defaults(instance_path: Path) -> dict[str, Any]:
@@ -111,7 +108,6 @@ def _register(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(work.bp)
     app.register_blueprint(incidents.bp)
-    app.register_blueprint(demo_clock.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(publicity.bp)
     app.register_blueprint(admin.bp)
@@ -120,5 +116,7 @@ def _register(app: Flask) -> None:
     app.register_blueprint(escalations.bp)
     app.register_blueprint(clues.bp)
     app.register_blueprint(public_exposures.bp)
-    app.before_request(lambda: app.extensions["duban"].sync_demo_clock())
+    if "duban_time_machine" in app.extensions:
+        app.register_blueprint(demo_clock.bp)
+        app.before_request(app.extensions["duban_time_machine"].sync)
     errors.register(app)

@@ -5,6 +5,7 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
@@ -18,14 +19,15 @@ from wtforms.validators import DataRequired, Length, Optional
 from engine.core.clock import LOCAL_TZ, local_today
 from engine.core.errors import InvalidSubmission, NotFound
 from engine.features.accounts.users import UserFilters, temporary_password
-from engine.store import audit
-from engine.store.audit import AuditFilters
-from engine.store.models import User
+from engine.features.audit.trail import ACTION_FAMILIES, AuditFilters
 from webui.auth import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
 from webui.i18n import translated
 from webui.params import MAX_ID, query_date, query_id
+
+if TYPE_CHECKING:
+    from engine.store.models import AuditEvent, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 USER_STATES = (("", _l("全部状态")), ("active", _l("在用")), ("locked", _l("已锁定")), ("inactive", _l("已停用")))
@@ -62,9 +64,9 @@ class NewUserForm(ProfileForm):
 def users() -> str:
     filters = UserFilters(q=request.args.get("q", "")[:64], role=request.args.get("role", "")[:32],
                           state=request.args.get("state", "")[:16], page=query_id(request.args.get("page")) or 1)
-    page = engine().list_users(current_actor(), filters)
+    page = engine().accounts.list_users(current_actor(), filters)
     return render_template("admin/users.html", page=page, rows=page.rows, filters=filters, states=USER_STATES,
-                           roles=engine().roles.roles, units=dict(engine().choices()["units"]),
+                           roles=engine().roles.roles, units=dict(engine().tasks.choices()["units"]),
                            button=ButtonForm())
 
 
@@ -77,7 +79,7 @@ def new_user() -> str | Response:
     if form.validate_on_submit():
         password = temporary_password()
         try:
-            user_id = engine().create_user(
+            user_id = engine().accounts.create_user(
                 current_actor(), username=(form.username.data or "").strip(), password=password,
                 display_name=form.display_name.data or "", title=form.title.data or "", role=form.role.data or "",
                 unit_code=form.unit.data or None, must_change_password=True)
@@ -98,7 +100,7 @@ def edit_user(user_id: int) -> str | Response:
     form.fill_choices()
     if form.validate_on_submit():
         try:
-            engine().update_user(current_actor(), user_id, display_name=form.display_name.data or "",
+            engine().accounts.update_user(current_actor(), user_id, display_name=form.display_name.data or "",
                                  title=form.title.data or "", role=form.role.data or "",
                                  unit_code=form.unit.data or None)
         except InvalidSubmission as exc:
@@ -113,21 +115,23 @@ def edit_user(user_id: int) -> str | Response:
 @login_required
 @permission_required("user.manage")
 def deactivate_user(user_id: int) -> Response:
-    return _button(user_id, lambda: engine().set_user_active(current_actor(), user_id, False), _("已停用 %(name)s"))
+    return _button(user_id, lambda: engine().accounts.set_user_active(current_actor(), user_id, False),
+                   _("已停用 %(name)s"))
 
 
 @bp.route("/users/<int:user_id>/activate", methods=["POST"])
 @login_required
 @permission_required("user.manage")
 def activate_user(user_id: int) -> Response:
-    return _button(user_id, lambda: engine().set_user_active(current_actor(), user_id, True), _("已启用 %(name)s"))
+    return _button(user_id, lambda: engine().accounts.set_user_active(current_actor(), user_id, True),
+                   _("已启用 %(name)s"))
 
 
 @bp.route("/users/<int:user_id>/unlock", methods=["POST"])
 @login_required
 @permission_required("user.manage")
 def unlock_user(user_id: int) -> Response:
-    return _button(user_id, lambda: engine().unlock_user(current_actor(), user_id), _("已解锁 %(name)s"))
+    return _button(user_id, lambda: engine().accounts.unlock_user(current_actor(), user_id), _("已解锁 %(name)s"))
 
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
@@ -135,7 +139,7 @@ def unlock_user(user_id: int) -> Response:
 @permission_required("user.manage")
 def reset_password(user_id: int) -> str:
     _user(user_id)
-    return _show_password(user_id, engine().reset_password(current_actor(), user_id), created=False)
+    return _show_password(user_id, engine().accounts.reset_password(current_actor(), user_id), created=False)
 
 
 def _button(user_id: int, action: Callable[[], None], message: str) -> Response:
@@ -152,7 +156,7 @@ def _show_password(user_id: int, password: str, created: bool) -> str:
 
 
 def _user(user_id: int) -> User:
-    user = engine().user(user_id) if user_id <= MAX_ID else None
+    user = engine().accounts.user(user_id) if user_id <= MAX_ID else None
     if user is None:
         raise NotFound(_("没有这个用户"))
     return user
@@ -180,10 +184,10 @@ def audit_json(value: object) -> str:
 @permission_required("audit.view")
 def audit_trail() -> str:
     filters = audit_filters()
-    page = engine().audit_trail(current_actor(), filters)
-    report = engine().verify_audit(current_actor()) if request.args.get("verify") == "1" else None
+    page = engine().audit.trail(current_actor(), filters)
+    report = engine().audit.verify(current_actor()) if request.args.get("verify") == "1" else None
     return render_template("admin/audit.html", page=page, filters=filters, report=report,
-                           families=audit.ACTION_FAMILIES, args=filter_args(filters))
+                           families=ACTION_FAMILIES, args=filter_args(filters))
 
 
 @bp.route("/audit.csv")
@@ -205,16 +209,15 @@ def _csv_rows(filters: AuditFilters) -> Iterator[str]:
     writer = csv.writer(buffer)
     yield "\ufeff"  # Excel opens UTF-8 CSV correctly only with a BOM
     writer.writerow(CSV_COLUMNS)
-    with engine().db.transaction(write=False) as session:
-        for event in audit.all_events(session, filters):
-            writer.writerow([_csv_value(event, name) for name in CSV_COLUMNS])
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+    for event in engine().audit.events(current_actor(), filters):
+        writer.writerow([_csv_value(event, name) for name in CSV_COLUMNS])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
     yield buffer.getvalue()
 
 
-def _csv_value(event: audit.AuditEvent, name: str) -> str:
+def _csv_value(event: AuditEvent, name: str) -> str:
     value = getattr(event, name)
     if name == "at":
         return str(value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M"))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from flask import (
@@ -27,9 +28,11 @@ from engine.core.actor import Actor
 from engine.core.errors import InvalidSubmission
 from engine.features.accounts.preferences import LOCALES
 from engine.features.accounts.users import MAX_PASSWORD_LENGTH
-from engine.store.models import User
 from webui.extensions import engine, limiter, login_manager
 from webui.security import client_address
+
+if TYPE_CHECKING:
+    from engine.store.models import User
 
 bp = Blueprint("auth", __name__)
 #: pages a person who must change their password may still open
@@ -61,7 +64,7 @@ class SessionUser(UserMixin):
 
 @login_manager.user_loader
 def load_user(token: str) -> SessionUser | None:
-    user = engine().resume_session(token) if 0 < len(token) <= MAX_TOKEN_LENGTH else None
+    user = engine().accounts.resume_session(token) if 0 < len(token) <= MAX_TOKEN_LENGTH else None
     return SessionUser.of(user, token) if user is not None else None
 
 
@@ -106,7 +109,7 @@ def login() -> str | Response:
         return redirect(landing_page())
     form = LoginForm()
     if form.validate_on_submit():
-        result = engine().login(form.username.data or "", form.password.data or "", client_address())
+        result = engine().accounts.login(form.username.data or "", form.password.data or "", client_address())
         if result is not None:
             _fresh_session(result.user.locale or session.get("locale"))
             login_user(SessionUser.of(result.user, result.token))
@@ -127,7 +130,7 @@ def _fresh_session(locale: str | None) -> None:
 @login_required
 def logout() -> Response:
     locale = current_user.locale or session.get("locale")
-    engine().logout(current_actor(), current_user.token)
+    engine().accounts.logout(current_actor(), current_user.token)
     logout_user()
     _fresh_session(locale)
     flash(_("已退出登录"), "info")
@@ -148,7 +151,7 @@ def password() -> str | Response:
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            engine().change_password(current_actor(), current_user.token, form.current.data or "",
+            engine().accounts.change_password(current_actor(), current_user.token, form.current.data or "",
                                      form.password.data or "")
         except InvalidSubmission as exc:
             for name, messages in exc.errors.items():
@@ -165,7 +168,7 @@ def set_locale(code: str) -> Response:
     if code in LOCALES:
         session["locale"] = code
         if current_user.is_authenticated:
-            engine().set_locale(current_actor(), code)
+            engine().accounts.set_locale(current_actor(), code)
     return redirect(safe_next(request.form.get("next")))
 
 

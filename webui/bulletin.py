@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired
 from engine.core.clock import local_today
 from engine.core.errors import InvalidSubmission
 from engine.core.periods import period_of
-from engine.store.models import TaskStatus
+from engine.core.statuses import TaskStatus
 from webui.auth import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
@@ -49,7 +49,7 @@ def default_month() -> str:
 def index() -> tuple[str, int] | str:
     month = request.args.get("month") or default_month()
     try:
-        data = engine().bulletin_data(current_actor(), month)
+        data = engine().reporting.bulletin_data(current_actor(), month)
     except InvalidSubmission as exc:
         return render_template("bulletin.html", data=None, month=month, months=recent_months(),
                                error=gettext("；").join(map(translated, exc.errors.get("month", []))),
@@ -66,6 +66,6 @@ def download() -> Response | tuple[str, int]:
     form = BulletinForm()
     if not form.validate_on_submit():
         return index()  # type: ignore[return-value]
-    content = engine().bulletin(current_actor(), form.month.data)
+    content = engine().reporting.bulletin(current_actor(), form.month.data)
     return send_file(io.BytesIO(content), mimetype=DOCX, as_attachment=True,
                      download_name=f"整改工作月度通报-{form.month.data}.docx")

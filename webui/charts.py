@@ -16,10 +16,10 @@ from lxml import etree
 from markupsafe import Markup
 from pygal.style import Style
 
+from engine.core.statuses import TaskStatus, WarningLevel
 from engine.features.reporting.dashboard import GroupRow, MonthPoint, StatusCounts
 from engine.features.targets.indicators import IndicatorView
-from engine.store.models import TaskStatus, WarningLevel
-from webui.formatting import STATUS_LABELS, WARNING_LABELS
+from webui.i18n import translated
 
 SVG = "{http://www.w3.org/2000/svg}"
 FONT = 'system-ui, -apple-system, "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif'
@@ -73,14 +73,14 @@ def _value(count: int, href: str) -> dict[str, Any] | None:
 def status_pie(statuses: StatusCounts, link: Link) -> Markup:
     chart = pygal.Pie(**_config(list(STATUS_COLOURS.values()), inner_radius=.45, height=300))
     for status in TaskStatus:
-        chart.add(str(STATUS_LABELS[status]), [_value(statuses[status], link(status=status.value))])
+        chart.add(translated(status.label), [_value(statuses[status], link(status=status.value))])
     return render(chart, _("整改任务按状态分布"))
 
 
 def warning_pie(warnings: dict[WarningLevel, int], link: Link) -> Markup:
     chart = pygal.Pie(**_config(list(WARNING_COLOURS.values()), inner_radius=.45, height=300))
     for level in WarningLevel:
-        chart.add(str(WARNING_LABELS[level]), [_value(warnings.get(level, 0), link(warning=level.value))])
+        chart.add(translated(level.label), [_value(warnings.get(level, 0), link(warning=level.value))])
     return render(chart, _("未销号任务的预警颜色"))
 
 
@@ -92,7 +92,7 @@ def status_bars(rows: Sequence[GroupRow], link: Callable[[GroupRow, TaskStatus],
         **_count_axis(max((row.statuses.total for row in rows), default=1))))
     chart.x_labels = labels
     for status in TaskStatus:
-        chart.add(str(STATUS_LABELS[status]), [_value(row.statuses[status], link(row, status)) for row in rows])
+        chart.add(translated(status.label), [_value(row.statuses[status], link(row, status)) for row in rows])
     return render(chart, label)
 
 
@@ -104,7 +104,7 @@ def completion_curve(points: Sequence[MonthPoint], link: Callable[[MonthPoint], 
     for status in reversed(TaskStatus):  # 已销号 at the bottom: the area that should grow
         values = [{"value": point.statuses[status], "xlink": {"href": link(point), "target": "_self"}}
                   if status is TaskStatus.CLOSED else point.statuses[status] for point in points]
-        chart.add(str(STATUS_LABELS[status]), values)
+        chart.add(translated(status.label), values)
     return render(chart, _("各月末整改任务状态（销号进度曲线）"))
 
 

@@ -13,14 +13,24 @@ import click
 from engine.core.actor import SYSTEM_ROLE, Actor
 from engine.core.errors import ConfigError, DomainError, InvalidSubmission
 from engine.core.spreadsheet import ImportRejected
-from engine.store.models import TaskStatus, WarningLevel
+from engine.core.statuses import TaskStatus, WarningLevel
+
+
+def demo_config() -> dict[str, Any]:
+    """In demo mode (DUBAN_DEMO_CLOCK=1), the demo's time machine, which moves the business clock on from its
+    page; it is the entry points' (this command and webui/wsgi.py) to hand over, not the product's."""
+    if os.environ.get("DUBAN_DEMO_CLOCK") != "1":
+        return {}
+    from engine.demo.clock import TimeMachine
+
+    return {"DUBAN_TIME_MACHINE": TimeMachine}
 
 
 def _app(**config):  # type: ignore[no-untyped-def]
     from webui import create_app
 
     try:
-        return create_app(config or None)
+        return create_app({**demo_config(), **config})
     except (ConfigError, ValueError) as exc:  # a wrong workflow, roles.yaml or setting: say which, no traceback
         raise click.ClickException(str(exc)) from None
 
@@ -34,7 +44,7 @@ def main() -> None:
 def init() -> None:
     engine = _app().extensions["duban"]
     added = engine.init_database()
-    click.echo(f"database ready: {engine.db.url}")
+    click.echo(f"database ready: {engine.operations.database_url}")
     for version in added:
         click.echo(f"deployed {version}")
 
@@ -46,7 +56,7 @@ def demo() -> None:
     engine = _app().extensions["duban"]
     engine.init_database()
     logins, created = load_demo(engine)
-    click.echo("demo city " + ("created" if created else "already present") + f" in {engine.db.url}")
+    click.echo("demo city " + ("created" if created else "already present") + f" in {engine.operations.database_url}")
     click.echo(f"demo logins (password for all: {DEMO_PASSWORD}):")
     for username, description in logins:
         click.echo(f"  {username:<14} {description}")
@@ -84,10 +94,10 @@ def tick(now_text: str | None) -> None:
             raise click.BadParameter(f"not an ISO date-time: {now_text!r}", param_hint="--now") from None
         config["DUBAN_CLOCK"] = FakeClock(instant if instant.tzinfo else instant.replace(tzinfo=LOCAL_TZ))
     engine = _app(**config).extensions["duban"]
-    if not engine.db.schema_is_current():
+    if not engine.operations.schema_is_current():
         raise click.ClickException("the database is not initialised or not up to date: run `duban init` first")
     engine.init_database()
-    result = engine.fire_due_timers()
+    result = engine.sweep.fire_due_timers()
     click.echo(f"{engine.clock.now().isoformat(timespec='seconds')}: {result}")
     if result.failed:
         sys.exit(2)
@@ -98,28 +108,25 @@ def tick(now_text: str | None) -> None:
 @click.option("--roles", "roles_file", type=click.Path(path_type=Path), default=None,
               help="roles.yaml to check lanes against (default: the project's).")
 def validate(files: tuple[Path, ...], roles_file: Path | None) -> None:
-    from engine.app import build_vocabulary
-    from engine.core.clock import SystemClock
+    from engine.app import check_workflow_file
     from engine.core.roles import load_roles
-    from engine.core.settings import Settings
-    from engine.workflow.loader import load_file
     from webui import PROJECT_ROOT
     from webui.forms import FORMS
 
+    roles = roles_file or PROJECT_ROOT / "roles.yaml"
     try:
-        roles = load_roles(roles_file or PROJECT_ROOT / "roles.yaml")
+        load_roles(roles)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    vocabulary = build_vocabulary(roles, SystemClock(), Settings(), FORMS.keys())
     failures = 0
     for path in files:
         try:
-            definitions = load_file(path, vocabulary)
+            process_ids = check_workflow_file(path, roles, FORMS.keys())
         except ConfigError as exc:
             failures += 1
             click.echo(f"error: {exc}", err=True)
         else:
-            click.echo(f"ok: {path}: " + ", ".join(d.process_id for d in definitions))
+            click.echo(f"ok: {path}: " + ", ".join(process_ids))
     sys.exit(1 if failures else 0)
 
 
@@ -135,7 +142,7 @@ def create_user(username: str, display_name: str, role: str, unit_code: str | No
     engine = _app().extensions["duban"]
     engine.init_database()
     try:
-        engine.create_user(cli_actor(), username=username, password=password, display_name=display_name,
+        engine.accounts.create_user(cli_actor(), username=username, password=password, display_name=display_name,
                            role=role, unit_code=unit_code, title=title)
     except InvalidSubmission as exc:
         raise click.ClickException("; ".join(f"{k}: {', '.join(v)}" for k, v in exc.errors.items())) from None
@@ -156,11 +163,11 @@ def cli_actor() -> Actor:
 @click.argument("username")
 def unlock_user(username: str) -> None:
     engine = _app().extensions["duban"]
-    user_id = engine.user_id(username)
+    user_id = engine.accounts.user_id(username)
     if user_id is None:
         raise click.ClickException(f"no user {username!r}")
     try:
-        engine.unlock_user(cli_actor(), user_id)
+        engine.accounts.unlock_user(cli_actor(), user_id)
     except DomainError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"unlocked {username}")
@@ -175,11 +182,8 @@ def audit() -> None:
 @click.option("--anchor", "anchors", multiple=True, metavar="SEQ:HASH",
               help="A seq and hash noted earlier (e.g. printed by a previous verify); must still match.")
 def audit_verify(anchors: tuple[str, ...]) -> None:
-    from engine.store.audit import verify_chain
-
     engine = _app().extensions["duban"]
-    with engine.db.transaction(write=False) as session:
-        report = verify_chain(session, _anchors(anchors))
+    report = engine.audit.verify(cli_actor(), _anchors(anchors))
     if not report.ok:
         click.echo(f"audit chain BROKEN at event #{report.at_seq}: {report.problem}", err=True)
         click.echo(f"the {report.events} events before it are intact (up to #{report.head_seq})", err=True)
@@ -200,13 +204,10 @@ def _anchors(values: tuple[str, ...]) -> dict[int, str]:
 @main.command(help="Write a consistent snapshot of the database to PATH while the site keeps running.")
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
 def backup(path: Path) -> None:
-    from engine.store.backup import BackupError
-    from engine.store.backup import backup as take_backup
-
     engine = _app().extensions["duban"]
     try:
-        report = take_backup(engine.db, path)
-    except BackupError as exc:
+        report = engine.operations.backup(path)
+    except DomainError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"backup written: {report.path} ({report.size} bytes); audit chain intact: "
                f"{report.chain.events} events, head #{report.chain.head_seq} {report.chain.head_hash}")
@@ -215,20 +216,17 @@ def backup(path: Path) -> None:
 @main.command(help="Restore a backup written by `duban backup` into an empty database.")
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
 def restore(path: Path) -> None:
-    from engine.store.backup import BackupError
-    from engine.store.backup import restore as restore_backup
-
     engine = _app().extensions["duban"]
     try:
-        report = restore_backup(engine.db, path, engine.clock, cli_actor())
-    except BackupError as exc:
+        report = engine.operations.restore(path, cli_actor())
+    except DomainError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"restored {path} into {engine.db.url}; audit chain intact: {report.chain.events} events, "
-               f"head #{report.chain.head_seq} {report.chain.head_hash}")
+    click.echo(f"restored {path} into {engine.operations.database_url}; audit chain intact: "
+               f"{report.chain.events} events, head #{report.chain.head_seq} {report.chain.head_hash}")
 
 
 class ClickProgress:
-    """Draws the engine's progress (ledger_io.ProgressReporter) as click progress bars, one per stage."""
+    """Draws the engine's progress (ledger_import.ProgressReporter) as click progress bars, one per stage."""
 
     def __init__(self) -> None:
         self.bar: Any = None
@@ -250,7 +248,7 @@ class ClickProgress:
 
 def _engine_for_data():  # type: ignore[no-untyped-def]
     engine = _app().extensions["duban"]
-    if not engine.db.schema_is_current():
+    if not engine.operations.schema_is_current():
         raise click.ClickException("the database is not initialised or not up to date: run `duban init` first")
     engine.init_database()  # loads the deployed workflow versions (and deploys changed ones), as tick does
     return engine
@@ -258,7 +256,7 @@ def _engine_for_data():  # type: ignore[no-untyped-def]
 
 def _as(engine, username: str | None) -> Actor:  # type: ignore[no-untyped-def]
     try:
-        return engine.command_line_actor(username)
+        return engine.accounts.command_line_actor(username)
     except DomainError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -275,8 +273,8 @@ def import_tasks(file: Path, check: bool, username: str | None) -> None:
     engine = _engine_for_data()
     progress = ClickProgress()
     try:
-        result = engine.import_tasks(_as(engine, username), file.read_bytes(), file_name=file.name, dry_run=check,
-                                     progress=progress)
+        result = engine.reporting.import_tasks(_as(engine, username), file.read_bytes(), file_name=file.name,
+                                               dry_run=check, progress=progress)
     except ImportRejected as exc:
         progress.close()
         click.echo(f"{file}: {exc}", err=True)
@@ -305,8 +303,8 @@ def export_ledger(file: Path, category: int | None, unit: str | None, status: st
     engine = _engine_for_data()
     progress = ClickProgress()
     try:
-        filters = engine.ledger_filters(category, unit, status, warning)
-        content, count = engine.export_ledger(_as(engine, username), filters, progress)
+        filters = engine.tasks.ledger_filters(category, unit, status, warning)
+        content, count = engine.reporting.export_ledger(_as(engine, username), filters, progress)
     except DomainError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
@@ -323,7 +321,7 @@ def export_ledger(file: Path, category: int | None, unit: str | None, status: st
 def bulletin(month: str, output: Path | None, username: str | None) -> None:
     engine = _engine_for_data()
     try:
-        content = engine.bulletin(_as(engine, username), month)
+        content = engine.reporting.bulletin(_as(engine, username), month)
     except InvalidSubmission as exc:
         raise click.BadParameter("; ".join(exc.errors.get("month", [str(exc)])), param_hint="--month") from None
     except DomainError as exc:
@@ -339,7 +337,7 @@ def bulletin(month: str, output: Path | None, username: str | None) -> None:
 def import_target_values(file: Path, username: str | None) -> None:
     engine = _engine_for_data()
     try:
-        result = engine.import_indicator_values(_as(engine, username), file.read_bytes())
+        result = engine.targets.import_values(_as(engine, username), file.read_bytes())
     except ImportRejected as exc:
         click.echo(f"{file}: {exc}", err=True)
         for problem in exc.problems:

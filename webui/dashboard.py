@@ -9,8 +9,8 @@ from flask import Blueprint, g, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from engine.core.statuses import TaskStatus
 from engine.features.reporting.dashboard import Dashboard, GroupRow, MonthPoint
-from engine.store.models import TaskStatus
 from webui import charts
 from webui.auth import current_actor
 from webui.errors import permission_required
@@ -41,7 +41,7 @@ CHART_GROUPS = 20
 @login_required
 @permission_required("dashboard.view")
 def index() -> str:
-    board = engine().dashboard(current_actor())
+    board = engine().reporting.dashboard(current_actor())
     return render_template("dashboard.html", board=board, charts=dashboard_charts(board), ledger_url=ledger_url,
                            statuses=list(TaskStatus), chart_groups=CHART_GROUPS)
 

@@ -50,7 +50,7 @@ def register(app: Flask) -> None:
 def _refused(code: int) -> Callable[[DomainError], tuple[str, int]]:
     def handler(error: DomainError) -> tuple[str, int]:
         if current_user.is_authenticated:
-            engine().refuse(current_actor(), f"{request.method} {request.path}", str(error))
+            engine().accounts.refuse(current_actor(), f"{request.method} {request.path}", str(error))
         return render_template("error.html", code=code, message=error_text(error)), code
     return handler
 

@@ -6,7 +6,7 @@ from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 
-from engine.app import Duban
+from engine.app import Duban, TimeMachine
 from engine.core.text import N_
 from webui.security import client_address
 
@@ -25,3 +25,8 @@ limiter = Limiter(key_func=client_address)
 def engine() -> Duban:
     """The Duban engine built once by create_app."""
     return current_app.extensions["duban"]  # type: ignore[no-any-return]
+
+
+def time_machine() -> TimeMachine:
+    """The demo's time machine, in demo mode (see create_app)."""
+    return current_app.extensions["duban_time_machine"]  # type: ignore[no-any-return]

@@ -4,67 +4,23 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask import Flask
-from flask_babel import format_date, format_decimal, format_percent, format_time, gettext, lazy_gettext
+from flask import Flask, current_app
+from flask_babel import format_date, format_decimal, format_percent, format_time, gettext
 from flask_login import current_user
 
-from engine.core.clock import LOCAL_TZ, OffsetClock, local_today
-from engine.store.models import DeadlineKind, PlanStatus, ReportStatus, SignoffStatus, TaskStatus, WarningLevel
+from engine.core.clock import LOCAL_TZ, local_today
+from engine.core.statuses import DeadlineKind, PlanStatus, ReportStatus, SignoffStatus, TaskStatus, WarningLevel
+from engine.features.signoff.forms import STANDARDS
 from webui.extensions import engine
 from webui.i18n import parenthetical, translated
 
-STATUS_LABELS = {
-    TaskStatus.REGISTERED: lazy_gettext("未启动"),
-    TaskStatus.IN_PROGRESS: lazy_gettext("推进中"),
-    TaskStatus.PENDING_SIGNOFF: lazy_gettext("待销号"),
-    TaskStatus.CLOSED: lazy_gettext("已销号"),
-}
 STATUS_STYLES = {
     TaskStatus.REGISTERED: "secondary",
     TaskStatus.IN_PROGRESS: "primary",
     TaskStatus.PENDING_SIGNOFF: "warning",
     TaskStatus.CLOSED: "success",
 }
-PLAN_LABELS = {
-    PlanStatus.DRAFTED: lazy_gettext("待单位签发"),
-    PlanStatus.SUBMITTED: lazy_gettext("待审核备案"),
-    PlanStatus.FILED: lazy_gettext("已备案"),
-    PlanStatus.RETURNED: lazy_gettext("已退回"),
-}
-WARNING_LABELS = {
-    WarningLevel.GREEN: lazy_gettext("绿"),
-    WarningLevel.YELLOW: lazy_gettext("黄"),
-    WarningLevel.RED: lazy_gettext("红"),
-}
-STANDARD_LABELS = {
-    "measures_done": lazy_gettext("整改措施全部落实到位"),
-    "violations_punished": lazy_gettext("违法违规行为依法依规查处到位"),
-    "results_meet_norms": lazy_gettext("整改效果达到规定标准"),
-    "similar_fixed": lazy_gettext("举一反三，周边同类问题一并整改"),
-    "mechanism_in_place": lazy_gettext("长效机制已经建立"),
-}
 WARNING_STYLES = {WarningLevel.GREEN: "success", WarningLevel.YELLOW: "warning", WarningLevel.RED: "danger"}
-REPORT_LABELS = {
-    ReportStatus.REQUESTED: lazy_gettext("待填报"),
-    ReportStatus.CANCELLED: lazy_gettext("已销号，无需报送"),
-    ReportStatus.DRAFTED: lazy_gettext("待单位签发"),
-    ReportStatus.SUBMITTED: lazy_gettext("待审核"),
-    ReportStatus.ACCEPTED: lazy_gettext("审核通过"),
-    ReportStatus.RETURNED: lazy_gettext("已退回"),
-}
-SIGNOFF_LABELS = {
-    SignoffStatus.APPLIED: lazy_gettext("待单位签发"),
-    SignoffStatus.SUBMITTED: lazy_gettext("待核验"),
-    SignoffStatus.VERIFIED: lazy_gettext("待发布公示"),
-    SignoffStatus.IN_NOTICE: lazy_gettext("公示中"),
-    SignoffStatus.NOTICE_DONE: lazy_gettext("公示期满，待领导审批"),
-    SignoffStatus.APPROVED: lazy_gettext("已批准销号"),
-    SignoffStatus.RETURNED: lazy_gettext("已退回"),
-}
-DEADLINE_LABELS = {
-    DeadlineKind.IMMEDIATE: lazy_gettext("立行立改"),
-    DeadlineKind.STANDING: lazy_gettext("长期坚持"),
-}
 
 
 def local_date(value: datetime | date | None) -> str:
@@ -100,8 +56,8 @@ def percent(value: float | None, digits: int = 0) -> str:
 def deadline_text(task: object) -> str:
     kind = getattr(task, "deadline_kind", None)
     deadline = getattr(task, "deadline", None)
-    if kind in DEADLINE_LABELS:
-        label = str(DEADLINE_LABELS[kind])
+    if kind in (DeadlineKind.IMMEDIATE, DeadlineKind.STANDING):
+        label = translated(kind.label)
         return label + parenthetical(local_date(deadline)) if deadline else label
     return local_date(deadline)
 
@@ -126,7 +82,7 @@ def reason_text(reason: dict[str, Any], today: date) -> str:
 def warning_text(task: Any) -> str:
     """"红：已超整改时限 12 天；2026-10 月度进展逾期未报" — the colour and why."""
     today = local_today(engine().clock)
-    label = str(WARNING_LABELS[WarningLevel(task.warning)])
+    label = translated(WarningLevel(task.warning).label)
     reasons = gettext("；").join(reason_text(reason, today) for reason in task.warning_reasons or [])
     return gettext("%(colour)s：%(reasons)s", colour=label, reasons=reasons) if reasons else label
 
@@ -136,15 +92,15 @@ def template_helpers() -> dict[str, Any]:
     return {
         "may": lambda permission: current_user.is_authenticated and roles.allows(current_user.role, permission),
         "role_name": lambda role: translated(roles.role_name(role)),
-        "plan_status": lambda status: PLAN_LABELS[PlanStatus(status)],
-        "report_status": lambda status: REPORT_LABELS[ReportStatus(status)],
-        "signoff_status": lambda status: SIGNOFF_LABELS[SignoffStatus(status)],
+        "plan_status": lambda status: translated(PlanStatus(status).label),
+        "report_status": lambda status: translated(ReportStatus(status).label),
+        "signoff_status": lambda status: translated(SignoffStatus(status).label),
         "warning_text": warning_text,
         "warning_style": lambda level: WARNING_STYLES[WarningLevel(level)],
         "warning_levels": list(WarningLevel),
-        "warning_label": lambda level: WARNING_LABELS[WarningLevel(level)],
-        "demo_clock": engine().clock.now() if isinstance(engine().clock, OffsetClock) else None,
-        "standard_label": lambda key: STANDARD_LABELS.get(key, key),
+        "warning_label": lambda level: translated(WarningLevel(level).label),
+        "demo_clock": engine().clock.now() if "duban_time_machine" in current_app.extensions else None,
+        "standard_label": lambda key: translated(STANDARDS.get(key, key)),
     }
 
 
@@ -155,5 +111,5 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(number, "number")
     app.add_template_filter(percent, "percent")
     app.add_template_filter(deadline_text, "deadline")
-    app.add_template_filter(lambda status: STATUS_LABELS[TaskStatus(status)], "status_label")
+    app.add_template_filter(lambda status: translated(TaskStatus(status).label), "status_label")
     app.add_template_filter(lambda status: STATUS_STYLES[TaskStatus(status)], "status_style")

@@ -27,9 +27,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from engine.features.rectification.forms import LINE_MAX, TEXT_MAX
+from engine.core.fields import LINE_MAX, TEXT_MAX
+from engine.core.statuses import DeadlineKind, ReopenReason
 from engine.features.signoff.forms import STANDARDS
-from engine.store.models import DeadlineKind, ReopenReason
 
 TEXT = [Length(max=TEXT_MAX)]
 LINE = [Length(max=LINE_MAX)]

@@ -21,7 +21,7 @@ def on_starting(server: Any) -> None:
 
     engine = create_app().extensions["duban"]
     added = engine.init_database()
-    engine.db.dispose()  # no connection may cross the fork
+    engine.operations.close()  # no connection may cross the fork
     if added:
         server.log.info("deployed %s", ", ".join(added))
 

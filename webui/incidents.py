@@ -23,8 +23,8 @@ class RetryForm(FlaskForm):
 @permission_required("incident.manage")
 def index() -> str:
     show_all = request.args.get("all") == "1"
-    return render_template("incidents.html", incidents=engine().incidents(current_actor(), include_resolved=show_all),
-                           show_all=show_all, form=RetryForm())
+    incidents = engine().work.incidents(current_actor(), include_resolved=show_all)
+    return render_template("incidents.html", incidents=incidents, show_all=show_all, form=RetryForm())
 
 
 @bp.route("/<int:incident_id>/retry", methods=["POST"])
@@ -32,7 +32,7 @@ def index() -> str:
 @permission_required("incident.manage")
 def retry(incident_id: int) -> Response:
     if RetryForm().validate_on_submit():
-        if engine().retry_incident(current_actor(), incident_id):
+        if engine().work.retry_incident(current_actor(), incident_id):
             flash(_("重试成功，该流程已恢复运行"), "success")
         else:
             flash(_("重试仍然失败，错误已更新，流程保持暂停"), "danger")

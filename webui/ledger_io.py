@@ -14,7 +14,7 @@ from wtforms import BooleanField
 
 from engine.core.clock import local_today
 from engine.core.spreadsheet import ImportRejected
-from engine.features.reporting.ledger_io import template_workbook
+from engine.features.reporting.ledger_import import template_workbook
 from webui.auth import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
@@ -47,7 +47,7 @@ def read_upload(form: UploadForm) -> bytes | None:
 @login_required
 @permission_required("ledger.export")
 def export() -> Response:
-    content, _count = engine().export_ledger(current_actor(), ledger_filters())
+    content, _count = engine().reporting.export_ledger(current_actor(), ledger_filters())
     name = f"整改任务台账-{local_today(engine().clock).isoformat()}.xlsx"
     return send_file(io.BytesIO(content), mimetype=XLSX, as_attachment=True, download_name=name)
 
@@ -60,7 +60,7 @@ def upload() -> str:
     result = problems = None
     if form.validate_on_submit() and (content := read_upload(form)) is not None:
         try:
-            result = engine().import_tasks(current_actor(), content, file_name=form.file.data.filename or "",
+            result = engine().reporting.import_tasks(current_actor(), content, file_name=form.file.data.filename or "",
                                            dry_run=form.check_only.data)
         except ImportRejected as exc:
             problems = exc.problems

@@ -1,18 +1,22 @@
 """A task's process diagram: the engine says where the process has been; the renderer draws it."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from lxml import etree
 from markupsafe import Markup
 
 from engine.features.accounts.preferences import LOCALES
-from engine.workflow.progress import NodeState, ProcessPath
 from webui.diagram import DiagramError, Highlight, render_svg
 from webui.extensions import engine
 from webui.extraction import BPMN_NS
 from webui.formatting import local_date
 from webui.i18n import parenthetical, translated
+
+if TYPE_CHECKING:
+    from engine.workflow.progress import NodeState, ProcessPath
 
 
 def task_diagram(path: ProcessPath | None, title: str) -> Markup:

@@ -10,8 +10,8 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from engine.core.errors import InvalidSubmission
+from engine.core.statuses import TaskStatus
 from engine.features.public.disclosure import OBJECTION_MAX_CHARS, OBJECTION_MIN_CHARS
-from engine.store.models import TaskStatus
 from webui.extensions import engine
 
 bp = Blueprint("public", __name__, url_prefix="/public")
@@ -29,29 +29,29 @@ class ObjectionForm(FlaskForm):
 def index() -> str:
     status = request.args.get("status", "")
     chosen = TaskStatus(status) if status in TaskStatus._value2member_map_ else None
-    tasks, pages = engine().public_tasks(request.args.get("page", 1, type=int), chosen)
+    tasks, pages = engine().public.tasks(request.args.get("page", 1, type=int), chosen)
     return render_template("public/index.html", tasks=tasks, pages=pages, status=chosen, statuses=list(TaskStatus),
-                           notices=engine().open_notices())
+                           notices=engine().public.open_notices())
 
 
 @bp.route("/tasks/<int:task_id>")
 def task(task_id: int) -> str:
-    task, summaries, notices = engine().public_task(task_id)
+    task, summaries, notices = engine().public.task(task_id)
     return render_template("public/task.html", task=task, summaries=summaries, notices=notices)
 
 
 @bp.route("/notices")
 def notices() -> str:
-    return render_template("public/notices.html", notices=engine().open_notices())
+    return render_template("public/notices.html", notices=engine().public.open_notices())
 
 
 @bp.route("/notices/<int:notice_id>", methods=["GET", "POST"])
 def notice(notice_id: int) -> str | Response:
-    current = engine().notice(notice_id)
+    current = engine().public.notice(notice_id)
     form = ObjectionForm()
     if current.open and form.validate_on_submit():
         try:
-            engine().file_objection(notice_id, {"content": form.content.data, "name": form.name.data,
+            engine().public.file_objection(notice_id, {"content": form.content.data, "name": form.name.data,
                                                 "contact": form.contact.data}, request.remote_addr or "")
         except InvalidSubmission as exc:
             for name, messages in exc.errors.items():

@@ -10,4 +10,4 @@ bp = Blueprint("public_exposures", __name__, url_prefix="/public")
 
 @bp.route("/exposures")
 def index() -> str:
-    return render_template("public/exposures.html", exposures=engine().public_exposures())
+    return render_template("public/exposures.html", exposures=engine().escalation.public_exposures())

@@ -27,11 +27,11 @@ def progress() -> str | Response:
     form = PublishForm()
     if form.validate_on_submit():
         try:
-            engine().publish_summary(current_actor(), request.form.get("report_id", type=int) or 0,
+            engine().public.publish_summary(current_actor(), request.form.get("report_id", type=int) or 0,
                                      request.form.get("text", ""))
         except InvalidSubmission as exc:
             flash(_("；").join(translated(m) for messages in exc.errors.values() for m in messages), "danger")
         else:
             flash(_("进展摘要已在公开页面发布"), "success")
         return redirect(url_for("publicity.progress"))
-    return render_template("publicity.html", reports=engine().reports_to_publish(current_actor()), form=form)
+    return render_template("publicity.html", reports=engine().public.reports_to_publish(current_actor()), form=form)

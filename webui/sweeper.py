@@ -26,7 +26,7 @@ class TimerSweeper(threading.Thread):
 
     def sweep_once(self) -> None:
         try:
-            result = self.engine.fire_due_timers()
+            result = self.engine.sweep.fire_due_timers()
         except Exception:  # the database may be away for a moment: try again next round
             log.exception("timer sweep failed")
             return

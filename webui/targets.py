@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -18,26 +18,21 @@ from engine.core.clock import local_today
 from engine.core.errors import InvalidSubmission, NotFound
 from engine.core.periods import period_of
 from engine.core.spreadsheet import ImportRejected
+from engine.core.statuses import TargetDirection
 from engine.features.targets.indicators import IndicatorStatus
-from engine.store.models import EnvironmentalIndicator, TargetDirection
 from webui import charts
 from webui.auth import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
 from webui.ledger_io import UploadForm, read_upload
 
+if TYPE_CHECKING:
+    from engine.store.models import EnvironmentalIndicator
+
 bp = Blueprint("targets", __name__, url_prefix="/targets")
-STATUS_LABELS = {
-    IndicatorStatus.NO_DATA: lazy_gettext("暂无数据"),
-    IndicatorStatus.MET: lazy_gettext("已达到目标值"),
-    IndicatorStatus.ON_TRACK: lazy_gettext("符合目标进度"),
-    IndicatorStatus.BEHIND: lazy_gettext("落后于目标进度"),
-    IndicatorStatus.MISSED: lazy_gettext("逾期未达标"),
-}
 STATUS_STYLES = {IndicatorStatus.NO_DATA: "secondary", IndicatorStatus.MET: "success",
                  IndicatorStatus.ON_TRACK: "success", IndicatorStatus.BEHIND: "warning",
                  IndicatorStatus.MISSED: "danger"}
-DIRECTION_LABELS = {TargetDirection.AT_MOST: lazy_gettext("不高于"), TargetDirection.AT_LEAST: lazy_gettext("不低于")}
 DIRECTIONS = [SelectChoice(TargetDirection.AT_MOST.value, lazy_gettext("不高于目标值（越低越好）")),
               SelectChoice(TargetDirection.AT_LEAST.value, lazy_gettext("不低于目标值（越高越好）"))]
 
@@ -80,9 +75,8 @@ class ValuesForm(FlaskForm):
 @login_required
 @permission_required("targets.view")
 def index() -> str:
-    views = engine().indicators(current_actor())
-    return render_template("targets.html", views=views, status_labels=STATUS_LABELS, status_styles=STATUS_STYLES,
-                           direction_labels=DIRECTION_LABELS,
+    views = engine().targets.indicators(current_actor())
+    return render_template("targets.html", views=views, status_styles=STATUS_STYLES,
                            charts={view.indicator.id: charts.indicator_chart(view) for view in views})
 
 
@@ -92,13 +86,13 @@ def index() -> str:
 def values() -> str | Response:
     last_month = period_of(local_today(engine().clock).replace(day=1) - timedelta(days=1))
     form = ValuesForm(period=request.args.get("period") or last_month)
-    views = engine().indicators(current_actor())
+    views = engine().targets.indicators(current_actor())
     errors: dict[str, list[str]] = {}
     if form.validate_on_submit():
         entries = {view.indicator.id: (request.form.get(f"value_{view.indicator.id}", ""),
                                        request.form.get(f"note_{view.indicator.id}", "")) for view in views}
         try:
-            changed = engine().record_indicator_values(current_actor(), form.period.data, entries)
+            changed = engine().targets.record_values(current_actor(), form.period.data, entries)
         except InvalidSubmission as exc:
             errors = exc.errors
         else:
@@ -106,8 +100,7 @@ def values() -> str | Response:
             return redirect(url_for("targets.index"))
     current = {view.indicator.id: next((v for v in view.values if v.period == form.period.data), None)
                for view in views}
-    return render_template("target_values.html", form=form, views=views, current=current, errors=errors,
-                           direction_labels=DIRECTION_LABELS)
+    return render_template("target_values.html", form=form, views=views, current=current, errors=errors)
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -118,7 +111,7 @@ def upload() -> str:
     result = problems = None
     if form.validate_on_submit() and (content := read_upload(form)) is not None:
         try:
-            result = engine().import_indicator_values(current_actor(), content)
+            result = engine().targets.import_values(current_actor(), content)
         except ImportRejected as exc:
             problems = exc.problems
     return render_template("targets_import.html", form=form, result=result, problems=problems)
@@ -135,7 +128,7 @@ def new() -> str | Response:
 @login_required
 @permission_required("targets.edit")
 def edit(indicator_id: int) -> str | Response:
-    indicator = engine().indicator(current_actor(), indicator_id)
+    indicator = engine().targets.indicator(current_actor(), indicator_id)
     if indicator is None:
         raise NotFound(_("没有这个指标"))
     return edit_indicator(indicator)
@@ -149,7 +142,7 @@ def edit_indicator(indicator: EnvironmentalIndicator | None) -> str | Response:
         form.baseline_year.data = str(indicator.baseline_year or "")
     if form.validate_on_submit():
         try:
-            engine().save_indicator(current_actor(), form.engine_data(), indicator.id if indicator else None)
+            engine().targets.save_indicator(current_actor(), form.engine_data(), indicator.id if indicator else None)
         except InvalidSubmission as exc:
             form.add_errors(exc.errors)
         else:

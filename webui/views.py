@@ -8,8 +8,8 @@ from werkzeug.wrappers import Response
 
 from engine.core.errors import InvalidSubmission
 from engine.core.periods import PERIOD_PATTERN
+from engine.core.statuses import TaskStatus, WarningLevel
 from engine.features.rectification.queries import LedgerFilters
-from engine.store.models import TaskStatus, WarningLevel
 from webui.auth import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
@@ -30,8 +30,8 @@ def index() -> Response:
 @login_required
 def inbox() -> str:
     actor = current_actor()
-    page = engine().inbox(actor, query_id(request.args.get("page")) or 1)
-    return render_template("inbox.html", page=page, entries=page.entries, notices=engine().notices(actor))
+    page = engine().work.inbox(actor, query_id(request.args.get("page")) or 1)
+    return render_template("inbox.html", page=page, entries=page.entries, notices=engine().work.notices(actor))
 
 
 @bp.route("/ledger")
@@ -39,8 +39,8 @@ def inbox() -> str:
 @permission_required("ledger.view")
 def ledger() -> str:
     filters = ledger_filters()
-    page = engine().ledger(current_actor(), filters)
-    return render_template("ledger.html", page=page, filters=filters, choices=engine().choices(),
+    page = engine().tasks.ledger(current_actor(), filters)
+    return render_template("ledger.html", page=page, filters=filters, choices=engine().tasks.choices(),
                            statuses=list(TaskStatus))
 
 
@@ -67,22 +67,22 @@ def _period_arg(name: str) -> str:
 @login_required
 @permission_required("task.view")
 def task(task_id: int) -> str:
-    page = engine().task_page(current_actor(), task_id)
-    diagram = task_diagram(engine().task_path(current_actor(), task_id), f"{page.task.code} {page.task.title}")
+    page = engine().work.task_page(current_actor(), task_id)
+    diagram = task_diagram(engine().work.task_path(current_actor(), task_id), f"{page.task.code} {page.task.title}")
     return render_template("task.html", page=page, diagram=diagram, **task_escalations(task_id))
 
 
 def task_escalations(task_id: int) -> dict[str, object]:
     """A task's escalations and problem clues, as far as this person may see them."""
     actor = current_actor()
-    return {"escalations": engine().task_escalations(actor, task_id), "clues": engine().task_clues(actor, task_id)}
+    return {"escalations": engine().escalation.of_task(actor, task_id), "clues": engine().clues.of_task(actor, task_id)}
 
 
 @bp.route("/evidence/<int:file_id>")
 @login_required
 @permission_required("task.view")
 def evidence(file_id: int) -> Response:
-    path, file = engine().evidence_file(current_actor(), file_id)
+    path, file = engine().signoff.evidence_file(current_actor(), file_id)
     return send_file(path, mimetype=file.media_type, as_attachment=True, download_name=file.original_name,
                      max_age=0)
 
@@ -92,10 +92,10 @@ def evidence(file_id: int) -> Response:
 @permission_required("task.register")
 def register() -> str | Response:
     form = RegisterForm()
-    form.fill_choices(engine().choices())
+    form.fill_choices(engine().tasks.choices())
     if form.validate_on_submit():
         try:
-            task_id = engine().register_task(current_actor(), form.engine_data())
+            task_id = engine().tasks.register(current_actor(), form.engine_data())
         except InvalidSubmission as exc:
             form.add_errors(exc.errors)
         else:

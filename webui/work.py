@@ -6,9 +6,9 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from engine.app import WorkItem
 from engine.core.errors import InvalidSubmission
-from engine.store.files import Upload
+from engine.core.uploads import Upload
+from engine.features.work.items import WorkItem
 from webui.auth import current_actor
 from webui.extensions import engine
 from webui.forms import FORMS, ChoicesForm, EngineForm, ObjectionAnswerForm
@@ -20,11 +20,11 @@ bp = Blueprint("work", __name__)
 @bp.route("/work/<int:work_id>", methods=["GET", "POST"])
 @login_required
 def work(work_id: int) -> str | Response:
-    item = engine().work_item(current_actor(), work_id)
+    item = engine().work.item(current_actor(), work_id)
     form = build_form(item)
     if form.validate_on_submit():
         try:
-            engine().complete(current_actor(), work_id, form.engine_data(), uploads())
+            engine().work.complete(current_actor(), work_id, form.engine_data(), uploads())
         except InvalidSubmission as exc:
             form.add_errors(exc.errors)
         else:
@@ -43,23 +43,7 @@ def build_form(item: WorkItem) -> EngineForm:
     form_class = FORMS[item.work.form]
     if form_class is ObjectionAnswerForm:
         form_class = ObjectionAnswerForm.for_objections([o.id for o in item.extra.get("objections", [])])
-    form = form_class(data=initial_data(item))
+    form = form_class(data=item.initial)  # what is on record, the ladder's level, a drafted text
     if isinstance(form, ChoicesForm):
-        form.fill_choices(engine().choices())
+        form.fill_choices(engine().tasks.choices())
     return form
-
-
-def initial_data(item: WorkItem) -> dict[str, object] | None:
-    if item.work.form == "assign":
-        return current_assignment(item)
-    if item.work.form == "signoff_notice":
-        return {"text": item.extra.get("draft", "")}
-    return item.initial  # an escalation step starts from the ladder's level or a drafted text
-
-
-def current_assignment(item: WorkItem) -> dict[str, object]:
-    """交办 starts from what was registered; the coordinator confirms or changes it."""
-    task = item.task
-    return {"lead_unit_id": task.lead_unit_id, "cooperating_unit_ids": [unit.id for unit in task.cooperating_units],
-            "lead_leader_id": task.lead_leader_id, "deadline_kind": task.deadline_kind.value,
-            "deadline": task.deadline}

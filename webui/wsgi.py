@@ -10,6 +10,7 @@ and machines sweep.
 from __future__ import annotations
 
 from webui import create_app
+from webui.cli import demo_config
 
-app = create_app()
+app = create_app(demo_config() or None)
 app.extensions["duban"].init_database()

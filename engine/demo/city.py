@@ -18,17 +18,18 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 
-from engine.app import Duban, actor_for
+from engine.app import Duban
 from engine.core.actor import Actor
 from engine.core.clock import LOCAL_TZ, FakeClock, local_today
 from engine.core.periods import next_period, period_of
+from engine.core.uploads import Upload
 from engine.demo.escalations import EscalationStories
 from engine.demo.sample_files import pdf, png
 from engine.demo.targets import schedule_targets
 from engine.features.accounts import users
+from engine.features.accounts.usecases import actor_for
 from engine.features.signoff.forms import STANDARDS, notice_period
 from engine.store.audit import record
-from engine.store.files import Upload
 from engine.store.models import Category, HumanTask, HumanTaskStatus, ProcessInstance, Setting, Unit
 
 DEMO_FILE = Path(__file__).with_name("city.yaml")
@@ -128,7 +129,7 @@ class DemoBuilder(EscalationStories):
         self._daily_ticks()
         self._run_until(datetime.combine(self.today, time(8, 30), LOCAL_TZ))
         self.clock.set(self.real_now)
-        self.sim.fire_due_timers()
+        self.sim.sweep.fire_due_timers()
         with self.sim.db.transaction() as session:
             session.add(Setting(key=MARKER, value=self.real_now.isoformat()))
 
@@ -147,7 +148,7 @@ class DemoBuilder(EscalationStories):
             event = heapq.heappop(self.events)
             if event.at > self.clock.now():
                 self.clock.set(event.at)
-            self.sim.fire_due_timers()
+            self.sim.sweep.fire_due_timers()
             event.action()
 
     def _categories_and_people(self) -> None:
@@ -169,10 +170,10 @@ class DemoBuilder(EscalationStories):
             self._person(f"head_{unit}", "unit_head", unit, next(self.names))
 
     def _person(self, username: str, role: str, unit: str | None, name: str, title: str = "") -> None:
-        user_id = self.sim.create_user(Actor.system(), username=username, password=DEMO_PASSWORD,
+        user_id = self.sim.accounts.create_user(Actor.system(), username=username, password=DEMO_PASSWORD,
                                        display_name=name, role=role, unit_code=unit, title=title,
                                        password_hash=self.password_hash)
-        user = self.sim.user(user_id)
+        user = self.sim.accounts.user(user_id)
         assert user is not None  # noqa: S101 - just created
         self.actors[username] = actor_for(user)
 
@@ -278,12 +279,12 @@ class DemoBuilder(EscalationStories):
     def _publish_notice(self, code: str) -> None:
         actor = self.actors["publicity"]
         work_id = self._open_work_id(code, "signoff_notice", "")
-        draft = self.sim.work_item(actor, work_id).extra["draft"]
-        self.sim.complete(actor, work_id, {"text": draft})
+        initial = self.sim.work.item(actor, work_id).initial or {}
+        self.sim.work.complete(actor, work_id, {"text": initial["text"]})
 
     def _object(self, code: str) -> None:
-        notice = self.sim.open_notices()[0]
-        self.sim.file_objection(notice.id, {"content": f"{code} 附近河段夜间仍能闻到异味，建议再次核查。",
+        notice = self.sim.public.open_notices()[0]
+        self.sim.public.file_objection(notice.id, {"content": f"{code} 附近河段夜间仍能闻到异味，建议再次核查。",
                                             "name": "", "contact": ""}, "203.0.113.9")
 
     def _reports(self, code: str, task: dict[str, Any], filed: datetime, closing: datetime | None,
@@ -343,7 +344,7 @@ class DemoBuilder(EscalationStories):
         task = next(t for t in self.content["tasks"] if t["code"] == code)
         units = self._unit_ids()
         kind, deadline = _deadline(task["deadline"], self.clock.now().astimezone(LOCAL_TZ).date())
-        self.task_ids[code] = self.sim.register_task(self.actors["coordinator"], {
+        self.task_ids[code] = self.sim.tasks.register(self.actors["coordinator"], {
             "code": code, "category_id": self._category_id(task["category"]), "title": task["title"],
             "problem": task["problem"], "target": task["target"], "measures": task["measures"],
             "lead_unit_id": units[task["lead_unit"]], "cooperating_unit_ids": [units[u] for u in
@@ -351,7 +352,7 @@ class DemoBuilder(EscalationStories):
             "lead_leader_id": self._leader_id(task["leader"]), "deadline_kind": kind, "deadline": deadline})
 
     def _assign(self, code: str, task: dict[str, Any], plan_due: date) -> None:
-        page = self.sim.task_page(self.actors["coordinator"], self.task_ids[code])
+        page = self.sim.work.task_page(self.actors["coordinator"], self.task_ids[code])
         current = page.task
         if current.deadline is not None:  # a plan is due by the deadline at the latest (立行立改: a short one)
             plan_due = min(plan_due, current.deadline)
@@ -392,7 +393,7 @@ class DemoBuilder(EscalationStories):
 
     def _complete(self, actor: Actor, code: str, form: str, period: str, data: dict[str, Any],
                   uploads: tuple[Upload, ...] = ()) -> None:
-        self.sim.complete(actor, self._open_work_id(code, form, period), data, uploads)
+        self.sim.work.complete(actor, self._open_work_id(code, form, period), data, uploads)
 
     def _open_work_id(self, code: str, form: str, period: str) -> int:
         with self.sim.db.transaction(write=False) as session:

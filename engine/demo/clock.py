@@ -1,21 +1,42 @@
 """Time travel for the demo: move the clock forward so months pass in a browser session.
 
-Only when the site runs with DUBAN_DEMO_CLOCK=1 (as `make run` does). The offset is kept in the
-database, so every worker and `duban tick` agree; time only moves forward.
+Only when the site runs with DUBAN_DEMO_CLOCK=1 (as `make run` does): the business clock is an
+OffsetClock, and its offset is kept in the database, so every worker and `duban tick` agree; time
+only moves forward. The entry points (webui/cli.py, webui/wsgi.py) hand the web app a TimeMachine.
 """
 from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy.orm import Session
-
+from engine.app import Duban
 from engine.core.actor import Actor
 from engine.core.clock import OffsetClock
+from engine.core.errors import PermissionDenied
 from engine.store.audit import record
+from engine.store.database import Session
 from engine.store.models import Setting
+from engine.workflow.sweep import SweepResult
 
 OFFSET_KEY = "demo_clock_offset_seconds"
 MAX_STEP = timedelta(days=92)
+
+
+class TimeMachine:
+    def __init__(self, duban: Duban) -> None:
+        if not isinstance(duban.clock, OffsetClock):
+            raise PermissionDenied("只有演示模式才能调整时钟")
+        self.duban = duban
+        self.clock: OffsetClock = duban.clock
+
+    def sync(self) -> None:
+        """Pick up the offset another worker may have set."""
+        self.clock.offset = self.duban.transactions.read(stored_offset)
+
+    def advance(self, actor: Actor, step: timedelta) -> SweepResult:
+        """Move the clock forward, then fire what fell due, as the sweep would."""
+        self.duban.access.require(actor, "demo.clock")
+        self.duban.transactions.run(lambda session: advance(session, self.clock, actor, step))
+        return self.duban.sweep.fire_due_timers()
 
 
 def stored_offset(session: Session) -> timedelta:

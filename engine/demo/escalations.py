@@ -23,7 +23,8 @@ from sqlalchemy import select
 
 from engine.core.actor import Actor
 from engine.core.clock import LOCAL_TZ, FakeClock
-from engine.store.models import Escalation, EscalationStatus, HumanTask, HumanTaskStatus, RectificationTask, Unit
+from engine.core.statuses import EscalationStatus
+from engine.store.models import Escalation, HumanTask, HumanTaskStatus, RectificationTask, Unit
 
 if TYPE_CHECKING:
     from engine.app import Duban
@@ -156,7 +157,7 @@ class EscalationStories:
                        content: str) -> None:
         today = self._today()
         unit_ids = self._unit_ids_of(units)
-        self.sim.register_clue(self.actors["coordinator"], {
+        self.sim.clues.register(self.actors["coordinator"], {
             "source": source, "source_reference": reference.format(year=today.year),
             "received_on": (today - timedelta(days=1)).isoformat(),
             "reply_due": (today + timedelta(days=60)).isoformat(), "title": title, "content": content,
@@ -168,12 +169,12 @@ class EscalationStories:
                   for key, value in data.items()}
         if "document_number" in values:
             values["document_number"] = values["document_number"].format(year=self._today().year)
-        self.sim.complete(self.actors[who], work_id, values)
+        self.sim.work.complete(self.actors[who], work_id, values)
 
     # --- doing things -----------------------------------------------------------------------
 
     def _by_hand(self, code: str, reason: str) -> None:
-        self.sim.propose_escalation(self.actors["supervisor"], self.task_ids[code], reason)
+        self.sim.escalation.propose(self.actors["supervisor"], self.task_ids[code], reason)
 
     def _propose(self, code: str, level: int, reasons: str) -> None:
         evidence = "月度进展报告、现场检查记录及照片。"
@@ -181,27 +182,27 @@ class EscalationStories:
                  evidence=evidence)
 
     def _as(self, username: str, code: str, form: str, **data: Any) -> None:
-        self.sim.complete(self.actors[username], self._story_work_id(code, form), self._dated(data))
+        self.sim.work.complete(self.actors[username], self._story_work_id(code, form), self._dated(data))
 
     def _as_leader(self, code: str, form: str, **data: Any) -> None:
         """As the task's lead leader (only they may approve its escalations)."""
         with self.sim.db.transaction(write=False) as session:
             leader_id = session.get_one(RectificationTask, self.task_ids[code]).lead_leader_id
         actor = next(actor for actor in self.actors.values() if actor.user_id == leader_id)
-        self.sim.complete(actor, self._story_work_id(code, form), self._dated(data))
+        self.sim.work.complete(actor, self._story_work_id(code, form), self._dated(data))
 
     def _as_unit(self, code: str, who: str, form: str, **data: Any) -> None:
         actor = self._person_of(self._task(code), who)
-        self.sim.complete(actor, self._story_work_id(code, form), self._dated(data))
+        self.sim.work.complete(actor, self._story_work_id(code, form), self._dated(data))
 
     def _drafted(self, actor: Actor, code: str, form: str, **data: Any) -> None:
         """Take duban's draft of the text (as the person sees it on the form) and complete the step with it."""
         work_id = self._story_work_id(code, form)
-        draft = self.sim.work_item(actor, work_id).initial or {}
+        draft = self.sim.work.item(actor, work_id).initial or {}
         values = {**{k: v.isoformat() if isinstance(v, date) else v for k, v in draft.items()}, **self._dated(data)}
         if "number" in values:
             values["number"] = values["number"].format(year=self._today().year)
-        self.sim.complete(actor, work_id, values)
+        self.sim.work.complete(actor, work_id, values)
 
     def _dated(self, data: dict[str, Any]) -> dict[str, Any]:
         """Day offsets (ints) for date fields become dates counted from the day the step is done."""
@@ -218,7 +219,7 @@ class EscalationStories:
                 HumanTask.form == "escalation_propose", HumanTask.status == HumanTaskStatus.OPEN,
                 HumanTask.created_at < cutoff, Escalation.status == EscalationStatus.PROPOSING)).all()
         for work_id, trigger in waiting:
-            self.sim.complete(self.actors["supervisor"], work_id, {
+            self.sim.work.complete(self.actors["supervisor"], work_id, {
                 "decision": "drop", "reasons": SETTLED_BECAUSE.get(trigger, "已督促整改，暂不问责。")})
 
     # --- lookups ----------------------------------------------------------------------------

@@ -53,7 +53,7 @@ def _entry(builder: DemoBuilder, start: date, period: str, ids: dict[str, int]) 
 def _define_and_catch_up(builder: DemoBuilder, start: date, first_period: str, ids: dict[str, int]) -> None:
     coordinator = builder.actors["coordinator"]
     for spec in builder.content["indicators"]:
-        ids[spec["code"]] = builder.sim.save_indicator(coordinator, indicator_data(spec, start.year))
+        ids[spec["code"]] = builder.sim.targets.save_indicator(coordinator, indicator_data(spec, start.year))
     period = first_period
     while period < period_of(start):
         _record(builder, start, period, ids)
@@ -62,7 +62,7 @@ def _define_and_catch_up(builder: DemoBuilder, start: date, first_period: str, i
 
 def _record(builder: DemoBuilder, start: date, period: str, ids: dict[str, int]) -> None:
     entries = {ids[code]: (monthly_value(code, period, start.year), _note(code, period)) for code in ids}
-    builder.sim.record_indicator_values(builder.actors["coordinator"], period, entries)
+    builder.sim.targets.record_values(builder.actors["coordinator"], period, entries)
 
 
 def indicator_data(spec: dict[str, Any], start_year: int) -> dict[str, Any]:

@@ -22,46 +22,28 @@ consistent chain; an anchor (a seq and hash noted outside the database, e.g. pri
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Connection, TextClause, bindparam, func, insert, or_, select, text, update
-from sqlalchemy import event as orm_event
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy import select, text
 
 from engine.core.actor import Actor
-from engine.core.clock import local_midnight
 from engine.core.text import CONTROL_CHARACTERS
-from engine.store.database import Answer, read_ahead, write_behind
-from engine.store.models import AuditChain, AuditEvent, Unit
+from engine.store.models import AuditChain, AuditEvent
+
+if TYPE_CHECKING:
+    from engine.store.database import Session
 
 GENESIS = "0" * 64
 #: the fields a hash covers, in the canonical JSON's key order
 HASHED_FIELDS = ("seq", "at", "actor_id", "actor_username", "actor_name", "role", "unit_id", "action",
                  "object_type", "object_id", "task_id", "summary", "before", "after", "client_addr", "prev_hash")
-#: the columns an event is written with (its id is the database's)
-STORED_FIELDS = (*HASHED_FIELDS, "hash")
-AUDIT_EVENTS = AuditEvent.__table__
-#: with RETURNING, SQLAlchemy sends a transaction's events as one multi-row INSERT ("insertmanyvalues"), where
-#: psycopg would run an executemany through its pipeline at a higher cost for a step's few events
-_INSERT_EVENTS = AUDIT_EVENTS.insert().returning(AUDIT_EVENTS.c.id)
-_READ_HEAD = select(AuditChain.seq, AuditChain.hash).where(AuditChain.id == 1).with_for_update()
-_MOVE_HEAD = update(AuditChain).where(AuditChain.id == 1).values(seq=bindparam("seq"), hash=bindparam("hash"))
-#: on PostgreSQL the head moves in the same statement as a transaction's events are written (a data-modifying
-#: WITH), which then goes with COMMIT (write_behind): no round trip of its own; the bound keeps the multi-row
-#: VALUES well under its 65,535 parameters
-FOLDED_EVENTS_LIMIT = 1000
-#: pg_advisory_xact_lock key for appends ("duban audit" as an integer)
+#: pg_advisory_xact_lock key for the first append of all, while no head exists yet ("duban audit" as an integer)
 ADVISORY_LOCK_KEY = 0x6475_6261_6E41_7564 & 0x7FFF_FFFF_FFFF_FFFF
-#: events recorded in a transaction, chained when it commits
-_PENDING = "duban.audit_pending"
-#: the head locked ahead of the commit (lock_head_ahead)
-_HEAD_AHEAD = "duban.audit_head_ahead"
 
 
 def record(session: Session, actor: Actor, at: datetime, action: str, obj: tuple[str, object], summary: str,
@@ -75,82 +57,38 @@ def record(session: Session, actor: Actor, at: datetime, action: str, obj: tuple
         action=action[:64], object_type=object_type[:64], object_id=_visible(str(object_id), 64), task_id=task_id,
         summary=_visible(summary), before=_plain(before), after=_plain(after),
         client_addr=_visible(actor.client_addr, 64))
-    session.info.setdefault(_PENDING, []).append(event)
+    session.audit_events.append(event)
     return event
 
 
-@orm_event.listens_for(Session, "before_commit")
-def _append_pending(session: Session) -> None:
-    """Chain the transaction's events onto the head, in the order they were recorded."""
-    if session.in_nested_transaction():
-        return
-    pending: list[AuditEvent] = session.info.pop(_PENDING, [])
+def append_to_chain(session: Session) -> None:
+    """Chain the transaction's events onto the head, in the order they were recorded, and write them: the last
+    thing a transaction does before it commits, so that the head stays locked only while committing."""
+    pending, session.audit_events = session.audit_events, []
     if not pending:
         return
-    connection = session.connection()
-    seq, last_hash = _head_locked_ahead(session) or _locked_head(connection)
+    head = _locked_head(session)
     for entry in pending:
-        seq, entry.seq, entry.prev_hash = seq + 1, seq + 1, last_hash
-        entry.hash = last_hash = event_hash(entry)
-    if connection.dialect.name == "postgresql" and len(pending) <= FOLDED_EVENTS_LIMIT:
-        values = {f"{name}_{n}": getattr(entry, name) for n, entry in enumerate(pending) for name in STORED_FIELDS}
-        connection.execute(_events_moving_head(len(pending)), {**values, "head_seq": seq, "head_hash": last_hash})
-        return
-    connection.execute(_INSERT_EVENTS, [{name: getattr(entry, name) for name in STORED_FIELDS} for entry in pending])
-    connection.execute(_MOVE_HEAD, {"seq": seq, "hash": last_hash})
+        entry.seq, entry.prev_hash = head.seq + 1, head.hash
+        entry.hash = event_hash(entry)
+        head.seq, head.hash = entry.seq, entry.hash
+    session.add_all(pending)
+    session.flush()
 
 
-@functools.lru_cache(maxsize=32)
-def _events_moving_head(count: int) -> TextClause:
-    """INSERT `count` events WITH the head's UPDATE, built once per count.
-
-    Written as text: SQLAlchemy compiles a multi-row insert() anew at every execution, a text once.
-    """
-    rows = ", ".join("(" + ", ".join(f":{name}_{n}" for name in STORED_FIELDS) + ")" for n in range(count))
-    sql = (f"WITH moved_head AS (UPDATE audit_chain SET seq = :head_seq, hash = :head_hash WHERE id = 1) "  # noqa: S608
-           f"INSERT INTO audit_events ({', '.join(STORED_FIELDS)}) VALUES {rows}")  # our own column names
-    return text(sql).bindparams(*(bindparam(f"{name}_{n}", type_=AUDIT_EVENTS.c[name].type)
-                                  for n in range(count) for name in STORED_FIELDS)).execution_options(**write_behind())
-
-
-@orm_event.listens_for(Session, "after_transaction_end")
-def _forget_pending(session: Session, transaction: SessionTransaction) -> None:
-    """A rolled-back transaction's events go with it."""
-    if transaction.parent is None:
-        session.info.pop(_PENDING, None)
-        session.info.pop(_HEAD_AHEAD, None)
-
-
-def lock_head_ahead(session: Session) -> None:
-    """Lock the chain head now, for a use case that reads once more before it commits (a person's step).
-
-    The read is held back like a write (write_behind): it goes with the use case's last statement, and the
-    commit finds the head's seq and hash already there, without a round trip of its own. The head stays
-    locked from then on, as it is from the commit's read otherwise: a use case that has more to do after
-    this would keep other writers waiting, and should not call it.
-    """
-    if not session.in_nested_transaction():
-        session.info[_HEAD_AHEAD] = read_ahead(session, _READ_HEAD, {})
-
-
-def _head_locked_ahead(session: Session) -> tuple[int, str] | None:
-    """The head lock_head_ahead read, once its answer has come (if it has not, the commit reads it again)."""
-    answer: Answer | None = session.info.pop(_HEAD_AHEAD, None)
-    if answer is None or not answer.came or answer.row is None:
-        return None
-    return answer.row[0], answer.row[1]
-
-
-def _locked_head(connection: Connection) -> tuple[int, str]:
-    """The chain head's seq and hash, locked until the transaction ends (the first event of all creates it)."""
-    head = connection.execute(_READ_HEAD).first()
-    if head is None and connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
-        head = connection.execute(_READ_HEAD).first()
+def _locked_head(session: Session) -> AuditChain:
+    """The chain head, locked until the transaction ends (the first event of all creates it)."""
+    head = session.scalar(_HEAD)
+    if head is None and session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
+        head = session.scalar(_HEAD)
     if head is None:
-        connection.execute(insert(AuditChain).values(id=1, seq=0, hash=GENESIS))
-        return 0, GENESIS
-    return head.seq, head.hash
+        head = AuditChain(id=1, seq=0, hash=GENESIS)
+        session.add(head)
+    return head
+
+
+_HEAD = select(AuditChain).where(AuditChain.id == 1).with_for_update()
 
 
 def _visible(text: str, limit: int | None = None) -> str:
@@ -243,92 +181,3 @@ def _anchor_problem(event: AuditEvent, anchors: dict[int, str]) -> str | None:
     if expected is not None and expected.lower() != event.hash:
         return f"第 #{event.seq} 条记录与锚点散列不符：锚点之前的记录链被整体重写"
     return None
-
-
-# --- browsing ----------------------------------------------------------------------------------
-
-AUDIT_PAGE_SIZE = 50
-#: the families of actions an administrator filters by (the part before the first dot)
-ACTION_FAMILIES = ("login", "logout", "user", "access", "task", "work", "plan", "report", "signoff", "process",
-                   "unit", "category", "system")
-
-
-@dataclass(frozen=True)
-class AuditFilters:
-    action: str = ""        # a family ("login") or a full action ("login.failure")
-    actor: str = ""         # username or name, part of it
-    task_id: int | None = None
-    object: str = ""        # "user:12" or "user"
-    since: date | None = None
-    until: date | None = None  # inclusive, local calendar days
-    q: str = ""             # words in the summary
-    client_addr: str = ""
-    page: int = 1
-
-    def conditions(self) -> list[ColumnElement[bool]]:
-        conditions: list[ColumnElement[bool]] = []
-        if self.action:
-            conditions.append(or_(AuditEvent.action == self.action, AuditEvent.action.like(f"{_like(self.action)}.%",
-                                                                                          escape="\\")))
-        if self.actor.strip():
-            pattern = f"%{_like(self.actor.strip())}%"
-            conditions.append(or_(AuditEvent.actor_username.ilike(pattern, escape="\\"),
-                                  AuditEvent.actor_name.ilike(pattern, escape="\\")))
-        if self.task_id:
-            conditions.append(AuditEvent.task_id == self.task_id)
-        if self.object.strip():
-            kind, _, ident = self.object.strip().partition(":")
-            conditions.append(AuditEvent.object_type == kind)
-            if ident:
-                conditions.append(AuditEvent.object_id == ident)
-        conditions.extend(self._time_window())
-        if self.q.strip():
-            conditions.append(AuditEvent.summary.ilike(f"%{_like(self.q.strip())}%", escape="\\"))
-        if self.client_addr.strip():
-            conditions.append(AuditEvent.client_addr.like(f"{_like(self.client_addr.strip())}%", escape="\\"))
-        return conditions
-
-    def _time_window(self) -> list[ColumnElement[bool]]:
-        window: list[ColumnElement[bool]] = []
-        if self.since:
-            window.append(AuditEvent.at >= local_midnight(self.since))
-        if self.until:
-            window.append(AuditEvent.at < local_midnight(self.until + timedelta(days=1)))
-        return window
-
-
-def _like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-@dataclass(frozen=True)
-class AuditPage:
-    events: list[AuditEvent]
-    total: int
-    page: int
-    pages: int
-    people: dict[int, str] = field(default_factory=dict)
-    units: dict[int, str] = field(default_factory=dict)
-
-
-def audit_page(session: Session, filters: AuditFilters, page_size: int = AUDIT_PAGE_SIZE) -> AuditPage:
-    """The newest events first, filtered."""
-    where = filters.conditions()
-    total = session.scalar(select(func.count(AuditEvent.id)).where(*where)) or 0
-    pages = max(1, -(-total // page_size))
-    page = min(max(1, filters.page), pages)
-    events = list(session.scalars(select(AuditEvent).where(*where).order_by(AuditEvent.seq.desc())
-                                  .offset((page - 1) * page_size).limit(page_size)))
-    units = dict(session.execute(select(Unit.id, Unit.name)).all())
-    return AuditPage(events, total, page, pages, units=units)  # type: ignore[arg-type]
-
-
-def all_events(session: Session, filters: AuditFilters) -> Iterator[AuditEvent]:
-    """Every matching event, oldest first (for export)."""
-    query = select(AuditEvent).where(*filters.conditions()).order_by(AuditEvent.seq)
-    yield from session.scalars(query.execution_options(yield_per=1000))
-
-
-def task_history(session: Session, task_id: int) -> list[AuditEvent]:
-    query = select(AuditEvent).where(AuditEvent.task_id == task_id).order_by(AuditEvent.at, AuditEvent.seq)
-    return list(session.scalars(query))

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from engine.core.actor import Actor
 from engine.core.clock import Clock
+from engine.core.errors import DomainError
 from engine.store.audit import ChainReport, record, verify_chain
 from engine.store.database import MIGRATIONS, Database
 
@@ -32,7 +33,7 @@ POSTGRES_HOWTO = (
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
-class BackupError(Exception):
+class BackupError(DomainError):
     """A backup or restore that cannot be done; the message says why, for the operator."""
 
 

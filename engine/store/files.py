@@ -1,8 +1,8 @@
-"""Evidence files (佐证材料): checked by content, stored outside the web root under their SHA-256.
+"""Uploaded files (佐证材料 and other attachments): checked by content, stored outside the web root under their SHA-256.
 
 The type is read from the file's first bytes (filetype), never from its name: a renamed
 executable is refused. A file is written only when the whole step succeeds; a step that
-fails removes what it wrote (see EvidenceStore.discard_new).
+fails removes what it wrote (see FileWriter.discard_new).
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import filetype
 
 from engine.core.errors import InvalidSubmission
 from engine.core.text import N_
+from engine.core.uploads import Upload
 
 #: what may be uploaded, by detected type: photos, PDF, office documents, short videos
 ALLOWED_TYPES = {
@@ -28,14 +29,6 @@ FIELD = "evidence"
 
 
 @dataclass(frozen=True)
-class Upload:
-    """A file as the web layer received it."""
-
-    filename: str
-    data: bytes
-
-
-@dataclass(frozen=True)
 class CheckedFile:
     original_name: str
     sha256: str
@@ -44,14 +37,16 @@ class CheckedFile:
     data: bytes = field(repr=False)
 
 
-class EvidenceStore:
+class FileStore:
+    """Files stored outside the web root under their SHA-256 (evidence, and any other upload)."""
+
     def __init__(self, root: Path, max_bytes: int) -> None:
         self.root = root
         self.max_bytes = max_bytes
 
-    def writer(self) -> EvidenceWriter:
+    def writer(self) -> FileWriter:
         """What one use case writes, so that it can be taken back if the use case fails."""
-        return EvidenceWriter(self)
+        return FileWriter(self)
 
     def check(self, uploads: list[Upload]) -> list[CheckedFile]:
         """Every problem of every file at once; nothing is written."""
@@ -83,8 +78,8 @@ class EvidenceStore:
         return self.root / sha256[:2] / sha256
 
 
-class EvidenceWriter:
-    def __init__(self, store: EvidenceStore) -> None:
+class FileWriter:
+    def __init__(self, store: FileStore) -> None:
         self.store = store
         self.created: list[Path] = []
 

@@ -18,8 +18,6 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from engine.core.clock import Clock, local_today
-from engine.core.periods import next_period, parse_period, report_due_date
-from engine.core.settings import Settings
 from engine.core.workdays import add_working_days
 
 ALLOWED_NODES: tuple[type[ast.AST], ...] = (
@@ -73,67 +71,35 @@ def is_iso_literal(source: str) -> bool:
     return bool(ISO_LITERAL.fullmatch(source.strip()))
 
 
-class ExpressionFunctions:
-    """The functions expressions may call. Dates travel through task data as ISO strings."""
-
-    def __init__(self, clock: Clock, settings: Settings) -> None:
-        self._clock = clock
-        self._settings = settings
-
-    def as_dict(self) -> dict[str, Callable[..., Any]]:
-        return {
-            "today": self.today,
-            "add_days": add_days,
-            "start_of_day": start_of_day,
-            "next_period_start": next_period_start,
-            "report_due": self.report_due,
-            "reminder_day": self.reminder_day,
-            "deadline_warning_day": self.deadline_warning_day,
-            "add_working_days": add_working_days_iso,
-            "review_due": self.review_due,
-            "len": len,
-            "min": min,
-            "max": max,
-            "str": str,
-            "int": int,
-        }
-
-    def today(self) -> str:
-        return local_today(self._clock).isoformat()
-
-    def report_due(self, period: str) -> str:
-        return report_due_date(period, self._settings.report_day).isoformat()
-
-    def reminder_day(self, due: str) -> str:
-        """The day the unit is reminded of a report due on `due` that is not in yet."""
-        return add_days(due, -self._settings.reminder_days)
-
-    def deadline_warning_day(self, deadline: str) -> str:
-        return add_days(deadline, -self._settings.deadline_warning_days)
-
-    def review_due(self) -> str:
-        """Today plus the review allowance, in working days (statutory calendar)."""
-        return add_working_days(local_today(self._clock), self._settings.review_working_days).isoformat()
+def base_functions(clock: Clock) -> dict[str, Callable[..., Any]]:
+    """The functions any expression may call; features add their own (Registry.add_functions)."""
+    return {
+        "today": lambda: local_today(clock).isoformat(),
+        "add_days": add_days,
+        "start_of_day": start_of_day,
+        "add_working_days": add_working_days_iso,
+        "len": len,
+        "min": min,
+        "max": max,
+        "str": str,
+        "int": int,
+    }
 
 
 def add_working_days_iso(day: str, days: int) -> str:
-    return add_working_days(_as_date(day), int(days)).isoformat()
-
-
-def next_period_start(period: str) -> str:
-    return parse_period(next_period(period)).isoformat()
+    return add_working_days(as_date(day), int(days)).isoformat()
 
 
 def add_days(day: str, days: int) -> str:
-    return (_as_date(day) + timedelta(days=int(days))).isoformat()
+    return (as_date(day) + timedelta(days=int(days))).isoformat()
 
 
 def start_of_day(day: str) -> str:
     """An ISO timestamp at local midnight, for timeDate timers."""
-    return f"{_as_date(day).isoformat()}T00:00:00+08:00"
+    return f"{as_date(day).isoformat()}T00:00:00+08:00"
 
 
-def _as_date(value: str) -> date:
+def as_date(value: str) -> date:
     if isinstance(value, date):
         return value if not isinstance(value, datetime) else value.date()
     return date.fromisoformat(str(value)[:10])

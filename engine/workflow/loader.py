@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from lxml import etree
+from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.parser import BpmnParser, BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -26,7 +27,6 @@ from engine.core.errors import ConfigError
 from engine.core.roles import RoleModel
 from engine.workflow.expressions import ExpressionError, check_expression, is_iso_literal
 from engine.workflow.serializer import make_serializer
-from engine.workflow.tree_walk import DubanWorkflow
 
 DUBAN_NS = "http://duban.org/schema/bpmn/1.0"
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -34,7 +34,6 @@ NS = {"bpmn": BPMN_NS, "duban": DUBAN_NS}
 SPEC_KEYS = ("spec", "subprocess_specs")
 #: duban:* attributes an element may carry, by the element they belong on.
 EXTENSION_ATTRIBUTES = ("form", "action", "due", "status", "standing", "assignee")
-KNOWN_ASSIGNEES = ("lead_leader",)
 
 #: Timer text a modeller meant as an ISO 8601 literal even though it does not parse as one (P1X, PT5, 2026-13-45).
 ISO_SHAPED = re.compile(r"(R\d*/)?P(\d|T\d).*|\d{4}-\d.*")
@@ -85,12 +84,15 @@ class ProcessDefinition:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """What a workflow may refer to: roles (through lanes), forms, actions, functions."""
+    """What a workflow may refer to: roles (through lanes), and what the features registered: forms, actions,
+    functions, statuses (duban:status) and assignees (duban:assignee)."""
 
     roles: RoleModel
     forms: Collection[str]
     actions: Collection[str]
     functions: Mapping[str, Callable[..., Any]]
+    statuses: Collection[str] = ()
+    assignees: Collection[str] = ()
 
 
 def load_file(path: str | Path, vocabulary: Vocabulary) -> list[ProcessDefinition]:
@@ -199,7 +201,7 @@ def _definition(name: str, tree: etree._ElementTree, parser: DubanParser, proces
     subprocess_specs = {k: v for k, v in parser.get_subprocess_specs(process_id).items() if v is not None}
     for each in (spec, *subprocess_specs.values()):
         each.file = Path(name).name  # where the file sits on disk is not part of the version
-    state = json.loads(SERIALIZER.serialize_json(DubanWorkflow(spec, subprocess_specs)))
+    state = json.loads(SERIALIZER.serialize_json(BpmnWorkflow(spec, subprocess_specs)))
     spec_json = json.dumps({key: state[key] for key in SPEC_KEYS}, sort_keys=True, ensure_ascii=False)
     node = tree.xpath("//bpmn:process[@id=$id]", namespaces=NS, id=process_id)[0]
     digest = hashlib.sha256(spec_json.encode("utf-8")).hexdigest()
@@ -222,6 +224,7 @@ class DubanRules:
         self._user_tasks_name_forms()
         self._service_tasks_name_actions()
         self._no_plain_waiting_tasks()
+        self._statuses_known()
         self._expressions_compile()
 
     def _fail(self, element: Any, message: str) -> None:
@@ -258,8 +261,9 @@ class DubanRules:
             if not self._lane_of(task):
                 self._fail(task, "user task is in no lane, so no role can do it")
             assignee = task.get(f"{{{DUBAN_NS}}}assignee")
-            if assignee and assignee not in KNOWN_ASSIGNEES:
-                self._fail(task, f"unknown duban:assignee {assignee!r}; known: {', '.join(KNOWN_ASSIGNEES)}")
+            if assignee and assignee not in self.vocabulary.assignees:
+                known = ", ".join(sorted(self.vocabulary.assignees)) or "none"
+                self._fail(task, f"unknown duban:assignee {assignee!r}; known: {known}")
 
     def _service_tasks_name_actions(self) -> None:
         actions = set(self.vocabulary.actions)
@@ -274,6 +278,13 @@ class DubanRules:
     def _no_plain_waiting_tasks(self) -> None:
         for element in self._executable("//bpmn:task | //bpmn:manualTask"):
             self._fail(element, "a plain or manual task would wait for nobody; make it a userTask with a duban:form")
+
+    def _statuses_known(self) -> None:
+        for element in self._executable("//*[@duban:status]"):
+            status = element.get(f"{{{DUBAN_NS}}}status")
+            if status not in self.vocabulary.statuses:
+                known = ", ".join(sorted(self.vocabulary.statuses)) or "none"
+                self._fail(element, f"unknown duban:status {status!r}; known: {known}")
 
     def _lane_of(self, element: Any) -> str | None:
         element_id = element.get("id")

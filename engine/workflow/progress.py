@@ -11,7 +11,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.store.models import HumanTask, HumanTaskStatus, InstanceStatus, ProcessInstance, RectificationTask
+from engine.store.models import HumanTask, HumanTaskStatus, InstanceStatus, ProcessInstance
 from engine.workflow.instances import Processes
 from engine.workflow.loader import NS
 
@@ -40,9 +40,10 @@ class ProcessPath:
             self.nodes[element_id] = state
 
 
-def task_path(session: Session, processes: Processes, task: RectificationTask) -> ProcessPath | None:
-    """The task's main process and its running companions (report cycles, deadline timers) as one path."""
-    instances = _instances_to_show(session, task)
+def task_path(session: Session, processes: Processes, task_id: int) -> ProcessPath | None:
+    """The path of the instances that work for a task (task_id): its main process and its running companions
+    (on a rectification task: its report cycles and deadline timers), drawn as one."""
+    instances = _instances_to_show(session, task_id)
     if not instances:
         return None
     path = ProcessPath(instances[0].version.bpmn_xml)
@@ -54,13 +55,13 @@ def task_path(session: Session, processes: Processes, task: RectificationTask) -
     return path
 
 
-def _instances_to_show(session: Session, task: RectificationTask) -> list[ProcessInstance]:
+def _instances_to_show(session: Session, task_id: int) -> list[ProcessInstance]:
     main = session.scalar(select(ProcessInstance).where(
-        ProcessInstance.task_id == task.id, ProcessInstance.parent_id.is_(None)).order_by(ProcessInstance.id))
+        ProcessInstance.task_id == task_id, ProcessInstance.parent_id.is_(None)).order_by(ProcessInstance.id))
     if main is None:
         return []
     running = session.scalars(select(ProcessInstance).where(
-        ProcessInstance.task_id == task.id, ProcessInstance.parent_id.is_not(None),
+        ProcessInstance.task_id == task_id, ProcessInstance.parent_id.is_not(None),
         ProcessInstance.status == InstanceStatus.RUNNING).order_by(ProcessInstance.id))
     return [main, *running]
 

@@ -14,11 +14,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, tzinfo
 from typing import Any
+from uuid import UUID
 
 import SpiffWorkflow.bpmn.specs.event_definitions.timer as spiff_timer
 from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.serializer.helpers.encoder import create_encoder
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
@@ -27,12 +27,12 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimeDateEventDefinition,
     TimerEventDefinition,
 )
+from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.task import Task as SpiffTask
 
 from engine.core.clock import Clock
 from engine.workflow.expressions import RestrictedScriptEngine
 from engine.workflow.serializer import make_serializer
-from engine.workflow.tree_walk import DubanWorkflow
 
 _current_clock: ContextVar[Clock | None] = ContextVar("duban_clock", default=None)
 # SpiffWorkflow logs every change of a task's state at INFO (at DEBUG with every task id of the instance in
@@ -80,7 +80,6 @@ class WorkflowRuntime:
         self.script_engine = script_engine
         self.serializer = make_serializer()
         self._state_serializer = make_serializer(state_only=True)
-        self._encoder = create_encoder(self._state_serializer.registry)
         # Specs are built once per deployed version and shared by every instance of it. duban's
         # workflows have no event sub-process with a message or signal start, the one case where
         # SpiffWorkflow changes a spec while running, so sharing is safe.
@@ -96,7 +95,7 @@ class WorkflowRuntime:
 
     def new(self, spec_json: str, data: dict[str, Any]) -> BpmnWorkflow:
         spec, subprocess_specs = self.specs(spec_json)
-        workflow = DubanWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
         workflow.task_tree.set_data(**data)
         return workflow
 
@@ -110,14 +109,7 @@ class WorkflowRuntime:
 
     def dump(self, workflow: BpmnWorkflow) -> str:
         """The instance state without the spec (that is stored once per version)."""
-        registry = self._state_serializer.registry
-        registry._encoder_mode = True  # as serialize_json does: values are converted by the encoder
-        try:
-            document = self._state_serializer.to_dict(workflow)
-        finally:
-            registry._encoder_mode = False
-        document["serializer_version"] = self.serializer.VERSION
-        return json.dumps(document, cls=self._encoder, ensure_ascii=False, separators=(",", ":"))
+        return str(self._state_serializer.serialize_json(workflow))
 
     def advance(self, workflow: BpmnWorkflow, run_service: ServiceHandler) -> None:
         """Run everything that needs no person: gateways, due timers and named actions.
@@ -184,9 +176,7 @@ def next_timer_at(workflow: BpmnWorkflow) -> datetime | None:
 
 
 def find_task(workflow: BpmnWorkflow, spiff_task_id: str) -> SpiffTask | None:
-    from uuid import UUID
-
     try:
         return workflow.get_task_from_id(UUID(spiff_task_id))
-    except Exception:
+    except (ValueError, TaskNotFoundException):
         return None

@@ -23,15 +23,7 @@ from engine.core.clock import FakeClock
 from engine.core.errors import PermissionDenied
 from engine.core.roles import RoleModel
 from engine.features.accounts import users
-from engine.store.audit import (
-    FOLDED_EVENTS_LIMIT,
-    GENESIS,
-    HASHED_FIELDS,
-    event_hash,
-    lock_head_ahead,
-    record,
-    verify_chain,
-)
+from engine.store.audit import GENESIS, HASHED_FIELDS, event_hash, record, verify_chain
 from engine.store.database import Database
 from engine.store.models import AuditChain, AuditEvent
 from tests.conftest import START, WORKFLOWS
@@ -45,9 +37,9 @@ def busy_world(world: World) -> None:
     """A task walked to monthly reporting, a refused attempt and two logins: a few dozen events."""
     task_id = world.register("1-1")
     walk_to_reporting(world, task_id)
-    world.duban.refuse(world["staff"], "GET /tasks/99", "没有找到这项整改任务")
-    world.duban.login("staff", "wrong-password-1", "10.0.0.7")
-    world.duban.login("head", "Secret-pass-1", "10.0.0.8")
+    world.duban.accounts.refuse(world["staff"], "GET /tasks/99", "没有找到这项整改任务")
+    world.duban.accounts.login("staff", "wrong-password-1", "10.0.0.7")
+    world.duban.accounts.login("head", "Secret-pass-1", "10.0.0.8")
 
 
 def report(db: Database):  # type: ignore[no-untyped-def]
@@ -212,17 +204,17 @@ def test_an_anchor_catches_a_chain_rewritten_from_scratch(busy_db: Database) -> 
 def test_a_failed_use_case_leaves_no_event_and_no_gap(world: World) -> None:
     before = report(world.duban.db)
     with pytest.raises(PermissionDenied):
-        world.duban.create_user(world["staff"], username="x1", password="Secret-pass-9", display_name="x",
+        world.duban.accounts.create_user(world["staff"], username="x1", password="Secret-pass-9", display_name="x",
                                 role="admin")
     with pytest.raises(RuntimeError), world.duban.db.transaction() as session:
         record(session, Actor.system(), world.duban.clock.now(), "task.registered", ("task", 1), "回滚")
         raise RuntimeError("boom")
-    world.duban.refuse(world["staff"], "GET /x", "拒绝")
+    world.duban.accounts.refuse(world["staff"], "GET /x", "拒绝")
     after = report(world.duban.db)
     assert after.ok and after.events == before.events + 1
 
 
-@pytest.mark.parametrize("count", [1, FOLDED_EVENTS_LIMIT, FOLDED_EVENTS_LIMIT + 1])
+@pytest.mark.parametrize("count", [1, 2, 1500])
 def test_a_transactions_events_join_the_chain_in_order_however_many(world: World, count: int) -> None:
     before = report(world.duban.db)
     with world.duban.db.transaction() as session:
@@ -235,32 +227,32 @@ def test_a_transactions_events_join_the_chain_in_order_however_many(world: World
     assert chain[0].prev_hash == before.head_hash and chain[-1].hash == after.head_hash
 
 
-def test_a_head_locked_ahead_keeps_other_writers_waiting_and_the_chain_whole(duban: Duban, world: World) -> None:
-    """A step locks the head with its last read: another writer's events wait for its commit and chain after it,
-    and a step that rolls back leaves the head as it was."""
+def test_events_join_the_chain_when_their_transaction_commits(duban: Duban, world: World) -> None:
+    """A use case's events are chained as it commits: another writer that commits meanwhile comes first in the
+    chain (on PostgreSQL it does not even wait), and a use case that rolls back leaves the head as it was."""
     other = Duban(Database(duban.db.url), duban.roles, duban.clock, duban.workflow_files)
     start = report(duban.db)
     written = threading.Event()
 
     def write_meanwhile() -> None:
-        other.refuse(world["staff"], "GET /tasks/1", "没有找到")
+        other.accounts.refuse(world["staff"], "GET /tasks/1", "没有找到")
         written.set()
 
     for outcome in ("rolled back", "committed"):
         writer = threading.Thread(target=write_meanwhile)
         with contextlib.suppress(RuntimeError), duban.db.transaction() as session:
             record(session, Actor.system(), duban.clock.now(), "task.registered", ("task", 1), outcome)
-            lock_head_ahead(session)
-            session.execute(select(func.count()).select_from(AuditEvent))  # the step's last read: the lock is taken
             writer.start()
-            assert not written.wait(0.5), "another writer chained onto the head while it was locked"
+            if not duban.db.is_sqlite:  # SQLite's writers take turns from BEGIN on; PostgreSQL's only at the head
+                assert written.wait(10), "another writer waited for a transaction that had not begun to commit"
             if outcome == "rolled back":
                 raise RuntimeError(outcome)
         writer.join()
         written.clear()
     result = report(duban.db)
     assert result.ok and result.events == start.events + 3
-    assert [event.summary for event in events(duban.db)[-3:]] == ["没有找到", "committed", "没有找到"]
+    summaries = [event.summary for event in events(duban.db)[-3:]]
+    assert "rolled back" not in summaries and summaries.count("没有找到") == 2 and "committed" in summaries
     other.db.dispose()
 
 
@@ -272,9 +264,9 @@ def test_concurrent_writers_never_fork_the_chain(duban: Duban, world: World) -> 
         try:
             for attempt in range(15):
                 if attempt % 3 == 0:
-                    writer.login("nobody", "not-the-password-1", f"10.0.{number}.{attempt}")
+                    writer.accounts.login("nobody", "not-the-password-1", f"10.0.{number}.{attempt}")
                 else:
-                    writer.refuse(world["staff"], f"GET /tasks/{number}{attempt}", "没有找到")
+                    writer.accounts.refuse(world["staff"], f"GET /tasks/{number}{attempt}", "没有找到")
         except BaseException as exc:  # reported below
             errors.append(exc)
 

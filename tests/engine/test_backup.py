@@ -32,9 +32,9 @@ def keep_working(world: World, stop: threading.Event, errors: list[BaseException
         while not stop.is_set() and number < 40:
             number += 1
             task_id = world.register(f"9-{number}")
-            world.duban.complete(world["coordinator"], world.work_for("coordinator", task_id)[0].id,
+            world.duban.work.complete(world["coordinator"], world.work_for("coordinator", task_id)[0].id,
                                  assignment(world))
-            world.duban.refuse(world["staff"], f"GET /tasks/{task_id + 1000}", "没有找到")
+            world.duban.accounts.refuse(world["staff"], f"GET /tasks/{task_id + 1000}", "没有找到")
     except BaseException as exc:  # reported by the test
         errors.append(exc)
 
@@ -72,7 +72,7 @@ def test_a_backup_taken_mid_activity_restores_whole(world: World, duban: Duban, 
         task_ids = session.scalars(select(RectificationTask.id)).all()
     for task_id in task_ids:  # every task's workflow state agrees with its open work: no torn transaction
         assert_round_trip(restored, task_id)
-    restored.refuse(world["staff"], "GET /after-restore", "恢复后继续工作")
+    restored.accounts.refuse(world["staff"], "GET /after-restore", "恢复后继续工作")
     with restored_db.transaction(write=False) as session:
         assert verify_chain(session).ok
     restored_db.dispose()

@@ -14,7 +14,8 @@ def test_each_step_is_timed_in_duban_and_raw_and_completes_its_work(db: Database
     measured = measure(step, "this database", db.url, samples=3)
     assert len(measured.raw_alone) == len(measured.raw) == len(measured.duban) == 3
     assert measured.statements >= 5 and measured.round_trip
-    assert measured.waits is None if db.is_sqlite else 3 <= measured.waits < measured.statements
+    # on PostgreSQL each statement waits for its answer, and so does pool_pre_ping's check of the connection
+    assert measured.waits is None if db.is_sqlite else measured.statements <= measured.waits <= measured.statements + 1
     with db.transaction(write=False) as session:
         left_open = session.scalar(select(func.count()).select_from(HumanTask).where(
             HumanTask.form == step.form, HumanTask.status == HumanTaskStatus.OPEN))

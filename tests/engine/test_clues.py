@@ -5,8 +5,9 @@ import pytest
 from sqlalchemy import select
 
 from engine.core.errors import InvalidSubmission, NotFound, PermissionDenied
+from engine.core.statuses import ClueStatus, ClueVerdict
 from engine.features.clues.queries import ClueFilters
-from engine.store.models import AuditEvent, ClueStatus, ClueVerdict, InstanceStatus, ProcessInstance
+from engine.store.models import AuditEvent, InstanceStatus, ProcessInstance
 from tests.escalations import clues, do_clue, register_clue
 from tests.factories import World
 
@@ -41,7 +42,7 @@ def test_a_clue_from_registration_to_closure(world: World) -> None:
     assert [action for action, _ in events] == ["clue.registered", "clue.investigated", "clue.responsibility",
                                                 "clue.decided", "clue.closed"]
     assert {task for _, task in events} == {None}  # a clue's record stays out of the task's history, units see that
-    page = world.duban.clue_page(world["leader"], clue_id)
+    page = world.duban.clues.page(world["leader"], clue_id)
     assert [event.action for event in page.history][-1] == "clue.closed" and page.open_work == []
 
 
@@ -58,22 +59,22 @@ def test_clues_are_only_for_the_roles_allowed(world: World) -> None:
     clue_id = register_clue(world)
     for username in ("supervisor", "publicity", "staff", "head", "admin"):
         with pytest.raises(PermissionDenied):
-            world.duban.clues(world[username], ClueFilters())
+            world.duban.clues.ledger(world[username], ClueFilters())
         with pytest.raises(PermissionDenied):
-            world.duban.clue_page(world[username], clue_id)
+            world.duban.clues.page(world[username], clue_id)
     for username in ("leader", "discipline", "coordinator"):
-        assert [row.clue.id for row in world.duban.clues(world[username], ClueFilters()).rows] == [clue_id]
+        assert [row.clue.id for row in world.duban.clues.ledger(world[username], ClueFilters()).rows] == [clue_id]
     for username in ("discipline", "supervisor", "leader"):
         with pytest.raises(PermissionDenied):
-            world.duban.register_clue(world[username], {})
+            world.duban.clues.register(world[username], {})
     work = world.work_for("discipline")[0]
     with pytest.raises(PermissionDenied):
-        world.duban.complete(world["coordinator"], work.id, {"findings": "x", "verdict": "founded"})
+        world.duban.work.complete(world["coordinator"], work.id, {"findings": "x", "verdict": "founded"})
     with pytest.raises(NotFound):  # may not see clues at all: the work is not there for them
-        world.duban.complete(world["staff"], work.id, {"findings": "x", "verdict": "founded"})
+        world.duban.work.complete(world["staff"], work.id, {"findings": "x", "verdict": "founded"})
     with pytest.raises(NotFound):
-        world.duban.work_item(world["discipline"], work.id)  # clue work has its own page, not a task's
-    assert world.duban.clue_work_item(world["discipline"], work.id).page.clue.id == clue_id
+        world.duban.work.item(world["discipline"], work.id)  # clue work has its own page, not a task's
+    assert world.duban.work.clue_item(world["discipline"], work.id).page.clue.id == clue_id
     assert clues(world)[0].status is ClueStatus.INVESTIGATING
 
 

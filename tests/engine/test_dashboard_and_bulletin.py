@@ -12,9 +12,10 @@ from sqlalchemy import select, true
 from engine.core.clock import LOCAL_TZ, local_midnight
 from engine.core.errors import InvalidSubmission, PermissionDenied
 from engine.core.periods import parse_period
+from engine.core.statuses import ReportStatus, TaskStatus, WarningLevel
 from engine.features.rectification.queries import month_end
 from engine.features.reporting.dashboard import completion_curve, status_at, status_history
-from engine.store.models import AuditEvent, ProgressReport, RectificationTask, ReportStatus, TaskStatus, WarningLevel
+from engine.store.models import AuditEvent, ProgressReport, RectificationTask
 from tests.escalations import propose
 from tests.factories import World, apply_for_signoff, assignment, checklist, report_month, walk_to_reporting
 
@@ -60,7 +61,7 @@ def all_tasks(world: World) -> list[RectificationTask]:
 
 def test_dashboard_numbers_equal_independent_counts(world: World) -> None:
     ids = stage_city(world)
-    board = world.duban.dashboard(world["leader"])
+    board = world.duban.reporting.dashboard(world["leader"])
     tasks = all_tasks(world)
     with world.duban.db.transaction(write=False) as session:
         reports = list(session.scalars(select(ProgressReport)))
@@ -90,21 +91,21 @@ def test_approved_escalations_count_on_the_dashboard_and_in_the_bulletin(world: 
     propose(world, ids["overdue"], 1)
     world.do("leader", ids["overdue"], "escalation_approve", decision="approve", comment="同意通报")
     world.tick(hours=1)
-    board = world.duban.dashboard(world["leader"])
+    board = world.duban.reporting.dashboard(world["leader"])
     assert (board.escalations.open, board.escalations.open_by_level) == (1, {"通报": 1})
-    [issued] = world.duban.bulletin_data(world["coordinator"], "2026-04").escalations.issued
+    [issued] = world.duban.reporting.bulletin_data(world["coordinator"], "2026-04").escalations.issued
     assert (issued["code"], issued["unit"], issued["level"]) == ("1-2", "江阳区", "通报")
-    assert world.duban.bulletin_data(world["coordinator"], "2026-03").escalations.issued == []
+    assert world.duban.reporting.bulletin_data(world["coordinator"], "2026-03").escalations.issued == []
 
 
 def test_completion_curve_reads_each_months_end_from_the_audit_trail(world: World) -> None:
     stage_city(world)
-    curve = world.duban.dashboard(world["coordinator"]).curve
+    curve = world.duban.reporting.dashboard(world["coordinator"]).curve
     assert [point.period for point in curve] == ["2026-03", "2026-04"]
     march, april = curve
     assert march.statuses.counts == {TaskStatus.REGISTERED: 1, TaskStatus.IN_PROGRESS: 4,
                                      TaskStatus.PENDING_SIGNOFF: 0, TaskStatus.CLOSED: 0}
-    assert april.statuses.counts == world.duban.dashboard(world["coordinator"]).statuses.counts
+    assert april.statuses.counts == world.duban.reporting.dashboard(world["coordinator"]).statuses.counts
     assert (march.closed_in_month, april.closed_in_month) == (0, 1)
     assert april.statuses.completion == pytest.approx(20.0)
 
@@ -132,7 +133,7 @@ def test_the_curve_equals_each_months_end_read_from_the_audit_trail(world: World
                 assert point.statuses.counts == {status: at_end[status] for status in TaskStatus}
                 assert point.closed_in_month == sum(1 for task in tasks
                                                     if task.closed_at and start <= task.closed_at < end)
-    whole_city = world.duban.dashboard(world["leader"]).curve
+    whole_city = world.duban.reporting.dashboard(world["leader"]).curve
     april, june = whole_city[1], whole_city[-1]
     assert (april.statuses[TaskStatus.CLOSED], april.closed_in_month) == (1, 0)  # reopened in May: no longer
     assert (june.statuses.total, june.statuses[TaskStatus.CLOSED], june.statuses[TaskStatus.REGISTERED]) == (6, 0, 2)
@@ -141,7 +142,7 @@ def test_the_curve_equals_each_months_end_read_from_the_audit_trail(world: World
 def test_dashboard_is_for_leaders_the_office_and_supervisors(world: World) -> None:
     for username in ("staff", "head", "publicity", "discipline", "admin"):
         with pytest.raises(PermissionDenied):
-            world.duban.dashboard(world[username])
+            world.duban.reporting.dashboard(world[username])
 
 
 def bulletin_text(content: bytes) -> tuple[str, list[list[list[str]]]]:
@@ -153,7 +154,7 @@ def bulletin_text(content: bytes) -> tuple[str, list[list[list[str]]]]:
 
 def test_the_monthly_bulletin_reports_the_month(world: World) -> None:
     stage_city(world)
-    text, tables = bulletin_text(world.duban.bulletin(world["coordinator"], "2026-04"))
+    text, tables = bulletin_text(world.duban.reporting.bulletin(world["coordinator"], "2026-04"))
     assert "2026年4月通报" in text and "第2期" in text and "本月尚未结束" in text
     assert "全市5项整改任务中，已销号1项、待销号1项、推进中2项、未启动1项，销号率20.0%" in text
     categories = next(t for t in tables if t[0][0] == "类别")
@@ -176,7 +177,7 @@ def test_the_monthly_bulletin_reports_the_month(world: World) -> None:
 
 def test_a_past_month_is_told_as_it_was_at_its_end(world: World) -> None:
     stage_city(world)
-    text, _ = bulletin_text(world.duban.bulletin(world["coordinator"], "2026-03"))
+    text, _ = bulletin_text(world.duban.reporting.bulletin(world["coordinator"], "2026-03"))
     assert "截至2026年3月31日，全市5项整改任务中，已销号0项、待销号0项、推进中4项、未启动1项" in text
     assert "2026年3月无销号任务" in text and "2026年3月没有到期的月度进展报告" in text
     assert "本月尚未结束" not in text
@@ -184,8 +185,8 @@ def test_a_past_month_is_told_as_it_was_at_its_end(world: World) -> None:
 
 def test_bulletin_months_are_checked_and_only_the_office_makes_them(world: World) -> None:
     with pytest.raises(InvalidSubmission, match="还没有开始"):
-        world.duban.bulletin(world["coordinator"], "2026-05")
+        world.duban.reporting.bulletin(world["coordinator"], "2026-05")
     with pytest.raises(InvalidSubmission, match="YYYY-MM"):
-        world.duban.bulletin(world["coordinator"], "2026-4")
+        world.duban.reporting.bulletin(world["coordinator"], "2026-4")
     with pytest.raises(PermissionDenied):
-        world.duban.bulletin(world["supervisor"], "2026-03")
+        world.duban.reporting.bulletin(world["supervisor"], "2026-03")

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from engine.app import actor_for
 from engine.core.actor import Actor
 from engine.core.errors import PermissionDenied
+from engine.features.accounts.usecases import actor_for
 from tests.factories import World, apply_for_signoff, checklist, walk_to_reporting
 
 
 def move(world: World, username: str, role: str, unit_code: str | None) -> None:
     """An administrator gives a person another role; their World actor follows."""
     actor = world[username]
-    world.duban.update_user(world["admin"], actor.user_id, display_name=actor.display_name, title="",  # type: ignore[arg-type]
+    world.duban.accounts.update_user(world["admin"], actor.user_id, display_name=actor.display_name, title="",  # type: ignore[arg-type]
                             role=role, unit_code=unit_code)
-    user = world.duban.user(actor.user_id)  # type: ignore[arg-type]
+    user = world.duban.accounts.user(actor.user_id)  # type: ignore[arg-type]
     assert user is not None
     world.actors[username] = actor_for(user)
 
@@ -78,9 +78,9 @@ def test_the_rule_counts_the_current_round_only(world: World) -> None:
 
 def test_the_last_administrator_cannot_be_disabled(world: World) -> None:
     with pytest.raises(PermissionDenied, match="最后一个"):
-        world.duban.set_user_active(Actor.system(), world["admin"].user_id, False)  # type: ignore[arg-type]
+        world.duban.accounts.set_user_active(Actor.system(), world["admin"].user_id, False)  # type: ignore[arg-type]
     with pytest.raises(PermissionDenied, match="最后一个"):
-        world.duban.update_user(Actor.system(), world["admin"].user_id, display_name="admin", title="",  # type: ignore[arg-type]
+        world.duban.accounts.update_user(Actor.system(), world["admin"].user_id, display_name="admin", title="",  # type: ignore[arg-type]
                                 role="coordinator", unit_code="office")
     with pytest.raises(PermissionDenied):
-        world.duban.set_user_active(world["coordinator"], world["staff"].user_id, False)  # type: ignore[arg-type]
+        world.duban.accounts.set_user_active(world["coordinator"], world["staff"].user_id, False)  # type: ignore[arg-type]

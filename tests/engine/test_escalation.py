@@ -11,22 +11,18 @@ from engine.core.clock import LOCAL_TZ, FakeClock
 from engine.core.errors import InvalidSubmission, NotFound, PermissionDenied
 from engine.core.roles import RoleModel
 from engine.core.settings import Settings
+from engine.core.statuses import EscalationLevel, EscalationStatus, EscalationTriggerKind, ReportStatus, TaskStatus
 from engine.features.escalation.ladder import EscalationLadder, PastEscalation
 from engine.features.escalation.queries import EscalationFilters
 from engine.store.database import Database
 from engine.store.models import (
     AccountablePerson,
     AuditEvent,
-    EscalationLevel,
-    EscalationStatus,
-    EscalationTriggerKind,
     InstanceStatus,
     Notice,
     ProcessInstance,
     ProgressReport,
     RectificationTask,
-    ReportStatus,
-    TaskStatus,
 )
 from tests.conftest import WORKFLOWS
 from tests.engine.test_time import at
@@ -109,7 +105,7 @@ def test_a_passed_deadline_opens_an_escalation_at_the_configured_level(db: Datab
 def test_an_open_escalation_absorbs_later_triggers_instead_of_flooding_the_supervisor(world: World) -> None:
     task_id = overdue_task(world)
     world.go_to(at("2026-05-06", 0, 1))  # April's report is overdue too
-    started = world.duban.propose_escalation(world["supervisor"], task_id, "现场检查发现仍有直排")
+    started = world.duban.escalation.propose(world["supervisor"], task_id, "现场检查发现仍有直排")
     [escalation] = escalations(world, task_id)
     assert started.absorbed and started.escalation_id == escalation.id
     assert [(t.kind, t.absorbed) for t in escalation.triggers] == [
@@ -120,7 +116,7 @@ def test_an_open_escalation_absorbs_later_triggers_instead_of_flooding_the_super
 
 def test_a_supervisor_proposes_an_escalation_by_hand_with_a_reason(world: World) -> None:
     task_id = world.register()
-    started = world.duban.propose_escalation(world["supervisor"], task_id, "群众反映排污口仍在直排")
+    started = world.duban.escalation.propose(world["supervisor"], task_id, "群众反映排污口仍在直排")
     [escalation] = escalations(world, task_id)
     assert (started.escalation_id, started.absorbed) == (escalation.id, False)
     assert escalation.trigger is EscalationTriggerKind.MANUAL
@@ -128,7 +124,7 @@ def test_a_supervisor_proposes_an_escalation_by_hand_with_a_reason(world: World)
     with world.duban.db.transaction(write=False) as session:
         parent = session.get_one(ProcessInstance, instance_of(world, escalation.id).parent_id)
     assert parent.process_id == "rectification"
-    initial = world.duban.work_item(world["supervisor"], world.work_for("supervisor", task_id)[-1].id).initial
+    initial = world.duban.work.item(world["supervisor"], world.work_for("supervisor", task_id)[-1].id).initial
     assert initial == {"decision": "propose", "level": 1, "reasons": "群众反映排污口仍在直排"}
 
 
@@ -136,12 +132,12 @@ def test_proposing_by_hand_is_refused_to_other_roles_and_without_a_reason(world:
     task_id = world.register()
     for username in ("coordinator", "leader", "head", "discipline"):
         with pytest.raises(PermissionDenied):
-            world.duban.propose_escalation(world[username], task_id, "理由")
+            world.duban.escalation.propose(world[username], task_id, "理由")
     with pytest.raises(InvalidSubmission) as refused:
-        world.duban.propose_escalation(world["supervisor"], task_id, "  ")
+        world.duban.escalation.propose(world["supervisor"], task_id, "  ")
     assert refused.value.errors == {"reason": ["必填"]}
     with pytest.raises(NotFound):
-        world.duban.propose_escalation(world["supervisor"], 999, "理由")
+        world.duban.escalation.propose(world["supervisor"], 999, "理由")
     assert escalations(world) == []
 
 
@@ -297,7 +293,7 @@ def test_the_tasks_own_process_goes_on_during_an_escalation(world: World) -> Non
     commit_and_close(world, task_id)
     assert escalations(world, task_id)[0].status is EscalationStatus.CLOSED
     with pytest.raises(InvalidSubmission, match="任务已销号"):
-        world.duban.propose_escalation(world["supervisor"], task_id, "又发现问题")
+        world.duban.escalation.propose(world["supervisor"], task_id, "又发现问题")
 
 
 def test_signing_off_withdraws_an_escalation_nobody_has_proposed_yet(world: World) -> None:
@@ -318,8 +314,8 @@ def test_the_notice_is_drafted_from_the_tasks_record(world: World) -> None:
     propose(world, task_id, 1)
     world.do("leader", task_id, "escalation_approve", decision="approve", comment="")
     work = world.work_for("coordinator", task_id)[0]
-    item = world.duban.work_item(world["coordinator"], work.id)
-    assert item.escalation is not None and item.escalation.id == escalations(world, task_id)[0].id
+    item = world.duban.work.item(world["coordinator"], work.id)
+    assert item.extra["escalation"].id == escalations(world, task_id)[0].id
     assert item.initial is not None
     assert item.initial["title"] == "关于江阳区“1-1 长江干流沿岸污水直排”整改任务推进不力的通报"
     text = item.initial["text"]
@@ -334,13 +330,13 @@ def test_the_notice_is_drafted_from_the_tasks_record(world: World) -> None:
 def test_an_exposure_is_public_only_once_published(world: World) -> None:
     task_id = overdue_task(world)
     propose(world, task_id, 3)
-    assert world.duban.public_exposures() == []
+    assert world.duban.escalation.public_exposures() == []
     world.do("leader", task_id, "escalation_approve", decision="approve", comment="")
-    draft = world.duban.work_item(world["publicity"], world.work_for("publicity", task_id)[0].id).initial
+    draft = world.duban.work.item(world["publicity"], world.work_for("publicity", task_id)[0].id).initial
     assert draft is not None and "leader" not in draft["text"]  # the public draft names no official
-    assert world.duban.public_exposures() == []
+    assert world.duban.escalation.public_exposures() == []
     carry_out(world, task_id, 3)
-    [exposure] = world.duban.public_exposures()
+    [exposure] = world.duban.escalation.public_exposures()
     assert (exposure.task_code, exposure.unit_name, exposure.level_label) == ("1-1", "江阳区", "曝光")
     assert (exposure.headline, exposure.text, exposure.channel) == (
         "江阳区污水直排整改不力", "现予以公开曝光。", "泸州日报")
@@ -355,23 +351,24 @@ def test_each_step_is_refused_to_the_wrong_role_or_unit(world: World) -> None:
     propose_work = world.work_for("supervisor", task_id)[-1]
     for username in ("coordinator", "leader", "head"):
         with pytest.raises(PermissionDenied):
-            world.duban.complete(world[username], propose_work.id, {"decision": "drop", "reasons": "无"})
+            world.duban.work.complete(world[username], propose_work.id, {"decision": "drop", "reasons": "无"})
     with pytest.raises(NotFound):  # another unit's task: not even there
-        world.duban.complete(world["other_head"], propose_work.id, {"decision": "drop", "reasons": "无"})
+        world.duban.work.complete(world["other_head"], propose_work.id, {"decision": "drop", "reasons": "无"})
     propose(world, task_id, 1)
     approve_work = world.work_for("leader", task_id)[0]
     with pytest.raises(PermissionDenied):  # a leader, but not this task's lead leader
-        world.duban.complete(world["leader2"], approve_work.id, {"decision": "approve"})
+        world.duban.work.complete(world["leader2"], approve_work.id, {"decision": "approve"})
     world.do("leader", task_id, "escalation_approve", decision="approve", comment="")
     notice_work = world.work_for("coordinator", task_id)[0]
     with pytest.raises(PermissionDenied):
-        world.duban.complete(world["publicity"], notice_work.id, {"title": "通报", "text": "正文"})
+        world.duban.work.complete(world["publicity"], notice_work.id, {"title": "通报", "text": "正文"})
     carry_out(world, task_id, 1)
     commitment = world.work_for("head", task_id)[0]
     with pytest.raises(PermissionDenied):  # the officer does not commit for the unit: its head does
-        world.duban.complete(world["staff"], commitment.id, {"commitment": "承诺", "complete_by": "2026-05-31"})
+        world.duban.work.complete(world["staff"], commitment.id, {"commitment": "承诺", "complete_by": "2026-05-31"})
     with pytest.raises(NotFound):
-        world.duban.complete(world["other_head"], commitment.id, {"commitment": "承诺", "complete_by": "2026-05-31"})
+        world.duban.work.complete(world["other_head"], commitment.id,
+                                  {"commitment": "承诺", "complete_by": "2026-05-31"})
     assert escalations(world, task_id)[0].status is EscalationStatus.AWAITING_COMMITMENT
     assert escalations(world, other) == []
 
@@ -379,23 +376,23 @@ def test_each_step_is_refused_to_the_wrong_role_or_unit(world: World) -> None:
 def test_a_unit_sees_its_own_escalations_not_others(world: World) -> None:
     mine = overdue_task(world)
     theirs = world.register("2-1", lead_unit_id=world.units["naxi"], cooperating_unit_ids=[world.units["jiangyang"]])
-    world.duban.propose_escalation(world["supervisor"], theirs, "纳溪区整改不力")
+    world.duban.escalation.propose(world["supervisor"], theirs, "纳溪区整改不力")
     [own], [other] = escalations(world, mine), escalations(world, theirs)
-    staff_register = world.duban.escalations(world["staff"], EscalationFilters())
+    staff_register = world.duban.escalation.ledger(world["staff"], EscalationFilters())
     assert [row.escalation.id for row in staff_register.rows] == [own.id]
-    assert [row.escalation.id for row in world.duban.escalations(world["supervisor"], EscalationFilters()).rows] == [
-        other.id, own.id]
-    assert world.duban.escalation_page(world["staff"], own.id).escalation.task.code == "1-1"
+    supervisor_register = world.duban.escalation.ledger(world["supervisor"], EscalationFilters())
+    assert [row.escalation.id for row in supervisor_register.rows] == [other.id, own.id]
+    assert world.duban.escalation.page(world["staff"], own.id).escalation.task.code == "1-1"
     with pytest.raises(NotFound):
-        world.duban.escalation_page(world["staff"], other.id)
+        world.duban.escalation.page(world["staff"], other.id)
     with pytest.raises(PermissionDenied):
-        world.duban.escalations(world["admin"], EscalationFilters())
-    page = world.duban.task_page(world["staff"], theirs)  # jiangyang cooperates on naxi's task
+        world.duban.escalation.ledger(world["admin"], EscalationFilters())
+    page = world.duban.work.task_page(world["staff"], theirs)  # jiangyang cooperates on naxi's task
     assert not [e for e in page.history if e.object_type == "escalation"]
     assert not [w for w in page.open_work if w.form.startswith("escalation_")]
-    assert world.duban.task_escalations(world["staff"], theirs) == []
-    assert [e.id for e in world.duban.task_escalations(world["supervisor"], theirs)] == [other.id]
-    assert [e.object_type for e in world.duban.task_page(world["other_staff"], theirs).history].count("escalation")
+    assert world.duban.escalation.of_task(world["staff"], theirs) == []
+    assert [e.id for e in world.duban.escalation.of_task(world["supervisor"], theirs)] == [other.id]
+    assert [e.object_type for e in world.duban.work.task_page(world["other_staff"], theirs).history].count("escalation")
 
 
 def test_bad_input_is_refused_with_a_clear_message_and_changes_nothing(world: World) -> None:
@@ -404,7 +401,7 @@ def test_bad_input_is_refused_with_a_clear_message_and_changes_nothing(world: Wo
     def refused(username: str, form: str, **data: object) -> dict[str, list[str]]:
         work = next(w for w in world.work_for(username, task_id) if w.form == form)
         with pytest.raises(InvalidSubmission) as error:
-            world.duban.complete(world[username], work.id, data)
+            world.duban.work.complete(world[username], work.id, data)
         assert next(w for w in world.work_for(username, task_id) if w.form == form).id == work.id
         return error.value.errors
 
@@ -434,6 +431,6 @@ def test_accountability_persons_are_checked_row_by_row(world: World) -> None:
     persons = [{"name": "王五", "post": "局长", "measure": "", "detail": ""},
                {"name": "", "post": "科长", "measure": "admonition", "detail": ""}]
     with pytest.raises(InvalidSubmission) as error:
-        world.duban.complete(world["discipline"], work.id, {"findings": "查明", "decision": "问责",
+        world.duban.work.complete(world["discipline"], work.id, {"findings": "查明", "decision": "问责",
                                                              "decided_on": "2026-04-06", "persons": persons})
     assert error.value.errors == {"persons": ["第 1 人：请选择处理措施", "第 2 人：请填写姓名"]}

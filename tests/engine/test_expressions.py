@@ -5,15 +5,16 @@ from datetime import datetime
 
 import pytest
 
+from engine.app import build_registry
 from engine.core.clock import LOCAL_TZ, FakeClock
 from engine.core.settings import Settings
-from engine.workflow.expressions import ExpressionError, ExpressionFunctions, RestrictedScriptEngine
+from engine.workflow.expressions import ExpressionError, RestrictedScriptEngine
 
 
 @pytest.fixture
 def engine() -> RestrictedScriptEngine:
     clock = FakeClock(datetime(2026, 1, 30, 23, 30, tzinfo=LOCAL_TZ))
-    return RestrictedScriptEngine(ExpressionFunctions(clock, Settings(report_day=5)).as_dict())
+    return RestrictedScriptEngine(build_registry(clock, Settings(report_day=5)).functions)
 
 
 @pytest.mark.parametrize(("expression", "data", "value"), [

@@ -9,23 +9,23 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from engine.app import Duban, actor_for
+from engine.app import Duban
 from engine.core.actor import Actor
 from engine.core.clock import LOCAL_TZ, FakeClock
 from engine.core.roles import RoleModel
 from engine.core.spreadsheet import ImportRejected
+from engine.core.statuses import DeadlineKind, TaskStatus
+from engine.features.accounts.usecases import actor_for
 from engine.features.rectification.queries import LedgerFilters
-from engine.features.reporting.ledger_io import parse_deadline, split_problem
+from engine.features.reporting.ledger_import import parse_deadline, split_problem
 from engine.store.database import Database
 from engine.store.models import (
     AuditEvent,
     Category,
-    DeadlineKind,
     HumanTask,
     HumanTaskStatus,
     ProcessInstance,
     RectificationTask,
-    TaskStatus,
     User,
 )
 from tests.conftest import WORKFLOWS
@@ -50,7 +50,7 @@ def counts(duban: Duban) -> dict[str, int]:
 
 
 def test_a_good_file_registers_every_task_and_starts_its_process(world: World) -> None:
-    result = world.duban.import_tasks(world["coordinator"], xlsx(GOOD_ROWS, above=2), file_name="清单.xlsx")
+    result = world.duban.reporting.import_tasks(world["coordinator"], xlsx(GOOD_ROWS, above=2), file_name="清单.xlsx")
     assert result.created == ["1-1", "1-2", "2-1"] and result.unchanged == [] and not result.dry_run
     with world.duban.db.transaction(write=False) as session:
         tasks = {t.code: t for t in session.scalars(select(RectificationTask).options(
@@ -95,7 +95,7 @@ def test_a_file_with_many_mistakes_is_refused_whole_with_every_problem_named(wor
         ("1-12", "7. 新类别", "新类别但单位缺", "目标", "措施", "", "", ""),
     ]
     with pytest.raises(ImportRejected) as refused:
-        world.duban.import_tasks(world["coordinator"], xlsx(rows))
+        world.duban.reporting.import_tasks(world["coordinator"], xlsx(rows))
     found = {(p.row, p.column) for p in refused.value.problems}
     assert found == {
         (3, "责任单位"), (4, "整改时限"), (5, "编号"), (6, "整改目标"), (7, "类别"), (8, "类别"), (9, "牵头市领导"),
@@ -112,23 +112,23 @@ def test_a_file_with_many_mistakes_is_refused_whole_with_every_problem_named(wor
 
 def test_reimporting_the_same_file_changes_nothing(world: World) -> None:
     content = xlsx(GOOD_ROWS)
-    world.duban.import_tasks(world["coordinator"], content)
+    world.duban.reporting.import_tasks(world["coordinator"], content)
     before = counts(world.duban)
-    again = world.duban.import_tasks(world["coordinator"], content)
+    again = world.duban.reporting.import_tasks(world["coordinator"], content)
     assert again.created == [] and again.unchanged == ["1-1", "1-2", "2-1"]
     assert counts(world.duban) == before
 
 
 def test_a_check_only_import_reports_but_keeps_nothing(world: World) -> None:
     before = counts(world.duban)
-    checked = world.duban.import_tasks(world["coordinator"], xlsx(GOOD_ROWS), dry_run=True)
+    checked = world.duban.reporting.import_tasks(world["coordinator"], xlsx(GOOD_ROWS), dry_run=True)
     assert checked.dry_run and checked.created == ["1-1", "1-2", "2-1"]
     assert counts(world.duban) == before
 
 
 def test_a_new_category_is_created_only_from_number_and_name(world: World) -> None:
     rows = [("6-1", "6. 土壤污染防治方面", "废渣场", "目标", "措施", "泸县", "leader", "2027年12月底")]
-    result = world.duban.import_tasks(world["coordinator"], xlsx(rows))
+    result = world.duban.reporting.import_tasks(world["coordinator"], xlsx(rows))
     assert result.new_categories == ["6. 土壤污染防治方面"]
     with world.duban.db.transaction(write=False) as session:
         task = session.scalars(select(RectificationTask)).one()
@@ -141,19 +141,19 @@ def test_only_the_coordinator_imports(world: World) -> None:
 
     for username in ("supervisor", "staff", "leader"):
         with pytest.raises(PermissionDenied):
-            world.duban.import_tasks(world[username], xlsx(GOOD_ROWS))
+            world.duban.reporting.import_tasks(world[username], xlsx(GOOD_ROWS))
 
 
 def test_files_that_are_not_ledgers_are_refused_with_a_reason(world: World) -> None:
     with pytest.raises(ImportRejected) as not_excel:
-        world.duban.import_tasks(world["coordinator"], b"%PDF-1.4 not a workbook")
+        world.duban.reporting.import_tasks(world["coordinator"], b"%PDF-1.4 not a workbook")
     assert "xlsx" in str(not_excel.value.problems[0])
     with pytest.raises(ImportRejected) as no_columns:
-        world.duban.import_tasks(world["coordinator"], xlsx([("1",)], header=("编号", "名称")))
+        world.duban.reporting.import_tasks(world["coordinator"], xlsx([("1",)], header=("编号", "名称")))
     assert {p.column for p in no_columns.value.problems} == {"类别", "问题/任务", "整改目标", "整改措施", "责任单位",
                                                              "牵头市领导", "整改时限"}
     with pytest.raises(ImportRejected) as empty:
-        world.duban.import_tasks(world["coordinator"], xlsx([]))
+        world.duban.reporting.import_tasks(world["coordinator"], xlsx([]))
     assert "没有任务行" in str(empty.value.problems[0])
 
 
@@ -195,7 +195,7 @@ def staged_ledger(world: World) -> dict[str, int]:
 
 def test_export_has_the_import_columns_and_the_state_of_each_task(world: World) -> None:
     staged_ledger(world)
-    content, count = world.duban.export_ledger(world["coordinator"], LedgerFilters())
+    content, count = world.duban.reporting.export_ledger(world["coordinator"], LedgerFilters())
     assert count == 3
     sheet = sheet_of(content)
     headers = [cell.value for cell in sheet[1]]
@@ -215,10 +215,11 @@ def test_export_has_the_import_columns_and_the_state_of_each_task(world: World) 
 
 def test_export_is_filtered_like_the_page_and_scoped_to_the_unit(world: World) -> None:
     staged_ledger(world)
-    content, count = world.duban.export_ledger(world["coordinator"], LedgerFilters(category_id=world.categories[0]))
+    filters = LedgerFilters(category_id=world.categories[0])
+    content, count = world.duban.reporting.export_ledger(world["coordinator"], filters)
     assert count == 2 and {row["编号"] for row in table_of(content)} == {"1-1", "1-2"}
     assert "类别：1. 水污染防治方面" in [c.value for c in sheet_of(content, 1)["B"]][4]
-    content, count = world.duban.export_ledger(world["other_staff"], LedgerFilters())
+    content, count = world.duban.reporting.export_ledger(world["other_staff"], LedgerFilters())
     assert count == 1 and [row["编号"] for row in table_of(content)] == ["2-1"]
     with world.duban.db.transaction(write=False) as session:
         assert session.scalar(select(func.count()).where(AuditEvent.action == "ledger.exported")) == 2
@@ -227,22 +228,22 @@ def test_export_is_filtered_like_the_page_and_scoped_to_the_unit(world: World) -
 def test_export_then_import_into_a_fresh_database_gives_the_same_tasks(world: World, roles: RoleModel,
                                                                          tmp_path: Path) -> None:
     staged_ledger(world)
-    content, _ = world.duban.export_ledger(world["coordinator"], LedgerFilters())
+    content, _ = world.duban.reporting.export_ledger(world["coordinator"], LedgerFilters())
     fresh = Duban(Database(f"sqlite:///{tmp_path / 'fresh.sqlite3'}"), roles,
                   FakeClock(datetime(2026, 5, 1, 9, tzinfo=LOCAL_TZ)), WORKFLOWS)
     fresh.init_database()
     for name in ("leader", "leader2"):
-        fresh.create_user(Actor.system(), username=name, password="Secret-pass-1", display_name=name,
-                          role="leader", unit_code=None, title="副市长")
-    coordinator_id = fresh.create_user(Actor.system(), username="coord", password="Secret-pass-1", display_name="c",
-                                       role="coordinator", unit_code="office")
-    coordinator = fresh.user(coordinator_id)
+        fresh.accounts.create_user(Actor.system(), username=name, password="Secret-pass-1", display_name=name,
+                                   role="leader", unit_code=None, title="副市长")
+    coordinator_id = fresh.accounts.create_user(Actor.system(), username="coord", password="Secret-pass-1",
+                                                display_name="c", role="coordinator", unit_code="office")
+    coordinator = fresh.accounts.user(coordinator_id)
     assert coordinator is not None
-    result = fresh.import_tasks(actor_for(coordinator), content)
+    result = fresh.reporting.import_tasks(actor_for(coordinator), content)
     assert sorted(result.created) == ["1-1", "1-2", "2-1"] and len(result.new_categories) == 2
     assert snapshot(fresh) == snapshot(world.duban)
-    assert fresh.import_tasks(actor_for(coordinator), content).unchanged == ["1-1", "1-2", "2-1"]
-    again, _ = fresh.export_ledger(Actor.system(), LedgerFilters())
+    assert fresh.reporting.import_tasks(actor_for(coordinator), content).unchanged == ["1-1", "1-2", "2-1"]
+    again, _ = fresh.reporting.export_ledger(Actor.system(), LedgerFilters())
     assert [row[c] for row in table_of(again) for c in LEDGER_HEADER] == \
         [row[c] for row in table_of(content) for c in LEDGER_HEADER]
 
@@ -258,6 +259,6 @@ def snapshot(duban: Duban) -> dict[str, tuple[Any, ...]]:
 
 def test_text_that_looks_like_a_formula_is_exported_as_text(world: World) -> None:
     world.register("1-1", title="=HYPERLINK(\"http://example.invalid\",\"点此\")", problem="=1+1")
-    content, _ = world.duban.export_ledger(world["coordinator"], LedgerFilters())
+    content, _ = world.duban.reporting.export_ledger(world["coordinator"], LedgerFilters())
     cell = sheet_of(content)["C2"]
     assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")

@@ -3,16 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from engine.store.models import (
-    ImplementationPlan,
-    InstanceStatus,
-    PlanStatus,
-    ProcessInstance,
-    ProgressReport,
-    RectificationTask,
-    ReportStatus,
-    TaskStatus,
-)
+from engine.core.statuses import PlanStatus, ReportStatus, TaskStatus
+from engine.store.models import ImplementationPlan, InstanceStatus, ProcessInstance, ProgressReport, RectificationTask
 from tests.factories import (
     PHOTO,
     World,
@@ -119,7 +111,7 @@ def test_returned_report_and_failed_verification_loop_back(world: World) -> None
 def test_each_month_asks_for_the_report_of_the_month_just_ended(world: World) -> None:
     task_id = world.register()
     walk_to_reporting(world, task_id)
-    assert world.duban.fire_due_timers().fired == 0
+    assert world.duban.sweep.fire_due_timers().fired == 0
     world.next_month()  # 1 April: March's report is due on 5 April
     world.next_month()  # 1 May: April's too
     with world.duban.db.transaction(write=False) as session:

@@ -6,11 +6,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from bench import province
-from engine.app import Duban, actor_for
+from engine.app import Duban
 from engine.core.clock import LOCAL_TZ
+from engine.core.statuses import TaskStatus
+from engine.features.accounts.usecases import actor_for
 from engine.store.audit import verify_chain
 from engine.store.database import Database
-from engine.store.models import HumanTask, HumanTaskStatus, RectificationTask, TaskStatus, User
+from engine.store.models import HumanTask, HumanTaskStatus, RectificationTask, User
 from tests.factories import PASSWORD, assert_round_trip
 from webui import create_app
 
@@ -44,17 +46,17 @@ def clone_of(duban: Duban, form: str) -> tuple[HumanTask, User]:
 
 def a_unit_officer_reports_on_a_cloned_task(duban: Duban) -> None:
     work, staff = clone_of(duban, "report_submit")
-    assert work.id in {entry.work.id for entry in duban.inbox(actor_for(staff)).entries}
-    duban.complete(actor_for(staff), work.id, {"progress": "按计划推进", "percent_complete": 60})
+    assert work.id in {entry.work.id for entry in duban.work.inbox(actor_for(staff)).entries}
+    duban.work.complete(actor_for(staff), work.id, {"progress": "按计划推进", "percent_complete": 60})
     signing, head = clone_of(duban, "report_sign")
     assert signing.task_id == work.task_id and head.unit_id == staff.unit_id
     assert_round_trip(duban, work.task_id or 0)
 
 
 def the_ledger_and_the_dashboard_show_the_province(duban: Duban) -> None:
-    leader = duban.user(duban.user_id("leader") or 0)
+    leader = duban.accounts.user(duban.accounts.user_id("leader") or 0)
     assert leader is not None
-    board = duban.dashboard(actor_for(leader))
+    board = duban.reporting.dashboard(actor_for(leader))
     assert board.statuses.total == TASKS and board.curve[-1].statuses.total == TASKS
     assert board.statuses[TaskStatus.CLOSED] > 0 and board.statuses[TaskStatus.PENDING_SIGNOFF] > 0
     assert board.overdue_tasks > 0
@@ -73,6 +75,6 @@ def cloned_report_timers_fall_due_together_and_fire(duban: Duban) -> None:
     with duban.db.transaction(write=False) as session:
         before = session.scalar(requested) or 0
     duban.clock.set(due + timedelta(minutes=1))  # type: ignore[attr-defined]
-    assert duban.fire_due_timers().fired >= 5
+    assert duban.sweep.fire_due_timers().fired >= 5
     with duban.db.transaction(write=False) as session:
         assert (session.scalar(requested) or 0) >= before + 5

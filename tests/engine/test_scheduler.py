@@ -14,9 +14,10 @@ from engine.app import Duban
 from engine.core.clock import LOCAL_TZ, FakeClock
 from engine.core.errors import Busy
 from engine.core.roles import load_roles
+from engine.core.statuses import WarningLevel
 from engine.features.rectification import actions
 from engine.store.database import Database
-from engine.store.models import AuditEvent, Incident, ProcessInstance, ProgressReport, RectificationTask, WarningLevel
+from engine.store.models import AuditEvent, Incident, ProcessInstance, ProgressReport, RectificationTask
 from tests.conftest import WORKFLOWS
 from tests.factories import ROOT, World, statements_sent, walk_to_reporting
 
@@ -51,7 +52,7 @@ def _sweep_in_another_process(url: str, now: datetime, crash_after: int, queue: 
                 os._exit(3)  # killed in the middle of an instance's transaction, before its commit
 
         engine.processes._save = save_then_die  # type: ignore[method-assign]
-    queue.put(str(engine.fire_due_timers()))
+    queue.put(str(engine.sweep.fire_due_timers()))
 
 
 def run_sweeps(url: str, now: datetime, crash_after: list[int]) -> list[int | None]:
@@ -73,7 +74,7 @@ def test_two_processes_sweeping_at_once_fire_each_timer_once(world: World) -> No
     assert len([key for key in counts if key[0] == "report.requested"]) == len(task_ids)
     assert len([key for key in counts if key[0] == "report.overdue"]) == len(task_ids)
     assert set(counts.values()) == {1}
-    assert world.duban.fire_due_timers().fired == 0  # nothing left for a third sweep
+    assert world.duban.sweep.fire_due_timers().fired == 0  # nothing left for a third sweep
 
 
 def test_a_batch_assesses_each_of_its_tasks_once_from_one_read(world: World) -> None:
@@ -82,7 +83,7 @@ def test_a_batch_assesses_each_of_its_tasks_once_from_one_read(world: World) -> 
     task_ids = tasks_reporting(world, 3)
     world.duban.clock.set(APRIL_6)  # type: ignore[attr-defined]
     with statements_sent(world.duban.db.engine) as sent:
-        assert world.duban.fire_due_timers().failed == 0
+        assert world.duban.sweep.fire_due_timers().failed == 0
     reads = [statement for statement, _ in sent
              if "progress_reports.submitted_at IS NOT NULL AS submitted" in statement]  # the facts of the colour
     assert len(reads) == 1 and "row_number()" in reads[0].lower()
@@ -95,16 +96,13 @@ def test_a_batch_assesses_each_of_its_tasks_once_from_one_read(world: World) -> 
     assert turned == dict.fromkeys(task_ids, 1)
 
 
-def test_a_batch_looks_for_the_next_report_cycles_in_one_read(world: World) -> None:
-    """March is over for every task: one read tells the batch that none has an April cycle yet, and each task then
-    gets exactly one, started by its March cycle."""
+def test_the_end_of_a_month_starts_each_task_s_next_cycle_once(world: World) -> None:
+    """March is over for every task: each task then has exactly one April cycle, started by its March cycle, also
+    when the sweep fires twice."""
     task_ids = tasks_reporting(world, 3)
     world.duban.clock.set(APRIL_6)  # type: ignore[attr-defined]
-    with statements_sent(world.duban.db.engine) as sent:
-        assert world.duban.fire_due_timers().failed == 0
-    reads = [statement for statement, _ in sent  # the batch's read of live cycles, or one task's
-             if "process_instances.business_key IN" in statement or "process_instances.business_key =" in statement]
-    assert len(reads) == 1 and " IN " in reads[0]
+    assert world.duban.sweep.fire_due_timers().failed == 0
+    assert world.duban.sweep.fire_due_timers().fired == 0
     with world.duban.db.transaction(write=False) as session:
         cycles = session.execute(select(ProcessInstance.task_id, ProcessInstance.business_key).where(
             ProcessInstance.process_id == actions.MONTHLY_REPORT_PROCESS)).all()
@@ -117,7 +115,7 @@ def test_a_sweep_killed_half_way_leaves_nothing_half_done(world: World) -> None:
     partial = fired_events(world)
     assert sum(partial.values()) < 3 * len(task_ids)
     world.duban.clock.set(APRIL_6)  # type: ignore[attr-defined]
-    assert world.duban.fire_due_timers().failed == 0
+    assert world.duban.sweep.fire_due_timers().failed == 0
     counts = fired_events(world)
     assert set(counts.values()) == {1} and sum(counts.values()) == 3 * len(task_ids)
     with world.duban.db.transaction(write=False) as session:
@@ -128,29 +126,29 @@ def test_a_sweep_killed_half_way_leaves_nothing_half_done(world: World) -> None:
 def test_a_failing_instance_becomes_an_incident_and_the_others_go_on(world: World,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     broken_task, *healthy = tasks_reporting(world, 3)
-    original = actions.ACTIONS["open_report"]
+    original = world.duban.registry.actions["open_report"]
 
     def open_report(step: Any, data: dict[str, Any]) -> dict[str, Any]:
         if step.the_task.id == broken_task:
             raise ValueError("bad data in this task")
         return original(step, data)
 
-    monkeypatch.setitem(actions.ACTIONS, "open_report", open_report)
+    monkeypatch.setitem(world.duban.registry.actions, "open_report", open_report)
     world.duban.clock.set(APRIL_6)  # type: ignore[attr-defined]
-    result = world.duban.fire_due_timers()
+    result = world.duban.sweep.fire_due_timers()
     assert result.failed == 1
-    assert world.duban.fire_due_timers().failed == 0  # a blocked instance is not retried every sweep
-    incidents = world.duban.incidents(world["admin"])
+    assert world.duban.sweep.fire_due_timers().failed == 0  # a blocked instance is not retried every sweep
+    incidents = world.duban.work.incidents(world["admin"])
     assert [(i.task_id, i.error) for i in incidents] == [(broken_task, "ValueError: bad data in this task")]
     with world.duban.db.transaction(write=False) as session:
         reported = set(session.scalars(select(ProgressReport.task_id)))
     assert reported == set(healthy)
 
-    assert not world.duban.retry_incident(world["admin"], incidents[0].id)  # still broken
-    assert world.duban.incidents(world["admin"])[0].attempts == 2
-    monkeypatch.setitem(actions.ACTIONS, "open_report", original)
-    assert world.duban.retry_incident(world["admin"], incidents[0].id)
-    assert world.duban.incidents(world["admin"]) == []
+    assert not world.duban.work.retry_incident(world["admin"], incidents[0].id)  # still broken
+    assert world.duban.work.incidents(world["admin"])[0].attempts == 2
+    monkeypatch.setitem(world.duban.registry.actions, "open_report", original)
+    assert world.duban.work.retry_incident(world["admin"], incidents[0].id)
+    assert world.duban.work.incidents(world["admin"]) == []
     with world.duban.db.transaction(write=False) as session:
         assert session.scalar(select(ProgressReport.task_id).where(ProgressReport.task_id == broken_task))
         assert not session.scalars(select(ProcessInstance.blocked).where(ProcessInstance.blocked.is_(True))).all()
@@ -160,16 +158,16 @@ def test_a_failing_instance_becomes_an_incident_and_the_others_go_on(world: Worl
 def test_a_sweep_that_finds_the_database_busy_leaves_the_rest_to_the_next(world: World,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     task_ids = tasks_reporting(world, 2)
-    duban, use_case = world.duban, world.duban._use_case
+    duban, run = world.duban, world.duban.transactions.run
 
     def busy(work: Any) -> Any:
         raise Busy("系统繁忙，请稍后重试")
 
-    monkeypatch.setattr(duban, "_use_case", busy)
+    monkeypatch.setattr(duban.transactions, "run", busy)
     duban.clock.set(APRIL_6)  # type: ignore[attr-defined]
-    result = duban.fire_due_timers()
+    result = duban.sweep.fire_due_timers()
     assert (result.fired, result.failed) == (0, 0) and not fired_events(world)
-    monkeypatch.setattr(duban, "_use_case", use_case)
-    assert duban.fire_due_timers().failed == 0
+    monkeypatch.setattr(duban.transactions, "run", run)
+    assert duban.sweep.fire_due_timers().failed == 0
     counts = fired_events(world)
     assert set(counts.values()) == {1} and sum(counts.values()) == 3 * len(task_ids)

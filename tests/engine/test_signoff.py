@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from engine.core.clock import LOCAL_TZ
 from engine.core.errors import InvalidSubmission, NotFound, RateLimited
+from engine.core.statuses import SignoffStatus, TaskStatus
+from engine.core.uploads import Upload
 from engine.demo.sample_files import png
-from engine.store.files import Upload
 from engine.store.models import (
     AuditEvent,
     EvidenceFile,
@@ -18,8 +19,6 @@ from engine.store.models import (
     ProcessInstance,
     RectificationTask,
     SignoffApplication,
-    SignoffStatus,
-    TaskStatus,
 )
 from tests.factories import (
     PHOTO,
@@ -51,7 +50,7 @@ def publish(world: World, task_id: int) -> int:
     apply_for_signoff(world, task_id)
     world.do("supervisor", task_id, "signoff_verify", **checklist())
     world.do("publicity", task_id, "signoff_notice", text="拟销号公示")
-    return world.duban.open_notices()[0].id
+    return world.duban.public.open_notices()[0].id
 
 
 def test_one_standard_not_met_sends_it_back_with_the_reason(world: World) -> None:
@@ -89,16 +88,16 @@ def test_the_notice_runs_five_working_days_across_the_spring_festival(world: Wor
     world.do("supervisor", task_id, "signoff_verify", **{**checklist(), "site_check_date": "2026-02-10"})
     world.go_to(at("2026-02-12"))
     world.do("publicity", task_id, "signoff_notice", text="拟销号公示")
-    notice = world.duban.open_notices()[0]
+    notice = world.duban.public.open_notices()[0]
     # Thu 12, Fri 13, Sat 14 (a make-up working day), then the holiday 15-23, then Tue 24, Wed 25
     assert (notice.start_date, notice.end_date) == (date(2026, 2, 12), date(2026, 2, 25))
     world.go_to(at("2026-02-25", 23))
-    world.duban.file_objection(notice.id, {"content": "最后一天提出的异议，仍在公示期内。"}, "198.51.100.7")
+    world.duban.public.file_objection(notice.id, {"content": "最后一天提出的异议，仍在公示期内。"}, "198.51.100.7")
     assert world.work_for("supervisor", task_id) == [] or all(
         w.form != "objection_answer" for w in world.work_for("supervisor", task_id))
     world.go_to(at("2026-02-26", 0))
     with pytest.raises(InvalidSubmission, match="不在公示期内"):
-        world.duban.file_objection(notice.id, {"content": "公示期满后才提出的异议。"}, "198.51.100.8")
+        world.duban.public.file_objection(notice.id, {"content": "公示期满后才提出的异议。"}, "198.51.100.8")
     world.tick(minutes=1)
     assert "objection_answer" in [w.form for w in world.work_for("supervisor", task_id)]
 
@@ -106,8 +105,8 @@ def test_the_notice_runs_five_working_days_across_the_spring_festival(world: Wor
 def test_an_upheld_objection_sends_the_task_back_to_rectification(world: World) -> None:
     task_id = reporting_task(world)
     notice_id = publish(world, task_id)
-    world.duban.file_objection(notice_id, {"content": "河边的排污口昨晚又在排水，整改不到位。"}, "198.51.100.7")
-    world.duban.file_objection(notice_id, {"content": "附近居民仍反映有异味，请再核查。"}, "198.51.100.8")
+    world.duban.public.file_objection(notice_id, {"content": "河边的排污口昨晚又在排水，整改不到位。"}, "198.51.100.7")
+    world.duban.public.file_objection(notice_id, {"content": "附近居民仍反映有异味，请再核查。"}, "198.51.100.8")
     world.tick(days=10)
     with world.duban.db.transaction(write=False) as session:
         ids = session.scalars(select(Objection.id).order_by(Objection.id)).all()
@@ -125,7 +124,7 @@ def test_an_upheld_objection_sends_the_task_back_to_rectification(world: World) 
 def test_a_dismissed_objection_lets_the_leader_approve(world: World) -> None:
     task_id = reporting_task(world)
     notice_id = publish(world, task_id)
-    world.duban.file_objection(notice_id, {"content": "我认为这个问题还没有彻底解决。"}, "198.51.100.7")
+    world.duban.public.file_objection(notice_id, {"content": "我认为这个问题还没有彻底解决。"}, "198.51.100.7")
     world.tick(days=10)
     with world.duban.db.transaction(write=False) as session:
         key = str(session.scalars(select(Objection.id)).one())
@@ -139,14 +138,14 @@ def test_objections_are_rate_limited_per_address(world: World) -> None:
     task_id = reporting_task(world)
     notice_id = publish(world, task_id)
     for number in range(world.duban.settings.objections_per_hour):
-        world.duban.file_objection(notice_id, {"content": f"第 {number} 条异议：整改不到位。"}, "192.0.2.1")
+        world.duban.public.file_objection(notice_id, {"content": f"第 {number} 条异议：整改不到位。"}, "192.0.2.1")
     with pytest.raises(RateLimited):
-        world.duban.file_objection(notice_id, {"content": "又一条异议：整改不到位。"}, "192.0.2.1")
-    world.duban.file_objection(notice_id, {"content": "另一个地址的异议：整改不到位。"}, "192.0.2.2")
+        world.duban.public.file_objection(notice_id, {"content": "又一条异议：整改不到位。"}, "192.0.2.1")
+    world.duban.public.file_objection(notice_id, {"content": "另一个地址的异议：整改不到位。"}, "192.0.2.2")
     world.tick(hours=1, minutes=1)
-    world.duban.file_objection(notice_id, {"content": "一小时后可以再提：整改不到位。"}, "192.0.2.1")
+    world.duban.public.file_objection(notice_id, {"content": "一小时后可以再提：整改不到位。"}, "192.0.2.1")
     with pytest.raises(InvalidSubmission):
-        world.duban.file_objection(notice_id, {"content": "太短"}, "192.0.2.3")
+        world.duban.public.file_objection(notice_id, {"content": "太短"}, "192.0.2.3")
 
 
 def test_a_closed_task_is_reopened_and_keeps_its_history(world: World) -> None:
@@ -171,7 +170,7 @@ def test_a_closed_task_is_reopened_and_keeps_its_history(world: World) -> None:
 
 def test_uploads_are_checked_by_content_and_nothing_of_a_refusal_is_kept(world: World, tmp_path: Path) -> None:
     task_id = reporting_task(world)
-    world.duban.evidence.max_bytes = 1024 * 1024
+    world.duban.files.max_bytes = 1024 * 1024
     bad = (Upload("big.png", png(width=700, height=700) + b"\0" * (1024 * 1024)),
            Upload("report.pdf", b"MZ\x90\x00\x03\x00\x00\x00" + b"\0" * 400),  # a Windows program called .pdf
            Upload("empty.jpg", b""),
@@ -186,7 +185,7 @@ def test_uploads_are_checked_by_content_and_nothing_of_a_refusal_is_kept(world: 
     assert any(p.startswith("notes.txt：无法识别文件类型") for p in problems)
     with world.duban.db.transaction(write=False) as session:
         assert session.scalar(select(func.count(EvidenceFile.id))) == 0
-    assert not any(path.is_file() for path in world.duban.evidence.root.rglob("*"))
+    assert not any(path.is_file() for path in world.duban.files.root.rglob("*"))
 
 
 def test_evidence_is_stored_by_hash_audited_and_shown_only_to_who_may_see_the_task(world: World) -> None:
@@ -196,14 +195,14 @@ def test_evidence_is_stored_by_hash_audited_and_shown_only_to_who_may_see_the_ta
         files = session.scalars(select(EvidenceFile).order_by(EvidenceFile.id)).all()
         uploaded = session.scalars(select(AuditEvent.summary).where(AuditEvent.action == "evidence.uploaded")).all()
     assert [f.original_name for f in files] == ["现场照片.png", "验收报告.pdf"]
-    assert all(world.duban.evidence.path(f.sha256).read_bytes() for f in files)
+    assert all(world.duban.files.path(f.sha256).read_bytes() for f in files)
     assert any(files[0].sha256 in summary for summary in uploaded)
-    path, file = world.duban.evidence_file(world["supervisor"], files[0].id)
+    path, file = world.duban.signoff.evidence_file(world["supervisor"], files[0].id)
     assert path.read_bytes() == PHOTO.data and file.media_type == "image/png"
     with pytest.raises(NotFound):
-        world.duban.evidence_file(world["other_staff"], files[0].id)
+        world.duban.signoff.evidence_file(world["other_staff"], files[0].id)
     with pytest.raises(NotFound):
-        world.duban.evidence_file(world["admin"], files[0].id)
+        world.duban.signoff.evidence_file(world["admin"], files[0].id)
 
 
 def test_a_failed_step_takes_back_the_files_it_wrote(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -215,7 +214,7 @@ def test_a_failed_step_takes_back_the_files_it_wrote(world: World, monkeypatch: 
     monkeypatch.setattr(world.duban.processes, "complete", broken)
     with pytest.raises(RuntimeError):
         world.do("staff", task_id, "signoff_apply", uploads=(PHOTO,), summary="完成", evidence_note="")
-    assert not any(path.is_file() for path in world.duban.evidence.root.rglob("*"))
+    assert not any(path.is_file() for path in world.duban.files.root.rglob("*"))
 
 
 def test_the_whole_procedure_ends_in_signed_off_with_its_date(world: World) -> None:

@@ -15,20 +15,13 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from engine.app import actor_for
 from engine.core.actor import Actor
 from engine.core.clock import LOCAL_TZ
 from engine.core.periods import next_period, period_of
+from engine.core.statuses import ReportStatus, WarningLevel
 from engine.demo.city import DEMO_FILE
-from engine.features.rectification import actions
-from engine.store.models import (
-    HumanTask,
-    HumanTaskStatus,
-    ProgressReport,
-    RectificationTask,
-    ReportStatus,
-    WarningLevel,
-)
+from engine.features.accounts.usecases import actor_for
+from engine.store.models import HumanTask, HumanTaskStatus, ProgressReport, RectificationTask
 from tests.factories import PASSWORD, World, assignment
 
 START = date(2025, 1, 6)
@@ -45,9 +38,9 @@ def city(world: World) -> tuple[World, dict[str, int], dict[str, str]]:
     units = {task["lead_unit"] for task in content["tasks"]}
     for unit in sorted(units):
         for role in ("unit_staff", "unit_head"):
-            user_id = world.duban.create_user(Actor.system(), username=f"{role}_{unit}", password=PASSWORD,
+            user_id = world.duban.accounts.create_user(Actor.system(), username=f"{role}_{unit}", password=PASSWORD,
                                               display_name=f"{unit}{role}", role=role, unit_code=unit)
-            world.actors[f"{role}_{unit}"] = actor_for(world.duban.user(user_id))  # type: ignore[arg-type]
+            world.actors[f"{role}_{unit}"] = actor_for(world.duban.accounts.user(user_id))  # type: ignore[arg-type]
     ids, lead = {}, {}
     for index, task in enumerate(content["tasks"]):
         deadline = _deadline(task["deadline"], index)
@@ -77,22 +70,22 @@ def test_24_months_of_the_demo_city(city: tuple[World, dict[str, int], dict[str,
         world.do("head", task_id, "plan_sign", decision="submit", comment="")
         world.do("supervisor", task_id, "plan_review", decision="file", comment="")
 
-    original_open = actions.ACTIONS["open_report"]
+    original_open = world.duban.registry.actions["open_report"]
 
     def open_report(step: Any, data: dict[str, Any]) -> dict[str, Any]:
         if step.the_task.code == BROKEN and data["period"] == "2025-07":
             raise RuntimeError("simulated failure")
         return original_open(step, data)
 
-    monkeypatch.setitem(actions.ACTIONS, "open_report", open_report)
+    monkeypatch.setitem(world.duban.registry.actions, "open_report", open_report)
     day = START + timedelta(days=1)
     end = date(2027, 1, 6)
     while day < end:
         world.go_to(datetime.combine(day, time(0, 30), LOCAL_TZ))
         if day == date(2025, 8, 8):
-            monkeypatch.setitem(actions.ACTIONS, "open_report", original_open)
-            incident = world.duban.incidents(world["admin"])[0]
-            assert world.duban.retry_incident(world["admin"], incident.id)
+            monkeypatch.setitem(world.duban.registry.actions, "open_report", original_open)
+            incident = world.duban.work.incidents(world["admin"])[0]
+            assert world.duban.work.retry_incident(world["admin"], incident.id)
         _people_work(world, ids, lead, day)
         _check_colours(world, day)
         day += timedelta(days=1)
@@ -114,16 +107,17 @@ def _people_work(world: World, ids: dict[str, int], lead: dict[str, str], day: d
         code, period = code_of[work.task_id], work.instance.business_key
         unit = lead[code]
         if work.form == "report_submit" and _reports_today(code, period, day):
-            world.duban.complete(world[f"unit_staff_{unit}"], work.id, {"progress": "进展", "percent_complete": 50})
+            report = {"progress": "进展", "percent_complete": 50}
+            world.duban.work.complete(world[f"unit_staff_{unit}"], work.id, report)
         elif work.form == "report_sign":
-            world.duban.complete(world[f"unit_head_{unit}"], work.id, {"decision": "submit", "comment": ""})
+            world.duban.work.complete(world[f"unit_head_{unit}"], work.id, {"decision": "submit", "comment": ""})
         elif work.form == "report_review":
-            world.duban.complete(world["supervisor"], work.id, {
+            world.duban.work.complete(world["supervisor"], work.id, {
                 "decision": "accept", "comment": "", "lagging": (code, period) in LAGGING})
         elif work.form == "report_chase":
-            world.duban.complete(world["supervisor"], work.id, {"method": "phone", "note": "已催报"})
+            world.duban.work.complete(world["supervisor"], work.id, {"method": "phone", "note": "已催报"})
         elif work.form == "overdue_action":
-            world.duban.complete(world["supervisor"], work.id, {"decision": "urge", "comment": "加快整改"})
+            world.duban.work.complete(world["supervisor"], work.id, {"decision": "urge", "comment": "加快整改"})
 
 
 def _reports_today(code: str, period: str, day: date) -> bool:

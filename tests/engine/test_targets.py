@@ -22,7 +22,7 @@ GOOD_DAYS = {"code": "good_days", "name": "空气质量优良天数比例", "uni
 
 
 def define(world: World) -> dict[str, int]:
-    return {data["code"]: world.duban.save_indicator(world["coordinator"], data) for data in (PM25, GOOD_DAYS)}
+    return {data["code"]: world.duban.targets.save_indicator(world["coordinator"], data) for data in (PM25, GOOD_DAYS)}
 
 
 def audit_count(world: World, action: str) -> int:
@@ -32,8 +32,8 @@ def audit_count(world: World, action: str) -> int:
 
 def test_the_target_line_runs_from_the_baseline_to_the_target(world: World) -> None:
     ids = define(world)
-    world.duban.record_indicator_values(world["coordinator"], "2026-02", {ids["good_days"]: ("80", "")})
-    views = {view.indicator.code: view for view in world.duban.indicators(world["leader"])}
+    world.duban.targets.record_values(world["coordinator"], "2026-02", {ids["good_days"]: ("80", "")})
+    views = {view.indicator.code: view for view in world.duban.targets.indicators(world["leader"])}
     pm25 = views["pm25"]
     from engine.features.targets.indicators import planned_value
     assert planned_value(pm25.indicator, "2015-12") == 55.0
@@ -51,35 +51,35 @@ def test_the_target_line_runs_from_the_baseline_to_the_target(world: World) -> N
     ("44.5", "2027-12-31", IndicatorStatus.ON_TRACK), ("53.0", "2027-12-31", IndicatorStatus.BEHIND),
 ])
 def test_on_track_or_not(world: World, value: str, deadline: str, status: IndicatorStatus) -> None:
-    indicator_id = world.duban.save_indicator(world["coordinator"], {**PM25, "deadline": deadline})
-    world.duban.record_indicator_values(world["coordinator"], "2026-02", {indicator_id: (value, "")})
-    [view] = world.duban.indicators(world["coordinator"])
+    indicator_id = world.duban.targets.save_indicator(world["coordinator"], {**PM25, "deadline": deadline})
+    world.duban.targets.record_values(world["coordinator"], "2026-02", {indicator_id: (value, "")})
+    [view] = world.duban.targets.indicators(world["coordinator"])
     assert view.status is status
 
 
 def test_values_are_recorded_once_and_audited(world: World) -> None:
     ids = define(world)
     entries = {ids["pm25"]: ("48.5", "1-2月累计"), ids["good_days"]: ("", "")}
-    assert world.duban.record_indicator_values(world["coordinator"], "2026-02", entries) == 1
-    assert world.duban.record_indicator_values(world["coordinator"], "2026-02", entries) == 0
-    assert world.duban.record_indicator_values(world["coordinator"], "2026-02", {ids["pm25"]: ("47", "")}) == 1
+    assert world.duban.targets.record_values(world["coordinator"], "2026-02", entries) == 1
+    assert world.duban.targets.record_values(world["coordinator"], "2026-02", entries) == 0
+    assert world.duban.targets.record_values(world["coordinator"], "2026-02", {ids["pm25"]: ("47", "")}) == 1
     assert audit_count(world, "indicator.value_recorded") == 2
     assert audit_count(world, "indicator.created") == 2
     with pytest.raises(InvalidSubmission) as bad:
-        world.duban.record_indicator_values(world["coordinator"], "2026-04", {ids["good_days"]: ("120", "")})
+        world.duban.targets.record_values(world["coordinator"], "2026-04", {ids["good_days"]: ("120", "")})
     assert set(bad.value.errors) == {"period", f"value_{ids['good_days']}"}
     with pytest.raises(PermissionDenied):
-        world.duban.record_indicator_values(world["supervisor"], "2026-02", entries)
+        world.duban.targets.record_values(world["supervisor"], "2026-02", entries)
 
 
 def test_indicator_definitions_are_checked(world: World) -> None:
     define(world)
     with pytest.raises(InvalidSubmission) as bad:
-        world.duban.save_indicator(world["coordinator"], {**PM25, "code": "PM 2.5", "baseline_value": "",
+        world.duban.targets.save_indicator(world["coordinator"], {**PM25, "code": "PM 2.5", "baseline_value": "",
                                                           "target_value": "abc"})
     assert set(bad.value.errors) == {"code", "target_value", "baseline_value"}
     with pytest.raises(InvalidSubmission, match="同名"):
-        world.duban.save_indicator(world["coordinator"], {**PM25, "code": "other"})
+        world.duban.targets.save_indicator(world["coordinator"], {**PM25, "code": "other"})
 
 
 def test_values_import_is_all_or_nothing_and_idempotent(world: World) -> None:
@@ -87,15 +87,15 @@ def test_values_import_is_all_or_nothing_and_idempotent(world: World) -> None:
     header = ("指标", "月份", "数值", "说明")
     good = xlsx([("pm25", "2026-01", 52.1, ""), ("空气质量优良天数比例", "2026年2月", "81.2%", "累计"),
                  ("pm25", date(2026, 2, 1), 49.7, "1-2月累计")], header=header)
-    result = world.duban.import_indicator_values(world["coordinator"], good)
+    result = world.duban.targets.import_values(world["coordinator"], good)
     assert (result.changed, result.unchanged) == (3, 0)
-    again = world.duban.import_indicator_values(world["coordinator"], good)
+    again = world.duban.targets.import_values(world["coordinator"], good)
     assert (again.changed, again.unchanged) == (0, 3)
     bad = xlsx([("pm25", "2026-01", 50, ""), ("SO2", "2026-01", 10, ""), ("pm25", "2026-13", 10, ""),
                 ("good_days", "2026-01", 150, ""), ("pm25", "2026-01", 51, ""), ("pm25", "2027-01", "", "")],
                header=header)
     with pytest.raises(ImportRejected) as refused:
-        world.duban.import_indicator_values(world["coordinator"], bad)
+        world.duban.targets.import_values(world["coordinator"], bad)
     assert {(p.row, p.column) for p in refused.value.problems} == {
         (3, "指标"), (4, "月份"), (5, "数值"), (6, "月份"), (7, "月份"), (7, "数值")}
     with world.duban.db.transaction(write=False) as session:

@@ -6,7 +6,8 @@ from datetime import date, datetime, time
 from sqlalchemy import select
 
 from engine.core.clock import LOCAL_TZ
-from engine.store.models import Notice, ProgressReport, RectificationTask, ReportStatus, WarningLevel
+from engine.core.statuses import ReportStatus, WarningLevel
+from engine.store.models import Notice, ProgressReport, RectificationTask
 from tests.factories import World, assignment, report_month, walk_to_reporting
 
 

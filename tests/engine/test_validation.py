@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.app import build_vocabulary
+from engine.app import build_registry, build_vocabulary
 from engine.core.clock import LOCAL_TZ, FakeClock
 from engine.core.errors import ConfigError
 from engine.core.roles import load_roles
@@ -25,7 +25,7 @@ ROLES = ROOT / "tests" / "data" / "roles"
 @pytest.fixture(scope="module")
 def vocabulary() -> Vocabulary:
     clock = FakeClock(datetime(2026, 3, 10, 9, 0, tzinfo=LOCAL_TZ))
-    return build_vocabulary(load_roles(ROOT / "roles.yaml"), clock, Settings(), None)
+    return build_vocabulary(build_registry(clock, Settings()), load_roles(ROOT / "roles.yaml"))
 
 
 def line_of(path: Path, needle: str, occurrence: int = 1) -> int:

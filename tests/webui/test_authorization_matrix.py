@@ -14,6 +14,9 @@ from dataclasses import dataclass
 
 from flask import Flask
 
+from engine.app import Duban
+from engine.core.clock import OffsetClock
+from engine.demo.clock import TimeMachine
 from tests.escalations import register_clue
 from tests.factories import (
     PASSWORD,
@@ -25,6 +28,7 @@ from tests.factories import (
     walk_to_reporting,
 )
 from tests.webui.conftest import CSRF_FIELD, Browser
+from webui import create_app
 
 WHO = ("anon", "leader", "leader2", "coordinator", "supervisor", "publicity", "discipline",
        "staff", "head", "other_staff", "other_head", "admin")
@@ -182,9 +186,9 @@ def stage(world: World) -> dict[str, int]:
     apply_for_signoff(world, noticed)
     world.do("supervisor", noticed, "signoff_verify", **checklist())
     world.do("publicity", noticed, "signoff_notice", text="拟销号公示")
-    victim = world.duban.create_user(world["admin"], username="victim", password="Target-pass-1",
+    victim = world.duban.accounts.create_user(world["admin"], username="victim", password="Target-pass-1",
                                      display_name="被操作者", role="publicity")
-    escalation = world.duban.propose_escalation(world["supervisor"], planning, "现场检查发现问题").escalation_id
+    escalation = world.duban.escalation.propose(world["supervisor"], planning, "现场检查发现问题").escalation_id
     clue = register_clue(world)
 
     def work(username: str, task_id: int, form: str) -> int:
@@ -193,12 +197,15 @@ def stage(world: World) -> dict[str, int]:
     return {"task": planning, "missing": 999999, "plan_draft": work("staff", planning, "plan_draft"),
             "assign": work("coordinator", waiting, "assign"), "approve": work("leader", closing, "signoff_approve"),
             "victim": victim, "own": world["admin"].user_id or 0,
-            "evidence": world.duban.task_page(world["supervisor"], closing).evidence[0].id,
-            "notice": world.duban.open_notices()[0].id, "escalation": escalation, "clue": clue,
+            "evidence": world.duban.work.task_page(world["supervisor"], closing).evidence[0].id,
+            "notice": world.duban.public.open_notices()[0].id, "escalation": escalation, "clue": clue,
             "investigate": next(w.id for w in world.work_for("discipline") if w.task_id is None)}
 
 
-def test_every_route_is_in_the_matrix(app: Flask) -> None:
+def test_every_route_is_in_the_matrix(duban: Duban, world: World) -> None:
+    """Every route of the site in demo mode, which has the demo's time machine page beside the product's."""
+    demo = Duban(duban.db, duban.roles, OffsetClock(duban.clock), duban.workflow_files)
+    app = create_app({"DUBAN_ENGINE": demo, "DUBAN_TIME_MACHINE": TimeMachine, "SECRET_KEY": "t", "TESTING": True})
     covered = {(case.method, case.rule) for case in MATRIX}
     routes = {(method, rule.rule) for rule in app.url_map.iter_rules() if rule.endpoint != "static"
               for method in (rule.methods or set()) - IGNORED_METHODS}

@@ -33,7 +33,7 @@ def test_import_tasks_then_again_then_a_bad_file(world: World, tmp_path: Path) -
 
 
 def test_export_ledger_with_filters_and_as_a_unit(world: World, tmp_path: Path) -> None:
-    world.duban.import_tasks(world["coordinator"], xlsx(GOOD_ROWS))
+    world.duban.reporting.import_tasks(world["coordinator"], xlsx(GOOD_ROWS))
     url = world.duban.db.url
     target = tmp_path / "台账.xlsx"
     code, output = run(["export-ledger", str(target)], tmp_path, DATABASE_URL=url)
@@ -48,7 +48,7 @@ def test_export_ledger_with_filters_and_as_a_unit(world: World, tmp_path: Path) 
 
 
 def test_bulletin_command_writes_a_word_file(world: World, tmp_path: Path) -> None:
-    world.duban.import_tasks(world["coordinator"], xlsx(GOOD_ROWS))
+    world.duban.reporting.import_tasks(world["coordinator"], xlsx(GOOD_ROWS))
     url = world.duban.db.url
     target = tmp_path / "通报.docx"
     code, output = run(["bulletin", "--month", "2026-03", "-o", str(target)], tmp_path, DATABASE_URL=url)
@@ -60,11 +60,11 @@ def test_bulletin_command_writes_a_word_file(world: World, tmp_path: Path) -> No
 
 
 def test_import_target_values_command(world: World, tmp_path: Path) -> None:
-    world.duban.save_indicator(world["coordinator"], PM25)
+    world.duban.targets.save_indicator(world["coordinator"], PM25)
     values = tmp_path / "values.xlsx"
     values.write_bytes(xlsx([("pm25", "2026-01", 51.2, ""), ("pm25", "2026-02", 49.0, "")],
                             header=("指标", "月份", "数值", "说明")))
     code, output = run(["import-target-values", str(values)], tmp_path, DATABASE_URL=world.duban.db.url)
     assert code == 0 and "2 value(s) stored, 0 unchanged" in output
-    [view] = world.duban.indicators(world["leader"])
+    [view] = world.duban.targets.indicators(world["leader"])
     assert [v.value for v in view.values] == [49.0, 51.2]

@@ -7,20 +7,10 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from engine.core.statuses import ClueStatus, EscalationStatus, TaskStatus
 from engine.demo.city import DEMO_PASSWORD
 from engine.store.database import Database
-from engine.store.models import (
-    AuditEvent,
-    Category,
-    Clue,
-    ClueStatus,
-    Escalation,
-    EscalationStatus,
-    ProgressReport,
-    RectificationTask,
-    TaskStatus,
-    User,
-)
+from engine.store.models import AuditEvent, Category, Clue, Escalation, ProgressReport, RectificationTask, User
 from webui import create_app
 from webui.cli import main
 

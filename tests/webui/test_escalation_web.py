@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from engine.store.models import EscalationStatus
+from engine.core.statuses import EscalationStatus
 from tests.engine.test_escalation import overdue_task
 from tests.escalations import clues, escalations, propose, register_clue
 from tests.factories import World
@@ -106,7 +106,7 @@ def test_a_supervisor_starts_an_escalation_from_the_task_page(login_as: Login, w
 def test_the_register_filters_and_keeps_each_unit_to_its_own(login_as: Login, world: World) -> None:
     mine = overdue_task(world)
     theirs = world.register("2-1", lead_unit_id=world.units["naxi"], cooperating_unit_ids=[])
-    world.duban.propose_escalation(world["supervisor"], theirs, "纳溪区整改不力")
+    world.duban.escalation.propose(world["supervisor"], theirs, "纳溪区整改不力")
     propose(world, mine, 2)
     supervisor = login_as("supervisor")
     everything = page(supervisor, "/escalations")
@@ -132,7 +132,7 @@ def test_a_dropped_or_rejected_escalation_shows_no_level_applied(login_as: Login
     task_id = overdue_task(world)
     world.do("supervisor", task_id, "escalation_propose", decision="drop", level=None, reasons="已补报", evidence="")
     other = world.register("1-2")
-    world.duban.propose_escalation(world["supervisor"], other, "现场检查发现问题")
+    world.duban.escalation.propose(world["supervisor"], other, "现场检查发现问题")
     propose(world, other, 3)
     world.do("leader", other, "escalation_approve", decision="reject", comment="证据不足")
     html = page(login_as("supervisor"), "/escalations")

@@ -10,11 +10,12 @@ from flask import Flask
 from sqlalchemy import select
 
 from engine.features.accounts import users
+from engine.features.audit import trail as audit
 from engine.features.clues import queries as clue_queries
 from engine.features.escalation import queries as escalation_queries
 from engine.features.public import disclosure
 from engine.features.rectification import queries
-from engine.store import audit
+from engine.features.work import inbox
 from engine.store.models import SignoffNotice
 from tests.escalations import carry_out, do_clue, propose, register_clue
 from tests.factories import (
@@ -105,7 +106,7 @@ def test_every_field_of_every_work_form_is_labelled(login_as: Login, world: Worl
     report_month(world, first)
     apply_for_signoff(world, first)
     world.do("staff", second, "report_submit", progress="按计划推进", percent_complete=50)
-    world.duban.propose_escalation(world["supervisor"], third, "现场检查发现整改不实")
+    world.duban.escalation.propose(world["supervisor"], third, "现场检查发现整改不实")
     seen |= set(work_pages(world, login_as))
     propose(world, third, 4)
     world.do("leader", third, "escalation_approve", decision="approve", comment="")
@@ -140,7 +141,7 @@ def small_pages(monkeypatch: pytest.MonkeyPatch) -> int:
     """Pages of two rows, so that a few rows make a long list."""
     for module in (queries, disclosure, escalation_queries, clue_queries):
         monkeypatch.setattr(module, "PAGE_SIZE", 2)
-    monkeypatch.setattr(queries, "INBOX_PAGE_SIZE", 2)
+    monkeypatch.setattr(inbox, "INBOX_PAGE_SIZE", 2)
     monkeypatch.setattr(audit, "AUDIT_PAGE_SIZE", 2)
     monkeypatch.setattr(users, "USER_PAGE_SIZE", 2)
     return 2
@@ -160,7 +161,7 @@ def second_page(browser: Browser, url: str, row: str) -> None:
 def test_long_lists_have_pages(small_pages: int, login_as: Login, world: World) -> None:
     tasks = [world.register(f"1-{number}") for number in range(1, 6)]
     for task_id in tasks[:3]:
-        world.duban.propose_escalation(world["supervisor"], task_id, "整改不实")
+        world.duban.escalation.propose(world["supervisor"], task_id, "整改不实")
     for _ in range(3):
         register_clue(world)
     coordinator = login_as("coordinator")

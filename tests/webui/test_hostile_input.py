@@ -186,13 +186,13 @@ def stage_signoffs(world: World, tasks: dict[str, int]) -> None:
             world.do("supervisor", tasks[form], "signoff_verify", **{**checklist(), "site_check_date": "2026-04-01"})
         if form in ("objection_answer", "signoff_approve", "reopen"):
             world.do("publicity", tasks[form], "signoff_notice", text="拟销号公示")
-    for notice in world.duban.open_notices():
-        world.duban.file_objection(notice.id, {"content": "整改不到位，请再核查。"}, "192.0.2.50")
+    for notice in world.duban.public.open_notices():
+        world.duban.public.file_objection(notice.id, {"content": "整改不到位，请再核查。"}, "192.0.2.50")
 
 
 def answer_and_approve(world: World, tasks: dict[str, int]) -> None:
     for form in ("signoff_approve", "reopen"):
-        page = world.duban.task_page(world["supervisor"], tasks[form])
+        page = world.duban.work.task_page(world["supervisor"], tasks[form])
         world.do("supervisor", tasks[form], "objection_answer", answers={
             str(o.id): {"decision": "dismissed", "answer": "经核查不属实"} for o in page.objections})
     world.do("leader", tasks["reopen"], "signoff_approve", decision="approve", comment="")

@@ -5,14 +5,14 @@ from collections.abc import Callable
 
 import pytest
 
-from engine.features.rectification import queries
+from engine.features.work import inbox
 from tests.factories import World
 from tests.webui.conftest import Browser
 
 
 @pytest.fixture
 def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(queries, "INBOX_PAGE_SIZE", 2)
+    monkeypatch.setattr(inbox, "INBOX_PAGE_SIZE", 2)
 
 
 def test_the_inbox_shows_a_page_and_links_to_the_rest(small_pages: None, world: World,
@@ -33,7 +33,7 @@ def test_every_entry_is_on_exactly_one_page(small_pages: None, world: World) -> 
     for number in range(1, 6):
         world.register(code=f"1-{number}")
     duban, coordinator = world.duban, world["coordinator"]
-    pages = [duban.inbox(coordinator, number) for number in (1, 2, 3)]
+    pages = [duban.work.inbox(coordinator, number) for number in (1, 2, 3)]
     codes = [entry.work.task.code for page in pages for entry in page.entries]  # type: ignore[union-attr]
     assert codes == ["1-1", "1-2", "1-3", "1-4", "1-5"]
     assert {(page.total, page.pages) for page in pages} == {(5, 3)}

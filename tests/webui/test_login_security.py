@@ -229,12 +229,12 @@ def _token(browser: Browser, url: str) -> str:
 
 def test_an_operator_unlocks_from_the_command_line(world: World, tmp_path: Path) -> None:
     for _ in range(5):
-        world.duban.login("head", "wrong-password-1", "10.3.3.3")
-    assert world.duban.login("head", PASSWORD) is None
+        world.duban.accounts.login("head", "wrong-password-1", "10.3.3.3")
+    assert world.duban.accounts.login("head", PASSWORD) is None
     env = {"DATABASE_URL": world.duban.db.url, "DUBAN_INSTANCE": str(tmp_path), "SECRET_KEY": "k" * 32}
     result = CliRunner().invoke(main, ["unlock-user", "head"], env=env)
     assert result.exit_code == 0 and "unlocked head" in result.output
-    assert world.duban.login("head", PASSWORD) is not None
+    assert world.duban.accounts.login("head", PASSWORD) is not None
     unknown = CliRunner().invoke(main, ["unlock-user", "nobody"], env=env)
     assert unknown.exit_code == 1 and "no user 'nobody'" in unknown.output
     with world.duban.db.transaction(write=False) as session:

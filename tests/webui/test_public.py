@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from flask import Flask
 
-from engine.store.models import ObjectionStatus
+from engine.core.statuses import ObjectionStatus
 from tests.factories import PHOTO, World, apply_for_signoff, checklist, report_month, walk_to_reporting
 from tests.webui.conftest import CSRF_FIELD, Browser
 from tests.webui.test_lifecycle_web import inbox_links
@@ -27,7 +27,7 @@ def published_task(world: World) -> tuple[int, int]:
     world.do("supervisor", task_id, "signoff_verify", **{**checklist(), "site_findings": SECRET,
                                                          "site_check_date": "2026-04-01"})
     world.do("publicity", task_id, "signoff_notice", text="关于拟销号的公示：请社会各界监督。")
-    return task_id, world.duban.open_notices()[0].id
+    return task_id, world.duban.public.open_notices()[0].id
 
 
 def test_public_pages_need_no_login_and_never_show_internal_fields(app: Flask, world: World,
@@ -72,7 +72,7 @@ def test_anyone_can_object_during_the_notice_and_abuse_is_refused(app: Flask, wo
     world.tick(days=10)
     closed = visitor.get(url).get_data(as_text=True)
     assert "不再受理异议" in closed and "提交异议" not in closed
-    page = world.duban.task_page(world["supervisor"], task_id)
+    page = world.duban.work.task_page(world["supervisor"], task_id)
     assert len(page.objections) == world.duban.settings.objections_per_hour
     assert all(o.status is ObjectionStatus.PENDING for o in page.objections)
     assert "13900000000" not in visitor.get(f"/public/tasks/{task_id}").get_data(as_text=True)
@@ -116,14 +116,14 @@ def test_the_verification_checklist_and_the_objection_answers_in_the_browser(log
     assert "举一反三" in form and "现场核查记录" in form
     do_step(supervisor, "核验整改成效", web_checklist())
     do_step(login_as("publicity"), "发布销号公示", {"text": "拟销号公示"})
-    notice_id = world.duban.open_notices()[0].id
-    world.duban.file_objection(notice_id, {"content": "整改后问题又出现了，请核查。"}, "192.0.2.10")
+    notice_id = world.duban.public.open_notices()[0].id
+    world.duban.public.file_objection(notice_id, {"content": "整改后问题又出现了，请核查。"}, "192.0.2.10")
     world.tick(days=10)
     supervisor = login_as("supervisor")
     work_id = inbox_links(supervisor)["答复公示异议"]
     page = supervisor.get(f"/work/{work_id}").get_data(as_text=True)
     assert "整改后问题又出现了" in page
-    objection_id = world.duban.task_page(world["supervisor"], task_id).objections[0].id
+    objection_id = world.duban.work.task_page(world["supervisor"], task_id).objections[0].id
     do_step(supervisor, "答复公示异议", {f"decision_{objection_id}": "dismissed",
                                       f"answer_{objection_id}": "经复核，系上游企业排放，已另行处理"})
     assert "审批销号" in inbox_links(login_as("leader"))

@@ -11,8 +11,9 @@ from docx import Document
 from flask import Flask, url_for
 from sqlalchemy import func, select
 
+from engine.core.statuses import TaskStatus
 from engine.features.reporting.dashboard import GroupRow, StatusCounts
-from engine.store.models import AuditEvent, RectificationTask, TaskStatus
+from engine.store.models import AuditEvent, RectificationTask
 from tests.engine.test_dashboard_and_bulletin import stage_city
 from tests.engine.test_ledger_io import GOOD_ROWS
 from tests.engine.test_targets import PM25
@@ -157,7 +158,7 @@ def test_targets_are_shown_with_their_trajectory_and_entered_by_the_coordinator(
     coordinator = login_as("coordinator")
     created = coordinator.submit("/targets/new", {**PM25, "deadline": "2027-12-31"})
     assert "指标已保存" in created.get_data(as_text=True)
-    [view] = world.duban.indicators(world["coordinator"])
+    [view] = world.duban.targets.indicators(world["coordinator"])
     saved = coordinator.submit("/targets/values?period=2026-02", {"period": "2026-02",
                                                                   f"value_{view.indicator.id}": "53.1",
                                                                   f"note_{view.indicator.id}": "1-2月累计"})

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from engine.core.clock import LOCAL_TZ
-from engine.features.rectification import actions
 from tests.factories import World, walk_to_reporting
 from tests.webui.conftest import Browser
 from tests.webui.test_lifecycle_web import do_step, inbox_links
@@ -60,15 +59,15 @@ def test_the_admin_sees_and_retries_an_incident(login_as: Login, world: World,
     def broken(step: Any, data: dict[str, Any]) -> None:
         raise RuntimeError("mail server down")
 
-    original = actions.ACTIONS["open_report"]
-    monkeypatch.setitem(actions.ACTIONS, "open_report", broken)
+    original = world.duban.registry.actions["open_report"]
+    monkeypatch.setitem(world.duban.registry.actions, "open_report", broken)
     world.go_to(at("2026-04-01T01:00"))
     admin = login_as("admin")
     page = admin.get("/admin/incidents/").get_data(as_text=True)
     assert "RuntimeError: mail server down" in page
     assert login_as("supervisor").get("/admin/incidents/").status_code == 403
-    monkeypatch.setitem(actions.ACTIONS, "open_report", original)
-    incident_id = world.duban.incidents(world["admin"])[0].id
+    monkeypatch.setitem(world.duban.registry.actions, "open_report", original)
+    incident_id = world.duban.work.incidents(world["admin"])[0].id
     response = admin.post_with_token_from("/admin/incidents/", f"/admin/incidents/{incident_id}/retry", {})
     assert "重试成功" in response.get_data(as_text=True)
     assert "填报月度进展" in inbox_links(login_as("staff"))
@@ -77,12 +76,13 @@ def test_the_admin_sees_and_retries_an_incident(login_as: Login, world: World,
 def test_the_demo_clock_moves_time_forward_and_fires_timers(duban: Any, world: World) -> None:
     from engine.app import Duban
     from engine.core.clock import OffsetClock
+    from engine.demo.clock import TimeMachine
     from webui import create_app
 
     demo = Duban(duban.db, duban.roles, OffsetClock(duban.clock), duban.workflow_files)  # DUBAN_DEMO_CLOCK=1
     demo.init_database()
     world.duban = demo
-    app = create_app({"DUBAN_ENGINE": demo, "SECRET_KEY": "t", "TESTING": True})
+    app = create_app({"DUBAN_ENGINE": demo, "DUBAN_TIME_MACHINE": TimeMachine, "SECRET_KEY": "t", "TESTING": True})
     task_id = world.register(deadline="2027-12-31")
     walk_to_reporting(world, task_id)
     admin = Browser(app.test_client())

@@ -4,3 +4,11 @@ A clue is registered by the office (source, content, related tasks and units), t
 BPMN process `clue` (workflows/clue.bpmn): investigated → responsibility determined → decision
 recorded → closed with feedback to the source. Only roles with `clue.view` see clues.
 """
+from __future__ import annotations
+
+from engine.features.clues.forms import HANDLERS
+from engine.workflow.registry import Registry
+
+
+def register(registry: Registry) -> None:
+    registry.add_forms(HANDLERS)

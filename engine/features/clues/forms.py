@@ -8,10 +8,12 @@ from typing import Any
 from sqlalchemy import func, select
 
 from engine.core.errors import InvalidSubmission
+from engine.core.fields import Field, clean
+from engine.core.statuses import ClueStatus, ClueVerdict
 from engine.core.text import N_
 from engine.features.escalation.accountability import clean_persons, describe_persons, record_persons
-from engine.features.rectification.forms import Field, FormHandler, clean
-from engine.store.models import Clue, ClueStatus, ClueVerdict, RectificationTask, Unit
+from engine.store.models import Clue, RectificationTask, Unit
+from engine.workflow.forms import FormHandler
 from engine.workflow.step import Step
 
 CLUE_PROCESS = "clue"
@@ -146,7 +148,4 @@ class CloseHandler(FormHandler):
         return {}
 
 
-CLUE_FORM_HANDLERS: dict[str, FormHandler] = {
-    handler.name: handler for handler in (
-        InvestigateHandler(), ResponsibilityHandler(), DecisionHandler(), CloseHandler())
-}
+HANDLERS: tuple[FormHandler, ...] = (InvestigateHandler(), ResponsibilityHandler(), DecisionHandler(), CloseHandler())

@@ -7,8 +7,9 @@ from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from engine.core.actor import Actor
+from engine.core.statuses import ClueStatus
 from engine.features.accounts.access import Access
-from engine.store.models import AuditEvent, Clue, ClueStatus, HumanTask, HumanTaskStatus, User, clue_units
+from engine.store.models import AuditEvent, Clue, HumanTask, HumanTaskStatus, User, clue_units
 
 PAGE_SIZE = 25
 OPEN = "open"

@@ -5,19 +5,19 @@ from collections.abc import Sequence
 from typing import Any
 
 from engine.core.errors import InvalidSubmission
-from engine.core.text import N_
+from engine.core.text import N_, Text
 from engine.store.models import AccountablePerson
 from engine.workflow.step import Step
 
 #: 处理措施, mildest first
-MEASURES: dict[str, str] = {
-    "criticism": "批评教育",
-    "self_examination": "责令检查",
-    "admonition": "诫勉",
-    "organisational": "组织处理",
-    "party_discipline": "党纪处分",
-    "administrative": "政务处分",
-    "judicial": "移送司法机关",
+MEASURES: dict[str, Text] = {
+    "criticism": N_("批评教育"),
+    "self_examination": N_("责令检查"),
+    "admonition": N_("诫勉"),
+    "organisational": N_("组织处理"),
+    "party_discipline": N_("党纪处分"),
+    "administrative": N_("政务处分"),
+    "judicial": N_("移送司法机关"),
 }
 MAX_PERSONS = 30
 NAME_MAX, POST_MAX, DETAIL_MAX = 100, 200, 500

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.core.statuses import EscalationTriggerKind
 from engine.features.escalation.triggers import escalation_of, raise_trigger
-from engine.store.models import AccountabilityCase, EscalationTriggerKind
+from engine.store.models import AccountabilityCase
 from engine.workflow.notices import notify
+from engine.workflow.registry import Action
 from engine.workflow.step import Step
 
 
@@ -26,7 +28,7 @@ def escalate_again(step: Step, data: dict[str, Any]) -> None:
     raise_trigger(step, EscalationTriggerKind.REPEATED, detail, predecessor=escalation)
 
 
-ESCALATION_ACTIONS = {
+ACTIONS: dict[str, Action] = {
     "refer_for_accountability": refer_for_accountability,
     "escalate_again": escalate_again,
 }

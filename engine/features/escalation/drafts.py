@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from engine.core.clock import LOCAL_TZ
 from engine.core.periods import period_label
+from engine.core.statuses import EscalationLevel, ReportStatus
 from engine.features.escalation.triggers import past_escalations
-from engine.store.models import Escalation, EscalationLevel, ProgressReport, RectificationTask, ReportStatus
+from engine.store.models import Escalation, ProgressReport, RectificationTask
 
 OFFICE = "整改工作领导小组办公室"
 

@@ -8,20 +8,22 @@ from typing import Any
 from sqlalchemy import select
 
 from engine.core.errors import InvalidSubmission
+from engine.core.fields import Field, clean
+from engine.core.statuses import EscalationLevel, EscalationStatus
 from engine.core.text import N_
 from engine.features.escalation.accountability import clean_persons, describe_persons, record_persons
+from engine.features.escalation.queries import of_instance, starting_values
 from engine.features.escalation.triggers import escalation_of
-from engine.features.rectification.forms import Field, FormHandler, clean
+from engine.features.rectification.notices import notify_unit
 from engine.store.models import (
     AccountabilityCase,
     Escalation,
     EscalationExposure,
     EscalationInterview,
-    EscalationLevel,
     EscalationNotice,
-    EscalationStatus,
 )
-from engine.workflow.notices import notify, notify_unit
+from engine.workflow.forms import FormHandler
+from engine.workflow.notices import notify
 from engine.workflow.step import Step
 
 LEVEL = Field("level", "int", required=False, low=1, high=4)
@@ -37,12 +39,24 @@ def _not_after_today(step: Step, value: str, field: str, errors: dict[str, list[
         errors[field] = [N_("不能晚于今天")]
 
 
+class EscalationHandler(FormHandler):
+    """A step of an escalation: beside its form, the escalation it belongs to; its form starts from the ladder's
+    default level or from duban's drafts."""
+
+    def context(self, step: Step) -> dict[str, Any]:
+        return {"escalation": of_instance(step.session, step.the_instance.id)}
+
+    def initial(self, step: Step) -> dict[str, Any]:
+        escalation = of_instance(step.session, step.the_instance.id)
+        return starting_values(step.session, step.actor, escalation, self.name, step.today)
+
+
 def _carried_out(escalation: Escalation) -> None:
     """The level's step is done and recorded (its own audit event says so): the unit now owes a commitment."""
     escalation.status = EscalationStatus.AWAITING_COMMITMENT
 
 
-class ProposeHandler(FormHandler):
+class ProposeHandler(EscalationHandler):
     """提出问责建议: the supervisor proposes a level with reasons and evidence, or decides not to."""
 
     name = "escalation_propose"
@@ -76,7 +90,7 @@ class ProposeHandler(FormHandler):
         return {"decision": "propose", "level": int(level)}
 
 
-class ApproveHandler(FormHandler):
+class ApproveHandler(EscalationHandler):
     """审批问责建议: the task's lead leader approves, changes the level, or rejects, with a reason."""
 
     name = "escalation_approve"
@@ -122,7 +136,7 @@ class ApproveHandler(FormHandler):
         return {"decision": "reject"}
 
 
-class NoticeHandler(FormHandler):
+class NoticeHandler(EscalationHandler):
     """签发通报: the office edits duban's draft and issues the notice."""
 
     name = "escalation_notice"
@@ -140,7 +154,7 @@ class NoticeHandler(FormHandler):
         return {}
 
 
-class InterviewHandler(FormHandler):
+class InterviewHandler(EscalationHandler):
     """约谈: the supervision group records the interview of the unit's leaders."""
 
     name = "escalation_interview"
@@ -167,7 +181,7 @@ class InterviewHandler(FormHandler):
         return {}
 
 
-class ExposureHandler(FormHandler):
+class ExposureHandler(EscalationHandler):
     """发布曝光: the publicity group publishes; from now on it is on the public pages."""
 
     name = "escalation_exposure"
@@ -186,7 +200,7 @@ class ExposureHandler(FormHandler):
         return {}
 
 
-class AccountabilityHandler(FormHandler):
+class AccountabilityHandler(EscalationHandler):
     """调查处理: the discipline commission records what it found and decided, person by person."""
 
     name = "escalation_accountability"
@@ -219,7 +233,7 @@ class AccountabilityHandler(FormHandler):
         return {}
 
 
-class CommitmentHandler(FormHandler):
+class CommitmentHandler(EscalationHandler):
     """作出整改承诺: the unit says what it will do, and by when."""
 
     name = "escalation_commitment"
@@ -241,7 +255,7 @@ class CommitmentHandler(FormHandler):
         return {"complete_by": data["complete_by"]}
 
 
-class CloseHandler(FormHandler):
+class CloseHandler(EscalationHandler):
     """问责办结: the supervisor closes the escalation, or escalates again if the work still lags."""
 
     name = "escalation_close"
@@ -261,9 +275,7 @@ class CloseHandler(FormHandler):
         return {"decision": data["decision"]}
 
 
-ESCALATION_FORM_HANDLERS: dict[str, FormHandler] = {
-    handler.name: handler for handler in (
-        ProposeHandler(), ApproveHandler(), NoticeHandler(), InterviewHandler(), ExposureHandler(),
-        AccountabilityHandler(), CommitmentHandler(), CloseHandler(),
-    )
-}
+HANDLERS: tuple[FormHandler, ...] = (
+    ProposeHandler(), ApproveHandler(), NoticeHandler(), InterviewHandler(), ExposureHandler(),
+    AccountabilityHandler(), CommitmentHandler(), CloseHandler(),
+)

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from engine.core.clock import LOCAL_TZ
 from engine.core.settings import Settings
-from engine.store.models import EscalationLevel, EscalationTriggerKind
+from engine.core.statuses import EscalationLevel, EscalationTriggerKind
 
 
 @dataclass(frozen=True)

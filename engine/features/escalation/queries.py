@@ -11,21 +11,16 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from engine.core.actor import Actor
 from engine.core.clock import LOCAL_TZ
 from engine.core.roles import Scope
+from engine.core.statuses import OPEN_ESCALATION_STATUSES, EscalationLevel, EscalationStatus, EscalationTriggerKind
 from engine.features.accounts.access import Access
 from engine.features.escalation import drafts
-from engine.features.escalation.triggers import ESCALATION_PROCESS
 from engine.store.models import (
-    OPEN_ESCALATION_STATUSES,
     AccountabilityCase,
     AuditEvent,
     Escalation,
     EscalationExposure,
-    EscalationLevel,
-    EscalationStatus,
-    EscalationTriggerKind,
     HumanTask,
     HumanTaskStatus,
-    ProcessInstance,
     RectificationTask,
     Unit,
     User,
@@ -196,21 +191,18 @@ def public_exposures(session: Session) -> list[PublicExposure]:
             for exposure, code, title, unit in session.execute(query)]
 
 
-def is_escalation_work(session: Session, work: HumanTask) -> bool:
-    return session.scalar(select(ProcessInstance.process_id).where(
-        ProcessInstance.id == work.instance_id)) == ESCALATION_PROCESS
-
-
-def work_context(session: Session, actor: Actor, work: HumanTask, today: date) -> tuple[Escalation, dict[str, Any]]:
-    """The escalation a step belongs to, and what its form starts with (the ladder's default, duban's drafts)."""
+def of_instance(session: Session, instance_id: int) -> Escalation:
+    """The escalation a process instance runs, with what its pages show."""
     escalation = session.scalar(select(Escalation).options(*ESCALATION_DISPLAY)
-                                .where(Escalation.instance_id == work.instance_id))
+                                .where(Escalation.instance_id == instance_id))
     if escalation is None:
-        raise LookupError(f"no escalation for instance {work.instance_id}")
-    return escalation, _initial(session, actor, escalation, work.form, today)
+        raise LookupError(f"no escalation for instance {instance_id}")
+    return escalation
 
 
-def _initial(session: Session, actor: Actor, escalation: Escalation, form: str, today: date) -> dict[str, Any]:
+def starting_values(session: Session, actor: Actor, escalation: Escalation, form: str,
+                    today: date) -> dict[str, Any]:
+    """What a step's form starts with: the ladder's default level, duban's drafts."""
     task = escalation.task
     if form == "escalation_propose":
         details = "；".join(trigger.detail for trigger in escalation.triggers)

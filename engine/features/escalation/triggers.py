@@ -9,17 +9,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.core.statuses import OPEN_ESCALATION_STATUSES, EscalationLevel, EscalationStatus, EscalationTriggerKind
 from engine.features.escalation.ladder import EscalationLadder, PastEscalation
-from engine.store.models import (
-    OPEN_ESCALATION_STATUSES,
-    Escalation,
-    EscalationLevel,
-    EscalationStatus,
-    EscalationTrigger,
-    EscalationTriggerKind,
-    ProcessInstance,
-    RectificationTask,
-)
+from engine.store.models import Escalation, EscalationTrigger, ProcessInstance, RectificationTask
 from engine.workflow.step import Step
 
 ESCALATION_PROCESS = "escalation"

@@ -15,21 +15,12 @@ from sqlalchemy.orm import Session, joinedload
 
 from engine.core.actor import Actor
 from engine.core.errors import InvalidSubmission, NotFound, RateLimited
+from engine.core.fields import Field, clean
+from engine.core.statuses import ObjectionStatus, ReportStatus, TaskStatus, WarningLevel
 from engine.core.text import N_
-from engine.features.rectification.forms import Field, clean
 from engine.features.rectification.queries import PAGE_SIZE, TASK_DISPLAY
 from engine.store.audit import record
-from engine.store.models import (
-    Objection,
-    ObjectionStatus,
-    ProgressReport,
-    PublicSummary,
-    RectificationTask,
-    ReportStatus,
-    SignoffNotice,
-    TaskStatus,
-    WarningLevel,
-)
+from engine.store.models import Objection, ProgressReport, PublicSummary, RectificationTask, SignoffNotice
 from engine.workflow.notices import post_notice
 
 OBJECTION_FIELDS = (Field("name", "line", required=False), Field("contact", "line", required=False),

@@ -1,155 +1,38 @@
-"""What each user-task form means in the domain.
-
-A user task in BPMN names a form (duban:form). Here each form name has a handler that
-validates the submitted data again (never trusting the web layer), writes the domain
-record (plan, report, sign-off) and returns the few variables the BPMN gateways read.
-"""
+"""The user-task forms of a task's own life (workflows/rectification.bpmn): 交办, the implementation plan, the
+monthly report and its follow-up; and the fields of registering a task."""
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 
 from engine.core.errors import InvalidSubmission
+from engine.core.fields import Field, clean
 from engine.core.periods import period_label
-from engine.core.text import N_, message_of, without_controls
-from engine.features.escalation.triggers import raise_trigger
+from engine.core.statuses import DeadlineKind, PlanStatus, ReportStatus
+from engine.core.text import N_
 from engine.features.rectification.actions import report_of_instance, restart_deadline_watch
-from engine.store.database import Answer, read_ahead, write_loaded
-from engine.store.models import (
-    DeadlineKind,
-    EscalationTriggerKind,
-    ImplementationPlan,
-    PlanStatus,
-    ProgressReport,
-    ReportStatus,
-    Unit,
-    User,
-)
-from engine.workflow.notices import notify_unit
+from engine.features.rectification.events import TaskSlipped
+from engine.features.rectification.notices import notify_unit
+from engine.store.models import ImplementationPlan, ProgressReport, Unit, User
+from engine.workflow.forms import DecisionHandler, FormHandler
 from engine.workflow.step import Step
 
-TEXT_MAX = 5000
-LINE_MAX = 200
-
-
-# --- field rules ---------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Field:
-    name: str
-    kind: str = "text"  # text | line | choice | date | int | bool | ids | id
-    required: bool = True
-    choices: tuple[str, ...] = ()
-    low: int = 0
-    high: int = 100
-
-    def clean(self, raw: Any) -> Any:
-        if _blank(raw):
-            if self.required:
-                raise ValueError(N_("必填"))
-            return [] if self.kind == "ids" else (False if self.kind == "bool" else None)
-        return _CLEANERS[self.kind](self, raw)
-
-
-def _blank(raw: Any) -> bool:
-    return raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []
-
-
-def _text(field: Field, raw: Any, limit: int = TEXT_MAX) -> str:
-    text = without_controls(str(raw)).strip()
-    if len(text) > limit:
-        raise ValueError(N_("不能超过 %(limit)s 个字符", limit=limit))
-    return text
-
-
-def _choice(field: Field, raw: Any) -> str:
-    if raw not in field.choices:
-        raise ValueError(N_("不是有效的选项"))
-    return str(raw)
-
-
-def _date(field: Field, raw: Any) -> str:
-    try:
-        value = raw if isinstance(raw, date) else date.fromisoformat(str(raw))
-    except ValueError:
-        raise ValueError(N_("日期格式应为 YYYY-MM-DD")) from None
-    if not 2000 <= value.year <= 2100:
-        raise ValueError(N_("日期超出范围"))
-    return value.isoformat()
-
-
-def _int(field: Field, raw: Any) -> int:
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        raise ValueError(N_("应为整数")) from None
-    if not field.low <= value <= field.high:
-        raise ValueError(N_("应在 %(low)s 到 %(high)s 之间", low=field.low, high=field.high))
-    return value
-
-
-def _bool(field: Field, raw: Any) -> bool:
-    return raw in (True, "y", "yes", "on", "true", "1", 1)
-
-
-def _ids(field: Field, raw: Any) -> list[int]:
-    values = raw if isinstance(raw, list | tuple) else [raw]
-    return sorted({_int(Field(field.name, "int", low=1, high=2**31), value) for value in values})
-
-
-_CLEANERS: dict[str, Callable[[Field, Any], Any]] = {
-    "text": _text,
-    "line": lambda f, raw: _text(f, raw, LINE_MAX),
-    "choice": _choice,
-    "date": _date,
-    "int": _int,
-    "bool": _bool,
-    "ids": _ids,
-    "id": lambda f, raw: _int(Field(f.name, "int", low=1, high=2**31), raw),
-}
-
-
-def clean(fields: tuple[Field, ...], data: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate every field; raise InvalidSubmission listing every bad one."""
-    cleaned: dict[str, Any] = {}
-    errors: dict[str, list[str]] = {}
-    for field in fields:
-        try:
-            cleaned[field.name] = field.clean(data.get(field.name))
-        except ValueError as exc:
-            errors[field.name] = [message_of(exc)]
-    if errors:
-        raise InvalidSubmission(errors)
-    return cleaned
-
-
-def require_comment_unless(cleaned: dict[str, Any], approving: str) -> None:
-    if cleaned["decision"] != approving and not cleaned.get("comment"):
-        raise InvalidSubmission({"comment": [N_("退回时必须填写意见")]})
-
-
-# --- handlers ----------------------------------------------------------------------------
-
-class FormHandler:
-    """Base: validate, apply to the domain, return the variables the BPMN needs."""
-
-    name: str = ""
-    fields: tuple[Field, ...] = ()
-
-    def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
-        return clean(self.fields, data)
-
-    def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
-        raise NotImplementedError
-
-    def context(self, step: Step) -> dict[str, Any]:
-        """What the person needs beside the form, beyond the task page (a draft, the items to answer)."""
-        return {}
-
+REGISTRATION_FIELDS = (
+    Field("code", "line"),
+    Field("category_id", "id"),
+    Field("title", "line"),
+    Field("problem"),
+    Field("target"),
+    Field("measures"),
+    Field("lead_unit_id", "id"),
+    Field("cooperating_unit_ids", "ids", required=False),
+    Field("lead_leader_id", "id"),
+    Field("deadline_kind", "choice", choices=tuple(kind.value for kind in DeadlineKind)),
+    Field("deadline", "date", required=False),
+)
 
 class AssignHandler(FormHandler):
     """交办: the coordinator confirms who does what by when and sends it to the unit."""
@@ -167,14 +50,21 @@ class AssignHandler(FormHandler):
 
     def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
         cleaned = clean(self.fields, data)
-        errors = check_assignment(step, cleaned, leader_later=True)
+        errors = check_assignment(step, cleaned)
         if cleaned["plan_due"] < step.today.isoformat():
             errors.setdefault("plan_due", []).append(N_("方案报送期限不能早于今天"))
         if cleaned["deadline"] and cleaned["plan_due"] > cleaned["deadline"]:  # the plan leads up to the deadline
             errors.setdefault("plan_due", []).append(N_("方案报送期限不能晚于整改时限"))
         if errors:
-            step.verify(errors)  # with the lead leader's, if it was left for later
+            raise InvalidSubmission(errors)
         return cleaned
+
+    def initial(self, step: Step) -> dict[str, Any]:
+        """交办 starts from what was registered; the coordinator confirms or changes it."""
+        task = step.the_task
+        return {"lead_unit_id": task.lead_unit_id, "cooperating_unit_ids": task.cooperating_unit_ids(),
+                "lead_leader_id": task.lead_leader_id, "deadline_kind": task.deadline_kind.value,
+                "deadline": task.deadline}
 
     def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
         task = step.the_task
@@ -188,35 +78,23 @@ class AssignHandler(FormHandler):
         return {"deadline": data["deadline"], "plan_due": data["plan_due"]}
 
 
-KNOWN_UNITS = select(Unit.id).where(Unit.id.in_(bindparam("ids", expanding=True)))
-ACTIVE_LEADER = select(User.id).where(User.id == bindparam("id"), User.role == "leader", User.active.is_(True))
-
-
-def check_assignment(step: Step, cleaned: dict[str, Any], leader_later: bool = False) -> dict[str, list[str]]:
-    """Cross-field and database checks shared by registration and assignment.
-
-    The lead leader must be an active leader. With `leader_later` (a caller that calls step.verify before it
-    commits), when the task has that leader already (nothing of it is written), the check is left to step.verify:
-    its read goes with the step's writes, one round trip less. A new leader is checked at once: an unknown id must
-    not reach the task's row.
-    """
+def check_assignment(step: Step, cleaned: dict[str, Any]) -> dict[str, list[str]]:
+    """Cross-field and database checks shared by registration, assignment and the ledger import: the units
+    exist, the lead unit is not also cooperating, the lead leader is an active leader, a deadline date is given
+    where one is due."""
     errors: dict[str, list[str]] = {}
-    leader = read_ahead(step.session, ACTIVE_LEADER, {"id": cleaned["lead_leader_id"]})  # goes with the next read
     named = {cleaned["lead_unit_id"], *cleaned["cooperating_unit_ids"]}
-    known = step.task.unit_ids() & named if step.task is not None else set()  # a task's units exist (foreign keys)
-    if named - known:
-        known |= set(step.session.scalars(KNOWN_UNITS, {"ids": list(named - known)}))
+    known = set(step.session.scalars(select(Unit.id).where(Unit.id.in_(named))))
     if cleaned["lead_unit_id"] not in known:
         errors["lead_unit_id"] = [N_("没有这个单位")]
     if cleaned["lead_unit_id"] in cleaned["cooperating_unit_ids"]:
         errors["cooperating_unit_ids"] = [N_("配合单位不能包含牵头单位")]
-    unknown = [i for i in cleaned["cooperating_unit_ids"] if i not in known]
-    if unknown:
+    if any(unit_id not in known for unit_id in cleaned["cooperating_unit_ids"]):
         errors["cooperating_unit_ids"] = [N_("没有这个单位")]
-    if leader_later and step.task is not None and step.task.lead_leader_id == cleaned["lead_leader_id"]:
-        step.check_later(lambda: leader_errors(step, leader))
-    else:
-        errors.update(leader_errors(step, leader))
+    leader = step.session.scalar(select(User.id).where(User.id == cleaned["lead_leader_id"], User.role == "leader",
+                                                       User.active.is_(True)))
+    if leader is None:
+        errors["lead_leader_id"] = [N_("请选择一位牵头市领导")]
     kind = DeadlineKind(cleaned["deadline_kind"])
     if kind is DeadlineKind.DATE and not cleaned["deadline"]:
         errors["deadline"] = [N_("请填写整改时限")]
@@ -225,21 +103,14 @@ def check_assignment(step: Step, cleaned: dict[str, Any], leader_later: bool = F
     return errors
 
 
-def leader_errors(step: Step, leader: Answer) -> dict[str, list[str]]:
-    return {} if leader.first_row(step.session) is not None else {"lead_leader_id": [N_("请选择一位牵头市领导")]}
-
-
 def apply_assignment(step: Step, data: dict[str, Any]) -> None:
-    """The task's units, leader and deadline as assigned; what is already so is left alone (nothing to flush)."""
+    """The task's units, leader and deadline as assigned."""
     task = step.the_task
-    values = {"lead_unit_id": data["lead_unit_id"], "lead_leader_id": data["lead_leader_id"],
-              "deadline_kind": DeadlineKind(data["deadline_kind"]),
-              "deadline": date.fromisoformat(data["deadline"]) if data["deadline"] else None}
-    for name, value in values.items():
-        if getattr(task, name) != value:
-            setattr(task, name, value)
-    if sorted(task.cooperating_unit_ids()) != sorted(data["cooperating_unit_ids"]):  # kept as a set (no order)
-        task.cooperating_units = [step.session.get(Unit, i) for i in data["cooperating_unit_ids"]]  # type: ignore[misc]
+    task.lead_unit_id, task.lead_leader_id = data["lead_unit_id"], data["lead_leader_id"]
+    task.deadline_kind = DeadlineKind(data["deadline_kind"])
+    task.deadline = date.fromisoformat(data["deadline"]) if data["deadline"] else None
+    if sorted(task.cooperating_unit_ids()) != data["cooperating_unit_ids"]:  # kept as a set (no order)
+        task.cooperating_units = [step.session.get_one(Unit, i) for i in data["cooperating_unit_ids"]]
     step.session.expire(task, ["lead_unit", "lead_leader"])  # they follow the ids just set
 
 
@@ -277,32 +148,6 @@ class PlanDraftHandler(FormHandler):
         step.session.flush()
         step.audit("plan.drafted", ("plan", plan.id), f"编制实施方案（第 {revision} 稿）", after={"revision": revision})
         return {}
-
-
-class DecisionHandler(FormHandler):
-    """A decision on a document: the approving choice moves it on, the other sends it back."""
-
-    approving = ""
-    declining = ""
-    extra_fields: tuple[Field, ...] = ()
-
-    @property
-    def fields(self) -> tuple[Field, ...]:  # type: ignore[override]
-        return (Field("decision", "choice", choices=(self.approving, self.declining)),
-                Field("comment", required=False), *self.extra_fields)
-
-    def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
-        cleaned = clean(self.fields, data)
-        require_comment_unless(cleaned, self.approving)
-        return cleaned
-
-    def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
-        approved = data["decision"] == self.approving
-        self.decide(step, data, approved)
-        return {"decision": data["decision"]}
-
-    def decide(self, step: Step, data: dict[str, Any], approved: bool) -> None:
-        raise NotImplementedError
 
 
 def latest_plan(step: Step) -> ImplementationPlan:
@@ -363,10 +208,9 @@ class ReportSubmitHandler(FormHandler):
 
     def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
         report = current_report(step)
-        write_loaded(step.session, report, {
-            "progress": data["progress"], "percent_complete": data["percent_complete"],
-            "problems": data["problems"] or "", "next_steps": data["next_steps"] or "",
-            "status": ReportStatus.DRAFTED, "drafted_by_id": step.actor.user_id, "drafted_at": step.now})
+        report.progress, report.percent_complete = data["progress"], data["percent_complete"]
+        report.problems, report.next_steps = data["problems"] or "", data["next_steps"] or ""
+        report.status, report.drafted_by_id, report.drafted_at = ReportStatus.DRAFTED, step.actor.user_id, step.now
         step.audit("report.drafted", ("report", report.id),
                    f"填报 {report.period} 月度进展（完成 {report.percent_complete}%）")
         return {}
@@ -378,10 +222,9 @@ class ReportSignHandler(DecisionHandler):
     def decide(self, step: Step, data: dict[str, Any], approved: bool) -> None:
         report = current_report(step)
         if approved:
-            write_loaded(step.session, report, {"status": ReportStatus.SUBMITTED,
-                                                "submitted_at": report.submitted_at or step.now})
+            report.status, report.submitted_at = ReportStatus.SUBMITTED, report.submitted_at or step.now
         else:
-            write_loaded(step.session, report, {"status": ReportStatus.RETURNED, "review_comment": data["comment"]})
+            report.status, report.review_comment = ReportStatus.RETURNED, data["comment"]
         step.audit("report.signed" if approved else "report.sent_back", ("report", report.id),
                    f"单位负责人{'签发' if approved else '退回'} {report.period} 月度进展"
                    + (f"：{data['comment']}" if data["comment"] else ""))
@@ -395,17 +238,16 @@ class ReportReviewHandler(DecisionHandler):
 
     def decide(self, step: Step, data: dict[str, Any], approved: bool) -> None:
         report = current_report(step)
-        write_loaded(step.session, report, {
-            "status": ReportStatus.ACCEPTED if approved else ReportStatus.RETURNED, "reviewed_at": step.now,
-            "review_comment": data["comment"] or "", "lagging": bool(approved and data["lagging"])})
+        report.status = ReportStatus.ACCEPTED if approved else ReportStatus.RETURNED
+        report.reviewed_at, report.review_comment = step.now, data["comment"] or ""
+        report.lagging = bool(approved and data["lagging"])
         verdict = ("通过（进度滞后）" if report.lagging else "通过") if approved else "退回"
         step.audit("report.accepted" if approved else "report.returned", ("report", report.id),
                    f"{report.period} 月度进展审核{verdict}" + (f"：{data['comment']}" if data["comment"] else ""),
                    after={"lagging": report.lagging})
         if report.lagging:
             comment = f"：{data['comment']}" if data["comment"] else ""
-            raise_trigger(step, EscalationTriggerKind.LAGGING,
-                          f"{period_label(report.period)}月度进展经审核认定进度滞后{comment}")
+            step.publish(TaskSlipped("lagging", f"{period_label(report.period)}月度进展经审核认定进度滞后{comment}"))
 
 
 CHASE_METHODS = {"phone": "电话催报", "notice": "书面催报", "onsite": "现场督导"}
@@ -455,7 +297,7 @@ class OverdueActionHandler(FormHandler):
         return {"decision": "urge"}
 
 
-CORE_HANDLERS: tuple[FormHandler, ...] = (
+HANDLERS: tuple[FormHandler, ...] = (
     AssignHandler(), PlanDraftHandler(), PlanSignHandler(), PlanReviewHandler(),
     ReportSubmitHandler(), ReportSignHandler(), ReportReviewHandler(), ReportChaseHandler(),
     OverdueActionHandler(),

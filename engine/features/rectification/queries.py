@@ -1,65 +1,23 @@
 """Read models: the inbox, the ledger, a task page. Plain indexed queries, no workflow loading."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from engine.core.actor import Actor
 from engine.core.clock import local_midnight
 from engine.core.periods import next_period, parse_period
+from engine.core.statuses import ReportStatus, TaskStatus, WarningLevel
 from engine.features.accounts.access import Access, unit_tasks
-from engine.features.clues.queries import inbox_clues
-from engine.features.escalation.queries import hide_from_unit
-from engine.store.audit import task_history
-from engine.store.models import (
-    AuditEvent,
-    Category,
-    Clue,
-    EvidenceFile,
-    HumanTask,
-    HumanTaskStatus,
-    ImplementationPlan,
-    Notice,
-    Objection,
-    ProcessInstance,
-    ProgressReport,
-    RectificationTask,
-    ReportStatus,
-    SignoffApplication,
-    SignoffNotice,
-    TaskStatus,
-    Unit,
-    User,
-    WarningLevel,
-)
+from engine.store.models import Category, HumanTask, HumanTaskStatus, ProgressReport, RectificationTask, Unit, User
 
 PAGE_SIZE = 25
-#: an inbox shows this many entries a page, oldest first; a supervisor of a province may have thousands
-INBOX_PAGE_SIZE = 50
 #: what a page shows of a task, loaded with it (the objects leave the session before rendering)
 TASK_DISPLAY = (joinedload(RectificationTask.category), joinedload(RectificationTask.lead_unit),
                 joinedload(RectificationTask.lead_leader), selectinload(RectificationTask.cooperating_units))
-#: audit events a task page leaves out because a domain event says the same step in words
-HISTORY_HIDDEN = frozenset({"work.completed"})
-
-
-@dataclass(frozen=True)
-class InboxEntry:
-    work: HumanTask
-    period: str
-    overdue: bool
-    clue: Clue | None = None  # the problem clue of work that belongs to no task
-
-
-@dataclass(frozen=True)
-class InboxPage:
-    entries: list[InboxEntry]
-    total: int
-    page: int
-    pages: int
 
 
 @dataclass(frozen=True)
@@ -144,59 +102,6 @@ class LedgerPage:
     pages: int
 
 
-@dataclass
-class TaskPage:
-    task: RectificationTask
-    history: list[AuditEvent]
-    open_work: list[HumanTask]
-    my_work: list[HumanTask]
-    plans: list[ImplementationPlan]
-    reports: list[ProgressReport]
-    signoffs: list[SignoffApplication]
-    people: dict[int, str] = field(default_factory=dict)
-    evidence: list[EvidenceFile] = field(default_factory=list)
-    notices: list[SignoffNotice] = field(default_factory=list)
-    objections: list[Objection] = field(default_factory=list)
-
-
-def inbox(session: Session, access: Access, actor: Actor, now: datetime, page: int = 1) -> InboxPage:
-    """One page of the person's open work, oldest first."""
-    # standing = false, not IS FALSE: PostgreSQL reads only '=' from an index
-    queues = [(HumanTask.status == HumanTaskStatus.OPEN, HumanTask.standing == false(), queue)
-              for queue in access.work_queues(actor)]
-    total = sum(session.scalar(select(func.count(HumanTask.id)).where(*where)) or 0 for where in queues)
-    pages = max(1, -(-total // INBOX_PAGE_SIZE))
-    page = min(max(1, page), pages)
-    ids = _page_ids(session, queues, (page - 1) * INBOX_PAGE_SIZE)
-    rows = session.execute(select(HumanTask, ProcessInstance.business_key)
-                           .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-                           .options(joinedload(HumanTask.task).joinedload(RectificationTask.lead_unit))
-                           .where(HumanTask.id.in_(ids)).order_by(HumanTask.created_at, HumanTask.id)).all()
-    clues = inbox_clues(session, [work.instance_id for work, _ in rows if work.task_id is None])
-    entries = [InboxEntry(work, period, work.due_at is not None and work.due_at < now, clues.get(work.instance_id))
-               for work, period in rows]
-    return InboxPage(entries, total, page, pages)
-
-
-def _page_ids(session: Session, queues: list[tuple[ColumnElement[bool], ...]], offset: int) -> list[int]:
-    """The ids of one inbox page, merged from the queues in order; each is read from the inbox index alone."""
-    order = (HumanTask.created_at, HumanTask.id)
-    heads = [row for where in queues for row in session.execute(
-        select(*order).where(*where).order_by(*order).limit(offset + INBOX_PAGE_SIZE))]
-    return [work_id for _, work_id in sorted(heads)[offset:offset + INBOX_PAGE_SIZE]]
-
-
-def notices(session: Session, actor: Actor, now: datetime, limit: int = 20) -> list[Notice]:
-    """Reminders for this person's role (and unit), newest first, until they expire."""
-    newest: list[Notice] = []
-    for unit in (None, actor.unit_id) if actor.unit_id is not None else (None,):
-        query = (select(Notice).where(Notice.role == actor.role, Notice.unit_id.is_(unit) if unit is None
-                                      else Notice.unit_id == unit, Notice.expires_at > now)
-                 .order_by(Notice.created_at.desc(), Notice.id.desc()).limit(limit))
-        newest.extend(session.scalars(query))
-    return sorted(newest, key=lambda notice: (notice.created_at, notice.id), reverse=True)[:limit]
-
-
 def ledger(session: Session, access: Access, actor: Actor, filters: LedgerFilters) -> LedgerPage:
     where = [access.task_filter(actor), *filters.conditions()]
     total = session.scalar(select(func.count(RectificationTask.id)).where(*where)) or 0
@@ -233,29 +138,6 @@ def last_reports(session: Session, task_ids: list[int]) -> dict[int, ProgressRep
 def load_task(session: Session, task_id: int) -> RectificationTask | None:
     """A task with everything a page shows of it."""
     return session.scalar(select(RectificationTask).options(*TASK_DISPLAY).where(RectificationTask.id == task_id))
-
-
-def task_page(session: Session, access: Access, actor: Actor, task: RectificationTask) -> TaskPage:
-    open_work = list(session.scalars(select(HumanTask).options(joinedload(HumanTask.unit)).where(
-        HumanTask.task_id == task.id, HumanTask.status == HumanTaskStatus.OPEN).order_by(HumanTask.created_at)))
-    plans = list(session.scalars(select(ImplementationPlan).where(ImplementationPlan.task_id == task.id)
-                                 .order_by(ImplementationPlan.revision.desc())))
-    reports = list(session.scalars(select(ProgressReport).where(ProgressReport.task_id == task.id)
-                                   .order_by(ProgressReport.period.desc())))
-    signoffs = list(session.scalars(select(SignoffApplication).where(SignoffApplication.task_id == task.id)
-                                    .order_by(SignoffApplication.id.desc())))
-    history = [event for event in task_history(session, task.id) if event.action not in HISTORY_HIDDEN]
-    page = TaskPage(task, history, open_work,
-                    [work for work in open_work if access.can_act(actor, work)], plans, reports, signoffs)
-    hide_from_unit(session, access, actor, task, page)
-    page.people = people_names(session)
-    page.evidence = list(session.scalars(select(EvidenceFile).where(EvidenceFile.task_id == task.id)
-                                         .order_by(EvidenceFile.id)))
-    page.notices = list(session.scalars(select(SignoffNotice).where(SignoffNotice.task_id == task.id)
-                                        .order_by(SignoffNotice.id.desc())))
-    page.objections = list(session.scalars(select(Objection).where(Objection.task_id == task.id)
-                                           .order_by(Objection.id)))
-    return page
 
 
 def people_names(session: Session) -> dict[int, str]:

@@ -22,7 +22,9 @@ from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from engine.core.settings import Settings
-from engine.store.models import ProgressReport, RectificationTask, ReportStatus, WarningLevel
+from engine.core.statuses import ReportStatus, WarningLevel
+from engine.store.models import ProgressReport, RectificationTask
+from engine.workflow.step import Step
 
 RED_CODES = frozenset({"deadline_passed", "repeated_yellow"})
 
@@ -115,6 +117,27 @@ def reassess(session: Session, rules: WarningRules, task: RectificationTask, tod
     if changed:
         task.warning, task.warning_reasons = assessment.level, assessment.reasons
     return changed
+
+
+def settle_colours(steps: Sequence[Step]) -> None:
+    """The end of a use case: the colour of each task its steps worked on, from one read of their reports."""
+    by_task = {step.task.id: step for step in steps if isinstance(step.task, RectificationTask)}
+    if not by_task:
+        return
+    history = recent_reports_of(steps[0].session, by_task.keys())
+    for task_id, step in sorted(by_task.items()):
+        _reassess_and_record(step, history[task_id])
+
+
+def _reassess_and_record(step: Step, reports: Sequence[ReportFacts]) -> None:
+    task = step.the_task
+    before = task.warning
+    if reassess(step.session, WarningRules(step.settings), task, step.today, reports):
+        reasons = "、".join(describe(reason, step.today) for reason in task.warning_reasons)
+        step.audit("task.warning", ("task", task.id), f"预警：{before.label} → {task.warning.label}"
+                   + (f"（{reasons}）" if reasons else ""),
+                   before={"warning": before.value}, after={"warning": task.warning.value,
+                                                            "reasons": task.warning_reasons})
 
 
 def describe(reason: dict[str, Any], today: date) -> str:

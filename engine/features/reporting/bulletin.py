@@ -5,7 +5,7 @@ category; the tasks signed off in M; the monthly reports due in M (按月交账:
 M-1, due on the report day of M) — on time, late, still missing, lagging — naming the units;
 the escalations issued and the other supervision acts (催报, 超期督办, 延期) of M; the tasks
 whose deadline falls in M+1, and those past their deadline and not signed off at the end of M.
-engine/bulletin_docx.py writes it as a Word document.
+bulletin_docx.py writes it as a Word document.
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from engine.core.clock import LOCAL_TZ, local_midnight
 from engine.core.errors import InvalidSubmission
 from engine.core.periods import next_period, parse_period, period_label, period_of
+from engine.core.statuses import ReportStatus, TaskStatus, WarningLevel
 from engine.features.rectification.queries import TASK_DISPLAY, month_end
 from engine.features.reporting.dashboard import (
     EscalationSummary,
@@ -27,16 +28,7 @@ from engine.features.reporting.dashboard import (
     status_at,
     status_history,
 )
-from engine.store.models import (
-    AuditEvent,
-    Category,
-    ProgressReport,
-    RectificationTask,
-    ReportStatus,
-    TaskStatus,
-    Unit,
-    WarningLevel,
-)
+from engine.store.models import AuditEvent, Category, ProgressReport, RectificationTask, Unit
 
 SUPERVISION_ACTIONS = {"report.chased": "催报", "task.urged": "超期督办", "task.deadline_extended": "延期"}
 

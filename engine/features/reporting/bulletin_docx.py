@@ -20,8 +20,8 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from engine.core.statuses import TaskStatus, WarningLevel
 from engine.features.reporting.bulletin import BulletinData, ReportLine, TaskLine
-from engine.store.models import TaskStatus, WarningLevel
 
 TITLE_FONT, HEADING_FONT, BODY_FONT = "方正小标宋简体", "黑体", "仿宋_GB2312"
 BODY_SIZE, TABLE_SIZE = 16, 10.5

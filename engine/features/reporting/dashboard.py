@@ -23,22 +23,18 @@ from sqlalchemy.sql.elements import True_
 
 from engine.core.clock import LOCAL_TZ, local_midnight
 from engine.core.periods import next_period, parse_period, period_of
+from engine.core.statuses import EscalationLevel, EscalationStatus, ReportStatus, TaskStatus, WarningLevel
 from engine.features.rectification.queries import month_end
 from engine.store.models import (
     AuditEvent,
     Category,
     Escalation,
-    EscalationLevel,
-    EscalationStatus,
     ProgressReport,
     RectificationTask,
-    ReportStatus,
-    TaskStatus,
     TaskStatusChange,
     Unit,
     User,
     UTCDateTime,
-    WarningLevel,
 )
 
 CURVE_MONTHS = 36

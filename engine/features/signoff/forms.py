@@ -1,4 +1,5 @@
-"""销号: the acceptance standards, the public notice and its objections."""
+"""销号: the user-task forms of a task's sign-off — the application with its evidence, the verification against
+the acceptance standards, the public notice (公示) and its objections, the approval — and reopening a closed task."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -8,31 +9,23 @@ from typing import Any
 from sqlalchemy import select
 
 from engine.core.errors import InvalidSubmission
-from engine.core.text import N_
+from engine.core.fields import Field, clean
+from engine.core.statuses import ObjectionStatus, ReopenReason, SignoffStatus
+from engine.core.text import N_, Text
 from engine.core.workdays import add_working_days
 from engine.features.rectification.actions import restart_deadline_watch
-from engine.features.rectification.forms import DecisionHandler, Field, FormHandler, clean
 from engine.store.files import CheckedFile
-from engine.store.models import (
-    EvidenceFile,
-    Objection,
-    ObjectionStatus,
-    RectificationTask,
-    ReopenReason,
-    SignoffApplication,
-    SignoffNotice,
-    SignoffStatus,
-    Unit,
-)
+from engine.store.models import EvidenceFile, Objection, RectificationTask, SignoffApplication, SignoffNotice, Unit
+from engine.workflow.forms import DecisionHandler, FormHandler
 from engine.workflow.step import Step
 
 #: the five standards every sign-off is checked against (五个不放过 in practice)
-STANDARDS: dict[str, str] = {
-    "measures_done": "整改措施全部落实到位",
-    "violations_punished": "违法违规行为依法依规查处到位",
-    "results_meet_norms": "整改效果达到规定标准",
-    "similar_fixed": "举一反三，周边同类问题一并整改",
-    "mechanism_in_place": "长效机制已经建立",
+STANDARDS: dict[str, Text] = {
+    "measures_done": N_("整改措施全部落实到位"),
+    "violations_punished": N_("违法违规行为依法依规查处到位"),
+    "results_meet_norms": N_("整改效果达到规定标准"),
+    "similar_fixed": N_("举一反三，周边同类问题一并整改"),
+    "mechanism_in_place": N_("长效机制已经建立"),
 }
 
 
@@ -86,9 +79,9 @@ def has_evidence(step: Step) -> bool:
 
 
 def store_evidence(step: Step, application: SignoffApplication, upload: CheckedFile) -> EvidenceFile:
-    if step.evidence is None:
-        raise RuntimeError("no evidence store for this step")
-    step.evidence.save(upload)
+    if step.files is None:
+        raise RuntimeError("no file store for this step")
+    step.files.save(upload)
     evidence = EvidenceFile(task_id=step.the_task.id, signoff_id=application.id, sha256=upload.sha256,
                             size=upload.size, media_type=upload.media_type, original_name=upload.original_name,
                             uploaded_by_id=step.actor.user_id, uploaded_at=step.now)
@@ -195,10 +188,14 @@ class SignoffNoticeHandler(FormHandler):
 
     def context(self, step: Step) -> dict[str, Any]:
         start, end = notice_period(step.today, step.settings.notice_working_days)
+        return {"start": start, "end": end}
+
+    def initial(self, step: Step) -> dict[str, Any]:
+        """The notice text the publicity group starts from."""
+        start, end = notice_period(step.today, step.settings.notice_working_days)
         task = step.the_task
         unit = step.session.get_one(Unit, task.lead_unit_id).name
-        return {"draft": draft_notice(task, unit, start, end, step.settings.notice_working_days),
-                "start": start, "end": end}
+        return {"text": draft_notice(task, unit, start, end, step.settings.notice_working_days)}
 
 
 def current_notice(step: Step) -> SignoffNotice:
@@ -274,17 +271,14 @@ class ReopenHandler(FormHandler):
         if data["new_deadline"]:
             task.deadline = date.fromisoformat(data["new_deadline"])
         step.audit("task.reopened", ("task", task.id),
-                   f"重新打开（{REOPEN_LABELS[ReopenReason(data['reason_kind'])]}）：{data['reason']}",
+                   f"重新打开（{ReopenReason(data['reason_kind']).label}）：{data['reason']}",
                    before={"closed_at": closed_on.isoformat() if closed_on else None},
                    after={"deadline": task.deadline.isoformat() if task.deadline else None})
         restart_deadline_watch(step)
         return {"deadline": task.deadline.isoformat() if task.deadline else None}
 
 
-REOPEN_LABELS = {ReopenReason.RECURRENCE: "问题复发", ReopenReason.COMPLAINT: "新的群众投诉",
-                 ReopenReason.MEDIA: "媒体报道", ReopenReason.INSPECTION: "上级检查发现"}
-
-SIGNOFF_HANDLERS: tuple[FormHandler, ...] = (
+HANDLERS: tuple[FormHandler, ...] = (
     SignoffApplyHandler(), SignoffSignHandler(), SignoffVerifyHandler(), SignoffNoticeHandler(),
     ObjectionAnswerHandler(), SignoffApproveHandler(), ReopenHandler(),
 )

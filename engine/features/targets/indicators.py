@@ -28,11 +28,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.core.errors import InvalidSubmission, NotFound
+from engine.core.fields import Field, clean
 from engine.core.periods import next_period, parse_period, period_of
 from engine.core.spreadsheet import Column, ImportRejected, Problem, Row, cell_text
-from engine.core.text import N_, message_of
-from engine.features.rectification.forms import Field, clean
-from engine.store.models import EnvironmentalIndicator, IndicatorValue, TargetDirection
+from engine.core.statuses import TargetDirection
+from engine.core.text import N_, Text, message_of
+from engine.store.models import EnvironmentalIndicator, IndicatorValue
 from engine.workflow.step import Step
 
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -57,9 +58,9 @@ class IndicatorStatus(enum.StrEnum):
     MISSED = "missed"
 
     @property
-    def label(self) -> str:
-        return {"no_data": "暂无数据", "met": "已达到目标值", "on_track": "符合目标进度",
-                "behind": "落后于目标进度", "missed": "逾期未达标"}[self.value]
+    def label(self) -> Text:
+        return {"no_data": N_("暂无数据"), "met": N_("已达到目标值"), "on_track": N_("符合目标进度"),
+                "behind": N_("落后于目标进度"), "missed": N_("逾期未达标")}[self.value]
 
     def is_ok(self) -> bool:
         return self in (IndicatorStatus.MET, IndicatorStatus.ON_TRACK)

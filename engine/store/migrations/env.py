@@ -1,4 +1,4 @@
-"""Alembic environment: duban runs migrations from code (engine.db.Database.upgrade_schema)."""
+"""Alembic environment: duban runs migrations from code (engine.store.database.Database.upgrade_schema)."""
 from __future__ import annotations
 
 from alembic import context

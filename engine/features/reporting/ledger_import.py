@@ -1,4 +1,4 @@
-"""The ledger (台账) as an Excel workbook: register tasks from one, export the ledger to one.
+"""Bringing in the ledger (台账) from an Excel workbook: register the new tasks of one, all or nothing.
 
 Import columns (header names; order free, other columns ignored, header within the first rows):
 
@@ -31,12 +31,11 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from openpyxl import Workbook
-from openpyxl.styles import PatternFill
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from engine.core.clock import LOCAL_TZ
 from engine.core.errors import InvalidSubmission
+from engine.core.fields import clean
 from engine.core.spreadsheet import (
     Column,
     ImportRejected,
@@ -47,19 +46,10 @@ from engine.core.spreadsheet import (
     styled_sheet,
     workbook_bytes,
 )
-from engine.features.rectification.forms import Field, check_assignment, clean
-from engine.features.rectification.queries import TASK_DISPLAY, LedgerFilters
-from engine.features.rectification.warnings import describe
-from engine.store.models import (
-    Category,
-    DeadlineKind,
-    ProgressReport,
-    RectificationTask,
-    TaskStatus,
-    Unit,
-    User,
-    WarningLevel,
-)
+from engine.core.statuses import DeadlineKind
+from engine.features.rectification.forms import REGISTRATION_FIELDS, check_assignment
+from engine.features.rectification.tasks import create_task
+from engine.store.models import Category, RectificationTask, Unit, User
 from engine.workflow.step import Step
 
 CODE_MAX = 32
@@ -68,7 +58,6 @@ IMMEDIATE, STANDING = "立行立改", "长期坚持"
 #: (column, width in characters) of the ledger's own columns, in order
 LEDGER_HEADERS = (("编号", 8), ("类别", 18), ("问题/任务", 46), ("整改目标", 40), ("整改措施", 56),
                   ("责任单位", 22), ("牵头市领导", 11), ("整改时限", 14))
-EXPORT_HEADERS = (*LEDGER_HEADERS, ("状态", 9), ("预警", 28), ("最近交账日期", 13), ("最近进展", 48), ("销号日期", 12))
 LEDGER_COLUMNS = (
     Column("编号", ("任务编号",)),
     Column("类别", ("任务类别", "问题类别")),
@@ -84,9 +73,6 @@ FIELD_COLUMNS = {"code": "编号", "category_id": "类别", "title": "问题/任
                  "target": "整改目标", "measures": "整改措施", "lead_unit_id": "责任单位",
                  "cooperating_unit_ids": "责任单位", "lead_leader_id": "牵头市领导", "deadline_kind": "整改时限",
                  "deadline": "整改时限"}
-WARNING_FILLS = {WarningLevel.GREEN: "C6EFCE", WarningLevel.YELLOW: "FFEB9C", WarningLevel.RED: "FFC7CE"}
-STATUS_TEXT = {TaskStatus.REGISTERED: "未启动", TaskStatus.IN_PROGRESS: "推进中",
-               TaskStatus.PENDING_SIGNOFF: "待销号", TaskStatus.CLOSED: "已销号"}
 UNIT_SEPARATORS = re.compile(r"[、，,;；/\n]+")
 CATEGORY_PATTERN = re.compile(r"^(\d{1,3})\s*[.．、]\s*(\S.*)$")
 LEADER_PATTERN = re.compile(r"^(.+?)\s*[（(](.*)[)）]$")
@@ -170,12 +156,7 @@ def split_problem(text: str) -> tuple[str, str]:
     return (first, rest) if rest else (first, first)
 
 
-def problem_cell(task: RectificationTask) -> str:
-    problem = _normal_text(task.problem)
-    return task.title if problem == task.title else f"{task.title}\n{problem}"
-
-
-def _normal_text(text: str) -> str:
+def normal_text(text: str) -> str:
     return cell_text(text)
 
 
@@ -248,11 +229,7 @@ class Lookups:
 
 # --- importing -----------------------------------------------------------------------------
 
-CreateTask = Callable[[Step, dict[str, Any]], RectificationTask]
-
-
-def import_rows(step: Step, rows: Sequence[Row], create_task: CreateTask,
-                progress: ProgressReporter = SILENT) -> ImportResult:
+def import_rows(step: Step, rows: Sequence[Row], progress: ProgressReporter = SILENT) -> ImportResult:
     """Check every row, then register the new ones; ImportRejected (nothing done) if any row is wrong."""
     result = ImportResult()
     if not rows:
@@ -312,7 +289,7 @@ def _checked_row(step: Step, row: Row, lookups: Lookups,
     bad_columns = {problem.column for problem in problems}
     cleaned: dict[str, Any] = {}
     try:
-        cleaned = clean(registration_fields(), data)
+        cleaned = clean(REGISTRATION_FIELDS, data)
     except InvalidSubmission as exc:
         problems += _engine_problems(row, exc.errors, bad_columns)
     else:
@@ -358,13 +335,6 @@ def _resolve(row: Row, lookups: Lookups) -> tuple[dict[str, Any], list[Problem]]
     return data, problems
 
 
-def registration_fields() -> tuple[Field, ...]:
-    """The rules of registering one task by hand (imported late: engine.service imports this module)."""
-    from engine.app import REGISTRATION_FIELDS
-
-    return REGISTRATION_FIELDS
-
-
 def _engine_problems(row: Row, errors: dict[str, list[str]], skip: set[str]) -> list[Problem]:
     problems = []
     for name, messages in errors.items():
@@ -382,9 +352,9 @@ def _engine_problems(row: Row, errors: dict[str, list[str]], skip: set[str]) -> 
 def _differences(task: RectificationTask, data: dict[str, Any]) -> list[str]:
     same = {
         "类别": task.category_id == data["category_id"],
-        "问题/任务": (_normal_text(task.title), _normal_text(task.problem)) == (data["title"], data["problem"]),
-        "整改目标": _normal_text(task.target) == data["target"],
-        "整改措施": _normal_text(task.measures) == data["measures"],
+        "问题/任务": (normal_text(task.title), normal_text(task.problem)) == (data["title"], data["problem"]),
+        "整改目标": normal_text(task.target) == data["target"],
+        "整改措施": normal_text(task.measures) == data["measures"],
         "责任单位": (task.lead_unit_id, sorted(u.id for u in task.cooperating_units))
         == (data["lead_unit_id"], sorted(data["cooperating_unit_ids"])),
         "牵头市领导": task.lead_leader_id == data["lead_leader_id"],
@@ -392,100 +362,6 @@ def _differences(task: RectificationTask, data: dict[str, Any]) -> list[str]:
         == (data["deadline_kind"], data["deadline"]),
     }
     return [column for column, equal in same.items() if not equal]
-
-
-# --- exporting -----------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class ExportRow:
-    task: RectificationTask
-    last_report: ProgressReport | None  # the last report the unit sent up
-
-
-@dataclass(frozen=True)
-class ExportMeta:
-    exported_at: datetime
-    exported_by: str
-    filters: list[str]
-
-
-def export_rows(session: Session, scope: ColumnElement[bool], filters: LedgerFilters) -> list[ExportRow]:
-    """Every task the page shows with these filters (all pages), in the ledger's order."""
-    tasks = list(session.scalars(select(RectificationTask).options(*TASK_DISPLAY)
-                                 .where(scope, *filters.conditions()).join(Category)
-                                 .order_by(Category.number, RectificationTask.id)))
-    reports = last_sent_reports(session, [task.id for task in tasks])
-    return [ExportRow(task, reports.get(task.id)) for task in tasks]
-
-
-def last_sent_reports(session: Session, task_ids: list[int]) -> dict[int, ProgressReport]:
-    latest = (select(ProgressReport.task_id, func.max(ProgressReport.period).label("period"))
-              .where(ProgressReport.task_id.in_(task_ids), ProgressReport.submitted_at.is_not(None))
-              .group_by(ProgressReport.task_id).subquery())
-    query = select(ProgressReport).join(latest, (ProgressReport.task_id == latest.c.task_id)
-                                        & (ProgressReport.period == latest.c.period))
-    return {report.task_id: report for report in session.scalars(query)}
-
-
-def ledger_workbook(rows: Sequence[ExportRow], today: date, meta: ExportMeta,
-                    progress: ProgressReporter = SILENT) -> bytes:
-    workbook = Workbook()
-    sheet = styled_sheet(workbook, "整改任务台账", EXPORT_HEADERS)
-    progress.stage("写入", len(rows))
-    for row in rows:
-        number = append_row(sheet, export_values(row, today))
-        sheet.cell(row=number, column=8).number_format = "yyyy-mm-dd"
-        for column in (11, 13):
-            sheet.cell(row=number, column=column).number_format = "yyyy-mm-dd"
-        if not row.task.status.is_closed():
-            sheet.cell(row=number, column=10).fill = PatternFill("solid", fgColor=WARNING_FILLS[row.task.warning])
-        progress.advance()
-    sheet.auto_filter.ref = sheet.dimensions
-    _about_sheet(workbook, meta, len(rows))
-    return workbook_bytes(workbook)
-
-
-def export_values(row: ExportRow, today: date) -> list[Any]:
-    task, report = row.task, row.last_report
-    units = "、".join([task.lead_unit.name, *(unit.name for unit in task.cooperating_units)])
-    return [task.code, f"{task.category.number}. {task.category.name}", problem_cell(task), task.target,
-            task.measures, units, task.lead_leader.display_name, deadline_cell(task), STATUS_TEXT[task.status],
-            "" if task.status.is_closed() else warning_cell(task, today),
-            _local_date(report.submitted_at) if report else None, report_summary(report) if report else "",
-            _local_date(task.closed_at)]
-
-
-def deadline_cell(task: RectificationTask) -> date | str:
-    if task.deadline_kind is DeadlineKind.STANDING:
-        return STANDING
-    if task.deadline_kind is DeadlineKind.IMMEDIATE:
-        return f"{IMMEDIATE}（{task.deadline.isoformat()}）" if task.deadline else IMMEDIATE
-    return task.deadline or ""
-
-
-def warning_cell(task: RectificationTask, today: date) -> str:
-    reasons = "；".join(describe(reason, today) for reason in task.warning_reasons or [])
-    return f"{task.warning.label}：{reasons}" if reasons else task.warning.label
-
-
-def report_summary(report: ProgressReport) -> str:
-    percent = f"完成 {report.percent_complete}%；" if report.percent_complete is not None else ""
-    lagging = "（进度滞后）" if report.lagging else ""
-    return f"{report.period}{lagging}：{percent}{report.progress}".strip()
-
-
-def _local_date(value: datetime | None) -> date | None:
-    return value.astimezone(LOCAL_TZ).date() if value else None
-
-
-def _about_sheet(workbook: Workbook, meta: ExportMeta, count: int) -> None:
-    sheet = styled_sheet(workbook, "说明", (("项目", 14), ("内容", 70)), first=False)
-    lines = [("导出时间", meta.exported_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")),
-             ("导出人", meta.exported_by), ("任务数", count),
-             ("筛选条件", "；".join(meta.filters) or "全部（本人可见范围内）"),
-             ("说明", "前八列与导入模板相同，可直接修改后导入新增任务；已登记的任务不会被导入覆盖。")]
-    for line in lines:
-        append_row(sheet, line)
 
 
 def template_workbook() -> bytes:
@@ -512,25 +388,3 @@ def template_workbook() -> bytes:
     return workbook_bytes(workbook)
 
 
-def describe_filters(session: Session, filters: LedgerFilters) -> list[str]:
-    """The filters in words, for the export's 说明 sheet."""
-    described: list[str] = []
-    if filters.category_id and (category := session.get(Category, filters.category_id)):
-        described.append(f"类别：{category.number}. {category.name}")
-    if filters.unit_id and (unit := session.get(Unit, filters.unit_id)):
-        described.append(f"{'牵头单位' if filters.lead_only else '责任单位'}：{unit.name}")
-    if filters.leader_id and (leader := session.get(User, filters.leader_id)):
-        described.append(f"牵头市领导：{leader.display_name}")
-    if filters.status:
-        described.append(f"状态：{STATUS_TEXT[filters.status]}")
-    if filters.warning:
-        described.append(f"预警：{filters.warning.label}")
-    if filters.report_overdue:
-        described.append("有逾期未报的月度进展")
-    for value, text in ((filters.registered_by, "{}月底前登记"), (filters.closed_by, "{}月底前销号"),
-                        (filters.closed_in, "{}月销号")):
-        if value:
-            described.append(text.format(value))
-    if filters.q.strip():
-        described.append(f"关键词：{filters.q.strip()}")
-    return described

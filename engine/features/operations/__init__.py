@@ -1,0 +1,1 @@
+"""What the operator does to a running duban: check the schema, back up, restore."""

@@ -1,0 +1,51 @@
+"""The use cases of public disclosure: the public pages (no login), objections to a sign-off notice, and the
+progress summaries the publicity group approves for them."""
+from __future__ import annotations
+
+from typing import Any
+
+from engine.core.actor import Actor
+from engine.core.clock import local_today
+from engine.core.settings import Settings
+from engine.core.statuses import TaskStatus
+from engine.features.accounts.access import Access
+from engine.features.public import disclosure
+from engine.store.models import ProgressReport, PublicSummary
+from engine.store.transactions import Transactions
+from engine.workflow.instances import Processes
+
+
+class PublicUseCases:
+    def __init__(self, transactions: Transactions, processes: Processes, access: Access, settings: Settings) -> None:
+        self.transactions = transactions
+        self.access = access
+        self.settings = settings
+        self.clock = processes.runtime.clock
+
+    def tasks(self, page: int = 1, status: TaskStatus | None = None) -> tuple[list[disclosure.PublicTask], int]:
+        return self.transactions.read(lambda s: disclosure.public_tasks(s, page, status))
+
+    def task(self, task_id: int) -> tuple[disclosure.PublicTask, list[PublicSummary], list[disclosure.PublicNotice]]:
+        return self.transactions.read(lambda s: disclosure.public_task(s, task_id))
+
+    def open_notices(self) -> list[disclosure.PublicNotice]:
+        return self.transactions.read(lambda s: disclosure.open_notices(s, local_today(self.clock)))
+
+    def notice(self, notice_id: int) -> disclosure.PublicNotice:
+        return self.transactions.read(
+            lambda s: disclosure.notice_for_objection(s, notice_id, local_today(self.clock)))
+
+    def file_objection(self, notice_id: int, data: dict[str, Any], client_addr: str) -> int:
+        """Anyone, no login: an objection to a sign-off notice while it is up."""
+        visitor = Actor(None, "public", "公众", "public", None, client_addr)
+        return self.transactions.run(lambda s: disclosure.file_objection(
+            s, notice_id, data, visitor, self.clock.now(), local_today(self.clock),
+            self.settings.objections_per_hour).id)
+
+    def reports_to_publish(self, actor: Actor) -> list[ProgressReport]:
+        self.access.require(actor, "progress.publish")
+        return self.transactions.read(disclosure.reports_to_publish)
+
+    def publish_summary(self, actor: Actor, report_id: int, text: str) -> None:
+        self.access.require(actor, "progress.publish")
+        self.transactions.run(lambda s: disclosure.publish_summary(s, actor, self.clock.now(), report_id, text))

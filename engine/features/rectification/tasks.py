@@ -1,0 +1,46 @@
+"""登记: a rectification task comes into being, by hand or from a ledger, and its process starts."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from engine.core.errors import InvalidSubmission
+from engine.core.fields import clean
+from engine.core.statuses import DeadlineKind, TaskStatus
+from engine.features.rectification.actions import MAIN_PROCESS
+from engine.features.rectification.forms import REGISTRATION_FIELDS, check_assignment
+from engine.store.models import Category, RectificationTask, Unit
+from engine.workflow.step import Step
+
+
+def checked_registration(step: Step, data: dict[str, Any]) -> dict[str, Any]:
+    """The registration form's data, every problem of it reported at once."""
+    cleaned = clean(REGISTRATION_FIELDS, data)
+    errors = check_assignment(step, cleaned)
+    if step.session.get(Category, cleaned["category_id"]) is None:
+        errors["category_id"] = ["没有这个类别"]
+    if step.session.scalar(select(RectificationTask.id).where(RectificationTask.code == cleaned["code"])):
+        errors["code"] = ["编号已存在"]
+    if errors:
+        raise InvalidSubmission(errors)
+    return cleaned
+
+
+def create_task(step: Step, data: dict[str, Any]) -> RectificationTask:
+    """A task from checked registration data; its process starts and waits for 交办."""
+    task = RectificationTask(
+        code=data["code"], category_id=data["category_id"], title=data["title"], problem=data["problem"],
+        target=data["target"], measures=data["measures"], lead_unit_id=data["lead_unit_id"],
+        lead_leader_id=data["lead_leader_id"], deadline_kind=DeadlineKind(data["deadline_kind"]),
+        deadline=date.fromisoformat(data["deadline"]) if data["deadline"] else None,
+        status=TaskStatus.REGISTERED, registered_at=step.now,
+        cooperating_units=[step.session.get_one(Unit, i) for i in data["cooperating_unit_ids"]])
+    step.session.add(task)
+    step.session.flush()
+    step.task = task
+    step.audit("task.registered", ("task", task.id), f"登记整改任务 {task.code} {task.title}",
+               after={"code": task.code, "title": task.title})
+    step.processes.start(step, MAIN_PROCESS, {"deadline": data["deadline"]})
+    return task

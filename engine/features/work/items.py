@@ -1,0 +1,118 @@
+"""A work item (a user task waiting for a person): opening it with what its form needs, and completing it."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
+
+from engine.core.actor import Actor
+from engine.core.errors import Conflict, InvalidSubmission, NotFound, PermissionDenied
+from engine.core.uploads import Upload
+from engine.features.accounts.access import Access
+from engine.features.clues.queries import ClueWorkItem, clue_of_instance, clue_page
+from engine.features.rectification import duties
+from engine.features.rectification.queries import load_task
+from engine.features.work.task_page import TaskPage, task_page
+from engine.store.database import Session
+from engine.store.files import CheckedFile, FileStore, FileWriter
+from engine.store.models import HumanTask, HumanTaskStatus, ProcessInstance, RectificationTask
+from engine.workflow.forms import FormHandler
+from engine.workflow.instances import Processes
+
+
+@dataclass
+class WorkItem:
+    """A human task with what the person needs beside the form."""
+
+    work: HumanTask
+    task: RectificationTask
+    period: str
+    page: TaskPage
+    extra: dict[str, Any] = field(default_factory=dict)  # the form's context: a draft, the items to answer
+    initial: dict[str, Any] | None = None  # what the form starts with
+
+
+def work_and_instance(lock: bool) -> Select[tuple[HumanTask, ProcessInstance]]:
+    """A work item with its process instance and, eagerly, its task; with `lock`, the work item and the instance
+    are locked until the transaction ends (FOR UPDATE OF both: the task, on the nullable side of an outer join,
+    cannot be and need not be)."""
+    query = (select(HumanTask, ProcessInstance).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+             .options(joinedload(HumanTask.task)))
+    return query.with_for_update(of=(HumanTask, ProcessInstance)) if lock else query
+
+
+class WorkItems:
+    """Opening and completing work items, whoever's process they belong to."""
+
+    def __init__(self, processes: Processes, access: Access, files: FileStore) -> None:
+        self.processes = processes
+        self.access = access
+        self.files = files
+
+    def open(self, session: Session, actor: Actor, human_task_id: int,
+             lock: bool = True) -> tuple[HumanTask, ProcessInstance]:
+        """The open work item the actor may do, with its instance and its task, in one read."""
+        found = session.execute(work_and_instance(lock).where(HumanTask.id == human_task_id)).one_or_none()
+        if found is None:
+            raise NotFound("没有找到这项工作")
+        work_item, instance = found
+        if not self.access.can_act(actor, work_item):  # whoever may do it may see its task (same unit or city)
+            if not self._may_see(session, actor, work_item):
+                raise NotFound("没有找到这项工作")
+            raise PermissionDenied("这项工作不由您办理")
+        if work_item.task is not None:
+            duties.check(session, actor, work_item, work_item.task)
+        if not work_item.status.is_open():
+            raise Conflict("这项工作已经有人处理过了")
+        return work_item, instance
+
+    def _may_see(self, session: Session, actor: Actor, work_item: HumanTask) -> bool:
+        """Work of a task: whoever may see the task; work of a problem clue: whoever may see clues."""
+        if work_item.task is not None:
+            return self.access.can_view_task(actor, work_item.task)
+        return self.access.can_view_clues(actor) and clue_of_instance(session, work_item.instance_id) is not None
+
+    def item(self, session: Session, actor: Actor, human_task_id: int) -> WorkItem:
+        work, instance = self.open(session, actor, human_task_id, lock=False)
+        task = self.access.check_view_task(actor, load_task(session, work.task_id or 0))
+        handler = self.processes.registry.forms[work.form]
+        step = self.processes.step(session, actor, task=task, instance=instance, human_task=work)
+        page = task_page(session, self.access, actor, task)
+        return WorkItem(work, task, instance.business_key, page, handler.context(step), handler.initial(step))
+
+    def clue_item(self, session: Session, actor: Actor, human_task_id: int) -> ClueWorkItem:
+        """A step of a problem clue's process, with the clue's page."""
+        work, _instance = self.open(session, actor, human_task_id, lock=False)
+        clue = clue_of_instance(session, work.instance_id)
+        if clue is None:
+            raise NotFound("没有找到这项工作")
+        return ClueWorkItem(work, clue_page(session, self.access, actor, clue))
+
+    def complete(self, session: Session, actor: Actor, human_task_id: int, data: dict[str, Any],
+                 uploads: Sequence[Upload], writer: FileWriter) -> HumanTask:
+        """Do one user task: check, validate, record, run the process on."""
+        work, instance = self.open(session, actor, human_task_id)
+        handler = self.processes.registry.forms[work.form]
+        step = self.processes.step(session, actor, task=work.task, instance=instance, human_task=work,
+                                   uploads=self._checked(handler, uploads), files=writer)
+        cleaned = handler.clean(step, data)
+        files = [{"name": f.original_name, "sha256": f.sha256, "size": f.size} for f in step.uploads]
+        work.status, work.completed_by_id, work.completed_at = HumanTaskStatus.COMPLETED, actor.user_id, step.now
+        work.data = {**cleaned, **({"files": files} if files else {})}
+        step.audit("work.completed", ("human_task", work.id), f"完成「{work.name}」",
+                   after={"form": work.form, "data": work.data})
+        self.processes.complete(step, handler.apply(step, cleaned))
+        self.processes.settle([step])
+        return work
+
+    def _checked(self, handler: FormHandler, uploads: Sequence[Upload]) -> list[CheckedFile]:
+        """The files sent with a form, checked by content; refused where the form takes none."""
+        if not uploads:
+            return []
+        if not handler.accepts_files:
+            raise InvalidSubmission({"evidence": ["这一步不接受上传文件"]})
+        return self.files.check(list(uploads))
+

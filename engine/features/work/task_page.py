@@ -1,0 +1,66 @@
+"""A task's page: its facts, history, current steps, plans, reports, sign-off and what this person may do."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from engine.core.actor import Actor
+from engine.features.accounts.access import Access
+from engine.features.audit.trail import task_history
+from engine.features.escalation.queries import hide_from_unit
+from engine.features.rectification.queries import people_names
+from engine.store.models import (
+    AuditEvent,
+    EvidenceFile,
+    HumanTask,
+    HumanTaskStatus,
+    ImplementationPlan,
+    Objection,
+    ProgressReport,
+    RectificationTask,
+    SignoffApplication,
+    SignoffNotice,
+)
+
+#: audit events a task page leaves out because a domain event says the same step in words
+HISTORY_HIDDEN = frozenset({"work.completed"})
+
+
+@dataclass
+class TaskPage:
+    task: RectificationTask
+    history: list[AuditEvent]
+    open_work: list[HumanTask]
+    my_work: list[HumanTask]
+    plans: list[ImplementationPlan]
+    reports: list[ProgressReport]
+    signoffs: list[SignoffApplication]
+    people: dict[int, str] = field(default_factory=dict)
+    evidence: list[EvidenceFile] = field(default_factory=list)
+    notices: list[SignoffNotice] = field(default_factory=list)
+    objections: list[Objection] = field(default_factory=list)
+
+
+def task_page(session: Session, access: Access, actor: Actor, task: RectificationTask) -> TaskPage:
+    open_work = list(session.scalars(select(HumanTask).options(joinedload(HumanTask.unit)).where(
+        HumanTask.task_id == task.id, HumanTask.status == HumanTaskStatus.OPEN).order_by(HumanTask.created_at)))
+    plans = list(session.scalars(select(ImplementationPlan).where(ImplementationPlan.task_id == task.id)
+                                 .order_by(ImplementationPlan.revision.desc())))
+    reports = list(session.scalars(select(ProgressReport).where(ProgressReport.task_id == task.id)
+                                   .order_by(ProgressReport.period.desc())))
+    signoffs = list(session.scalars(select(SignoffApplication).where(SignoffApplication.task_id == task.id)
+                                    .order_by(SignoffApplication.id.desc())))
+    history = [event for event in task_history(session, task.id) if event.action not in HISTORY_HIDDEN]
+    page = TaskPage(task, history, open_work,
+                    [work for work in open_work if access.can_act(actor, work)], plans, reports, signoffs)
+    hide_from_unit(session, access, actor, task, page)
+    page.people = people_names(session)
+    page.evidence = list(session.scalars(select(EvidenceFile).where(EvidenceFile.task_id == task.id)
+                                         .order_by(EvidenceFile.id)))
+    page.notices = list(session.scalars(select(SignoffNotice).where(SignoffNotice.task_id == task.id)
+                                        .order_by(SignoffNotice.id.desc())))
+    page.objections = list(session.scalars(select(Objection).where(Objection.task_id == task.id)
+                                           .order_by(Objection.id)))
+    return page

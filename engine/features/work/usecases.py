@@ -1,0 +1,113 @@
+"""The use cases of a person's work: the inbox, a work item, completing it, a task's page; and the timers that
+failed (incidents), which an administrator retries."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+
+from sqlalchemy import select
+
+from engine.core.actor import Actor
+from engine.core.errors import Conflict, DomainError, NotFound
+from engine.core.uploads import Upload
+from engine.features.accounts.access import Access
+from engine.features.clues.queries import ClueWorkItem
+from engine.features.rectification.queries import load_task
+from engine.features.work import inbox as inbox_queries
+from engine.features.work.items import WorkItem, WorkItems
+from engine.features.work.task_page import TaskPage, task_page
+from engine.store.database import Session
+from engine.store.files import FileStore
+from engine.store.models import HumanTask, Incident, Notice, ProcessInstance, RectificationTask
+from engine.store.transactions import Transactions
+from engine.workflow.incidents import list_incidents, open_incident, resolve_incident
+from engine.workflow.progress import ProcessPath, task_path
+from engine.workflow.sweep import Sweep
+
+log = logging.getLogger("duban.engine")
+
+
+class WorkUseCases:
+    def __init__(self, transactions: Transactions, items: WorkItems, access: Access, files: FileStore,
+                 sweep: Sweep) -> None:
+        self.transactions = transactions
+        self.items = items
+        self.access = access
+        self.files = files
+        self.sweep = sweep
+        self.processes = items.processes
+        self.clock = self.processes.runtime.clock
+
+    def inbox(self, actor: Actor, page: int = 1) -> inbox_queries.InboxPage:
+        return self.transactions.read(
+            lambda s: inbox_queries.inbox(s, self.access, actor, self.clock.now(), page))
+
+    def notices(self, actor: Actor) -> list[Notice]:
+        return self.transactions.read(lambda s: inbox_queries.notices(s, actor, self.clock.now()))
+
+    def item(self, actor: Actor, human_task_id: int) -> WorkItem:
+        return self.transactions.read(lambda s: self.items.item(s, actor, human_task_id))
+
+    def clue_item(self, actor: Actor, human_task_id: int) -> ClueWorkItem:
+        self.access.require(actor, "clue.view")
+        return self.transactions.read(lambda s: self.items.clue_item(s, actor, human_task_id))
+
+    def complete(self, actor: Actor, human_task_id: int, data: dict[str, Any],
+                 uploads: Sequence[Upload] = ()) -> HumanTask:
+        """Do one user task: all or nothing, the files it brought included."""
+        writer = self.files.writer()
+        try:
+            return self.transactions.run(
+                lambda s: self.items.complete(s, actor, human_task_id, data, uploads, writer))
+        except BaseException:
+            writer.discard_new()  # nothing of a failed step is kept, its files included
+            raise
+
+    def task_page(self, actor: Actor, task_id: int) -> TaskPage:
+        def work(session: Session) -> TaskPage:
+            task = self.access.check_view_task(actor, load_task(session, task_id))
+            return task_page(session, self.access, actor, task)
+
+        return self.transactions.read(work)
+
+    def task_path(self, actor: Actor, task_id: int) -> ProcessPath | None:
+        """Where the task's process has been and waits now, for its diagram."""
+        def work(session: Session) -> ProcessPath | None:
+            self.access.check_view_task(actor, session.get(RectificationTask, task_id))
+            return task_path(session, self.processes, task_id)
+
+        return self.transactions.read(work)
+
+    # --- incidents -----------------------------------------------------------------------
+
+    def incidents(self, actor: Actor, include_resolved: bool = False) -> list[Incident]:
+        self.access.require(actor, "incident.manage")
+        return self.transactions.read(lambda s: list_incidents(s, include_resolved))
+
+    def retry_incident(self, actor: Actor, incident_id: int) -> bool:
+        """Fire the blocked instance again; True when it went through and the incident is resolved."""
+        self.access.require(actor, "incident.manage")
+        incident = self.transactions.read(lambda s: s.get(Incident, incident_id))
+        if incident is None or not incident.is_open():
+            raise NotFound("没有这个未处理的故障")
+
+        def work(session: Session) -> None:
+            instance = session.scalar(select(ProcessInstance).where(ProcessInstance.id == incident.instance_id)
+                                      .with_for_update())
+            if instance is None:
+                raise NotFound("没有这个未处理的故障")
+            self.sweep.fire(session, actor, instance)
+            resolve_incident(session, incident_id, actor, self.clock.now())
+
+        try:
+            self.transactions.run(work)
+        except (Conflict, DomainError):
+            raise
+        except Exception as exc:  # the retry failed again: record it, keep the instance blocked
+            log.exception("retry of incident %s failed", incident_id)
+            self.transactions.run(partial(open_incident, instance_id=incident.instance_id, error=exc,
+                                          now=self.clock.now()))
+            return False
+        return True

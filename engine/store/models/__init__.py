@@ -1,0 +1,75 @@
+"""The database: SQLAlchemy 2.0 declarative models, one module per feature, all on one metadata."""
+from engine.store.models.accounts import LoginSession, Setting, Unit, User
+from engine.store.models.audit import AuditChain, AuditEvent
+from engine.store.models.base import Base, UTCDateTime, stored_enum
+from engine.store.models.clues import Clue, clue_tasks, clue_units
+from engine.store.models.escalation import (
+    AccountabilityCase,
+    AccountablePerson,
+    Escalation,
+    EscalationExposure,
+    EscalationInterview,
+    EscalationNotice,
+    EscalationTrigger,
+)
+from engine.store.models.rectification import (
+    Category,
+    ImplementationPlan,
+    ProgressReport,
+    RectificationTask,
+    TaskStatusChange,
+    cooperating_units,
+)
+from engine.store.models.signoff import EvidenceFile, Objection, PublicSummary, SignoffApplication, SignoffNotice
+from engine.store.models.targets import EnvironmentalIndicator, IndicatorValue
+from engine.store.models.workflow import (
+    HumanTask,
+    HumanTaskStatus,
+    Incident,
+    InstanceStatus,
+    Notice,
+    ProcessInstance,
+    ProcessVersion,
+)
+
+__all__ = [
+    "AccountabilityCase",
+    "AccountablePerson",
+    "AuditChain",
+    "AuditEvent",
+    "Base",
+    "Category",
+    "Clue",
+    "EnvironmentalIndicator",
+    "Escalation",
+    "EscalationExposure",
+    "EscalationInterview",
+    "EscalationNotice",
+    "EscalationTrigger",
+    "EvidenceFile",
+    "HumanTask",
+    "HumanTaskStatus",
+    "ImplementationPlan",
+    "Incident",
+    "IndicatorValue",
+    "InstanceStatus",
+    "LoginSession",
+    "Notice",
+    "Objection",
+    "ProcessInstance",
+    "ProcessVersion",
+    "ProgressReport",
+    "PublicSummary",
+    "RectificationTask",
+    "Setting",
+    "SignoffApplication",
+    "SignoffNotice",
+    "TaskStatusChange",
+    "UTCDateTime",
+    "Unit",
+    "User",
+    "clue_tasks",
+    "clue_units",
+    "cooperating_units",
+    "stored_enum",
+]

@@ -1,0 +1,63 @@
+"""What a user task's form means: a handler per form name (duban:form), registered by its feature.
+
+A handler validates the submitted data again (never trusting the web layer), writes the domain
+record and returns the few variables the BPMN gateways read.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from engine.core.errors import InvalidSubmission
+from engine.core.fields import Field, clean
+from engine.core.text import N_
+from engine.workflow.step import Step
+
+
+class FormHandler:
+    """Base: validate, apply to the domain, return the variables the BPMN needs."""
+
+    name: str = ""
+    fields: tuple[Field, ...] = ()
+    #: the form takes uploaded files (checked and stored by the use case before `apply`)
+    accepts_files: bool = False
+
+    def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
+        return clean(self.fields, data)
+
+    def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def context(self, step: Step) -> dict[str, Any]:
+        """What the person needs beside the form, beyond the task page (a draft, the items to answer)."""
+        return {}
+
+    def initial(self, step: Step) -> dict[str, Any] | None:
+        """What the form starts with (what is already on record, a drafted text), if anything."""
+        return None
+
+
+class DecisionHandler(FormHandler):
+    """A decision on a document: the approving choice moves it on, the other sends it back with a comment."""
+
+    approving = ""
+    declining = ""
+    extra_fields: tuple[Field, ...] = ()
+
+    @property
+    def fields(self) -> tuple[Field, ...]:  # type: ignore[override]
+        return (Field("decision", "choice", choices=(self.approving, self.declining)),
+                Field("comment", required=False), *self.extra_fields)
+
+    def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
+        cleaned = clean(self.fields, data)
+        if cleaned["decision"] != self.approving and not cleaned.get("comment"):
+            raise InvalidSubmission({"comment": [N_("退回时必须填写意见")]})
+        return cleaned
+
+    def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
+        self.decide(step, data, data["decision"] == self.approving)
+        return {"decision": data["decision"]}
+
+    def decide(self, step: Step, data: dict[str, Any], approved: bool) -> None:
+        raise NotImplementedError
