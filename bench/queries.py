@@ -31,11 +31,11 @@ from province import open_province  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from engine.app import Duban  # noqa: E402
-from engine.core.statuses import TaskStatus  # noqa: E402
+from engine.core.statuses import TaskStatus, WarningLevel  # noqa: E402
 from engine.features.accounts.usecases import actor_for  # noqa: E402
 from engine.features.rectification.queries import LedgerFilters  # noqa: E402
 from engine.store.database import Database  # noqa: E402
-from engine.store.models import HumanTask, HumanTaskStatus, RectificationTask, User, WarningLevel  # noqa: E402
+from engine.store.models import HumanTask, HumanTaskStatus, RectificationTask, User  # noqa: E402
 from tests.factories import PASSWORD  # noqa: E402
 from webui import create_app  # noqa: E402
 

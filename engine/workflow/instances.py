@@ -141,7 +141,8 @@ class Processes:
     def _save(self, step: Step, workflow: BpmnWorkflow, waiting: set[str]) -> None:
         """Store the instance's state and mirror its user tasks; `waiting` were its open ones when loaded.
 
-        The version column makes a concurrent save of the same instance fail (StaleDataError) at the flush.
+        The version column makes a concurrent save of the same instance fail (StaleDataError) when it is flushed:
+        at the use case's next query or at its commit, with whatever else it wrote.
         """
         instance = step.the_instance
         completed = workflow.is_completed()
@@ -152,7 +153,6 @@ class Processes:
         instance.updated_at = step.now
         self._sync_human_tasks(step, workflow, waiting)
         self.registry.saved(step, workflow)
-        step.session.flush()
 
     def _sync_human_tasks(self, step: Step, workflow: BpmnWorkflow, waiting: set[str]) -> None:
         """Open rows mirror the ready user tasks: those waiting before and no longer ready are cancelled

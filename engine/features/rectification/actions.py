@@ -52,9 +52,9 @@ def open_report(step: Step, data: dict[str, Any]) -> dict[str, Any]:
     step.session.add(report)
     step.session.flush()
     step.audit("report.requested", ("report", report.id), f"发起{period_label(period)}月度交账，{due} 前报送")
-    notify_unit(step, "report_requested", f"{step.the_task.code} 请于 {due} 前报送{period_label(period)}月度进展")
     if step.the_task.status.is_reporting():
         request_report(step, next_period(period))
+    notify_unit(step, "report_requested", f"{step.the_task.code} 请于 {due} 前报送{period_label(period)}月度进展")
     return {"due": due.isoformat()}
 
 

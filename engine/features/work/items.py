@@ -100,11 +100,13 @@ class WorkItems:
                                    uploads=self._checked(handler, uploads), files=writer)
         cleaned = handler.clean(step, data)
         files = [{"name": f.original_name, "sha256": f.sha256, "size": f.size} for f in step.uploads]
-        work.status, work.completed_by_id, work.completed_at = HumanTaskStatus.COMPLETED, actor.user_id, step.now
-        work.data = {**cleaned, **({"files": files} if files else {})}
+        recorded = {**cleaned, **({"files": files} if files else {})}
         step.audit("work.completed", ("human_task", work.id), f"完成「{work.name}」",
-                   after={"form": work.form, "data": work.data})
+                   after={"form": work.form, "data": recorded})
         self.processes.complete(step, handler.apply(step, cleaned))
+        # closed last: the work item's row is written with the step's other writes, not flushed ahead of its reads
+        work.status, work.completed_by_id, work.completed_at = HumanTaskStatus.COMPLETED, actor.user_id, step.now
+        work.data = recorded
         self.processes.settle([step])
         return work
 
