@@ -5,14 +5,18 @@
 
 Each --tree is a checkout with its own .venv (`make install`); it is served with its own code and used
 only through its command line and over HTTP, so checkouts whose insides differ can be compared. For
-each database, each tree builds the demo city once (`duban demo`); every run then starts from a fresh
-copy of it (a copied SQLite file, or CREATE DATABASE … TEMPLATE in a database of its own on the
-PostgreSQL server, dropped afterwards; other databases are not touched), served by gunicorn with
-`webui/gunicorn_conf.py`, one worker (WEB_CONCURRENCY=1), the demo clock on and the background sweep
-off (DUBAN_SWEEP_SECONDS=0: the clock page fires what falls due). Rounds alternate the trees' order
-(A B, then B A, …) so that a drift in the machine's speed is shared.
+each database, each tree builds the demo city once (`duban demo`); every round then starts from fresh
+copies of them (copied SQLite files, or CREATE DATABASE … TEMPLATE: databases of their own on the
+PostgreSQL server, dropped afterwards; no other database is touched), each served by its tree's
+gunicorn with `webui/gunicorn_conf.py`, one worker (WEB_CONCURRENCY=1), the demo clock on and the
+background sweep off (DUBAN_SWEEP_SECONDS=0: the clock page fires what falls due).
 
-In a run, the people log in and every page is opened a few times to warm up; then, one request at a time:
+The sites of a round are up side by side and measured in lockstep, one request at a time: each step
+(a registration, a plan chain, a round of pages, a report) is done on every site in turn, A then B in
+odd rounds, B then A in even ones, so that a change in the machine's speed (other work, a busy disk)
+falls on every tree alike.
+
+In a round, on each site, the people log in and open every page a few times to warm up; then:
   - the coordinator registers --samples (+2 warm-up) tasks of 江阳区 (/tasks/new), then each task goes
     through its plan chain: 交办 (coordinator, form `assign`), the plan drafted (unit_staff, `plan_draft`),
     signed (unit_head, `plan_sign`) and filed (supervisor, `plan_review`): each POST is timed, and the
@@ -23,8 +27,9 @@ In a run, the people log in and every page is opened a few times to warm up; the
     and the dashboard (leader) are read in turn;
   - unit_staff submits each task's monthly report (form `report_submit` of /work/<id>): the POST is timed.
 Every POST must redirect to a page with its success message, and its work item must be gone.
-Prints, per database, each action's median and 90th percentile per tree (in ms) and the ratio of each
-tree's median to the first tree's, over all rounds; the first two of each POST are left out.
+Prints, per database, each action's median and 90th percentile per tree (in ms) over all rounds, and for
+each other tree the ratio of its median to the first tree's and the median of the ratios of paired samples
+(the same step on both sites, one right after the other); the first two tasks are warm-up, left out.
 """
 from __future__ import annotations
 
@@ -37,6 +42,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -65,30 +71,77 @@ ORDER = ("report_submit POST", "inbox GET", "task page GET", "ledger GET", "dash
 Samples = dict[str, list[float]]
 
 
-def measure(port: int, count: int) -> Samples:
-    """One run against a served demo city: every action's times in ms."""
-    people = {name: Browser(port, name) for name in PEOPLE}
-    for name, browser in people.items():
-        browser.login(name, PASSWORD)
-    today = business_day(people["admin"])
-    read_pages(people, [], 3, defaultdict(list))
-    timed: Samples = defaultdict(list)
-    tasks = [register(people["coordinator"], n, today, kept(timed, n)) for n in range(count + WARMUP)]
-    for n, task in enumerate(tasks):
-        plan_chain(people, task, today, kept(timed, n))
-    advance_to_month_start(people["admin"])
-    read_pages(people, tasks, WARMUP, defaultdict(list))
-    read_pages(people, tasks, count, timed)
-    for n, task in enumerate(tasks):
-        monthly_report(people["unit_staff"], task, kept(timed, n))
-    for browser in people.values():
-        browser.close()
-    return timed
+class Visit:
+    """The benchmark's people on one served site, and the times they measured there."""
+
+    def __init__(self, port: int) -> None:
+        self.people = {name: Browser(port, name) for name in PEOPLE}
+        self.timed: Samples = defaultdict(list)
+        self.tasks: list[int] = []
+        self.today = date.min
+
+    def start(self) -> None:
+        """Everyone logs in; each page is opened a few times."""
+        for name, browser in self.people.items():
+            browser.login(name, PASSWORD)
+        self.today = business_day(self.people["admin"])
+        for n in range(3):
+            self.read_pages(n, keep=False)
+
+    def kept(self, n: int) -> Samples:
+        """Where the times of the n-th task go: nowhere for the warm-up ones."""
+        return self.timed if n >= WARMUP else defaultdict(list)
+
+    def register(self, n: int) -> None:
+        self.tasks.append(register(self.people["coordinator"], n, self.today, self.kept(n)))
+
+    def plan_chain(self, n: int) -> None:
+        plan_chain(self.people, self.tasks[n], self.today, self.kept(n))
+
+    def advance(self) -> None:
+        advance_to_month_start(self.people["admin"])
+
+    def read_pages(self, n: int, keep: bool = True) -> None:
+        """Each page once (a task page of the benchmark's tasks, or the demo's first before there are any)."""
+        task = self.tasks[n % len(self.tasks)] if self.tasks else 1
+        for action, (person, path) in PAGES.items():
+            answer = self.people[person].page(path.format(task=task))
+            if keep:
+                self.timed[action].append(answer.ms)
+
+    def report(self, n: int) -> None:
+        work_step(self.people["unit_staff"], self.tasks[n], "report_submit POST", {"progress", "percent_complete"},
+                  REPORT, self.kept(n))
+
+    def close(self) -> None:
+        for browser in self.people.values():
+            browser.close()
 
 
-def kept(timed: Samples, n: int) -> Samples:
-    """Where the times of the n-th task go: nowhere for the warm-up ones."""
-    return timed if n >= WARMUP else defaultdict(list)
+def measure(ports: list[int], count: int) -> list[Samples]:
+    """One round against sites served side by side, in lockstep: every step is done on each site in turn,
+    so that what slows the machine down at any moment slows every site alike. The times in ms per site."""
+    visits = [Visit(port) for port in ports]
+    total = count + WARMUP
+    for visit in visits:
+        visit.start()
+    for n in range(total):
+        for visit in visits:
+            visit.register(n)
+    for n in range(total):
+        for visit in visits:
+            visit.plan_chain(n)
+    for visit in visits:
+        visit.advance()
+    for n in range(total):
+        for visit in visits:
+            visit.read_pages(n, keep=n >= WARMUP)
+    for n in range(total):
+        for visit in visits:
+            visit.report(n)
+    for visit in visits:
+        visit.close()
+    return [visit.timed for visit in visits]
 
 
 def business_day(admin: Browser) -> date:
@@ -154,20 +207,8 @@ def advance_to_month_start(admin: Browser) -> None:
         raise BenchError(f"the demo clock is not at {first}")
 
 
-def read_pages(people: dict[str, Browser], tasks: list[int], count: int, timed: Samples) -> None:
-    """Each page `count` times, in turn (a task page needs the benchmark's tasks; the demo's first otherwise)."""
-    for n in range(count):
-        task = tasks[n % len(tasks)] if tasks else 1
-        for action, (person, path) in PAGES.items():
-            timed[action].append(people[person].page(path.format(task=task)).ms)
-
-
-def monthly_report(staff: Browser, task: int, timed: Samples) -> None:
-    work_step(staff, task, "report_submit POST", {"progress", "percent_complete"}, REPORT, timed)
-
-
 def run_database(trees: list[Tree], database: Database, rounds: int, count: int, work: Path) -> dict[int, Samples]:
-    """Every round of every tree on one database: the samples per tree (its index)."""
+    """Every round on one database: the samples per tree (its index)."""
     results: dict[int, Samples] = {index: defaultdict(list) for index in range(len(trees))}
     seeds: list[Seed] = []
     try:
@@ -175,10 +216,11 @@ def run_database(trees: list[Tree], database: Database, rounds: int, count: int,
             say(f"{database.name}: {tree.label} builds the demo city")
             seeds.append(build_seed(tree, database, f"seed{index}", work))
         for number in range(1, rounds + 1):
-            for index in round_order(len(trees), number):
-                samples = one_run(seeds[index], f"r{number}t{index}", count, work)
-                say(f"{database.name} round {number} {trees[index].label}: " + summary(samples))
-                for action, times in samples.items():
+            order = round_order(len(trees), number)
+            samples = one_round([seeds[index] for index in order], number, count, work)
+            for index, timed in zip(order, samples, strict=True):
+                say(f"{database.name} round {number} {trees[index].label}: " + summary(timed))
+                for action, times in timed.items():
                     results[index][action].extend(times)
     finally:
         for seed in seeds:
@@ -188,18 +230,25 @@ def run_database(trees: list[Tree], database: Database, rounds: int, count: int,
 
 
 def round_order(trees: int, number: int) -> list[int]:
+    """Which site goes first at each step: A B … in odd rounds, … B A in even ones."""
     order = list(range(trees))
     return order if number % 2 else order[::-1]
 
 
-def one_run(seed: Seed, key: str, count: int, work: Path) -> Samples:
-    url, folder = copy_seed(seed, key, work)
+def one_round(seeds: list[Seed], number: int, count: int, work: Path) -> list[Samples]:
+    """A fresh copy of each seed's city, all served at once and measured in lockstep."""
+    keys = [f"r{number}s{seed.key}" for seed in seeds]
     try:
-        with serve(seed.tree, url, folder) as port:
-            return measure(port, count)
+        with ExitStack() as stack:
+            ports = []
+            for seed, key in zip(seeds, keys, strict=True):
+                url, folder = copy_seed(seed, key, work)
+                ports.append(stack.enter_context(serve(seed.tree, url, folder)))
+            return measure(ports, count)
     finally:
-        seed.database.drop(key)
-        shutil.rmtree(folder, ignore_errors=True)
+        for seed, key in zip(seeds, keys, strict=True):
+            seed.database.drop(key)
+            shutil.rmtree(work / key, ignore_errors=True)
 
 
 def summary(samples: Samples) -> str:
@@ -212,17 +261,26 @@ def p90(times: list[float]) -> float:
 
 
 def table(trees: list[Tree], results: dict[int, Samples]) -> Iterator[str]:
+    """Per action: n, each tree's median and p90, then per other tree the ratio of its median to the first
+    tree's and the median of the ratios of the samples taken side by side (less moved by a slow spell)."""
+    first = trees[0].label
     heads = "".join(f"{t.label + ' median':>11}{t.label + ' p90':>9}" for t in trees)
-    ratios = "".join(f"{t.label + '/' + trees[0].label:>8}" for t in trees[1:])
+    ratios = "".join(f"{t.label + '/' + first:>8}{'paired':>8}" for t in trees[1:])
     yield f"{'action':<22}{'n':>5}{heads}{ratios}"
     for action in ORDER:
-        counts = {len(results[i].get(action, [])) for i in results}
-        if not max(counts):
+        runs = [results[index].get(action, []) for index in range(len(trees))]
+        if not runs[0]:
             continue
-        medians = [statistics.median(results[i][action]) for i in results]
-        cells = "".join(f"{m:>11.1f}{p90(results[i][action]):>9.1f}" for i, m in zip(results, medians, strict=True))
-        yield (f"{action:<22}{'/'.join(map(str, sorted(counts))):>5}{cells}"
-               + "".join(f"{m / medians[0]:>8.2f}" for m in medians[1:]))
+        medians = [statistics.median(times) for times in runs]
+        cells = "".join(f"{m:>11.1f}{p90(times):>9.1f}" for m, times in zip(medians, runs, strict=True))
+        compared = "".join(f"{m / medians[0]:>8.2f}{paired(runs[0], times):>8.2f}"
+                           for m, times in zip(medians[1:], runs[1:], strict=True))
+        yield f"{action:<22}{len(runs[0]):>5}{cells}{compared}"
+
+
+def paired(base: list[float], other: list[float]) -> float:
+    """The median ratio of the samples taken one after the other on two sites (same task, same step)."""
+    return statistics.median(b / a for a, b in zip(base, other, strict=True))
 
 
 def say(text: str) -> None:
