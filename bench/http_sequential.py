@@ -5,11 +5,11 @@
 
 Each --tree is a checkout with its own .venv (`make install`); it is served with its own code and used
 only through its command line and over HTTP, so checkouts whose insides differ can be compared. For
-each database, each tree builds the demo city once (`duban demo`); every round then starts from fresh
-copies of them (copied SQLite files, or CREATE DATABASE … TEMPLATE: databases of their own on the
-PostgreSQL server, dropped afterwards; no other database is touched), each served by its tree's
-gunicorn with `webui/gunicorn_conf.py`, one worker (WEB_CONCURRENCY=1), the demo clock on and the
-background sweep off (DUBAN_SWEEP_SECONDS=0: the clock page fires what falls due).
+each database, each tree builds the demo city once (`duban demo`, all trees at the same time); every
+round then starts from fresh copies of them (copied SQLite files, or CREATE DATABASE … TEMPLATE:
+databases of their own on the PostgreSQL server, dropped afterwards; no other database is touched),
+each served by its tree's gunicorn with `webui/gunicorn_conf.py`, one worker (WEB_CONCURRENCY=1), the
+demo clock on and the background sweep off (DUBAN_SWEEP_SECONDS=0: the clock page fires what falls due).
 
 The sites of a round are up side by side and measured in lockstep, one request at a time: each step
 (a registration, a plan chain, a round of pages, a report) is done on every site in turn, A then B in
@@ -42,6 +42,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from datetime import date, timedelta
 from pathlib import Path
@@ -210,11 +211,11 @@ def advance_to_month_start(admin: Browser) -> None:
 def run_database(trees: list[Tree], database: Database, rounds: int, count: int, work: Path) -> dict[int, Samples]:
     """Every round on one database: the samples per tree (its index)."""
     results: dict[int, Samples] = {index: defaultdict(list) for index in range(len(trees))}
-    seeds: list[Seed] = []
+    keys = [f"seed{index}" for index in range(len(trees))]
     try:
-        for index, tree in enumerate(trees):
-            say(f"{database.name}: {tree.label} builds the demo city")
-            seeds.append(build_seed(tree, database, f"seed{index}", work))
+        say(f"{database.name}: the demo city is built by " + ", ".join(tree.label for tree in trees))
+        with ThreadPoolExecutor() as pool:
+            seeds = list(pool.map(lambda tree, key: build_seed(tree, database, key, work), trees, keys))
         for number in range(1, rounds + 1):
             order = round_order(len(trees), number)
             samples = one_round([seeds[index] for index in order], number, count, work)
@@ -223,9 +224,9 @@ def run_database(trees: list[Tree], database: Database, rounds: int, count: int,
                 for action, times in timed.items():
                     results[index][action].extend(times)
     finally:
-        for seed in seeds:
-            database.drop(seed.key)
-            shutil.rmtree(seed.folder, ignore_errors=True)
+        for key in keys:
+            database.drop(key)
+            shutil.rmtree(work / key, ignore_errors=True)
     return results
 
 
