@@ -293,8 +293,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--tree", action="append", required=True, help="a checkout with its .venv (repeat)")
     parser.add_argument("--database", action="append",
                         help="'sqlite' or a PostgreSQL URL whose server gets databases of its own (repeat)")
-    parser.add_argument("--rounds", type=int, default=3, help="runs per tree and database, order alternating")
-    parser.add_argument("--samples", type=int, default=20, help="tasks (so samples of each action) per run")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per database; the trees' order alternates")
+    parser.add_argument("--samples", type=int, default=20, help="tasks (so samples of each action) per round and tree")
     return parser.parse_args()
 
 
