@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, insert, select, text, update
 
 from engine.core.actor import Actor
 from engine.core.text import CONTROL_CHARACTERS
@@ -42,6 +42,8 @@ GENESIS = "0" * 64
 #: the fields a hash covers, in the canonical JSON's key order
 HASHED_FIELDS = ("seq", "at", "actor_id", "actor_username", "actor_name", "role", "unit_id", "action",
                  "object_type", "object_id", "task_id", "summary", "before", "after", "client_addr", "prev_hash")
+#: the columns an event is written with (its id is the database's)
+STORED_FIELDS = (*HASHED_FIELDS, "hash")
 #: pg_advisory_xact_lock key for the first append of all, while no head exists yet ("duban audit" as an integer)
 ADVISORY_LOCK_KEY = 0x6475_6261_6E41_7564 & 0x7FFF_FFFF_FFFF_FFFF
 
@@ -67,28 +69,29 @@ def append_to_chain(session: Session) -> None:
     pending, session.audit_events = session.audit_events, []
     if not pending:
         return
-    head = _locked_head(session)
+    seq, last_hash = _locked_head(session)
     for entry in pending:
-        entry.seq, entry.prev_hash = head.seq + 1, head.hash
-        entry.hash = event_hash(entry)
-        head.seq, head.hash = entry.seq, entry.hash
-    session.add_all(pending)
-    session.flush()
+        seq, entry.seq, entry.prev_hash = seq + 1, seq + 1, last_hash
+        entry.hash = last_hash = event_hash(entry)
+    # nothing reads the events back in this transaction: one multi-row INSERT, then the head moves
+    session.execute(insert(AuditEvent), [{name: getattr(entry, name) for name in STORED_FIELDS} for entry in pending])
+    session.execute(_MOVE_HEAD, {"seq": seq, "hash": last_hash})
 
 
-def _locked_head(session: Session) -> AuditChain:
-    """The chain head, locked until the transaction ends (the first event of all creates it)."""
-    head = session.scalar(_HEAD)
+def _locked_head(session: Session) -> tuple[int, str]:
+    """The chain head's seq and hash, locked until the transaction ends (the first event of all creates it)."""
+    head = session.execute(_READ_HEAD).first()
     if head is None and session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
-        head = session.scalar(_HEAD)
+        head = session.execute(_READ_HEAD).first()
     if head is None:
-        head = AuditChain(id=1, seq=0, hash=GENESIS)
-        session.add(head)
-    return head
+        session.execute(insert(AuditChain).values(id=1, seq=0, hash=GENESIS))
+        return 0, GENESIS
+    return head.seq, head.hash
 
 
-_HEAD = select(AuditChain).where(AuditChain.id == 1).with_for_update()
+_READ_HEAD = select(AuditChain.seq, AuditChain.hash).where(AuditChain.id == 1).with_for_update()
+_MOVE_HEAD = update(AuditChain).where(AuditChain.id == 1).values(seq=bindparam("seq"), hash=bindparam("hash"))
 
 
 def _visible(text: str, limit: int | None = None) -> str:

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from engine.core.actor import Actor
@@ -35,13 +35,17 @@ class WorkItem:
     initial: dict[str, Any] | None = None  # what the form starts with
 
 
-def work_and_instance(lock: bool) -> Select[tuple[HumanTask, ProcessInstance]]:
-    """A work item with its process instance and, eagerly, its task; with `lock`, the work item and the instance
-    are locked until the transaction ends (FOR UPDATE OF both: the task, on the nullable side of an outer join,
-    cannot be and need not be)."""
+def _work_and_instance(lock: bool) -> Select[tuple[HumanTask, ProcessInstance]]:
+    """A work item (bound parameter `work_id`) with its process instance and, eagerly, its task; with `lock`, the
+    work item and the instance are locked until the transaction ends (FOR UPDATE OF both: the task, on the
+    nullable side of an outer join, cannot be and need not be)."""
     query = (select(HumanTask, ProcessInstance).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-             .options(joinedload(HumanTask.task)))
+             .options(joinedload(HumanTask.task)).where(HumanTask.id == bindparam("work_id")))
     return query.with_for_update(of=(HumanTask, ProcessInstance)) if lock else query
+
+
+#: built once: this read starts every step
+WORK_AND_INSTANCE = {lock: _work_and_instance(lock) for lock in (True, False)}
 
 
 class WorkItems:
@@ -55,7 +59,7 @@ class WorkItems:
     def open(self, session: Session, actor: Actor, human_task_id: int,
              lock: bool = True) -> tuple[HumanTask, ProcessInstance]:
         """The open work item the actor may do, with its instance and its task, in one read."""
-        found = session.execute(work_and_instance(lock).where(HumanTask.id == human_task_id)).one_or_none()
+        found = session.execute(WORK_AND_INSTANCE[lock], {"work_id": human_task_id}).one_or_none()
         if found is None:
             raise NotFound("没有找到这项工作")
         work_item, instance = found
