@@ -45,6 +45,12 @@ from engine.workflow.runtime import WorkflowRuntime
 from engine.workflow.sweep import Sweep, SweepResult
 
 
+class Feature(Protocol):
+    """A feature package with processes: it tells the runtime what its BPMN files name."""
+
+    def register(self, registry: Registry, clock: Clock, settings: Settings) -> None: ...
+
+
 class TimeMachine(Protocol):
     """The business clock moved forward by hand, where the site runs on a demo clock (engine/demo/clock.py)."""
 
@@ -55,14 +61,18 @@ class TimeMachine(Protocol):
         """Move forward by `step`, then fire what fell due."""
 
 
+#: the features whose processes duban runs (workflows/*.bpmn), each registering what its BPMN names
+PROCESS_FEATURES: tuple[Feature, ...] = (rectification, signoff, escalation, clues)
+
+
 class Duban:
     def __init__(self, db: Database, roles: RoleModel, clock: Clock, workflow_files: Sequence[Path],
                  settings: Settings | None = None, ui_forms: Collection[str] | None = None,
-                 storage: Path | None = None) -> None:
+                 storage: Path | None = None, features: Sequence[Feature] = PROCESS_FEATURES) -> None:
         self.db, self.roles, self.clock = db, roles, clock
         self.workflow_files = list(workflow_files)
         self.settings = settings or Settings()
-        self.registry = build_registry(clock, self.settings)
+        self.registry = build_registry(clock, self.settings, features)
         self.vocabulary = build_vocabulary(self.registry, roles, ui_forms)
         self.runtime = WorkflowRuntime(clock, RestrictedScriptEngine(self.vocabulary.functions))
         self.processes = Processes(self.runtime, roles, self.registry, self.settings)
@@ -136,14 +146,12 @@ def check_workflow_file(path: Path, roles_file: Path, ui_forms: Collection[str] 
     return [definition.process_id for definition in load_file(path, vocabulary)]
 
 
-def build_registry(clock: Clock, settings: Settings) -> Registry:
-    """What the workflow runtime runs: every feature's forms, actions, functions and hooks."""
+def build_registry(clock: Clock, settings: Settings, features: Sequence[Feature] = PROCESS_FEATURES) -> Registry:
+    """What the workflow runtime runs: the features' forms, actions, functions and hooks."""
     registry = Registry()
     registry.add_functions(base_functions(clock))
-    rectification.register(registry, clock, settings)
-    signoff.register(registry)
-    escalation.register(registry)
-    clues.register(registry)
+    for feature in features:
+        feature.register(registry, clock, settings)
     return registry
 
 

@@ -6,9 +6,11 @@ recorded → closed with feedback to the source. Only roles with `clue.view` see
 """
 from __future__ import annotations
 
+from engine.core.clock import Clock
+from engine.core.settings import Settings
 from engine.features.clues.forms import HANDLERS
 from engine.workflow.registry import Registry
 
 
-def register(registry: Registry) -> None:
+def register(registry: Registry, clock: Clock, settings: Settings) -> None:
     registry.add_forms(HANDLERS)

@@ -8,6 +8,8 @@ When the task is closed, an escalation nobody has proposed yet is withdrawn.
 """
 from __future__ import annotations
 
+from engine.core.clock import Clock
+from engine.core.settings import Settings
 from engine.core.statuses import EscalationTriggerKind
 from engine.features.escalation.actions import ACTIONS
 from engine.features.escalation.forms import HANDLERS
@@ -17,7 +19,7 @@ from engine.workflow.registry import Registry
 from engine.workflow.step import Step
 
 
-def register(registry: Registry) -> None:
+def register(registry: Registry, clock: Clock, settings: Settings) -> None:
     registry.add_actions(ACTIONS)
     registry.add_forms(HANDLERS)
     registry.subscribe(TaskSlipped, escalate_slipped_work)

@@ -5,6 +5,11 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class TaskAssigned:
+    """交办: the task went to its lead unit (and its cooperating units), to plan and report on it."""
+
+
+@dataclass(frozen=True)
 class TaskSlipped:
     """The task's work slipped: a monthly report overdue (report_overdue), a report judged lagging (lagging),
     the deadline passed without sign-off (deadline_passed). `detail` says what, in the audit trail's words."""

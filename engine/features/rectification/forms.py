@@ -14,7 +14,7 @@ from engine.core.periods import period_label
 from engine.core.statuses import DeadlineKind, PlanStatus, ReportStatus
 from engine.core.text import N_
 from engine.features.rectification.actions import report_of_instance, restart_deadline_watch
-from engine.features.rectification.events import TaskSlipped
+from engine.features.rectification.events import TaskAssigned, TaskSlipped
 from engine.features.rectification.notices import notify_unit
 from engine.store.models import ImplementationPlan, ProgressReport, Unit, User
 from engine.workflow.forms import DecisionHandler, FormHandler
@@ -75,6 +75,7 @@ class AssignHandler(FormHandler):
                    before=before, after=after)
         if (before["deadline_kind"], before["deadline"]) != (after["deadline_kind"], after["deadline"]):
             restart_deadline_watch(step)
+        step.publish(TaskAssigned())
         return {"deadline": data["deadline"], "plan_due": data["plan_due"]}
 
 
