@@ -44,3 +44,8 @@ def message_of(error: BaseException) -> str:
     """The message an exception was raised with, kept as given (a marked `Text` stays one)."""
     first = error.args[0] if error.args else ""
     return first if isinstance(first, str) else str(error)
+
+
+def like_escaped(text: str) -> str:
+    """Words as a LIKE pattern matches them literally (with escape="\\"): % and _ are no wildcards there."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from engine.core.errors import InvalidSubmission
 from engine.core.roles import RoleModel
 from engine.core.settings import Settings
-from engine.core.text import N_, without_controls
+from engine.core.text import N_, like_escaped, without_controls
 from engine.store.models import LoginSession, Unit, User
 
 HASHER = PasswordHasher()
@@ -285,7 +285,7 @@ def user_page(session: Session, filters: UserFilters, now: datetime, settings: S
 def list_users(session: Session, filters: UserFilters, now: datetime, settings: Settings) -> list[UserRow]:
     query = select(User).order_by(User.role, User.unit_id, User.username)
     if filters.q.strip():
-        pattern = f"%{like_escape(filters.q.strip()[:64])}%"
+        pattern = f"%{like_escaped(filters.q.strip()[:64])}%"
         query = query.where(User.username.ilike(pattern, escape="\\") | User.display_name.ilike(pattern, escape="\\"))
     if filters.role:
         query = query.where(User.role == filters.role)
@@ -295,9 +295,6 @@ def list_users(session: Session, filters: UserFilters, now: datetime, settings: 
     rows = [UserRow(user, is_locked(user, now, settings), live.get(user.id, 0)) for user in session.scalars(query)]
     return [row for row in rows if row.locked] if filters.state == "locked" else rows
 
-
-def like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _live_session_counts(session: Session, now: datetime, settings: Settings) -> dict[int, int]:

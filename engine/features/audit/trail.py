@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.core.clock import local_midnight
+from engine.core.text import like_escaped
 from engine.store.models import AuditEvent, Unit
 
 AUDIT_PAGE_SIZE = 50
@@ -32,10 +33,10 @@ class AuditFilters:
     def conditions(self) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
         if self.action:
-            conditions.append(or_(AuditEvent.action == self.action, AuditEvent.action.like(f"{_like(self.action)}.%",
-                                                                                          escape="\\")))
+            family = AuditEvent.action.like(f"{like_escaped(self.action)}.%", escape="\\")
+            conditions.append(or_(AuditEvent.action == self.action, family))
         if self.actor.strip():
-            pattern = f"%{_like(self.actor.strip())}%"
+            pattern = f"%{like_escaped(self.actor.strip())}%"
             conditions.append(or_(AuditEvent.actor_username.ilike(pattern, escape="\\"),
                                   AuditEvent.actor_name.ilike(pattern, escape="\\")))
         if self.task_id:
@@ -47,9 +48,9 @@ class AuditFilters:
                 conditions.append(AuditEvent.object_id == ident)
         conditions.extend(self._time_window())
         if self.q.strip():
-            conditions.append(AuditEvent.summary.ilike(f"%{_like(self.q.strip())}%", escape="\\"))
+            conditions.append(AuditEvent.summary.ilike(f"%{like_escaped(self.q.strip())}%", escape="\\"))
         if self.client_addr.strip():
-            conditions.append(AuditEvent.client_addr.like(f"{_like(self.client_addr.strip())}%", escape="\\"))
+            conditions.append(AuditEvent.client_addr.like(f"{like_escaped(self.client_addr.strip())}%", escape="\\"))
         return conditions
 
     def _time_window(self) -> list[ColumnElement[bool]]:
@@ -60,9 +61,6 @@ class AuditFilters:
             window.append(AuditEvent.at < local_midnight(self.until + timedelta(days=1)))
         return window
 
-
-def _like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from engine.core.actor import Actor
 from engine.core.statuses import ClueStatus
+from engine.core.text import like_escaped
 from engine.features.accounts.access import Access
 from engine.store.models import AuditEvent, Clue, HumanTask, HumanTaskStatus, User, clue_units
 
@@ -33,9 +34,9 @@ class ClueFilters:
             conditions.append(exists(select(clue_units.c.clue_id).where(
                 clue_units.c.clue_id == Clue.id, clue_units.c.unit_id == self.unit_id)))
         if self.q.strip():
-            pattern = f"%{self.q.strip().replace('%', '').replace('_', '')}%"
-            conditions.append(or_(Clue.number.ilike(pattern), Clue.title.ilike(pattern),
-                                  Clue.content.ilike(pattern), Clue.source.ilike(pattern)))
+            pattern = f"%{like_escaped(self.q.strip())}%"
+            conditions.append(or_(*(column.ilike(pattern, escape="\\") for column in (
+                Clue.number, Clue.title, Clue.content, Clue.source))))
         return conditions
 
 

@@ -12,6 +12,7 @@ from engine.core.actor import Actor
 from engine.core.clock import LOCAL_TZ
 from engine.core.roles import Scope
 from engine.core.statuses import OPEN_ESCALATION_STATUSES, EscalationLevel, EscalationStatus, EscalationTriggerKind
+from engine.core.text import like_escaped
 from engine.features.accounts.access import Access
 from engine.features.escalation import drafts
 from engine.store.models import (
@@ -68,14 +69,11 @@ class EscalationFilters:
         if self.trigger in EscalationTriggerKind._value2member_map_:
             conditions.append(Escalation.trigger == EscalationTriggerKind(self.trigger))
         if self.q.strip():
-            pattern = f"%{_escape_like(self.q.strip())}%"
+            pattern = f"%{like_escaped(self.q.strip())}%"
             conditions.append(or_(RectificationTask.code.ilike(pattern, escape="\\"),
                                   RectificationTask.title.ilike(pattern, escape="\\")))
         return conditions
 
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from engine.core.actor import Actor
 from engine.core.clock import local_midnight
 from engine.core.periods import next_period, parse_period
 from engine.core.statuses import ReportStatus, TaskStatus, WarningLevel
+from engine.core.text import like_escaped
 from engine.features.accounts.access import Access, unit_tasks
 from engine.store.models import Category, HumanTask, HumanTaskStatus, ProgressReport, RectificationTask, Unit, User
 
@@ -54,7 +55,7 @@ class LedgerFilters:
             conditions.append((RectificationTask.warning == self.warning)
                               & (RectificationTask.status != TaskStatus.CLOSED))
         if self.q.strip():
-            pattern = f"%{_escape_like(self.q.strip())}%"
+            pattern = f"%{like_escaped(self.q.strip())}%"
             conditions.append(or_(*(column.ilike(pattern, escape="\\") for column in (
                 RectificationTask.code, RectificationTask.title, RectificationTask.problem,
                 RectificationTask.measures))))
@@ -82,9 +83,6 @@ def month_end(period: str) -> datetime:
     """The first instant after the month (local time)."""
     return local_midnight(parse_period(next_period(period)))
 
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @dataclass(frozen=True)

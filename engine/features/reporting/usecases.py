@@ -38,15 +38,11 @@ class ReportingUseCases:
         self.access = access
         self.clock = processes.runtime.clock
 
-    def _allow(self, actor: Actor, permission: str) -> None:
-        if not actor.is_system():
-            self.access.require(actor, permission)
-
     def _scope(self, actor: Actor) -> ColumnElement[bool]:
         return true() if actor.is_system() else self.access.task_filter(actor)
 
     def dashboard(self, actor: Actor) -> dashboard.Dashboard:
-        self._allow(actor, "dashboard.view")
+        self.access.require(actor, "dashboard.view")
         return self.transactions.read(lambda s: dashboard.build_dashboard(s, self._scope(actor), self.clock.now()))
 
     # --- the ledger in Excel ------------------------------------------------------------------
@@ -54,7 +50,7 @@ class ReportingUseCases:
     def export_ledger(self, actor: Actor, filters: LedgerFilters,
                       progress: ProgressReporter = ledger_import.SILENT) -> tuple[bytes, int]:
         """The ledger as .xlsx, filtered like the page (every page of it); (content, number of tasks)."""
-        self._allow(actor, "ledger.export")
+        self.access.require(actor, "ledger.export")
 
         def work(session: Session) -> tuple[bytes, int]:
             rows = ledger_export.export_rows(session, self._scope(actor), replace(filters, page=1))
@@ -71,7 +67,7 @@ class ReportingUseCases:
     def import_tasks(self, actor: Actor, content: bytes, *, file_name: str = "", dry_run: bool = False,
                      progress: ProgressReporter = ledger_import.SILENT) -> ledger_import.ImportResult:
         """Register every new task of an .xlsx ledger, each with its process started; all or nothing."""
-        self._allow(actor, "ledger.import")
+        self.access.require(actor, "ledger.import")
         rows = read_table(content, ledger_import.LEDGER_COLUMNS)
 
         def work(session: Session) -> ledger_import.ImportResult:
@@ -100,7 +96,7 @@ class ReportingUseCases:
 
     def bulletin(self, actor: Actor, month: str) -> bytes:
         """月度通报 of a month (YYYY-MM) as .docx."""
-        self._allow(actor, "bulletin.make")
+        self.access.require(actor, "bulletin.make")
 
         def work(session: Session) -> bytes:
             data = bulletin.bulletin_data(session, self._scope(actor), month, self.clock.now())
@@ -111,6 +107,6 @@ class ReportingUseCases:
         return self.transactions.run(work)
 
     def bulletin_data(self, actor: Actor, month: str) -> bulletin.BulletinData:
-        self._allow(actor, "bulletin.make")
+        self.access.require(actor, "bulletin.make")
         return self.transactions.read(
             lambda s: bulletin.bulletin_data(s, self._scope(actor), month, self.clock.now()))
