@@ -30,7 +30,8 @@ Action = Callable[["Step", dict[str, Any]], dict[str, Any] | None]
 SavedHook = Callable[["Step", "BpmnWorkflow"], None]
 SettleHook = Callable[[Sequence["Step"]], None]
 Subscriber = Callable[["Step", Any], None]
-PersonOf = Callable[["Step"], int | None]
+#: the id a step names (a person, a unit), or None
+IdOf = Callable[["Step"], int | None]
 TasksById = Callable[["Session", Collection[int]], dict[int, Any]]
 
 
@@ -40,8 +41,8 @@ class Registry:
         self.forms: dict[str, FormHandler] = {}
         self.functions: dict[str, Callable[..., Any]] = {}
         self.statuses: set[str] = set()
-        self.assignees: dict[str, PersonOf] = {}
-        self.work_unit: PersonOf = _nobody
+        self.assignees: dict[str, IdOf] = {}
+        self.work_unit: IdOf = _nobody
         self.tasks_by_id: TasksById = _no_tasks
         self._saved: list[SavedHook] = []
         self._settle: list[SettleHook] = []
@@ -61,10 +62,10 @@ class Registry:
     def add_statuses(self, values: Collection[str]) -> None:
         self.statuses.update(values)
 
-    def add_assignee(self, name: str, person_of: PersonOf) -> None:
+    def add_assignee(self, name: str, person_of: IdOf) -> None:
         self._add("assignee", self.assignees, {name: person_of})
 
-    def route_unit_work(self, unit_of: PersonOf) -> None:
+    def route_unit_work(self, unit_of: IdOf) -> None:
         """Who does a step of a unit-scoped role: the people of the unit `unit_of` names for the step."""
         self.work_unit = unit_of
 
