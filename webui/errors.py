@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 
 from engine.core.errors import Conflict, DomainError, InvalidSubmission, NotFound, PermissionDenied, RateLimited
 from engine.core.text import N_
-from webui.auth import current_actor
+from webui.auth.session import current_actor
 from webui.extensions import engine
 from webui.i18n import error_text, translated
 

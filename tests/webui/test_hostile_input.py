@@ -44,8 +44,8 @@ from tests.factories import (
 )
 from tests.webui.conftest import CSRF_FIELD, Browser
 from webui import create_app
-from webui.admin import NewUserForm, ProfileForm
-from webui.auth import LoginForm, PasswordForm
+from webui.admin.forms import NewUserForm, ProfileForm
+from webui.auth.forms import LoginForm, PasswordForm
 from webui.forms import FORMS, RegisterForm
 
 EXAMPLES = settings(max_examples=8, deadline=None, database=None, suppress_health_check=list(HealthCheck))

@@ -20,8 +20,8 @@ from tests.engine.test_targets import PM25
 from tests.factories import World
 from tests.webui.conftest import Browser
 from tests.xlsx import table_of, xlsx
-from webui import dashboard
-from webui.dashboard import ledger_url
+from webui.reporting import dashboard
+from webui.reporting.dashboard import ledger_url
 
 Login = Callable[[str], Browser]
 NUMBER_LINK = re.compile(r'<a href="([^"]+)" class="dash-number">(\d+)</a>')

@@ -1,0 +1,49 @@
+"""Doing one piece of work: the form of a BPMN user task."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from engine.core.errors import InvalidSubmission
+from engine.core.uploads import Upload
+from engine.features.work.items import WorkItem
+from webui.auth.session import current_actor
+from webui.extensions import engine
+from webui.forms import FORMS, ChoicesForm, EngineForm, ObjectionAnswerForm
+from webui.i18n import translated
+
+bp = Blueprint("work", __name__, template_folder="templates")
+
+
+@bp.route("/work/<int:work_id>", methods=["GET", "POST"])
+@login_required
+def work(work_id: int) -> str | Response:
+    item = engine().work.item(current_actor(), work_id)
+    form = build_form(item)
+    if form.validate_on_submit():
+        try:
+            engine().work.complete(current_actor(), work_id, form.engine_data(), uploads())
+        except InvalidSubmission as exc:
+            form.add_errors(exc.errors)
+        else:
+            flash(_("已完成「%(step)s」：%(code)s", step=translated(item.work.name), code=item.task.code), "success")
+            return redirect(url_for("views.inbox"))
+    return render_template("work/work.html", item=item, form=form)
+
+
+def uploads() -> list[Upload]:
+    """The files of the form, read whole (the request size is capped by MAX_CONTENT_LENGTH)."""
+    return [Upload(stored.filename or "", stored.read()) for stored in request.files.getlist("evidence")
+            if stored and stored.filename]
+
+
+def build_form(item: WorkItem) -> EngineForm:
+    form_class = FORMS[item.work.form]
+    if form_class is ObjectionAnswerForm:
+        form_class = ObjectionAnswerForm.for_objections([o.id for o in item.extra.get("objections", [])])
+    form = form_class(data=item.initial)  # what is on record, the ladder's level, a drafted text
+    if isinstance(form, ChoicesForm):
+        form.fill_choices(engine().tasks.choices())
+    return form
