@@ -57,7 +57,7 @@ def _refused(code: int) -> Callable[[DomainError], tuple[str, int]]:
 
 def _conflict(error: Conflict) -> Response:
     flash(error_text(error), "warning")
-    return redirect(url_for("views.inbox"))
+    return redirect(url_for("tasks.inbox"))
 
 
 def _rate_limited(error: RateLimited) -> tuple[str, int]:

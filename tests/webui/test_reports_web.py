@@ -79,7 +79,7 @@ def test_dashboard_links_are_the_ledgers_own_addresses(app: Flask) -> None:
         with app.test_request_context("/dashboard", base_url=f"http://localhost{script_root}"):
             for given in filters:
                 kept = {key: value for key, value in given.items() if value not in (None, "", False)}
-                assert ledger_url(**given) == url_for("views.ledger", **kept)
+                assert ledger_url(**given) == url_for("tasks.ledger", **kept)
 
 
 def test_dashboard_is_refused_to_unit_roles(login_as: Login, world: World) -> None:

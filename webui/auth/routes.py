@@ -103,7 +103,7 @@ def landing_page(role: str | None = None) -> str:
     roles = engine().roles
     if roles.allows(role, "user.manage") and not roles.allows(role, "task.view"):
         return url_for("admin.users")
-    return url_for("views.inbox")
+    return url_for("tasks.inbox")
 
 
 def safe_next(target: str | None, default: str | None = None) -> str:
@@ -113,4 +113,4 @@ def safe_next(target: str | None, default: str | None = None) -> str:
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") \
                 and "\\" not in target and not any(ord(char) < 32 for char in target):
             return target
-    return default or url_for("views.inbox")
+    return default or url_for("tasks.inbox")

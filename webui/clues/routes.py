@@ -74,5 +74,5 @@ def work(work_id: int) -> str | Response:
         else:
             step = translated(item.work.name)
             flash(_("已完成「%(step)s」：%(code)s", step=step, code=item.page.clue.number), "success")
-            return redirect(url_for("views.inbox"))
+            return redirect(url_for("tasks.inbox"))
     return render_template("clues/work.html", item=item, page=item.page, form=form)

@@ -25,7 +25,7 @@ def ledger_url(**filters: Any) -> str:
     The dashboard links every number and every bar to the ledger, some 1,500 links for a province: the
     ledger's path is built once a request, the query here (url_for would take ~20 µs a link)."""
     if "ledger_path" not in g:
-        g.ledger_path = url_for("views.ledger")
+        g.ledger_path = url_for("tasks.ledger")
     query = urlencode([(key, value) for key, value in filters.items() if value not in (None, "", False)],
                       safe=URL_SAFE)
     return f"{g.ledger_path}?{query}" if query else g.ledger_path

@@ -17,13 +17,13 @@ from webui.forms import RegisterForm
 from webui.params import query_id
 from webui.work.process_diagram import task_diagram
 
-bp = Blueprint("views", __name__, template_folder="templates")
+bp = Blueprint("tasks", __name__, template_folder="templates")
 
 
 @bp.route("/")
 @login_required
 def index() -> Response:
-    return redirect(url_for("views.inbox"))
+    return redirect(url_for("tasks.inbox"))
 
 
 @bp.route("/inbox")
@@ -100,5 +100,5 @@ def register() -> str | Response:
             form.add_errors(exc.errors)
         else:
             flash(_("整改任务已登记，等待交办"), "success")
-            return redirect(url_for("views.task", task_id=task_id))
+            return redirect(url_for("tasks.task", task_id=task_id))
     return render_template("tasks/register.html", form=form)

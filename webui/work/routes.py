@@ -29,7 +29,7 @@ def work(work_id: int) -> str | Response:
             form.add_errors(exc.errors)
         else:
             flash(_("已完成「%(step)s」：%(code)s", step=translated(item.work.name), code=item.task.code), "success")
-            return redirect(url_for("views.inbox"))
+            return redirect(url_for("tasks.inbox"))
     return render_template("work/work.html", item=item, form=form)
 
 
