@@ -1,11 +1,16 @@
-"""One WTForms form per user-task form named in the BPMN (duban:form), and the others.
+"""Web forms built from the engine's fields: each form's fields and rules are written once, in the engine.
 
-FORMS maps every form name to its class; the engine refuses to load a workflow whose
-user task names a form that is not in it.
+A form handler (and the registration of tasks and clues, the indicators, the objections of the public)
+lists its fields (engine/core/fields.py). A page's form is built from them: the WTForms field each kind
+asks with, its label, help text and choices, and the simple checks a submission gets before it goes to
+the engine (required, lengths, number ranges, a date). Rules across fields are the engine's alone: when
+it refuses a submission, its messages are shown on the fields they name (`add_errors`).
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from functools import cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -25,21 +30,24 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
+from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from engine.core.fields import LINE_MAX, TEXT_MAX
+from engine.core.fields import LINE_MAX, TEXT_MAX, Field
 from engine.core.statuses import DeadlineKind, ReopenReason
 from engine.features.signoff.forms import STANDARDS
+from webui.i18n import lazy
 
-TEXT = [Length(max=TEXT_MAX)]
-LINE = [Length(max=LINE_MAX)]
-DEADLINE_KINDS = [SelectChoice(DeadlineKind.DATE.value, _l("限期完成")),
-                  SelectChoice(DeadlineKind.IMMEDIATE.value, _l("立行立改")),
-                  SelectChoice(DeadlineKind.STANDING.value, _l("长期坚持"))]
+#: rows a list of persons offers before any is filled in
+PERSON_ROWS = 6
+Choices = Mapping[str, Sequence[tuple[Any, str]]]
 
 
 class EngineForm(FlaskForm):
     """A form whose data goes to an engine use case (dates as ISO strings; files go separately)."""
+
+    #: the engine's fields the form was built from
+    specs: tuple[Field, ...] = ()
 
     def engine_data(self) -> dict[str, Any]:
         data = {}
@@ -51,14 +59,97 @@ class EngineForm(FlaskForm):
         return data
 
     def add_errors(self, errors: dict[str, list[str]]) -> None:
+        """The engine's refusal, each message on the field it names (or above the form)."""
         for name, messages in errors.items():
             field = self._fields.get(name)
-            target = field.errors if field is not None else self.form_errors
-            if isinstance(target, tuple):
-                target = list(target)
-                if field is not None:
-                    field.errors = target
-            target.extend(messages)
+            if field is None:
+                self.form_errors.extend(messages)
+            else:
+                field.errors = [*field.errors, *messages]
+
+    def fill_choices(self, choices: Choices) -> None:
+        """The options of the fields whose choices come from the records (units, leaders, categories, tasks)."""
+        for spec in self.specs:
+            if spec.source:
+                field = self._fields[spec.name]
+                field.choices = [SelectChoice(value, label) for value, label in choices[spec.source]]  # type: ignore[attr-defined]
+
+
+def form_for(fields: Sequence[Field], data: Mapping[str, Any] | None = None,
+             choices: Callable[[], Choices] | None = None) -> EngineForm:
+    """The form of these fields, starting from `data`; `choices` reads the options of id and ids fields."""
+    form = form_class(tuple(fields))(data=data)
+    if choices is not None and any(field.source for field in fields):
+        form.fill_choices(choices())
+    return form
+
+
+@cache
+def form_class(fields: tuple[Field, ...]) -> type[EngineForm]:
+    """A FlaskForm (CSRF included) with one WTForms field per engine field, in the engine's order."""
+    attributes: dict[str, Any] = {field.name: unbound(field) for field in fields}
+    return type("EngineForm", (EngineForm,), {**attributes, "specs": fields})
+
+
+def unbound(field: Field) -> UnboundField:
+    """The WTForms field that asks for an engine field, with its label, help text and simple checks."""
+    options: dict[str, Any] = {"label": lazy(field.label) if field.label else None,
+                               "description": lazy(field.help) if field.help else ""}
+    if field.kind in ("choice", "id", "ids") or field.choices:
+        return _choosing(field, options)
+    if field.kind == "persons":
+        return FieldList(FormField(_rows_form(field.parts)), min_entries=PERSON_ROWS, max_entries=field.high, **options)
+    if field.kind == "files":
+        return MultipleFileField(**options)
+    if field.kind == "bool":
+        return BooleanField(**options)
+    if field.kind == "date":
+        return DateField(validators=[_required(field, InputRequired)], **options)
+    if field.kind == "int" and field.widget != "line":
+        return IntegerField(validators=[_required(field, InputRequired), NumberRange(field.low, field.high)],
+                            **options)
+    field_class = TextAreaField if field.kind == "text" else StringField
+    return field_class(validators=[_required(field, DataRequired), _length(field)], **options)
+
+
+def _choosing(field: Field, options: dict[str, Any]) -> UnboundField:
+    """A radio, a select or a multiple select; ids and numbers are sent back as numbers."""
+    coerce = int if field.kind in ("int", "id", "ids") else str
+    labels = field.choice_labels or tuple(map(str, field.choices))  # unlabelled choices show as they are
+    offered = [SelectChoice(value, lazy(label)) for value, label in zip(field.choices, labels, strict=True)]
+    if field.blank:
+        offered.insert(0, SelectChoice("", lazy(field.blank)))
+    validators = [_required(field, InputRequired)]
+    if field.kind == "ids":
+        return SelectMultipleField(coerce=coerce, choices=offered, validators=validators, **options)
+    if field.widget == "radio" or (field.kind != "id" and field.widget != "select"):
+        return RadioField(coerce=coerce, choices=offered, default=field.initial, validators=validators, **options)
+    return SelectField(coerce=coerce, choices=offered, default=field.initial, validators=validators, **options)
+
+
+def _required(field: Field, check: type[DataRequired] | type[InputRequired]) -> DataRequired | InputRequired | Optional:
+    return check() if field.required else Optional()
+
+
+def _length(field: Field) -> Length:
+    if field.kind == "int":  # a number typed as text: as many digits as its highest value has
+        return Length(max=len(str(field.high)))
+    return Length(min=field.min_length or -1, max=field.longest)
+
+
+@cache
+def _rows_form(parts: tuple[Field, ...]) -> type[Form]:
+    """One row of a list (a sub-form: the outer form carries the CSRF token)."""
+    return type("RowForm", (Form,), {part.name: unbound(part) for part in parts})
+
+
+# --- the forms not yet built from the engine's fields ---------------------------------------------
+
+TEXT = [Length(max=TEXT_MAX)]
+LINE = [Length(max=LINE_MAX)]
+DEADLINE_KINDS = [SelectChoice(DeadlineKind.DATE.value, _l("限期完成")),
+                  SelectChoice(DeadlineKind.IMMEDIATE.value, _l("立行立改")),
+                  SelectChoice(DeadlineKind.STANDING.value, _l("长期坚持"))]
 
 
 class ChoicesForm(EngineForm):
