@@ -26,9 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.check_start_up(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance_path)
-    from webui.forms import FORMS
-
-    engine = app.config.get("DUBAN_ENGINE") or build_engine(app.config, ui_forms=FORMS.keys())
+    engine = app.config.get("DUBAN_ENGINE") or build_engine(app.config)
     app.extensions["duban"] = engine
     time_machine = app.config.get("DUBAN_TIME_MACHINE")
     if time_machine is not None:  # the demo's (webui/cli.py and webui/wsgi.py hand it over in demo mode)
@@ -37,12 +35,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
-def build_engine(config: Mapping[str, Any], ui_forms: Any = None) -> Duban:
+def build_engine(config: Mapping[str, Any]) -> Duban:
     clock = config.get("DUBAN_CLOCK") or SystemClock()
     if config.get("DUBAN_DEMO_CLOCK"):
         clock = OffsetClock(clock)
     return open_engine(config["DATABASE_URL"], Path(config["DUBAN_ROLES"]), Path(config["DUBAN_WORKFLOWS"]), clock,
-                       storage=Path(config["DUBAN_STORAGE"]), ui_forms=ui_forms)
+                       storage=Path(config["DUBAN_STORAGE"]))
 
 
 def _defaults(instance_path: Path) -> dict[str, Any]:

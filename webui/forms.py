@@ -34,7 +34,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from engine.core.fields import LINE_MAX, TEXT_MAX, Field
-from engine.core.statuses import DeadlineKind, ReopenReason
+from engine.core.statuses import ReopenReason
 from engine.features.signoff.forms import STANDARDS
 from webui.i18n import lazy
 
@@ -147,63 +147,6 @@ def _rows_form(parts: tuple[Field, ...]) -> type[Form]:
 
 TEXT = [Length(max=TEXT_MAX)]
 LINE = [Length(max=LINE_MAX)]
-DEADLINE_KINDS = [SelectChoice(DeadlineKind.DATE.value, _l("限期完成")),
-                  SelectChoice(DeadlineKind.IMMEDIATE.value, _l("立行立改")),
-                  SelectChoice(DeadlineKind.STANDING.value, _l("长期坚持"))]
-
-
-class ChoicesForm(EngineForm):
-    """Forms with unit/leader selects get their options from the engine."""
-
-    def fill_choices(self, choices: dict[str, list[tuple[int, str]]]) -> None:
-        for name, field in self._fields.items():
-            source = {"lead_unit_id": "units", "cooperating_unit_ids": "units", "lead_leader_id": "leaders",
-                      "category_id": "categories"}.get(name)
-            if source is not None:
-                field.choices = [SelectChoice(value, label) for value, label in choices[source]]  # type: ignore[attr-defined]
-
-
-class AssignmentFields(ChoicesForm):
-    lead_unit_id = SelectField(_l("牵头单位"), coerce=int, validators=[InputRequired()])
-    cooperating_unit_ids = SelectMultipleField(_l("配合单位"), coerce=int, validators=[Optional()])
-    lead_leader_id = SelectField(_l("牵头市领导"), coerce=int, validators=[InputRequired()])
-    deadline_kind = RadioField(_l("时限类型"), choices=DEADLINE_KINDS, default=DeadlineKind.DATE.value,
-                               validators=[InputRequired()])
-    deadline = DateField(_l("整改时限"), validators=[Optional()])
-
-    def validate_deadline(self, field: DateField) -> None:
-        if self.deadline_kind.data == DeadlineKind.DATE.value and not field.data:
-            raise ValidationError(_l("限期完成的任务须填写整改时限"))
-
-    def validate_cooperating_unit_ids(self, field: SelectMultipleField) -> None:
-        if self.lead_unit_id.data in (field.data or []):
-            raise ValidationError(_l("配合单位不能包含牵头单位"))
-
-
-class RegisterForm(AssignmentFields):
-    code = StringField(_l("编号"), validators=[DataRequired(), Length(max=32)])
-    category_id = SelectField(_l("类别"), coerce=int, validators=[InputRequired()])
-    title = StringField(_l("任务名称"), validators=[DataRequired(), *LINE])
-    problem = TextAreaField(_l("督察反馈问题"), validators=[DataRequired(), *TEXT])
-    target = TextAreaField(_l("整改目标"), validators=[DataRequired(), *TEXT])
-    measures = TextAreaField(_l("整改措施"), validators=[DataRequired(), *TEXT])
-
-    field_order = ("code", "category_id", "title", "problem", "target", "measures", "lead_unit_id",
-                   "cooperating_unit_ids", "lead_leader_id", "deadline_kind", "deadline")
-
-
-class AssignForm(AssignmentFields):
-    plan_due = DateField(_l("实施方案报送期限"), validators=[InputRequired()])
-    instructions = TextAreaField(_l("交办意见"), validators=[Optional(), *TEXT])
-
-
-class PlanDraftForm(EngineForm):
-    content = TextAreaField(_l("整改实施方案"), validators=[DataRequired(), *TEXT],
-                            description=_l("整改思路、具体措施、责任分工、资金保障"))
-    milestones = TextAreaField(_l("时间节点"), validators=[DataRequired(), *TEXT],
-                               description=_l("分阶段的完成时间和标志性成果"))
-    completion_date = DateField(_l("计划完成日期"), validators=[Optional()])
-    contact = StringField(_l("联系人及电话"), validators=[DataRequired(), *LINE])
 
 
 def decision_field(approving: tuple[str, Any], declining: tuple[str, Any]) -> RadioField:
@@ -232,30 +175,10 @@ class SignForm(DecisionForm):
     comment = comment_field()
 
 
-class PlanReviewForm(DecisionForm):
-    approving = "file"
-    decision = decision_field(("file", _l("予以备案")), ("return", _l("退回修改")))
-    comment = comment_field()
-
-
-class ReportReviewForm(DecisionForm):
-    approving = "accept"
-    decision = decision_field(("accept", _l("审核通过")), ("return", _l("退回重报")))
-    lagging = BooleanField(_l("进度滞后"), description=_l("本月进展明显落后于实施方案的时间节点"))
-    comment = comment_field()
-
-
 class SignoffApproveForm(DecisionForm):
     approving = "approve"
     decision = decision_field(("approve", _l("同意销号")), ("return", _l("退回")))
     comment = comment_field()
-
-
-class ReportSubmitForm(EngineForm):
-    progress = TextAreaField(_l("本月工作进展"), validators=[DataRequired(), *TEXT])
-    percent_complete = IntegerField(_l("总体完成进度（%）"), validators=[InputRequired(), NumberRange(0, 100)])
-    problems = TextAreaField(_l("存在的问题"), validators=[Optional(), *TEXT])
-    next_steps = TextAreaField(_l("下一步工作"), validators=[Optional(), *TEXT])
 
 
 class SignoffApplyForm(EngineForm):
@@ -319,26 +242,6 @@ class ObjectionAnswerForm(EngineForm):
 
     def add_errors(self, errors: dict[str, list[str]]) -> None:
         super().add_errors({key.replace("answers-", "answer_"): value for key, value in errors.items()})
-
-
-class ReportChaseForm(EngineForm):
-    method = RadioField(_l("催报方式"), choices=[SelectChoice("phone", _l("电话催报")),
-                                              SelectChoice("notice", _l("书面催报")),
-                                              SelectChoice("onsite", _l("现场督导"))], validators=[InputRequired()])
-    note = TextAreaField(_l("催报情况"), validators=[DataRequired(), *TEXT],
-                         description=_l("联系了谁、对方说明的原因、承诺的报送时间"))
-
-
-class OverdueActionForm(EngineForm):
-    decision = RadioField(_l("督办意见"), choices=[SelectChoice("urge", _l("督促整改")),
-                                                 SelectChoice("extend", _l("同意延期"))], validators=[InputRequired()])
-    new_deadline = DateField(_l("新的整改时限"), validators=[Optional()], description=_l("同意延期时填写"))
-    comment = TextAreaField(_l("督办意见说明"), validators=[DataRequired(), *TEXT])
-
-    def validate_new_deadline(self, field: DateField) -> None:
-        if self.decision.data == "extend" and not field.data:
-            raise ValidationError(_l("同意延期时须填写新的整改时限"))
-
 
 
 # --- 督办问责 (escalation) and 问题线索 (problem clues) ---------------------------------------------
@@ -511,15 +414,6 @@ CLUE_FORMS: dict[str, type[EngineForm]] = {
 
 
 FORMS: dict[str, type[EngineForm]] = {
-    "assign": AssignForm,
-    "plan_draft": PlanDraftForm,
-    "plan_sign": SignForm,
-    "plan_review": PlanReviewForm,
-    "report_submit": ReportSubmitForm,
-    "report_sign": SignForm,
-    "report_review": ReportReviewForm,
-    "report_chase": ReportChaseForm,
-    "overdue_action": OverdueActionForm,
     "signoff_apply": SignoffApplyForm,
     "signoff_sign": SignForm,
     "signoff_verify": SignoffVerifyForm,

@@ -9,11 +9,12 @@ from werkzeug.wrappers import Response
 from engine.core.errors import InvalidSubmission
 from engine.core.periods import PERIOD_PATTERN
 from engine.core.statuses import TaskStatus, WarningLevel
+from engine.features.rectification.forms import REGISTRATION_FIELDS
 from engine.features.rectification.queries import LedgerFilters
 from webui.auth.session import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
-from webui.forms import RegisterForm
+from webui.forms import form_for
 from webui.params import query_id
 from webui.work.process_diagram import task_diagram
 
@@ -91,8 +92,7 @@ def evidence(file_id: int) -> Response:
 @login_required
 @permission_required("task.register")
 def register() -> str | Response:
-    form = RegisterForm()
-    form.fill_choices(engine().tasks.choices())
+    form = form_for(REGISTRATION_FIELDS, choices=engine().tasks.choices)
     if form.validate_on_submit():
         try:
             task_id = engine().tasks.register(current_actor(), form.engine_data())

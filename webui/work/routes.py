@@ -11,7 +11,7 @@ from engine.core.uploads import Upload
 from engine.features.work.items import WorkItem
 from webui.auth.session import current_actor
 from webui.extensions import engine
-from webui.forms import FORMS, ChoicesForm, EngineForm, ObjectionAnswerForm
+from webui.forms import FORMS, EngineForm, ObjectionAnswerForm, form_for
 from webui.i18n import translated
 
 bp = Blueprint("work", __name__, template_folder="templates")
@@ -40,10 +40,12 @@ def uploads() -> list[Upload]:
 
 
 def build_form(item: WorkItem) -> EngineForm:
+    """The form of the step, from its handler's fields, starting from what is on record, the ladder's level or a
+    drafted text."""
+    if item.work.form not in FORMS:
+        handler = engine().registry.forms[item.work.form]
+        return form_for(handler.fields, data=item.initial, choices=engine().tasks.choices)
     form_class = FORMS[item.work.form]
     if form_class is ObjectionAnswerForm:
         form_class = ObjectionAnswerForm.for_objections([o.id for o in item.extra.get("objections", [])])
-    form = form_class(data=item.initial)  # what is on record, the ladder's level, a drafted text
-    if isinstance(form, ChoicesForm):
-        form.fill_choices(engine().tasks.choices())
-    return form
+    return form_class(data=item.initial)
