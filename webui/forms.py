@@ -34,8 +34,6 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from engine.core.fields import LINE_MAX, TEXT_MAX, Field
-from engine.core.statuses import ReopenReason
-from engine.features.signoff.forms import STANDARDS
 from webui.i18n import lazy
 
 #: rows a list of persons offers before any is filled in
@@ -147,101 +145,6 @@ def _rows_form(parts: tuple[Field, ...]) -> type[Form]:
 
 TEXT = [Length(max=TEXT_MAX)]
 LINE = [Length(max=LINE_MAX)]
-
-
-def decision_field(approving: tuple[str, Any], declining: tuple[str, Any]) -> RadioField:
-    return RadioField(_l("意见"), choices=[SelectChoice(*approving), SelectChoice(*declining)],
-                      validators=[InputRequired()])
-
-
-def comment_field() -> TextAreaField:
-    return TextAreaField(_l("意见说明"), validators=TEXT, description=_l("退回时必填"))
-
-
-class DecisionForm(EngineForm):
-    """A decision with a comment that is required when sending back."""
-
-    approving = ""
-
-    def validate_comment(self, field: TextAreaField) -> None:
-        decision = self._fields["decision"].data
-        if decision and decision != self.approving and not (field.data or "").strip():
-            raise ValidationError(_l("退回时必须填写意见说明"))
-
-
-class SignForm(DecisionForm):
-    approving = "submit"
-    decision = decision_field(("submit", _l("同意签发，报送")), ("back", _l("退回承办人修改")))
-    comment = comment_field()
-
-
-class SignoffApproveForm(DecisionForm):
-    approving = "approve"
-    decision = decision_field(("approve", _l("同意销号")), ("return", _l("退回")))
-    comment = comment_field()
-
-
-class SignoffApplyForm(EngineForm):
-    summary = TextAreaField(_l("整改完成情况"), validators=[DataRequired(), *TEXT],
-                            description=_l("对照整改目标和措施逐项说明完成情况"))
-    evidence = MultipleFileField(_l("佐证材料"), description=_l(
-        "整改前后照片、验收报告、处罚文书等：照片、PDF、Office 文档或短视频，每件不超过 20 MB；可多选"))
-    evidence_note = TextAreaField(_l("佐证材料说明"), validators=[Optional(), *TEXT])
-
-
-def _verify_form() -> type[EngineForm]:
-    """The five standards, each a tick and a note, then the on-site check."""
-    fields: dict[str, Any] = {}
-    for key, label in STANDARDS.items():
-        fields[f"{key}_met"] = BooleanField(_l(label))
-        fields[f"{key}_note"] = TextAreaField(_l("核验说明"), validators=[DataRequired(), *TEXT])
-    fields["site_check_date"] = DateField(_l("现场核查日期"), validators=[InputRequired()])
-    fields["site_check_by"] = StringField(_l("现场核查人员"), validators=[DataRequired(), *LINE])
-    fields["site_findings"] = TextAreaField(_l("现场核查情况"), validators=[DataRequired(), *TEXT])
-    fields["comment"] = TextAreaField(_l("核验意见"), validators=TEXT,
-                                      description=_l("五项标准均达到则进入公示；任何一项未达到即退回责任单位"))
-    return type("SignoffVerifyForm", (EngineForm,), fields)
-
-
-SignoffVerifyForm = _verify_form()
-
-
-class SignoffNoticeForm(EngineForm):
-    text = TextAreaField(_l("公示内容"), validators=[DataRequired(), *TEXT],
-                         description=_l("将在公开页面发布；只写可以公开的内容"))
-
-
-class ReopenForm(EngineForm):
-    reason_kind = RadioField(_l("重新打开的原因"), choices=[
-        SelectChoice(ReopenReason.RECURRENCE.value, _l("问题复发")),
-        SelectChoice(ReopenReason.COMPLAINT.value, _l("新的群众投诉")),
-        SelectChoice(ReopenReason.MEDIA.value, _l("媒体报道")),
-        SelectChoice(ReopenReason.INSPECTION.value, _l("上级检查发现"))], validators=[InputRequired()])
-    reason = TextAreaField(_l("情况说明"), validators=[DataRequired(), *TEXT])
-    new_deadline = DateField(_l("新的整改时限"), validators=[Optional()])
-
-
-class ObjectionAnswerForm(EngineForm):
-    """One decision and one answer per objection: built for the objections of this notice."""
-
-    objection_ids: tuple[int, ...] = ()
-
-    @classmethod
-    def for_objections(cls, objection_ids: list[int]) -> type[ObjectionAnswerForm]:
-        fields: dict[str, Any] = {"objection_ids": tuple(objection_ids)}
-        for objection_id in objection_ids:
-            fields[f"decision_{objection_id}"] = RadioField(_l("答复结论"), choices=[
-                SelectChoice("dismissed", _l("异议不成立")), SelectChoice("upheld", _l("异议成立，退回整改"))],
-                validators=[InputRequired()])
-            fields[f"answer_{objection_id}"] = TextAreaField(_l("答复意见"), validators=[DataRequired(), *TEXT])
-        return type("ObjectionAnswerForm", (cls,), fields)
-
-    def engine_data(self) -> dict[str, Any]:
-        return {"answers": {str(i): {"decision": self[f"decision_{i}"].data, "answer": self[f"answer_{i}"].data}
-                            for i in self.objection_ids}}
-
-    def add_errors(self, errors: dict[str, list[str]]) -> None:
-        super().add_errors({key.replace("answers-", "answer_"): value for key, value in errors.items()})
 
 
 # --- 督办问责 (escalation) and 问题线索 (problem clues) ---------------------------------------------
@@ -414,13 +317,6 @@ CLUE_FORMS: dict[str, type[EngineForm]] = {
 
 
 FORMS: dict[str, type[EngineForm]] = {
-    "signoff_apply": SignoffApplyForm,
-    "signoff_sign": SignForm,
-    "signoff_verify": SignoffVerifyForm,
-    "signoff_notice": SignoffNoticeForm,
-    "objection_answer": ObjectionAnswerForm,
-    "signoff_approve": SignoffApproveForm,
-    "reopen": ReopenForm,
     **ESCALATION_FORMS,
     **CLUE_FORMS,
 }

@@ -8,11 +8,13 @@ from werkzeug.wrappers import Response
 
 from engine.core.errors import InvalidSubmission
 from engine.core.uploads import Upload
+from engine.features.signoff.forms import ObjectionAnswerHandler
 from engine.features.work.items import WorkItem
 from webui.auth.session import current_actor
 from webui.extensions import engine
-from webui.forms import FORMS, EngineForm, ObjectionAnswerForm, form_for
+from webui.forms import FORMS, EngineForm, form_for
 from webui.i18n import translated
+from webui.work.forms import objection_answers_form
 
 bp = Blueprint("work", __name__, template_folder="templates")
 
@@ -34,18 +36,19 @@ def work(work_id: int) -> str | Response:
 
 
 def uploads() -> list[Upload]:
-    """The files of the form, read whole (the request size is capped by MAX_CONTENT_LENGTH)."""
-    return [Upload(stored.filename or "", stored.read()) for stored in request.files.getlist("evidence")
-            if stored and stored.filename]
+    """The files sent, read whole (the request size is capped by MAX_CONTENT_LENGTH); the engine refuses them where
+    the step takes none."""
+    return [Upload(stored.filename or "", stored.read()) for name in request.files
+            for stored in request.files.getlist(name) if stored and stored.filename]
 
 
 def build_form(item: WorkItem) -> EngineForm:
     """The form of the step, from its handler's fields, starting from what is on record, the ladder's level or a
     drafted text."""
-    if item.work.form not in FORMS:
-        handler = engine().registry.forms[item.work.form]
-        return form_for(handler.fields, data=item.initial, choices=engine().tasks.choices)
-    form_class = FORMS[item.work.form]
-    if form_class is ObjectionAnswerForm:
-        form_class = ObjectionAnswerForm.for_objections([o.id for o in item.extra.get("objections", [])])
-    return form_class(data=item.initial)
+    if item.work.form in FORMS:
+        return FORMS[item.work.form](data=item.initial)
+    handler = engine().registry.forms[item.work.form]
+    if isinstance(handler, ObjectionAnswerHandler):  # one decision and one answer per objection
+        objections = [objection.id for objection in item.extra.get("objections", [])]
+        return objection_answers_form(handler.answer_fields, objections)(data=item.initial)
+    return form_for(handler.fields, data=item.initial, choices=engine().tasks.choices)
