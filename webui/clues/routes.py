@@ -10,11 +10,12 @@ from werkzeug.wrappers import Response
 
 from engine.core.errors import InvalidSubmission
 from engine.core.statuses import ClueStatus, ClueVerdict
+from engine.features.clues.forms import REGISTRATION_FIELDS
 from engine.features.clues.queries import OPEN, ClueFilters
 from webui.auth.session import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
-from webui.forms import FORMS, ClueRegisterForm
+from webui.forms import form_for
 from webui.i18n import translated
 
 bp = Blueprint("clues", __name__, template_folder="templates")
@@ -40,8 +41,7 @@ def index() -> str:
 @login_required
 @permission_required("clue.register")
 def register() -> str | Response:
-    form = ClueRegisterForm()
-    form.fill_choices(engine().clues.choices())
+    form = form_for(REGISTRATION_FIELDS, choices=engine().clues.choices)
     if form.validate_on_submit():
         try:
             clue_id = engine().clues.register(current_actor(), form.engine_data())
@@ -65,7 +65,7 @@ def show(clue_id: int) -> str:
 @permission_required("clue.view")
 def work(work_id: int) -> str | Response:
     item = engine().work.clue_item(current_actor(), work_id)
-    form = FORMS[item.work.form]()
+    form = form_for(engine().registry.forms[item.work.form].fields)
     if form.validate_on_submit():
         try:
             engine().work.complete(current_actor(), work_id, form.engine_data())

@@ -5,24 +5,23 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from engine.core.statuses import EscalationLevel, EscalationStatus, EscalationTriggerKind
 from engine.features.escalation.accountability import MEASURES
+from engine.features.escalation.forms import APPROVAL_DECISIONS, REASON
 from engine.features.escalation.queries import OPEN, EscalationFilters
 from webui.auth.session import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
-from webui.forms import ProposeEscalationForm
+from webui.forms import form_for
 from webui.i18n import translated
 
 bp = Blueprint("escalations", __name__, template_folder="templates")
 
 LEVEL_STYLES = {EscalationLevel.NOTICE: "info", EscalationLevel.INTERVIEW: "warning",
                 EscalationLevel.EXPOSURE: "danger", EscalationLevel.ACCOUNTABILITY: "dark"}
-DECISION_LABELS = {"approve": _l("同意"), "change": _l("调整问责方式"), "reject": _l("不同意")}
 
 
 @bp.app_context_processor
@@ -32,7 +31,7 @@ def escalation_helpers() -> dict[str, Any]:
         "escalation_level_style": lambda value: LEVEL_STYLES[EscalationLevel(value)] if value else "secondary",
         "escalation_status": lambda status: translated(EscalationStatus(status).label),
         "escalation_trigger": lambda kind: translated(EscalationTriggerKind(kind).label),
-        "escalation_decision": lambda decision: DECISION_LABELS.get(decision, ""),
+        "escalation_decision": lambda decision: translated(APPROVAL_DECISIONS.get(decision, "")),
         "measure_label": lambda measure: translated(MEASURES.get(measure, measure)),
     }
 
@@ -68,7 +67,7 @@ def show(escalation_id: int) -> str:
 @permission_required("escalation.propose")
 def propose(task_id: int) -> str | Response:
     task = engine().work.task_page(current_actor(), task_id).task
-    form = ProposeEscalationForm()
+    form = form_for(REASON)
     if form.validate_on_submit():
         started = engine().escalation.propose(current_actor(), task_id, form.reason.data or "")
         if started.absorbed:

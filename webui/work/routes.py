@@ -12,7 +12,7 @@ from engine.features.signoff.forms import ObjectionAnswerHandler
 from engine.features.work.items import WorkItem
 from webui.auth.session import current_actor
 from webui.extensions import engine
-from webui.forms import FORMS, EngineForm, form_for
+from webui.forms import EngineForm, form_for
 from webui.i18n import translated
 from webui.work.forms import objection_answers_form
 
@@ -45,8 +45,6 @@ def uploads() -> list[Upload]:
 def build_form(item: WorkItem) -> EngineForm:
     """The form of the step, from its handler's fields, starting from what is on record, the ladder's level or a
     drafted text."""
-    if item.work.form in FORMS:
-        return FORMS[item.work.form](data=item.initial)
     handler = engine().registry.forms[item.work.form]
     if isinstance(handler, ObjectionAnswerHandler):  # one decision and one answer per objection
         objections = [objection.id for objection in item.extra.get("objections", [])]
