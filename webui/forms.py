@@ -55,14 +55,8 @@ class EngineForm(FlaskForm):
             data[name] = value.isoformat() if isinstance(value, date) else value
         return data
 
-    def add_errors(self, errors: dict[str, list[str]]) -> None:
-        """The engine's refusal, each message on the field it names (or above the form)."""
-        for name, messages in errors.items():
-            field = self._fields.get(name)
-            if field is None:
-                self.form_errors.extend(messages)
-            else:
-                field.errors = [*field.errors, *messages]
+    def add_errors(self, errors: Mapping[str, list[str]]) -> None:
+        add_errors(self, errors)
 
     def fill_choices(self, choices: Choices) -> None:
         """The options of the fields whose choices come from the records (units, leaders, categories, tasks)."""
@@ -70,6 +64,16 @@ class EngineForm(FlaskForm):
             if spec.source:
                 field = self._fields[spec.name]
                 field.choices = [SelectChoice(value, label) for value, label in choices[spec.source]]  # type: ignore[attr-defined]
+
+
+def add_errors(form: FlaskForm, errors: Mapping[str, list[str]]) -> None:
+    """The engine's refusal, each message on the field it names (or above the form)."""
+    for name, messages in errors.items():
+        field = form._fields.get(name)
+        if field is None:
+            form.form_errors.extend(messages)
+        else:
+            field.errors = [*field.errors, *messages]
 
 
 def form_for(fields: Sequence[Field], data: Mapping[str, Any] | None = None,

@@ -7,8 +7,9 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from engine.features.accounts.users import USERNAME_HELP
 from webui.extensions import engine
-from webui.i18n import translated
+from webui.i18n import lazy, translated
 
 
 class ButtonForm(FlaskForm):
@@ -16,6 +17,8 @@ class ButtonForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
+    """An account's profile (the engine checks it again: the role and the unit a unit role needs)."""
+
     display_name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=100)])
     title = StringField(_l("职务"), validators=[Optional(), Length(max=100)],
                         description=_l("如：副市长（牵头市领导须填写）"))
@@ -29,6 +32,5 @@ class ProfileForm(FlaskForm):
 
 
 class NewUserForm(ProfileForm):
-    username = StringField(_l("用户名"), validators=[DataRequired(), Length(max=64)],
-                           description=_l("登录用，2–64 个字母、数字或 _ . @ -"))
+    username = StringField(_l("用户名"), validators=[DataRequired(), Length(max=64)], description=lazy(USERNAME_HELP))
     field_order = ("username", "display_name", "title", "role", "unit")

@@ -11,7 +11,6 @@ from flask import Blueprint, flash, redirect, render_template, request, stream_w
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from engine.core.clock import LOCAL_TZ, local_today
@@ -22,6 +21,7 @@ from webui.admin.forms import ButtonForm, NewUserForm, ProfileForm
 from webui.auth.session import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
+from webui.forms import add_errors
 from webui.params import MAX_ID, query_date, query_id
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ def new_user() -> str | Response:
                 display_name=form.display_name.data or "", title=form.title.data or "", role=form.role.data or "",
                 unit_code=form.unit.data or None, must_change_password=True)
         except InvalidSubmission as exc:
-            add_errors(form, exc)
+            add_errors(form, exc.errors)
         else:
             return _show_password(user_id, password, created=True)
     return render_template("admin/user_form.html", form=form, user=None)
@@ -79,7 +79,7 @@ def edit_user(user_id: int) -> str | Response:
                                  title=form.title.data or "", role=form.role.data or "",
                                  unit_code=form.unit.data or None)
         except InvalidSubmission as exc:
-            add_errors(form, exc)
+            add_errors(form, exc.errors)
         else:
             flash(_("已保存用户 %(name)s", name=user.username), "success")
             return redirect(url_for("admin.users"))
@@ -135,15 +135,6 @@ def _user(user_id: int) -> User:
     if user is None:
         raise NotFound(_("没有这个用户"))
     return user
-
-
-def add_errors(form: FlaskForm, error: InvalidSubmission) -> None:
-    for name, messages in error.errors.items():
-        field = form._fields.get(name)
-        if field is None:
-            form.form_errors.extend(messages)
-        else:
-            field.errors = [*field.errors, *messages]
 
 
 # --- the audit trail ---------------------------------------------------------------------------------

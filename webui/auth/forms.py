@@ -6,7 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from engine.features.accounts.users import MAX_PASSWORD_LENGTH
+from engine.features.accounts.users import MAX_PASSWORD_LENGTH, PASSWORD_HELP
+from webui.i18n import lazy
 
 
 class LoginForm(FlaskForm):
@@ -17,6 +18,6 @@ class LoginForm(FlaskForm):
 class PasswordForm(FlaskForm):
     current = PasswordField(_l("当前密码"), validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
     password = PasswordField(_l("新密码"), validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
-                             description=_l("至少 10 个字符，同时包含字母和数字或符号，不能包含用户名"))
+                             description=lazy(PASSWORD_HELP))
     confirm = PasswordField(_l("再次输入新密码"), validators=[
         DataRequired(), EqualTo("password", message=_l("两次输入的新密码不一致"))])

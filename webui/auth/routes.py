@@ -13,6 +13,7 @@ from engine.features.accounts.preferences import LOCALES
 from webui.auth.forms import LoginForm, PasswordForm
 from webui.auth.session import SessionUser, current_actor
 from webui.extensions import engine, limiter
+from webui.forms import add_errors
 from webui.security import client_address
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -79,8 +80,7 @@ def password() -> str | Response:
             engine().accounts.change_password(current_actor(), current_user.token, form.current.data or "",
                                      form.password.data or "")
         except InvalidSubmission as exc:
-            for name, messages in exc.errors.items():
-                getattr(form, name, form.password).errors = list(messages)
+            add_errors(form, exc.errors)
         else:
             flash(_("密码已修改"), "success")
             return redirect(landing_page())

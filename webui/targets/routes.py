@@ -6,25 +6,21 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 from flask_login import login_required
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import DateField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
 
 from engine.core.clock import local_today
 from engine.core.errors import InvalidSubmission, NotFound
 from engine.core.periods import period_of
 from engine.core.spreadsheet import ImportRejected
-from engine.core.statuses import TargetDirection
-from engine.features.targets.indicators import IndicatorStatus
+from engine.features.targets.indicators import INDICATOR_FIELDS, IndicatorStatus
 from webui.auth.session import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
+from webui.forms import form_for
 from webui.reporting import charts
 from webui.reporting.ledger_io import UploadForm, read_upload
+from webui.targets.forms import ValuesForm
 
 if TYPE_CHECKING:
     from engine.store.models import EnvironmentalIndicator
@@ -33,42 +29,6 @@ bp = Blueprint("targets", __name__, url_prefix="/targets", template_folder="temp
 STATUS_STYLES = {IndicatorStatus.NO_DATA: "secondary", IndicatorStatus.MET: "success",
                  IndicatorStatus.ON_TRACK: "success", IndicatorStatus.BEHIND: "warning",
                  IndicatorStatus.MISSED: "danger"}
-DIRECTIONS = [SelectChoice(TargetDirection.AT_MOST.value, lazy_gettext("不高于目标值（越低越好）")),
-              SelectChoice(TargetDirection.AT_LEAST.value, lazy_gettext("不低于目标值（越高越好）"))]
-
-
-class IndicatorForm(FlaskForm):
-    name = StringField(lazy_gettext("指标名称"), validators=[DataRequired(), Length(max=200)])
-    code = StringField(lazy_gettext("代码"), validators=[DataRequired(), Length(max=64)],
-                       description=lazy_gettext("小写字母、数字和下划线，导入数据时可用代码代替名称"))
-    unit = StringField(lazy_gettext("计量单位"), validators=[Optional(), Length(max=32)],
-                       description=lazy_gettext("如 μg/m³、%、个"))
-    direction = SelectField(lazy_gettext("目标方向"), choices=DIRECTIONS)
-    baseline_year = StringField(lazy_gettext("基准年"), validators=[Optional(), Length(max=4)])
-    baseline_value = StringField(lazy_gettext("基准值"), validators=[Optional(), Length(max=20)])
-    target_value = StringField(lazy_gettext("目标值"), validators=[DataRequired(), Length(max=20)])
-    target_text = StringField(lazy_gettext("目标表述"), validators=[Optional(), Length(max=200)],
-                              description=lazy_gettext("如：比2015年下降22.1%以上"))
-    deadline = DateField(lazy_gettext("目标期限"), validators=[DataRequired()])
-
-    def engine_data(self) -> dict[str, Any]:
-        return {name: getattr(self, name).data for name in (
-            "name", "code", "unit", "direction", "baseline_year", "baseline_value", "target_value", "target_text",
-            "deadline")}
-
-    def add_errors(self, errors: dict[str, list[str]]) -> None:
-        for name, messages in errors.items():
-            target = getattr(self, name, None)
-            if target is not None:
-                target.errors = [*target.errors, *messages]
-            else:
-                self.form_errors.extend(messages)
-
-
-class ValuesForm(FlaskForm):
-    """The month; one value and note per indicator come as value_<id>, note_<id>."""
-
-    period = StringField(lazy_gettext("月份"), validators=[DataRequired(), Length(max=7)])
 
 
 @bp.route("")
@@ -135,11 +95,7 @@ def edit(indicator_id: int) -> str | Response:
 
 
 def edit_indicator(indicator: EnvironmentalIndicator | None) -> str | Response:
-    form = IndicatorForm(obj=indicator)
-    if indicator is not None and not form.is_submitted():
-        form.baseline_value.data = _number(indicator.baseline_value)
-        form.target_value.data = _number(indicator.target_value)
-        form.baseline_year.data = str(indicator.baseline_year or "")
+    form = form_for(INDICATOR_FIELDS, data=as_entered(indicator) if indicator else None)
     if form.validate_on_submit():
         try:
             engine().targets.save_indicator(current_actor(), form.engine_data(), indicator.id if indicator else None)
@@ -149,6 +105,14 @@ def edit_indicator(indicator: EnvironmentalIndicator | None) -> str | Response:
             flash(_("指标已保存"), "success")
             return redirect(url_for("targets.index"))
     return render_template("targets/form.html", form=form, indicator=indicator)
+
+
+def as_entered(indicator: EnvironmentalIndicator) -> dict[str, Any]:
+    """The indicator as its form shows it: the year and the values as typed."""
+    return {"name": indicator.name, "code": indicator.code, "unit": indicator.unit,
+            "direction": indicator.direction.value, "baseline_year": str(indicator.baseline_year or ""),
+            "baseline_value": _number(indicator.baseline_value), "target_value": _number(indicator.target_value),
+            "target_text": indicator.target_text, "deadline": indicator.deadline}
 
 
 def _number(value: float | None) -> str:

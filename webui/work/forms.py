@@ -1,7 +1,7 @@
 """The one work form asked once per item: a decision and an answer to each objection of a sign-off notice."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from engine.core.fields import Field
@@ -17,7 +17,7 @@ class ObjectionAnswers(EngineForm):
         return {"answers": {str(objection): {spec.name: self[f"{spec.name}_{objection}"].data for spec in self.specs}
                             for objection in self.objection_ids}}
 
-    def add_errors(self, errors: dict[str, list[str]]) -> None:
+    def add_errors(self, errors: Mapping[str, list[str]]) -> None:
         super().add_errors({key.replace("answers-", "answer_"): value for key, value in errors.items()})
 
 
