@@ -116,8 +116,9 @@ def unbound(field: Field) -> UnboundField:
 def _choosing(field: Field, options: dict[str, Any]) -> UnboundField:
     """A radio, a select or a multiple select; ids and numbers are sent back as numbers."""
     coerce = int if field.kind in ("int", "id", "ids") else str
-    labels = field.choice_labels or tuple(map(str, field.choices))  # unlabelled choices show as they are
-    offered = [SelectChoice(value, lazy(label)) for value, label in zip(field.choices, labels, strict=True)]
+    labels = field.choice_labels or ("",) * len(field.choices)
+    offered = [SelectChoice(value, lazy(label) if label else str(value))  # an unlabelled choice shows as it is
+               for value, label in zip(field.choices, labels, strict=True)]
     if field.blank:
         offered.insert(0, SelectChoice("", lazy(field.blank)))
     validators = [_required(field, InputRequired)]

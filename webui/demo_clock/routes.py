@@ -6,25 +6,16 @@ from datetime import timedelta
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import login_required
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import RadioField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired
 
 from webui.auth.session import current_actor
+from webui.demo_clock.forms import AdvanceForm
 from webui.errors import permission_required
 from webui.extensions import engine, time_machine
 
 bp = Blueprint("demo_clock", __name__, url_prefix="/admin/clock", template_folder="templates")
 STEPS = {"1": timedelta(days=1), "7": timedelta(days=7), "30": timedelta(days=30)}
-
-
-class AdvanceForm(FlaskForm):
-    days = RadioField(_l("前进"), choices=[SelectChoice("1", _l("1 天")), SelectChoice("7", _l("7 天")),
-                                         SelectChoice("30", _l("30 天"))], default="1", validators=[InputRequired()])
 
 
 @bp.route("/", methods=["GET", "POST"])

@@ -4,12 +4,9 @@ from __future__ import annotations
 import io
 
 from flask import Blueprint, render_template, request, send_file
-from flask_babel import gettext, lazy_gettext
+from flask_babel import gettext
 from flask_login import login_required
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import HiddenField
-from wtforms.validators import DataRequired
 
 from engine.core.clock import local_today
 from engine.core.errors import InvalidSubmission
@@ -19,14 +16,11 @@ from webui.auth.session import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
 from webui.i18n import translated
+from webui.reporting.forms import BulletinForm
 
 bp = Blueprint("bulletin", __name__, url_prefix="/bulletin", template_folder="templates")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MONTHS_OFFERED = 24
-
-
-class BulletinForm(FlaskForm):
-    month = HiddenField(lazy_gettext("月份"), validators=[DataRequired()])
 
 
 def recent_months() -> list[str]:

@@ -4,13 +4,8 @@ from __future__ import annotations
 import io
 
 from flask import Blueprint, render_template, send_file
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 from flask_login import login_required
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
 from werkzeug.wrappers import Response
-from wtforms import BooleanField
 
 from engine.core.clock import local_today
 from engine.core.spreadsheet import ImportRejected
@@ -18,29 +13,11 @@ from engine.features.reporting.ledger_import import template_workbook
 from webui.auth.session import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
+from webui.reporting.forms import LedgerUploadForm, read_upload
 from webui.tasks.routes import ledger_filters
 
 bp = Blueprint("ledger_io", __name__, url_prefix="/ledger", template_folder="templates")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-
-
-class UploadForm(FlaskForm):
-    file = FileField(lazy_gettext("Excel 文件（.xlsx）"), validators=[
-        FileRequired(lazy_gettext("请选择文件")), FileAllowed(["xlsx"], lazy_gettext("只能上传 .xlsx 文件"))])
-
-
-class LedgerUploadForm(UploadForm):
-    check_only = BooleanField(lazy_gettext("只检查，不导入"))
-
-
-def read_upload(form: UploadForm) -> bytes | None:
-    """The uploaded bytes, or None (with a form error) when the file is too large."""
-    content = form.file.data.read(MAX_UPLOAD_BYTES + 1)
-    if len(content) > MAX_UPLOAD_BYTES:
-        form.file.errors = [_("文件不能超过 10 MB")]
-        return None
-    return content
 
 
 @bp.route("/export.xlsx")

@@ -19,7 +19,7 @@ from webui.errors import permission_required
 from webui.extensions import engine
 from webui.forms import form_for
 from webui.reporting import charts
-from webui.reporting.ledger_io import UploadForm, read_upload
+from webui.reporting.forms import UploadForm, read_upload
 from webui.targets.forms import ValuesForm
 
 if TYPE_CHECKING:
