@@ -7,7 +7,7 @@ learns what the features mean from the Registry each feature registers with.
 """
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Protocol
@@ -67,13 +67,13 @@ PROCESS_FEATURES: tuple[Feature, ...] = (rectification, signoff, escalation, clu
 
 class Duban:
     def __init__(self, db: Database, roles: RoleModel, clock: Clock, workflow_files: Sequence[Path],
-                 settings: Settings | None = None, ui_forms: Collection[str] | None = None,
-                 storage: Path | None = None, features: Sequence[Feature] = PROCESS_FEATURES) -> None:
+                 settings: Settings | None = None, storage: Path | None = None,
+                 features: Sequence[Feature] = PROCESS_FEATURES) -> None:
         self.db, self.roles, self.clock = db, roles, clock
         self.workflow_files = list(workflow_files)
         self.settings = settings or Settings()
         self.registry = build_registry(clock, self.settings, features)
-        self.vocabulary = build_vocabulary(self.registry, roles, ui_forms)
+        self.vocabulary = build_vocabulary(self.registry, roles)
         self.runtime = WorkflowRuntime(clock, RestrictedScriptEngine(self.vocabulary.functions))
         self.processes = Processes(self.runtime, roles, self.registry, self.settings)
         self.definitions: list[ProcessDefinition] = load_files(workflow_files, self.vocabulary)
@@ -133,16 +133,16 @@ class Duban:
 
 
 def open_engine(database_url: str, roles_file: Path, workflows: Path, clock: Clock, *, storage: Path,
-                ui_forms: Collection[str] | None = None, settings: Settings | None = None) -> Duban:
+                settings: Settings | None = None) -> Duban:
     """duban as configured: its database, roles.yaml, the workflows/*.bpmn it runs, its clock and file storage."""
     return Duban(Database(database_url), load_roles(roles_file), clock, sorted(workflows.glob("*.bpmn")),
-                 settings or Settings.from_env(), ui_forms=ui_forms, storage=storage)
+                 settings or Settings.from_env(), storage=storage)
 
 
-def check_workflow_file(path: Path, roles_file: Path, ui_forms: Collection[str] | None = None) -> list[str]:
+def check_workflow_file(path: Path, roles_file: Path) -> list[str]:
     """Check one BPMN file as start-up does: the ids of its processes, or ConfigError naming what is wrong."""
     clock = SystemClock()
-    vocabulary = build_vocabulary(build_registry(clock, Settings()), load_roles(roles_file), ui_forms)
+    vocabulary = build_vocabulary(build_registry(clock, Settings()), load_roles(roles_file))
     return [definition.process_id for definition in load_file(path, vocabulary)]
 
 
@@ -155,10 +155,10 @@ def build_registry(clock: Clock, settings: Settings, features: Sequence[Feature]
     return registry
 
 
-def build_vocabulary(registry: Registry, roles: RoleModel, ui_forms: Collection[str] | None = None) -> Vocabulary:
-    """What workflows may name: lanes of roles.yaml, forms both engine and UI know, what the features registered."""
-    forms = set(registry.forms) if ui_forms is None else set(registry.forms) & set(ui_forms)
-    return Vocabulary(roles, forms, set(registry.actions), registry.functions, registry.statuses,
+def build_vocabulary(registry: Registry, roles: RoleModel) -> Vocabulary:
+    """What workflows may name: lanes of roles.yaml and what the features registered (every registered form has
+    its fields, from which the web builds its page)."""
+    return Vocabulary(roles, set(registry.forms), set(registry.actions), registry.functions, registry.statuses,
                       set(registry.assignees))
 
 

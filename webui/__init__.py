@@ -26,9 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.check_start_up(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance_path)
-    from webui.forms import FORMS
-
-    engine = app.config.get("DUBAN_ENGINE") or build_engine(app.config, ui_forms=FORMS.keys())
+    engine = app.config.get("DUBAN_ENGINE") or build_engine(app.config)
     app.extensions["duban"] = engine
     time_machine = app.config.get("DUBAN_TIME_MACHINE")
     if time_machine is not None:  # the demo's (webui/cli.py and webui/wsgi.py hand it over in demo mode)
@@ -37,12 +35,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
-def build_engine(config: Mapping[str, Any], ui_forms: Any = None) -> Duban:
+def build_engine(config: Mapping[str, Any]) -> Duban:
     clock = config.get("DUBAN_CLOCK") or SystemClock()
     if config.get("DUBAN_DEMO_CLOCK"):
         clock = OffsetClock(clock)
     return open_engine(config["DATABASE_URL"], Path(config["DUBAN_ROLES"]), Path(config["DUBAN_WORKFLOWS"]), clock,
-                       storage=Path(config["DUBAN_STORAGE"]), ui_forms=ui_forms)
+                       storage=Path(config["DUBAN_STORAGE"]))
 
 
 def _defaults(instance_path: Path) -> dict[str, Any]:
@@ -72,40 +70,35 @@ def _instance_secret(instance_path: Path) -> str:
 
 
 def _register(app: Flask) -> None:
-    from webui import (
-        admin,
-        auth,
-        bulletin,
-        clues,
-        dashboard,
-        demo_clock,
-        errors,
-        escalations,
-        i18n,
-        incidents,
-        ledger_io,
-        public,
-        public_exposures,
-        publicity,
-        targets,
-        views,
-        work,
-    )
+    from webui import errors, i18n
+    from webui.admin import incidents
+    from webui.admin import routes as admin
+    from webui.auth import routes as auth
+    from webui.auth.session import locale_for_request
+    from webui.clues import routes as clues
+    from webui.demo_clock import routes as demo_clock
+    from webui.escalation import routes as escalation
     from webui.extensions import babel, csrf, limiter, login_manager
     from webui.formatting import register_filters
+    from webui.public import exposures, publicity
+    from webui.public import routes as public
+    from webui.reporting import bulletin, dashboard, ledger_io
+    from webui.targets import routes as targets
+    from webui.tasks import routes as tasks
+    from webui.work import routes as work
 
     security.install(app)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(i18n.compiled_catalogs(app))
-    babel.init_app(app, locale_selector=auth.locale_for_request)
+    babel.init_app(app, locale_selector=locale_for_request)
     app.context_processor(i18n.language_switch)
     app.add_template_filter(i18n.translated, "t")
     app.add_template_filter(i18n.parenthetical, "parenthetical")
     register_filters(app)
     app.register_blueprint(auth.bp)
-    app.register_blueprint(views.bp)
+    app.register_blueprint(tasks.bp)
     app.register_blueprint(work.bp)
     app.register_blueprint(incidents.bp)
     app.register_blueprint(public.bp)
@@ -113,9 +106,9 @@ def _register(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     for reporting in (dashboard, ledger_io, bulletin, targets):
         app.register_blueprint(reporting.bp)
-    app.register_blueprint(escalations.bp)
+    app.register_blueprint(escalation.bp)
     app.register_blueprint(clues.bp)
-    app.register_blueprint(public_exposures.bp)
+    app.register_blueprint(exposures.bp)
     if "duban_time_machine" in app.extensions:
         app.register_blueprint(demo_clock.bp)
         app.before_request(app.extensions["duban_time_machine"].sync)

@@ -111,7 +111,6 @@ def validate(files: tuple[Path, ...], roles_file: Path | None) -> None:
     from engine.app import check_workflow_file
     from engine.core.roles import load_roles
     from webui import PROJECT_ROOT
-    from webui.forms import FORMS
 
     roles = roles_file or PROJECT_ROOT / "roles.yaml"
     try:
@@ -121,7 +120,7 @@ def validate(files: tuple[Path, ...], roles_file: Path | None) -> None:
     failures = 0
     for path in files:
         try:
-            process_ids = check_workflow_file(path, roles, FORMS.keys())
+            process_ids = check_workflow_file(path, roles)
         except ConfigError as exc:
             failures += 1
             click.echo(f"error: {exc}", err=True)

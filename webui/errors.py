@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 
 from engine.core.errors import Conflict, DomainError, InvalidSubmission, NotFound, PermissionDenied, RateLimited
 from engine.core.text import N_
-from webui.auth import current_actor
+from webui.auth.session import current_actor
 from webui.extensions import engine
 from webui.i18n import error_text, translated
 
@@ -57,7 +57,7 @@ def _refused(code: int) -> Callable[[DomainError], tuple[str, int]]:
 
 def _conflict(error: Conflict) -> Response:
     flash(error_text(error), "warning")
-    return redirect(url_for("views.inbox"))
+    return redirect(url_for("tasks.inbox"))
 
 
 def _rate_limited(error: RateLimited) -> tuple[str, int]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, request
-from flask_babel import get_locale, gettext
+from flask_babel import LazyString, get_locale, gettext, lazy_gettext
 
 from engine.core.text import Text
 from engine.features.accounts.preferences import LOCALE_NAMES, LOCALES
@@ -82,6 +82,13 @@ def translated(text: object) -> str:
     if isinstance(text, str):
         return gettext(text) if text else text
     return "" if text is None else str(text)
+
+
+def lazy(text: str) -> LazyString:
+    """A text the engine marked with `N_`, translated each time it is shown (a form's label built once)."""
+    if isinstance(text, Text):
+        return lazy_gettext(text.msgid, **text.params)
+    return lazy_gettext(text)
 
 
 def error_text(error: BaseException) -> str:

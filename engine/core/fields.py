@@ -1,30 +1,62 @@
-"""The fields of a form and their rules: what a submitted value must be, said once for every form.
+"""The fields of a form: what a submitted value must be, and what a page shows to ask for it, said once.
 
 A form handler (engine/workflow/forms.py) lists its fields; `clean` checks a submission against them
-and reports every bad field at once. The web pages build their forms from the same fields.
+and reports every bad field at once. The web pages build their forms from the same fields: the label,
+the help text, the choices and their labels, and the few hints on how to ask (a radio or a select, a
+year typed as text) come from here. Texts a person reads are marked with `N_` and translated when shown.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import enum
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from engine.core.errors import InvalidSubmission
-from engine.core.text import N_, message_of, without_controls
+from engine.core.text import N_, Text, message_of, without_controls
 
 TEXT_MAX = 5000
 LINE_MAX = 200
+#: kinds a page asks for but `clean` leaves to the form's handler: uploaded files (checked by the use case
+#: before the handler runs) and rows of persons (the accountability rules check each row)
+HANDLED_ELSEWHERE = frozenset({"files", "persons"})
 
 
 @dataclass(frozen=True)
 class Field:
+    """One field: its rules (kind, required, choices, bounds, lengths) and how a page shows it.
+
+    `choices` may be given as a mapping of each value to its label; they are kept apart as `choices`
+    (the values the rule accepts) and `choice_labels` (what a page shows for each, in the same order).
+    """
+
     name: str
-    kind: str = "text"  # text | line | choice | date | int | bool | ids | id
+    kind: str = "text"  # text | line | choice | date | int | bool | ids | id | files | persons
     required: bool = True
-    choices: tuple[str, ...] = ()
+    choices: tuple[Any, ...] | Mapping[Any, str] = ()
     low: int = 0
     high: int = 100
+    min_length: int = 0
+    max_length: int | None = None  # text and line: at most this many characters (else TEXT_MAX, LINE_MAX)
+    label: str = ""
+    help: str = ""
+    choice_labels: tuple[str, ...] = ()
+    source: str = ""  # id and ids: what the page offers (units, leaders, categories, tasks)
+    widget: str = ""  # radio or select for choices; line for a number typed as text; else as the kind asks
+    blank: str = ""  # a select's empty first option, for a choice that may be left open
+    initial: Any = None  # what a blank form starts with
+    parts: tuple[Field, ...] = ()  # persons: the fields of each row
+
+    def __post_init__(self) -> None:
+        if isinstance(self.choices, Mapping):
+            object.__setattr__(self, "choice_labels", tuple(self.choices.values()))
+            object.__setattr__(self, "choices", tuple(self.choices))
+
+    @property
+    def longest(self) -> int:
+        """How many characters a text or a line may have."""
+        return self.max_length or (TEXT_MAX if self.kind == "text" else LINE_MAX)
 
     def clean(self, raw: Any) -> Any:
         if _blank(raw):
@@ -34,14 +66,21 @@ class Field:
         return _CLEANERS[self.kind](self, raw)
 
 
+def labels_of(kinds: Iterable[enum.Enum]) -> dict[Any, Text]:
+    """The choices of a field from an enum whose members carry their label."""
+    return {kind.value: kind.label for kind in kinds}  # type: ignore[attr-defined]
+
+
 def _blank(raw: Any) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []
 
 
-def _text(field: Field, raw: Any, limit: int = TEXT_MAX) -> str:
+def _text(field: Field, raw: Any) -> str:
     text = without_controls(str(raw)).strip()
-    if len(text) > limit:
-        raise ValueError(N_("不能超过 %(limit)s 个字符", limit=limit))
+    if len(text) > field.longest:
+        raise ValueError(N_("不能超过 %(limit)s 个字符", limit=field.longest))
+    if len(text) < field.min_length:
+        raise ValueError(N_("至少 %(limit)s 个字符", limit=field.min_length))
     return text
 
 
@@ -82,7 +121,7 @@ def _ids(field: Field, raw: Any) -> list[int]:
 
 _CLEANERS: dict[str, Callable[[Field, Any], Any]] = {
     "text": _text,
-    "line": lambda f, raw: _text(f, raw, LINE_MAX),
+    "line": _text,
     "choice": _choice,
     "date": _date,
     "int": _int,
@@ -97,6 +136,8 @@ def clean(fields: tuple[Field, ...], data: Mapping[str, Any]) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     for field in fields:
+        if field.kind in HANDLED_ELSEWHERE:
+            continue
         try:
             cleaned[field.name] = field.clean(data.get(field.name))
         except ValueError as exc:

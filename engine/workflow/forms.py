@@ -42,17 +42,22 @@ class DecisionHandler(FormHandler):
 
     approving = ""
     declining = ""
+    #: what the page shows for the approving and for the declining choice
+    choice_labels: tuple[str, str] = ("", "")
     extra_fields: tuple[Field, ...] = ()
 
     @property
     def fields(self) -> tuple[Field, ...]:  # type: ignore[override]
-        return (Field("decision", "choice", choices=(self.approving, self.declining)),
-                Field("comment", required=False), *self.extra_fields)
+        approving, declining = self.choice_labels
+        return (Field("decision", "choice", choices={self.approving: approving, self.declining: declining},
+                      label=N_("意见")),
+                *self.extra_fields,
+                Field("comment", required=False, label=N_("意见说明"), help=N_("退回时必填")))
 
     def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
         cleaned = clean(self.fields, data)
         if cleaned["decision"] != self.approving and not cleaned.get("comment"):
-            raise InvalidSubmission({"comment": [N_("退回时必须填写意见")]})
+            raise InvalidSubmission({"comment": [N_("退回时必须填写意见说明")]})
         return cleaned
 
     def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:

@@ -102,6 +102,19 @@ def test_the_notice_runs_five_working_days_across_the_spring_festival(world: Wor
     assert "objection_answer" in [w.form for w in world.work_for("supervisor", task_id)]
 
 
+def test_an_objection_of_the_wrong_length_is_refused_field_by_field(world: World) -> None:
+    notice_id = publish(world, reporting_task(world))
+    with pytest.raises(InvalidSubmission) as refused:
+        world.duban.public.file_objection(notice_id, {"content": "太短", "name": "张" * 51, "contact": "1" * 101},
+                                          "198.51.100.7")
+    assert refused.value.errors == {"content": ["至少 10 个字符"], "name": ["不能超过 50 个字符"],
+                                    "contact": ["不能超过 100 个字符"]}
+    with pytest.raises(InvalidSubmission, match="不能超过 2000 个字符"):
+        world.duban.public.file_objection(notice_id, {"content": "长" * 2001}, "198.51.100.7")
+    with world.duban.db.transaction(write=False) as session:
+        assert session.scalar(select(func.count(Objection.id))) == 0
+
+
 def test_an_upheld_objection_sends_the_task_back_to_rectification(world: World) -> None:
     task_id = reporting_task(world)
     notice_id = publish(world, task_id)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,9 @@ from tests.factories import PASSWORD, World
 from webui import create_app
 
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+WEBUI = Path(__file__).resolve().parents[2] / "webui"
+#: every page template: the shared layout in webui/templates, each feature's in webui/<feature>/templates
+TEMPLATE_FILES = sorted(WEBUI.glob("**/templates/**/*.html"))
 
 
 class Browser:

@@ -28,7 +28,7 @@ from tests.factories import (
     report_month,
     walk_to_reporting,
 )
-from tests.webui.conftest import Browser
+from tests.webui.conftest import TEMPLATE_FILES, Browser
 from tests.webui.test_lifecycle_web import register
 
 Login = Callable[[str], Browser]
@@ -237,9 +237,8 @@ REMOTE_ASSET = re.compile(r'<(?:script|link)\b[^>]*(?:src|href)="(?:https?:)?//'
 
 
 def test_scripts_and_styles_are_served_by_duban_itself() -> None:
-    templates = sorted((ROOT / "webui" / "templates").rglob("*.html"))
-    assert templates
-    remote = [str(path.relative_to(ROOT)) for path in templates if REMOTE_ASSET.search(path.read_text())]
+    assert TEMPLATE_FILES
+    remote = [str(path.relative_to(ROOT)) for path in TEMPLATE_FILES if REMOTE_ASSET.search(path.read_text())]
     assert remote == []
     assert (ROOT / "webui" / "static" / "vendor" / "bootstrap" / "bootstrap.min.css").exists()
 

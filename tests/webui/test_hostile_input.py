@@ -28,6 +28,7 @@ from engine.core.clock import LOCAL_TZ, FakeClock
 from engine.core.roles import RoleModel
 from engine.core.text import without_controls
 from engine.features.accounts import users
+from engine.features.rectification.forms import REGISTRATION_FIELDS
 from engine.store.database import Database
 from engine.store.models import HumanTask, ImplementationPlan
 from tests.conftest import START, WORKFLOWS
@@ -44,9 +45,9 @@ from tests.factories import (
 )
 from tests.webui.conftest import CSRF_FIELD, Browser
 from webui import create_app
-from webui.admin import NewUserForm, ProfileForm
-from webui.auth import LoginForm, PasswordForm
-from webui.forms import FORMS, RegisterForm
+from webui.admin.forms import NewUserForm, ProfileForm
+from webui.auth.forms import LoginForm, PasswordForm
+from webui.forms import form_class
 
 EXAMPLES = settings(max_examples=8, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 #: eleven work forms (and four pages per filter example): fewer examples each keeps the module within seconds
@@ -251,8 +252,11 @@ def test_every_work_form_survives_hostile_input(site: Site) -> None:
 
 
 def hostile_work(site: Site, form_name: str, who: str, work_id: int) -> None:
+    fields = tuple(site.world.duban.registry.forms[form_name].fields)
+    offered = {field.name: [str(choice) for choice in field.choices] for field in fields if field.choices}
+
     @WORK_EXAMPLES
-    @given(data=form_data(FORMS[form_name], {**CHOICES.get(form_name, {}), **site.ids}))
+    @given(data=form_data(form_class(fields), {**offered, **site.ids}))
     def check(data: dict[str, Any]) -> None:
         site.rewind()
         if site.post(who, f"/work/{work_id}", data) == 302:
@@ -265,14 +269,6 @@ def hostile_work(site: Site, form_name: str, who: str, work_id: int) -> None:
     check()
 
 
-CHOICES = {"plan_sign": {"decision": ["submit", "back"]}, "report_sign": {"decision": ["submit", "back"]},
-           "signoff_sign": {"decision": ["submit", "back"]}, "plan_review": {"decision": ["file", "return"]},
-           "report_review": {"decision": ["accept", "return"]}, "signoff_approve": {"decision": ["approve", "return"]},
-           "report_chase": {"method": ["phone", "notice", "onsite"]},
-           "overdue_action": {"decision": ["urge", "extend"]},
-           "reopen": {"reason_kind": ["recurrence", "complaint", "media", "inspection"]}}
-
-
 def stored_intact(site: Site, work_id: int, sent: dict[str, Any]) -> None:
     with site.world.duban.db.transaction(write=False) as session:
         stored = session.get_one(HumanTask, work_id).data
@@ -283,7 +279,7 @@ def stored_intact(site: Site, work_id: int, sent: dict[str, Any]) -> None:
 
 def test_registration_survives_hostile_input(site: Site) -> None:
     @EXAMPLES
-    @given(data=form_data(RegisterForm, site.ids))
+    @given(data=form_data(form_class(REGISTRATION_FIELDS), site.ids))
     def check(data: dict[str, Any]) -> None:
         site.rewind()
         if site.post("coordinator", "/tasks/new", data) == 302:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from sqlalchemy import func, select
 
+from engine.features.rectification.queries import LedgerFilters
 from engine.store.models import HumanTask, RectificationTask
 from tests.factories import PHOTO, REPORT, World, checklist
 from tests.webui.conftest import CSRF_FIELD, Browser
@@ -135,6 +136,26 @@ def test_returning_without_a_comment_is_refused(login_as: Login, world: World) -
     response = head.submit(f"/work/{inbox_links(head)['签发实施方案']}", {"decision": "back", "comment": ""})
     assert "退回时必须填写意见说明" in response.get_data(as_text=True)
     assert [w.form for w in world.work_for("head", task_id)] == ["plan_sign"]
+
+
+def field_errors(html: str) -> dict[str, list[str]]:
+    """The messages a page shows under each field (by the field's id)."""
+    blocks = html.split('<div class="mb-3">')[1:]
+    return {found.group(1): re.findall(r'<div class="invalid-feedback d-block">([^<]+)</div>', block)
+            for block in blocks if (found := re.search(r'\bid="(\w+)"', block))}
+
+
+def test_registration_refused_by_the_engine_shows_each_message_on_its_field(login_as: Login, world: World) -> None:
+    response = login_as("coordinator").submit("/tasks/new", {
+        "code": "9-2", "category_id": world.categories[0], "title": "城区黑臭水体整治", "problem": "黑臭水体。",
+        "target": "消除。", "measures": "截污", "lead_unit_id": world.units["jiangyang"],
+        "cooperating_unit_ids": [world.units["jiangyang"]], "lead_leader_id": world["leader"].user_id,
+        "deadline_kind": "date"})
+    errors = field_errors(response.get_data(as_text=True))
+    assert errors["cooperating_unit_ids"] == ["配合单位不能包含牵头单位"]
+    assert errors["deadline"] == ["限期完成的任务须填写整改时限"]
+    assert not errors["code"] and not errors["lead_unit_id"]
+    assert world.duban.tasks.ledger(world["coordinator"], LedgerFilters()).total == 0
 
 
 def test_a_step_already_done_by_someone_else_says_so(login_as: Login, world: World) -> None:

@@ -15,8 +15,8 @@ from engine.core.clock import FakeClock
 from engine.features.accounts.users import check_password_policy
 from engine.store.database import Database
 from engine.store.models import AuditEvent, User
-from tests.factories import PASSWORD, ROOT, World
-from tests.webui.conftest import CSRF_FIELD, Browser
+from tests.factories import PASSWORD, World
+from tests.webui.conftest import CSRF_FIELD, TEMPLATE_FILES, Browser
 from webui import create_app
 from webui.cli import main
 from webui.security import UnsafeConfiguration
@@ -190,7 +190,8 @@ def test_security_headers_on_every_response(login_as: Login, path: str) -> None:
 
 
 def test_no_template_has_an_inline_script_or_event_handler() -> None:
-    for template in (ROOT / "webui" / "templates").rglob("*.html"):
+    assert TEMPLATE_FILES
+    for template in TEMPLATE_FILES:
         source = template.read_text(encoding="utf-8")
         for tag in re.findall(r"<script\b[^>]*>", source):
             assert "src=" in tag, f"{template.name}: inline script"

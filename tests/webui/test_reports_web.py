@@ -20,8 +20,8 @@ from tests.engine.test_targets import PM25
 from tests.factories import World
 from tests.webui.conftest import Browser
 from tests.xlsx import table_of, xlsx
-from webui import dashboard
-from webui.dashboard import ledger_url
+from webui.reporting import dashboard
+from webui.reporting.dashboard import ledger_url
 
 Login = Callable[[str], Browser]
 NUMBER_LINK = re.compile(r'<a href="([^"]+)" class="dash-number">(\d+)</a>')
@@ -79,7 +79,7 @@ def test_dashboard_links_are_the_ledgers_own_addresses(app: Flask) -> None:
         with app.test_request_context("/dashboard", base_url=f"http://localhost{script_root}"):
             for given in filters:
                 kept = {key: value for key, value in given.items() if value not in (None, "", False)}
-                assert ledger_url(**given) == url_for("views.ledger", **kept)
+                assert ledger_url(**given) == url_for("tasks.ledger", **kept)
 
 
 def test_dashboard_is_refused_to_unit_roles(login_as: Login, world: World) -> None:

@@ -5,7 +5,8 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "webui" / "templates"
+from tests.webui.conftest import TEMPLATE_FILES, WEBUI
+
 #: Jinja comments, statements and expressions; replaced by blanks of the same lines
 JINJA = re.compile(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", re.DOTALL)
 WORDS = re.compile(r"[A-Za-z\u3400-\u9fff\uf900-\ufaff]")
@@ -87,6 +88,7 @@ def test_the_checker_finds_literal_text(tmp_path: Path) -> None:
 
 
 def test_no_template_shows_untranslated_text() -> None:
-    problems = [f"{path.relative_to(TEMPLATES)}:{line}: {text!r}" for path in sorted(TEMPLATES.rglob("*.html"))
+    assert TEMPLATE_FILES
+    problems = [f"{path.relative_to(WEBUI)}:{line}: {text!r}" for path in TEMPLATE_FILES
                 for line, text in [*literal_text(path), *chinese_outside_gettext(path)]]
     assert not problems, "text outside _():\n" + "\n".join(problems)

@@ -28,6 +28,9 @@ HASHER = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{1,63}$")
+#: what a page says of the rules of a username and a password, beside the fields they apply to
+USERNAME_HELP = N_("登录用，2–64 个字母、数字或 _ . @ -")
+PASSWORD_HELP = N_("至少 %(n)s 个字符，同时包含字母和数字或符号，不能包含用户名", n=MIN_PASSWORD_LENGTH)
 #: a few passwords people really choose that pass the length rule
 COMMON_PASSWORDS = frozenset({"password123", "password1234", "1234567890a", "a123456789", "qwerty12345",
                               "abc1234567", "admin12345", "admin123456", "p@ssw0rd123", "iloveyou123"})

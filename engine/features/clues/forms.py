@@ -8,24 +8,24 @@ from typing import Any
 from sqlalchemy import func, select
 
 from engine.core.errors import InvalidSubmission
-from engine.core.fields import Field, clean
+from engine.core.fields import Field, clean, labels_of
 from engine.core.statuses import ClueStatus, ClueVerdict
 from engine.core.text import N_
-from engine.features.escalation.accountability import clean_persons, describe_persons, record_persons
+from engine.features.escalation.accountability import PERSONS, clean_persons, describe_persons, record_persons
 from engine.store.models import Clue, RectificationTask, Unit
 from engine.workflow.forms import FormHandler
 from engine.workflow.step import Step
 
 CLUE_PROCESS = "clue"
 REGISTRATION_FIELDS = (
-    Field("source", "line"),
-    Field("source_reference", "line", required=False),
-    Field("received_on", "date"),
-    Field("reply_due", "date"),
-    Field("title", "line"),
-    Field("content"),
-    Field("task_ids", "ids", required=False),
-    Field("unit_ids", "ids", required=False),
+    Field("source", "line", label=N_("线索来源"), help=N_("如：中央生态环境保护督察组转办、省委督察办交办")),
+    Field("source_reference", "line", required=False, label=N_("来文号")),
+    Field("received_on", "date", label=N_("收到日期")),
+    Field("reply_due", "date", label=N_("办结反馈时限")),
+    Field("title", "line", label=N_("线索摘要")),
+    Field("content", label=N_("线索内容")),
+    Field("task_ids", "ids", required=False, label=N_("相关整改任务"), source="tasks"),
+    Field("unit_ids", "ids", required=False, label=N_("涉及单位"), source="units"),
 )
 
 
@@ -84,7 +84,8 @@ class InvestigateHandler(FormHandler):
     """调查核实: what the investigation found, and whether the clue is founded."""
 
     name = "clue_investigate"
-    fields = (Field("findings"), Field("verdict", "choice", choices=tuple(v.value for v in ClueVerdict)))
+    fields = (Field("findings", label=N_("调查核实情况")),
+              Field("verdict", "choice", choices=labels_of(ClueVerdict), label=N_("核实结论")))
 
     def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
         clue = clue_of(step)
@@ -100,7 +101,8 @@ class ResponsibilityHandler(FormHandler):
     """认定责任: who is responsible for what (主体责任, 监管责任, 直接责任 …)."""
 
     name = "clue_responsibility"
-    fields = (Field("responsibility"),)
+    fields = (Field("responsibility", label=N_("责任认定"),
+                    help=N_("责任单位和责任人，主体责任、监管责任、直接责任、领导责任")),)
 
     def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
         clue = clue_of(step)
@@ -113,7 +115,8 @@ class DecisionHandler(FormHandler):
     """作出处理决定: the decision, its document, and each person's measure."""
 
     name = "clue_decision"
-    fields = (Field("decision"), Field("decided_on", "date"), Field("document_number", "line", required=False))
+    fields = (Field("decision", label=N_("处理决定")), Field("decided_on", "date", label=N_("决定日期")),
+              Field("document_number", "line", required=False, label=N_("决定文号")), PERSONS)
 
     def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
         cleaned = clean(self.fields, data)
@@ -138,7 +141,7 @@ class CloseHandler(FormHandler):
     """办结反馈: the office reports back to the source and closes the clue."""
 
     name = "clue_close"
-    fields = (Field("feedback"),)
+    fields = (Field("feedback", label=N_("办结反馈情况"), help=N_("向线索来源单位反馈的办理结果")),)
 
     def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
         clue = clue_of(step)

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from engine.core.errors import InvalidSubmission
+from engine.core.fields import Field
 from engine.core.text import N_, Text
 from engine.store.models import AccountablePerson
 from engine.workflow.step import Step
@@ -21,6 +22,16 @@ MEASURES: dict[str, Text] = {
 }
 MAX_PERSONS = 30
 NAME_MAX, POST_MAX, DETAIL_MAX = 100, 200, 500
+#: a row of the persons held accountable, as a page asks for it (each row is checked by clean_persons)
+PERSON_FIELDS = (
+    Field("name", "line", required=False, max_length=NAME_MAX, label=N_("姓名")),
+    Field("post", "line", required=False, max_length=POST_MAX, label=N_("单位及职务")),
+    Field("measure", "choice", required=False, choices=MEASURES, label=N_("处理措施"), widget="select",
+          blank=N_("请选择")),
+    Field("detail", "line", required=False, max_length=DETAIL_MAX, label=N_("说明")),
+)
+PERSONS = Field("persons", "persons", required=False, high=MAX_PERSONS, parts=PERSON_FIELDS,
+                label=N_("被追究责任人员"), help=N_("每行一人；空行不计"))
 
 
 def clean_persons(raw: Any) -> list[dict[str, str]]:

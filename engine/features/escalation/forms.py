@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import select
 
 from engine.core.errors import InvalidSubmission
-from engine.core.fields import Field, clean
+from engine.core.fields import Field, clean, labels_of
 from engine.core.statuses import EscalationLevel, EscalationStatus
 from engine.core.text import N_
-from engine.features.escalation.accountability import clean_persons, describe_persons, record_persons
+from engine.features.escalation.accountability import PERSONS, clean_persons, describe_persons, record_persons
 from engine.features.escalation.queries import of_instance, starting_values
 from engine.features.escalation.triggers import escalation_of
 from engine.features.rectification.notices import notify_unit
@@ -26,7 +26,14 @@ from engine.workflow.forms import FormHandler
 from engine.workflow.notices import notify
 from engine.workflow.step import Step
 
-LEVEL = Field("level", "int", required=False, low=1, high=4)
+#: a supervisor proposes an escalation by hand from a task's page, with the reason
+REASON = (Field("reason", label=N_("提出问责的原因"), help=N_("如：现场检查发现整改不实、群众反映问题反弹")),)
+APPROVAL_DECISIONS = {"approve": N_("同意"), "change": N_("调整问责方式"), "reject": N_("不同意")}
+
+
+def level_field(label: str, help: str) -> Field:
+    return Field("level", "int", required=False, low=1, high=4, choices=labels_of(EscalationLevel), label=label,
+                 help=help)
 
 
 def _require(errors: dict[str, list[str]]) -> None:
@@ -60,8 +67,11 @@ class ProposeHandler(EscalationHandler):
     """提出问责建议: the supervisor proposes a level with reasons and evidence, or decides not to."""
 
     name = "escalation_propose"
-    fields = (Field("decision", "choice", choices=("propose", "drop")), LEVEL, Field("reasons"),
-              Field("evidence", required=False))
+    fields = (Field("decision", "choice", choices={"propose": N_("提出问责建议"), "drop": N_("不予问责")},
+                    label=N_("意见")),
+              level_field(N_("建议问责方式"), N_("默认值按本任务的问责记录逐级升级")),
+              Field("reasons", label=N_("理由")),
+              Field("evidence", required=False, label=N_("事实依据和佐证材料"), help=N_("提出问责建议时必填")))
 
     def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
         cleaned = clean(self.fields, data)
@@ -94,8 +104,9 @@ class ApproveHandler(EscalationHandler):
     """审批问责建议: the task's lead leader approves, changes the level, or rejects, with a reason."""
 
     name = "escalation_approve"
-    fields = (Field("decision", "choice", choices=("approve", "change", "reject")), LEVEL,
-              Field("comment", required=False))
+    fields = (Field("decision", "choice", choices=APPROVAL_DECISIONS, label=N_("审批意见")),
+              level_field(N_("调整为"), N_("选择“调整问责方式”时填写")),
+              Field("comment", required=False, label=N_("理由"), help=N_("调整或不同意时必填")))
 
     def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
         cleaned = clean(self.fields, data)
@@ -140,7 +151,8 @@ class NoticeHandler(EscalationHandler):
     """签发通报: the office edits duban's draft and issues the notice."""
 
     name = "escalation_notice"
-    fields = (Field("number", "line", required=False), Field("title", "line"), Field("text"))
+    fields = (Field("number", "line", required=False, label=N_("文号")), Field("title", "line", label=N_("标题")),
+              Field("text", label=N_("通报正文"), help=N_("系统已根据任务记录起草，请核改后签发")))
 
     def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
         escalation = escalation_of(step)
@@ -158,8 +170,10 @@ class InterviewHandler(EscalationHandler):
     """约谈: the supervision group records the interview of the unit's leaders."""
 
     name = "escalation_interview"
-    fields = (Field("held_on", "date"), Field("place", "line"), Field("interviewees"), Field("interviewers"),
-              Field("commitments"))
+    fields = (Field("held_on", "date", label=N_("约谈日期")), Field("place", "line", label=N_("约谈地点")),
+              Field("interviewees", label=N_("被约谈人"), help=N_("姓名及职务")),
+              Field("interviewers", label=N_("约谈人"), help=N_("姓名及职务")),
+              Field("commitments", label=N_("约谈中作出的承诺")))
 
     def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
         cleaned = clean(self.fields, data)
@@ -185,7 +199,9 @@ class ExposureHandler(EscalationHandler):
     """发布曝光: the publicity group publishes; from now on it is on the public pages."""
 
     name = "escalation_exposure"
-    fields = (Field("headline", "line"), Field("text"), Field("channel", "line", required=False))
+    fields = (Field("headline", "line", label=N_("曝光标题")),
+              Field("text", label=N_("曝光内容"), help=N_("将在公开页面发布：只写事实，不写内部意见和工作人员姓名")),
+              Field("channel", "line", required=False, label=N_("发布渠道"), help=N_("如：泸州日报、市政府网站")))
 
     def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
         escalation = escalation_of(step)
@@ -204,8 +220,9 @@ class AccountabilityHandler(EscalationHandler):
     """调查处理: the discipline commission records what it found and decided, person by person."""
 
     name = "escalation_accountability"
-    fields = (Field("findings"), Field("decision"), Field("decided_on", "date"),
-              Field("document_number", "line", required=False))
+    fields = (Field("findings", label=N_("调查情况")), Field("decision", label=N_("处理决定")),
+              Field("decided_on", "date", label=N_("决定日期")),
+              Field("document_number", "line", required=False, label=N_("决定文号")), PERSONS)
 
     def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
         cleaned = clean(self.fields, data)
@@ -237,7 +254,9 @@ class CommitmentHandler(EscalationHandler):
     """作出整改承诺: the unit says what it will do, and by when."""
 
     name = "escalation_commitment"
-    fields = (Field("commitment"), Field("complete_by", "date"))
+    fields = (Field("commitment", label=N_("整改承诺"),
+                    help=N_("针对通报、约谈、曝光或追责指出的问题，承诺采取的整改措施")),
+              Field("complete_by", "date", label=N_("承诺完成时限")))
 
     def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
         cleaned = clean(self.fields, data)
@@ -259,7 +278,9 @@ class CloseHandler(EscalationHandler):
     """问责办结: the supervisor closes the escalation, or escalates again if the work still lags."""
 
     name = "escalation_close"
-    fields = (Field("decision", "choice", choices=("close", "escalate")), Field("comment"))
+    fields = (Field("decision", "choice", choices={"close": N_("办结"), "escalate": N_("整改仍不到位，再次升级")},
+                    label=N_("意见")),
+              Field("comment", label=N_("承诺兑现情况")))
 
     def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
         escalation = escalation_of(step)

@@ -7,18 +7,17 @@ from sqlalchemy import select
 
 from engine.core.actor import Actor
 from engine.core.errors import InvalidSubmission
-from engine.core.fields import Field, clean
+from engine.core.fields import clean
 from engine.core.statuses import EscalationTriggerKind
 from engine.features.accounts.access import Access
 from engine.features.escalation import queries as views
+from engine.features.escalation.forms import REASON
 from engine.features.escalation.triggers import open_escalation, raise_trigger
 from engine.features.rectification.queries import load_task
 from engine.store.database import Session
 from engine.store.models import Escalation, ProcessInstance
 from engine.store.transactions import Transactions
 from engine.workflow.instances import Processes
-
-REASON = (Field("reason"),)
 
 
 @dataclass(frozen=True)

@@ -23,10 +23,12 @@ from engine.store.audit import record
 from engine.store.models import Objection, ProgressReport, PublicSummary, RectificationTask, SignoffNotice
 from engine.workflow.notices import post_notice
 
-OBJECTION_FIELDS = (Field("name", "line", required=False), Field("contact", "line", required=False),
-                    Field("content"))
-OBJECTION_MIN_CHARS = 10
-OBJECTION_MAX_CHARS = 2000
+OBJECTION_FIELDS = (
+    Field("content", min_length=10, max_length=2000, label=N_("异议内容"),
+          help=N_("请说明该问题哪些方面没有整改到位，最好附上时间、地点")),
+    Field("name", "line", required=False, max_length=50, label=N_("姓名（可不填）")),
+    Field("contact", "line", required=False, max_length=100, label=N_("联系方式（可不填，仅用于核实，不公开）")),
+)
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,7 @@ def _public_notice(notice: SignoffNotice, task: RectificationTask, today: date |
 def file_objection(session: Session, notice_id: int, data: dict[str, Any], actor: Actor, now: datetime,
                    today: date, per_hour: int) -> Objection:
     """Anyone may object while a notice is up; one address may file only so many an hour."""
-    cleaned = _clean_objection(data)
+    cleaned = clean(OBJECTION_FIELDS, data)
     notice = session.get(SignoffNotice, notice_id, with_for_update=True)
     if notice is None:
         raise NotFound(N_("没有找到这份公示"))
@@ -130,18 +132,6 @@ def file_objection(session: Session, notice_id: int, data: dict[str, Any], actor
     post_notice(session, now, notice.task_id, ("supervisor",), "objection_filed",
                 f"销号公示收到异议（公示期至 {notice.end_date}），公示期满后须逐件答复")
     return objection
-
-
-def _clean_objection(data: dict[str, Any]) -> dict[str, Any]:
-    cleaned = clean(OBJECTION_FIELDS, data)
-    if cleaned["name"] and len(cleaned["name"]) > 50:
-        raise InvalidSubmission({"name": [N_("姓名不能超过 50 个字")]})
-    if cleaned["contact"] and len(cleaned["contact"]) > 100:
-        raise InvalidSubmission({"contact": [N_("联系方式不能超过 100 个字")]})
-    if not OBJECTION_MIN_CHARS <= len(cleaned["content"]) <= OBJECTION_MAX_CHARS:
-        raise InvalidSubmission({"content": [N_("请用 %(low)s 到 %(high)s 个字说明异议",
-                                                 low=OBJECTION_MIN_CHARS, high=OBJECTION_MAX_CHARS)]})
-    return cleaned
 
 
 def reports_to_publish(session: Session) -> list[ProgressReport]:

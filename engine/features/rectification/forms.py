@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from engine.core.errors import InvalidSubmission
-from engine.core.fields import Field, clean
+from engine.core.fields import Field, clean, labels_of
 from engine.core.periods import period_label
 from engine.core.statuses import DeadlineKind, PlanStatus, ReportStatus
 from engine.core.text import N_
@@ -20,32 +20,37 @@ from engine.store.models import ImplementationPlan, ProgressReport, Unit, User
 from engine.workflow.forms import DecisionHandler, FormHandler
 from engine.workflow.step import Step
 
-REGISTRATION_FIELDS = (
-    Field("code", "line"),
-    Field("category_id", "id"),
-    Field("title", "line"),
-    Field("problem"),
-    Field("target"),
-    Field("measures"),
-    Field("lead_unit_id", "id"),
-    Field("cooperating_unit_ids", "ids", required=False),
-    Field("lead_leader_id", "id"),
-    Field("deadline_kind", "choice", choices=tuple(kind.value for kind in DeadlineKind)),
-    Field("deadline", "date", required=False),
+CODE_MAX = 32
+#: who does the task by when: registered, confirmed or changed at 交办
+ASSIGNMENT_FIELDS = (
+    Field("lead_unit_id", "id", label=N_("牵头单位"), source="units"),
+    Field("cooperating_unit_ids", "ids", required=False, label=N_("配合单位"), source="units"),
+    Field("lead_leader_id", "id", label=N_("牵头市领导"), source="leaders"),
+    Field("deadline_kind", "choice", choices=labels_of(DeadlineKind), label=N_("时限类型"),
+          initial=DeadlineKind.DATE.value),
+    Field("deadline", "date", required=False, label=N_("整改时限")),
 )
+REGISTRATION_FIELDS = (
+    Field("code", "line", max_length=CODE_MAX, label=N_("编号")),
+    Field("category_id", "id", label=N_("类别"), source="categories"),
+    Field("title", "line", label=N_("任务名称")),
+    Field("problem", label=N_("督察反馈问题")),
+    Field("target", label=N_("整改目标")),
+    Field("measures", label=N_("整改措施")),
+    *ASSIGNMENT_FIELDS,
+)
+#: the choices of a head who signs a document: send it up, or back to whoever drafted it
+SIGN_LABELS = (N_("同意签发，报送"), N_("退回承办人修改"))
+
 
 class AssignHandler(FormHandler):
     """交办: the coordinator confirms who does what by when and sends it to the unit."""
 
     name = "assign"
     fields = (
-        Field("lead_unit_id", "id"),
-        Field("cooperating_unit_ids", "ids", required=False),
-        Field("lead_leader_id", "id"),
-        Field("deadline_kind", "choice", choices=tuple(kind.value for kind in DeadlineKind)),
-        Field("deadline", "date", required=False),
-        Field("plan_due", "date"),
-        Field("instructions", required=False),
+        *ASSIGNMENT_FIELDS,
+        Field("plan_due", "date", label=N_("实施方案报送期限")),
+        Field("instructions", required=False, label=N_("交办意见")),
     )
 
     def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -98,7 +103,7 @@ def check_assignment(step: Step, cleaned: dict[str, Any]) -> dict[str, list[str]
         errors["lead_leader_id"] = [N_("请选择一位牵头市领导")]
     kind = DeadlineKind(cleaned["deadline_kind"])
     if kind is DeadlineKind.DATE and not cleaned["deadline"]:
-        errors["deadline"] = [N_("请填写整改时限")]
+        errors["deadline"] = [N_("限期完成的任务须填写整改时限")]
     if kind is DeadlineKind.STANDING:
         cleaned["deadline"] = None
     return errors
@@ -130,10 +135,10 @@ class PlanDraftHandler(FormHandler):
 
     name = "plan_draft"
     fields = (
-        Field("content"),
-        Field("milestones"),
-        Field("completion_date", "date", required=False),
-        Field("contact", "line"),
+        Field("content", label=N_("整改实施方案"), help=N_("整改思路、具体措施、责任分工、资金保障")),
+        Field("milestones", label=N_("时间节点"), help=N_("分阶段的完成时间和标志性成果")),
+        Field("completion_date", "date", required=False, label=N_("计划完成日期")),
+        Field("contact", "line", label=N_("联系人及电话")),
     )
 
     def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
@@ -163,6 +168,7 @@ class PlanSignHandler(DecisionHandler):
     """签发: the unit head sends the plan up, or back to the drafter."""
 
     name, approving, declining = "plan_sign", "submit", "back"
+    choice_labels = SIGN_LABELS
 
     def decide(self, step: Step, data: dict[str, Any], approved: bool) -> None:
         plan = latest_plan(step)
@@ -178,6 +184,7 @@ class PlanReviewHandler(DecisionHandler):
     """备案: the supervision group files the plan, or returns it with comments."""
 
     name, approving, declining = "plan_review", "file", "return"
+    choice_labels = (N_("予以备案"), N_("退回修改"))
 
     def decide(self, step: Step, data: dict[str, Any], approved: bool) -> None:
         plan = latest_plan(step)
@@ -201,10 +208,10 @@ class ReportSubmitHandler(FormHandler):
 
     name = "report_submit"
     fields = (
-        Field("progress"),
-        Field("percent_complete", "int", low=0, high=100),
-        Field("problems", required=False),
-        Field("next_steps", required=False),
+        Field("progress", label=N_("本月工作进展")),
+        Field("percent_complete", "int", low=0, high=100, label=N_("总体完成进度（%）")),
+        Field("problems", required=False, label=N_("存在的问题")),
+        Field("next_steps", required=False, label=N_("下一步工作")),
     )
 
     def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
@@ -219,6 +226,7 @@ class ReportSubmitHandler(FormHandler):
 
 class ReportSignHandler(DecisionHandler):
     name, approving, declining = "report_sign", "submit", "back"
+    choice_labels = SIGN_LABELS
 
     def decide(self, step: Step, data: dict[str, Any], approved: bool) -> None:
         report = current_report(step)
@@ -235,7 +243,9 @@ class ReportReviewHandler(DecisionHandler):
     """The supervisor accepts the month's report (possibly marking it lagging) or returns it."""
 
     name, approving, declining = "report_review", "accept", "return"
-    extra_fields = (Field("lagging", "bool", required=False),)
+    choice_labels = (N_("审核通过"), N_("退回重报"))
+    extra_fields = (Field("lagging", "bool", required=False, label=N_("进度滞后"),
+                          help=N_("本月进展明显落后于实施方案的时间节点")),)
 
     def decide(self, step: Step, data: dict[str, Any], approved: bool) -> None:
         report = current_report(step)
@@ -251,14 +261,15 @@ class ReportReviewHandler(DecisionHandler):
             step.publish(TaskSlipped("lagging", f"{period_label(report.period)}月度进展经审核认定进度滞后{comment}"))
 
 
-CHASE_METHODS = {"phone": "电话催报", "notice": "书面催报", "onsite": "现场督导"}
+CHASE_METHODS = {"phone": N_("电话催报"), "notice": N_("书面催报"), "onsite": N_("现场督导")}
 
 
 class ReportChaseHandler(FormHandler):
     """催报: the supervisor follows up an overdue report and records how."""
 
     name = "report_chase"
-    fields = (Field("method", "choice", choices=tuple(CHASE_METHODS)), Field("note"))
+    fields = (Field("method", "choice", choices=CHASE_METHODS, label=N_("催报方式")),
+              Field("note", label=N_("催报情况"), help=N_("联系了谁、对方说明的原因、承诺的报送时间")))
 
     def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
         report = current_report(step)
@@ -272,8 +283,10 @@ class OverdueActionHandler(FormHandler):
     """超期督办: the deadline passed without sign-off; the supervisor urges the unit or extends the deadline."""
 
     name = "overdue_action"
-    fields = (Field("decision", "choice", choices=("urge", "extend")), Field("new_deadline", "date", required=False),
-              Field("comment"))
+    fields = (Field("decision", "choice", choices={"urge": N_("督促整改"), "extend": N_("同意延期")},
+                    label=N_("督办意见")),
+              Field("new_deadline", "date", required=False, label=N_("新的整改时限"), help=N_("同意延期时填写")),
+              Field("comment", label=N_("督办意见说明")))
 
     def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
         cleaned = clean(self.fields, data)

@@ -52,7 +52,6 @@ from engine.features.rectification.tasks import create_task
 from engine.store.models import Category, RectificationTask, Unit, User
 from engine.workflow.step import Step
 
-CODE_MAX = 32
 RESPONSIBLE_KINDS = ("department", "county", "park")
 IMMEDIATE, STANDING = "立行立改", "长期坚持"
 #: (column, width in characters) of the ledger's own columns, in order
@@ -295,8 +294,6 @@ def _checked_row(step: Step, row: Row, lookups: Lookups,
     else:
         problems += _engine_problems(row, check_assignment(step, cleaned), bad_columns)
     code = data["code"]
-    if code and len(code) > CODE_MAX:
-        problems.append(row.problem("编号", f"不能超过 {CODE_MAX} 个字符"))
     if code in first_row:
         problems.append(row.problem("编号", f"与第 {first_row[code]} 行的编号重复"))
     elif code:

@@ -9,11 +9,12 @@ from typing import Any
 from sqlalchemy import select
 
 from engine.core.errors import InvalidSubmission
-from engine.core.fields import Field, clean
+from engine.core.fields import Field, clean, labels_of
 from engine.core.statuses import ObjectionStatus, ReopenReason, SignoffStatus
 from engine.core.text import N_, Text
 from engine.core.workdays import add_working_days
 from engine.features.rectification.actions import restart_deadline_watch
+from engine.features.rectification.forms import SIGN_LABELS
 from engine.store.files import CheckedFile
 from engine.store.models import EvidenceFile, Objection, RectificationTask, SignoffApplication, SignoffNotice, Unit
 from engine.workflow.forms import DecisionHandler, FormHandler
@@ -51,7 +52,10 @@ class SignoffApplyHandler(FormHandler):
 
     name = "signoff_apply"
     accepts_files = True
-    fields = (Field("summary"), Field("evidence_note", required=False))
+    fields = (Field("summary", label=N_("整改完成情况"), help=N_("对照整改目标和措施逐项说明完成情况")),
+              Field("evidence", "files", required=False, label=N_("佐证材料"), help=N_(
+                  "整改前后照片、验收报告、处罚文书等：照片、PDF、Office 文档或短视频，每件不超过 20 MB；可多选")),
+              Field("evidence_note", required=False, label=N_("佐证材料说明")))
 
     def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
         if step.the_task.status.is_closed():
@@ -119,11 +123,13 @@ class SignoffDecision(DecisionHandler):
 
 class SignoffSignHandler(SignoffDecision):
     name, approving, declining, label = "signoff_sign", "submit", "back", "单位负责人签发销号申请："
+    choice_labels = SIGN_LABELS
     status_if_approved = SignoffStatus.SUBMITTED
 
 
 class SignoffApproveHandler(SignoffDecision):
     name, approving, declining, label = "signoff_approve", "approve", "return", "牵头市领导审批销号"
+    choice_labels = (N_("同意销号"), N_("退回"))
     status_if_approved = SignoffStatus.APPROVED
 
 
@@ -132,11 +138,13 @@ class SignoffVerifyHandler(FormHandler):
 
     name = "signoff_verify"
     fields = (
-        *(field for key in STANDARDS for field in (Field(f"{key}_met", "bool", required=False), Field(f"{key}_note"))),
-        Field("site_check_date", "date"),
-        Field("site_check_by", "line"),
-        Field("site_findings"),
-        Field("comment", required=False),
+        *(field for key, standard in STANDARDS.items() for field in (
+            Field(f"{key}_met", "bool", required=False, label=standard), Field(f"{key}_note", label=N_("核验说明")))),
+        Field("site_check_date", "date", label=N_("现场核查日期")),
+        Field("site_check_by", "line", label=N_("现场核查人员")),
+        Field("site_findings", label=N_("现场核查情况")),
+        Field("comment", required=False, label=N_("核验意见"),
+              help=N_("五项标准均达到则进入公示；任何一项未达到即退回责任单位")),
     )
 
     def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -171,7 +179,7 @@ class SignoffNoticeHandler(FormHandler):
     """发布销号公示: the publicity group puts the notice on the public pages for N working days."""
 
     name = "signoff_notice"
-    fields = (Field("text"),)
+    fields = (Field("text", label=N_("公示内容"), help=N_("将在公开页面发布；只写可以公开的内容")),)
 
     def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
         application = latest_signoff(step)
@@ -212,17 +220,23 @@ def notice_objections(step: Step, notice: SignoffNotice) -> list[Objection]:
 
 
 class ObjectionAnswerHandler(FormHandler):
-    """答复公示异议: every objection answered — upheld (back to rectification) or dismissed with the reason."""
+    """答复公示异议: every objection answered — upheld (back to rectification) or dismissed with the reason.
+
+    Its fields are asked once per objection of the notice (`answer_fields`), sent as answers[objection id]."""
 
     name = "objection_answer"
+    answer_fields = (
+        Field("decision", "choice", choices={"dismissed": N_("异议不成立"), "upheld": N_("异议成立，退回整改")},
+              label=N_("答复结论")),
+        Field("answer", label=N_("答复意见")),
+    )
 
     def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
         answers, errors = {}, {}
         for objection in notice_objections(step, current_notice(step)):
             key = str(objection.id)
             try:
-                answers[key] = clean((Field("decision", "choice", choices=("upheld", "dismissed")), Field("answer")),
-                                     (data.get("answers") or {}).get(key) or {})
+                answers[key] = clean(self.answer_fields, (data.get("answers") or {}).get(key) or {})
             except InvalidSubmission as exc:
                 errors[f"answers-{key}"] = [f"{k}: {'、'.join(v)}" for k, v in exc.errors.items()]
         if errors:
@@ -255,8 +269,9 @@ class ReopenHandler(FormHandler):
     """重新打开: the problem came back; the task returns to rectification and keeps its history."""
 
     name = "reopen"
-    fields = (Field("reason_kind", "choice", choices=tuple(kind.value for kind in ReopenReason)),
-              Field("reason"), Field("new_deadline", "date", required=False))
+    fields = (Field("reason_kind", "choice", choices=labels_of(ReopenReason), label=N_("重新打开的原因")),
+              Field("reason", label=N_("情况说明")),
+              Field("new_deadline", "date", required=False, label=N_("新的整改时限")))
 
     def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
         cleaned = clean(self.fields, data)

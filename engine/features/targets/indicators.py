@@ -42,11 +42,21 @@ VALUE_MAX = 1_000_000
 CHART_MONTHS_MAX = 120
 VALUE_COLUMNS = (Column("指标", ("指标名称", "指标代码")), Column("月份", ("年月", "期间")),
                  Column("数值", ("值", "监测值", "指标值")), Column("说明", ("备注",), required=False))
+VALUE_TEXT_MAX = 20
+#: an indicator as defined; its two values are typed as text and read by parse_number (a percentage unit caps them)
 INDICATOR_FIELDS = (
-    Field("code", "line"), Field("name", "line"), Field("unit", "line", required=False),
-    Field("direction", "choice", choices=tuple(d.value for d in TargetDirection)),
-    Field("baseline_year", "int", required=False, low=1990, high=2100),
-    Field("target_text", "line", required=False), Field("deadline", "date"),
+    Field("name", "line", label=N_("指标名称")),
+    Field("code", "line", max_length=64, label=N_("代码"),
+          help=N_("小写字母、数字和下划线，导入数据时可用代码代替名称")),
+    Field("unit", "line", required=False, max_length=32, label=N_("计量单位"), help=N_("如 μg/m³、%、个")),
+    Field("direction", "choice", choices={TargetDirection.AT_MOST.value: N_("不高于目标值（越低越好）"),
+                                          TargetDirection.AT_LEAST.value: N_("不低于目标值（越高越好）")},
+          label=N_("目标方向"), widget="select"),
+    Field("baseline_year", "int", required=False, low=1990, high=2100, label=N_("基准年"), widget="line"),
+    Field("baseline_value", "line", required=False, max_length=VALUE_TEXT_MAX, label=N_("基准值")),
+    Field("target_value", "line", max_length=VALUE_TEXT_MAX, label=N_("目标值")),
+    Field("target_text", "line", required=False, label=N_("目标表述"), help=N_("如：比2015年下降22.1%以上")),
+    Field("deadline", "date", label=N_("目标期限")),
 )
 
 
@@ -178,7 +188,7 @@ def clean_indicator(data: Mapping[str, Any]) -> dict[str, Any]:
     if "code" in cleaned and not CODE_PATTERN.match(cleaned["code"]):
         errors["code"] = [N_("代码只能用小写字母、数字和下划线，并以字母开头")]
     unit = cleaned.get("unit") or ""
-    for name, required in (("baseline_value", False), ("target_value", True)):
+    for name, required in (("baseline_value", False), ("target_value", True)):  # typed as text, read as numbers
         raw = data.get(name)
         if raw is None or cell_text(raw) == "":
             cleaned[name] = None

@@ -1,0 +1,1 @@
+"""Administration: accounts, the audit trail and incidents."""

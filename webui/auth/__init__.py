@@ -1,0 +1,1 @@
+"""Logging in and out, the password, the language, and who the current user is."""

@@ -1,0 +1,1 @@
+"""The demo's time machine (demo mode only)."""

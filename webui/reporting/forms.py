@@ -1,0 +1,33 @@
+"""The forms of reporting: the month of a bulletin, and a spreadsheet to upload (the ledger's and the targets')."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import BooleanField, HiddenField
+from wtforms.validators import DataRequired
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+class BulletinForm(FlaskForm):
+    month = HiddenField(lazy_gettext("月份"), validators=[DataRequired()])
+
+
+class UploadForm(FlaskForm):
+    file = FileField(lazy_gettext("Excel 文件（.xlsx）"), validators=[
+        FileRequired(lazy_gettext("请选择文件")), FileAllowed(["xlsx"], lazy_gettext("只能上传 .xlsx 文件"))])
+
+
+class LedgerUploadForm(UploadForm):
+    check_only = BooleanField(lazy_gettext("只检查，不导入"))
+
+
+def read_upload(form: UploadForm) -> bytes | None:
+    """The uploaded bytes, or None (with a form error) when the file is too large."""
+    content = form.file.data.read(MAX_UPLOAD_BYTES + 1)
+    if len(content) > MAX_UPLOAD_BYTES:
+        form.file.errors = [_("文件不能超过 10 MB")]
+        return None
+    return content

@@ -1,0 +1,1 @@
+"""整改目标: the environmental indicators, their values and their charts."""

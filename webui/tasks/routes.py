@@ -1,0 +1,104 @@
+"""Pages: inbox, ledger, task page, registration."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from engine.core.errors import InvalidSubmission
+from engine.core.periods import PERIOD_PATTERN
+from engine.core.statuses import TaskStatus, WarningLevel
+from engine.features.rectification.forms import REGISTRATION_FIELDS
+from engine.features.rectification.queries import LedgerFilters
+from webui.auth.session import current_actor
+from webui.errors import permission_required
+from webui.extensions import engine
+from webui.forms import form_for
+from webui.params import query_id
+from webui.work.process_diagram import task_diagram
+
+bp = Blueprint("tasks", __name__, template_folder="templates")
+
+
+@bp.route("/")
+@login_required
+def index() -> Response:
+    return redirect(url_for("tasks.inbox"))
+
+
+@bp.route("/inbox")
+@login_required
+def inbox() -> str:
+    actor = current_actor()
+    page = engine().work.inbox(actor, query_id(request.args.get("page")) or 1)
+    return render_template("tasks/inbox.html", page=page, entries=page.entries, notices=engine().work.notices(actor))
+
+
+@bp.route("/ledger")
+@login_required
+@permission_required("ledger.view")
+def ledger() -> str:
+    filters = ledger_filters()
+    page = engine().tasks.ledger(current_actor(), filters)
+    return render_template("tasks/ledger.html", page=page, filters=filters, choices=engine().tasks.choices(),
+                           statuses=list(TaskStatus))
+
+
+def ledger_filters() -> LedgerFilters:
+    args = request.args
+    status, warning = args.get("status", ""), args.get("warning", "")
+    return LedgerFilters(
+        category_id=query_id(args.get("category")), unit_id=query_id(args.get("unit")),
+        status=TaskStatus(status) if status in TaskStatus._value2member_map_ else None,
+        warning=WarningLevel(warning) if warning in WarningLevel._value2member_map_ else None,
+        leader_id=query_id(args.get("leader")), q=args.get("q", "")[:100], page=query_id(args.get("page")) or 1,
+        lead_only=args.get("lead") == "1", report_overdue=args.get("overdue") == "1",
+        registered_by=_period_arg("registered_by"), closed_by=_period_arg("closed_by"),
+        closed_in=_period_arg("closed_in"))
+
+
+def _period_arg(name: str) -> str:
+    """A YYYY-MM filter from the dashboard's links; anything else is ignored."""
+    value = request.args.get(name, "")
+    return value if PERIOD_PATTERN.match(value) else ""
+
+
+@bp.route("/tasks/<int:task_id>")
+@login_required
+@permission_required("task.view")
+def task(task_id: int) -> str:
+    page = engine().work.task_page(current_actor(), task_id)
+    diagram = task_diagram(engine().work.task_path(current_actor(), task_id), f"{page.task.code} {page.task.title}")
+    return render_template("tasks/task.html", page=page, diagram=diagram, **task_escalations(task_id))
+
+
+def task_escalations(task_id: int) -> dict[str, object]:
+    """A task's escalations and problem clues, as far as this person may see them."""
+    actor = current_actor()
+    return {"escalations": engine().escalation.of_task(actor, task_id), "clues": engine().clues.of_task(actor, task_id)}
+
+
+@bp.route("/evidence/<int:file_id>")
+@login_required
+@permission_required("task.view")
+def evidence(file_id: int) -> Response:
+    path, file = engine().signoff.evidence_file(current_actor(), file_id)
+    return send_file(path, mimetype=file.media_type, as_attachment=True, download_name=file.original_name,
+                     max_age=0)
+
+
+@bp.route("/tasks/new", methods=["GET", "POST"])
+@login_required
+@permission_required("task.register")
+def register() -> str | Response:
+    form = form_for(REGISTRATION_FIELDS, choices=engine().tasks.choices)
+    if form.validate_on_submit():
+        try:
+            task_id = engine().tasks.register(current_actor(), form.engine_data())
+        except InvalidSubmission as exc:
+            form.add_errors(exc.errors)
+        else:
+            flash(_("整改任务已登记，等待交办"), "success")
+            return redirect(url_for("tasks.task", task_id=task_id))
+    return render_template("tasks/register.html", form=form)
