@@ -136,6 +136,21 @@ def build_world(duban: Duban) -> World:
     return world
 
 
+def load_world(duban: Duban) -> World:
+    """The World of a database build_world has filled (a copy of the test city)."""
+    duban.init_database()
+    world = World(duban)
+    with duban.db.transaction(write=False) as session:
+        world.categories = list(session.scalars(select(Category.id).order_by(Category.number)))
+        world.units = {unit.code: unit.id for unit in session.scalars(select(Unit))}
+    for username in PEOPLE:
+        user_id = duban.accounts.user_id(username)
+        user = duban.accounts.user(user_id) if user_id is not None else None
+        assert user is not None, f"{username} is not in the test city"
+        world.actors[username] = actor_for(user)
+    return world
+
+
 def report_month(world: World, task_id: int, **review: Any) -> None:
     """The unit reports on the open period; the head signs; the supervisor accepts."""
     world.do("staff", task_id, "report_submit", progress="按计划推进", percent_complete=50)

@@ -28,6 +28,21 @@ def postgres_schema(server_url: str, prefix: str = "test") -> Iterator[str]:
         server.dispose()
 
 
+@contextmanager
+def postgres_database(server_url: str, template: str | None = None, prefix: str = "test") -> Iterator[str]:
+    """Create a database on the server (a copy of `template` when given), yield its URL, drop it afterwards."""
+    name = f"{prefix}_{uuid4().hex[:16]}"
+    server = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        server.dispose()
+
+
 def round_trips(trace: str) -> list[str]:
     """What the client sent that it then waited on, from a libpq trace: a simple query, or the Sync ending
     extended queries (a pipeline's, or a single statement's)."""
