@@ -23,6 +23,7 @@ from engine.features.accounts.access import Access
 from engine.features.accounts.usecases import AccountUseCases
 from engine.features.audit.usecases import AuditUseCases
 from engine.features.clues.usecases import ClueUseCases
+from engine.features.documents.usecases import DocumentUseCases
 from engine.features.escalation.usecases import EscalationUseCases
 from engine.features.operations.usecases import OperationUseCases
 from engine.features.public.usecases import PublicUseCases
@@ -97,6 +98,7 @@ class Duban:
         self.targets = TargetUseCases(transactions, processes, access)
         self.public = PublicUseCases(transactions, processes, access, self.settings, self.files)
         self.operations = OperationUseCases(self.db, self.clock)
+        self.documents = DocumentUseCases(transactions, access, self.files, self.clock, self.settings)
 
     def init_database(self) -> list[str]:
         """Create missing tables, sync the unit tree from roles.yaml, deploy the workflows."""
