@@ -99,6 +99,15 @@ MATRIX: tuple[Case, ...] = (
          (302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 403)),
     Case("GET", "/attachments/<int:attachment_id>/preview", "/attachments/{evidence}/preview",
          (302, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404, 403)),
+    # official documents: the office issues them; whoever may see the task reads and downloads them
+    Case("POST", "/tasks/<int:task_id>/documents/<kind>", "/tasks/{closing}/documents/supervision",
+         (302, 403, 403, 302, 302, 302, 403, 403, 403, 403, 403, 403)),
+    Case("GET", "/documents/<int:document_id>", "/documents/{document}",
+         (302, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404, 403)),
+    Case("GET", "/documents/<int:document_id>.docx", "/documents/{document}.docx",
+         (302, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404, 403)),
+    Case("GET", "/documents/<int:document_id>", "/documents/{missing}",
+         (302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 403)),
     Case("GET", "/publicity/progress", "/publicity/progress", (302, 403, 403, 403, 403, 200, 403, 403, 403, 403, 403,
                                                                403)),
     Case("POST", "/publicity/progress", "/publicity/progress",  # no such report
@@ -201,7 +210,9 @@ def stage(world: World) -> dict[str, int]:
             "victim": victim, "own": world["admin"].user_id or 0,
             "evidence": world.duban.work.task_page(world["supervisor"], closing).attachments[0].id,
             "notice": world.duban.public.open_notices()[0].id, "escalation": escalation, "clue": clue,
-            "investigate": next(w.id for w in world.work_for("discipline") if w.task_id is None)}
+            "investigate": next(w.id for w in world.work_for("discipline") if w.task_id is None),
+            "closing": closing,
+            "document": world.duban.documents.issue(world["coordinator"], "supervision", closing).id}
 
 
 def test_every_route_is_in_the_matrix(duban: Duban, world: World) -> None:
