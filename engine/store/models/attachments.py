@@ -12,6 +12,8 @@ from engine.store.models.base import Base
 if TYPE_CHECKING:
     from engine.store.models.workflow import HumanTask
 
+PHOTOS_SHOWN = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp"})
+
 
 class Attachment(Base):
     """A file attached to a task's record: the step (work item) whose form took it, or the objection filed with it.
@@ -39,4 +41,5 @@ class Attachment(Base):
 
     @property
     def is_image(self) -> bool:
-        return self.media_type.startswith("image/")
+        """A photo a browser shows and duban previews (a HEIC photo is offered as a download instead)."""
+        return self.media_type in PHOTOS_SHOWN
