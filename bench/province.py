@@ -266,14 +266,14 @@ def _finish(world: factories.World, tasks: dict[str, int], as_of: datetime) -> N
 #: the tables a task's rows live in, in the order their foreign keys need (audit_events apart: it is chained)
 TASK_TABLES = ("rectification_tasks", "task_status_changes", "task_cooperating_units", "process_instances",
                "implementation_plans",
-               "progress_reports", "signoff_applications", "evidence_files", "signoff_notices", "objections",
-               "public_summaries", "human_tasks", "notices", "escalations", "escalation_triggers",
+               "progress_reports", "signoff_applications", "signoff_notices", "objections",
+               "public_summaries", "human_tasks", "attachments", "notices", "escalations", "escalation_triggers",
                "escalation_notices", "escalation_interviews", "escalation_exposures", "accountability_cases",
                "accountable_persons")
 #: audit object types that name a cloned row
 AUDIT_OBJECTS = {"task": "rectification_tasks", "instance": "process_instances", "human_task": "human_tasks",
                  "report": "progress_reports", "plan": "implementation_plans", "signoff": "signoff_applications",
-                 "evidence": "evidence_files", "notice": "signoff_notices", "objection": "objections",
+                 "attachment": "attachments", "notice": "signoff_notices", "objection": "objections",
                  "public_summary": "public_summaries", "escalation": "escalations"}
 #: ids kept in workflow data (state_json) that name a cloned row
 STATE_IDS = {"task_id": "rectification_tasks", "escalation_id": "escalations", "report_id": "progress_reports"}

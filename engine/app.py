@@ -23,13 +23,14 @@ from engine.features.accounts.access import Access
 from engine.features.accounts.usecases import AccountUseCases
 from engine.features.audit.usecases import AuditUseCases
 from engine.features.clues.usecases import ClueUseCases
+from engine.features.documents.usecases import DocumentUseCases
 from engine.features.escalation.usecases import EscalationUseCases
 from engine.features.operations.usecases import OperationUseCases
 from engine.features.public.usecases import PublicUseCases
 from engine.features.rectification.usecases import TaskUseCases
 from engine.features.reporting.usecases import ReportingUseCases
-from engine.features.signoff.usecases import SignoffUseCases
 from engine.features.targets.usecases import TargetUseCases
+from engine.features.work.attachments import AttachmentUseCases
 from engine.features.work.items import WorkItems
 from engine.features.work.usecases import WorkUseCases
 from engine.store.audit import record
@@ -90,13 +91,14 @@ class Duban:
         self.tasks = TaskUseCases(transactions, processes, access)
         self.work = WorkUseCases(transactions, WorkItems(processes, access, self.files), access, self.files,
                                  self.sweep)
-        self.signoff = SignoffUseCases(transactions, processes, access, self.files)
+        self.attachments = AttachmentUseCases(transactions, access, self.files, self.clock)
         self.escalation = EscalationUseCases(transactions, processes, access)
         self.clues = ClueUseCases(transactions, processes, access)
         self.reporting = ReportingUseCases(transactions, processes, access)
         self.targets = TargetUseCases(transactions, processes, access)
-        self.public = PublicUseCases(transactions, processes, access, self.settings)
+        self.public = PublicUseCases(transactions, processes, access, self.settings, self.files)
         self.operations = OperationUseCases(self.db, self.clock)
+        self.documents = DocumentUseCases(transactions, access, self.files, self.clock, self.settings)
 
     def init_database(self) -> list[str]:
         """Create missing tables, sync the unit tree from roles.yaml, deploy the workflows."""

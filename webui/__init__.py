@@ -77,6 +77,7 @@ def _register(app: Flask) -> None:
     from webui.auth.session import locale_for_request
     from webui.clues import routes as clues
     from webui.demo_clock import routes as demo_clock
+    from webui.documents import routes as documents
     from webui.escalation import routes as escalation
     from webui.extensions import babel, csrf, limiter, login_manager
     from webui.formatting import register_filters
@@ -108,6 +109,7 @@ def _register(app: Flask) -> None:
         app.register_blueprint(reporting.bp)
     app.register_blueprint(escalation.bp)
     app.register_blueprint(clues.bp)
+    app.register_blueprint(documents.bp)
     app.register_blueprint(exposures.bp)
     if "duban_time_machine" in app.extensions:
         app.register_blueprint(demo_clock.bp)

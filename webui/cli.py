@@ -1,4 +1,5 @@
-"""The `duban` command: set-up, serving, timers, checks, accounts, audit, backups, the ledger, bulletin and targets."""
+"""The `duban` command: set-up, serving, timers, checks, accounts, audit, backups, the ledger, bulletin, targets and
+official documents."""
 from __future__ import annotations
 
 import getpass
@@ -14,6 +15,7 @@ from engine.core.actor import SYSTEM_ROLE, Actor
 from engine.core.errors import ConfigError, DomainError, InvalidSubmission
 from engine.core.spreadsheet import ImportRejected
 from engine.core.statuses import TaskStatus, WarningLevel
+from engine.features.documents.kinds import KINDS
 
 
 def demo_config() -> dict[str, Any]:
@@ -349,3 +351,22 @@ def import_target_values(file: Path, username: str | None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@main.command(help="Issue a task's official document (公文) with the next 文号 and write it as .docx.")
+@click.argument("kind", type=click.Choice(list(KINDS)))
+@click.option("--task", "code", required=True, metavar="CODE", help="The task's code, e.g. 1-1.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Default: <kind>-<文号>.docx in the current folder.")
+@USER_OPTION
+def document(kind: str, code: str, output: Path | None, username: str | None) -> None:
+    engine = _engine_for_data()
+    actor = _as(engine, username)
+    try:
+        issued = engine.documents.issue(actor, kind, engine.documents.task_id(actor, code))
+        path, _ = engine.documents.docx(actor, issued.id)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from None
+    target = output or Path(f"{KINDS[kind].name}-{issued.number}.docx")
+    target.write_bytes(path.read_bytes())
+    click.echo(f"issued {issued.number}, wrote {target} (SHA-256 {issued.sha256})")

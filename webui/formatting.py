@@ -87,6 +87,13 @@ def warning_text(task: Any) -> str:
     return gettext("%(colour)s：%(reasons)s", colour=label, reasons=reasons) if reasons else label
 
 
+def attachment_source(attachment: Any) -> str:
+    """Where a file came from: the step whose form took it, or a public objection."""
+    if attachment.human_task is not None:
+        return translated(attachment.human_task.name)
+    return gettext("公示异议") if attachment.objection_id else gettext("销号申请")
+
+
 def template_helpers() -> dict[str, Any]:
     roles = engine().roles
     return {
@@ -101,6 +108,7 @@ def template_helpers() -> dict[str, Any]:
         "warning_label": lambda level: translated(WarningLevel(level).label),
         "demo_clock": engine().clock.now() if "duban_time_machine" in current_app.extensions else None,
         "standard_label": lambda key: translated(STANDARDS.get(key, key)),
+        "attachment_source": attachment_source,
     }
 
 

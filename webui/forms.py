@@ -13,6 +13,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -33,6 +34,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from engine.core.fields import Field
+from engine.core.uploads import Upload
 from webui.i18n import lazy
 
 #: rows a list of persons offers before any is filled in
@@ -143,3 +145,10 @@ def _length(field: Field) -> Length:
 def _rows_form(parts: tuple[Field, ...]) -> type[Form]:
     """One row of a list (a sub-form: the outer form carries the CSRF token)."""
     return type("RowForm", (Form,), {part.name: unbound(part) for part in parts})
+
+
+def sent_files() -> list[Upload]:
+    """The files a form sent, read whole (the request size is capped by MAX_CONTENT_LENGTH); the engine checks them
+    by content against what the form accepts."""
+    return [Upload(stored.filename or "", stored.read()) for name in request.files
+            for stored in request.files.getlist(name) if stored and stored.filename]

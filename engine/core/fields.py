@@ -66,6 +66,15 @@ class Field:
         return _CLEANERS[self.kind](self, raw)
 
 
+ATTACHMENTS_LABEL, ATTACHMENTS_HELP = N_("附件"), N_("照片、PDF、Office 文档或短视频，每件不超过 20 MB；可多选")
+
+
+def attachments_field(label: Text = ATTACHMENTS_LABEL, help: Text = ATTACHMENTS_HELP) -> Field:
+    """The files a form takes beside its text: any form lists this field and its files are stored as attachments
+    of the step (engine/store/attachments.py), shown with previews on the task page."""
+    return Field("attachments", "files", required=False, label=label, help=help)
+
+
 def labels_of(kinds: Iterable[enum.Enum]) -> dict[Any, Text]:
     """The choices of a field from an enum whose members carry their label."""
     return {kind.value: kind.label for kind in kinds}  # type: ignore[attr-defined]

@@ -32,6 +32,7 @@ PERMISSIONS: dict[str, str] = {
     "ledger.export": "download the ledger as .xlsx (within the role's scope)",
     "ledger.import": "register tasks in bulk from an .xlsx ledger",
     "bulletin.make": "produce the monthly bulletin (月度通报) as .docx",
+    "document.issue": "issue a task's official documents (交办函, 督办单 …) with their 文号",
     "targets.view": "see the environmental targets and their monthly values",
     "targets.edit": "define environmental targets and enter or import their monthly values",
     "escalation.view": "see escalations (督办问责) and their register (a unit role: only its own unit's)",

@@ -40,6 +40,12 @@ class Settings:
     escalation_deadline_start_level: int = 1
     #: escalations older than this many days no longer count on the ladder (0: the task's whole history)
     escalation_memory_days: int = 0
+    #: 公文: the issuing office, as the documents' red header and signature say it
+    document_issuer: str = "泸州市生态环境保护督察整改工作领导小组办公室"
+    #: the 文号's prefix (its kind's series follows: 泸整改办函〔2026〕12号)
+    document_prefix: str = "泸整改办"
+    #: a directory of templates replacing duban's own (assignment.docx …); empty: duban's
+    document_templates: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -48,7 +54,7 @@ class Settings:
         for item in fields(cls):
             raw = environ.get(f"DUBAN_{item.name.upper()}")
             if raw is not None:
-                values[item.name] = _parse_int(item.name, raw)
+                values[item.name] = raw.strip() if item.type == "str" else _parse_int(item.name, raw)
         settings = cls(**values)
         settings.check()
         return settings
@@ -74,6 +80,8 @@ class Settings:
             raise ValueError("DUBAN_OBJECTIONS_PER_HOUR must be between 1 and 1000")
         self._check_login()
         self._check_escalation()
+        if not self.document_issuer.strip() or not self.document_prefix.strip():
+            raise ValueError("DUBAN_DOCUMENT_ISSUER and DUBAN_DOCUMENT_PREFIX must not be empty")
 
     def _check_login(self) -> None:
         if not 1 <= self.login_max_failures <= 100:

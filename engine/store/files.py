@@ -24,8 +24,18 @@ ALLOWED_TYPES = {
     "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "rtf",
     "mp4", "mov",
 }
+#: what the public may attach to an objection: photos only
+PHOTO_TYPES = frozenset({"jpg", "png", "webp", "heic"})
 NAME_MAX = 200
-FIELD = "evidence"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one form accepts: the types, the size of each file, how many files."""
+
+    types: frozenset[str] = frozenset(ALLOWED_TYPES)
+    max_bytes: int | None = None  # None: the store's limit
+    max_count: int = 20
 
 
 @dataclass(frozen=True)
@@ -48,34 +58,40 @@ class FileStore:
         """What one use case writes, so that it can be taken back if the use case fails."""
         return FileWriter(self)
 
-    def check(self, uploads: list[Upload]) -> list[CheckedFile]:
-        """Every problem of every file at once; nothing is written."""
+    def check(self, uploads: list[Upload], field: str = "evidence", limits: Limits = Limits()) -> list[CheckedFile]:
+        """Every problem of every file at once, reported on the form's `field`; nothing is written."""
+        if len(uploads) > limits.max_count:
+            raise InvalidSubmission({field: [N_("最多上传 %(n)s 个文件", n=limits.max_count)]})
         problems, checked = [], []
         for upload in uploads:
             try:
-                checked.append(self._check_one(upload))
+                checked.append(self._check_one(upload, limits))
             except ValueError as exc:
                 problems.append(f"{_display_name(upload.filename)}：{exc}")
         if problems:
-            raise InvalidSubmission({FIELD: problems})
+            raise InvalidSubmission({field: problems})
         return checked
 
-    def _check_one(self, upload: Upload) -> CheckedFile:
-        size = len(upload.data)
+    def _check_one(self, upload: Upload, limits: Limits) -> CheckedFile:
+        size, max_bytes = len(upload.data), min(limits.max_bytes or self.max_bytes, self.max_bytes)
         if size == 0:
             raise ValueError(N_("文件是空的"))
-        if size > self.max_bytes:
-            raise ValueError(N_("文件超过 %(mb)s MB 的上限", mb=self.max_bytes // (1024 * 1024)))
+        if size > max_bytes:
+            raise ValueError(N_("文件超过 %(mb)s MB 的上限", mb=max_bytes // (1024 * 1024)))
         kind = filetype.guess(upload.data)
         if kind is None:
             raise ValueError(N_("无法识别文件类型；只接受照片、PDF、Office 文档和视频"))
-        if kind.extension not in ALLOWED_TYPES:
+        if kind.extension not in limits.types:
             raise ValueError(N_("不接受此类文件（实际内容为 %(kind)s）", kind=kind.extension))
         return CheckedFile(_display_name(upload.filename), hashlib.sha256(upload.data).hexdigest(), size,
                            kind.mime, upload.data)
 
     def path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256
+
+    def preview_path(self, sha256: str) -> Path:
+        """Where the preview of a file is kept once drawn (engine/store/previews.py)."""
+        return self.root / "previews" / sha256[:2] / f"{sha256}.jpg"
 
 
 class FileWriter:
@@ -88,17 +104,21 @@ class FileWriter:
         target = self.store.path(checked.sha256)
         if target.exists():
             return
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(checked.data)
-        os.replace(temporary, target)
+        write_atomically(target, checked.data)
         self.created.append(target)
 
     def discard_new(self) -> None:
         """The step failed: remove the files it wrote (files that were already there stay)."""
         while self.created:
             self.created.pop().unlink(missing_ok=True)
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(data)
+    os.replace(temporary, target)
 
 
 def _display_name(filename: str) -> str:

@@ -19,8 +19,11 @@ class FormHandler:
 
     name: str = ""
     fields: tuple[Field, ...] = ()
-    #: the form takes uploaded files (checked and stored by the use case before `apply`)
-    accepts_files: bool = False
+
+    @property
+    def files_field(self) -> str | None:
+        """The field whose files the form takes (checked before `clean`, attached to the step after `apply`)."""
+        return next((field.name for field in self.fields if field.kind == "files"), None)
 
     def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
         return clean(self.fields, data)

@@ -136,7 +136,7 @@ def test_a_task_lives_from_registration_to_sign_off(site: Site, person: People) 
     coordinator.login()
     coordinator.open(f"/tasks/{task_id}", "task-signed-off")
     coordinator.expect_status("已销号")
-    for text in ("登记整改任务 E2E-1", "予以备案", "2026-03 月度进展审核通过", "上传佐证材料「验收报告.pdf」",
+    for text in ("登记整改任务 E2E-1", "予以备案", "2026-03 月度进展审核通过", "上传附件「验收报告.pdf」",
                  "整改成效核验通过", "发布销号公示", "牵头市领导审批销号通过"):
         assert coordinator.page.get_by_text(text).count() > 0, text
     coordinator.open("/ledger", "ledger")

@@ -13,8 +13,8 @@ from engine.core.statuses import SignoffStatus, TaskStatus
 from engine.core.uploads import Upload
 from engine.demo.sample_files import png
 from engine.store.models import (
+    Attachment,
     AuditEvent,
-    EvidenceFile,
     Objection,
     ProcessInstance,
     RectificationTask,
@@ -197,7 +197,7 @@ def test_uploads_are_checked_by_content_and_nothing_of_a_refusal_is_kept(world: 
     assert "empty.jpg：文件是空的" in problems
     assert any(p.startswith("notes.txt：无法识别文件类型") for p in problems)
     with world.duban.db.transaction(write=False) as session:
-        assert session.scalar(select(func.count(EvidenceFile.id))) == 0
+        assert session.scalar(select(func.count(Attachment.id))) == 0
     assert not any(path.is_file() for path in world.duban.files.root.rglob("*"))
 
 
@@ -205,17 +205,17 @@ def test_evidence_is_stored_by_hash_audited_and_shown_only_to_who_may_see_the_ta
     task_id = reporting_task(world)
     apply_for_signoff(world, task_id)
     with world.duban.db.transaction(write=False) as session:
-        files = session.scalars(select(EvidenceFile).order_by(EvidenceFile.id)).all()
-        uploaded = session.scalars(select(AuditEvent.summary).where(AuditEvent.action == "evidence.uploaded")).all()
+        files = session.scalars(select(Attachment).order_by(Attachment.id)).all()
+        uploaded = session.scalars(select(AuditEvent.summary).where(AuditEvent.action == "attachment.uploaded")).all()
     assert [f.original_name for f in files] == ["现场照片.png", "验收报告.pdf"]
     assert all(world.duban.files.path(f.sha256).read_bytes() for f in files)
     assert any(files[0].sha256 in summary for summary in uploaded)
-    path, file = world.duban.signoff.evidence_file(world["supervisor"], files[0].id)
+    path, file = world.duban.attachments.download(world["supervisor"], files[0].id)
     assert path.read_bytes() == PHOTO.data and file.media_type == "image/png"
     with pytest.raises(NotFound):
-        world.duban.signoff.evidence_file(world["other_staff"], files[0].id)
+        world.duban.attachments.download(world["other_staff"], files[0].id)
     with pytest.raises(NotFound):
-        world.duban.signoff.evidence_file(world["admin"], files[0].id)
+        world.duban.attachments.download(world["admin"], files[0].id)
 
 
 def test_a_failed_step_takes_back_the_files_it_wrote(world: World, monkeypatch: pytest.MonkeyPatch) -> None:

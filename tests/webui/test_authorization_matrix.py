@@ -92,10 +92,21 @@ MATRIX: tuple[Case, ...] = (
     Case("GET", "/admin/audit", "/admin/audit",           (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
     Case("GET", "/admin/audit", "/admin/audit?verify=1",  (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
     Case("GET", "/admin/audit.csv", "/admin/audit.csv",   (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
-    # evidence: whoever may see the task; the other unit and the administrator may not
-    Case("GET", "/evidence/<int:file_id>", "/evidence/{evidence}",
+    # attachments and their previews: whoever may see the task; the other unit and the administrator may not
+    Case("GET", "/attachments/<int:attachment_id>", "/attachments/{evidence}",
          (302, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404, 403)),
-    Case("GET", "/evidence/<int:file_id>", "/evidence/{missing}",
+    Case("GET", "/attachments/<int:attachment_id>", "/attachments/{missing}",
+         (302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 403)),
+    Case("GET", "/attachments/<int:attachment_id>/preview", "/attachments/{evidence}/preview",
+         (302, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404, 403)),
+    # official documents: the office issues them; whoever may see the task reads and downloads them
+    Case("POST", "/tasks/<int:task_id>/documents/<kind>", "/tasks/{closing}/documents/supervision",
+         (302, 403, 403, 302, 302, 302, 403, 403, 403, 403, 403, 403)),
+    Case("GET", "/documents/<int:document_id>", "/documents/{document}",
+         (302, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404, 403)),
+    Case("GET", "/documents/<int:document_id>.docx", "/documents/{document}.docx",
+         (302, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404, 403)),
+    Case("GET", "/documents/<int:document_id>", "/documents/{missing}",
          (302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 403)),
     Case("GET", "/publicity/progress", "/publicity/progress", (302, 403, 403, 403, 403, 200, 403, 403, 403, 403, 403,
                                                                403)),
@@ -197,9 +208,11 @@ def stage(world: World) -> dict[str, int]:
     return {"task": planning, "missing": 999999, "plan_draft": work("staff", planning, "plan_draft"),
             "assign": work("coordinator", waiting, "assign"), "approve": work("leader", closing, "signoff_approve"),
             "victim": victim, "own": world["admin"].user_id or 0,
-            "evidence": world.duban.work.task_page(world["supervisor"], closing).evidence[0].id,
+            "evidence": world.duban.work.task_page(world["supervisor"], closing).attachments[0].id,
             "notice": world.duban.public.open_notices()[0].id, "escalation": escalation, "clue": clue,
-            "investigate": next(w.id for w in world.work_for("discipline") if w.task_id is None)}
+            "investigate": next(w.id for w in world.work_for("discipline") if w.task_id is None),
+            "closing": closing,
+            "document": world.duban.documents.issue(world["coordinator"], "supervision", closing).id}
 
 
 def test_every_route_is_in_the_matrix(duban: Duban, world: World) -> None:

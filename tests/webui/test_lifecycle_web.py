@@ -98,7 +98,7 @@ def test_a_task_walks_its_whole_life_in_the_browser(login_as: Login, world: Worl
     page = coordinator.get(f"/tasks/{task_id}").get_data(as_text=True)
     assert "已销号" in page and "销号日期" in page
     for text in ("登记整改任务 9-1", "予以备案", "退回修改：请细化措施", "2026-03 月度进展审核通过",
-                 "上传佐证材料「验收报告.pdf」", "整改成效核验通过", "发布销号公示", "牵头市领导审批销号通过"):
+                 "上传附件「验收报告.pdf」", "整改成效核验通过", "发布销号公示", "牵头市领导审批销号通过"):
         assert text in page, text
 
 

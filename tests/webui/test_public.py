@@ -39,7 +39,7 @@ def test_public_pages_need_no_login_and_never_show_internal_fields(app: Flask, w
     assert all(page.status_code == 200 for page in pages)
     html = "".join(page.get_data(as_text=True) for page in pages)
     assert "关于拟销号的公示" in html and "提出异议" in html
-    for internal in (SECRET, "现场照片.png", "验收报告.pdf", "supervisor", "李四", "督办组张三", "/evidence/",
+    for internal in (SECRET, "现场照片.png", "验收报告.pdf", "supervisor", "李四", "督办组张三", "/attachments/",
                      "/work/", "退出"):
         assert internal not in html, internal
     assert "暂无公开的进展情况" in pages[1].get_data(as_text=True)
@@ -83,12 +83,13 @@ def test_evidence_is_a_download_for_who_may_see_the_task(login_as: Login, world:
     walk_to_reporting(world, task_id)
     apply_for_signoff(world, task_id)
     page = login_as("supervisor").get(f"/tasks/{task_id}").get_data(as_text=True)
-    link = page.split('href="/evidence/')[1].split('"')[0]
-    response = login_as("supervisor").get(f"/evidence/{link}")
+    link = page.split('href="/attachments/')[1].split('"')[0]
+    response = login_as("supervisor").get(f"/attachments/{link}")
     assert response.status_code == 200 and response.data == PHOTO.data
-    assert response.headers["Content-Disposition"].startswith("attachment")
-    assert login_as("other_staff").get(f"/evidence/{link}").status_code == 404
-    assert Browser(login_as("staff").client).get(f"/evidence/{link}").status_code == 200
+    assert response.headers["Content-Disposition"].startswith("inline")  # a photo opens in the gallery
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert login_as("other_staff").get(f"/attachments/{link}").status_code == 404
+    assert Browser(login_as("staff").client).get(f"/attachments/{link}").status_code == 200
 
 
 def test_a_refused_upload_says_why_in_the_form(login_as: Login, world: World) -> None:

@@ -9,7 +9,7 @@ from engine.core.errors import InvalidSubmission
 from engine.core.statuses import TaskStatus
 from engine.features.public.disclosure import OBJECTION_FIELDS
 from webui.extensions import engine
-from webui.forms import form_for
+from webui.forms import form_for, sent_files
 
 bp = Blueprint("public", __name__, url_prefix="/public", template_folder="templates")
 
@@ -40,7 +40,7 @@ def notice(notice_id: int) -> str | Response:
     form = form_for(OBJECTION_FIELDS)
     if current.open and form.validate_on_submit():
         try:
-            engine().public.file_objection(notice_id, form.engine_data(), request.remote_addr or "")
+            engine().public.file_objection(notice_id, form.engine_data(), request.remote_addr or "", sent_files())
         except InvalidSubmission as exc:
             form.add_errors(exc.errors)
         else:

@@ -76,16 +76,26 @@ def task(task_id: int) -> str:
 def task_escalations(task_id: int) -> dict[str, object]:
     """A task's escalations and problem clues, as far as this person may see them."""
     actor = current_actor()
-    return {"escalations": engine().escalation.of_task(actor, task_id), "clues": engine().clues.of_task(actor, task_id)}
+    return {"escalations": engine().escalation.of_task(actor, task_id), "clues": engine().clues.of_task(actor, task_id),
+            "documents": engine().documents.of_task(actor, task_id)}
 
 
-@bp.route("/evidence/<int:file_id>")
+@bp.route("/attachments/<int:attachment_id>")
 @login_required
 @permission_required("task.view")
-def evidence(file_id: int) -> Response:
-    path, file = engine().signoff.evidence_file(current_actor(), file_id)
-    return send_file(path, mimetype=file.media_type, as_attachment=True, download_name=file.original_name,
-                     max_age=0)
+def attachment(attachment_id: int) -> Response:
+    """The file itself: a photo is shown in the browser (the gallery opens it), anything else is downloaded."""
+    path, file = engine().attachments.download(current_actor(), attachment_id)
+    return send_file(path, mimetype=file.media_type, as_attachment=not file.is_image,
+                     download_name=file.original_name, max_age=0)
+
+
+@bp.route("/attachments/<int:attachment_id>/preview")
+@login_required
+@permission_required("task.view")
+def attachment_preview(attachment_id: int) -> Response:
+    return send_file(engine().attachments.preview(current_actor(), attachment_id), mimetype="image/jpeg",
+                     max_age=3600)
 
 
 @bp.route("/tasks/new", methods=["GET", "POST"])

@@ -1,18 +1,17 @@
 """Doing one piece of work: the form of a BPMN user task."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from engine.core.errors import InvalidSubmission
-from engine.core.uploads import Upload
 from engine.features.signoff.forms import ObjectionAnswerHandler
 from engine.features.work.items import WorkItem
 from webui.auth.session import current_actor
 from webui.extensions import engine
-from webui.forms import EngineForm, form_for
+from webui.forms import EngineForm, form_for, sent_files
 from webui.i18n import translated
 from webui.work.forms import objection_answers_form
 
@@ -26,20 +25,13 @@ def work(work_id: int) -> str | Response:
     form = build_form(item)
     if form.validate_on_submit():
         try:
-            engine().work.complete(current_actor(), work_id, form.engine_data(), uploads())
+            engine().work.complete(current_actor(), work_id, form.engine_data(), sent_files())
         except InvalidSubmission as exc:
             form.add_errors(exc.errors)
         else:
             flash(_("已完成「%(step)s」：%(code)s", step=translated(item.work.name), code=item.task.code), "success")
             return redirect(url_for("tasks.inbox"))
     return render_template("work/work.html", item=item, form=form)
-
-
-def uploads() -> list[Upload]:
-    """The files sent, read whole (the request size is capped by MAX_CONTENT_LENGTH); the engine refuses them where
-    the step takes none."""
-    return [Upload(stored.filename or "", stored.read()) for name in request.files
-            for stored in request.files.getlist(name) if stored and stored.filename]
 
 
 def build_form(item: WorkItem) -> EngineForm:

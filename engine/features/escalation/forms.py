@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from engine.core.errors import InvalidSubmission
-from engine.core.fields import Field, clean, labels_of
+from engine.core.fields import Field, attachments_field, clean, labels_of
 from engine.core.statuses import EscalationLevel, EscalationStatus
 from engine.core.text import N_
 from engine.features.escalation.accountability import PERSONS, clean_persons, describe_persons, record_persons
@@ -71,7 +71,8 @@ class ProposeHandler(EscalationHandler):
                     label=N_("意见")),
               level_field(N_("建议问责方式"), N_("默认值按本任务的问责记录逐级升级")),
               Field("reasons", label=N_("理由")),
-              Field("evidence", required=False, label=N_("事实依据和佐证材料"), help=N_("提出问责建议时必填")))
+              Field("evidence", required=False, label=N_("事实依据和佐证材料"), help=N_("提出问责建议时必填")),
+              attachments_field(N_("佐证材料附件")))
 
     def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
         cleaned = clean(self.fields, data)
@@ -173,7 +174,8 @@ class InterviewHandler(EscalationHandler):
     fields = (Field("held_on", "date", label=N_("约谈日期")), Field("place", "line", label=N_("约谈地点")),
               Field("interviewees", label=N_("被约谈人"), help=N_("姓名及职务")),
               Field("interviewers", label=N_("约谈人"), help=N_("姓名及职务")),
-              Field("commitments", label=N_("约谈中作出的承诺")))
+              Field("commitments", label=N_("约谈中作出的承诺")),
+              attachments_field(N_("约谈记录附件"), N_("签字的约谈记录、签到表、照片等，每件不超过 20 MB；可多选")))
 
     def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
         cleaned = clean(self.fields, data)
@@ -256,7 +258,8 @@ class CommitmentHandler(EscalationHandler):
     name = "escalation_commitment"
     fields = (Field("commitment", label=N_("整改承诺"),
                     help=N_("针对通报、约谈、曝光或追责指出的问题，承诺采取的整改措施")),
-              Field("complete_by", "date", label=N_("承诺完成时限")))
+              Field("complete_by", "date", label=N_("承诺完成时限")),
+              attachments_field(N_("书面承诺"), N_("盖章的书面承诺扫描件等，每件不超过 20 MB；可多选")))
 
     def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
         cleaned = clean(self.fields, data)

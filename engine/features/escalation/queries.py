@@ -164,10 +164,7 @@ def for_task(session: Session, access: Access, actor: Actor, task_id: int) -> li
 def hide_from_unit(session: Session, access: Access, actor: Actor, task: RectificationTask, page: Any) -> None:
     """A unit sees its own escalations, not others': on a task it cooperates on, another unit's escalation
     leaves no trace in the history or the current steps."""
-    if access.roles.scope(actor.role) is not Scope.UNIT:
-        return
-    others = session.execute(select(Escalation.id, Escalation.instance_id).where(
-        Escalation.task_id == task.id, Escalation.unit_id != actor.unit_id)).all()
+    others = _others_escalations(session, access, actor, task)
     if not others:
         return
     hidden_objects = {("escalation", str(e_id)) for e_id, _ in others}
@@ -175,6 +172,20 @@ def hide_from_unit(session: Session, access: Access, actor: Actor, task: Rectifi
     hidden_instances = {instance_id for _, instance_id in others}
     page.history = [e for e in page.history if (e.object_type, e.object_id) not in hidden_objects]
     page.open_work = [w for w in page.open_work if w.instance_id not in hidden_instances]
+
+
+def hidden_instances(session: Session, access: Access, actor: Actor, task: RectificationTask) -> set[int]:
+    """The escalation processes of a task a unit's person may not see (other units' escalations)."""
+    return {instance_id for _, instance_id in _others_escalations(session, access, actor, task) if instance_id}
+
+
+def _others_escalations(session: Session, access: Access, actor: Actor,
+                        task: RectificationTask) -> list[tuple[int, int | None]]:
+    if access.roles.scope(actor.role) is not Scope.UNIT:
+        return []
+    return [(e_id, instance_id) for e_id, instance_id in session.execute(
+        select(Escalation.id, Escalation.instance_id).where(
+            Escalation.task_id == task.id, Escalation.unit_id != actor.unit_id))]
 
 
 def public_exposures(session: Session) -> list[PublicExposure]:

@@ -6,6 +6,7 @@ sign-off notices. Never internal comments, evidence, or names of officials below
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -19,7 +20,9 @@ from engine.core.fields import Field, clean
 from engine.core.statuses import ObjectionStatus, ReportStatus, TaskStatus, WarningLevel
 from engine.core.text import N_
 from engine.features.rectification.queries import PAGE_SIZE, TASK_DISPLAY
+from engine.store.attachments import attach
 from engine.store.audit import record
+from engine.store.files import PHOTO_TYPES, CheckedFile, FileWriter, Limits
 from engine.store.models import Objection, ProgressReport, PublicSummary, RectificationTask, SignoffNotice
 from engine.workflow.notices import post_notice
 
@@ -28,7 +31,11 @@ OBJECTION_FIELDS = (
           help=N_("请说明该问题哪些方面没有整改到位，最好附上时间、地点")),
     Field("name", "line", required=False, max_length=50, label=N_("姓名（可不填）")),
     Field("contact", "line", required=False, max_length=100, label=N_("联系方式（可不填，仅用于核实，不公开）")),
+    Field("photos", "files", required=False, label=N_("现场照片（可不传）"),
+          help=N_("最多 3 张照片（JPG、PNG、WEBP 或 HEIC），每张不超过 5 MB；不公开，仅供核实")),
 )
+#: what the public may attach to an objection: a few photos, smaller than officials' files
+OBJECTION_PHOTOS = Limits(PHOTO_TYPES, max_bytes=5 * 1024 * 1024, max_count=3)
 
 
 @dataclass(frozen=True)
@@ -110,8 +117,8 @@ def _public_notice(notice: SignoffNotice, task: RectificationTask, today: date |
 
 
 def file_objection(session: Session, notice_id: int, data: dict[str, Any], actor: Actor, now: datetime,
-                   today: date, per_hour: int) -> Objection:
-    """Anyone may object while a notice is up; one address may file only so many an hour."""
+                   today: date, per_hour: int, photos: Sequence[CheckedFile], writer: FileWriter) -> Objection:
+    """Anyone may object while a notice is up, with a few photos; one address may file only so many an hour."""
     cleaned = clean(OBJECTION_FIELDS, data)
     notice = session.get(SignoffNotice, notice_id, with_for_update=True)
     if notice is None:
@@ -129,6 +136,7 @@ def file_objection(session: Session, notice_id: int, data: dict[str, Any], actor
     session.add(objection)
     session.flush()
     record(session, actor, now, "objection.filed", ("objection", objection.id), "收到公示异议", task_id=notice.task_id)
+    attach(session, writer, photos, actor, now, task_id=notice.task_id, form="objection", objection_id=objection.id)
     post_notice(session, now, notice.task_id, ("supervisor",), "objection_filed",
                 f"销号公示收到异议（公示期至 {notice.end_date}），公示期满后须逐件答复")
     return objection

@@ -2,24 +2,29 @@
 progress summaries the publicity group approves for them."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from engine.core.actor import Actor
 from engine.core.clock import local_today
 from engine.core.settings import Settings
 from engine.core.statuses import TaskStatus
+from engine.core.uploads import Upload
 from engine.features.accounts.access import Access
 from engine.features.public import disclosure
+from engine.store.files import FileStore
 from engine.store.models import ProgressReport, PublicSummary
 from engine.store.transactions import Transactions
 from engine.workflow.instances import Processes
 
 
 class PublicUseCases:
-    def __init__(self, transactions: Transactions, processes: Processes, access: Access, settings: Settings) -> None:
+    def __init__(self, transactions: Transactions, processes: Processes, access: Access, settings: Settings,
+                 files: FileStore) -> None:
         self.transactions = transactions
         self.access = access
         self.settings = settings
+        self.files = files
         self.clock = processes.runtime.clock
 
     def tasks(self, page: int = 1, status: TaskStatus | None = None) -> tuple[list[disclosure.PublicTask], int]:
@@ -35,12 +40,19 @@ class PublicUseCases:
         return self.transactions.read(
             lambda s: disclosure.notice_for_objection(s, notice_id, local_today(self.clock)))
 
-    def file_objection(self, notice_id: int, data: dict[str, Any], client_addr: str) -> int:
-        """Anyone, no login: an objection to a sign-off notice while it is up."""
+    def file_objection(self, notice_id: int, data: dict[str, Any], client_addr: str,
+                       photos: Sequence[Upload] = ()) -> int:
+        """Anyone, no login: an objection to a sign-off notice while it is up, with a few photos."""
         visitor = Actor(None, "public", "公众", "public", None, client_addr)
-        return self.transactions.run(lambda s: disclosure.file_objection(
-            s, notice_id, data, visitor, self.clock.now(), local_today(self.clock),
-            self.settings.objections_per_hour).id)
+        checked = self.files.check(list(photos), "photos", disclosure.OBJECTION_PHOTOS)
+        writer = self.files.writer()
+        try:
+            return self.transactions.run(lambda s: disclosure.file_objection(
+                s, notice_id, data, visitor, self.clock.now(), local_today(self.clock),
+                self.settings.objections_per_hour, checked, writer).id)
+        except BaseException:
+            writer.discard_new()
+            raise
 
     def reports_to_publish(self, actor: Actor) -> list[ProgressReport]:
         self.access.require(actor, "progress.publish")

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from engine.core.errors import InvalidSubmission
-from engine.core.fields import Field, clean, labels_of
+from engine.core.fields import Field, attachments_field, clean, labels_of
 from engine.core.periods import period_label
 from engine.core.statuses import DeadlineKind, PlanStatus, ReportStatus
 from engine.core.text import N_
@@ -139,6 +139,8 @@ class PlanDraftHandler(FormHandler):
         Field("milestones", label=N_("时间节点"), help=N_("分阶段的完成时间和标志性成果")),
         Field("completion_date", "date", required=False, label=N_("计划完成日期")),
         Field("contact", "line", label=N_("联系人及电话")),
+        attachments_field(N_("方案文本及附件"),
+                          N_("盖章的方案文本、图纸等：PDF、Office 文档或照片，每件不超过 20 MB；可多选")),
     )
 
     def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
@@ -212,6 +214,7 @@ class ReportSubmitHandler(FormHandler):
         Field("percent_complete", "int", low=0, high=100, label=N_("总体完成进度（%）")),
         Field("problems", required=False, label=N_("存在的问题")),
         Field("next_steps", required=False, label=N_("下一步工作")),
+        attachments_field(N_("现场照片及附件"), N_("本月现场照片、工作台账等，每件不超过 20 MB；可多选")),
     )
 
     def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:

@@ -9,14 +9,13 @@ from typing import Any
 from sqlalchemy import select
 
 from engine.core.errors import InvalidSubmission
-from engine.core.fields import Field, clean, labels_of
+from engine.core.fields import Field, attachments_field, clean, labels_of
 from engine.core.statuses import ObjectionStatus, ReopenReason, SignoffStatus
 from engine.core.text import N_, Text
 from engine.core.workdays import add_working_days
 from engine.features.rectification.actions import restart_deadline_watch
 from engine.features.rectification.forms import SIGN_LABELS
-from engine.store.files import CheckedFile
-from engine.store.models import EvidenceFile, Objection, RectificationTask, SignoffApplication, SignoffNotice, Unit
+from engine.store.models import Attachment, Objection, RectificationTask, SignoffApplication, SignoffNotice, Unit
 from engine.workflow.forms import DecisionHandler, FormHandler
 from engine.workflow.step import Step
 
@@ -51,7 +50,6 @@ class SignoffApplyHandler(FormHandler):
     """申请销号: the unit says the task is done, shows how, and attaches the evidence."""
 
     name = "signoff_apply"
-    accepts_files = True
     fields = (Field("summary", label=N_("整改完成情况"), help=N_("对照整改目标和措施逐项说明完成情况")),
               Field("evidence", "files", required=False, label=N_("佐证材料"), help=N_(
                   "整改前后照片、验收报告、处罚文书等：照片、PDF、Office 文档或短视频，每件不超过 20 MB；可多选")),
@@ -72,29 +70,13 @@ class SignoffApplyHandler(FormHandler):
         step.session.add(application)
         step.session.flush()
         step.audit("signoff.applied", ("signoff", application.id), f"申请销号，附佐证材料 {len(step.uploads)} 件")
-        for upload in step.uploads:
-            store_evidence(step, application, upload)
         return {}
 
 
 def has_evidence(step: Step) -> bool:
-    return step.session.scalar(select(EvidenceFile.id).where(EvidenceFile.task_id == step.the_task.id)
-                               .limit(1)) is not None
-
-
-def store_evidence(step: Step, application: SignoffApplication, upload: CheckedFile) -> EvidenceFile:
-    if step.files is None:
-        raise RuntimeError("no file store for this step")
-    step.files.save(upload)
-    evidence = EvidenceFile(task_id=step.the_task.id, signoff_id=application.id, sha256=upload.sha256,
-                            size=upload.size, media_type=upload.media_type, original_name=upload.original_name,
-                            uploaded_by_id=step.actor.user_id, uploaded_at=step.now)
-    step.session.add(evidence)
-    step.session.flush()
-    step.audit("evidence.uploaded", ("evidence", evidence.id),
-               f"上传佐证材料「{upload.original_name}」（{upload.size} 字节，SHA-256 {upload.sha256}）",
-               after={"sha256": upload.sha256, "size": upload.size, "media_type": upload.media_type})
-    return evidence
+    """Evidence sent with an earlier application counts for the next (a returned application is sent again)."""
+    return step.session.scalar(select(Attachment.id).where(
+        Attachment.task_id == step.the_task.id, Attachment.form == SignoffApplyHandler.name).limit(1)) is not None
 
 
 def latest_signoff(step: Step) -> SignoffApplication:
@@ -145,6 +127,7 @@ class SignoffVerifyHandler(FormHandler):
         Field("site_findings", label=N_("现场核查情况")),
         Field("comment", required=False, label=N_("核验意见"),
               help=N_("五项标准均达到则进入公示；任何一项未达到即退回责任单位")),
+        attachments_field(N_("现场核查照片及记录"), N_("现场照片、核查记录表、监测报告等，每件不超过 20 MB；可多选")),
     )
 
     def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:

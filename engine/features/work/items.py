@@ -16,6 +16,7 @@ from engine.features.clues.queries import ClueWorkItem, clue_of_instance, clue_p
 from engine.features.rectification import duties
 from engine.features.rectification.queries import load_task
 from engine.features.work.task_page import TaskPage, task_page
+from engine.store.attachments import attach
 from engine.store.database import Session
 from engine.store.files import CheckedFile, FileStore, FileWriter
 from engine.store.models import HumanTask, HumanTaskStatus, ProcessInstance, RectificationTask
@@ -107,7 +108,10 @@ class WorkItems:
         recorded = {**cleaned, **({"files": files} if files else {})}
         step.audit("work.completed", ("human_task", work.id), f"完成「{work.name}」",
                    after={"form": work.form, "data": recorded})
-        self.processes.complete(step, handler.apply(step, cleaned))
+        variables = handler.apply(step, cleaned)
+        attach(session, writer, step.uploads, actor, step.now, task_id=work.task_id or 0, form=work.form,
+               human_task_id=work.id)
+        self.processes.complete(step, variables)
         # closed last: the work item's row is written with the step's other writes, not flushed ahead of its reads
         work.status, work.completed_by_id, work.completed_at = HumanTaskStatus.COMPLETED, actor.user_id, step.now
         work.data = recorded
@@ -118,7 +122,7 @@ class WorkItems:
         """The files sent with a form, checked by content; refused where the form takes none."""
         if not uploads:
             return []
-        if not handler.accepts_files:
-            raise InvalidSubmission({"evidence": ["这一步不接受上传文件"]})
-        return self.files.check(list(uploads))
+        if handler.files_field is None:
+            raise InvalidSubmission({"attachments": ["这一步不接受上传文件"]})
+        return self.files.check(list(uploads), handler.files_field)
 

@@ -11,9 +11,10 @@ from engine.features.accounts.access import Access
 from engine.features.audit.trail import task_history
 from engine.features.escalation.queries import hide_from_unit
 from engine.features.rectification.queries import people_names
+from engine.features.work.attachments import task_attachments
 from engine.store.models import (
+    Attachment,
     AuditEvent,
-    EvidenceFile,
     HumanTask,
     HumanTaskStatus,
     ImplementationPlan,
@@ -38,7 +39,7 @@ class TaskPage:
     reports: list[ProgressReport]
     signoffs: list[SignoffApplication]
     people: dict[int, str] = field(default_factory=dict)
-    evidence: list[EvidenceFile] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
     notices: list[SignoffNotice] = field(default_factory=list)
     objections: list[Objection] = field(default_factory=list)
 
@@ -57,8 +58,7 @@ def task_page(session: Session, access: Access, actor: Actor, task: Rectificatio
                     [work for work in open_work if access.can_act(actor, work)], plans, reports, signoffs)
     hide_from_unit(session, access, actor, task, page)
     page.people = people_names(session)
-    page.evidence = list(session.scalars(select(EvidenceFile).where(EvidenceFile.task_id == task.id)
-                                         .order_by(EvidenceFile.id)))
+    page.attachments = task_attachments(session, access, actor, task)
     page.notices = list(session.scalars(select(SignoffNotice).where(SignoffNotice.task_id == task.id)
                                         .order_by(SignoffNotice.id.desc())))
     page.objections = list(session.scalars(select(Objection).where(Objection.task_id == task.id)

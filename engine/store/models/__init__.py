@@ -1,8 +1,10 @@
 """The database: SQLAlchemy 2.0 declarative models, one module per feature, all on one metadata."""
 from engine.store.models.accounts import LoginSession, Setting, Unit, User
+from engine.store.models.attachments import Attachment
 from engine.store.models.audit import AuditChain, AuditEvent
 from engine.store.models.base import Base, UTCDateTime, stored_enum
 from engine.store.models.clues import Clue, clue_tasks, clue_units
+from engine.store.models.documents import DocumentSequence, IssuedDocument
 from engine.store.models.escalation import (
     AccountabilityCase,
     AccountablePerson,
@@ -20,7 +22,7 @@ from engine.store.models.rectification import (
     TaskStatusChange,
     cooperating_units,
 )
-from engine.store.models.signoff import EvidenceFile, Objection, PublicSummary, SignoffApplication, SignoffNotice
+from engine.store.models.signoff import Objection, PublicSummary, SignoffApplication, SignoffNotice
 from engine.store.models.targets import EnvironmentalIndicator, IndicatorValue
 from engine.store.models.workflow import (
     HumanTask,
@@ -35,24 +37,26 @@ from engine.store.models.workflow import (
 __all__ = [
     "AccountabilityCase",
     "AccountablePerson",
+    "Attachment",
     "AuditChain",
     "AuditEvent",
     "Base",
     "Category",
     "Clue",
+    "DocumentSequence",
     "EnvironmentalIndicator",
     "Escalation",
     "EscalationExposure",
     "EscalationInterview",
     "EscalationNotice",
     "EscalationTrigger",
-    "EvidenceFile",
     "HumanTask",
     "HumanTaskStatus",
     "ImplementationPlan",
     "Incident",
     "IndicatorValue",
     "InstanceStatus",
+    "IssuedDocument",
     "LoginSession",
     "Notice",
     "Objection",

@@ -1,4 +1,4 @@
-"""销号: applications, evidence files, the public notice (公示), objections and published summaries."""
+"""销号: applications, the public notice (公示), objections and published summaries."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -40,22 +40,6 @@ class SignoffApplication(Base):
     site_check_date: Mapped[date | None] = mapped_column(Date)
     site_check_by: Mapped[str] = mapped_column(String(200), default="")
     site_findings: Mapped[str] = mapped_column(Text, default="")
-
-
-class EvidenceFile(Base):
-    """佐证材料: a file stored outside the web root under its SHA-256, shown only to who may see the task."""
-
-    __tablename__ = "evidence_files"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    task_id: Mapped[int] = mapped_column(ForeignKey("rectification_tasks.id"), index=True)
-    signoff_id: Mapped[int | None] = mapped_column(ForeignKey("signoff_applications.id"), index=True)
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
-    size: Mapped[int]
-    media_type: Mapped[str] = mapped_column(String(100))
-    original_name: Mapped[str] = mapped_column(String(255))
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    uploaded_at: Mapped[datetime]
 
 
 class SignoffNotice(Base):
