@@ -93,7 +93,7 @@ class Duban:
         self.signoff = SignoffUseCases(transactions, processes, access, self.files)
         self.escalation = EscalationUseCases(transactions, processes, access)
         self.clues = ClueUseCases(transactions, processes, access)
-        self.reporting = ReportingUseCases(transactions, processes, access)
+        self.reporting = ReportingUseCases(transactions, processes, access, self.files)
         self.targets = TargetUseCases(transactions, processes, access)
         self.public = PublicUseCases(transactions, processes, access, self.settings)
         self.operations = OperationUseCases(self.db, self.clock)

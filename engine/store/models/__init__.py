@@ -15,6 +15,7 @@ from engine.store.models.escalation import (
 from engine.store.models.rectification import (
     Category,
     ImplementationPlan,
+    ImportProfile,
     ProgressReport,
     RectificationTask,
     TaskStatusChange,
@@ -50,6 +51,7 @@ __all__ = [
     "HumanTask",
     "HumanTaskStatus",
     "ImplementationPlan",
+    "ImportProfile",
     "Incident",
     "IndicatorValue",
     "InstanceStatus",
