@@ -28,7 +28,8 @@ CITY_LEDGER: list[tuple[Any, ...]] = [
      "牵头：市生态环境局；配合：市发改委，市经信局", "leader", "立行立改、长期坚持", "重点"),
     ("blank",),
     ("section", "（二）水污染防治"),
-    ("1", "城市黑臭水体反弹", "消除黑臭水体", "1. 清淤\n2. 补水", "江阳区人民政府", "leader2（副市长）", "2019年6月", ""),
+    ("1", "城市黑臭水体反弹", "消除黑臭水体", "1. 清淤\n2. 补水", "江阳区人民政府", "leader2（副市长）",
+     "2019年6月", ""),
     ("2", "乡镇污水处理设施运行不正常", "设施正常运行", "1. 排查\n2. 运维", "各县（区）", "ｌｅａｄｅｒ",
      "2018年6月底前完成并长期坚持", ""),
     ("section", "三、土壤污染防治方面"),
@@ -39,9 +40,9 @@ CITY_LEDGER: list[tuple[Any, ...]] = [
 ]
 
 
-def _rows(ledger: Sequence[tuple[Any, ...]]) -> list[tuple[str, list[Any]]]:
+def _rows(ledger: Sequence[tuple[Any, ...]], header: Sequence[str] = HEADER) -> list[tuple[str, list[Any]]]:
     """(kind, cells) of every row from the title down: kind is title, blank, header, section, note or task."""
-    rows: list[tuple[str, list[Any]]] = [("title", [TITLE]), ("blank", []), ("header", list(HEADER))]
+    rows: list[tuple[str, list[Any]]] = [("title", [TITLE]), ("blank", []), ("header", list(header))]
     for line in ledger:
         if line[0] in ("section", "note"):
             rows.append((line[0], [line[1]]))
@@ -57,8 +58,7 @@ def ledger_xlsx(ledger: Sequence[tuple[Any, ...]] = CITY_LEDGER, header: Sequenc
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    for number, (kind, cells) in enumerate(_rows(ledger), start=1):
-        cells = list(header) if kind == "header" else cells
+    for number, (kind, cells) in enumerate(_rows(ledger, header), start=1):
         for column, value in enumerate(cells, start=1):
             sheet.cell(row=number, column=column, value=value)
         if kind in ("title", "section", "note"):
@@ -68,12 +68,12 @@ def ledger_xlsx(ledger: Sequence[tuple[Any, ...]] = CITY_LEDGER, header: Sequenc
     return buffer.getvalue()
 
 
-def ledger_xls(ledger: Sequence[tuple[Any, ...]] = CITY_LEDGER) -> bytes:
+def ledger_xls(ledger: Sequence[tuple[Any, ...]] = CITY_LEDGER, header: Sequence[str] = HEADER) -> bytes:
     """The same ledger as a legacy .xls (BIFF8) workbook, merged rows included."""
     book = xlwt.Workbook(encoding="utf-8")
     sheet = book.add_sheet("整改任务清单")
     dates = xlwt.easyxf(num_format_str="yyyy-mm-dd")
-    for index, (kind, cells) in enumerate(_rows(ledger)):
+    for index, (kind, cells) in enumerate(_rows(ledger, header)):
         if kind in ("title", "section", "note"):
             sheet.write_merge(index, index, 0, WIDTH - 1, cells[0])
             continue
@@ -87,10 +87,10 @@ def ledger_xls(ledger: Sequence[tuple[Any, ...]] = CITY_LEDGER) -> bytes:
     return buffer.getvalue()
 
 
-def ledger_csv(encoding: str, ledger: Sequence[tuple[Any, ...]] = CITY_LEDGER) -> bytes:
+def ledger_csv(encoding: str, ledger: Sequence[tuple[Any, ...]] = CITY_LEDGER, header: Sequence[str] = HEADER) -> bytes:
     """The ledger saved as CSV from Excel or WPS (UTF-8 with a BOM, or GB18030), dates as text."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    for _kind, cells in _rows(ledger):
+    for _kind, cells in _rows(ledger, header):
         writer.writerow([value.strftime("%Y/%m/%d") if isinstance(value, datetime) else value for value in cells])
     return buffer.getvalue().encode(encoding)

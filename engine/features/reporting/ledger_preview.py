@@ -22,6 +22,7 @@ from engine.core.fields import clean
 from engine.core.roles import RoleModel
 from engine.core.spreadsheet import Problem, cell_text
 from engine.core.statuses import DeadlineKind
+from engine.core.text import N_
 from engine.features.rectification.forms import REGISTRATION_FIELDS, check_assignment
 from engine.features.reporting.ledger_deadlines import read_deadline
 from engine.features.reporting.ledger_matching import Categories, Leaders, Units, nearest
@@ -35,7 +36,7 @@ DEADLINE_TEXT_MAX = 100
 SOURCE_OF = {"code": "code", "category_id": "category", "title": "problem", "problem": "problem",
              "target": "target", "measures": "measures", "lead_unit_id": "units", "cooperating_unit_ids": "units",
              "lead_leader_id": "leader", "deadline_kind": "deadline", "deadline": "deadline"}
-SKIPPED = {"note": "注释行", "blank": "空行", "header": "重复的表头"}
+SKIPPED = {"note": N_("注释行"), "blank": N_("空行"), "header": N_("重复的表头")}
 
 
 @dataclass
@@ -52,6 +53,7 @@ class PreviewRow:
     deadline_text: str = ""
     reading: str = ""
     existing: bool = False  # already in the ledger as in the file
+    letters: dict[str, str] = field(default_factory=dict)  # field -> the column's letter in Excel
     warnings: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict, repr=False)  # registration data, checked
@@ -83,6 +85,13 @@ class LedgerPreview:
     def mapping(self) -> dict[str, str]:
         """Each column's field, as a profile saves it (header -> field; an unknown column is not imported)."""
         return {column.header: column.field or "ignore" for column in self.columns}
+
+    def in_order(self) -> list[tuple[int, str, Any]]:
+        """Every row under the header as the file has them: (row, task | section | skipped, what was read)."""
+        lines = [(row.number, "task", row) for row in self.rows]
+        lines += [(number, "section", (text, category)) for number, text, category in self.sections]
+        lines += [(number, "skipped", (why, text)) for number, why, text in self.skipped]
+        return sorted(lines, key=lambda line: line[0])
 
     def new_rows(self) -> list[PreviewRow]:
         return [row for row in self.rows if not row.existing]
@@ -137,7 +146,7 @@ class _RowReader:
         return Problem(row.number, self.headers.get(name, FIELDS[name]), message, row.letters.get(name, ""))
 
     def read(self, row: SheetRow) -> PreviewRow:
-        result = PreviewRow(row.number)
+        result = PreviewRow(row.number, letters=row.letters)
         title, problem = split_problem(row.text_of("problem"))
         result.title = title
         result.data = {"code": "", "title": title, "problem": problem, "target": row.text_of("target"),
@@ -233,15 +242,15 @@ class _RowReader:
 
     def _check_one(self, row: PreviewRow, existing: RectificationTask | None) -> None:
         bad = {problem.column for problem in row.problems}
+        if row.code and row.code in self.first_row:
+            row.problems.append(self._problem(row, "code", f"与第 {self.first_row[row.code]} 行的编号重复"))
+        self.first_row.setdefault(row.code, row.number)
         try:
             cleaned = clean(REGISTRATION_FIELDS, row.data)
         except InvalidSubmission as exc:
             row.problems += self._engine_problems(row, exc.errors, bad)
             return
         row.problems += self._engine_problems(row, check_assignment(self.step, cleaned), bad)
-        if row.code in self.first_row:
-            row.problems.append(self._problem(row, "code", f"与第 {self.first_row[row.code]} 行的编号重复"))
-        self.first_row.setdefault(row.code, row.number)
         row.data = {**cleaned, "deadline_text": row.deadline_text}
         if existing is not None and not row.problems:
             differences = [self.headers.get(name, FIELDS[name]) for name in _differences(existing, cleaned)]
@@ -252,8 +261,9 @@ class _RowReader:
             row.existing = True
 
     def _problem(self, row: PreviewRow, name: str, message: str) -> Problem:
-        column = self.headers.get(name) or self.headers.get("seq") or FIELDS[name]
-        return Problem(row.number, column, message)
+        if name not in self.headers and "seq" in self.headers:  # a code made from 序号
+            name = "seq"
+        return Problem(row.number, self.headers.get(name, FIELDS[name]), message, row.letters.get(name, ""))
 
     def _engine_problems(self, row: PreviewRow, errors: dict[str, list[str]], skip: set[str]) -> list[Problem]:
         problems = []
@@ -264,7 +274,8 @@ class _RowReader:
                 continue
             skip.add(column)
             text = "；".join("必须填写" if message == "必填" else str(message) for message in messages)
-            problems.append(Problem(row.number, column, f"任务名称（第一行）{text}" if name == "title" else text))
+            problems.append(Problem(row.number, column, f"任务名称（第一行）{text}" if name == "title" else text,
+                                    row.letters.get(source, "")))
         return problems
 
 

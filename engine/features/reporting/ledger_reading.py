@@ -9,22 +9,26 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl.utils import get_column_letter
 
+from engine.core.fields import Field
 from engine.core.grid import Grid
 from engine.core.spreadsheet import cell_text
+from engine.core.text import N_
 
 HEADER_SCAN_ROWS = 15
 #: the fields a ledger's columns may hold, with the label a person reads when asked "这一列是…？"
 FIELDS: dict[str, str] = {
-    "code": "编号", "seq": "序号", "category": "类别", "problem": "问题/任务", "target": "整改目标",
-    "measures": "整改措施", "units": "责任单位", "cooperating": "配合单位", "leader": "牵头市领导",
-    "deadline": "整改时限", "ignore": "（不导入）",
+    "code": N_("编号"), "seq": N_("序号"), "category": N_("类别"), "problem": N_("问题/任务"),
+    "target": N_("整改目标"), "measures": N_("整改措施"), "units": N_("责任单位"), "cooperating": N_("配合单位"),
+    "leader": N_("牵头市领导"), "deadline": N_("整改时限"), "ignore": N_("（不导入）"),
 }
+PROFILE_FIELD = Field("profile_name", "line", required=False, max_length=100, label=N_("保存为列对应方案（可选）"),
+                      help=N_("下次导入同样格式的台账时，选这个方案即可"))
 REQUIRED = ("problem", "target", "measures", "units", "leader", "deadline")
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "code": ("编号", "任务编号", "问题编号"),
@@ -204,3 +208,15 @@ def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
             raise ValueError(f"「{pair}」应写成 列名=字段，字段可为：{accepted}")
         mapping[header.strip()] = name
     return mapping
+
+
+def mapping_fields(columns: Sequence[Column]) -> tuple[Field, ...]:
+    """The mapping step's form: for each column of the file, the field it holds ("这一列是…？"); a profile's name."""
+    asked = tuple(Field(f"column_{column.index}", "choice", required=False, choices=FIELDS, label=column.header,
+                        blank=N_("这一列是…？"), initial=column.field, widget="select") for column in columns)
+    return (*asked, PROFILE_FIELD)
+
+
+def mapping_from(columns: Sequence[Column], answers: Mapping[str, Any]) -> dict[str, str]:
+    """header -> field from the mapping step's answers (a column left open is not imported)."""
+    return {column.header: answers.get(f"column_{column.index}") or "ignore" for column in columns}
