@@ -34,7 +34,10 @@ def test_an_office_ledger_is_uploaded_mapped_previewed_and_confirmed(site: Site,
     coordinator.expect_heading("导入整改任务台账")
     coordinator.shot("ledger-imported")
     assert coordinator.page.get_by_text("已导入：新登记 4 项任务", exact=False).count() == 1
-    assert coordinator.page.get_by_role("link", name="3-1").count() == 1
+    coordinator.page.get_by_role("link", name="1-2").click()
+    coordinator.expect_heading("1-2")
+    coordinator.shot("imported-task")
+    assert coordinator.page.get_by_text("台账原文：2018年6月底前完成并长期坚持", exact=False).count() == 1
 
 
 def test_the_preview_fits_a_phone(site: Site, person: People) -> None:
