@@ -25,6 +25,7 @@ ROW_LIMIT = MAX_ROWS + ABOVE_DATA
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ACCEPTED = "请上传 Excel 工作簿（.xlsx 或 .xls）或 CSV 文件"
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+MAX_UNPACKED = 200 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,10 @@ def _refused(message: str) -> ImportRejected:
 
 
 def _xlsx_rows(data: bytes) -> list[list[Any]]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        unpacked = sum(member.file_size for member in archive.infolist())
+    if unpacked > MAX_UNPACKED:  # a small file that unpacks to gigabytes
+        raise _refused(f"文件解压后超过 {MAX_UNPACKED // 1024 // 1024} MB，不像一份台账；请只保留任务所在的工作表")
     try:
         workbook = load_workbook(io.BytesIO(data), data_only=True)
     except Exception:  # openpyxl raises many kinds of errors for a damaged or foreign file
@@ -104,10 +109,13 @@ def _csv_rows(data: bytes) -> list[list[Any]]:
     except csv.Error:
         dialect = csv.excel
     rows = []
-    for cells in csv.reader(io.StringIO(text, newline=""), dialect):
-        rows.append([cell or None for cell in cells[:MAX_COLUMNS]])
-        if len(rows) > ROW_LIMIT:
-            break
+    try:
+        for cells in csv.reader(io.StringIO(text, newline=""), dialect):
+            rows.append([cell or None for cell in cells[:MAX_COLUMNS]])
+            if len(rows) > ROW_LIMIT:
+                break
+    except csv.Error as exc:  # a field longer than csv's limit, a stray NUL
+        raise _refused(f"无法读取这个 CSV 文件（第 {len(rows) + 1} 行：{exc}）；{ACCEPTED}") from None
     return _trimmed(rows)
 
 

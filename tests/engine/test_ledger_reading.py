@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from engine.core import grid
 from engine.core.actor import Actor
 from engine.core.spreadsheet import ImportRejected
 from engine.core.statuses import DeadlineKind
@@ -149,6 +150,7 @@ def test_an_unknown_header_is_mapped_by_the_person_and_saved_as_a_profile(office
     pytest.param("序号,反馈问题\n1,问题\n".encode("utf-16"), ".xlsx 或 .xls", id="utf16-csv"),
     pytest.param(b"\xff\xfe\xfa\x80,\x81\n", "GB18030", id="undecodable-csv"),
     pytest.param("会议纪要,第一次\n出席,张三\n".encode(), "没有找到表头行", id="not-a-ledger"),
+    pytest.param(f"序号,反馈问题\n1,\"{'很' * 200_000}\"\n".encode(), "无法读取这个 CSV 文件", id="huge-csv-cell"),
 ])
 def test_files_that_cannot_be_read_are_refused_with_their_reason(office: World, content: bytes,
                                                                  message: str) -> None:
@@ -198,3 +200,11 @@ def test_free_text_deadlines(cell: object, kind: DeadlineKind, day: date | None)
 
 def test_several_dates_are_read_as_the_latest_and_said_so() -> None:
     assert read_deadline("2018年底前基本完成，2020年底前全面完成").reading.endswith("（写有多个日期，取最晚的）")
+
+
+def test_a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_read(office: World,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(grid, "MAX_UNPACKED", 1024)
+    with pytest.raises(ImportRejected) as refused:
+        office.duban.reporting.preview_import(office["coordinator"], ledger_xlsx())
+    assert "解压后超过" in str(refused.value.problems[0])

@@ -136,7 +136,10 @@ class Leaders:
 
     def read(self, text: str) -> tuple[User, list[str]]:
         """The lead leader of a cell: 张三, 张三（副市长）, or a title only one leader holds (常务副市长)."""
-        first, *others = _names(normal_keep_lines(text))
+        names = _names(normal_keep_lines(text))
+        if not names:
+            raise ValueError("没有写牵头市领导")
+        first, *others = names
         warnings = [f"写有 {len(others) + 1} 位领导，牵头市领导取第一位「{first}」"] if others else []
         match = LEADER_WITH_TITLE.match(first)
         name, title = (match.group(1), match.group(2)) if match else (first, "")
