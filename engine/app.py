@@ -94,7 +94,7 @@ class Duban:
         self.attachments = AttachmentUseCases(transactions, access, self.files, self.clock)
         self.escalation = EscalationUseCases(transactions, processes, access)
         self.clues = ClueUseCases(transactions, processes, access)
-        self.reporting = ReportingUseCases(transactions, processes, access)
+        self.reporting = ReportingUseCases(transactions, processes, access, self.files)
         self.targets = TargetUseCases(transactions, processes, access)
         self.public = PublicUseCases(transactions, processes, access, self.settings, self.files)
         self.operations = OperationUseCases(self.db, self.clock)

@@ -266,23 +266,41 @@ USER_OPTION = click.option("--user", "username", default=None, metavar="USERNAME
                            help="Act as this account (its permissions and scope); default: the operator, all tasks.")
 
 
-@main.command("import-tasks", help="Register the new tasks of an .xlsx ledger, all or nothing (see README).")
+@main.command("import-tasks", help="Register the new tasks of a ledger (.xlsx, .xls or .csv), all or nothing, "
+                                    "after printing how each row was read (see README).")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--check", is_flag=True, help="Only check the file; import nothing.")
+@click.option("--check", is_flag=True, help="Only print how the file is read; import nothing.")
+@click.option("--map", "maps", multiple=True, metavar="列名=字段",
+              help="The field a column holds when its header is not recognised (repeatable): --map 牵头处室=units.")
+@click.option("--profile", default="", help="A saved column mapping (from the web import page or --save-profile).")
+@click.option("--save-profile", default="", metavar="NAME", help="Save this file's column mapping under NAME.")
 @USER_OPTION
-def import_tasks(file: Path, check: bool, username: str | None) -> None:
+def import_tasks(file: Path, check: bool, maps: tuple[str, ...], profile: str, save_profile: str,
+                 username: str | None) -> None:
+    from engine.features.reporting.ledger_reading import parse_mapping
+    from webui.cli_ledger import preview_lines
+
     engine = _engine_for_data()
+    actor, content = _as(engine, username), file.read_bytes()
     progress = ClickProgress()
     try:
-        result = engine.reporting.import_tasks(_as(engine, username), file.read_bytes(), file_name=file.name,
-                                               dry_run=check, progress=progress)
+        mapping = parse_mapping(maps)
+        preview = engine.reporting.preview_import(actor, content, mapping=mapping, profile=profile)
+        click.echo("\n".join(preview_lines(preview)))
+        if preview.problems:
+            raise ImportRejected(preview.problems)
+        if save_profile:
+            engine.reporting.save_import_profile(actor, save_profile, preview.mapping())
+            click.echo(f"saved the column mapping as profile {save_profile!r}")
+        result = engine.reporting.import_tasks(actor, content, file_name=file.name, dry_run=check, mapping=mapping,
+                                               profile=profile, progress=progress)
     except ImportRejected as exc:
         progress.close()
         click.echo(f"{file}: {exc}", err=True)
         for problem in exc.problems:
             click.echo(f"  {problem}", err=True)
         sys.exit(1)
-    except DomainError as exc:
+    except (DomainError, ValueError) as exc:
         progress.close()
         raise click.ClickException(str(exc)) from None
     progress.close()

@@ -77,6 +77,7 @@ class UnitSpec(_Strict):
     code: str
     name: str
     kind: str
+    aliases: list[str] = []  # short names a ledger may use (市住建局), read by the ledger import
     children: list[UnitSpec] = []
 
     @field_validator("code")
@@ -98,6 +99,7 @@ class RolesFile(_Strict):
     roles: dict[str, RoleSpec]
     lanes: dict[str, str]
     units: list[UnitSpec]
+    groups: dict[str, list[str]] = {}
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,7 @@ class Unit:
     name: str
     kind: str
     parent: str | None
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,8 @@ class RoleModel:
     lanes: dict[str, str]
     units: tuple[Unit, ...] = field(default_factory=tuple)
     source: str = "roles.yaml"
+    #: a name a ledger uses for several units at once (各区县党委政府) -> the codes of those units
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def allows(self, role: str, permission: str) -> bool:
         spec = self.roles.get(role)
@@ -134,6 +139,14 @@ class RoleModel:
 
     def unit_codes(self) -> set[str]:
         return {unit.code for unit in self.units}
+
+    def group_members(self, name: str) -> tuple[str, ...]:
+        """The codes of a group's units: a unit with children stands for its children."""
+        codes: list[str] = []
+        for code in self.groups.get(name, ()):
+            children = [unit.code for unit in self.units if unit.parent == code]
+            codes += children or [code]
+        return tuple(codes)
 
 
 def load_roles(path: str | Path) -> RoleModel:
@@ -197,12 +210,18 @@ def _cross_check(path: Path, root: yaml.Node, parsed: RolesFile) -> RoleModel:
             raise ConfigError(str(path), _unit_line(root, unit.code, occurrence=2),
                               f"unit code {unit.code!r} appears twice")
         seen.add(unit.code)
-    return RoleModel(roles=dict(parsed.roles), lanes=dict(parsed.lanes), units=units, source=str(path))
+    for group, codes in parsed.groups.items():
+        unknown = [code for code in codes if code not in seen]
+        if unknown:
+            raise ConfigError(str(path), _where(root, ("groups", group)),
+                              f"group {group!r} names unknown unit(s) {', '.join(unknown)}")
+    return RoleModel(roles=dict(parsed.roles), lanes=dict(parsed.lanes), units=units, source=str(path),
+                     groups={group: tuple(codes) for group, codes in parsed.groups.items()})
 
 
 def _flatten(units: list[UnitSpec], parent: str | None) -> Iterator[Unit]:
     for unit in units:
-        yield Unit(unit.code, unit.name, unit.kind, parent)
+        yield Unit(unit.code, unit.name, unit.kind, parent, tuple(unit.aliases))
         yield from _flatten(unit.children, unit.code)
 
 

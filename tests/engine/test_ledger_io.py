@@ -17,7 +17,8 @@ from engine.core.spreadsheet import ImportRejected
 from engine.core.statuses import DeadlineKind, TaskStatus
 from engine.features.accounts.usecases import actor_for
 from engine.features.rectification.queries import LedgerFilters
-from engine.features.reporting.ledger_import import parse_deadline, split_problem
+from engine.features.reporting.ledger_deadlines import parse_deadline
+from engine.features.reporting.ledger_preview import split_problem
 from engine.store.database import Database
 from engine.store.models import (
     AuditEvent,
@@ -148,10 +149,15 @@ def test_files_that_are_not_ledgers_are_refused_with_a_reason(world: World) -> N
     with pytest.raises(ImportRejected) as not_excel:
         world.duban.reporting.import_tasks(world["coordinator"], b"%PDF-1.4 not a workbook")
     assert "xlsx" in str(not_excel.value.problems[0])
-    with pytest.raises(ImportRejected) as no_columns:
+    with pytest.raises(ImportRejected) as no_header:
         world.duban.reporting.import_tasks(world["coordinator"], xlsx([("1",)], header=("编号", "名称")))
-    assert {p.column for p in no_columns.value.problems} == {"类别", "问题/任务", "整改目标", "整改措施", "责任单位",
-                                                             "牵头市领导", "整改时限"}
+    assert "没有找到表头行" in str(no_header.value.problems[0]) and "名称" in str(no_header.value.problems[0])
+    with pytest.raises(ImportRejected) as no_columns:
+        world.duban.reporting.import_tasks(world["coordinator"], xlsx([("1", "x", "江阳区")],
+                                                                      header=("编号", "名称", "责任单位")))
+    missing = {"问题/任务", "整改目标", "整改措施", "牵头市领导", "整改时限"}
+    assert {p.column for p in no_columns.value.problems} == missing
+    assert "没有认出的列：名称" in no_columns.value.problems[0].message
     with pytest.raises(ImportRejected) as empty:
         world.duban.reporting.import_tasks(world["coordinator"], xlsx([]))
     assert "没有任务行" in str(empty.value.problems[0])

@@ -30,6 +30,8 @@ from tests.factories import (
 from tests.webui.conftest import CSRF_FIELD, Browser
 from webui import create_app
 
+#: the hash of an uploaded ledger that was never kept
+UNKEPT = "0" * 64
 WHO = ("anon", "leader", "leader2", "coordinator", "supervisor", "publicity", "discipline",
        "staff", "head", "other_staff", "other_head", "admin")
 
@@ -139,6 +141,15 @@ MATRIX: tuple[Case, ...] = (
     Case("POST", "/ledger/import", "/ledger/import",      (302, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403)),
     Case("GET", "/ledger/import/template.xlsx", "/ledger/import/template.xlsx",
          (302, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403)),
+    # the steps of an import on a kept file; a file not (or no longer) kept sends the coordinator back to the upload
+    Case("GET", "/ledger/import/<sha256>", f"/ledger/import/{UNKEPT}",
+         (302, 403, 403, 302, 403, 403, 403, 403, 403, 403, 403, 403)),
+    Case("GET", "/ledger/import/<sha256>/columns", f"/ledger/import/{UNKEPT}/columns",
+         (302, 403, 403, 302, 403, 403, 403, 403, 403, 403, 403, 403)),
+    Case("POST", "/ledger/import/<sha256>/columns", f"/ledger/import/{UNKEPT}/columns",
+         (302, 403, 403, 302, 403, 403, 403, 403, 403, 403, 403, 403)),
+    Case("POST", "/ledger/import/<sha256>/confirm", f"/ledger/import/{UNKEPT}/confirm",
+         (302, 403, 403, 302, 403, 403, 403, 403, 403, 403, 403, 403)),
     Case("GET", "/bulletin", "/bulletin",                 (302, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403)),
     Case("POST", "/bulletin", "/bulletin",                (302, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403)),
     Case("GET", "/targets", "/targets",                   (302, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403, 403)),

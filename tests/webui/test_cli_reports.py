@@ -9,6 +9,7 @@ from docx import Document
 from tests.engine.test_ledger_io import GOOD_ROWS
 from tests.engine.test_targets import PM25
 from tests.factories import World
+from tests.ledgers import CITY_LEDGER, HEADER, ledger_csv
 from tests.webui.test_cli import run
 from tests.xlsx import table_of, xlsx
 
@@ -26,10 +27,29 @@ def test_import_tasks_then_again_then_a_bad_file(world: World, tmp_path: Path) -
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(xlsx([("9-1", "1", "x", "", "y", "火星局", "leader", "2026-12-31")]))
     code, output = run(["import-tasks", str(bad)], tmp_path, DATABASE_URL=url)
-    assert code == 1 and "第 2 行「责任单位」（F2）：没有这个单位：火星局" in output and "Traceback" not in output
+    assert code == 1 and "第 2 行「责任单位」（F2）：没有单位「火星局」" in output and "Traceback" not in output
     assert "第 2 行「整改目标」（D2）：必须填写" in output
     code, output = run(["import-tasks", str(good), "--user", "staff"], tmp_path, DATABASE_URL=url)
     assert code == 1 and "ledger.import" in output
+
+
+def test_import_tasks_prints_how_an_office_ledger_was_read_and_takes_a_mapping(world: World, tmp_path: Path) -> None:
+    url = world.duban.db.url
+    header = tuple("牵头处室" if name == "责任单位" else name for name in HEADER)
+    ledger = tmp_path / "清单.csv"
+    ledger.write_bytes(ledger_csv("gb18030", [row for row in CITY_LEDGER if "常务副市长" not in row], header))
+    code, output = run(["import-tasks", str(ledger)], tmp_path, DATABASE_URL=url)
+    assert code == 1 and "「责任单位」列：找不到这一列" in output and "--map 列名=units" in output
+    mapped = ["--map", "牵头处室=责任单位", "--save-profile", "市清单"]
+    code, output = run(["import-tasks", str(ledger), "--check", *mapped], tmp_path, DATABASE_URL=url)
+    assert code == 0 and "would register 4 new task(s)" in output, output
+    assert "第 7 行 类别行「（二）水污染防治」→ 1. 水污染防治方面" in output
+    assert "第 12 行 跳过注释行" in output and "第 8 行 提示：「2019年6月」读作 2019-06-30" in output
+    assert "江阳区" in output and "已过" in output
+    code, output = run(["import-tasks", str(ledger), "--profile", "市清单"], tmp_path, DATABASE_URL=url)
+    assert code == 0 and "registered 4 new task(s)" in output
+    code, output = run(["import-tasks", str(ledger), "--map", "牵头处室"], tmp_path, DATABASE_URL=url)
+    assert code == 1 and "应写成 列名=字段" in output
 
 
 def test_export_ledger_with_filters_and_as_a_unit(world: World, tmp_path: Path) -> None:

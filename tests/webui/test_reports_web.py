@@ -10,6 +10,7 @@ import pytest
 from docx import Document
 from flask import Flask, url_for
 from sqlalchemy import func, select
+from werkzeug.test import TestResponse
 
 from engine.core.statuses import TaskStatus
 from engine.features.reporting.dashboard import GroupRow, StatusCounts
@@ -18,7 +19,8 @@ from tests.engine.test_dashboard_and_bulletin import stage_city
 from tests.engine.test_ledger_io import GOOD_ROWS
 from tests.engine.test_targets import PM25
 from tests.factories import World
-from tests.webui.conftest import Browser
+from tests.ledgers import CITY_LEDGER, HEADER, ledger_xls
+from tests.webui.conftest import CSRF_FIELD, Browser
 from tests.xlsx import table_of, xlsx
 from webui.reporting import dashboard
 from webui.reporting.dashboard import ledger_url
@@ -27,6 +29,12 @@ Login = Callable[[str], Browser]
 NUMBER_LINK = re.compile(r'<a href="([^"]+)" class="dash-number">(\d+)</a>')
 LEDGER_TOTAL = re.compile(r'整改任务台账 <span class="badge text-bg-secondary">(\d+)</span>')
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)", re.IGNORECASE)
+
+
+def csrf(text: str) -> str:
+    match = CSRF_FIELD.search(text)
+    assert match
+    return match.group(1)
 
 
 def page(browser: Browser, url: str) -> str:
@@ -104,28 +112,71 @@ def test_the_export_button_exports_what_the_page_shows(login_as: Login, world: W
     assert login_as("admin").get("/ledger/export.xlsx").status_code == 403
 
 
-def test_the_coordinator_uploads_a_ledger(login_as: Login, world: World) -> None:
+def upload(browser: Browser, content: bytes, name: str = "清单.xlsx", **fields: str) -> TestResponse:
+    return browser.submit("/ledger/import", {"file": (io.BytesIO(content), name), **fields})
+
+
+def confirm(browser: Browser, preview: TestResponse) -> TestResponse:
+    """Press 确认导入 on a preview page."""
+    text = preview.get_data(as_text=True)
+    action = re.search(r'<form id="confirm-form" method="post" action="([^"]+)"', text)
+    assert action, "no confirm form"
+    return browser.post_with_token_from(preview.request.full_path, html.unescape(action.group(1)), {})
+
+
+def test_the_coordinator_uploads_a_ledger_sees_the_preview_and_confirms(login_as: Login, world: World) -> None:
     coordinator = login_as("coordinator")
     assert "/ledger/import" in page(coordinator, "/ledger")
-    checked = coordinator.submit("/ledger/import", {"file": (io.BytesIO(xlsx(GOOD_ROWS)), "清单.xlsx"),
-                                                    "check_only": "y"}).get_data(as_text=True)
-    assert "检查通过：可以导入 3 项新任务" in checked
-    done = coordinator.submit("/ledger/import", {"file": (io.BytesIO(xlsx(GOOD_ROWS)), "清单.xlsx")})
+    preview = upload(coordinator, xlsx(GOOD_ROWS))
+    text = preview.get_data(as_text=True)
+    assert "共 3 项任务：新 3 项" in text and "确认导入 3 项新任务" in text
+    assert "江阳区" in text and "市水务局" in text
+    with world.duban.db.transaction(write=False) as session:
+        assert session.scalar(select(func.count(RectificationTask.id))) == 0  # nothing before the confirmation
+    done = confirm(coordinator, preview)
     assert "已导入：新登记 3 项任务" in done.get_data(as_text=True)
+    again = confirm(coordinator, preview)
+    assert "已导入：新登记 0 项任务，3 项已在台账中未改动" in again.get_data(as_text=True)
     with world.duban.db.transaction(write=False) as session:
         assert session.scalar(select(func.count(RectificationTask.id))) == 3
+
+
+def test_an_office_ledger_with_an_unknown_column_goes_through_the_mapping_step(login_as: Login,
+                                                                                world: World) -> None:
+    coordinator = login_as("coordinator")
+    header = tuple("牵头处室" if name == "责任单位" else name for name in HEADER)
+    asked = upload(coordinator, ledger_xls([row for row in CITY_LEDGER if "常务副市长" not in row], header),
+                   name="清单.xls")
+    text = asked.get_data(as_text=True)
+    assert "还没有找到这些列：责任单位" in text and "这一列是…？" in text
+    answers = {f"column_{index}": "" for index in range(len(header))}
+    answers.update(column_0="seq", column_1="problem", column_2="target", column_3="measures", column_4="units",
+                   column_5="leader", column_6="deadline", column_7="ignore", profile_name="市整改办清单")
+    preview = coordinator.client.post(asked.request.full_path, data={**answers, "csrf_token": csrf(text)},
+                                      follow_redirects=True)
+    shown = preview.get_data(as_text=True)
+    assert "已保存列对应方案「市整改办清单」" in shown and "共 4 项任务：新 4 项" in shown
+    assert "「2019年6月」读作 2019-06-30" in shown and "类别行「（二）水污染防治」→ 1. 水污染防治方面" in shown
+    assert "跳过（注释行）" in shown and "注意：整改时限 2018-06-30 已过" in shown
+    assert world.duban.reporting.import_profiles(world["coordinator"])["市整改办清单"]["牵头处室"] == "units"
+    with_profile = upload(coordinator, ledger_xls([row for row in CITY_LEDGER if "常务副市长" not in row], header),
+                          name="清单.xls", profile="市整改办清单")
+    assert "确认导入 4 项新任务" in with_profile.get_data(as_text=True)
 
 
 def test_a_bad_upload_lists_every_problem_and_imports_nothing(login_as: Login, world: World) -> None:
     rows = [("1-1", "1", "任务", "目标", "措施", "火星局", "leader", "明天"), ("1-1", "9", "任务", "", "措施", "江阳区",
                                                                           "nobody", "2026-12-31")]
-    response = login_as("coordinator").submit("/ledger/import", {"file": (io.BytesIO(xlsx(rows)), "bad.xlsx")})
+    response = upload(login_as("coordinator"), xlsx(rows), name="bad.xlsx")
     text = response.get_data(as_text=True)
-    assert response.status_code == 200 and "没有导入任何内容" in text
-    assert text.count("<tr>") - 1 == 6  # 2 problems in row 2, 4 in row 3
+    assert response.status_code == 200 and "有 6 处问题，不能导入" in text and "确认导入" not in text
     assert "火星局" in text and "（F2）" in text
-    not_excel = login_as("coordinator").submit("/ledger/import", {"file": (io.BytesIO(b"hello"), "x.xlsx")})
-    assert "无法读取这个文件" in not_excel.get_data(as_text=True)
+    not_excel = upload(login_as("coordinator"), b"hello", name="x.xlsx")
+    assert "没有找到表头行" in not_excel.get_data(as_text=True)
+    pdf = upload(login_as("coordinator"), b"%PDF-1.4\n%\xe2\xe3", name="x.csv")
+    assert "文件内容是 pdf" in pdf.get_data(as_text=True)
+    assert login_as("coordinator").get("/ledger/import/" + "0" * 64, follow_redirects=True).status_code == 200
+    assert login_as("coordinator").get("/ledger/import/../../etc/passwd").status_code == 404
     with world.duban.db.transaction(write=False) as session:
         assert session.scalar(select(func.count(RectificationTask.id))) == 0
 
@@ -133,9 +184,12 @@ def test_a_bad_upload_lists_every_problem_and_imports_nothing(login_as: Login, w
 def test_import_is_for_the_coordinator_only_and_needs_the_token(login_as: Login, app, world: World) -> None:
     assert login_as("supervisor").get("/ledger/import").status_code == 403
     assert "/ledger/import" not in page(login_as("supervisor"), "/ledger")
-    response = login_as("coordinator").client.post("/ledger/import", data={
-        "file": (io.BytesIO(xlsx(GOOD_ROWS)), "a.xlsx")})
-    assert "已导入" not in response.get_data(as_text=True)
+    preview = upload(login_as("coordinator"), xlsx(GOOD_ROWS))
+    assert login_as("supervisor").get(preview.request.full_path).status_code == 403
+    forged = login_as("coordinator").client.post(preview.request.full_path.replace("?", "/confirm?"))
+    assert "已导入" not in forged.get_data(as_text=True)
+    with world.duban.db.transaction(write=False) as session:
+        assert session.scalar(select(func.count(RectificationTask.id))) == 0
     template = login_as("coordinator").get("/ledger/import/template.xlsx")
     assert template.status_code == 200 and table_of(template.data) == []
 

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, HiddenField
+from wtforms import HiddenField, SelectField
 from wtforms.validators import DataRequired
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -20,11 +20,21 @@ class UploadForm(FlaskForm):
         FileRequired(lazy_gettext("请选择文件")), FileAllowed(["xlsx"], lazy_gettext("只能上传 .xlsx 文件"))])
 
 
-class LedgerUploadForm(UploadForm):
-    check_only = BooleanField(lazy_gettext("只检查，不导入"))
+class LedgerUploadForm(FlaskForm):
+    """An office's ledger as it is kept; a saved column mapping may be chosen for it (the choices: the profiles)."""
+
+    file = FileField(lazy_gettext("台账文件（.xlsx、.xls 或 .csv）"), validators=[
+        FileRequired(lazy_gettext("请选择文件")),
+        FileAllowed(["xlsx", "xls", "csv"], lazy_gettext("只能上传 .xlsx、.xls 或 .csv 文件"))])
+    profile = SelectField(lazy_gettext("列对应方案"), choices=[], validate_choice=False,
+                          description=lazy_gettext("表头与以前保存的方案相同时选用；一般不用选"))
 
 
-def read_upload(form: UploadForm) -> bytes | None:
+class ConfirmForm(FlaskForm):
+    """The confirmation of a previewed import (the rows are read again from the kept file, never from the page)."""
+
+
+def read_upload(form: UploadForm | LedgerUploadForm) -> bytes | None:
     """The uploaded bytes, or None (with a form error) when the file is too large."""
     content = form.file.data.read(MAX_UPLOAD_BYTES + 1)
     if len(content) > MAX_UPLOAD_BYTES:

@@ -35,7 +35,7 @@ def create_task(step: Step, data: dict[str, Any]) -> RectificationTask:
         target=data["target"], measures=data["measures"], lead_unit_id=data["lead_unit_id"],
         lead_leader_id=data["lead_leader_id"], deadline_kind=DeadlineKind(data["deadline_kind"]),
         deadline=date.fromisoformat(data["deadline"]) if data["deadline"] else None,
-        status=TaskStatus.REGISTERED, registered_at=step.now,
+        deadline_text=data.get("deadline_text") or None, status=TaskStatus.REGISTERED, registered_at=step.now,
         cooperating_units=[step.session.get_one(Unit, i) for i in data["cooperating_unit_ids"]])
     step.session.add(task)
     step.session.flush()

@@ -13,18 +13,12 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from engine.core.clock import LOCAL_TZ
-from engine.core.spreadsheet import append_row, styled_sheet, workbook_bytes
+from engine.core.spreadsheet import append_row, cell_text, styled_sheet, workbook_bytes
 from engine.core.statuses import DeadlineKind, WarningLevel
 from engine.features.rectification.queries import TASK_DISPLAY, LedgerFilters
 from engine.features.rectification.warnings import describe
-from engine.features.reporting.ledger_import import (
-    IMMEDIATE,
-    LEDGER_HEADERS,
-    SILENT,
-    STANDING,
-    ProgressReporter,
-    normal_text,
-)
+from engine.features.reporting.ledger_deadlines import IMMEDIATE, STANDING
+from engine.features.reporting.ledger_import import LEDGER_HEADERS, SILENT, ProgressReporter
 from engine.store.models import Category, ProgressReport, RectificationTask, Unit, User
 
 EXPORT_HEADERS = (*LEDGER_HEADERS, ("状态", 9), ("预警", 28), ("最近交账日期", 13), ("最近进展", 48), ("销号日期", 12))
@@ -91,7 +85,7 @@ def export_values(row: ExportRow, today: date) -> list[Any]:
 
 
 def problem_cell(task: RectificationTask) -> str:
-    problem = normal_text(task.problem)
+    problem = cell_text(task.problem)
     return task.title if problem == task.title else f"{task.title}\n{problem}"
 
 

@@ -5,35 +5,48 @@ and sees every task; a person sees what their role's scope allows (access.task_f
 """
 from __future__ import annotations
 
+import hashlib
+import re
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
-from sqlalchemy import ColumnElement, true
+from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.exc import IntegrityError
 
 from engine.core.actor import Actor
 from engine.core.clock import local_today
-from engine.core.spreadsheet import ImportRejected, Problem, read_table
+from engine.core.errors import DomainError, InvalidSubmission
+from engine.core.grid import read_grid
+from engine.core.spreadsheet import ImportRejected, Problem
 from engine.features.accounts.access import Access
 from engine.features.rectification.queries import LedgerFilters
 from engine.features.reporting import bulletin, dashboard, ledger_export, ledger_import
 from engine.features.reporting.bulletin_docx import render_docx
 from engine.features.reporting.ledger_import import ProgressReporter
+from engine.features.reporting.ledger_preview import LedgerPreview, preview_ledger
+from engine.features.reporting.ledger_reading import FIELDS, ReadLedger, read_ledger
 from engine.store.database import Session
-from engine.store.models import RectificationTask
+from engine.store.files import CheckedFile, FileStore
+from engine.store.models import ImportProfile, RectificationTask
 from engine.store.transactions import Transactions
 from engine.workflow.instances import Processes
 
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+PROFILE_NAME_MAX = 100
 
-class _DryRun(Exception):
-    """Raised inside a checking-only import so that its transaction rolls back."""
 
-    def __init__(self, result: ledger_import.ImportResult) -> None:
-        self.result = result
+class _RolledBack(Exception):
+    """Raised inside a preview or a checking-only import so that its transaction rolls back."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
 
 
 class ReportingUseCases:
-    def __init__(self, transactions: Transactions, processes: Processes, access: Access) -> None:
+    def __init__(self, transactions: Transactions, processes: Processes, access: Access, files: FileStore) -> None:
         self.transactions = transactions
+        self.files = files
         self.processes = processes
         self.access = access
         self.clock = processes.runtime.clock
@@ -64,17 +77,33 @@ class ReportingUseCases:
 
         return self.transactions.run(work)
 
-    def import_tasks(self, actor: Actor, content: bytes, *, file_name: str = "", dry_run: bool = False,
-                     progress: ProgressReporter = ledger_import.SILENT) -> ledger_import.ImportResult:
-        """Register every new task of an .xlsx ledger, each with its process started; all or nothing."""
+    def preview_import(self, actor: Actor, content: bytes, *, mapping: Mapping[str, str] | None = None,
+                       profile: str = "") -> LedgerPreview:
+        """Every row of a ledger as it would be imported, with its warnings and problems; nothing is kept."""
         self.access.require(actor, "ledger.import")
-        rows = read_table(content, ledger_import.LEDGER_COLUMNS)
+        ledger = self._read(content, mapping, profile)
+
+        def work(session: Session) -> LedgerPreview:
+            raise _RolledBack(preview_ledger(self.processes.step(session, actor), ledger, self.access.roles))
+
+        try:
+            return self.transactions.run(work)
+        except _RolledBack as done:
+            preview: LedgerPreview = done.value
+            return preview
+
+    def import_tasks(self, actor: Actor, content: bytes, *, file_name: str = "", dry_run: bool = False,
+                     mapping: Mapping[str, str] | None = None, profile: str = "",
+                     progress: ProgressReporter = ledger_import.SILENT) -> ledger_import.ImportResult:
+        """Register every new task of a ledger (.xlsx, .xls, .csv), each with its process started; all or nothing."""
+        self.access.require(actor, "ledger.import")
+        ledger = self._read(content, mapping, profile)
 
         def work(session: Session) -> ledger_import.ImportResult:
             step = self.processes.step(session, actor)
-            result = ledger_import.import_rows(step, rows, progress)
+            result = ledger_import.register_rows(step, preview_ledger(step, ledger, self.access.roles), progress)
             if dry_run:
-                raise _DryRun(result)
+                raise _RolledBack(result)
             self.processes.settle([replace(step, task=session.get_one(RectificationTask, task_id))
                                    for task_id in result.task_ids.values()])
             if result.created or result.new_categories:
@@ -86,11 +115,72 @@ class ReportingUseCases:
 
         try:
             return self.transactions.run(work)
-        except _DryRun as checked:
-            return replace(checked.result, dry_run=True, task_ids={})
+        except _RolledBack as checked:
+            return replace(checked.value, dry_run=True, task_ids={})
         except IntegrityError:  # a task with one of these codes was registered meanwhile
             clash = Problem(0, "编号", "导入时有相同编号的任务被登记，未导入任何内容，请重新导入")
             raise ImportRejected([clash]) from None
+
+    def _read(self, content: bytes, mapping: Mapping[str, str] | None, profile: str) -> ReadLedger:
+        """The ledger's rows, its columns named by the saved profile, then by `mapping` (header -> field)."""
+        chosen = {**(self._profile(profile) if profile else {}), **(mapping or {})}
+        try:
+            return read_ledger(read_grid(content), chosen)
+        except ValueError as exc:
+            raise ImportRejected([Problem(0, "", str(exc))]) from None
+
+    # --- an uploaded ledger between the steps of the web import, and saved column mappings ------------
+
+    def keep_ledger(self, actor: Actor, content: bytes, file_name: str) -> str:
+        """Keep an uploaded ledger under its SHA-256 until the person confirms; the hash names it."""
+        self.access.require(actor, "ledger.import")
+        sha256 = hashlib.sha256(content).hexdigest()
+        self.files.writer().save(CheckedFile(file_name, sha256, len(content), "application/octet-stream", content))
+        return sha256
+
+    def kept_ledger(self, actor: Actor, sha256: str) -> bytes:
+        """A ledger kept by keep_ledger; DomainError if there is none by that hash."""
+        self.access.require(actor, "ledger.import")
+        path = self.files.path(sha256) if SHA256.match(sha256) else None
+        if path is None or not path.is_file():
+            raise DomainError("上传的文件已不在，请重新上传")
+        return path.read_bytes()
+
+    def import_profiles(self, actor: Actor) -> dict[str, dict[str, str]]:
+        """The saved column mappings, by name."""
+        self.access.require(actor, "ledger.import")
+        return self.transactions.read(lambda s: {p.name: dict(p.mapping) for p in s.scalars(
+            select(ImportProfile).order_by(ImportProfile.name))})
+
+    def save_import_profile(self, actor: Actor, name: str, mapping: Mapping[str, str]) -> None:
+        """Save (or replace) a named mapping of headers to fields, for the next file laid out the same way."""
+        self.access.require(actor, "ledger.import")
+        name = " ".join(name.split())
+        if not name or len(name) > PROFILE_NAME_MAX:
+            raise InvalidSubmission({"profile_name": [f"方案名称须为 1 至 {PROFILE_NAME_MAX} 个字"]})
+        wrong = [field for field in mapping.values() if field not in FIELDS]
+        if wrong:
+            raise InvalidSubmission({"profile_name": [f"没有这些字段：{'、'.join(wrong)}"]})
+
+        def work(session: Session) -> None:
+            profile = session.scalar(select(ImportProfile).where(ImportProfile.name == name))
+            before = dict(profile.mapping) if profile else None
+            profile = profile or ImportProfile(name=name)
+            profile.mapping, profile.saved_at = dict(mapping), self.clock.now()
+            session.add(profile)
+            session.flush()
+            self.processes.step(session, actor).audit("import_profile.saved", ("import_profile", profile.id),
+                                                      f"保存台账列对应方案「{name}」", before=before,
+                                                      after=dict(mapping))
+
+        self.transactions.run(work)
+
+    def _profile(self, name: str) -> dict[str, str]:
+        profiles = self.transactions.read(lambda s: {p.name: dict(p.mapping) for p in s.scalars(select(ImportProfile))})
+        if name not in profiles:
+            known = "、".join(profiles) or "（还没有保存的方案）"
+            raise DomainError(f"没有名为「{name}」的列对应方案；已保存的方案：{known}")
+        return profiles[name]
 
     # --- the monthly bulletin -------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from engine.store.models.escalation import (
 from engine.store.models.rectification import (
     Category,
     ImplementationPlan,
+    ImportProfile,
     ProgressReport,
     RectificationTask,
     TaskStatusChange,
@@ -53,6 +54,7 @@ __all__ = [
     "HumanTask",
     "HumanTaskStatus",
     "ImplementationPlan",
+    "ImportProfile",
     "Incident",
     "IndicatorValue",
     "InstanceStatus",

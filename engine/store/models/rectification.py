@@ -70,6 +70,8 @@ class RectificationTask(Base):
     lead_leader_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     deadline_kind: Mapped[DeadlineKind] = mapped_column(stored_enum(DeadlineKind))
     deadline: Mapped[date | None] = mapped_column(Date)
+    #: 整改时限 as the office's ledger wrote it (2018年12月底前), when the task was imported from one
+    deadline_text: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[TaskStatus] = mapped_column(stored_enum(TaskStatus), index=True)
     registered_at: Mapped[datetime] = mapped_column(index=True)
     closed_at: Mapped[datetime | None] = mapped_column(index=True)
@@ -164,3 +166,15 @@ class ProgressReport(Base):
     def needs_attention(self) -> bool:
         """A yellow period: overdue or judged lagging."""
         return self.overdue or self.lagging
+
+
+class ImportProfile(Base):
+    """A saved answer to "这一列是…？": which field each header of an office's own ledger holds."""
+
+    __tablename__ = "import_profiles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    #: {header as written in the ledger: field (ledger_reading.FIELDS)}
+    mapping: Mapped[dict[str, str]] = mapped_column(JSON)
+    saved_at: Mapped[datetime]
