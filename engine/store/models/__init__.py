@@ -12,6 +12,7 @@ from engine.store.models.escalation import (
     EscalationNotice,
     EscalationTrigger,
 )
+from engine.store.models.notifications import NoticeRead, NotificationPreference, OutboxMessage, OutboxStatus
 from engine.store.models.rectification import (
     Category,
     ImplementationPlan,
@@ -55,7 +56,11 @@ __all__ = [
     "InstanceStatus",
     "LoginSession",
     "Notice",
+    "NoticeRead",
+    "NotificationPreference",
     "Objection",
+    "OutboxMessage",
+    "OutboxStatus",
     "ProcessInstance",
     "ProcessVersion",
     "ProgressReport",
