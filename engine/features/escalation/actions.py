@@ -5,8 +5,8 @@ from typing import Any
 
 from engine.core.statuses import EscalationTriggerKind
 from engine.features.escalation.triggers import escalation_of, raise_trigger
+from engine.features.notifications.notices import notify
 from engine.store.models import AccountabilityCase
-from engine.workflow.notices import notify
 from engine.workflow.registry import Action
 from engine.workflow.step import Step
 

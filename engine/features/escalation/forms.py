@@ -14,6 +14,7 @@ from engine.core.text import N_
 from engine.features.escalation.accountability import PERSONS, clean_persons, describe_persons, record_persons
 from engine.features.escalation.queries import of_instance, starting_values
 from engine.features.escalation.triggers import escalation_of
+from engine.features.notifications.notices import notify
 from engine.features.rectification.notices import notify_unit
 from engine.store.models import (
     AccountabilityCase,
@@ -23,7 +24,6 @@ from engine.store.models import (
     EscalationNotice,
 )
 from engine.workflow.forms import FormHandler
-from engine.workflow.notices import notify
 from engine.workflow.step import Step
 
 #: a supervisor proposes an escalation by hand from a task's page, with the reason

@@ -40,7 +40,7 @@ class PublicUseCases:
         visitor = Actor(None, "public", "公众", "public", None, client_addr)
         return self.transactions.run(lambda s: disclosure.file_objection(
             s, notice_id, data, visitor, self.clock.now(), local_today(self.clock),
-            self.settings.objections_per_hour).id)
+            self.settings).id)
 
     def reports_to_publish(self, actor: Actor) -> list[ProgressReport]:
         self.access.require(actor, "progress.publish")

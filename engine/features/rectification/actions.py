@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from engine.core.periods import next_period, period_label, period_of, report_due_date
 from engine.core.statuses import ReportStatus
+from engine.features.notifications.notices import notify
 from engine.features.rectification.events import TaskClosed, TaskSlipped
 from engine.features.rectification.notices import notify_unit
 from engine.store.models import InstanceStatus, ProcessInstance, ProgressReport
-from engine.workflow.notices import notify
 from engine.workflow.registry import Action
 from engine.workflow.step import Step
 
