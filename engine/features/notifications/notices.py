@@ -52,7 +52,7 @@ def post(session: Session, settings: Settings, notice: Notice) -> Notice:
     """Keep the notice and queue its messages on the channels each of its people chose."""
     notice.expires_at = notice.created_at + timedelta(days=NOTICE_DAYS)
     if isinstance(notice.text, Text):
-        notice.msgid, notice.params = notice.text.msgid, dict(notice.text.params) or None
+        notice.msgid, notice.params = notice.text.msgid, stored_params(notice.text) or None
     session.add(notice)
     session.flush()
     addressee = Addressee(notice.role, notice.unit_id, notice.user_id)
@@ -60,6 +60,11 @@ def post(session: Session, settings: Settings, notice: Notice) -> Notice:
     if configured:
         session.add_all(messages_for(session, settings, notice, addressee, configured))
     return notice
+
+
+def stored_params(text: Text) -> dict[str, object]:
+    """The parameters as JSON keeps them: numbers as they are, anything else (a date, a label) as its text."""
+    return {name: value if isinstance(value, int | float) else str(value) for name, value in text.params.items()}
 
 
 def messages_for(session: Session, settings: Settings, notice: Notice, addressee: Addressee,

@@ -131,7 +131,7 @@ def file_objection(session: Session, notice_id: int, data: dict[str, Any], actor
     session.flush()
     record(session, actor, now, "objection.filed", ("objection", objection.id), "收到公示异议", task_id=notice.task_id)
     post_notice(session, settings, now, notice.task_id, ("supervisor",), "objection_filed",
-                f"销号公示收到异议（公示期至 {notice.end_date}），公示期满后须逐件答复")
+                N_("销号公示收到异议（公示期至 %(end)s），公示期满后须逐件答复", end=notice.end_date))
     return objection
 
 
