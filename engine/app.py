@@ -18,13 +18,17 @@ from engine.core.actor import Actor
 from engine.core.clock import Clock, SystemClock
 from engine.core.roles import RoleModel, load_roles
 from engine.core.settings import Settings
-from engine.features import clues, escalation, rectification, signoff
+from engine.features import clues, escalation, notifications, rectification, signoff
 from engine.features.accounts.access import Access
 from engine.features.accounts.usecases import AccountUseCases
 from engine.features.audit.usecases import AuditUseCases
 from engine.features.clues.usecases import ClueUseCases
 from engine.features.documents.usecases import DocumentUseCases
 from engine.features.escalation.usecases import EscalationUseCases
+from engine.features.notifications.channels import configured_channels
+from engine.features.notifications.delivery import Delivery
+from engine.features.notifications.messages import Composer, Translate, untranslated
+from engine.features.notifications.usecases import NotificationUseCases
 from engine.features.operations.usecases import OperationUseCases
 from engine.features.public.usecases import PublicUseCases
 from engine.features.rectification.usecases import TaskUseCases
@@ -62,14 +66,15 @@ class TimeMachine(Protocol):
         """Move forward by `step`, then fire what fell due."""
 
 
-#: the features whose processes duban runs (workflows/*.bpmn), each registering what its BPMN names
-PROCESS_FEATURES: tuple[Feature, ...] = (rectification, signoff, escalation, clues)
+#: the features whose processes duban runs (workflows/*.bpmn), each registering what its BPMN names, and those
+#: that follow every step (notifications: new work, and notices resolved once their work is done)
+PROCESS_FEATURES: tuple[Feature, ...] = (rectification, signoff, escalation, clues, notifications)
 
 
 class Duban:
     def __init__(self, db: Database, roles: RoleModel, clock: Clock, workflow_files: Sequence[Path],
                  settings: Settings | None = None, storage: Path | None = None,
-                 features: Sequence[Feature] = PROCESS_FEATURES) -> None:
+                 features: Sequence[Feature] = PROCESS_FEATURES, translate: Translate = untranslated) -> None:
         self.db, self.roles, self.clock = db, roles, clock
         self.workflow_files = list(workflow_files)
         self.settings = settings or Settings()
@@ -81,6 +86,7 @@ class Duban:
         self.transactions = Transactions(db)
         self.access = Access(roles)
         self.files = FileStore(storage or default_storage(db), self.settings.evidence_max_mb * 1024 * 1024)
+        self.translate = translate
         self._compose()
 
     def _compose(self) -> None:
@@ -99,6 +105,10 @@ class Duban:
         self.public = PublicUseCases(transactions, processes, access, self.settings, self.files)
         self.operations = OperationUseCases(self.db, self.clock)
         self.documents = DocumentUseCases(transactions, access, self.files, self.clock, self.settings)
+        delivery = Delivery(transactions, self.clock, self.settings, configured_channels(self.settings.channels),
+                            Composer(self.translate, self.settings.channels.base_url))
+        self.notifications = NotificationUseCases(transactions, access, self.clock, self.settings, delivery)
+        self.sweep.after_timers(self.notifications.deliver_due)
 
     def init_database(self) -> list[str]:
         """Create missing tables, sync the unit tree from roles.yaml, deploy the workflows."""
@@ -135,10 +145,11 @@ class Duban:
 
 
 def open_engine(database_url: str, roles_file: Path, workflows: Path, clock: Clock, *, storage: Path,
-                settings: Settings | None = None) -> Duban:
-    """duban as configured: its database, roles.yaml, the workflows/*.bpmn it runs, its clock and file storage."""
+                settings: Settings | None = None, translate: Translate = untranslated) -> Duban:
+    """duban as configured: its database, roles.yaml, the workflows/*.bpmn it runs, its clock and file storage, and
+    the catalogs its messages are translated with."""
     return Duban(Database(database_url), load_roles(roles_file), clock, sorted(workflows.glob("*.bpmn")),
-                 settings or Settings.from_env(), storage=storage)
+                 settings or Settings.from_env(), storage=storage, translate=translate)
 
 
 def check_workflow_file(path: Path, roles_file: Path) -> list[str]:

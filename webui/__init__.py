@@ -11,7 +11,9 @@ from flask import Flask
 
 from engine.app import Duban, open_engine
 from engine.core.clock import OffsetClock, SystemClock
+from engine.features.notifications.messages import Translate, untranslated
 from webui import security
+from webui.i18n import message_translator
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,7 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.check_start_up(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance_path)
-    engine = app.config.get("DUBAN_ENGINE") or build_engine(app.config)
+    engine = app.config.get("DUBAN_ENGINE") or build_engine(app.config, message_translator(app))
     app.extensions["duban"] = engine
     time_machine = app.config.get("DUBAN_TIME_MACHINE")
     if time_machine is not None:  # the demo's (webui/cli.py and webui/wsgi.py hand it over in demo mode)
@@ -35,12 +37,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
-def build_engine(config: Mapping[str, Any]) -> Duban:
+def build_engine(config: Mapping[str, Any], translate: Translate = untranslated) -> Duban:
     clock = config.get("DUBAN_CLOCK") or SystemClock()
     if config.get("DUBAN_DEMO_CLOCK"):
         clock = OffsetClock(clock)
     return open_engine(config["DATABASE_URL"], Path(config["DUBAN_ROLES"]), Path(config["DUBAN_WORKFLOWS"]), clock,
-                       storage=Path(config["DUBAN_STORAGE"]))
+                       storage=Path(config["DUBAN_STORAGE"]), translate=translate)
 
 
 def _defaults(instance_path: Path) -> dict[str, Any]:
@@ -81,6 +83,7 @@ def _register(app: Flask) -> None:
     from webui.escalation import routes as escalation
     from webui.extensions import babel, csrf, limiter, login_manager
     from webui.formatting import register_filters
+    from webui.notifications import routes as notifications
     from webui.public import exposures, publicity
     from webui.public import routes as public
     from webui.reporting import bulletin, dashboard, ledger_io
@@ -111,6 +114,7 @@ def _register(app: Flask) -> None:
     app.register_blueprint(clues.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(exposures.bp)
+    app.register_blueprint(notifications.bp)
     if "duban_time_machine" in app.extensions:
         app.register_blueprint(demo_clock.bp)
         app.before_request(app.extensions["duban_time_machine"].sync)

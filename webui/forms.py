@@ -32,6 +32,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from engine.core.fields import Field
 from engine.core.uploads import Upload
@@ -98,7 +99,7 @@ def unbound(field: Field) -> UnboundField:
     """The WTForms field that asks for an engine field, with its label, help text and simple checks."""
     options: dict[str, Any] = {"label": lazy(field.label) if field.label else None,
                                "description": lazy(field.help) if field.help else ""}
-    if field.kind in ("choice", "id", "ids") or field.choices:
+    if field.kind in ("choice", "choices", "id", "ids") or field.choices:
         return _choosing(field, options)
     if field.kind == "persons":
         return FieldList(FormField(_rows_form(field.parts)), min_entries=PERSON_ROWS, max_entries=field.high, **options)
@@ -126,6 +127,9 @@ def _choosing(field: Field, options: dict[str, Any]) -> UnboundField:
     validators = [_required(field, InputRequired)]
     if field.kind == "ids":
         return SelectMultipleField(coerce=coerce, choices=offered, validators=validators, **options)
+    if field.kind == "choices":  # a few fixed options: a check box each
+        return SelectMultipleField(choices=offered, validators=[Optional()], widget=ListWidget(prefix_label=False),
+                                   option_widget=CheckboxInput(), **options)
     if field.widget == "radio" or (field.kind != "id" and field.widget != "select"):
         return RadioField(coerce=coerce, choices=offered, default=field.initial, validators=validators, **options)
     return SelectField(coerce=coerce, choices=offered, default=field.initial, validators=validators, **options)

@@ -14,11 +14,13 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
 from flask import Flask, request
 from flask_babel import LazyString, get_locale, gettext, lazy_gettext
 
 from engine.core.text import Text
 from engine.features.accounts.preferences import LOCALE_NAMES, LOCALES
+from engine.features.notifications.messages import Translate
 
 log = logging.getLogger("duban.web")
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -61,6 +63,20 @@ def _compile(po: Path, mo: Path) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def message_translator(app: Flask) -> Translate:
+    """How the engine's messages (e-mail, SMS, robots) are put in their reader's language: the pages' catalogs."""
+    folder = str(compiled_catalogs(app))
+    catalogs: dict[str, NullTranslations] = {}
+
+    def translate(locale: str, msgid: str, params: dict[str, object]) -> str:
+        if locale not in catalogs:
+            catalogs[locale] = Translations.load(folder, [locale])
+        text = catalogs[locale].gettext(msgid)
+        return text % params if params else text
+
+    return translate
 
 
 def language_switch() -> dict[str, object]:

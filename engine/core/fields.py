@@ -32,7 +32,7 @@ class Field:
     """
 
     name: str
-    kind: str = "text"  # text | line | choice | date | int | bool | ids | id | files | persons
+    kind: str = "text"  # text | line | choice | choices | date | int | bool | ids | id | files | persons
     required: bool = True
     choices: tuple[Any, ...] | Mapping[Any, str] = ()
     low: int = 0
@@ -62,7 +62,7 @@ class Field:
         if _blank(raw):
             if self.required:
                 raise ValueError(N_("必填"))
-            return [] if self.kind == "ids" else (False if self.kind == "bool" else None)
+            return [] if self.kind in ("ids", "choices") else (False if self.kind == "bool" else None)
         return _CLEANERS[self.kind](self, raw)
 
 
@@ -99,6 +99,14 @@ def _choice(field: Field, raw: Any) -> str:
     return str(raw)
 
 
+def _choices(field: Field, raw: Any) -> list[str]:
+    """Several of the choices, in the order they are offered."""
+    values = {str(value) for value in (raw if isinstance(raw, list | tuple) else [raw])}
+    if not values <= set(field.choices):
+        raise ValueError(N_("不是有效的选项"))
+    return [choice for choice in field.choices if choice in values]
+
+
 def _date(field: Field, raw: Any) -> str:
     try:
         value = raw if isinstance(raw, date) else date.fromisoformat(str(raw))
@@ -132,6 +140,7 @@ _CLEANERS: dict[str, Callable[[Field, Any], Any]] = {
     "text": _text,
     "line": _text,
     "choice": _choice,
+    "choices": _choices,
     "date": _date,
     "int": _int,
     "bool": _bool,

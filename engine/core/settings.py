@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 
 @dataclass(frozen=True)
@@ -46,16 +46,29 @@ class Settings:
     document_prefix: str = "泸整改办"
     #: a directory of templates replacing duban's own (assignment.docx …); empty: duban's
     document_templates: str = ""
+    #: an outgoing notification is tried this many times, waiting twice as long after each failure, starting at
+    #: notify_backoff_minutes; then it is shown to the administrator as a delivery failure
+    notify_attempts: int = 6
+    notify_backoff_minutes: int = 1
+    #: messages a group robot (WeCom, DingTalk) takes a minute, and notices put in one robot message
+    robot_messages_per_minute: int = 20
+    robot_notices_per_message: int = 10
+    #: the local hour a daily digest is sent
+    digest_hour: int = 8
+    #: the outgoing channels (e-mail, robots, SMS) and the site's address for links: texts, not numbers
+    channels: Channels = field(default_factory=lambda: Channels())
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         environ = os.environ if environ is None else environ
         values = {}
         for item in fields(cls):
+            if item.name == "channels":
+                continue
             raw = environ.get(f"DUBAN_{item.name.upper()}")
             if raw is not None:
                 values[item.name] = raw.strip() if item.type == "str" else _parse_int(item.name, raw)
-        settings = cls(**values)
+        settings = cls(**values, channels=Channels.from_env(environ))
         settings.check()
         return settings
 
@@ -82,6 +95,7 @@ class Settings:
         self._check_escalation()
         if not self.document_issuer.strip() or not self.document_prefix.strip():
             raise ValueError("DUBAN_DOCUMENT_ISSUER and DUBAN_DOCUMENT_PREFIX must not be empty")
+        self._check_notifications()
 
     def _check_login(self) -> None:
         if not 1 <= self.login_max_failures <= 100:
@@ -99,6 +113,72 @@ class Settings:
                 raise ValueError(f"DUBAN_{name.upper()} must be between 1 (通报) and 4 (追责)")
         if not 0 <= self.escalation_memory_days <= 3650:
             raise ValueError("DUBAN_ESCALATION_MEMORY_DAYS must be between 0 and 3650")
+
+
+    def _check_notifications(self) -> None:
+        if not 1 <= self.notify_attempts <= 20:
+            raise ValueError("DUBAN_NOTIFY_ATTEMPTS must be between 1 and 20")
+        if not 1 <= self.notify_backoff_minutes <= 1440:
+            raise ValueError("DUBAN_NOTIFY_BACKOFF_MINUTES must be between 1 and 1440")
+        if not 1 <= self.robot_messages_per_minute <= 600:
+            raise ValueError("DUBAN_ROBOT_MESSAGES_PER_MINUTE must be between 1 and 600")
+        if not 1 <= self.robot_notices_per_message <= 50:
+            raise ValueError("DUBAN_ROBOT_NOTICES_PER_MESSAGE must be between 1 and 50")
+        if not 0 <= self.digest_hour <= 23:
+            raise ValueError("DUBAN_DIGEST_HOUR must be between 0 and 23")
+        self.channels.check()
+
+
+@dataclass(frozen=True)
+class Channels:
+    """Where notifications go besides the notification centre; a channel with no address is off."""
+
+    #: the site's address, for the links in messages (e.g. https://duban.example.gov.cn)
+    base_url: str = "http://127.0.0.1:5000"
+    #: e-mail: the SMTP server, "starttls", "ssl" or "none", the login (optional) and the sender
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: str = "starttls"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_sender: str = ""
+    #: 企业微信 group robot: its webhook URL
+    wecom_webhook: str = ""
+    #: 钉钉 group robot: its webhook URL and, for signed requests, its secret (SEC…)
+    dingtalk_webhook: str = ""
+    dingtalk_secret: str = ""
+    #: SMS: the gateway's webhook URL and the token sent as a bearer token
+    sms_webhook: str = ""
+    sms_token: str = ""
+    #: seconds an outgoing connection may take
+    timeout_seconds: int = 10
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Channels:
+        values: dict[str, object] = {}
+        for item in fields(cls):
+            raw = environ.get(f"DUBAN_{item.name.upper()}")
+            if raw is not None:
+                values[item.name] = _parse_int(item.name, raw) if item.type == "int" else raw.strip()
+        return cls(**values)  # type: ignore[arg-type]
+
+    def check(self) -> None:
+        if self.smtp_security not in ("starttls", "ssl", "none"):
+            raise ValueError("DUBAN_SMTP_SECURITY must be starttls, ssl or none")
+        if self.smtp_host and not self.smtp_sender:
+            raise ValueError("DUBAN_SMTP_SENDER is needed with DUBAN_SMTP_HOST")
+        if not 1 <= self.timeout_seconds <= 120:
+            raise ValueError("DUBAN_TIMEOUT_SECONDS must be between 1 and 120")
+        for name in ("base_url", "wecom_webhook", "dingtalk_webhook", "sms_webhook"):
+            value = getattr(self, name)
+            if value and not value.startswith(("http://", "https://")):
+                raise ValueError(f"DUBAN_{name.upper()} must begin with http:// or https://")
+
+    def configured(self) -> list[str]:
+        """The channels that can send: e-mail, the robots, SMS."""
+        addresses = {"email": self.smtp_host, "wecom": self.wecom_webhook, "dingtalk": self.dingtalk_webhook,
+                     "sms": self.sms_webhook}
+        return [channel for channel, address in addresses.items() if address]
 
 
 def _parse_int(name: str, raw: str) -> int:

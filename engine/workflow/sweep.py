@@ -5,7 +5,7 @@ A timer is due once its instant has passed (strictly, as SpiffWorkflow compares)
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -52,6 +52,11 @@ class Sweep:
         self.transactions = transactions
         self.processes = processes
         self.clock = processes.runtime.clock
+        self.passes: list[Callable[[], object]] = []
+
+    def after_timers(self, work: Callable[[], object]) -> None:
+        """Run `work` at the end of every sweep (the features' outboxes: what the timers' steps wrote goes out)."""
+        self.passes.append(work)
 
     def fire_due_timers(self, batch: int = 50) -> SweepResult:
         result = SweepResult()
@@ -59,7 +64,15 @@ class Sweep:
         passed: set[int] = set()
         while self._fire_batch(now, batch, passed, result):
             pass
+        self._run_passes()
         return result
+
+    def _run_passes(self) -> None:
+        for work in self.passes:
+            try:
+                work()
+            except Exception:  # a channel's trouble must not stop the timers; the next sweep tries again
+                log.exception("a sweep pass (%s) failed", getattr(work, "__qualname__", work))
 
     def _fire_batch(self, now: datetime, size: int, passed: set[int], result: SweepResult) -> list[int]:
         """One transaction: claim and fire up to `size` due instances; the ids claimed.

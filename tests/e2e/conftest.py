@@ -58,14 +58,16 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> Iterator[Site]:
-    """The real app on a SQLite file, served on a free port until the module's tests are done."""
+def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> Iterator[Site]:
+    """The real app on a SQLite file, served on a free port until the module's tests are done (with the module's
+    SETTINGS, if it has any)."""
     with pytest.MonkeyPatch.context() as patch:
         # argon2's production cost is deliberate; a test city needs its accounts quickly
         patch.setattr(users, "HASHER", CHEAP_HASHER)
         folder = tmp_path_factory.mktemp("site")
         duban = Duban(Database(f"sqlite:///{folder / 'duban.sqlite3'}"), load_roles(ROOT / "roles.yaml"),
-                      FakeClock(START), WORKFLOWS, storage=folder / "evidence")
+                      FakeClock(START), WORKFLOWS, storage=folder / "evidence",
+                      settings=getattr(request.module, "SETTINGS", None))
         world = build_world(duban)
         app = create_app({"DUBAN_ENGINE": duban, "SECRET_KEY": "e2e-secret", "TESTING": True,
                           "SEND_FILE_MAX_AGE_DEFAULT": 3600})

@@ -34,7 +34,8 @@ def test_the_added_process_starts_on_its_event_and_runs_its_steps(with_receipt: 
     assert sorted(work.form for work in world.work_for("staff", task_id)) == ["plan_draft", "receipt_acknowledge"]
     world.tick(days=4)  # no receipt after three days: the coordination group is told
     with world.duban.db.transaction(write=False) as session:
-        notices = session.scalars(select(Notice.text).where(Notice.role == "coordinator")).all()
+        notices = session.scalars(select(Notice.text).where(Notice.role == "coordinator",
+                                                            Notice.kind == "receipt_overdue")).all()
     assert notices == ["1-1 交办三日仍未签收"]
     world.do("staff", task_id, "receipt_acknowledge", note="已收到，正在编制方案")
     with world.duban.db.transaction(write=False) as session:

@@ -117,6 +117,22 @@ MATRIX: tuple[Case, ...] = (
     Case("GET", "/admin/incidents/", "/admin/incidents/", (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
     Case("POST", "/admin/incidents/<int:incident_id>/retry", "/admin/incidents/{missing}/retry",
          (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404)),
+    # 通知: everyone their own notices and choices; a notice to the officers of 江阳区 is theirs alone
+    Case("GET", "/notifications", "/notifications",       (302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    Case("POST", "/notifications/<int:notice_id>/open", "/notifications/{staff_notice}/open",
+         (302, 404, 404, 404, 404, 404, 404, 302, 404, 404, 404, 404)),
+    Case("POST", "/notifications/<int:notice_id>/read", "/notifications/{staff_notice}/read",
+         (302, 404, 404, 404, 404, 404, 404, 302, 404, 404, 404, 404)),
+    Case("POST", "/notifications/read-all", "/notifications/read-all",
+         (302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302)),
+    Case("GET", "/notifications/settings", "/notifications/settings",
+         (302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    Case("POST", "/notifications/settings", "/notifications/settings",  # empty: shown again with errors
+         (302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    Case("GET", "/admin/notifications", "/admin/notifications",
+         (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
+    Case("POST", "/admin/notifications/<int:message_id>/retry", "/admin/notifications/{missing}/retry",
+         (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404)),
     # the demo's time machine exists only in demo mode (DUBAN_DEMO_CLOCK=1)
     Case("GET", "/admin/clock/", "/admin/clock/",         (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404)),
     Case("POST", "/admin/clock/", "/admin/clock/",        (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404)),
@@ -223,7 +239,9 @@ def stage(world: World) -> dict[str, int]:
             "notice": world.duban.public.open_notices()[0].id, "escalation": escalation, "clue": clue,
             "investigate": next(w.id for w in world.work_for("discipline") if w.task_id is None),
             "closing": closing,
-            "document": world.duban.documents.issue(world["coordinator"], "supervision", closing).id}
+            "document": world.duban.documents.issue(world["coordinator"], "supervision", closing).id,
+            "staff_notice": next(entry.notice.id for entry in world.duban.notifications.centre(world["staff"]).entries
+                                 if entry.notice.work_id == work("staff", planning, "plan_draft"))}
 
 
 def test_every_route_is_in_the_matrix(duban: Duban, world: World) -> None:

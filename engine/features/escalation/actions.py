@@ -4,9 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from engine.core.statuses import EscalationTriggerKind
+from engine.core.text import N_
 from engine.features.escalation.triggers import escalation_of, raise_trigger
+from engine.features.notifications.notices import notify
 from engine.store.models import AccountabilityCase
-from engine.workflow.notices import notify
 from engine.workflow.registry import Action
 from engine.workflow.step import Step
 
@@ -18,7 +19,7 @@ def refer_for_accountability(step: Step, data: dict[str, Any]) -> None:
     step.audit("escalation.referred", ("escalation", escalation.id),
                f"移送纪委监委追责：{escalation.unit.name}，{escalation.reasons}")
     notify(step, "discipline", "accountability_referred",
-           f"{step.the_task.code} {escalation.unit.name} 整改不力，移送追责，请调查处理")
+           N_("%(code)s %(unit)s 整改不力，移送追责，请调查处理", code=step.the_task.code, unit=escalation.unit.name))
 
 
 def escalate_again(step: Step, data: dict[str, Any]) -> None:

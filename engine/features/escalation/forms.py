@@ -14,6 +14,7 @@ from engine.core.text import N_
 from engine.features.escalation.accountability import PERSONS, clean_persons, describe_persons, record_persons
 from engine.features.escalation.queries import of_instance, starting_values
 from engine.features.escalation.triggers import escalation_of
+from engine.features.notifications.notices import notify
 from engine.features.rectification.notices import notify_unit
 from engine.store.models import (
     AccountabilityCase,
@@ -23,7 +24,6 @@ from engine.store.models import (
     EscalationNotice,
 )
 from engine.workflow.forms import FormHandler
-from engine.workflow.notices import notify
 from engine.workflow.step import Step
 
 #: a supervisor proposes an escalation by hand from a task's page, with the reason
@@ -136,7 +136,8 @@ class ApproveHandler(EscalationHandler):
                    f"牵头市领导{verdict}" + (f"：{data['comment']}" if data["comment"] else ""),
                    before={"level": int(proposed)}, after={"level": int(level)})
         notify_unit(step, "escalation_approved",
-                    f"{step.the_task.code} 经牵头市领导批准，对{escalation.unit.name}予以{level.label}")
+                    N_("%(code)s 经牵头市领导批准，对%(unit)s予以%(level)s", code=step.the_task.code,
+                       unit=escalation.unit.name, level=level.label))
         return {"decision": data["decision"], "level": int(level)}
 
     def _reject(self, step: Step, escalation: Escalation, proposed: EscalationLevel, comment: str) -> dict[str, Any]:
@@ -144,7 +145,8 @@ class ApproveHandler(EscalationHandler):
         step.audit("escalation.rejected", ("escalation", escalation.id),
                    f"牵头市领导不同意{proposed.label}：{comment}")
         notify(step, "supervisor", "escalation_rejected",
-               f"{step.the_task.code} 问责建议（{proposed.label}）未获批准：{comment}")
+               N_("%(code)s 问责建议（%(level)s）未获批准：%(comment)s", code=step.the_task.code,
+                  level=proposed.label, comment=comment))
         return {"decision": "reject"}
 
 
@@ -162,7 +164,8 @@ class NoticeHandler(EscalationHandler):
                                           issued_by_id=step.actor.user_id))
         number = f"（{data['number']}）" if data["number"] else ""
         step.audit("escalation.notice_issued", ("escalation", escalation.id), f"签发通报《{data['title']}》{number}")
-        notify_unit(step, "escalation_notice", f"{step.the_task.code} 通报：{data['title']}，请作出整改承诺")
+        notify_unit(step, "escalation_notice", N_("%(code)s 通报：%(title)s，请作出整改承诺", code=step.the_task.code,
+                                                       title=data["title"]))
         _carried_out(escalation)
         return {}
 
@@ -192,7 +195,8 @@ class InterviewHandler(EscalationHandler):
             recorded_at=step.now, recorded_by_id=step.actor.user_id))
         step.audit("escalation.interview_recorded", ("escalation", escalation.id),
                    f"{data['held_on']} 在{data['place']}约谈{data['interviewees']}（约谈人：{data['interviewers']}）")
-        notify_unit(step, "escalation_interview", f"{step.the_task.code} 约谈已记录，请作出书面整改承诺")
+        notify_unit(step, "escalation_interview",
+                    N_("%(code)s 约谈已记录，请作出书面整改承诺", code=step.the_task.code))
         _carried_out(escalation)
         return {}
 
@@ -213,7 +217,7 @@ class ExposureHandler(EscalationHandler):
         channel = f"（{data['channel']}）" if data["channel"] else ""
         step.audit("escalation.exposure_published", ("escalation", escalation.id),
                    f"公开曝光《{data['headline']}》{channel}")
-        notify_unit(step, "escalation_exposure", f"{step.the_task.code} 已被公开曝光，请作出整改承诺")
+        notify_unit(step, "escalation_exposure", N_("%(code)s 已被公开曝光，请作出整改承诺", code=step.the_task.code))
         _carried_out(escalation)
         return {}
 
@@ -246,8 +250,10 @@ class AccountabilityHandler(EscalationHandler):
         step.audit("escalation.accountability_decided", ("escalation", escalation.id),
                    f"追责调查处理结果：{data['decision']}（{describe_persons(data['persons'])}）",
                    after={"persons": len(data["persons"])})
-        notify_unit(step, "escalation_accountability", f"{step.the_task.code} 追责调查处理结果已作出，请作出整改承诺")
-        notify(step, "supervisor", "escalation_accountability", f"{step.the_task.code} 纪委监委已作出追责处理决定")
+        notify_unit(step, "escalation_accountability", N_("%(code)s 追责调查处理结果已作出，请作出整改承诺",
+                                                                code=step.the_task.code))
+        notify(step, "supervisor", "escalation_accountability", N_("%(code)s 纪委监委已作出追责处理决定",
+                                                                code=step.the_task.code))
         _carried_out(escalation)
         return {}
 

@@ -17,14 +17,15 @@ from sqlalchemy.orm import Session, joinedload
 from engine.core.actor import Actor
 from engine.core.errors import InvalidSubmission, NotFound, RateLimited
 from engine.core.fields import Field, clean
+from engine.core.settings import Settings
 from engine.core.statuses import ObjectionStatus, ReportStatus, TaskStatus, WarningLevel
 from engine.core.text import N_
+from engine.features.notifications.notices import post_notice
 from engine.features.rectification.queries import PAGE_SIZE, TASK_DISPLAY
 from engine.store.attachments import attach
 from engine.store.audit import record
 from engine.store.files import PHOTO_TYPES, CheckedFile, FileWriter, Limits
 from engine.store.models import Objection, ProgressReport, PublicSummary, RectificationTask, SignoffNotice
-from engine.workflow.notices import post_notice
 
 OBJECTION_FIELDS = (
     Field("content", min_length=10, max_length=2000, label=N_("异议内容"),
@@ -117,7 +118,7 @@ def _public_notice(notice: SignoffNotice, task: RectificationTask, today: date |
 
 
 def file_objection(session: Session, notice_id: int, data: dict[str, Any], actor: Actor, now: datetime,
-                   today: date, per_hour: int, photos: Sequence[CheckedFile], writer: FileWriter) -> Objection:
+                   today: date, settings: Settings, photos: Sequence[CheckedFile], writer: FileWriter) -> Objection:
     """Anyone may object while a notice is up, with a few photos; one address may file only so many an hour."""
     cleaned = clean(OBJECTION_FIELDS, data)
     notice = session.get(SignoffNotice, notice_id, with_for_update=True)
@@ -128,7 +129,7 @@ def file_objection(session: Session, notice_id: int, data: dict[str, Any], actor
                                                  start=notice.start_date, end=notice.end_date)]})
     recent = session.scalar(select(func.count(Objection.id)).where(
         Objection.client_addr == actor.client_addr, Objection.submitted_at > now - timedelta(hours=1))) or 0
-    if recent >= per_hour:
+    if recent >= settings.objections_per_hour:
         raise RateLimited(N_("您提交得太频繁了，请一小时后再试"))
     objection = Objection(notice_id=notice.id, task_id=notice.task_id, submitted_at=now, name=cleaned["name"] or "",
                           contact=cleaned["contact"] or "", content=cleaned["content"],
@@ -137,8 +138,8 @@ def file_objection(session: Session, notice_id: int, data: dict[str, Any], actor
     session.flush()
     record(session, actor, now, "objection.filed", ("objection", objection.id), "收到公示异议", task_id=notice.task_id)
     attach(session, writer, photos, actor, now, task_id=notice.task_id, form="objection", objection_id=objection.id)
-    post_notice(session, now, notice.task_id, ("supervisor",), "objection_filed",
-                f"销号公示收到异议（公示期至 {notice.end_date}），公示期满后须逐件答复")
+    post_notice(session, settings, now, notice.task_id, ("supervisor",), "objection_filed",
+                N_("销号公示收到异议（公示期至 %(end)s），公示期满后须逐件答复", end=notice.end_date))
     return objection
 
 

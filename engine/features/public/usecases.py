@@ -49,7 +49,7 @@ class PublicUseCases:
         try:
             return self.transactions.run(lambda s: disclosure.file_objection(
                 s, notice_id, data, visitor, self.clock.now(), local_today(self.clock),
-                self.settings.objections_per_hour, checked, writer).id)
+                self.settings, checked, writer).id)
         except BaseException:
             writer.discard_new()
             raise

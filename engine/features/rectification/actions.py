@@ -7,10 +7,11 @@ from sqlalchemy import select
 
 from engine.core.periods import next_period, period_label, period_of, report_due_date
 from engine.core.statuses import ReportStatus
+from engine.core.text import N_
+from engine.features.notifications.notices import notify
 from engine.features.rectification.events import TaskClosed, TaskSlipped
 from engine.features.rectification.notices import notify_unit
 from engine.store.models import InstanceStatus, ProcessInstance, ProgressReport
-from engine.workflow.notices import notify
 from engine.workflow.registry import Action
 from engine.workflow.step import Step
 
@@ -54,7 +55,8 @@ def open_report(step: Step, data: dict[str, Any]) -> dict[str, Any]:
     step.audit("report.requested", ("report", report.id), f"发起{period_label(period)}月度交账，{due} 前报送")
     if step.the_task.status.is_reporting():
         request_report(step, next_period(period))
-    notify_unit(step, "report_requested", f"{step.the_task.code} 请于 {due} 前报送{period_label(period)}月度进展")
+    notify_unit(step, "report_requested", N_("%(code)s 请于 %(due)s 前报送%(period)s月度进展",
+                                             code=step.the_task.code, due=due, period=period_label(period)))
     return {"due": due.isoformat()}
 
 
@@ -75,7 +77,8 @@ def remind_report(step: Step, data: dict[str, Any]) -> None:
     if report.submitted_at is not None or report.status.is_final():
         return
     report.reminded_at = step.now
-    text = f"{step.the_task.code} {period_label(report.period)}月度进展将于 {report.due_date} 到期，请抓紧报送"
+    text = N_("%(code)s %(period)s月度进展将于 %(due)s 到期，请抓紧报送", code=step.the_task.code,
+              period=period_label(report.period), due=report.due_date)
     step.audit("report.reminded", ("report", report.id), f"提醒：{period_label(report.period)}月度进展将于 "
                                                         f"{report.due_date} 到期")
     notify_unit(step, "report_reminder", text)
@@ -89,7 +92,8 @@ def mark_report_overdue(step: Step, data: dict[str, Any]) -> dict[str, Any]:
     report.overdue = True
     step.audit("report.overdue", ("report", report.id),
                f"{period_label(report.period)}月度进展逾期未报（报送期限 {report.due_date}）")
-    notify_unit(step, "report_overdue", f"{step.the_task.code} {period_label(report.period)}月度进展已逾期，请立即报送")
+    notify_unit(step, "report_overdue", N_("%(code)s %(period)s月度进展已逾期，请立即报送", code=step.the_task.code,
+                                            period=period_label(report.period)))
     step.publish(TaskSlipped("report_overdue",
                              f"{period_label(report.period)}月度进展逾期未报（报送期限 {report.due_date}）"))
     return {"chase": True}
@@ -113,14 +117,17 @@ def restart_deadline_watch(step: Step) -> None:
 def mark_deadline_near(step: Step, data: dict[str, Any]) -> None:
     step.audit("task.deadline_near", ("task", step.the_task.id),
                f"临期预警：距整改时限（{data['deadline']}）不足 {step.settings.deadline_warning_days} 天")
-    notify_unit(step, "deadline_near", f"{step.the_task.code} 距整改时限（{data['deadline']}）不足 "
-                                       f"{step.settings.deadline_warning_days} 天")
+    notify_unit(step, "deadline_near", N_("%(code)s 距整改时限（%(deadline)s）不足 %(days)s 天",
+                                          code=step.the_task.code, deadline=data["deadline"],
+                                          days=step.settings.deadline_warning_days))
 
 
 def mark_deadline_passed(step: Step, data: dict[str, Any]) -> None:
     step.audit("task.deadline_passed", ("task", step.the_task.id), f"超期预警：已超过整改时限（{data['deadline']}）")
-    notify_unit(step, "deadline_passed", f"{step.the_task.code} 已超过整改时限（{data['deadline']}），尚未销号")
-    notify(step, "supervisor", "deadline_passed", f"{step.the_task.code} 已超过整改时限（{data['deadline']}），请督办")
+    notify_unit(step, "deadline_passed", N_("%(code)s 已超过整改时限（%(deadline)s），尚未销号",
+                                            code=step.the_task.code, deadline=data["deadline"]))
+    notify(step, "supervisor", "deadline_passed", N_("%(code)s 已超过整改时限（%(deadline)s），请督办",
+                                                     code=step.the_task.code, deadline=data["deadline"]))
     step.publish(TaskSlipped("deadline_passed", f"已超过整改时限（{data['deadline']}），尚未销号"))
 
 

@@ -278,7 +278,8 @@ class ReportChaseHandler(FormHandler):
         report = current_report(step)
         method = CHASE_METHODS[data["method"]]
         step.audit("report.chased", ("report", report.id), f"{method} {report.period} 月度进展：{data['note']}")
-        notify_unit(step, "report_chased", f"{step.the_task.code} 整改督办组{method}：{data['note']}")
+        notify_unit(step, "report_chased", N_("%(code)s 整改督办组%(method)s：%(note)s", code=step.the_task.code,
+                                              method=method, note=data["note"]))
         return {}
 
 
@@ -310,7 +311,7 @@ class OverdueActionHandler(FormHandler):
                        before={"deadline": before}, after={"deadline": data["new_deadline"]})
             return {"decision": "extend", "deadline": data["new_deadline"]}
         step.audit("task.urged", ("task", task.id), f"超期督办：{data['comment']}")
-        notify_unit(step, "urged", f"{task.code} 超期督办意见：{data['comment']}")
+        notify_unit(step, "urged", N_("%(code)s 超期督办意见：%(comment)s", code=task.code, comment=data["comment"]))
         return {"decision": "urge"}
 
 

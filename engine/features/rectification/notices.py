@@ -1,11 +1,11 @@
 """Reminders to the people of a task's lead unit."""
 from __future__ import annotations
 
-from engine.workflow.notices import post_notice
+from engine.features.notifications.notices import post_notice
 from engine.workflow.step import Step
 
 
 def notify_unit(step: Step, kind: str, text: str) -> None:
     """Both the officer and the head of the task's lead unit."""
-    post_notice(step.session, step.now, step.the_task.id, ("unit_staff", "unit_head"), kind, text,
-                step.the_task.lead_unit_id)
+    post_notice(step.session, step.settings, step.now, step.the_task.id, ("unit_staff", "unit_head"), kind, text,
+                step.the_task.lead_unit_id, instance_id=step.instance.id if step.instance is not None else None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, false, func, select
+from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from engine.core.actor import Actor
@@ -60,11 +60,14 @@ def _page_ids(session: Session, queues: list[tuple[ColumnElement[bool], ...]], o
 
 
 def notices(session: Session, actor: Actor, now: datetime, limit: int = 20) -> list[Notice]:
-    """Reminders for this person's role (and unit), newest first, until they expire."""
+    """Reminders for this person's role (and unit), newest first, until they expire or their work is done (the
+    notices of new work are the inbox's own entries)."""
     newest: list[Notice] = []
     for unit in (None, actor.unit_id) if actor.unit_id is not None else (None,):
         query = (select(Notice).where(Notice.role == actor.role, Notice.unit_id.is_(unit) if unit is None
-                                      else Notice.unit_id == unit, Notice.expires_at > now)
+                                      else Notice.unit_id == unit, Notice.expires_at > now,
+                                      Notice.resolved_at.is_(None), Notice.work_id.is_(None),
+                                      or_(Notice.user_id.is_(None), Notice.user_id == actor.user_id))
                  .order_by(Notice.created_at.desc(), Notice.id.desc()).limit(limit))
         newest.extend(session.scalars(query))
     return sorted(newest, key=lambda notice: (notice.created_at, notice.id), reverse=True)[:limit]

@@ -14,6 +14,7 @@ from engine.store.models.escalation import (
     EscalationNotice,
     EscalationTrigger,
 )
+from engine.store.models.notifications import NoticeRead, NotificationPreference, OutboxMessage, OutboxStatus
 from engine.store.models.rectification import (
     Category,
     ImplementationPlan,
@@ -61,7 +62,11 @@ __all__ = [
     "IssuedDocument",
     "LoginSession",
     "Notice",
+    "NoticeRead",
+    "NotificationPreference",
     "Objection",
+    "OutboxMessage",
+    "OutboxStatus",
     "ProcessInstance",
     "ProcessVersion",
     "ProgressReport",

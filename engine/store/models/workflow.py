@@ -151,10 +151,12 @@ class Incident(Base):
 
 
 class Notice(Base):
-    """A reminder shown in the inbox of a role (of a unit): e.g. a report due in three days."""
+    """A notice to the people of a role (of a unit), or to one person: new work, a reminder, an overdue mark, an
+    instruction. Each reader marks it read; it resolves itself once the work it is about is done."""
 
     __tablename__ = "notices"
-    __table_args__ = (Index("ix_notices_inbox", "role", "unit_id", "created_at"),)
+    __table_args__ = (Index("ix_notices_inbox", "role", "unit_id", "created_at"),
+                      Index("ix_notices_instance", "instance_id", "resolved_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime]
@@ -164,3 +166,16 @@ class Notice(Base):
     kind: Mapped[str] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(Text)
     expires_at: Mapped[datetime | None]
+    #: the text's message id and parameters, when it was marked for translation (N_)
+    msgid: Mapped[str | None] = mapped_column(Text)
+    params: Mapped[dict[str, Any] | None]
+    #: only this person of the role (the step's assignee), or everyone of the role (and unit)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: the process instance whose step posted it, and the work item it asks for
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"))
+    work_id: Mapped[int | None] = mapped_column(ForeignKey("human_tasks.id"), index=True)
+    #: when the work it is about was done
+    resolved_at: Mapped[datetime | None]
+
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None

@@ -12,9 +12,9 @@ from typing import Any
 from engine.core.clock import Clock
 from engine.core.fields import Field
 from engine.core.settings import Settings
+from engine.features.notifications.notices import notify
 from engine.features.rectification.events import TaskAssigned
 from engine.workflow.forms import FormHandler
-from engine.workflow.notices import notify
 from engine.workflow.registry import Registry
 from engine.workflow.step import Step
 

@@ -1,0 +1,83 @@
+"""The notification centre: a person's notices, newest first, read or not, and resolved once their work is done."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+
+from engine.core.actor import Actor
+from engine.core.errors import NotFound
+from engine.store.database import Session
+from engine.store.models import Notice, NoticeRead, RectificationTask
+
+#: notices a page of the centre shows
+CENTRE_PAGE_SIZE = 30
+
+
+@dataclass(frozen=True)
+class CentreEntry:
+    notice: Notice
+    task_code: str | None
+    read: bool
+
+    @property
+    def resolved(self) -> bool:
+        return self.notice.is_resolved()
+
+
+@dataclass(frozen=True)
+class CentrePage:
+    entries: list[CentreEntry]
+    unread: int
+    page: int
+    pages: int
+
+
+def for_person(actor: Actor) -> ColumnElement[bool]:
+    """The notices this person sees: their role's (of their unit, for unit roles), and their own."""
+    unit = Notice.unit_id.is_(None) if actor.unit_id is None else or_(Notice.unit_id.is_(None),
+                                                                       Notice.unit_id == actor.unit_id)
+    return and_(Notice.role == actor.role, unit, or_(Notice.user_id.is_(None), Notice.user_id == actor.user_id))
+
+
+def is_read(actor: Actor) -> ColumnElement[bool]:
+    return exists().where(NoticeRead.notice_id == Notice.id, NoticeRead.user_id == actor.user_id)
+
+
+def centre_page(session: Session, actor: Actor, now: datetime, page: int = 1) -> CentrePage:
+    total = session.scalar(select(func.count(Notice.id)).where(for_person(actor))) or 0
+    pages = max(1, -(-total // CENTRE_PAGE_SIZE))
+    page = min(max(1, page), pages)
+    rows = session.execute(select(Notice, RectificationTask.code, is_read(actor))
+                           .outerjoin(RectificationTask, RectificationTask.id == Notice.task_id)
+                           .where(for_person(actor)).order_by(Notice.created_at.desc(), Notice.id.desc())
+                           .offset((page - 1) * CENTRE_PAGE_SIZE).limit(CENTRE_PAGE_SIZE))
+    entries = [CentreEntry(notice, code, bool(read)) for notice, code, read in rows]
+    return CentrePage(entries, unread_count(session, actor, now), page, pages)
+
+
+def unread(actor: Actor, now: datetime) -> ColumnElement[bool]:
+    """Not read, its work not done, not older than a notice stays in the inbox."""
+    return and_(for_person(actor), Notice.resolved_at.is_(None), Notice.expires_at > now, ~is_read(actor))
+
+
+def unread_count(session: Session, actor: Actor, now: datetime) -> int:
+    if actor.user_id is None:
+        return 0
+    return session.scalar(select(func.count(Notice.id)).where(unread(actor, now))) or 0
+
+
+def mark_read(session: Session, actor: Actor, notice_id: int, now: datetime) -> Notice:
+    notice = session.scalar(select(Notice).where(Notice.id == notice_id, for_person(actor)))
+    if notice is None:
+        raise NotFound("没有这条通知")
+    if session.get(NoticeRead, (actor.user_id, notice_id)) is None:
+        session.add(NoticeRead(user_id=actor.user_id, notice_id=notice_id, read_at=now))
+    return notice
+
+
+def mark_all_read(session: Session, actor: Actor, now: datetime) -> int:
+    ids = list(session.scalars(select(Notice.id).where(for_person(actor), ~is_read(actor))))
+    session.add_all(NoticeRead(user_id=actor.user_id, notice_id=notice_id, read_at=now) for notice_id in ids)
+    return len(ids)

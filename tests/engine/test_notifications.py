@@ -1,0 +1,267 @@
+"""Notifications that reach people: the notification centre, and messages sent through a real SMTP server and a
+local HTTP server standing in for the WeCom and DingTalk robots and an SMS gateway."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from engine.app import Duban
+from engine.core.clock import LOCAL_TZ, FakeClock
+from engine.core.errors import InvalidSubmission
+from engine.core.roles import RoleModel
+from engine.core.settings import Channels, Settings
+from engine.features.notifications.notices import post_notice
+from engine.features.notifications.preferences import CATEGORIES
+from engine.store.database import Database
+from engine.store.models import OutboxMessage, OutboxStatus
+from tests.conftest import WORKFLOWS
+from tests.factories import World, assignment, build_world
+from tests.outlets import DINGTALK_SECRET, SMS_TOKEN, SMTP_LOGIN, Gateway, Mailbox, http_gateway, smtp_server
+
+# the stand-in SMTP server wants a login over a plain connection (the tests have no certificate)
+pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+BASE_URL = "https://duban.example.gov.cn"
+STAFF_MAIL, STAFF_MOBILE, SUPERVISOR_MOBILE = "staff@jiangyang.gov.cn", "13800000001", "13900000002"
+
+
+@pytest.fixture
+def outlets() -> Iterator[tuple[Mailbox, Gateway, Channels]]:
+    with smtp_server() as (mailbox, port), http_gateway() as (gateway, url):
+        yield mailbox, gateway, Channels(
+            base_url=BASE_URL, smtp_host="127.0.0.1", smtp_port=port, smtp_security="none",
+            smtp_user=SMTP_LOGIN[0], smtp_password=SMTP_LOGIN[1], smtp_sender="duban@example.gov.cn",
+            wecom_webhook=f"{url}/wecom?key=k", dingtalk_webhook=f"{url}/dingtalk?access_token=t",
+            dingtalk_secret=DINGTALK_SECRET, sms_webhook=f"{url}/sms", sms_token=SMS_TOKEN, timeout_seconds=5)
+
+
+def world_with(db: Database, roles: RoleModel, clock: FakeClock, tmp_path: Path, channels: Channels,
+               **settings: Any) -> World:
+    """A small city whose people want nothing on any channel (the robots reach the coordinators and supervisors
+    by default) until a test chooses for them."""
+    world = build_world(Duban(db, roles, clock, WORKFLOWS, settings=Settings(channels=channels, **settings),
+                              storage=tmp_path / "evidence"))
+    for username in ("coordinator", "supervisor"):
+        choose(world, username)
+    return world
+
+
+@pytest.fixture
+def world(db: Database, roles: RoleModel, clock: FakeClock, tmp_path: Path,
+          outlets: tuple[Mailbox, Gateway, Channels]) -> World:
+    return world_with(db, roles, clock, tmp_path, outlets[2])
+
+
+@pytest.fixture
+def mailbox(outlets: tuple[Mailbox, Gateway, Channels]) -> Mailbox:
+    return outlets[0]
+
+
+@pytest.fixture
+def gateway(outlets: tuple[Mailbox, Gateway, Channels]) -> Gateway:
+    return outlets[1]
+
+
+def choose(world: World, username: str, **choices: Any) -> None:
+    """The person's choices: nothing on any channel unless given."""
+    data: dict[str, Any] = {"email": "", "mobile": "", "quiet_start": 0, "quiet_end": 0, "digest": False}
+    data.update({f"channels_{category}": [] for category in CATEGORIES})
+    data.update(choices)
+    world.duban.notifications.save_preferences(world[username], data)
+
+
+def assigned_task(world: World) -> int:
+    task_id = world.register()
+    world.do("coordinator", task_id, "assign", **assignment(world))
+    return task_id
+
+
+def post_to(world: World, role: str, unit: str | None, texts: list[str], kind: str = "report_reminder") -> None:
+    duban = world.duban
+    duban.transactions.run(lambda s: [post_notice(s, duban.settings, duban.clock.now(), None, (role,), kind, text,
+                                                  world.units[unit] if unit else None) for text in texts])
+
+
+def outbox(world: World) -> list[OutboxMessage]:
+    with world.duban.db.transaction(write=False) as session:
+        return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def test_new_work_reaches_the_unit_officer_by_email_and_sms_once(world: World, mailbox: Mailbox,
+                                                                  gateway: Gateway) -> None:
+    choose(world, "staff", email=STAFF_MAIL, mobile=STAFF_MOBILE, channels_work=["email", "sms"])
+    task_id = assigned_task(world)
+    world.tick(seconds=1)
+    world.tick(seconds=1)
+    [mail] = mailbox.messages
+    work_id = next(work.id for work in world.work_for("staff", task_id) if work.form == "plan_draft")
+    assert mail["To"] == STAFF_MAIL and mail["Subject"] == "督办提醒：1-1"
+    body = mail.get_content()
+    assert "1-1 有新的待办" in body and f"{BASE_URL}/work/{work_id}" in body and "环节：" in body
+    [sms] = gateway.bodies("/sms")
+    assert sms["mobiles"] == [STAFF_MOBILE] and "1-1 有新的待办" in sms["text"]
+    assert {message.status for message in outbox(world)} == {OutboxStatus.SENT}
+
+
+def test_robots_get_their_json_and_the_dingtalk_request_is_signed(world: World, gateway: Gateway) -> None:
+    choose(world, "supervisor", mobile=SUPERVISOR_MOBILE, channels_work=["wecom", "dingtalk"])
+    task_id = assigned_task(world)
+    world.do("staff", task_id, "plan_draft", content="方案正文", milestones="3月底前完成排查", contact="李四")
+    world.do("head", task_id, "plan_sign", decision="submit", comment="")
+    world.tick(seconds=1)
+    [wecom] = gateway.bodies("/wecom")
+    assert wecom["msgtype"] == "text" and wecom["text"]["mentioned_mobile_list"] == [SUPERVISOR_MOBILE]
+    assert wecom["text"]["content"].startswith("督办提醒：1-1\n1-1 有新的待办")
+    [dingtalk] = gateway.bodies("/dingtalk")  # the stand-in refuses a request whose signature is wrong
+    assert dingtalk["msgtype"] == "text" and dingtalk["at"]["atMobiles"] == [SUPERVISOR_MOBILE]
+    assert "1-1 有新的待办" in dingtalk["text"]["content"]
+
+
+def test_a_server_that_was_down_gets_the_message_once_after_the_backoff(world: World, mailbox: Mailbox) -> None:
+    choose(world, "staff", email=STAFF_MAIL, channels_work=["email"])
+    mailbox.down = True
+    assigned_task(world)
+    world.tick(seconds=1)
+    [message] = outbox(world)
+    assert message.status is OutboxStatus.PENDING and message.attempts == 1 and "451" in message.last_error
+    mailbox.down = False
+    world.tick(seconds=30)  # the first retry waits a minute
+    assert mailbox.messages == []
+    world.tick(minutes=1)
+    world.tick(minutes=5)
+    assert len(mailbox.messages) == 1
+    assert outbox(world)[0].status is OutboxStatus.SENT
+
+
+def test_after_the_last_attempt_the_administrator_sees_the_failure_and_may_send_it_again(
+        db: Database, roles: RoleModel, clock: FakeClock, tmp_path: Path,
+        outlets: tuple[Mailbox, Gateway, Channels]) -> None:
+    world = world_with(db, roles, clock, tmp_path, replace(outlets[2], sms_token="wrong"), notify_attempts=2)
+    choose(world, "staff", mobile=STAFF_MOBILE, channels_work=["sms"])
+    assigned_task(world)
+    world.tick(seconds=1)
+    world.tick(minutes=2)
+    [failure] = world.duban.notifications.failures(world["admin"])
+    assert failure.message.status is OutboxStatus.FAILED and failure.message.attempts == 2
+    assert "401" in failure.message.last_error and failure.person == "staff"
+    assert "key" not in failure.message.last_error and "token" not in failure.message.last_error
+    world.duban.notifications.retry(world["admin"], failure.message.id)
+    assert outbox(world)[0].status is OutboxStatus.PENDING
+    assert world.duban.notifications.failures(world["admin"]) == []
+
+
+def test_nothing_is_sent_for_a_step_that_rolled_back(world: World, mailbox: Mailbox) -> None:
+    choose(world, "staff", email=STAFF_MAIL, channels_reminder=["email"])
+    duban = world.duban
+
+    def step_that_fails(session: Any) -> None:
+        post_notice(session, duban.settings, duban.clock.now(), None, ("unit_staff",), "report_reminder", "请报送",
+                    world.units["jiangyang"])
+        raise RuntimeError("the step failed after its notice")
+
+    with pytest.raises(RuntimeError):
+        duban.transactions.run(step_that_fails)
+    world.tick(seconds=1)
+    assert outbox(world) == [] and mailbox.messages == []
+
+
+def test_quiet_hours_hold_messages_until_they_end(world: World, mailbox: Mailbox) -> None:
+    choose(world, "staff", email=STAFF_MAIL, channels_reminder=["email"], quiet_start=22, quiet_end=7)
+    world.go_to(datetime(2026, 3, 10, 23, 0, tzinfo=LOCAL_TZ))
+    post_to(world, "unit_staff", "jiangyang", ["1-1 请于 2026-04-05 前报送月度进展"])
+    world.tick(hours=7, minutes=59)
+    assert mailbox.messages == []
+    world.tick(minutes=2)  # 07:01
+    assert [mail["Subject"] for mail in mailbox.messages] == ["督办提醒"]
+
+
+def test_a_daily_digest_sends_one_message_in_the_morning(world: World, mailbox: Mailbox) -> None:
+    choose(world, "staff", email=STAFF_MAIL, channels_reminder=["email"], digest=True)
+    post_to(world, "unit_staff", "jiangyang", ["1-1 月度进展三日后到期", "1-2 月度进展三日后到期"])
+    world.tick(hours=12)
+    assert mailbox.messages == []
+    world.go_to(datetime(2026, 3, 11, 8, 1, tzinfo=LOCAL_TZ))
+    [digest] = mailbox.messages
+    assert digest["Subject"] == "督办每日摘要：2 条通知"
+    assert "1-1 月度进展三日后到期" in digest.get_content() and "1-2 月度进展三日后到期" in digest.get_content()
+
+
+def test_a_robot_message_carries_several_notices_within_the_rate_limit(
+        db: Database, roles: RoleModel, clock: FakeClock, tmp_path: Path,
+        outlets: tuple[Mailbox, Gateway, Channels]) -> None:
+    _, gateway, channels = outlets
+    world = world_with(db, roles, clock, tmp_path, channels, robot_messages_per_minute=2, robot_notices_per_message=3)
+    choose(world, "supervisor", channels_reminder=["wecom"])
+    post_to(world, "supervisor", None, [f"第 {number} 条提醒" for number in range(1, 9)])
+    world.tick(seconds=1)
+    assert [len(body["text"]["content"].split("\n\n")) for body in gateway.bodies("/wecom")] == [3, 3]
+    world.tick(seconds=20)
+    assert len(gateway.bodies("/wecom")) == 2  # two a minute
+    world.tick(minutes=1)
+    contents = [body["text"]["content"] for body in gateway.bodies("/wecom")]
+    assert len(contents) == 3 and contents[2].startswith("督办提醒：2 条通知\n")
+    assert all(f"第 {number} 条提醒" in "".join(contents) for number in range(1, 9))
+
+
+def test_two_sweepers_send_each_message_once(world: World, mailbox: Mailbox) -> None:
+    choose(world, "staff", email=STAFF_MAIL, channels_reminder=["email"])
+    post_to(world, "unit_staff", "jiangyang", [f"第 {number} 条提醒" for number in range(40)])
+    world.duban.clock.advance(seconds=1)  # type: ignore[attr-defined]
+    start = threading.Barrier(2)
+
+    def sweep() -> None:
+        start.wait()
+        world.duban.notifications.deliver_due()
+
+    sweepers = [threading.Thread(target=sweep) for _ in range(2)]
+    for sweeper in sweepers:
+        sweeper.start()
+    for sweeper in sweepers:
+        sweeper.join()
+    bodies = sorted(mail.get_content().splitlines()[0] for mail in mailbox.messages)
+    assert bodies == sorted(f"第 {number} 条提醒" for number in range(40))
+
+
+def test_the_centre_counts_unread_marks_read_and_resolves_done_work(world: World) -> None:
+    centre = world.duban.notifications
+    task_id = assigned_task(world)
+    assert centre.unread_count(world["staff"]) == 1
+    assert centre.unread_count(world["other_staff"]) == 0  # another unit's officer sees nothing of it
+    [entry] = centre.centre(world["staff"]).entries
+    assert entry.notice.text == "1-1 有新的待办" and entry.task_code == "1-1" and not entry.read
+    centre.mark_read(world["staff"], entry.notice.id)
+    assert centre.unread_count(world["staff"]) == 0 and centre.centre(world["staff"]).entries[0].read
+    world.do("staff", task_id, "plan_draft", content="方案正文", milestones="3月底前完成排查", contact="李四")
+    assert centre.centre(world["staff"]).entries[0].resolved  # the plan is drafted
+    assert centre.unread_count(world["head"]) == 1  # the head's signature waits
+    world.do("head", task_id, "plan_sign", decision="submit", comment="")
+    assert centre.unread_count(world["head"]) == 0  # done: no longer unread, though never opened
+    post_to(world, "unit_staff", "jiangyang", ["提醒一", "提醒二"])
+    assert centre.mark_all_read(world["staff"]) == 2
+    assert centre.unread_count(world["staff"]) == 0
+
+
+def test_choices_are_checked_and_unconfigured_channels_are_not_offered(world: World) -> None:
+    with pytest.raises(InvalidSubmission) as refused:
+        choose(world, "staff", email="not-an-address", mobile="12ab", channels_work=["fax"], quiet_start=24)
+    assert set(refused.value.errors) == {"channels_work", "quiet_start"}
+    with pytest.raises(InvalidSubmission) as refused:
+        choose(world, "staff", email="not-an-address", mobile="12ab")
+    assert set(refused.value.errors) == {"email", "mobile"}
+    assert world.duban.notifications.preferences(world["leader"]).digest  # leaders' default
+
+
+def test_without_channels_only_the_centre_is_used(db: Database, roles: RoleModel, clock: FakeClock,
+                                                  tmp_path: Path) -> None:
+    world = world_with(db, roles, clock, tmp_path, Channels())
+    assigned_task(world)
+    world.tick(seconds=1)
+    assert outbox(world) == [] and world.duban.notifications.unread_count(world["staff"]) == 1
+    assert [field.name for field in world.duban.notifications.preference_fields()][:2] == ["email", "mobile"]
+    assert world.duban.notifications.channels() == []

@@ -1,0 +1,1 @@
+"""The notification centre, a person's notification choices, and delivery failures for the administrator."""
