@@ -151,6 +151,12 @@ def load_world(duban: Duban) -> World:
     return world
 
 
+def city_world(duban: Duban) -> World:
+    """The test city in duban's database: read when the database is a copy of it, else built."""
+    duban.init_database()
+    return load_world(duban) if duban.accounts.user_id("admin") is not None else build_world(duban)
+
+
 def report_month(world: World, task_id: int, **review: Any) -> None:
     """The unit reports on the open period; the head signs; the supervisor accepts."""
     world.do("staff", task_id, "report_submit", progress="按计划推进", percent_complete=50)

@@ -22,7 +22,7 @@ from engine.features.notifications.preferences import CATEGORIES
 from engine.store.database import Database
 from engine.store.models import OutboxMessage, OutboxStatus
 from tests.conftest import WORKFLOWS
-from tests.factories import World, assignment, build_world
+from tests.factories import World, assignment, city_world
 from tests.outlets import DINGTALK_SECRET, SMS_TOKEN, SMTP_LOGIN, Gateway, Mailbox, http_gateway, smtp_server
 
 # the stand-in SMTP server wants a login over a plain connection (the tests have no certificate)
@@ -45,7 +45,7 @@ def world_with(db: Database, roles: RoleModel, clock: FakeClock, tmp_path: Path,
                **settings: Any) -> World:
     """A small city whose people want nothing on any channel (the robots reach the coordinators and supervisors
     by default) until a test chooses for them."""
-    world = build_world(Duban(db, roles, clock, WORKFLOWS, settings=Settings(channels=channels, **settings),
+    world = city_world(Duban(db, roles, clock, WORKFLOWS, settings=Settings(channels=channels, **settings),
                               storage=tmp_path / "evidence"))
     for username in ("coordinator", "supervisor"):
         choose(world, username)
