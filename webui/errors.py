@@ -13,7 +13,15 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from engine.core.errors import Conflict, DomainError, InvalidSubmission, NotFound, PermissionDenied, RateLimited
+from engine.core.errors import (
+    Conflict,
+    DomainError,
+    InvalidSubmission,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    Unanswered,
+)
 from engine.core.text import N_
 from webui.auth.session import current_actor
 from webui.extensions import engine
@@ -40,6 +48,7 @@ def register(app: Flask) -> None:
     app.register_error_handler(PermissionDenied, _refused(403))
     app.register_error_handler(Conflict, _conflict)
     app.register_error_handler(RateLimited, _rate_limited)
+    app.register_error_handler(Unanswered, _unanswered)
     app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.register_error_handler(InvalidSubmission, _invalid)
     app.register_error_handler(CSRFError, _csrf)
@@ -62,6 +71,11 @@ def _conflict(error: Conflict) -> Response:
 
 def _rate_limited(error: RateLimited) -> tuple[str, int]:
     return render_template("error.html", code=429, message=error_text(error)), 429
+
+
+def _unanswered(error: Unanswered) -> tuple[str, int]:
+    log.warning("the database did not answer on %s %s", request.method, request.path)
+    return render_template("error.html", code=503, message=error_text(error)), 503
 
 
 def _too_large(error: RequestEntityTooLarge) -> tuple[str, int]:

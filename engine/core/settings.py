@@ -20,6 +20,10 @@ class Settings:
     review_working_days: int = 5
     #: the web server sweeps due timers this often (0: never; `duban tick` still works)
     sweep_seconds: int = 60
+    #: a timer that met a database failure (a lost connection, a serialization failure) is tried again this
+    #: many times, after 1, 2, 4 … times this many seconds, before it becomes an incident
+    timer_retries: int = 3
+    timer_retry_seconds: int = 2
     #: 公示: a sign-off notice stays on the public pages this many working days
     notice_working_days: int = 5
     #: the largest evidence file accepted, in MB
@@ -66,6 +70,10 @@ class Settings:
             raise ValueError("DUBAN_REVIEW_WORKING_DAYS must be between 1 and 60")
         if not 0 <= self.sweep_seconds <= 86_400:
             raise ValueError("DUBAN_SWEEP_SECONDS must be between 0 and 86400")
+        if not 0 <= self.timer_retries <= 10:
+            raise ValueError("DUBAN_TIMER_RETRIES must be between 0 and 10")
+        if not 0 <= self.timer_retry_seconds <= 60:
+            raise ValueError("DUBAN_TIMER_RETRY_SECONDS must be between 0 and 60")
         if not 1 <= self.notice_working_days <= 30:
             raise ValueError("DUBAN_NOTICE_WORKING_DAYS must be between 1 and 30")
         if not 1 <= self.evidence_max_mb <= 500:

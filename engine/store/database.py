@@ -11,6 +11,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, orm
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 
 from engine.store.audit import append_to_chain
@@ -20,6 +21,10 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+class CommitUnanswered(Exception):
+    """The connection was lost while COMMIT was on its way: the transaction may or may not be committed."""
 
 
 class Session(orm.Session):
@@ -70,12 +75,25 @@ class Database:
         written just before the commit.
 
         Writers on SQLite take the write lock at BEGIN (BEGIN IMMEDIATE), so two concurrent use cases never both
-        read a state the other is about to change.
+        read a state the other is about to change. Everything is flushed before COMMIT is sent, so a connection
+        lost at COMMIT (CommitUnanswered) is the only failure whose outcome is unknown.
         """
         factory = self._write_sessions if write else self._sessions
-        with factory() as session, session.begin():
-            yield session
-            append_to_chain(session)
+        with factory() as session:
+            transaction = session.begin()
+            try:
+                yield session
+                append_to_chain(session)
+                session.flush()
+            except BaseException:
+                transaction.rollback()
+                raise
+            try:
+                transaction.commit()
+            except DBAPIError as exc:
+                if exc.connection_invalidated:
+                    raise CommitUnanswered(str(exc.orig)) from exc
+                raise
 
     def dispose(self) -> None:
         self.engine.dispose()
