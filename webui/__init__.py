@@ -12,6 +12,7 @@ from flask import Flask
 from engine.app import Duban, open_engine
 from engine.core.clock import OffsetClock, SystemClock
 from webui import security
+from webui.params import CleanRequest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -19,6 +20,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     instance_path = Path(os.environ.get("DUBAN_INSTANCE") or PROJECT_ROOT / "instance").resolve()
     app = Flask(__name__, instance_path=str(instance_path))
+    app.request_class = CleanRequest
     app.config.from_mapping(_defaults(instance_path))
     app.config.from_mapping(security.defaults(os.environ))
     if config:

@@ -10,6 +10,7 @@ from engine.core.statuses import TaskStatus
 from engine.features.public.disclosure import OBJECTION_FIELDS
 from webui.extensions import engine
 from webui.forms import form_for
+from webui.params import query_id
 
 bp = Blueprint("public", __name__, url_prefix="/public", template_folder="templates")
 
@@ -18,7 +19,7 @@ bp = Blueprint("public", __name__, url_prefix="/public", template_folder="templa
 def index() -> str:
     status = request.args.get("status", "")
     chosen = TaskStatus(status) if status in TaskStatus._value2member_map_ else None
-    tasks, pages = engine().public.tasks(request.args.get("page", 1, type=int), chosen)
+    tasks, pages = engine().public.tasks(query_id(request.args.get("page")) or 1, chosen)
     return render_template("public/index.html", tasks=tasks, pages=pages, status=chosen, statuses=list(TaskStatus),
                            notices=engine().public.open_notices())
 
