@@ -2,12 +2,17 @@
 in text) and a number past a database integer never reach the database."""
 from __future__ import annotations
 
+import io
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
-from tests.factories import PASSWORD
+from tests.engine.test_spreadsheet_bombs import empty_cells_bomb
+from tests.factories import PASSWORD, World
 from tests.webui.conftest import Browser
+from tests.webui.test_cli import run
 
 NUL_PAGES = ["/ledger?q=%00", "/ledger?q=a%00b&unit=%00", "/escalations?q=%00", "/clues?q=%00",
              "/admin/users?q=%00", "/admin/audit?q=%00&actor=%00", "/public/?status=%00"]
@@ -34,3 +39,18 @@ def test_a_nul_byte_in_the_login_name_is_a_plain_refusal_or_a_login(client: Brow
     assert refused.status_code == 200 and "用户名或密码不正确" in refused.get_data(as_text=True)
     accepted = client.submit("/login", {"username": "adm\x00in", "password": PASSWORD})
     assert accepted.status_code == 200 and "用户名或密码不正确" not in accepted.get_data(as_text=True)
+
+
+def test_a_decompression_bomb_is_refused_on_the_pages_and_by_the_command(
+        login_as: Callable[[str], Browser], world: World, tmp_path: Path) -> None:
+    bomb = empty_cells_bomb()
+    coordinator = login_as("coordinator")
+    for url in ("/ledger/import", "/targets/import"):
+        started = time.perf_counter()
+        response = coordinator.submit(url, {"file": (io.BytesIO(bomb), "清单.xlsx")})
+        assert time.perf_counter() - started < 1
+        assert response.status_code == 200 and "疑似压缩炸弹" in response.get_data(as_text=True), url
+    file = tmp_path / "清单.xlsx"
+    file.write_bytes(bomb)
+    code, output = run(["import-tasks", str(file)], tmp_path, DATABASE_URL=world.duban.db.url)
+    assert code == 1 and "疑似压缩炸弹" in output and "Traceback" not in output
