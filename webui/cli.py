@@ -67,17 +67,21 @@ def demo() -> None:
 @click.option("--port", default=lambda: int(os.environ.get("PORT", "5000")), type=int, show_default="5000")
 @click.option("--threads", default=8, show_default=True)
 def serve(host: str, port: int, threads: int) -> None:
-    from waitress import serve as waitress_serve
+    from waitress import create_server
 
     from webui.sweeper import start_sweeper
 
     app = _app()
+    try:  # the address is taken first: "serving on" is printed only once it is ours
+        server = create_server(app, host=host, port=port, threads=threads)
+    except OSError as exc:
+        raise click.ClickException(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
     engine = app.extensions["duban"]
     engine.init_database()
     sweeper = start_sweeper(engine)
     every = f"every {engine.settings.sweep_seconds} s" if sweeper else "off (DUBAN_SWEEP_SECONDS=0)"
     click.echo(f"duban is serving on http://{host}:{port}  (timer sweep {every}; Ctrl+C to stop)")
-    waitress_serve(app, host=host, port=port, threads=threads)
+    server.run()
 
 
 @main.command(help="Fire every timer due now (or at --now), then exit. Safe to run beside the web server.")
