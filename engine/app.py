@@ -86,7 +86,7 @@ class Duban:
         transactions, processes, access = self.transactions, self.processes, self.access
         self.sweep = Sweep(transactions, processes)
         self.accounts = AccountUseCases(transactions, access, self.clock, self.settings)
-        self.audit = AuditUseCases(transactions, access)
+        self.audit = AuditUseCases(transactions, access, self.files)
         self.tasks = TaskUseCases(transactions, processes, access)
         self.work = WorkUseCases(transactions, WorkItems(processes, access, self.files), access, self.files,
                                  self.sweep)

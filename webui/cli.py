@@ -184,7 +184,8 @@ def audit() -> None:
 @audit.command("verify", help="Walk the hash chain; exit 1 naming the first broken or missing link.")
 @click.option("--anchor", "anchors", multiple=True, metavar="SEQ:HASH",
               help="A seq and hash noted earlier (e.g. printed by a previous verify); must still match.")
-def audit_verify(anchors: tuple[str, ...]) -> None:
+@click.option("--files", is_flag=True, help="Also check every evidence file's bytes against its SHA-256.")
+def audit_verify(anchors: tuple[str, ...], files: bool) -> None:
     engine = _app().extensions["duban"]
     report = engine.audit.verify(cli_actor(), _anchors(anchors))
     if not report.ok:
@@ -192,6 +193,18 @@ def audit_verify(anchors: tuple[str, ...]) -> None:
         click.echo(f"the {report.events} events before it are intact (up to #{report.head_seq})", err=True)
         sys.exit(1)
     click.echo(f"audit chain intact: {report.events} events; head #{report.head_seq} {report.head_hash}")
+    if files and not _evidence_files_intact(engine):
+        sys.exit(1)
+
+
+def _evidence_files_intact(engine) -> bool:  # type: ignore[no-untyped-def]
+    count, damaged = engine.audit.verify_files(cli_actor())
+    for file, state in damaged:
+        click.echo(f"evidence file #{file.id} of task {file.task_id} {state}: {file.original_name} "
+                   f"(sha256 {file.sha256})", err=True)
+    if not damaged:
+        click.echo(f"evidence files intact: {count}")
+    return not damaged
 
 
 def _anchors(values: tuple[str, ...]) -> dict[int, str]:

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from engine.core.errors import (
     Conflict,
     DomainError,
+    FileUnavailable,
     InvalidSubmission,
     NotFound,
     PermissionDenied,
@@ -49,6 +50,7 @@ def register(app: Flask) -> None:
     app.register_error_handler(Conflict, _conflict)
     app.register_error_handler(RateLimited, _rate_limited)
     app.register_error_handler(Unanswered, _unanswered)
+    app.register_error_handler(FileUnavailable, _file_unavailable)
     app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.register_error_handler(InvalidSubmission, _invalid)
     app.register_error_handler(CSRFError, _csrf)
@@ -76,6 +78,10 @@ def _rate_limited(error: RateLimited) -> tuple[str, int]:
 def _unanswered(error: Unanswered) -> tuple[str, int]:
     log.warning("the database did not answer on %s %s", request.method, request.path)
     return render_template("error.html", code=503, message=error_text(error)), 503
+
+
+def _file_unavailable(error: FileUnavailable) -> tuple[str, int]:
+    return render_template("error.html", code=410, message=error_text(error)), 410
 
 
 def _too_large(error: RequestEntityTooLarge) -> tuple[str, int]:

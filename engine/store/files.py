@@ -10,6 +10,7 @@ import hashlib
 import os
 import tempfile
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 import filetype
@@ -26,6 +27,14 @@ ALLOWED_TYPES = {
 }
 NAME_MAX = 200
 FIELD = "evidence"
+
+
+class FileState(StrEnum):
+    """A stored file as found on disk, against the SHA-256 it was stored under."""
+
+    INTACT = "intact"
+    MISSING = "missing"
+    ALTERED = "altered"
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,15 @@ class FileStore:
 
     def path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256
+
+    def state(self, sha256: str) -> FileState:
+        """Whether the file is still there with the very bytes that were uploaded (its hash is its name)."""
+        try:
+            with open(self.path(sha256), "rb") as stream:
+                digest = hashlib.file_digest(stream, "sha256").hexdigest()
+        except OSError:
+            return FileState.MISSING
+        return FileState.INTACT if digest == sha256 else FileState.ALTERED
 
 
 class FileWriter:
