@@ -80,7 +80,7 @@ def _register(app: Flask) -> None:
     from webui.clues import routes as clues
     from webui.demo_clock import routes as demo_clock
     from webui.escalation import routes as escalation
-    from webui.extensions import babel, csrf, limiter, login_manager
+    from webui.extensions import babel, csrf, login_manager
     from webui.formatting import register_filters
     from webui.public import exposures, publicity
     from webui.public import routes as public
@@ -91,7 +91,6 @@ def _register(app: Flask) -> None:
 
     security.install(app)
     csrf.init_app(app)
-    limiter.init_app(app)
     login_manager.init_app(app)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(i18n.compiled_catalogs(app))
     babel.init_app(app, locale_selector=locale_for_request)

@@ -32,6 +32,9 @@ class Settings:
     objections_per_hour: int = 5
     #: consecutive failed logins that lock an account
     login_max_failures: int = 5
+    #: failed logins one client address may make a minute and an hour (a correct password still gets in)
+    login_failures_per_minute: int = 10
+    login_failures_per_hour: int = 60
     #: how long a lock lasts; 0 keeps the account locked until an administrator unlocks it
     lockout_minutes: int = 30
     #: a login session ends this many hours after it began, whatever happens
@@ -86,6 +89,9 @@ class Settings:
     def _check_login(self) -> None:
         if not 1 <= self.login_max_failures <= 100:
             raise ValueError("DUBAN_LOGIN_MAX_FAILURES must be between 1 and 100")
+        if not 1 <= self.login_failures_per_minute <= self.login_failures_per_hour <= 100_000:
+            raise ValueError("DUBAN_LOGIN_FAILURES_PER_MINUTE must be at least 1 and at most "
+                             "DUBAN_LOGIN_FAILURES_PER_HOUR")
         if not 0 <= self.lockout_minutes <= 7 * 24 * 60:
             raise ValueError("DUBAN_LOCKOUT_MINUTES must be between 0 (until unlocked) and 10080")
         if not 1 <= self.session_hours <= 24 * 30:
