@@ -14,6 +14,7 @@ from sqlalchemy import Engine, create_engine, event, orm
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 
+from engine.store import append_only
 from engine.store.audit import append_to_chain
 
 if TYPE_CHECKING:
@@ -53,11 +54,13 @@ class Database:
         return self.engine.dialect.name == "sqlite"
 
     def upgrade_schema(self) -> None:
-        """Create the schema, or bring an older one up to date (Alembic migrations)."""
+        """Create the schema, or bring an older one up to date (Alembic migrations); put back the audit trail's
+        append-only triggers if they are missing (a restored copy made without them, or dropped by hand)."""
         with self.engine.begin() as connection:
             config = self._alembic_config()
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+            append_only.install(connection)
 
     def schema_is_current(self) -> bool:
         head = ScriptDirectory.from_config(self._alembic_config()).get_current_head()
