@@ -61,7 +61,8 @@ def register(app: Flask) -> None:
 def _refused(code: int) -> Callable[[DomainError], tuple[str, int]]:
     def handler(error: DomainError) -> tuple[str, int]:
         if current_user.is_authenticated:
-            engine().accounts.refuse(current_actor(), f"{request.method} {request.path}", str(error))
+            route = request.url_rule.rule if request.url_rule else request.path
+            engine().accounts.refuse(current_actor(), f"{request.method} {route}", f"{error}（{request.path}）")
         return render_template("error.html", code=code, message=error_text(error)), code
     return handler
 

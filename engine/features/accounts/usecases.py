@@ -2,6 +2,7 @@
 administration of accounts (用户管理)."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,6 +23,7 @@ from engine.store.database import Session
 from engine.store.models import AuditEvent, User
 from engine.store.transactions import Transactions
 
+log = logging.getLogger("duban.accounts")
 #: lock only the row itself: PostgreSQL refuses FOR UPDATE on the outer join of an eagerly loaded relation
 LOCK_USER: dict[str, Any] = {"of": User}
 
@@ -253,10 +255,19 @@ class AccountUseCases:
 
         self.transactions.run(work)
 
-    def refuse(self, actor: Actor, what: str, reason: str) -> None:
-        """Record a refused attempt (wrong role, other unit's task) in the audit trail."""
+    def refuse(self, actor: Actor, route: str, reason: str) -> None:
+        """Record a refused attempt (wrong role, other unit's task) in the audit trail: once per person, route
+        and minute, so that a flood of refusals stays visible without flooding the trail."""
         def work(session: Session) -> None:
-            record(session, actor, self.clock.now(), "access.refused", ("route", what), reason)
+            now = self.clock.now()
+            minute = now.replace(second=0, microsecond=0)
+            recorded = session.scalar(select(AuditEvent.id).where(
+                AuditEvent.action == "access.refused", AuditEvent.at >= minute, AuditEvent.object_type == "route",
+                AuditEvent.object_id == route[:64], AuditEvent.actor_username == actor.username[:64]).limit(1))
+            if recorded is None:
+                record(session, actor, now, "access.refused", ("route", route), reason)
+            else:
+                log.warning("refused again within the minute: %s on %s (%s)", actor.username, route, reason)
         self.transactions.run(work)
 
     def command_line_actor(self, username: str | None = None) -> Actor:
