@@ -48,3 +48,8 @@ def notice(notice_id: int) -> str | Response:
             flash(_("您的异议已经收到。公示期满后，整改督办组将逐件核实并答复。"), "success")
             return redirect(url_for("public.notice", notice_id=notice_id))
     return render_template("public/notice.html", notice=current, form=form)
+
+
+@bp.route("/audit-head")
+def audit_head() -> str:
+    return render_template("public/audit_head.html", head=engine().public.audit_head())
