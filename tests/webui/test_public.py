@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from engine.core.statuses import ObjectionStatus
 from engine.store.models import AuditEvent
+from tests.engine.test_dashboard_and_bulletin import bulletin_text
 from tests.factories import PHOTO, World, apply_for_signoff, checklist, report_month, walk_to_reporting
 from tests.webui.conftest import CSRF_FIELD, Browser
 from tests.webui.test_lifecycle_web import inbox_links
@@ -142,3 +143,5 @@ def test_the_audit_chain_s_head_is_published_once_a_day(client: Browser, world: 
     assert f"<dd class=\"col-sm-9\">{seq}</dd>" in text and digest in text
     assert world.duban.audit.verify(world["admin"], {seq: digest}).ok  # an outsider's note still matches
     assert "/public/audit-head" in client.get("/public/").get_data(as_text=True)
+    bulletin, _ = bulletin_text(world.duban.reporting.bulletin(world["coordinator"], "2026-03"))
+    assert f"审计记录链头（截至2026年3月10日24时）：共 {seq} 条记录，SHA-256 {digest}" in bulletin
