@@ -133,10 +133,11 @@ class Duban:
 
 
 def open_engine(database_url: str, roles_file: Path, workflows: Path, clock: Clock, *, storage: Path,
-                settings: Settings | None = None) -> Duban:
-    """duban as configured: its database, roles.yaml, the workflows/*.bpmn it runs, its clock and file storage."""
-    return Duban(Database(database_url), load_roles(roles_file), clock, sorted(workflows.glob("*.bpmn")),
-                 settings or Settings.from_env(), storage=storage)
+                settings: Settings | None = None, migration_url: str | None = None) -> Duban:
+    """duban as configured: its database (and the schema owner's URL for migrations, if another), roles.yaml, the
+    workflows/*.bpmn it runs, its clock and file storage."""
+    return Duban(Database(database_url, migration_url=migration_url), load_roles(roles_file), clock,
+                 sorted(workflows.glob("*.bpmn")), settings or Settings.from_env(), storage=storage)
 
 
 def check_workflow_file(path: Path, roles_file: Path) -> list[str]:

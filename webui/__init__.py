@@ -42,7 +42,7 @@ def build_engine(config: Mapping[str, Any]) -> Duban:
     if config.get("DUBAN_DEMO_CLOCK"):
         clock = OffsetClock(clock)
     return open_engine(config["DATABASE_URL"], Path(config["DUBAN_ROLES"]), Path(config["DUBAN_WORKFLOWS"]), clock,
-                       storage=Path(config["DUBAN_STORAGE"]))
+                       storage=Path(config["DUBAN_STORAGE"]), migration_url=config.get("DUBAN_MIGRATION_DATABASE_URL"))
 
 
 def _defaults(instance_path: Path) -> dict[str, Any]:
@@ -53,6 +53,8 @@ def _defaults(instance_path: Path) -> dict[str, Any]:
         "DUBAN_WORKFLOWS": os.environ.get("DUBAN_WORKFLOWS") or str(PROJECT_ROOT / "workflows"),
         "DUBAN_DEMO_CLOCK": os.environ.get("DUBAN_DEMO_CLOCK") == "1",
         "DUBAN_STORAGE": os.environ.get("DUBAN_STORAGE") or str(instance_path / "evidence"),
+        # the schema owner, for `duban init` where the web app's role may not change tables (docs/operations.md)
+        "DUBAN_MIGRATION_DATABASE_URL": os.environ.get("DUBAN_MIGRATION_DATABASE_URL") or None,
         # a request may carry a few evidence files; each is checked against DUBAN_EVIDENCE_MAX_MB
         "MAX_CONTENT_LENGTH": 110 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,

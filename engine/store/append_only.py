@@ -26,15 +26,21 @@ POSTGRES_TRIGGERS = {
 
 
 def install(connection: Connection) -> None:
-    """Create the triggers that are missing (those present are left as they are)."""
+    """Create the triggers that are missing (those present are left as they are, without a statement that needs
+    the right to create)."""
     if connection.dialect.name == "sqlite":
         for name, operation in SQLITE_TRIGGERS.items():
             connection.exec_driver_sql(f"CREATE TRIGGER IF NOT EXISTS {name} BEFORE {operation} ON audit_events "
                                        "BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END")
         return
+    present = set(connection.exec_driver_sql(
+        "SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_events'::regclass AND NOT tgisinternal").scalars())
+    missing = [name for name in POSTGRES_TRIGGERS if name not in present]
+    if not missing:
+        return  # nothing to do, and nothing asked of a role that may not create (the web app's)
     connection.exec_driver_sql(POSTGRES_FUNCTION)
-    for name, when in POSTGRES_TRIGGERS.items():
-        connection.exec_driver_sql(f"CREATE OR REPLACE TRIGGER {name} {when} "
+    for name in missing:
+        connection.exec_driver_sql(f"CREATE TRIGGER {name} {POSTGRES_TRIGGERS[name]} "
                                    "EXECUTE FUNCTION duban_audit_append_only()")
 
 

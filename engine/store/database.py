@@ -40,9 +40,11 @@ class Session(orm.Session):
 class Database:
     """The one place that knows how to open a transaction on SQLite or PostgreSQL."""
 
-    def __init__(self, url: str, echo: bool = False) -> None:
+    def __init__(self, url: str, echo: bool = False, migration_url: str | None = None) -> None:
         self.url = url
         self.engine = create_engine(url, echo=echo, **_engine_options(url))
+        #: the schema's owner, when the application's own role may not change tables (PostgreSQL)
+        self.migration_url = migration_url or None
         if self.is_sqlite:
             _configure_sqlite(self.engine)
         self._sessions = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
@@ -55,12 +57,18 @@ class Database:
 
     def upgrade_schema(self) -> None:
         """Create the schema, or bring an older one up to date (Alembic migrations); put back the audit trail's
-        append-only triggers if they are missing (a restored copy made without them, or dropped by hand)."""
-        with self.engine.begin() as connection:
-            config = self._alembic_config()
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
-            append_only.install(connection)
+        append-only triggers if they are missing (a restored copy made without them, or dropped by hand).
+        With a migration URL this is done as the schema's owner; a current schema asks nothing of either role."""
+        engine = create_engine(self.migration_url) if self.migration_url else self.engine
+        try:
+            with engine.begin() as connection:
+                config = self._alembic_config()
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                append_only.install(connection)
+        finally:
+            if engine is not self.engine:
+                engine.dispose()
 
     def schema_is_current(self) -> bool:
         head = ScriptDirectory.from_config(self._alembic_config()).get_current_head()
