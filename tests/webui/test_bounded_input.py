@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from engine.core.errors import Unanswered
+from engine.store.transactions import UNANSWERED
 from tests.engine.test_spreadsheet_bombs import empty_cells_bomb
 from tests.factories import PASSWORD, World
 from tests.webui.conftest import Browser
@@ -54,3 +56,15 @@ def test_a_decompression_bomb_is_refused_on_the_pages_and_by_the_command(
     file.write_bytes(bomb)
     code, output = run(["import-tasks", str(file)], tmp_path, DATABASE_URL=world.duban.db.url)
     assert code == 1 and "疑似压缩炸弹" in output and "Traceback" not in output
+
+
+def test_a_step_whose_commit_went_unanswered_gets_a_clear_page(login_as: Callable[[str], Browser], world: World,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    coordinator = login_as("coordinator")
+
+    def unanswered(*args: object, **kwargs: object) -> None:
+        raise Unanswered(UNANSWERED)
+
+    monkeypatch.setattr(world.duban.work, "inbox", unanswered)
+    response = coordinator.get("/inbox")
+    assert response.status_code == 503 and "请刷新页面查看" in response.get_data(as_text=True)
