@@ -93,7 +93,7 @@ class Duban:
         transactions, processes, access = self.transactions, self.processes, self.access
         self.sweep = Sweep(transactions, processes)
         self.accounts = AccountUseCases(transactions, access, self.clock, self.settings)
-        self.audit = AuditUseCases(transactions, access)
+        self.audit = AuditUseCases(transactions, access, self.files)
         self.tasks = TaskUseCases(transactions, processes, access)
         self.work = WorkUseCases(transactions, WorkItems(processes, access, self.files), access, self.files,
                                  self.sweep)
@@ -145,11 +145,13 @@ class Duban:
 
 
 def open_engine(database_url: str, roles_file: Path, workflows: Path, clock: Clock, *, storage: Path,
-                settings: Settings | None = None, translate: Translate = untranslated) -> Duban:
-    """duban as configured: its database, roles.yaml, the workflows/*.bpmn it runs, its clock and file storage, and
-    the catalogs its messages are translated with."""
-    return Duban(Database(database_url), load_roles(roles_file), clock, sorted(workflows.glob("*.bpmn")),
-                 settings or Settings.from_env(), storage=storage, translate=translate)
+                settings: Settings | None = None, translate: Translate = untranslated,
+                migration_url: str | None = None) -> Duban:
+    """duban as configured: its database (and the schema owner's URL for migrations, if another), roles.yaml, the
+    workflows/*.bpmn it runs, its clock and file storage, and the catalogs its messages are translated with."""
+    return Duban(Database(database_url, migration_url=migration_url), load_roles(roles_file), clock,
+                 sorted(workflows.glob("*.bpmn")), settings or Settings.from_env(), storage=storage,
+                 translate=translate)
 
 
 def check_workflow_file(path: Path, roles_file: Path) -> list[str]:

@@ -14,6 +14,7 @@ from engine.core.clock import OffsetClock, SystemClock
 from engine.features.notifications.messages import Translate, untranslated
 from webui import security
 from webui.i18n import message_translator
+from webui.params import CleanRequest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,6 +22,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     instance_path = Path(os.environ.get("DUBAN_INSTANCE") or PROJECT_ROOT / "instance").resolve()
     app = Flask(__name__, instance_path=str(instance_path))
+    app.request_class = CleanRequest
     app.config.from_mapping(_defaults(instance_path))
     app.config.from_mapping(security.defaults(os.environ))
     if config:
@@ -42,7 +44,8 @@ def build_engine(config: Mapping[str, Any], translate: Translate = untranslated)
     if config.get("DUBAN_DEMO_CLOCK"):
         clock = OffsetClock(clock)
     return open_engine(config["DATABASE_URL"], Path(config["DUBAN_ROLES"]), Path(config["DUBAN_WORKFLOWS"]), clock,
-                       storage=Path(config["DUBAN_STORAGE"]), translate=translate)
+                       storage=Path(config["DUBAN_STORAGE"]), translate=translate,
+                       migration_url=config.get("DUBAN_MIGRATION_DATABASE_URL"))
 
 
 def _defaults(instance_path: Path) -> dict[str, Any]:
@@ -53,6 +56,8 @@ def _defaults(instance_path: Path) -> dict[str, Any]:
         "DUBAN_WORKFLOWS": os.environ.get("DUBAN_WORKFLOWS") or str(PROJECT_ROOT / "workflows"),
         "DUBAN_DEMO_CLOCK": os.environ.get("DUBAN_DEMO_CLOCK") == "1",
         "DUBAN_STORAGE": os.environ.get("DUBAN_STORAGE") or str(instance_path / "evidence"),
+        # the schema owner, for `duban init` where the web app's role may not change tables (docs/operations.md)
+        "DUBAN_MIGRATION_DATABASE_URL": os.environ.get("DUBAN_MIGRATION_DATABASE_URL") or None,
         # a request may carry a few evidence files; each is checked against DUBAN_EVIDENCE_MAX_MB
         "MAX_CONTENT_LENGTH": 110 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
@@ -81,7 +86,7 @@ def _register(app: Flask) -> None:
     from webui.demo_clock import routes as demo_clock
     from webui.documents import routes as documents
     from webui.escalation import routes as escalation
-    from webui.extensions import babel, csrf, limiter, login_manager
+    from webui.extensions import babel, csrf, login_manager
     from webui.formatting import register_filters
     from webui.notifications import routes as notifications
     from webui.public import exposures, publicity
@@ -93,7 +98,6 @@ def _register(app: Flask) -> None:
 
     security.install(app)
     csrf.init_app(app)
-    limiter.init_app(app)
     login_manager.init_app(app)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(i18n.compiled_catalogs(app))
     babel.init_app(app, locale_selector=locale_for_request)

@@ -69,17 +69,21 @@ def demo() -> None:
 @click.option("--port", default=lambda: int(os.environ.get("PORT", "5000")), type=int, show_default="5000")
 @click.option("--threads", default=8, show_default=True)
 def serve(host: str, port: int, threads: int) -> None:
-    from waitress import serve as waitress_serve
+    from waitress import create_server
 
     from webui.sweeper import start_sweeper
 
     app = _app()
+    try:  # the address is taken first: "serving on" is printed only once it is ours
+        server = create_server(app, host=host, port=port, threads=threads)
+    except OSError as exc:
+        raise click.ClickException(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
     engine = app.extensions["duban"]
     engine.init_database()
     sweeper = start_sweeper(engine)
     every = f"every {engine.settings.sweep_seconds} s" if sweeper else "off (DUBAN_SWEEP_SECONDS=0)"
     click.echo(f"duban is serving on http://{host}:{port}  (timer sweep {every}; Ctrl+C to stop)")
-    waitress_serve(app, host=host, port=port, threads=threads)
+    server.run()
 
 
 @main.command(help="Fire every timer due now (or at --now), then exit. Safe to run beside the web server.")
@@ -182,7 +186,8 @@ def audit() -> None:
 @audit.command("verify", help="Walk the hash chain; exit 1 naming the first broken or missing link.")
 @click.option("--anchor", "anchors", multiple=True, metavar="SEQ:HASH",
               help="A seq and hash noted earlier (e.g. printed by a previous verify); must still match.")
-def audit_verify(anchors: tuple[str, ...]) -> None:
+@click.option("--files", is_flag=True, help="Also check every attached file's bytes against its SHA-256.")
+def audit_verify(anchors: tuple[str, ...], files: bool) -> None:
     engine = _app().extensions["duban"]
     report = engine.audit.verify(cli_actor(), _anchors(anchors))
     if not report.ok:
@@ -190,6 +195,18 @@ def audit_verify(anchors: tuple[str, ...]) -> None:
         click.echo(f"the {report.events} events before it are intact (up to #{report.head_seq})", err=True)
         sys.exit(1)
     click.echo(f"audit chain intact: {report.events} events; head #{report.head_seq} {report.head_hash}")
+    if files and not _attached_files_intact(engine):
+        sys.exit(1)
+
+
+def _attached_files_intact(engine) -> bool:  # type: ignore[no-untyped-def]
+    count, damaged = engine.audit.verify_files(cli_actor())
+    for file, state in damaged:
+        click.echo(f"attached file #{file.id} of task {file.task_id} {state}: {file.original_name} "
+                   f"(sha256 {file.sha256})", err=True)
+    if not damaged:
+        click.echo(f"attached files intact: {count}")
+    return not damaged
 
 
 def _anchors(values: tuple[str, ...]) -> dict[int, str]:

@@ -13,7 +13,16 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from engine.core.errors import Conflict, DomainError, InvalidSubmission, NotFound, PermissionDenied, RateLimited
+from engine.core.errors import (
+    Conflict,
+    DomainError,
+    FileUnavailable,
+    InvalidSubmission,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    Unanswered,
+)
 from engine.core.text import N_
 from webui.auth.session import current_actor
 from webui.extensions import engine
@@ -40,6 +49,8 @@ def register(app: Flask) -> None:
     app.register_error_handler(PermissionDenied, _refused(403))
     app.register_error_handler(Conflict, _conflict)
     app.register_error_handler(RateLimited, _rate_limited)
+    app.register_error_handler(Unanswered, _unanswered)
+    app.register_error_handler(FileUnavailable, _file_unavailable)
     app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.register_error_handler(InvalidSubmission, _invalid)
     app.register_error_handler(CSRFError, _csrf)
@@ -50,7 +61,8 @@ def register(app: Flask) -> None:
 def _refused(code: int) -> Callable[[DomainError], tuple[str, int]]:
     def handler(error: DomainError) -> tuple[str, int]:
         if current_user.is_authenticated:
-            engine().accounts.refuse(current_actor(), f"{request.method} {request.path}", str(error))
+            route = request.url_rule.rule if request.url_rule else request.path
+            engine().accounts.refuse(current_actor(), f"{request.method} {route}", f"{error}（{request.path}）")
         return render_template("error.html", code=code, message=error_text(error)), code
     return handler
 
@@ -62,6 +74,15 @@ def _conflict(error: Conflict) -> Response:
 
 def _rate_limited(error: RateLimited) -> tuple[str, int]:
     return render_template("error.html", code=429, message=error_text(error)), 429
+
+
+def _unanswered(error: Unanswered) -> tuple[str, int]:
+    log.warning("the database did not answer on %s %s", request.method, request.path)
+    return render_template("error.html", code=503, message=error_text(error)), 503
+
+
+def _file_unavailable(error: FileUnavailable) -> tuple[str, int]:
+    return render_template("error.html", code=410, message=error_text(error)), 410
 
 
 def _too_large(error: RequestEntityTooLarge) -> tuple[str, int]:

@@ -2,13 +2,11 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import Babel, gettext
-from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 
 from engine.app import Duban, TimeMachine
 from engine.core.text import N_
-from webui.security import client_address
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -18,8 +16,6 @@ login_manager.localize_callback = gettext
 login_manager.login_message_category = "warning"
 login_manager.session_protection = "strong"
 babel = Babel()
-#: per client address; storage from DUBAN_RATELIMIT_STORAGE (memory:// by default: one process only)
-limiter = Limiter(key_func=client_address)
 
 
 def engine() -> Duban:

@@ -1,18 +1,13 @@
-"""Security headers on every response, production start-up checks, the client's address, the login limiter."""
+"""Security headers on every response, production start-up checks, the client's address."""
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, render_template, request
-from flask_babel import gettext as _
-from flask_limiter.errors import RateLimitExceeded
+from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
-
-log = logging.getLogger("duban.security")
 
 #: No inline script anywhere (the only script is the vendored Bootstrap bundle). Inline styles are
 #: allowed because the task page inlines its SVG process diagram, which carries a <style> element.
@@ -54,9 +49,6 @@ def defaults(environ: Mapping[str, str]) -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure,
         "DUBAN_PROXY_COUNT": _int(environ, "DUBAN_PROXY_COUNT", 0),
-        "DUBAN_LOGIN_RATE_LIMIT": environ.get("DUBAN_LOGIN_RATE_LIMIT", "10 per minute;60 per hour"),
-        "RATELIMIT_STORAGE_URI": environ.get("DUBAN_RATELIMIT_STORAGE", "memory://"),
-        "RATELIMIT_HEADERS_ENABLED": False,
     }
 
 
@@ -97,7 +89,6 @@ def install(app: Flask) -> None:
         hops = app.config["DUBAN_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.after_request(_security_headers)
-    app.register_error_handler(RateLimitExceeded, _too_many)
 
 
 def _security_headers(response: Response) -> Response:
@@ -108,12 +99,6 @@ def _security_headers(response: Response) -> Response:
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
-
-
-def _too_many(error: RateLimitExceeded) -> tuple[str, int]:
-    log.warning("rate limit %s exceeded by %s on %s", error.description, client_address(), request.path)
-    message = _("尝试次数过多，请稍后再试。")
-    return render_template("error.html", code=429, message=message), 429
 
 
 def client_address() -> str:

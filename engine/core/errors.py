@@ -22,6 +22,14 @@ class Busy(Conflict):
     """The database stayed locked by other writers longer than the wait allows."""
 
 
+class FileUnavailable(DomainError):
+    """A stored file is missing, or its bytes no longer match the hash it was stored under."""
+
+
+class Unanswered(DomainError):
+    """The database did not answer (twice, or at the commit): whether the step was recorded must be looked at."""
+
+
 class InvalidSubmission(DomainError):
     """Submitted data failed validation; `errors` maps field name to messages."""
 

@@ -20,6 +20,10 @@ class Settings:
     review_working_days: int = 5
     #: the web server sweeps due timers this often (0: never; `duban tick` still works)
     sweep_seconds: int = 60
+    #: a timer that met a database failure (a lost connection, a serialization failure) is tried again this
+    #: many times, after 1, 2, 4 … times this many seconds, before it becomes an incident
+    timer_retries: int = 3
+    timer_retry_seconds: int = 2
     #: 公示: a sign-off notice stays on the public pages this many working days
     notice_working_days: int = 5
     #: the largest evidence file accepted, in MB
@@ -28,6 +32,9 @@ class Settings:
     objections_per_hour: int = 5
     #: consecutive failed logins that lock an account
     login_max_failures: int = 5
+    #: failed logins one client address may make a minute and an hour (a correct password still gets in)
+    login_failures_per_minute: int = 10
+    login_failures_per_hour: int = 60
     #: how long a lock lasts; 0 keeps the account locked until an administrator unlocks it
     lockout_minutes: int = 30
     #: a login session ends this many hours after it began, whatever happens
@@ -85,6 +92,10 @@ class Settings:
             raise ValueError("DUBAN_REVIEW_WORKING_DAYS must be between 1 and 60")
         if not 0 <= self.sweep_seconds <= 86_400:
             raise ValueError("DUBAN_SWEEP_SECONDS must be between 0 and 86400")
+        if not 0 <= self.timer_retries <= 10:
+            raise ValueError("DUBAN_TIMER_RETRIES must be between 0 and 10")
+        if not 0 <= self.timer_retry_seconds <= 60:
+            raise ValueError("DUBAN_TIMER_RETRY_SECONDS must be between 0 and 60")
         if not 1 <= self.notice_working_days <= 30:
             raise ValueError("DUBAN_NOTICE_WORKING_DAYS must be between 1 and 30")
         if not 1 <= self.evidence_max_mb <= 500:
@@ -100,6 +111,9 @@ class Settings:
     def _check_login(self) -> None:
         if not 1 <= self.login_max_failures <= 100:
             raise ValueError("DUBAN_LOGIN_MAX_FAILURES must be between 1 and 100")
+        if not 1 <= self.login_failures_per_minute <= self.login_failures_per_hour <= 100_000:
+            raise ValueError("DUBAN_LOGIN_FAILURES_PER_MINUTE must be at least 1 and at most "
+                             "DUBAN_LOGIN_FAILURES_PER_HOUR")
         if not 0 <= self.lockout_minutes <= 7 * 24 * 60:
             raise ValueError("DUBAN_LOCKOUT_MINUTES must be between 0 (until unlocked) and 10080")
         if not 1 <= self.session_hours <= 24 * 30:

@@ -1,8 +1,9 @@
 """Reading and writing .xlsx tables (openpyxl): the ledger and the indicator values.
 
-Reading is defensive: the file comes from an upload. openpyxl parses the XML with
-defusedxml when it is installed (it is a dependency), the number of rows and columns is
-capped, and every problem is reported with the row and column a person sees in Excel.
+Reading is defensive: the file comes from an upload. The archive is checked before it is
+parsed (core/archive.py: no decompression bomb), openpyxl parses the XML with defusedxml
+when it is installed (it is a dependency), the number of rows and columns is capped, and
+every problem is reported with the row and column a person sees in Excel.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from engine.core.archive import archive_problem
 from engine.core.errors import DomainError
 
 MAX_ROWS = 5000
@@ -118,8 +120,13 @@ def _read_rows(rows: Iterator[tuple[Any, ...]], columns: Sequence[Column]) -> li
 
 def _open(data: bytes) -> Workbook:
     unreadable = ImportRejected([Problem(0, "", "无法读取这个文件：请上传 Excel 工作簿（.xlsx），文件可能已损坏")])
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise unreadable
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            problem = archive_problem(archive)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError):
+        raise unreadable from None
+    if problem:
+        raise ImportRejected([Problem(0, "", f"拒绝读取这个文件：{problem}。请检查文件，或分成多个文件导入")])
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds of errors for a damaged or foreign file

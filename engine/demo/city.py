@@ -103,7 +103,8 @@ class DemoBuilder(EscalationStories):
         self.today = today
         start = _add_months(today.replace(day=1), -HISTORY_MONTHS)
         self.clock = FakeClock(datetime.combine(start, time(9), LOCAL_TZ))
-        self.sim = Duban(duban.db, duban.roles, self.clock, duban.workflow_files, duban.settings)
+        self.sim = Duban(duban.db, duban.roles, self.clock, duban.workflow_files, duban.settings,
+                         storage=duban.files.root)  # the evidence goes where the served site looks for it
         self.content = content
         self.events: list[Event] = []
         self.counter = itertools.count()

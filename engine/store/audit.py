@@ -134,6 +134,14 @@ class ChainReport:
         return self.problem is None
 
 
+def head_before(session: Session, instant: datetime) -> tuple[int, str]:
+    """The chain's head as it stood at `instant`: the seq (the number of events) and hash of the last event
+    recorded before it."""
+    row = session.execute(select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.at < instant)
+                          .order_by(AuditEvent.seq.desc()).limit(1)).first()
+    return (row.seq, row.hash) if row is not None else (0, GENESIS)
+
+
 def verify_chain(session: Session, anchors: Mapping[int, str] | None = None) -> ChainReport:
     """Walk every event in seq order; report the first broken or missing link."""
     events = session.scalars(select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=1000))

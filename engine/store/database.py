@@ -11,8 +11,10 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, orm
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 
+from engine.store import append_only
 from engine.store.audit import append_to_chain
 
 if TYPE_CHECKING:
@@ -20,6 +22,10 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+class CommitUnanswered(Exception):
+    """The connection was lost while COMMIT was on its way: the transaction may or may not be committed."""
 
 
 class Session(orm.Session):
@@ -34,9 +40,11 @@ class Session(orm.Session):
 class Database:
     """The one place that knows how to open a transaction on SQLite or PostgreSQL."""
 
-    def __init__(self, url: str, echo: bool = False) -> None:
+    def __init__(self, url: str, echo: bool = False, migration_url: str | None = None) -> None:
         self.url = url
         self.engine = create_engine(url, echo=echo, **_engine_options(url))
+        #: the schema's owner, when the application's own role may not change tables (PostgreSQL)
+        self.migration_url = migration_url or None
         if self.is_sqlite:
             _configure_sqlite(self.engine)
         self._sessions = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
@@ -48,11 +56,19 @@ class Database:
         return self.engine.dialect.name == "sqlite"
 
     def upgrade_schema(self) -> None:
-        """Create the schema, or bring an older one up to date (Alembic migrations)."""
-        with self.engine.begin() as connection:
-            config = self._alembic_config()
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+        """Create the schema, or bring an older one up to date (Alembic migrations); put back the audit trail's
+        append-only triggers if they are missing (a restored copy made without them, or dropped by hand).
+        With a migration URL this is done as the schema's owner; a current schema asks nothing of either role."""
+        engine = create_engine(self.migration_url) if self.migration_url else self.engine
+        try:
+            with engine.begin() as connection:
+                config = self._alembic_config()
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                append_only.install(connection)
+        finally:
+            if engine is not self.engine:
+                engine.dispose()
 
     def schema_is_current(self) -> bool:
         head = ScriptDirectory.from_config(self._alembic_config()).get_current_head()
@@ -70,12 +86,25 @@ class Database:
         written just before the commit.
 
         Writers on SQLite take the write lock at BEGIN (BEGIN IMMEDIATE), so two concurrent use cases never both
-        read a state the other is about to change.
+        read a state the other is about to change. Everything is flushed before COMMIT is sent, so a connection
+        lost at COMMIT (CommitUnanswered) is the only failure whose outcome is unknown.
         """
         factory = self._write_sessions if write else self._sessions
-        with factory() as session, session.begin():
-            yield session
-            append_to_chain(session)
+        with factory() as session:
+            transaction = session.begin()
+            try:
+                yield session
+                append_to_chain(session)
+                session.flush()
+            except BaseException:
+                transaction.rollback()
+                raise
+            try:
+                transaction.commit()
+            except DBAPIError as exc:
+                if exc.connection_invalidated:
+                    raise CommitUnanswered(str(exc.orig)) from exc
+                raise
 
     def dispose(self) -> None:
         self.engine.dispose()

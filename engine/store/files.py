@@ -10,6 +10,7 @@ import hashlib
 import os
 import tempfile
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 import filetype
@@ -36,6 +37,14 @@ class Limits:
     types: frozenset[str] = frozenset(ALLOWED_TYPES)
     max_bytes: int | None = None  # None: the store's limit
     max_count: int = 20
+
+
+class FileState(StrEnum):
+    """A stored file as found on disk, against the SHA-256 it was stored under."""
+
+    INTACT = "intact"
+    MISSING = "missing"
+    ALTERED = "altered"
 
 
 @dataclass(frozen=True)
@@ -92,6 +101,15 @@ class FileStore:
     def preview_path(self, sha256: str) -> Path:
         """Where the preview of a file is kept once drawn (engine/store/previews.py)."""
         return self.root / "previews" / sha256[:2] / f"{sha256}.jpg"
+
+    def state(self, sha256: str) -> FileState:
+        """Whether the file is still there with the very bytes that were uploaded (its hash is its name)."""
+        try:
+            with open(self.path(sha256), "rb") as stream:
+                digest = hashlib.file_digest(stream, "sha256").hexdigest()
+        except OSError:
+            return FileState.MISSING
+        return FileState.INTACT if digest == sha256 else FileState.ALTERED
 
 
 class FileWriter:

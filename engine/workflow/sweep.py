@@ -5,6 +5,7 @@ A timer is due once its instant has passed (strictly, as SpiffWorkflow compares)
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +17,7 @@ from engine.core.actor import Actor
 from engine.core.errors import Busy, Conflict
 from engine.store.database import Session
 from engine.store.models import InstanceStatus, ProcessInstance
-from engine.store.transactions import Transactions
+from engine.store.transactions import Transactions, transient
 from engine.workflow.incidents import open_incident
 from engine.workflow.instances import Processes
 from engine.workflow.step import Step
@@ -46,12 +47,18 @@ class Sweep:
     rolls back and each instance of the batch is fired again in a transaction of its own, where the
     failing one becomes an incident and is left alone. A crash loses the batch in hand, whose
     transaction rolls back; the next sweep fires it.
+
+    A failure of the moment (a lost connection, a serialization failure) is not the instance's fault: its
+    timer is tried again after a pause that doubles each time, and becomes an incident only when the
+    retries (Settings.timer_retries) are spent.
     """
 
-    def __init__(self, transactions: Transactions, processes: Processes) -> None:
+    def __init__(self, transactions: Transactions, processes: Processes,
+                 pause: Callable[[float], None] = time.sleep) -> None:
         self.transactions = transactions
         self.processes = processes
         self.clock = processes.runtime.clock
+        self.pause = pause
         self.passes: list[Callable[[], object]] = []
 
     def after_timers(self, work: Callable[[], object]) -> None:
@@ -84,7 +91,7 @@ class Sweep:
 
         def work(session: Session) -> None:
             instances = claim_due_instances(session, now, size, passed)
-            claimed.extend(instance.id for instance in instances)
+            claimed[:] = [instance.id for instance in instances]  # a second attempt claims afresh
             tasks = self.processes.registry.tasks_by_id(session, {i.task_id for i in instances if i.task_id})
             steps = [self._step(session, tasks.get(instance.task_id), instance) for instance in instances]
             for step in steps:
@@ -121,14 +128,23 @@ class Sweep:
             self.fire(session, Actor.system(), instance)
             return "fired"
 
-        try:
-            return self.transactions.run(work)
-        except Conflict:
-            return "skipped"
-        except Exception as exc:  # any failure of one instance must not stop the sweep
-            log.exception("timer of instance %s failed", instance_id)
-            self.transactions.run(partial(open_incident, instance_id=instance_id, error=exc, now=self.clock.now()))
-            return "failed"
+        settings = self.processes.settings
+        for retry in range(settings.timer_retries + 1):
+            try:
+                return self.transactions.run(work)
+            except Conflict:
+                return "skipped"
+            except Exception as exc:  # any failure of one instance must not stop the sweep
+                if not transient(exc) or retry == settings.timer_retries:
+                    return self._incident(instance_id, exc)
+                log.warning("timer of instance %s met a database failure (%s): trying again", instance_id, exc)
+                self.pause(settings.timer_retry_seconds * 2**retry)
+        return "failed"
+
+    def _incident(self, instance_id: int, exc: Exception) -> str:
+        log.error("timer of instance %s failed", instance_id, exc_info=exc)
+        self.transactions.run(partial(open_incident, instance_id=instance_id, error=exc, now=self.clock.now()))
+        return "failed"
 
     def fire(self, session: Session, actor: Actor, instance: ProcessInstance) -> None:
         """Fire the timers of one instance the caller has locked, and settle its step."""

@@ -233,9 +233,10 @@ def test_events_join_the_chain_when_their_transaction_commits(duban: Duban, worl
     other = Duban(Database(duban.db.url), duban.roles, duban.clock, duban.workflow_files)
     start = report(duban.db)
     written = threading.Event()
+    routes = iter(["GET /tasks/1", "GET /clues/1"])  # (one refusal a person, route and minute is recorded)
 
     def write_meanwhile() -> None:
-        other.accounts.refuse(world["staff"], "GET /tasks/1", "没有找到")
+        other.accounts.refuse(world["staff"], next(routes), "没有找到")
         written.set()
 
     for outcome in ("rolled back", "committed"):

@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
+from sqlalchemy.exc import DatabaseError
 
 from engine.app import Duban
 from engine.core.actor import Actor
+from engine.store import append_only
 from engine.store.audit import verify_chain
 from engine.store.backup import BackupError, backup, restore
 from engine.store.database import Database
@@ -133,3 +135,32 @@ def test_postgresql_is_backed_up_with_its_own_tools(duban: Duban, tmp_path: Path
 
     with pytest.raises(BackupError, match="pg_dump"):
         backup(duban.db, tmp_path / "x.dump")
+
+
+def refuses_edits(db: Database) -> bool:
+    try:
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("UPDATE audit_events SET summary = summary WHERE seq = 1")
+    except DatabaseError as exc:
+        return "append-only" in str(exc)
+    return False
+
+
+def test_init_puts_back_the_append_only_triggers(world: World, duban: Duban) -> None:
+    assert refuses_edits(duban.db)
+    with duban.db.engine.begin() as connection:
+        append_only.remove(connection)
+    assert not refuses_edits(duban.db)
+    duban.init_database()
+    assert refuses_edits(duban.db)
+
+
+@pytest.mark.sqlite_only
+def test_restore_puts_back_the_append_only_triggers(world: World, duban: Duban, tmp_path: Path) -> None:
+    with duban.db.engine.begin() as connection:
+        append_only.remove(connection)
+    copy = backup(duban.db, tmp_path / "without-triggers.sqlite3").path
+    restored = Database(f"sqlite:///{tmp_path / 'restored.sqlite3'}")
+    restore(restored, copy, duban.clock, Actor.system())
+    assert refuses_edits(restored)
+    restored.dispose()

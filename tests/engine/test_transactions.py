@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Connection, func, select, text, update
+from sqlalchemy.exc import IntegrityError
 
 from engine.app import Duban
 from engine.core.clock import FakeClock
@@ -23,12 +24,13 @@ from engine.store.models import (
     HumanTaskStatus,
     ImplementationPlan,
     ProcessInstance,
+    ProgressReport,
     RectificationTask,
     User,
     cooperating_units,
 )
 from tests.conftest import START, WORKFLOWS
-from tests.factories import ROOT, World, assignment, statements_sent
+from tests.factories import ROOT, World, assignment, statements_sent, walk_to_reporting
 
 
 @contextmanager
@@ -302,3 +304,22 @@ def test_what_a_transaction_wrote_stays_unseen_and_goes_when_it_fails(world: Wor
         raise RuntimeError("after the write")
     with db.transaction(write=False) as session:
         assert session.scalar(title) == "长江干流沿岸污水直排"
+
+
+def test_the_database_refuses_a_second_report_for_a_month_and_a_second_open_work_item(world: World) -> None:
+    task_id = world.register(deadline="2027-12-31")
+    walk_to_reporting(world, task_id)
+    world.next_month()
+    with world.duban.db.transaction(write=False) as session:
+        report = session.scalars(select(ProgressReport).where(ProgressReport.task_id == task_id)).first()
+        item = session.scalars(select(HumanTask).where(HumanTask.status == HumanTaskStatus.OPEN)).first()
+    assert report is not None and item is not None
+    twin_report = {column: getattr(report, column) for column in ("task_id", "instance_id", "period", "status",
+                                                                  "requested_at", "due_date")}
+    with pytest.raises(IntegrityError), world.duban.db.transaction() as session:
+        session.add(ProgressReport(**twin_report))
+    twin_item = {column.key: getattr(item, column.key) for column in HumanTask.__table__.columns if column.key != "id"}
+    with pytest.raises(IntegrityError), world.duban.db.transaction() as session:
+        session.add(HumanTask(**twin_item))
+    with world.duban.db.transaction() as session:  # a closed item of the same BPMN task may stay beside it
+        session.add(HumanTask(**{**twin_item, "status": HumanTaskStatus.CANCELLED}))

@@ -143,6 +143,8 @@ MATRIX: tuple[Case, ...] = (
     Case("GET", "/public/tasks/<int:task_id>", "/public/tasks/{missing}",
          (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404)),
     Case("GET", "/public/notices", "/public/notices",     (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    Case("GET", "/public/audit-head", "/public/audit-head",
+         (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     Case("GET", "/public/notices/<int:notice_id>", "/public/notices/{notice}",
          (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     Case("POST", "/public/notices/<int:notice_id>", "/public/notices/{notice}",  # empty: shown again with errors

@@ -1,10 +1,13 @@
 """The duban command as an operator uses it."""
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
+from waitress.server import BaseWSGIServer
 
 from engine.store.database import Database
 from engine.store.models import ProcessVersion, ProgressReport, Unit, User
@@ -77,3 +80,26 @@ def test_tick_fires_what_is_due_at_the_given_time_once(world: World, tmp_path: P
 def test_tick_refuses_an_uninitialised_database(tmp_path: Path) -> None:
     code, output = run(["tick"], tmp_path)
     assert code == 1 and "duban init" in output
+
+
+def test_serve_takes_its_port_before_it_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bound: list[bool] = []
+
+    def run_then_stop(server: BaseWSGIServer) -> None:
+        with socket.create_connection(("127.0.0.1", server.effective_port), timeout=2):
+            bound.append(True)
+        server.close()
+
+    monkeypatch.setattr(BaseWSGIServer, "run", run_then_stop)
+    code, output = run(["serve", "--port", "0"], tmp_path, DUBAN_SWEEP_SECONDS="0")
+    assert code == 0 and bound == [True] and "duban is serving on" in output
+
+
+def test_serve_on_a_busy_port_is_a_one_line_error(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, output = run(["serve", "--port", str(port)], tmp_path, DUBAN_SWEEP_SECONDS="0")
+    assert code == 1 and "serving on" not in output
+    assert output.strip().splitlines() == [f"Error: cannot serve on 127.0.0.1:{port}: Address already in use"]

@@ -10,18 +10,37 @@ from sqlalchemy import func, select
 from engine.core.statuses import ClueStatus, EscalationStatus, TaskStatus
 from engine.demo.city import DEMO_PASSWORD
 from engine.store.database import Database
-from engine.store.models import AuditEvent, Category, Clue, Escalation, ProgressReport, RectificationTask, User
+from engine.store.models import (
+    Attachment,
+    AuditEvent,
+    Category,
+    Clue,
+    Escalation,
+    ProgressReport,
+    RectificationTask,
+    User,
+)
 from webui import create_app
 from webui.cli import main
+
+STORAGE = "stored-elsewhere"
 
 
 @pytest.fixture(scope="module")
 def demo_instance(tmp_path_factory: pytest.TempPathFactory) -> Path:
     instance = tmp_path_factory.mktemp("instance")
-    result = CliRunner().invoke(main, ["demo"], env={"DUBAN_INSTANCE": str(instance), "DATABASE_URL": ""})
+    result = CliRunner().invoke(main, ["demo"], env={"DUBAN_INSTANCE": str(instance), "DATABASE_URL": "",
+                                                     "DUBAN_STORAGE": str(instance / STORAGE)})
     assert result.exit_code == 0, result.output
     assert "demo city created" in result.output
     return instance
+
+
+def test_the_demo_s_evidence_is_where_the_storage_setting_says(demo_instance: Path) -> None:
+    with database(demo_instance).transaction(write=False) as session:
+        hashes = session.scalars(select(Attachment.sha256)).all()
+    assert hashes and all((demo_instance / STORAGE / sha[:2] / sha).is_file() for sha in hashes)
+    assert not (demo_instance / "evidence").exists()
 
 
 def database(instance: Path) -> Database:

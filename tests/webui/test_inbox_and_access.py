@@ -116,3 +116,18 @@ def test_ledger_filters_and_unit_scope(login_as: Login, world: World) -> None:
     assert "没有符合条件" in supervisor.get("/ledger?q=不存在的词").get_data(as_text=True)
     own = login_as("staff").get("/ledger").get_data(as_text=True)
     assert ">1-3<" in own and ">2-1<" not in own
+
+
+def test_refusals_are_recorded_once_per_person_route_and_minute(login_as: Login, world: World) -> None:
+    staff = login_as("staff")
+    for missing in range(1000, 1200):
+        assert staff.get(f"/tasks/{missing}").status_code == 404
+    assert staff.get("/admin/users").status_code == 403
+    world.duban.clock.advance(minutes=1)  # type: ignore[attr-defined]
+    assert staff.get("/tasks/1000").status_code == 404
+    with world.duban.db.transaction(write=False) as session:
+        refusals = session.execute(select(AuditEvent.object_id, AuditEvent.summary)
+                                   .where(AuditEvent.action == "access.refused").order_by(AuditEvent.seq)).all()
+    assert [object_id for object_id, _ in refusals] == [
+        "GET /tasks/<int:task_id>", "GET /admin/users", "GET /tasks/<int:task_id>"]
+    assert "/tasks/1000" in refusals[0].summary

@@ -101,9 +101,29 @@ def test_the_lockout_counts_across_web_workers(world: World, duban: Duban) -> No
 def test_failed_logins_are_rate_limited_per_address(client: Browser, world: World) -> None:
     for number in range(10):
         assert attempt(client, f"nobody{number}", "wrong-password-1", REMOTE_ADDR="10.9.9.9").startswith("200")
-    limited = attempt(client, "staff", PASSWORD, REMOTE_ADDR="10.9.9.9")
+    limited = attempt(client, "nobody", "wrong-password-1", REMOTE_ADDR="10.9.9.9")
     assert limited.startswith("429") and "尝试次数过多" in limited
     assert attempt(client, "staff", PASSWORD, REMOTE_ADDR="10.9.9.10").startswith("302")
+
+
+def test_a_limited_address_still_lets_a_correct_password_in(client: Browser, world: World) -> None:
+    """One bad actor behind an office's shared address does not lock the office out."""
+    for number in range(12):
+        attempt(client, f"nobody{number}", "wrong-password-1", REMOTE_ADDR="10.9.9.9")
+    assert attempt(client, "staff", "wrong-password-1", REMOTE_ADDR="10.9.9.9").startswith("429")
+    assert attempt(client, "staff", PASSWORD, REMOTE_ADDR="10.9.9.9").startswith("302")
+
+
+def test_the_address_limit_counts_across_web_workers(world: World, duban: Duban) -> None:
+    """Two workers (two engines, two apps) on one database share the count of an address's failures."""
+    other = Duban(Database(duban.db.url), duban.roles, duban.clock, duban.workflow_files)
+    apps = [create_app({"DUBAN_ENGINE": engine, "SECRET_KEY": "test-secret", "TESTING": True})
+            for engine in (duban, other)]
+    browsers = [Browser(app.test_client()) for app in apps]
+    outcomes = [attempt(browsers[number % 2], f"nobody{number}", "wrong-password-1", REMOTE_ADDR="10.3.3.3")[:3]
+                for number in range(11)]
+    assert outcomes == ["200"] * 10 + ["429"]
+    other.db.dispose()
 
 
 def test_successful_logins_do_not_count_against_the_address(app: Flask, world: World) -> None:

@@ -5,8 +5,11 @@ import io
 from collections.abc import Callable
 
 from flask import Flask
+from sqlalchemy import select
 
 from engine.core.statuses import ObjectionStatus
+from engine.store.models import AuditEvent
+from tests.engine.test_dashboard_and_bulletin import bulletin_text
 from tests.factories import PHOTO, World, apply_for_signoff, checklist, report_month, walk_to_reporting
 from tests.webui.conftest import CSRF_FIELD, Browser
 from tests.webui.test_lifecycle_web import inbox_links
@@ -128,3 +131,18 @@ def test_the_verification_checklist_and_the_objection_answers_in_the_browser(log
     do_step(supervisor, "答复公示异议", {f"decision_{objection_id}": "dismissed",
                                       f"answer_{objection_id}": "经复核，系上游企业排放，已另行处理"})
     assert "审批销号" in inbox_links(login_as("leader"))
+
+
+def test_the_audit_chain_s_head_is_published_once_a_day(client: Browser, world: World) -> None:
+    with world.duban.db.transaction(write=False) as session:
+        seq, digest = session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc())).first()
+    world.duban.clock.advance(days=1)  # type: ignore[attr-defined]
+    world.register("9-9")  # today's events are published tomorrow
+    page = client.get("/public/audit-head")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "2026年3月10日" in text
+    assert f"<dd class=\"col-sm-9\">{seq}</dd>" in text and digest in text
+    assert world.duban.audit.verify(world["admin"], {seq: digest}).ok  # an outsider's note still matches
+    assert "/public/audit-head" in client.get("/public/").get_data(as_text=True)
+    bulletin, _ = bulletin_text(world.duban.reporting.bulletin(world["coordinator"], "2026-03"))
+    assert f"审计记录链头（截至2026年3月10日24时）：共 {seq} 条记录，SHA-256 {digest}" in bulletin

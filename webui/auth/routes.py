@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -12,7 +12,7 @@ from engine.core.errors import InvalidSubmission
 from engine.features.accounts.preferences import LOCALES
 from webui.auth.forms import LoginForm, PasswordForm
 from webui.auth.session import SessionUser, current_actor
-from webui.extensions import engine, limiter
+from webui.extensions import engine
 from webui.forms import add_errors
 from webui.security import client_address
 
@@ -31,14 +31,9 @@ def password_change_first() -> Response | None:
     return None
 
 
-def _login_rate() -> str:
-    return str(current_app.config["DUBAN_LOGIN_RATE_LIMIT"])
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_rate, methods=["POST"], deduct_when=lambda response: response.status_code != 302)
 def login() -> str | Response:
-    """Only failed attempts count against the address's limit; the account's own lock is in the database."""
+    """Failed attempts count against the address's limit and the account's lock, both in the database."""
     if current_user.is_authenticated:
         return redirect(landing_page())
     form = LoginForm()

@@ -17,6 +17,7 @@ from webui.errors import permission_required
 from webui.extensions import engine
 from webui.forms import form_for
 from webui.i18n import translated
+from webui.params import query_id
 
 bp = Blueprint("clues", __name__, template_folder="templates")
 
@@ -31,8 +32,8 @@ def clue_helpers() -> dict[str, Any]:
 @permission_required("clue.view")
 def index() -> str:
     args = request.args
-    filters = ClueFilters(status=args.get("status", "")[:32], unit_id=args.get("unit", type=int),
-                          q=args.get("q", "")[:100], page=args.get("page", 1, type=int))
+    filters = ClueFilters(status=args.get("status", "")[:32], unit_id=query_id(args.get("unit")),
+                          q=args.get("q", "")[:100], page=query_id(args.get("page")) or 1)
     return render_template("clues/index.html", page=engine().clues.ledger(current_actor(), filters), filters=filters,
                            units=engine().clues.choices()["units"], statuses=list(ClueStatus), open_value=OPEN)
 

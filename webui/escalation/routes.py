@@ -17,6 +17,7 @@ from webui.errors import permission_required
 from webui.extensions import engine
 from webui.forms import form_for
 from webui.i18n import translated
+from webui.params import query_id
 
 bp = Blueprint("escalations", __name__, template_folder="templates")
 
@@ -50,9 +51,9 @@ def index() -> str:
 
 def escalation_filters() -> EscalationFilters:
     args = request.args
-    return EscalationFilters(level=args.get("level", type=int), unit_id=args.get("unit", type=int),
+    return EscalationFilters(level=query_id(args.get("level")), unit_id=query_id(args.get("unit")),
                              status=args.get("status", "")[:32], trigger=args.get("trigger", "")[:32],
-                             q=args.get("q", "")[:100], page=args.get("page", 1, type=int))
+                             q=args.get("q", "")[:100], page=query_id(args.get("page")) or 1)
 
 
 @bp.route("/escalations/<int:escalation_id>")

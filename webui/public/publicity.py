@@ -12,6 +12,7 @@ from webui.auth.session import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
 from webui.i18n import translated
+from webui.params import query_id
 
 bp = Blueprint("publicity", __name__, url_prefix="/publicity", template_folder="templates")
 
@@ -27,7 +28,7 @@ def progress() -> str | Response:
     form = PublishForm()
     if form.validate_on_submit():
         try:
-            engine().public.publish_summary(current_actor(), request.form.get("report_id", type=int) or 0,
+            engine().public.publish_summary(current_actor(), query_id(request.form.get("report_id")) or 0,
                                      request.form.get("text", ""))
         except InvalidSubmission as exc:
             flash(_("；").join(translated(m) for messages in exc.errors.values() for m in messages), "danger")

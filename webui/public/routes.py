@@ -10,6 +10,7 @@ from engine.core.statuses import TaskStatus
 from engine.features.public.disclosure import OBJECTION_FIELDS
 from webui.extensions import engine
 from webui.forms import form_for, sent_files
+from webui.params import query_id
 
 bp = Blueprint("public", __name__, url_prefix="/public", template_folder="templates")
 
@@ -18,7 +19,7 @@ bp = Blueprint("public", __name__, url_prefix="/public", template_folder="templa
 def index() -> str:
     status = request.args.get("status", "")
     chosen = TaskStatus(status) if status in TaskStatus._value2member_map_ else None
-    tasks, pages = engine().public.tasks(request.args.get("page", 1, type=int), chosen)
+    tasks, pages = engine().public.tasks(query_id(request.args.get("page")) or 1, chosen)
     return render_template("public/index.html", tasks=tasks, pages=pages, status=chosen, statuses=list(TaskStatus),
                            notices=engine().public.open_notices())
 
@@ -47,3 +48,8 @@ def notice(notice_id: int) -> str | Response:
             flash(_("您的异议已经收到。公示期满后，整改督办组将逐件核实并答复。"), "success")
             return redirect(url_for("public.notice", notice_id=notice_id))
     return render_template("public/notice.html", notice=current, form=form)
+
+
+@bp.route("/audit-head")
+def audit_head() -> str:
+    return render_template("public/audit_head.html", head=engine().public.audit_head())

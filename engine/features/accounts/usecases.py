@@ -2,14 +2,16 @@
 administration of accounts (用户管理)."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine.core.actor import SYSTEM_ROLE, Actor
 from engine.core.clock import Clock, OffsetClock
-from engine.core.errors import InvalidSubmission, NotFound, PermissionDenied
+from engine.core.errors import InvalidSubmission, NotFound, PermissionDenied, RateLimited
 from engine.core.roles import RoleModel
 from engine.core.settings import Settings
 from engine.core.text import N_
@@ -18,9 +20,10 @@ from engine.features.accounts.access import Access
 from engine.features.accounts.preferences import LOCALE_NAMES, LOCALES
 from engine.store.audit import record
 from engine.store.database import Session
-from engine.store.models import User
+from engine.store.models import AuditEvent, User
 from engine.store.transactions import Transactions
 
+log = logging.getLogger("duban.accounts")
 #: lock only the row itself: PostgreSQL refuses FOR UPDATE on the outer join of an eagerly loaded relation
 LOCK_USER: dict[str, Any] = {"of": User}
 
@@ -47,8 +50,13 @@ class AccountUseCases:
         return self.clock.base if isinstance(self.clock, OffsetClock) else self.clock
 
     def login(self, username: str, password: str, client_addr: str = "") -> LoginResult | None:
-        """Check a login and start a session; every attempt is audited, failures count towards a lock."""
-        def work(session: Session) -> LoginResult | None:
+        """Check a login and start a session; every attempt is audited, failures count towards a lock.
+
+        An address that failed too often (Settings.login_failures_per_minute / _per_hour, counted in the
+        audit trail, so across every worker) has its failures refused as RateLimited; a correct password
+        still gets in, so one bad actor behind an office's shared address does not lock out the office.
+        """
+        def work(session: Session) -> LoginResult | bool:
             now = self.session_clock.now()
             outcome = users.authenticate(session, username, password, now, self.settings)
             if outcome.ok and outcome.user is not None:
@@ -57,9 +65,29 @@ class AccountUseCases:
                        ("user", outcome.user.id), "登录成功")
                 return LoginResult(outcome.user, token)
             self._audit_failed_login(session, outcome, username, client_addr)
-            return None
+            return self._address_limited(session, client_addr)
 
-        return self.transactions.run(work)
+        result = self.transactions.run(work)
+        if result is True:
+            raise RateLimited(N_("尝试次数过多，请稍后再试。"))
+        return result or None
+
+    def _address_limited(self, session: Session, client_addr: str) -> bool:
+        """Whether the address had already failed as often as the limits allow (this failure is not yet written:
+        audit events join the trail at the commit)."""
+        if not client_addr:
+            return False
+        now = self.clock.now()
+        return (self._failures_since(session, client_addr, now - timedelta(minutes=1))
+                >= self.settings.login_failures_per_minute
+                or self._failures_since(session, client_addr, now - timedelta(hours=1))
+                >= self.settings.login_failures_per_hour)
+
+    @staticmethod
+    def _failures_since(session: Session, client_addr: str, since: datetime) -> int:
+        return session.scalar(select(func.count(AuditEvent.id)).where(
+            AuditEvent.action == "login.failure", AuditEvent.at > since,
+            AuditEvent.client_addr == client_addr)) or 0
 
     def _audit_failed_login(self, session: Session, outcome: users.LoginOutcome, username: str,
                             client_addr: str) -> None:
@@ -227,10 +255,19 @@ class AccountUseCases:
 
         self.transactions.run(work)
 
-    def refuse(self, actor: Actor, what: str, reason: str) -> None:
-        """Record a refused attempt (wrong role, other unit's task) in the audit trail."""
+    def refuse(self, actor: Actor, route: str, reason: str) -> None:
+        """Record a refused attempt (wrong role, other unit's task) in the audit trail: once per person, route
+        and minute, so that a flood of refusals stays visible without flooding the trail."""
         def work(session: Session) -> None:
-            record(session, actor, self.clock.now(), "access.refused", ("route", what), reason)
+            now = self.clock.now()
+            minute = now.replace(second=0, microsecond=0)
+            recorded = session.scalar(select(AuditEvent.id).where(
+                AuditEvent.action == "access.refused", AuditEvent.at >= minute, AuditEvent.object_type == "route",
+                AuditEvent.object_id == route[:64], AuditEvent.actor_username == actor.username[:64]).limit(1))
+            if recorded is None:
+                record(session, actor, now, "access.refused", ("route", route), reason)
+            else:
+                log.warning("refused again within the minute: %s on %s (%s)", actor.username, route, reason)
         self.transactions.run(work)
 
     def command_line_actor(self, username: str | None = None) -> Actor:

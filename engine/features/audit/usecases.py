@@ -1,20 +1,24 @@
-"""The use cases of the audit trail: browse it, export it, verify its hash chain."""
+"""The use cases of the audit trail: browse it, export it, verify its hash chain and the stored evidence files."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+
+from sqlalchemy import select
 
 from engine.core.actor import Actor
 from engine.features.accounts.access import Access
 from engine.features.audit import trail
 from engine.store import audit
-from engine.store.models import AuditEvent
+from engine.store.files import FileState, FileStore
+from engine.store.models import Attachment, AuditEvent
 from engine.store.transactions import Transactions
 
 
 class AuditUseCases:
-    def __init__(self, transactions: Transactions, access: Access) -> None:
+    def __init__(self, transactions: Transactions, access: Access, files: FileStore) -> None:
         self.transactions = transactions
         self.access = access
+        self.files = files
 
     def trail(self, actor: Actor, filters: trail.AuditFilters) -> trail.AuditPage:
         self.access.require(actor, "audit.view")
@@ -28,3 +32,10 @@ class AuditUseCases:
     def verify(self, actor: Actor, anchors: dict[int, str] | None = None) -> audit.ChainReport:
         self.access.require(actor, "audit.view")
         return self.transactions.read(lambda s: audit.verify_chain(s, anchors))
+
+    def verify_files(self, actor: Actor) -> tuple[int, list[tuple[Attachment, FileState]]]:
+        """How many attached files there are, and each one missing from the store or whose bytes changed."""
+        self.access.require(actor, "audit.view")
+        files = self.transactions.read(lambda s: list(s.scalars(select(Attachment).order_by(Attachment.id))))
+        states = ((file, self.files.state(file.sha256)) for file in files)
+        return len(files), [(file, state) for file, state in states if state is not FileState.INTACT]

@@ -3,19 +3,32 @@ progress summaries the publicity group approves for them."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
 from typing import Any
 
 from engine.core.actor import Actor
-from engine.core.clock import local_today
+from engine.core.clock import LOCAL_TZ, local_today
 from engine.core.settings import Settings
 from engine.core.statuses import TaskStatus
 from engine.core.uploads import Upload
 from engine.features.accounts.access import Access
 from engine.features.public import disclosure
+from engine.store.audit import head_before
 from engine.store.files import FileStore
 from engine.store.models import ProgressReport, PublicSummary
 from engine.store.transactions import Transactions
 from engine.workflow.instances import Processes
+
+
+@dataclass(frozen=True)
+class PublishedHead:
+    """The audit chain's head at the end of a day: an outsider who notes it can later show that the history up
+    to then was not rewritten (`duban audit verify --anchor SEQ:HASH`)."""
+
+    day: date
+    events: int
+    hash: str
 
 
 class PublicUseCases:
@@ -39,6 +52,13 @@ class PublicUseCases:
     def notice(self, notice_id: int) -> disclosure.PublicNotice:
         return self.transactions.read(
             lambda s: disclosure.notice_for_objection(s, notice_id, local_today(self.clock)))
+
+    def audit_head(self) -> PublishedHead:
+        """Published once a day: the head as it stood at the end of yesterday (it does not change until tomorrow)."""
+        today = local_today(self.clock)
+        yesterday = date.fromordinal(today.toordinal() - 1)
+        seq, digest = self.transactions.read(lambda s: head_before(s, datetime.combine(today, time(), LOCAL_TZ)))
+        return PublishedHead(yesterday, seq, digest)
 
     def file_objection(self, notice_id: int, data: dict[str, Any], client_addr: str,
                        photos: Sequence[Upload] = ()) -> int:

@@ -28,6 +28,7 @@ from engine.features.reporting.dashboard import (
     status_at,
     status_history,
 )
+from engine.store.audit import head_before
 from engine.store.models import AuditEvent, Category, ProgressReport, RectificationTask, Unit
 
 SUPERVISION_ACTIONS = {"report.chased": "催报", "task.urged": "超期督办", "task.deadline_extended": "延期"}
@@ -79,6 +80,8 @@ class BulletinData:
     due_next_month: list[TaskLine]
     past_deadline: list[TaskLine]
     warnings_now: dict[WarningLevel, int] = field(default_factory=dict)
+    #: the audit chain's head as published on /public/audit-head the day the bulletin is made (events, hash)
+    audit_head: tuple[int, str] = (0, "")
 
     @property
     def label(self) -> str:
@@ -133,6 +136,7 @@ def bulletin_data(session: Session, scope: ColumnElement[bool], month: str, now:
                        and task.deadline < min(parse_period(next_period(month)), today)
                        and task.deadline_kind.has_date() and at_end[task.id] is not TaskStatus.CLOSED],
         warnings_now=dict(Counter(task.warning for task in tasks if not task.status.is_closed())),
+        audit_head=head_before(session, local_midnight(today)),
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import timedelta
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -37,6 +38,7 @@ def render_docx(data: BulletinData) -> bytes:
     sections = (_overview, _by_category, _signed_off, _reports, _supervision, _deadlines, _requirements)
     for number, section in enumerate(sections):
         section(document, data, NUMERALS[number])
+    _audit_head(document, data)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -270,3 +272,12 @@ def _requirements(document: DocumentObject, data: BulletinData, numeral: str) ->
         "（四）加强督办问责。对进度滞后、逾期未报、整改不力的，依次采取通报、约谈、曝光、追责等措施。",
     ):
         _paragraph(document, text)
+
+
+def _audit_head(document: DocumentObject, data: BulletinData) -> None:
+    """The head published that day (/public/audit-head): whoever keeps the bulletin can later show the history
+    up to then was not rewritten."""
+    events, digest = data.audit_head
+    day = _day(data.made_on - timedelta(days=1))
+    _paragraph(document, f"审计记录链头（截至{day}24时）：共 {events} 条记录，SHA-256 {digest}", size=10.5)
+

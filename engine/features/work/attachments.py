@@ -8,16 +8,18 @@ from sqlalchemy.orm import contains_eager
 
 from engine.core.actor import Actor
 from engine.core.clock import Clock
-from engine.core.errors import NotFound
+from engine.core.errors import FileUnavailable, NotFound
 from engine.core.text import N_
 from engine.features.accounts.access import Access
 from engine.features.escalation.queries import hidden_instances
 from engine.store.audit import record
 from engine.store.database import Session
-from engine.store.files import FileStore
+from engine.store.files import FileState, FileStore
 from engine.store.models import Attachment, RectificationTask
 from engine.store.previews import preview
 from engine.store.transactions import Transactions
+
+UNAVAILABLE = {FileState.MISSING: "的文件已不在存储中", FileState.ALTERED: "的文件已被改动（SHA-256 不符）"}
 
 
 def task_attachments(session: Session, access: Access, actor: Actor, task: RectificationTask) -> list[Attachment]:
@@ -38,14 +40,27 @@ class AttachmentUseCases:
         self.clock = clock
 
     def download(self, actor: Actor, attachment_id: int) -> tuple[Path, Attachment]:
-        """A file for download, to those who may see it on its task's page; every download is recorded."""
-        def work(session: Session) -> tuple[Path, Attachment]:
+        """A file for download, to those who may see it on its task's page; every download is recorded. A file
+        missing from the store, or whose bytes no longer match its hash, is not served: that is recorded instead."""
+        def work(session: Session) -> tuple[Attachment, FileState]:
             attachment = self._visible(session, actor, attachment_id)
-            record(session, actor, self.clock.now(), "attachment.downloaded", ("attachment", attachment.id),
-                   f"下载附件「{attachment.original_name}」", task_id=attachment.task_id)
-            return self.files.path(attachment.sha256), attachment
+            state = self.files.state(attachment.sha256)
+            if state is FileState.INTACT:
+                record(session, actor, self.clock.now(), "attachment.downloaded", ("attachment", attachment.id),
+                       f"下载附件「{attachment.original_name}」", task_id=attachment.task_id)
+            else:
+                record(session, actor, self.clock.now(), f"attachment.{state}", ("attachment", attachment.id),
+                       f"附件「{attachment.original_name}」{UNAVAILABLE[state]}，未提供下载",
+                       task_id=attachment.task_id, after={"sha256": attachment.sha256, "state": str(state)})
+            return attachment, state
 
-        return self.transactions.run(work)
+        attachment, state = self.transactions.run(work)
+        if state is FileState.MISSING:
+            raise FileUnavailable(N_("这份材料的文件已不在存储中。此事已记入审计日志，请联系管理员从备份恢复。"))
+        if state is FileState.ALTERED:
+            raise FileUnavailable(N_("这份材料的文件已被改动，与上传时的 SHA-256 不符，不予下载。此事已记入审计日志，"
+                                     "请联系管理员从备份恢复。"))
+        return self.files.path(attachment.sha256), attachment
 
     def preview(self, actor: Actor, attachment_id: int) -> Path:
         """A photo's thumbnail or a PDF's first page, drawn on the server, to those who may see the file."""

@@ -135,7 +135,8 @@ class ProgressReport(Base):
     """月度进展报告 (按月交账): one unit's report for one month of one task."""
 
     __tablename__ = "progress_reports"
-    __table_args__ = (Index("ix_progress_reports_task_period", "task_id", "period"),
+    # one report per task and month: the database refuses what the instance's lock already prevents
+    __table_args__ = (Index("ix_progress_reports_task_period", "task_id", "period", unique=True),
                       # 逾期未报: overdue, not sent and not cancelled, the most overdue first (dashboard, ledger
                       # filter), read from the index alone
                       Index("ix_progress_reports_overdue", "overdue", "due_date", "task_id", "submitted_at",

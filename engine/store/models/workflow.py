@@ -105,6 +105,9 @@ class HumanTask(Base):
         Index("ix_human_tasks_shared_queue", "status", "role", "standing", "created_at", "id", "assignee_id",
               postgresql_where=text("unit_id IS NULL"), sqlite_where=text("unit_id IS NULL")),
         Index("ix_human_tasks_instance", "instance_id", "status"),
+        # one open work item per BPMN task: the database refuses what the instance's lock already prevents
+        Index("ux_human_tasks_open_step", "instance_id", "spiff_task_id", unique=True,
+              postgresql_where=text("status = 'open'"), sqlite_where=text("status = 'open'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
