@@ -17,7 +17,14 @@ import filetype
 import xlrd
 from openpyxl import load_workbook
 
-from engine.core.spreadsheet import MAX_COLUMNS, MAX_ROWS, ImportRejected, Problem, cell_text
+from engine.core.spreadsheet import (
+    MAX_COLUMNS,
+    MAX_ROWS,
+    ImportRejected,
+    Problem,
+    cell_text,
+    check_workbook_archive,
+)
 
 #: rows above the data that may hold titles, blank rows and the header
 ABOVE_DATA = 30
@@ -25,7 +32,6 @@ ROW_LIMIT = MAX_ROWS + ABOVE_DATA
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ACCEPTED = "请上传 Excel 工作簿（.xlsx 或 .xls）或 CSV 文件"
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
-MAX_UNPACKED = 200 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -59,10 +65,7 @@ def _refused(message: str) -> ImportRejected:
 
 
 def _xlsx_rows(data: bytes) -> list[list[Any]]:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        unpacked = sum(member.file_size for member in archive.infolist())
-    if unpacked > MAX_UNPACKED:  # a small file that unpacks to gigabytes
-        raise _refused(f"文件解压后超过 {MAX_UNPACKED // 1024 // 1024} MB，不像一份台账；请只保留任务所在的工作表")
+    check_workbook_archive(data)  # a small file that unpacks to gigabytes is refused before it is parsed
     try:
         workbook = load_workbook(io.BytesIO(data), data_only=True)
     except Exception:  # openpyxl raises many kinds of errors for a damaged or foreign file

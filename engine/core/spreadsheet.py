@@ -24,6 +24,7 @@ from engine.core.errors import DomainError
 
 MAX_ROWS = 5000
 MAX_COLUMNS = 60
+UNREADABLE = "无法读取这个文件：请上传 Excel 工作簿（.xlsx），文件可能已损坏"
 HEADER_SCAN_ROWS = 10
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 THIN = Side(style="thin", color="A6A6A6")
@@ -118,15 +119,20 @@ def _read_rows(rows: Iterator[tuple[Any, ...]], columns: Sequence[Column]) -> li
     return result
 
 
-def _open(data: bytes) -> Workbook:
-    unreadable = ImportRejected([Problem(0, "", "无法读取这个文件：请上传 Excel 工作簿（.xlsx），文件可能已损坏")])
+def check_workbook_archive(data: bytes) -> None:
+    """Refuse a workbook that would unpack to more than any ledger (a decompression bomb) before it is parsed."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             problem = archive_problem(archive)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError):
-        raise unreadable from None
+        raise ImportRejected([Problem(0, "", UNREADABLE)]) from None
     if problem:
         raise ImportRejected([Problem(0, "", f"拒绝读取这个文件：{problem}。请检查文件，或分成多个文件导入")])
+
+
+def _open(data: bytes) -> Workbook:
+    unreadable = ImportRejected([Problem(0, "", UNREADABLE)])
+    check_workbook_archive(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds of errors for a damaged or foreign file

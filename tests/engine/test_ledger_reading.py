@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from engine.core import grid
+from engine.core import archive
 from engine.core.actor import Actor
 from engine.core.spreadsheet import ImportRejected
 from engine.core.statuses import DeadlineKind
@@ -204,7 +204,7 @@ def test_several_dates_are_read_as_the_latest_and_said_so() -> None:
 
 def test_a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_read(office: World,
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(grid, "MAX_UNPACKED", 1024)
+    monkeypatch.setattr(archive, "MAX_UNPACKED_BYTES", 1024)
     with pytest.raises(ImportRejected) as refused:
         office.duban.reporting.preview_import(office["coordinator"], ledger_xlsx())
     assert "解压后超过" in str(refused.value.problems[0])
