@@ -20,8 +20,9 @@ from engine.core.settings import Channels, Settings
 from engine.features.notifications.notices import post_notice
 from engine.features.notifications.preferences import CATEGORIES
 from engine.store.database import Database
-from engine.store.models import OutboxMessage, OutboxStatus
+from engine.store.models import HumanTask, HumanTaskStatus, Notice, OutboxMessage, OutboxStatus
 from tests.conftest import WORKFLOWS
+from tests.escalations import register_clue
 from tests.factories import World, assignment, city_world
 from tests.outlets import DINGTALK_SECRET, SMS_TOKEN, SMTP_LOGIN, Gateway, Mailbox, http_gateway, smtp_server
 
@@ -245,6 +246,25 @@ def test_the_centre_counts_unread_marks_read_and_resolves_done_work(world: World
     post_to(world, "unit_staff", "jiangyang", ["提醒一", "提醒二"])
     assert centre.mark_all_read(world["staff"]) == 2
     assert centre.unread_count(world["staff"]) == 0
+
+
+def test_work_opened_by_a_hand_proposed_escalation_or_a_new_clue_is_announced(world: World) -> None:
+    task_id = world.register()
+    before = open_work_ids(world)
+    world.duban.escalation.propose(world["supervisor"], task_id, "群众反映排污口仍在直排")
+    register_clue(world, task_ids=[task_id])
+    with world.duban.db.transaction(write=False) as session:
+        opened = session.scalars(select(HumanTask).where(
+            HumanTask.status == HumanTaskStatus.OPEN, HumanTask.standing.is_(False),
+            HumanTask.id.not_in(before))).all()
+        announced = set(session.scalars(select(Notice.work_id).where(Notice.kind == "new_work")))
+    assert {work.form for work in opened} >= {"clue_investigate"} and len(opened) >= 2, [w.form for w in opened]
+    assert all(work.id in announced for work in opened), [(work.form, work.id) for work in opened]
+
+
+def open_work_ids(world: World) -> set[int]:
+    with world.duban.db.transaction(write=False) as session:
+        return set(session.scalars(select(HumanTask.id).where(HumanTask.status == HumanTaskStatus.OPEN)))
 
 
 def test_choices_are_checked_and_unconfigured_channels_are_not_offered(world: World) -> None:

@@ -29,7 +29,9 @@ class ClueUseCases:
 
         def work(session: Session) -> int:
             step = self.processes.step(session, actor)
-            return create_clue(step, clean_registration(step, data)).id
+            clue_id = create_clue(step, clean_registration(step, data)).id
+            self.processes.settle([step])
+            return clue_id
 
         try:
             return self.transactions.run(work)

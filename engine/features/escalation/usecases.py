@@ -46,6 +46,7 @@ class EscalationUseCases:
             absorbed = open_escalation(session, task.id) is not None
             step = self.processes.step(session, actor, task=task, instance=main)
             escalation = raise_trigger(step, EscalationTriggerKind.MANUAL, cleaned["reason"])
+            self.processes.settle([step])
             return EscalationStarted(escalation.id, absorbed)
 
         return self.transactions.run(work)
