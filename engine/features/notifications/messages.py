@@ -41,6 +41,9 @@ class Outgoing:
     due_at: datetime | None
     path: str
     notice_id: int
+    #: the message out it travels in, and until when the sweep that claimed it may send it
+    sending: str = ""
+    lease_end: datetime | None = None
 
 
 def path_of(task_id: int | None, work_id: int | None) -> str:
