@@ -3,6 +3,7 @@ WeCom and DingTalk robots and an SMS gateway. The DingTalk stand-in checks the r
 does; either may be taken "down" to answer with errors."""
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -12,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,6 +22,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from engine.core.clock import FakeClock
 
 DINGTALK_SECRET = "SECtest-secret"
 SMTP_LOGIN = ("duban", "smtp-pass")
@@ -30,8 +34,11 @@ SMS_TOKEN = "sms-token"
 class Mailbox:
     messages: list[EmailMessage] = field(default_factory=list)
     down: bool = False
+    #: seconds the server takes over each message
+    delay: float = 0
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        await asyncio.sleep(self.delay)
         if self.down:
             return "451 try again later"
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
@@ -65,11 +72,22 @@ def free_port() -> int:
 
 @dataclass
 class Gateway:
-    """What the robots and the SMS gateway received: (path, JSON body)."""
+    """What the robots and the SMS gateway received: (path, JSON body), and when by the fake clock if it has one
+    (each post then takes `post_seconds` of it)."""
 
     received: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     down: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
+    clock: FakeClock | None = None
+    post_seconds: float = 0
+    times: list[tuple[str, datetime]] = field(default_factory=list)
+
+    def take(self, path: str, body: dict[str, Any]) -> None:
+        with self.lock:
+            self.received.append((path, body))
+            if self.clock is not None:
+                self.times.append((path, self.clock.now()))
+                self.clock.advance(seconds=self.post_seconds)
 
     def bodies(self, path: str) -> list[dict[str, Any]]:
         with self.lock:
@@ -93,8 +111,7 @@ def handler_for(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
                 return self.answer(200, {"errcode": 310000, "errmsg": "sign not match"})
             if url.path == "/sms" and self.headers.get("Authorization") != f"Bearer {SMS_TOKEN}":
                 return self.answer(401, {})
-            with gateway.lock:
-                gateway.received.append((url.path, body))
+            gateway.take(url.path, body)
             return self.answer(200, {"errcode": 0, "errmsg": "ok"})
 
         def answer(self, status: int, body: dict[str, Any]) -> None:
