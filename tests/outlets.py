@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import json
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,7 +48,7 @@ class Mailbox:
 
 def check_login(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
     given = (data.login.decode(), data.password.decode()) if isinstance(data, LoginPassword) else None
-    return AuthResult(success=given == SMTP_LOGIN)
+    return AuthResult(success=given == SMTP_LOGIN, handled=False)  # not handled: the server answers 535 itself
 
 
 @contextmanager
@@ -57,6 +58,25 @@ def smtp_server() -> Iterator[tuple[Mailbox, int]]:
     port = free_port()
     controller = Controller(mailbox, hostname="127.0.0.1", port=port, authenticator=check_login, auth_required=True,
                             auth_require_tls=False)
+    controller.start()
+    try:
+        yield mailbox, port
+    finally:
+        controller.stop()
+
+
+@contextmanager
+def smtp_tls_server(security: str, certificate: ssl.SSLContext) -> Iterator[tuple[Mailbox, int]]:
+    """A server that wants the login SMTP_LOGIN over TLS only: implicit TLS ("ssl") or STARTTLS required before
+    anything else ("starttls"), with the server certificate of the context given."""
+    mailbox = Mailbox()
+    port = free_port()
+    # on an implicit TLS connection aiosmtpd does not know it is encrypted: it offers AUTH only when told that
+    # TLS is not required (the connection cannot be anything else)
+    tls = {"ssl_context": certificate, "auth_require_tls": False} if security == "ssl" else {
+        "tls_context": certificate, "require_starttls": True, "auth_require_tls": True}
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port, authenticator=check_login, auth_required=True,
+                            **tls)  # type: ignore[arg-type]
     controller.start()
     try:
         yield mailbox, port
