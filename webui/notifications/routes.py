@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from engine.core.errors import InvalidSubmission
-from engine.core.text import Text
+from engine.core.text import restored
 from engine.features.notifications.messages import path_of
 from engine.features.notifications.preferences import CATEGORIES, CHANNELS
 from webui.auth.session import current_actor
@@ -39,7 +39,7 @@ def notification_helpers() -> dict[str, Any]:
 
 def notice_text(notice: Any) -> str:
     """A notice in the reader's language (with its parameters, when it was marked for translation)."""
-    return translated(Text(notice.msgid, **(notice.params or {})) if notice.msgid else notice.text)
+    return translated(restored(notice.msgid, notice.params) if notice.msgid else notice.text)
 
 
 @bp.route("/notifications")

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, select, true
 
 from engine.core.settings import Settings
-from engine.core.text import Text
+from engine.core.text import Text, stored_params
 from engine.features.accounts.preferences import LOCALES
 from engine.features.notifications.preferences import ROBOTS, Preferences
 from engine.store.database import Session
@@ -60,11 +60,6 @@ def post(session: Session, settings: Settings, notice: Notice) -> Notice:
     if configured:
         session.add_all(messages_for(session, settings, notice, addressee, configured))
     return notice
-
-
-def stored_params(text: Text) -> dict[str, object]:
-    """The parameters as JSON keeps them: numbers as they are, anything else (a date, a label) as its text."""
-    return {name: value if isinstance(value, int | float) else str(value) for name, value in text.params.items()}
 
 
 def messages_for(session: Session, settings: Settings, notice: Notice, addressee: Addressee,
