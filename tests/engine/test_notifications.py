@@ -20,7 +20,7 @@ from engine.features.notifications.notices import post_notice
 from engine.store.database import Database
 from engine.store.models import HumanTask, HumanTaskStatus, Notice, OutboxStatus
 from tests.escalations import register_clue
-from tests.factories import World
+from tests.factories import World, walk_to_reporting
 from tests.notifying import (
     BASE_URL,
     STAFF_MAIL,
@@ -253,3 +253,26 @@ def test_without_channels_only_the_centre_is_used(db: Database, roles: RoleModel
     assert outbox(world) == [] and world.duban.notifications.unread_count(world["staff"]) == 1
     assert [field.name for field in world.duban.notifications.preference_fields()][:2] == ["email", "mobile"]
     assert world.duban.notifications.channels() == []
+
+
+def reminders(world: World, username: str) -> list[str]:
+    return [notice.text for notice in world.duban.work.notices(world[username])]
+
+
+def test_a_report_reminder_resolves_once_the_report_is_submitted_and_may_be_read_before(world: World) -> None:
+    centre = world.duban.notifications
+    task_id = world.register()
+    walk_to_reporting(world, task_id)
+    world.next_month()
+    [asked] = reminders(world, "staff")
+    assert asked.endswith("请于 2026-04-05 前报送2026年3月月度进展") and reminders(world, "head") == [asked]
+    unread = centre.unread_count(world["staff"])
+    notice_id = next(entry.notice.id for entry in centre.centre(world["staff"]).entries
+                     if entry.notice.kind == "report_requested")
+    centre.mark_read(world["staff"], notice_id)
+    assert centre.unread_count(world["staff"]) == unread - 1 and reminders(world, "staff") == [asked]
+    world.do("staff", task_id, "report_submit", progress="按计划推进", percent_complete=50)
+    assert reminders(world, "staff") == [] and reminders(world, "head") == []  # submitted: nothing left to remind
+    assert centre.unread_count(world["staff"]) == 0
+    assert all(entry.resolved for entry in centre.centre(world["head"]).entries
+               if entry.notice.kind == "report_requested")

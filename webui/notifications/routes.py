@@ -62,8 +62,11 @@ def open_notice(notice_id: int) -> Response:
 @bp.route("/notifications/<int:notice_id>/read", methods=["POST"])
 @login_required
 def mark_read(notice_id: int) -> Response:
+    """Mark it read, and back to the centre's page (or to the inbox, whose reminders have the same mark)."""
     if ButtonForm().validate_on_submit():
         engine().notifications.mark_read(current_actor(), notice_id)
+    if request.args.get("back") == "inbox":
+        return redirect(url_for("tasks.inbox"))
     return redirect(url_for("notifications.index", page=request.args.get("page", 1, type=int)))
 
 
