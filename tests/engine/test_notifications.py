@@ -20,7 +20,7 @@ from engine.features.notifications.notices import post_notice
 from engine.store.database import Database
 from engine.store.models import HumanTask, HumanTaskStatus, Notice, OutboxStatus
 from tests.escalations import register_clue
-from tests.factories import World, walk_to_reporting
+from tests.factories import World, report_month, sign_off, walk_to_reporting
 from tests.notifying import (
     BASE_URL,
     STAFF_MAIL,
@@ -276,3 +276,17 @@ def test_a_report_reminder_resolves_once_the_report_is_submitted_and_may_be_read
     assert centre.unread_count(world["staff"]) == 0
     assert all(entry.resolved for entry in centre.centre(world["head"]).entries
                if entry.notice.kind == "report_requested")
+
+
+def test_a_moved_deadline_settles_its_warnings_and_a_signed_off_task_leaves_no_reminder(world: World) -> None:
+    task_id = world.register(deadline="2026-04-30")
+    walk_to_reporting(world, task_id)
+    world.next_month()
+    report_month(world, task_id)
+    world.go_to(datetime(2026, 5, 1, 0, 1, tzinfo=LOCAL_TZ))
+    assert "1-1 已超过整改时限（2026-04-30），尚未销号" in reminders(world, "staff")
+    world.do("supervisor", task_id, "overdue_action", decision="extend", new_deadline="2026-09-30",
+             comment="涉及征地拆迁，同意延期")
+    assert reminders(world, "staff") == ["1-1 请于 2026-05-05 前报送2026年4月月度进展"]
+    sign_off(world, task_id)  # April's report never sent: the task is closed, its report cycle with it
+    assert reminders(world, "staff") == [] and reminders(world, "head") == []

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, select, true
+from sqlalchemy import ColumnElement, select, true, update
 
 from engine.core.settings import Settings
 from engine.core.text import Text, stored_params
@@ -38,6 +38,12 @@ def notify(step: Step, role: str, kind: str, text: str, unit_id: int | None = No
     """A notice from a step to the people of a role (of a unit)."""
     post_notice(step.session, step.settings, step.now, step.task.id if step.task is not None else None, (role,),
                 kind, text, unit_id, instance_id=step.instance.id if step.instance is not None else None)
+
+
+def resolve_notices(step: Step, kinds: Sequence[str]) -> None:
+    """The step's task's notices of these kinds no longer hold (a deadline moved: its warnings are settled)."""
+    step.session.execute(update(Notice).where(Notice.task_id == step.the_task.id, Notice.kind.in_(kinds),
+                                              Notice.resolved_at.is_(None)).values(resolved_at=step.now))
 
 
 def post_notice(session: Session, settings: Settings, now: datetime, task_id: int | None, roles: Sequence[str],

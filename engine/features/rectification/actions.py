@@ -10,7 +10,7 @@ from engine.core.statuses import ReportStatus
 from engine.core.text import N_
 from engine.features.notifications.notices import notify
 from engine.features.rectification.events import TaskClosed, TaskSlipped
-from engine.features.rectification.notices import notify_unit
+from engine.features.rectification.notices import notify_unit, settle_deadline_warnings
 from engine.store.models import InstanceStatus, ProcessInstance, ProgressReport
 from engine.workflow.registry import Action
 from engine.workflow.step import Step
@@ -111,6 +111,7 @@ def restart_deadline_watch(step: Step) -> None:
     """The deadline was changed: the old timers go, new ones count to the new deadline."""
     for instance in running_companions(step, (DEADLINE_WATCH_PROCESS,)):
         step.processes.cancel(step, instance, "整改时限已改定")
+    settle_deadline_warnings(step)
     start_deadline_watch(step, {})
 
 
