@@ -12,11 +12,11 @@ import pytest
 
 from engine.core.clock import FakeClock
 from engine.core.roles import RoleModel
-from engine.features.notifications import claims
+from engine.features.notifications import claims, delivery
 from engine.store.database import Database
 from engine.store.models import OutboxStatus
 from tests.factories import World
-from tests.notifying import STAFF_MAIL, Outlets, choose, notification_outlets, outbox, post_to, world_with
+from tests.notifying import STAFF_MAIL, STAFF_MOBILE, Outlets, choose, notification_outlets, outbox, post_to, world_with
 from tests.outlets import Gateway
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
@@ -135,3 +135,21 @@ def test_a_robot_that_was_down_counts_its_failed_posts_too(
     assert message.attempts == 1 and message.attempted_at is not None and "503" in message.last_error
     with world.duban.db.transaction(write=False) as session:
         assert claims.posts_within(session, "wecom", clock.now()) == 4  # 4 posts refused: the minute is spent
+
+
+def test_a_sweep_sends_nothing_once_its_lease_is_over(
+        db: Database, roles: RoleModel, clock: FakeClock, tmp_path: Path, outlets: Outlets,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    gateway = outlets[1]
+    world = world_with(db, roles, clock, tmp_path, outlets[2])
+    choose(world, "staff", mobile=STAFF_MOBILE, channels_reminder=["sms"])
+    post_to(world, "unit_staff", "jiangyang", [f"第 {number} 条提醒" for number in range(5)])
+    gateway.clock, gateway.post_seconds = clock, 4 * 60  # a gateway so slow that the claim runs out after 3
+    monkeypatch.setattr(delivery, "PASS_CLAIMS", 1)
+    clock.advance(seconds=1)
+    result = world.duban.notifications.deliver_due()
+    assert result.sent == 3 and len(gateway.bodies("/sms")) == 3
+    assert [message.status for message in outbox(world)][3:] == [OutboxStatus.PENDING] * 2
+    world.duban.notifications.deliver_due()  # the next sweep: the claim is over, so it takes them
+    texts = sorted(body["text"].splitlines()[1] for body in gateway.bodies("/sms"))
+    assert texts == sorted(f"第 {number} 条提醒" for number in range(5))
