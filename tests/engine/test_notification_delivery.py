@@ -153,3 +153,18 @@ def test_a_sweep_sends_nothing_once_its_lease_is_over(
     world.duban.notifications.deliver_due()  # the next sweep: the claim is over, so it takes them
     texts = sorted(body["text"].splitlines()[1] for body in gateway.bodies("/sms"))
     assert texts == sorted(f"第 {number} 条提醒" for number in range(5))
+
+
+def test_a_robot_says_a_notice_once_to_all_its_readers_even_at_the_end_of_its_allowance(
+        db: Database, roles: RoleModel, clock: FakeClock, tmp_path: Path, outlets: Outlets) -> None:
+    gateway = outlets[1]
+    world = world_with(db, roles, clock, tmp_path, outlets[2], robot_messages_per_minute=1,
+                       robot_notices_per_message=1)
+    for username, mobile in (("leader", "13700000001"), ("leader2", "13700000002")):
+        choose(world, username, mobile=mobile, channels_reminder=["wecom"])
+    post_to(world, "leader", None, ["第 1 条提醒", "第 2 条提醒"])
+    for _ in range(4):
+        world.tick(seconds=40)
+    posts = gateway.bodies("/wecom")
+    assert [post["text"]["content"].splitlines()[1] for post in posts] == ["第 1 条提醒", "第 2 条提醒"]
+    assert all(post["text"]["mentioned_mobile_list"] == ["13700000001", "13700000002"] for post in posts)

@@ -41,11 +41,16 @@ def claim(session: Session, now: datetime, settings: Settings, channels: Sequenc
     taken: list[OutboxMessage] = []
     for channel in channels:
         room = capacity(session, channel, now, settings)
-        if room > 0:
-            taken.extend(session.scalars(
-                select(OutboxMessage).where(due(channel, now))
-                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(room)
-                .with_for_update(skip_locked=True)))
+        if room <= 0:
+            continue
+        if channel in ROBOTS:  # a robot's message says a notice once to all of its readers: take them together
+            notices = (select(OutboxMessage.notice_id).where(due(channel, now)).group_by(OutboxMessage.notice_id)
+                       .order_by(func.min(OutboxMessage.next_attempt_at), OutboxMessage.notice_id).limit(room))
+            which = select(OutboxMessage).where(due(channel, now), OutboxMessage.notice_id.in_(notices))
+        else:
+            which = select(OutboxMessage).where(due(channel, now)).limit(room)
+        taken.extend(session.scalars(which.order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+                                     .with_for_update(skip_locked=True)))
     for message in taken:
         message.claimed_until, message.claimed_by = now + timedelta(minutes=CLAIM_MINUTES), sweeper
     name_sendings(taken, settings.robot_notices_per_message, claim_id)
@@ -65,8 +70,8 @@ def due(channel: str, now: datetime) -> ColumnElement[bool]:
 
 
 def capacity(session: Session, channel: str, now: datetime, settings: Settings) -> int:
-    """How many messages of the channel a claim may take: for a robot, its remaining posts this minute, each
-    carrying up to `robot_notices_per_message` notices."""
+    """How many messages of the channel a claim may take: for a robot, how many notices its remaining posts this
+    minute carry, `robot_notices_per_message` each."""
     if channel not in ROBOTS:
         return CLAIM_SIZE
     if session.get_bind().dialect.name == "postgresql":
