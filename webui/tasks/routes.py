@@ -32,7 +32,9 @@ def index() -> Response:
 def inbox() -> str:
     actor = current_actor()
     page = engine().work.inbox(actor, query_id(request.args.get("page")) or 1)
-    return render_template("tasks/inbox.html", page=page, entries=page.entries, notices=engine().work.notices(actor))
+    notices = engine().work.notices(actor)
+    read = engine().notifications.read_among(actor, [notice.id for notice in notices])
+    return render_template("tasks/inbox.html", page=page, entries=page.entries, notices=notices, read_notices=read)
 
 
 @bp.route("/ledger")

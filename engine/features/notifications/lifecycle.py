@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, func, select, update
 
 from engine.core.text import N_, Text
 from engine.features.notifications.notices import post
-from engine.store.models import HumanTask, HumanTaskStatus, Notice
+from engine.store.models import HumanTask, HumanTaskStatus, InstanceStatus, Notice, ProcessInstance
 from engine.workflow.step import Step
 
 #: the open notices of an instance, resolved (none of them is loaded in a step: nothing in the session to update)
@@ -29,6 +29,7 @@ def settle_notices(steps: Sequence[Step]) -> None:
         return
     for step in steps:
         resolve_done_work(step)
+    resolve_ended_instances(steps)
     announce_new_work(steps)
 
 
@@ -47,6 +48,19 @@ def resolve_done_work(step: Step) -> None:
         step.session.execute(_RESOLVE_FOR_UNIT, {"instance": step.instance.id, "unit": work.unit_id, "now": step.now})
     else:
         step.session.execute(_RESOLVE_FOR_ROLE, {"instance": step.instance.id, "of_role": work.role, "now": step.now})
+
+
+def resolve_ended_instances(steps: Sequence[Step]) -> None:
+    """The notices of the steps' tasks whose instance is over: cancelled along the way (a deadline watch restarted
+    for a new deadline, a report cycle ended by the sign-off) or completed."""
+    task_ids = {step.task.id for step in steps if step.task is not None}
+    if not task_ids:
+        return
+    ended = select(ProcessInstance.id).where(ProcessInstance.task_id.in_(task_ids),
+                                             ProcessInstance.status != InstanceStatus.RUNNING)
+    steps[0].session.execute(update(Notice).where(Notice.task_id.in_(task_ids), Notice.resolved_at.is_(None),
+                                                  Notice.instance_id.in_(ended))
+                             .values(resolved_at=max(step.now for step in steps)))
 
 
 def announce_new_work(steps: Sequence[Step]) -> None:
