@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from lxml import etree
 
 from webui.diagram.bpmn import collect_items, file_name, index_by_id, parse, pick_plane
+from webui.diagram.colours import has_model_colours
 from webui.diagram.document import DEFAULT_LEGEND, draw_legend, svg_document
-from webui.diagram.drawing import boundary_boxes, draw_item, paint_layer
+from webui.diagram.drawing import boundary_boxes, draw_element, group, paint_layer
 from webui.diagram.geometry import Box, Extent
-from webui.diagram.model import STATES, Ctx, DiagramError, Highlight, Item
+from webui.diagram.model import STATES, Ctx, DiagramError, Drawn, Highlight, Item
 
 __all__ = ["STATES", "DiagramError", "Highlight", "render_svg"]
 
@@ -48,8 +49,8 @@ def render_svg(
     ``natural_size`` gives the SVG its drawn width and height (for a scrolling container) instead of
     scaling it to the width of its container.
 
-    The file is drawn once without progress (``sketch``); a drawing with progress takes that and draws
-    again only the elements it highlights and the flows it marks taken, with their notes.
+    The file is drawn once without progress (``sketch_of``); a drawing with progress takes that and puts the
+    elements it highlights and the flows it marks taken in groups of their own, with their notes.
     """
     sketch = sketch_of(bpmn_xml)
     ctx = Ctx(
@@ -63,11 +64,13 @@ def render_svg(
     groups = []
     for part in sketch.parts:
         el_id = part.item.sem.get("id", "")
-        if el_id in ctx.highlights or el_id in ctx.flows_taken:
-            groups.append(draw_item(part.item, ctx))
-        else:
+        if el_id not in ctx.highlights and el_id not in ctx.flows_taken:
             groups.append(part.group)
             ctx.overlays.extend(part.overlays)
+        elif part.drawn is not None:
+            # the file's own colours give way to the highlight: such an element is drawn again
+            drawn = (draw_element(part.item, ctx) if has_model_colours(part.item) else None) or part.drawn
+            groups.append(group(part.item, drawn, ctx))
     body = "".join(groups) + "".join(ctx.overlays)
     shows_progress = bool(ctx.highlights or ctx.flows_taken)
     legend = draw_legend(ctx, {**DEFAULT_LEGEND, **(legend_labels or {})}) if shows_progress else ""
@@ -76,9 +79,11 @@ def render_svg(
 
 @dataclass(frozen=True)
 class Part:
-    """One element as drawn without progress: its ``<g>`` and what it paints on top of everything."""
+    """One element as drawn without progress (None: a kind not drawn), its ``<g>`` and what it paints on top of
+    everything."""
 
     item: Item
+    drawn: Drawn | None
     group: str
     overlays: tuple[str, ...]
 
@@ -114,6 +119,7 @@ def sketch_of(bpmn_xml: str | bytes) -> Sketch:
     parts = []
     for item in sorted(items, key=lambda it: paint_layer(it, ctx)):
         painted_on_top = len(ctx.overlays)
-        group = draw_item(item, ctx)
-        parts.append(Part(item, group, tuple(ctx.overlays[painted_on_top:])))
+        drawn = draw_element(item, ctx)
+        drawn_group = group(item, drawn, ctx) if drawn is not None else ""
+        parts.append(Part(item, drawn, drawn_group, tuple(ctx.overlays[painted_on_top:])))
     return Sketch(index, ctx.drawn_ids, ctx.boundary_boxes, tuple(parts), ctx.extent)
