@@ -24,9 +24,12 @@ class UnitRecord:
     cooperation: WarningLevel = WarningLevel.GREEN
     contributions_missing: int = 0
 
+    def has_something(self) -> bool:
+        return bool(self.chases_unanswered or self.chases_overdue or self.contributions_missing)
+
 
 def unit_records(session: Session, scope: ColumnElement[bool], settings: Settings) -> list[UnitRecord]:
-    """The units with a chase or a contribution on record, in the unit tree's order."""
+    """The units with a chase unanswered or late, or a contribution missing, in the unit tree's order."""
     chased = chases.by_unit(session, scope)
     cooperating = contributions.by_unit(session, scope, settings)
     ids = chased.keys() | cooperating.keys()
@@ -37,9 +40,11 @@ def unit_records(session: Session, scope: ColumnElement[bool], settings: Setting
     for unit_id, name in units:
         unanswered, overdue = chased.get(unit_id, (0, 0))
         cooperation = cooperating.get(unit_id)
-        records.append(UnitRecord(unit_id, name, unanswered, overdue,
-                                  cooperation.colour if cooperation else WarningLevel.GREEN,
-                                  cooperation.missing if cooperation else 0))
+        record = UnitRecord(unit_id, name, unanswered, overdue,
+                            cooperation.colour if cooperation else WarningLevel.GREEN,
+                            cooperation.missing if cooperation else 0)
+        if record.has_something():
+            records.append(record)
     return records
 
 

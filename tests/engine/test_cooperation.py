@@ -1,0 +1,96 @@
+"""会办: each month the cooperating units owe their contribution some days before the lead unit's report; the
+lead unit sees them in its report form; a missing one is told to the lead unit and the supervision group and
+turns the cooperating unit yellow, then red after K months in a row; the wrong unit is refused."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from engine.core.errors import PermissionDenied
+from engine.core.statuses import ContributionStatus, WarningLevel
+from engine.store.models import Contribution, Notice
+from tests.factories import World, assignment
+
+
+def reporting_with_naxi(world: World) -> int:
+    """A task of 江阳区 with 纳溪区 cooperating, its plan filed: it reports monthly."""
+    naxi = [world.units["naxi"]]
+    task_id = world.register(cooperating_unit_ids=naxi)
+    world.do("coordinator", task_id, "assign", **assignment(world, cooperating_unit_ids=naxi))
+    world.do("staff", task_id, "plan_draft", content="方案正文", milestones="3月底前完成排查", contact="李四")
+    world.do("head", task_id, "plan_sign", decision="submit", comment="")
+    world.do("supervisor", task_id, "plan_review", decision="file", comment="同意备案")
+    return task_id
+
+
+def contributions(world: World) -> list[tuple[str, str, str]]:
+    with world.duban.db.transaction(write=False) as session:
+        return [(c.period, c.due_on.isoformat(), c.status.value) for c in session.scalars(
+            select(Contribution).order_by(Contribution.period))]
+
+
+def colour(world: World) -> WarningLevel:
+    records = world.duban.reporting.dashboard(world["supervisor"]).unit_records
+    return next((r.cooperation for r in records if r.unit == "纳溪区"), WarningLevel.GREEN)
+
+
+def test_a_contribution_given_is_in_the_lead_units_report_form(world: World) -> None:
+    task_id = reporting_with_naxi(world)
+    world.next_month()  # 04-01: March's report is requested, and naxi's contribution, due 3 days before the 5th
+    assert contributions(world) == [("2026-03", "2026-04-02", "requested")]
+    [work] = [w for w in world.work_for("other_staff", task_id) if w.form == "cooperation_contribute"]
+    assert work.unit_id == world.units["naxi"] and work.due_at is not None
+    assert not [w for w in world.work_for("staff", task_id) if w.form == "cooperation_contribute"]
+    with pytest.raises(PermissionDenied):  # the lead unit sees the task, but the contribution is naxi's
+        world.duban.work.complete(world["staff"], work.id, {"content": "不是配合单位"})
+    world.do("other_staff", task_id, "cooperation_contribute", content="完成沿江2个排污口水质监测")
+    assert contributions(world) == [("2026-03", "2026-04-02", "given")]
+    [report] = [w for w in world.work_for("staff", task_id) if w.form == "report_submit"]
+    item = world.duban.work.item(world["staff"], report.id)
+    assert [(c.unit.name, c.content) for c in item.extra["contributions"]] == [("纳溪区", "完成沿江2个排污口水质监测")]
+    page = world.duban.work.task_page(world["supervisor"], task_id)
+    assert page.cooperation == {world.units["naxi"]: WarningLevel.GREEN}
+    world.tick(days=5)
+    assert contributions(world) == [("2026-03", "2026-04-02", "given")]  # the missing timer never fires
+    assert colour(world) is WarningLevel.GREEN
+
+
+def test_missing_contributions_turn_the_cooperating_unit_yellow_then_red(world: World) -> None:
+    task_id = reporting_with_naxi(world)
+    world.next_month()
+    world.tick(days=1)  # 04-02 00:30: still due today
+    assert contributions(world)[0][2] == "requested"
+    world.tick(days=1)  # 04-03: missing
+    assert contributions(world) == [("2026-03", "2026-04-02", "missing")]
+    assert not [w for w in world.work_for("other_staff", task_id) if w.form == "cooperation_contribute"]
+    with world.duban.db.transaction(write=False) as session:
+        told = sorted(session.execute(select(Notice.role, Notice.unit_id).where(
+            Notice.kind == "contribution_missing")).all())
+    assert told == sorted([("unit_staff", world.units["jiangyang"]), ("unit_head", world.units["jiangyang"]),
+                           ("supervisor", None), ("unit_staff", world.units["naxi"]),
+                           ("unit_head", world.units["naxi"])])
+    assert colour(world) is WarningLevel.YELLOW
+    page = world.duban.work.task_page(world["staff"], task_id)  # the lead unit sees it on the task's page
+    assert page.cooperation == {world.units["naxi"]: WarningLevel.YELLOW}
+    assert world.duban.work.task_page(world["supervisor"], task_id).task.warning is WarningLevel.GREEN
+
+    world.next_month()
+    world.tick(days=2)  # April's missing too: two in a row
+    assert [c[2] for c in contributions(world)] == ["missing", "missing"]
+    assert colour(world) is WarningLevel.RED
+    [record] = [r for r in world.duban.reporting.dashboard(world["supervisor"]).unit_records if r.unit == "纳溪区"]
+    assert record.contributions_missing == 2
+
+    world.next_month()
+    world.do("other_staff", task_id, "cooperation_contribute", content="补充开展联合执法")
+    world.tick(days=2)
+    assert colour(world) is WarningLevel.GREEN
+
+
+def test_a_contribution_step_may_be_chased_and_the_chase_goes_to_the_cooperating_unit(world: World) -> None:
+    task_id = reporting_with_naxi(world)
+    world.next_month()
+    [work] = [w for w in world.work_for("other_staff", task_id) if w.form == "cooperation_contribute"]
+    world.duban.chases.chase(world["supervisor"], work.id, {"message": "请今天报送", "reply_due": "2026-04-01"})
+    assert world.duban.work.inbox(world["other_staff"]).entries[0].work.form == "chase_answer"
+    assert not [w for w in world.work_for("staff", task_id) if w.form == "chase_answer"]
