@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.core.errors import PermissionDenied
-from engine.core.statuses import ContributionStatus, WarningLevel
+from engine.core.statuses import WarningLevel
 from engine.store.models import Contribution, Notice
 from tests.factories import World, assignment
 

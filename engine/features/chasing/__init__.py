@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from engine.core.clock import Clock
 from engine.core.settings import Settings
-from engine.features.chasing.forms import ACTIONS, HANDLERS, chased_unit
+from engine.features.chasing.forms import ACTIONS, CHASE_PROCESS, HANDLERS, chased_unit
+from engine.features.rectification.actions import running_companions
+from engine.features.rectification.events import TaskClosed
 from engine.workflow.registry import IdOf, Registry
 from engine.workflow.step import Step
 
@@ -15,6 +17,13 @@ def register(registry: Registry, clock: Clock, settings: Settings) -> None:
     registry.add_forms(HANDLERS)
     registry.add_actions(ACTIONS)
     registry.route_unit_work(_chased_unit_first(registry.work_unit))
+    registry.subscribe(TaskClosed, withdraw_chases)
+
+
+def withdraw_chases(step: Step, event: TaskClosed) -> None:
+    """销号: a chase still awaiting its reply is moot."""
+    for instance in running_companions(step, (CHASE_PROCESS,)):
+        step.processes.cancel(step, instance, event.reason)
 
 
 def _chased_unit_first(routed: IdOf) -> IdOf:

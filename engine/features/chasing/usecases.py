@@ -66,6 +66,11 @@ class ChaseUseCases:
             raise PermissionDenied(N_("按职责分离要求，不能催办本单位"))
         return target
 
+    def target(self, actor: Actor, work_id: int) -> HumanTask:
+        """The step a chase would be about, if it may be chased."""
+        self.access.require(actor, "chase.send")
+        return self.transactions.read(lambda s: self._chaseable(s, actor, work_id))
+
     def proposed_due(self) -> str:
         today = local_today(self.processes.runtime.clock)
         return add_working_days(today, self.processes.settings.chase_reply_working_days).isoformat()

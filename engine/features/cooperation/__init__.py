@@ -7,8 +7,15 @@ from __future__ import annotations
 
 from engine.core.clock import Clock
 from engine.core.settings import Settings
-from engine.features.cooperation.forms import ACTIONS, HANDLERS, contributing_unit, request_contributions
-from engine.features.rectification.events import ReportRequested
+from engine.features.cooperation.forms import (
+    ACTIONS,
+    COOPERATION_PROCESS,
+    HANDLERS,
+    contributing_unit,
+    request_contributions,
+)
+from engine.features.rectification.actions import running_companions
+from engine.features.rectification.events import ReportRequested, TaskClosed
 from engine.workflow.registry import IdOf, Registry
 from engine.workflow.step import Step
 
@@ -17,7 +24,14 @@ def register(registry: Registry, clock: Clock, settings: Settings) -> None:
     registry.add_forms(HANDLERS)
     registry.add_actions(ACTIONS)
     registry.subscribe(ReportRequested, request_contributions)
+    registry.subscribe(TaskClosed, withdraw_requests)
     registry.route_unit_work(_contributing_unit_first(registry.work_unit))
+
+
+def withdraw_requests(step: Step, event: TaskClosed) -> None:
+    """销号: the contributions still asked of the cooperating units are no longer owed."""
+    for instance in running_companions(step, (COOPERATION_PROCESS,)):
+        step.processes.cancel(step, instance, event.reason)
 
 
 def _contributing_unit_first(routed: IdOf) -> IdOf:
