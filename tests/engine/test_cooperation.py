@@ -3,13 +3,17 @@ lead unit sees them in its report form; a missing one is told to the lead unit a
 turns the cooperating unit yellow, then red after K months in a row; the wrong unit is refused."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import select
 
+from engine.app import Duban
 from engine.core.errors import PermissionDenied
+from engine.core.settings import Settings
 from engine.core.statuses import WarningLevel
-from engine.store.models import Contribution, Notice
-from tests.factories import World, assignment
+from engine.store.models import Contribution, InstanceStatus, Notice, ProcessInstance
+from tests.factories import World, assignment, sign_off
 
 
 def reporting_with_naxi(world: World) -> int:
@@ -94,3 +98,24 @@ def test_a_contribution_step_may_be_chased_and_the_chase_goes_to_the_cooperating
     world.duban.chases.chase(world["supervisor"], work.id, {"message": "请今天报送", "reply_due": "2026-04-01"})
     assert world.duban.work.inbox(world["other_staff"]).entries[0].work.form == "chase_answer"
     assert not [w for w in world.work_for("staff", task_id) if w.form == "chase_answer"]
+
+
+def test_signing_off_withdraws_the_contributions_and_chases_still_owed(world: World) -> None:
+    late_reports = Duban(world.duban.db, world.duban.roles, world.duban.clock, world.duban.workflow_files,
+                         Settings(report_day=28), storage=world.duban.files.root)
+    late_reports.init_database()
+    world = replace(world, duban=late_reports)  # March's report due 04-28, the contribution 04-25
+    task_id = reporting_with_naxi(world)
+    world.next_month()
+    [work] = [w for w in world.work_for("other_staff", task_id) if w.form == "cooperation_contribute"]
+    world.duban.chases.chase(world["supervisor"], work.id, {"message": "请报送", "reply_due": "2026-04-20"})
+    sign_off(world, task_id)
+    assert contributions(world) == [("2026-03", "2026-04-25", "requested")]
+    with world.duban.db.transaction(write=False) as session:
+        running = session.scalars(select(ProcessInstance.process_id).where(
+            ProcessInstance.task_id == task_id, ProcessInstance.process_id.in_(("cooperation", "chase")))).all()
+        statuses = session.scalars(select(ProcessInstance.status).where(
+            ProcessInstance.task_id == task_id, ProcessInstance.process_id.in_(("cooperation", "chase")))).all()
+    assert sorted(running) == ["chase", "cooperation"] and set(statuses) == {InstanceStatus.CANCELLED}
+    assert not [w for w in world.work_for("other_staff", task_id) if w.form in ("cooperation_contribute",
+                                                                                 "chase_answer")]

@@ -44,6 +44,7 @@ def test_an_instruction_on_two_tasks_is_answered_closed_and_asked_again(world: W
         ("PS-2026-001", first, world.units["jiangyang"], InstructionStatus.AWAITING_ANSWER),
         ("PS-2026-001", second, world.units["naxi"], InstructionStatus.AWAITING_ANSWER)]
     assert ("unit_head", world.units["naxi"], None) in notices(world, "instruction")
+    assert ("unit_head", world.units["naxi"], None) in notices(world, "new_work")  # announced as new work too
     [answer] = [w for w in world.work_for("head", first) if w.form == "instruction_answer"]
     assert answer.due_at is not None and answer.due_at.date().isoformat() == "2026-03-20"
     assert not [w for w in world.work_for("other_head", first) if w.form == "instruction_answer"]
