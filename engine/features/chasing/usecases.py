@@ -15,7 +15,6 @@ from engine.core.statuses import ChaseStatus
 from engine.core.text import N_
 from engine.core.workdays import add_working_days
 from engine.features.accounts.access import Access
-from engine.features.chasing import queries
 from engine.features.chasing.forms import CHASE_FORM, CHASE_PROCESS, business_key
 from engine.features.notifications.notices import notify
 from engine.store.database import Session
@@ -74,9 +73,6 @@ class ChaseUseCases:
     def proposed_due(self) -> str:
         today = local_today(self.processes.runtime.clock)
         return add_working_days(today, self.processes.settings.chase_reply_working_days).isoformat()
-
-    def of_task(self, actor: Actor, task_id: int) -> list[Chase]:
-        return self.transactions.read(lambda s: queries.of_task(s, task_id))
 
 
 def _send(step: Step, target: HumanTask, data: dict[str, Any]) -> Chase:

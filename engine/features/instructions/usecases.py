@@ -65,9 +65,6 @@ class InstructionUseCases:
             raise InvalidSubmission(errors)
         return tasks
 
-    def of_task(self, actor: Actor, task_id: int) -> list[Instruction]:
-        return self.transactions.read(lambda s: queries.of_task(s, task_id))
-
     def proposed_due(self) -> str:
         """The answer date the writing form proposes."""
         today = local_today(self.processes.runtime.clock)
