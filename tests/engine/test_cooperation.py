@@ -119,3 +119,13 @@ def test_signing_off_withdraws_the_contributions_and_chases_still_owed(world: Wo
     assert sorted(running) == ["chase", "cooperation"] and set(statuses) == {InstanceStatus.CANCELLED}
     assert not [w for w in world.work_for("other_staff", task_id) if w.form in ("cooperation_contribute",
                                                                                  "chase_answer")]
+
+
+def test_the_days_before_the_report_and_the_proposed_dates_are_settings() -> None:
+    settings = Settings.from_env({"DUBAN_CONTRIBUTION_DAYS_BEFORE_REPORT": "2", "DUBAN_CHASE_REPLY_WORKING_DAYS": "3",
+                                  "DUBAN_INSTRUCTION_ANSWER_WORKING_DAYS": "10"})
+    assert (settings.contribution_days_before_report, settings.chase_reply_working_days,
+            settings.instruction_answer_working_days, settings.instruction_read_working_days) == (2, 3, 10, 3)
+    for name, value in (("DUBAN_CONTRIBUTION_DAYS_BEFORE_REPORT", "28"), ("DUBAN_CHASE_REPLY_WORKING_DAYS", "0")):
+        with pytest.raises(ValueError, match=name):
+            Settings.from_env({name: value})
