@@ -8,6 +8,7 @@ from sqlalchemy import select
 from engine.core.errors import InvalidSubmission, NotFound, PermissionDenied
 from engine.core.statuses import InstructionStatus
 from engine.features.instructions.usecases import open_count
+from engine.features.notifications.preferences import category_of
 from engine.store.models import AuditEvent, InstanceStatus, Instruction, Notice, ProcessInstance
 from tests.factories import World
 
@@ -115,3 +116,9 @@ def test_only_a_leader_writes_and_only_the_unit_and_the_leader_act(world: World)
     with pytest.raises(InvalidSubmission) as refused:
         world.duban.work.complete(world["leader"], review.id, {"decision": "again"})
     assert set(refused.value.errors) == {"comment", "answer_due"}
+
+
+def test_instructions_and_chases_are_the_notification_centres_kinds_of_the_same_name() -> None:
+    assert [category_of(kind) for kind in ("instruction", "chased", "instruction_overdue", "chase_overdue",
+                                           "contribution_missing")] == [
+        "instruction", "chase", "overdue", "overdue", "overdue"]
