@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from engine.core.settings import Settings
@@ -12,8 +12,6 @@ from engine.core.statuses import ContributionStatus, WarningLevel
 from engine.features.rectification.warnings import cooperation_colour
 from engine.store.models import Contribution, RectificationTask
 
-#: how many months of a unit's contributions its colour is read from
-RECENT = 12
 SEVERITY = {WarningLevel.GREEN: 0, WarningLevel.YELLOW: 1, WarningLevel.RED: 2}
 
 
@@ -46,18 +44,27 @@ def colours_on_task(contributions: list[Contribution], settings: Settings) -> di
 
 
 def by_unit(session: Session, scope: ColumnElement[bool], settings: Settings) -> dict[int, UnitCooperation]:
-    """unit -> its colour as a cooperating unit (the worst of its tasks) and its missing contributions."""
-    rows = session.execute(select(Contribution.task_id, Contribution.unit_id, Contribution.status)
-                           .join(RectificationTask).where(scope, Contribution.status != ContributionStatus.REQUESTED)
-                           .order_by(Contribution.period.desc()))
+    """unit -> its colour as a cooperating unit (the worst of its tasks) and its missing contributions.
+
+    The colour reads only each task's last K contributions (K = red_after_yellow_periods), numbered in the
+    database; the missing ones are counted there too."""
+    settled = (Contribution.status != ContributionStatus.REQUESTED, scope)
+    newness = func.row_number().over(partition_by=(Contribution.task_id, Contribution.unit_id),
+                                     order_by=Contribution.period.desc()).label("newness")
+    numbered = (select(Contribution.task_id, Contribution.unit_id, Contribution.status, newness)
+                .join(RectificationTask).where(*settled).subquery())
+    recent = session.execute(select(numbered.c.task_id, numbered.c.unit_id, numbered.c.status)
+                             .where(numbered.c.newness <= settings.red_after_yellow_periods)
+                             .order_by(numbered.c.task_id, numbered.c.unit_id, numbered.c.newness))
     missed: dict[tuple[int, int], list[bool]] = defaultdict(list)
-    for task_id, unit_id, status in rows:
-        if len(missed[task_id, unit_id]) < RECENT:
-            missed[task_id, unit_id].append(status is ContributionStatus.MISSING)
-    record: dict[int, UnitCooperation] = {}
+    for task_id, unit_id, status in recent:
+        missed[task_id, unit_id].append(ContributionStatus(status) is ContributionStatus.MISSING)
+    counts: dict[int, int] = {unit_id: count for unit_id, count in session.execute(
+        select(Contribution.unit_id, func.count(Contribution.id)).join(RectificationTask)
+        .where(scope, Contribution.status == ContributionStatus.MISSING).group_by(Contribution.unit_id))}
+    colours: dict[int, WarningLevel] = {}
     for (_task_id, unit_id), marks in missed.items():
-        colour = cooperation_colour(marks, settings)
-        before = record.get(unit_id, UnitCooperation(WarningLevel.GREEN, 0))
-        worst = max(before.colour, colour, key=SEVERITY.__getitem__)
-        record[unit_id] = UnitCooperation(worst, before.missing + sum(marks))
-    return record
+        colours[unit_id] = max(colours.get(unit_id, WarningLevel.GREEN), cooperation_colour(marks, settings),
+                               key=SEVERITY.__getitem__)
+    return {unit_id: UnitCooperation(colours.get(unit_id, WarningLevel.GREEN), counts.get(unit_id, 0))
+            for unit_id in colours.keys() | counts.keys()}
