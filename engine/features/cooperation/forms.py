@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from engine.core.fields import Field, attachments_field
-from engine.core.periods import period_label
+from engine.core.periods import period_label, period_text
 from engine.core.statuses import ContributionStatus
 from engine.core.text import N_
 from engine.features.notifications.notices import notify
@@ -56,7 +56,7 @@ def request_contributions(step: Step, event: ReportRequested) -> None:
         step.audit("contribution.requested", ("contribution", contribution.id),
                    f"请配合单位{unit.name}于 {due} 前报送{period_label(event.period)}配合工作情况")
         text = N_("%(code)s 请于 %(due)s 前报送%(period)s配合工作情况（牵头单位 %(lead)s）", code=task.code, due=due,
-                  period=period_label(event.period), lead=task.lead_unit.name)
+                  period=period_text(event.period), lead=task.lead_unit.name)
         for role in UNIT_ROLES:
             notify(step.for_instance(instance), role, "contribution_requested", text, unit_id=unit.id)
 
@@ -85,12 +85,12 @@ def mark_contribution_missing(step: Step, data: dict[str, Any]) -> None:
     """The date passed without the contribution: the lead unit, the supervision group and the unit are told."""
     contribution = contribution_of(step)
     contribution.status = ContributionStatus.MISSING
-    unit, period = contribution.unit.name, period_label(contribution.period)
+    unit = contribution.unit.name
     step.audit("contribution.missing", ("contribution", contribution.id),
-               f"配合单位{unit}逾期未报送{period}配合工作情况（时限 {contribution.due_on}）",
+               f"配合单位{unit}逾期未报送{period_label(contribution.period)}配合工作情况（时限 {contribution.due_on}）",
                after={"status": contribution.status.value})
     text = N_("%(code)s 配合单位 %(unit)s 逾期未报送%(period)s配合工作情况", code=step.the_task.code, unit=unit,
-              period=period)
+              period=period_text(contribution.period))
     notify_unit(step, "contribution_missing", text)
     notify(step, "supervisor", "contribution_missing", text)
     for role in UNIT_ROLES:

@@ -1,8 +1,8 @@
 """领导批示, 催办 and 会办: a leader's instructions on tasks and the units' answers, the office's chases of a
 unit on an open step, the cooperating units' monthly contributions
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 """
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import engine.store.models
 
-revision: str = '0012'
-down_revision: str | None = '0011'
+revision: str = '0013'
+down_revision: str | None = '0012'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
