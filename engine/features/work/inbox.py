@@ -65,8 +65,10 @@ def _page_ids(session: Session, queues: list[tuple[ColumnElement[bool], ...]], o
 
 
 def _chased_ids(session: Session, queues: list[tuple[ColumnElement[bool], ...]]) -> list[int]:
-    """The open chases (催办) among the person's work: the inbox shows them on top of its first page."""
-    return [work_id for where in queues for work_id in session.scalars(
+    """The open chases (催办) among the person's work: the inbox shows them on top of its first page. A chase is
+    always a unit's: only the unit's queue (the second, after the role's shared work) is read, never the shared
+    queue of a city's or a province's office."""
+    return [work_id for where in queues[1:] for work_id in session.scalars(
         select(HumanTask.id).where(*where, HumanTask.form == CHASE_FORM).order_by(HumanTask.id))]
 
 
