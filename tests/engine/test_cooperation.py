@@ -12,7 +12,7 @@ from engine.app import Duban
 from engine.core.errors import PermissionDenied
 from engine.core.settings import Settings
 from engine.core.statuses import WarningLevel
-from engine.store.models import Contribution, InstanceStatus, Notice, ProcessInstance
+from engine.store.models import AuditEvent, Contribution, InstanceStatus, Notice, ProcessInstance
 from tests.factories import World, assignment, sign_off
 
 
@@ -54,6 +54,14 @@ def test_a_contribution_given_is_in_the_lead_units_report_form(world: World) -> 
     assert [(c.unit.name, c.content) for c in item.extra["contributions"]] == [("纳溪区", "完成沿江2个排污口水质监测")]
     page = world.duban.work.task_page(world["supervisor"], task_id)
     assert page.cooperation == {world.units["naxi"]: WarningLevel.GREEN}
+    world.do("staff", task_id, "report_submit", progress="完成截污管网 2 公里", percent_complete=40)
+    world.do("head", task_id, "report_sign", decision="submit", comment="")  # the whole goes up
+    [review] = [w for w in world.work_for("supervisor", task_id) if w.form == "report_review"]
+    assert [c.content for c in world.duban.work.item(world["supervisor"], review.id).extra["contributions"]] == [
+        "完成沿江2个排污口水质监测"]
+    with world.duban.db.transaction(write=False) as session:
+        said = session.scalars(select(AuditEvent.summary).where(AuditEvent.action == "report.contributions")).all()
+    assert said == ["2026年3月月度进展连同配合单位情况一并报送：纳溪区（已报送）"]
     world.tick(days=5)
     assert contributions(world) == [("2026-03", "2026-04-02", "given")]  # the missing timer never fires
     assert colour(world) is WarningLevel.GREEN

@@ -12,10 +12,11 @@ from engine.features.cooperation.forms import (
     COOPERATION_PROCESS,
     HANDLERS,
     contributing_unit,
+    report_with_contributions,
     request_contributions,
 )
 from engine.features.rectification.actions import running_companions
-from engine.features.rectification.events import ReportRequested, TaskClosed
+from engine.features.rectification.events import ReportRequested, ReportSubmitted, TaskClosed
 from engine.workflow.registry import IdOf, Registry
 from engine.workflow.step import Step
 
@@ -24,6 +25,7 @@ def register(registry: Registry, clock: Clock, settings: Settings) -> None:
     registry.add_forms(HANDLERS)
     registry.add_actions(ACTIONS)
     registry.subscribe(ReportRequested, request_contributions)
+    registry.subscribe(ReportSubmitted, report_with_contributions)
     registry.subscribe(TaskClosed, withdraw_requests)
     registry.route_unit_work(_contributing_unit_first(registry.work_unit))
 

@@ -12,7 +12,7 @@ from engine.core.periods import period_label, period_text
 from engine.core.statuses import ContributionStatus
 from engine.core.text import N_
 from engine.features.notifications.notices import notify
-from engine.features.rectification.events import ReportRequested
+from engine.features.rectification.events import ReportRequested, ReportSubmitted
 from engine.features.rectification.notices import notify_unit
 from engine.store.models import Contribution, RectificationTask
 from engine.workflow.forms import FormHandler
@@ -22,6 +22,9 @@ from engine.workflow.step import Step
 COOPERATION_PROCESS = "cooperation"
 KEY_PREFIX = "HB-"
 UNIT_ROLES = ("unit_staff", "unit_head")
+#: a contribution's state, as the history says it
+CONTRIBUTION_WORDS = {ContributionStatus.REQUESTED: "尚未报送", ContributionStatus.GIVEN: "已报送",
+                      ContributionStatus.MISSING: "逾期未报"}
 
 
 def contributing_unit(step: Step) -> int | None:
@@ -59,6 +62,16 @@ def request_contributions(step: Step, event: ReportRequested) -> None:
                   period=period_text(event.period), lead=task.lead_unit.name)
         for role in UNIT_ROLES:
             notify(step.for_instance(instance), role, "contribution_requested", text, unit_id=unit.id)
+
+
+def report_with_contributions(step: Step, event: ReportSubmitted) -> None:
+    """The lead unit sends up its report with the cooperating units' contributions: the history says which."""
+    contributions = step.session.scalars(select(Contribution).where(
+        Contribution.task_id == step.the_task.id, Contribution.period == event.period).order_by(Contribution.id))
+    said = "、".join(f"{c.unit.name}（{CONTRIBUTION_WORDS[c.status]}）" for c in contributions)
+    if said:
+        step.audit("report.contributions", ("task", step.the_task.id),
+                   f"{period_label(event.period)}月度进展连同配合单位情况一并报送：{said}")
 
 
 class ContributeHandler(FormHandler):

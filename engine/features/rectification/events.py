@@ -18,6 +18,13 @@ class ReportRequested:
 
 
 @dataclass(frozen=True)
+class ReportSubmitted:
+    """The lead unit's head signed the report of `period`: it goes up to the supervision group."""
+
+    period: str
+
+
+@dataclass(frozen=True)
 class TaskSlipped:
     """The task's work slipped: a monthly report overdue (report_overdue), a report judged lagging (lagging),
     the deadline passed without sign-off (deadline_passed). `detail` says what, in the audit trail's words."""
