@@ -187,7 +187,9 @@ def audit() -> None:
 @click.option("--anchor", "anchors", multiple=True, metavar="SEQ:HASH",
               help="A seq and hash noted earlier (e.g. printed by a previous verify); must still match.")
 @click.option("--files", is_flag=True, help="Also check every attached file's bytes against its SHA-256.")
-def audit_verify(anchors: tuple[str, ...], files: bool) -> None:
+@click.option("--state", "rows", is_flag=True,
+              help="Also compare every business row with the last after-image the trail holds of it.")
+def audit_verify(anchors: tuple[str, ...], files: bool, rows: bool) -> None:
     engine = _app().extensions["duban"]
     report = engine.audit.verify(cli_actor(), _anchors(anchors))
     if not report.ok:
@@ -195,7 +197,8 @@ def audit_verify(anchors: tuple[str, ...], files: bool) -> None:
         click.echo(f"the {report.events} events before it are intact (up to #{report.head_seq})", err=True)
         sys.exit(1)
     click.echo(f"audit chain intact: {report.events} events; head #{report.head_seq} {report.head_hash}")
-    if files and not _attached_files_intact(engine):
+    intact = [_attached_files_intact(engine) if files else True, _rows_as_audited(engine) if rows else True]
+    if not all(intact):
         sys.exit(1)
 
 
@@ -207,6 +210,15 @@ def _attached_files_intact(engine) -> bool:  # type: ignore[no-untyped-def]
     if not damaged:
         click.echo(f"attached files intact: {count}")
     return not damaged
+
+
+def _rows_as_audited(engine) -> bool:  # type: ignore[no-untyped-def]
+    report = engine.audit.verify_state(cli_actor())
+    for difference in report.differences:
+        click.echo(difference.describe(), err=True)
+    if report.ok:
+        click.echo(f"business rows as audited: {report.rows}")
+    return report.ok
 
 
 def _anchors(values: tuple[str, ...]) -> dict[int, str]:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import sessionmaker
 
 from engine.store import append_only
 from engine.store.audit import append_to_chain
+from engine.store.state import row_key, vouched
 
 if TYPE_CHECKING:
     from engine.store.models import AuditEvent
@@ -35,6 +36,14 @@ class Session(orm.Session):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.audit_events: list[AuditEvent] = []
+        #: the business rows this transaction wrote and deleted, imaged into its last audit event (store/state.py)
+        self.written_rows: dict[int, Any] = {}
+        self.deleted_rows: set[tuple[str, str]] = set()
+
+    def flush(self, objects: Any = None) -> None:
+        self.written_rows.update((id(row), row) for row in (*self.new, *self.dirty) if vouched(row))
+        self.deleted_rows.update(row_key(row) for row in self.deleted if vouched(row))
+        super().flush(objects)
 
 
 class Database:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from engine.core.actor import Actor
 from engine.features.accounts.access import Access
 from engine.features.audit import trail
-from engine.store import audit
+from engine.store import audit, state
 from engine.store.files import FileState, FileStore
 from engine.store.models import Attachment, AuditEvent
 from engine.store.transactions import Transactions
@@ -39,3 +39,8 @@ class AuditUseCases:
         files = self.transactions.read(lambda s: list(s.scalars(select(Attachment).order_by(Attachment.id))))
         states = ((file, self.files.state(file.sha256)) for file in files)
         return len(files), [(file, state) for file, state in states if state is not FileState.INTACT]
+
+    def verify_state(self, actor: Actor) -> state.StateReport:
+        """Every business row against the last after-image the trail holds of it: what was changed outside duban."""
+        self.access.require(actor, "audit.view")
+        return self.transactions.read(state.check_state)
