@@ -95,6 +95,23 @@ def images_of(written: Iterable[Any], deleted: Iterable[tuple[str, str]]) -> Ima
     return found or None
 
 
+def needs_baseline(session: Session) -> bool:
+    """A trail that holds events but no after-image yet: a database written before images were kept."""
+    if session.scalar(select(AuditEvent.id).limit(1)) is None:
+        return False  # a new database: every row is imaged as duban writes it
+    return session.scalar(select(AuditEvent.id).where(AuditEvent.state.is_not(None)).limit(1)) is None
+
+
+def vouch_for_all(session: Session) -> int:
+    """Count every business row as written by this transaction, so that its last event images them all."""
+    count = 0
+    for model in VOUCHED_MODELS:
+        for row in session.scalars(select(model)):
+            session.written_rows[id(row)] = row
+            count += 1
+    return count
+
+
 # --- the check ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -4,11 +4,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import CliRunner
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 
+from engine.app import Duban
 from engine.core.actor import Actor
+from engine.store.audit import record
 from engine.store.database import Database
-from engine.store.models import AuditEvent, ProgressReport
+from engine.store.models import AuditEvent, Category, ProgressReport
 from engine.store.state import check_state
 from tests.factories import World, report_month, walk_to_reporting
 from webui.cli import main
@@ -86,3 +88,19 @@ def test_the_command_line_names_each_row_and_fails(world: World, tmp_path: Path)
     assert f"rectification_tasks #{task_id} changed outside duban (fields: status, title;" in result.output
     assert f"progress_reports #{report_id} changed outside duban (fields: progress;" in result.output
     world.duban.accounts.refuse(Actor.system(), "GET /x", "")  # duban keeps working on top of it
+
+
+def test_rows_written_before_images_were_kept_are_vouched_for_once(duban: Duban) -> None:
+    duban.db.upgrade_schema()
+    with duban.db.transaction() as session:  # as an older duban left it: an event, and a row with no image
+        session.execute(insert(Category).values(number=7, name="旧版本登记的类别"))
+        record(session, Actor.system(), duban.clock.now(), "category.created", ("category", 1), "导入类别")
+    assert differences(duban.db) == {("categories", "1"): ("unrecorded", ())}
+    duban.init_database()
+    assert differences(duban.db) == {}
+    with duban.db.transaction(write=False) as session:
+        actions = session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all()
+    assert actions.count("audit.state_baseline") == 1
+    duban.init_database()  # once only
+    with duban.db.transaction(write=False) as session:
+        assert session.scalars(select(AuditEvent.action)).all().count("audit.state_baseline") == 1
