@@ -88,7 +88,7 @@ def images_of(written: Iterable[Any], deleted: Iterable[tuple[str, str]]) -> Ima
     for table, key in deleted:
         found.setdefault(table, {})[key] = None
     for row in written:
-        if inspect(row).deleted or inspect(row).detached:
+        if not inspect(row).persistent:  # deleted since, or its insert undone with a savepoint
             continue
         table, key = row_key(row)
         found.setdefault(table, {})[key] = image(row)

@@ -8,7 +8,7 @@ from sqlalchemy import insert, select, text
 
 from engine.app import Duban
 from engine.core.actor import Actor
-from engine.store.audit import record
+from engine.store.audit import event_hash, record
 from engine.store.database import Database
 from engine.store.models import AuditEvent, Category, ProgressReport
 from engine.store.state import check_state
@@ -48,6 +48,9 @@ def test_rows_written_by_duban_are_as_audited(world: World) -> None:
     with world.duban.db.transaction(write=False) as session:
         last = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
     assert last is not None and last.state is not None and "progress_reports" in last.state
+    assert event_hash(last) == last.hash
+    last.state["progress_reports"] = {}  # the hash covers the images: they cannot be edited unnoticed
+    assert event_hash(last) != last.hash
 
 
 def test_rows_changed_by_sql_are_named_with_their_fields(world: World) -> None:
