@@ -6,9 +6,10 @@ replays those after-images in seq order and compares the last one of each row wi
 a row edited, inserted or deleted behind duban's back (by SQL, or in a backup edited by hand) is named
 with the fields that differ.
 
-Rows a transaction wrote without recording any audit event carry no image; so do the rows of a database
-written before images were kept, until duban next changes them. Workflow internals (process instances,
-work items, timers), notifications, login sessions and settings are not business rows and are not imaged.
+Rows a transaction wrote without recording any audit event carry no image; a database written before images
+were kept gets one baseline event at `duban init` (needs_baseline, vouch_for_all). Workflow internals (process
+instances, work items, timers), notifications, login sessions and settings are not business rows and are not
+imaged; the link tables are, as lists of ids in the image of the row that owns them.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import inspect, select
+from sqlalchemy.orm import selectinload
 
 from engine.store.canonical import plain
 from engine.store.models import (
@@ -70,11 +72,19 @@ _VOUCHED_TYPES = frozenset(VOUCHED_MODELS)
 
 
 def image(row: Any) -> dict[str, Any]:
-    """A row's columns as plain JSON values (the unvouched ones left out)."""
+    """A row's columns as plain JSON values (the unvouched ones left out), and the ids its link tables hold for it
+    (a task's cooperating units, a clue's tasks and units)."""
     table = row.__tablename__
     left_out = UNVOUCHED.get(table, frozenset())
-    return {attr.key: plain(getattr(row, attr.key)) for attr in inspect(type(row)).column_attrs
-            if attr.key not in left_out}
+    columns = {attr.key: plain(getattr(row, attr.key)) for attr in inspect(type(row)).column_attrs
+               if attr.key not in left_out}
+    return columns | {link.key: sorted(inspect(other).identity[0] for other in getattr(row, link.key))
+                      for link in _links(type(row))}
+
+
+def _links(model: type) -> list[Any]:
+    """The many-to-many relationships a model writes through a link table."""
+    return [link for link in inspect(model).relationships if link.secondary is not None and not link.viewonly]
 
 
 def row_key(row: Any) -> tuple[str, str]:
@@ -153,8 +163,8 @@ def check_state(session: Session) -> StateReport:
     for table, model in VOUCHED_TABLES.items():
         recorded = trail.get(table, {})
         seen = set()
-        for row in session.scalars(select(model).order_by(*inspect(model).primary_key)
-                                   .execution_options(yield_per=1000)):
+        query = select(model).order_by(*inspect(model).primary_key)
+        for row in session.scalars(query.options(*(selectinload(link) for link in _links(model)))):
             rows += 1
             _, key = row_key(row)
             seen.add(key)

@@ -107,3 +107,10 @@ def test_rows_written_before_images_were_kept_are_vouched_for_once(duban: Duban)
     duban.init_database()  # once only
     with duban.db.transaction(write=False) as session:
         assert session.scalars(select(AuditEvent.action)).all().count("audit.state_baseline") == 1
+
+
+def test_a_link_changed_by_sql_is_named_on_the_row_that_owns_it(world: World) -> None:
+    task_id, _ = reporting_task(world)
+    with world.duban.db.engine.begin() as connection:
+        connection.execute(text("DELETE FROM task_cooperating_units WHERE task_id = :id"), {"id": task_id})
+    assert differences(world.duban.db) == {("rectification_tasks", str(task_id)): ("changed", ("cooperating_units",))}
