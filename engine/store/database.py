@@ -31,7 +31,7 @@ class CommitUnanswered(Exception):
 
 class Session(orm.Session):
     """A use case's session: beside the unit of work, the audit events it records (store/audit.py), which join
-    the audit chain when its transaction commits."""
+    the audit chain when its transaction commits, and the business rows it wrote, whose after-images they carry."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -41,6 +41,7 @@ class Session(orm.Session):
         self.deleted_rows: set[tuple[str, str]] = set()
 
     def flush(self, objects: Any = None) -> None:
+        """Note the business rows about to be written or deleted, then write them."""
         self.written_rows.update((id(row), row) for row in (*self.new, *self.dirty) if vouched(row))
         self.deleted_rows.update(row_key(row) for row in self.deleted if vouched(row))
         super().flush(objects)
