@@ -165,12 +165,14 @@ def report_month(world: World, task_id: int, **review: Any) -> None:
 
 
 def walk_to_reporting(world: World, task_id: int) -> None:
-    """Assign (keeping the registered deadline), plan, sign and file: the task is now reporting monthly."""
+    """Assign (keeping the registered deadline), sign for it (签收), plan, sign and file: the task is now reporting
+    monthly."""
     with world.duban.db.transaction(write=False) as session:
         task = session.get_one(RectificationTask, task_id)
         kept = {"deadline_kind": task.deadline_kind.value,
                 "deadline": task.deadline.isoformat() if task.deadline else None}
     world.do("coordinator", task_id, "assign", **assignment(world, **kept))
+    world.do("staff", task_id, "receipt_sign", decision="receive", reason="")
     world.do("staff", task_id, "plan_draft", content="方案正文", milestones="3月底前完成排查", contact="李四")
     world.do("head", task_id, "plan_sign", decision="submit", comment="")
     world.do("supervisor", task_id, "plan_review", decision="file", comment="同意备案")

@@ -14,6 +14,7 @@ from engine.store.models.escalation import (
     EscalationNotice,
     EscalationTrigger,
 )
+from engine.store.models.exceptions import ExtensionRequest, TaskReceipt
 from engine.store.models.notifications import NoticeRead, NotificationPreference, OutboxMessage, OutboxStatus
 from engine.store.models.rectification import (
     Category,
@@ -52,6 +53,7 @@ __all__ = [
     "EscalationInterview",
     "EscalationNotice",
     "EscalationTrigger",
+    "ExtensionRequest",
     "HumanTask",
     "HumanTaskStatus",
     "ImplementationPlan",
@@ -75,6 +77,7 @@ __all__ = [
     "Setting",
     "SignoffApplication",
     "SignoffNotice",
+    "TaskReceipt",
     "TaskStatusChange",
     "UTCDateTime",
     "Unit",
