@@ -46,6 +46,7 @@ PEOPLE = {
     "other_staff": ("unit_staff", "naxi"),
     "other_head": ("unit_head", "naxi"),
     "admin": ("admin", None),
+    "water_staff": ("unit_staff", "water"),  # the officer of the cooperating unit of a registered task
 }
 
 
@@ -172,10 +173,18 @@ def walk_to_reporting(world: World, task_id: int) -> None:
         kept = {"deadline_kind": task.deadline_kind.value,
                 "deadline": task.deadline.isoformat() if task.deadline else None}
     world.do("coordinator", task_id, "assign", **assignment(world, **kept))
-    world.do("staff", task_id, "receipt_sign", decision="receive", reason="")
+    receive(world, task_id)
     world.do("staff", task_id, "plan_draft", content="方案正文", milestones="3月底前完成排查", contact="李四")
     world.do("head", task_id, "plan_sign", decision="submit", comment="")
     world.do("supervisor", task_id, "plan_review", decision="file", comment="同意备案")
+
+
+def receive(world: World, task_id: int) -> None:
+    """签收: the lead unit's and the cooperating unit's officers sign for the assigned task."""
+    for username in ("staff", "water_staff", "other_staff"):
+        for work in world.work_for(username, task_id):
+            if work.form == "receipt_sign":
+                world.duban.work.complete(world[username], work.id, {"decision": "receive", "reason": ""})
 
 
 def assignment(world: World, **overrides: Any) -> dict[str, Any]:

@@ -86,6 +86,7 @@ def _register(app: Flask) -> None:
     from webui.demo_clock import routes as demo_clock
     from webui.documents import routes as documents
     from webui.escalation import routes as escalation
+    from webui.extension import routes as extension
     from webui.extensions import babel, csrf, login_manager
     from webui.formatting import register_filters
     from webui.notifications import routes as notifications
@@ -115,6 +116,7 @@ def _register(app: Flask) -> None:
     for reporting in (dashboard, ledger_io, bulletin, targets):
         app.register_blueprint(reporting.bp)
     app.register_blueprint(escalation.bp)
+    app.register_blueprint(extension.bp)
     app.register_blueprint(clues.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(exposures.bp)

@@ -1,12 +1,14 @@
 """延期申请 (workflows/extension.bpmn): opening a request, and the rules every step of it checks."""
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
 from engine.core.actor import Actor
 from engine.core.errors import InvalidSubmission, PermissionDenied
 from engine.core.statuses import ExtensionStatus
-from engine.core.text import N_
+from engine.core.text import N_, Text
 from engine.store.database import Session
 from engine.store.models import ExtensionRequest, RectificationTask, User
 from engine.workflow.step import Step
@@ -21,17 +23,33 @@ def open_request(session: Session, task_id: int) -> ExtensionRequest | None:
 
 
 def check_may_request(step: Step, task: RectificationTask) -> None:
-    """Only the lead unit's officer asks, for a task with a dated deadline that has not passed, one request at once."""
-    actor = step.actor
-    if actor.role != "unit_staff" or actor.unit_id != task.lead_unit_id:
+    """Only the lead unit's officer asks, for a task with a dated deadline that has not passed."""
+    if not is_lead_officer(step.actor, task):
         raise PermissionDenied(N_("只有牵头单位承办人可以申请延期"))
+    refusal = request_refusal(task, step.today)
+    if refusal is not None:
+        raise InvalidSubmission({"deadline": [refusal]})
+
+
+def is_lead_officer(actor: Actor, task: RectificationTask) -> bool:
+    return actor.role == "unit_staff" and actor.unit_id == task.lead_unit_id
+
+
+def request_refusal(task: RectificationTask, today: date) -> Text | None:
+    """Why the task's deadline cannot be extended now, if it cannot."""
     if task.status.is_closed():
-        raise InvalidSubmission({"deadline": [N_("任务已销号，不能申请延期")]})
+        return N_("任务已销号，不能申请延期")
     if task.deadline is None or not task.deadline_kind.has_date():
-        raise InvalidSubmission({"deadline": [N_("这项任务没有整改时限，无需延期")]})
-    if step.today > task.deadline:
-        passed = N_("整改时限（%(deadline)s）已过，不能再申请延期", deadline=task.deadline)
-        raise InvalidSubmission({"deadline": [passed]})
+        return N_("这项任务没有整改时限，无需延期")
+    if today > task.deadline:
+        return N_("整改时限（%(deadline)s）已过，不能再申请延期", deadline=task.deadline)
+    return None
+
+
+def may_request(session: Session, actor: Actor, task: RectificationTask, today: date) -> bool:
+    """Whether the task page offers this person to ask for a later deadline."""
+    return (is_lead_officer(actor, task) and request_refusal(task, today) is None
+            and open_request(session, task.id) is None)
 
 
 def start_request(step: Step) -> ExtensionRequest:

@@ -85,7 +85,7 @@ class WorkItems:
         task = self.access.check_view_task(actor, load_task(session, work.task_id or 0))
         handler = self.processes.registry.forms[work.form]
         step = self.processes.step(session, actor, task=task, instance=instance, human_task=work)
-        page = task_page(session, self.access, actor, task)
+        page = task_page(session, self.access, actor, task, step.today)
         return WorkItem(work, task, instance.business_key, page, handler.context(step), handler.initial(step))
 
     def clue_item(self, session: Session, actor: Actor, human_task_id: int) -> ClueWorkItem:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -10,11 +11,13 @@ from engine.core.actor import Actor
 from engine.features.accounts.access import Access
 from engine.features.audit.trail import task_history
 from engine.features.escalation.queries import hide_from_unit
+from engine.features.extension.requests import may_request
 from engine.features.rectification.queries import people_names
 from engine.features.work.attachments import task_attachments
 from engine.store.models import (
     Attachment,
     AuditEvent,
+    ExtensionRequest,
     HumanTask,
     HumanTaskStatus,
     ImplementationPlan,
@@ -23,6 +26,7 @@ from engine.store.models import (
     RectificationTask,
     SignoffApplication,
     SignoffNotice,
+    TaskReceipt,
 )
 
 #: audit events a task page leaves out because a domain event says the same step in words
@@ -42,9 +46,13 @@ class TaskPage:
     attachments: list[Attachment] = field(default_factory=list)
     notices: list[SignoffNotice] = field(default_factory=list)
     objections: list[Objection] = field(default_factory=list)
+    #: 签收 by each unit (a reassigned unit's too) and the units' 延期申请, oldest first
+    receipts: list[TaskReceipt] = field(default_factory=list)
+    extensions: list[ExtensionRequest] = field(default_factory=list)
+    may_request_extension: bool = False
 
 
-def task_page(session: Session, access: Access, actor: Actor, task: RectificationTask) -> TaskPage:
+def task_page(session: Session, access: Access, actor: Actor, task: RectificationTask, today: date) -> TaskPage:
     open_work = list(session.scalars(select(HumanTask).options(joinedload(HumanTask.unit)).where(
         HumanTask.task_id == task.id, HumanTask.status == HumanTaskStatus.OPEN).order_by(HumanTask.created_at)))
     plans = list(session.scalars(select(ImplementationPlan).where(ImplementationPlan.task_id == task.id)
@@ -63,4 +71,9 @@ def task_page(session: Session, access: Access, actor: Actor, task: Rectificatio
                                         .order_by(SignoffNotice.id.desc())))
     page.objections = list(session.scalars(select(Objection).where(Objection.task_id == task.id)
                                            .order_by(Objection.id)))
+    page.receipts = list(session.scalars(select(TaskReceipt).options(joinedload(TaskReceipt.unit))
+                                         .where(TaskReceipt.task_id == task.id).order_by(TaskReceipt.id)))
+    page.extensions = list(session.scalars(select(ExtensionRequest).where(ExtensionRequest.task_id == task.id)
+                                           .order_by(ExtensionRequest.id)))
+    page.may_request_extension = may_request(session, actor, task, today)
     return page

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, Index, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.core.statuses import ExtensionStatus, ReceiptStatus
+from engine.store.models.accounts import Unit
 from engine.store.models.base import Base, stored_enum
 
 
@@ -34,6 +35,8 @@ class TaskReceipt(Base):
     #: the coordinator's answer to a return: why it was refused, or to whom the task went
     decision: Mapped[str] = mapped_column(Text, default="")
     reassigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+
+    unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
 
 
 class ExtensionRequest(Base):
