@@ -264,11 +264,13 @@ class ExtensionStatus(enum.StrEnum):
     APPROVED = "approved"    # 同意延期
     CHANGED = "changed"      # 改定时限
     REFUSED = "refused"      # 不同意延期
+    WITHDRAWN = "withdrawn"  # the unit did not send it
 
     @property
     def label(self) -> Text:
         return {"drafting": N_("填写中"), "reviewing": N_("督办组审核中"), "deciding": N_("待领导审批"),
-                "approved": N_("同意延期"), "changed": N_("改定时限"), "refused": N_("不同意延期")}[self.value]
+                "approved": N_("同意延期"), "changed": N_("改定时限"), "refused": N_("不同意延期"),
+                "withdrawn": N_("已撤回")}[self.value]
 
     def is_open(self) -> bool:
         return self in (ExtensionStatus.DRAFTING, ExtensionStatus.REVIEWING, ExtensionStatus.DECIDING)

@@ -122,7 +122,9 @@ def test_only_the_lead_units_officer_asks_and_only_before_the_deadline(world: Wo
     with pytest.raises(InvalidSubmission):  # the deadline has passed
         world.do("staff", task_id, "extension_request", decision="submit", new_deadline="2026-08-01", reasons="来不及")
     world.do("staff", task_id, "extension_request", decision="withdraw", new_deadline="", reasons="")
-    with pytest.raises(InvalidSubmission):
+    with world.duban.db.transaction(write=False) as session:
+        assert session.scalars(select(ExtensionRequest.status)).all() == [ExtensionStatus.WITHDRAWN]
+    with pytest.raises(InvalidSubmission):  # and now the deadline has passed
         world.duban.extensions.open(world["staff"], task_id)
 
 

@@ -44,7 +44,6 @@ def audit_actions(world: World, task_id: int, prefix: str = "task.") -> list[str
 
 
 def test_the_lead_and_each_cooperating_unit_sign_for_an_assigned_task(world: World) -> None:
-    person(world, "water_staff", "unit_staff", "water")
     task_id = assigned(world)
     assert [w.form for w in world.work_for("staff", task_id)] == ["receipt_sign", "plan_draft"]
     assert [w.form for w in world.work_for("water_staff", task_id)] == ["receipt_sign"]

@@ -50,8 +50,7 @@ class RequestHandler(FormHandler):
     def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
         request = request_of(step)
         if data["decision"] == "withdraw":
-            request.status = ExtensionStatus.REFUSED
-            request.decision_comment = "单位撤回"
+            request.status = ExtensionStatus.WITHDRAWN
             step.audit("extension.withdrawn", ("extension", request.id), "撤回延期申请")
             return {"decision": "withdraw"}
         request.status, request.requested_at = ExtensionStatus.REVIEWING, step.now

@@ -64,9 +64,9 @@ def route_to_receipt_unit(step: Step, workflow: BpmnWorkflow) -> None:
     if instance.process_id != RECEIPT_PROCESS:
         return
     unit_id = workflow.task_tree.data.get("unit_id")
-    for row in step.session.new:
-        if isinstance(row, HumanTask) and row.instance_id == instance.id and row.role in UNIT_ROLES:
-            row.unit_id = unit_id
+    step.session.execute(update(HumanTask).where(
+        HumanTask.instance_id == instance.id, HumanTask.status == HumanTaskStatus.OPEN,
+        HumanTask.role.in_(UNIT_ROLES), HumanTask.unit_id != unit_id).values(unit_id=unit_id))
 
 
 def receipt_of(step: Step) -> TaskReceipt:

@@ -24,7 +24,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('task_id', sa.Integer(), nullable=False),
     sa.Column('instance_id', sa.Integer(), nullable=False),
-    sa.Column('status', sa.Enum('drafting', 'reviewing', 'deciding', 'approved', 'changed', 'refused', name='extensionstatus', native_enum=False, length=32), nullable=False),
+    sa.Column('status', sa.Enum('drafting', 'reviewing', 'deciding', 'approved', 'changed', 'refused', 'withdrawn', name='extensionstatus', native_enum=False, length=32), nullable=False),
     sa.Column('to_head', sa.Boolean(), nullable=False),
     sa.Column('opened_by_id', sa.Integer(), nullable=False),
     sa.Column('opened_at', engine.store.models.base.UTCDateTime(timezone=True), nullable=False),
