@@ -4,17 +4,23 @@ yellow and goes to the coordinator."""
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from engine.app import Duban
 from engine.core.actor import Actor
-from engine.core.clock import LOCAL_TZ
+from engine.core.clock import LOCAL_TZ, FakeClock
 from engine.core.errors import InvalidSubmission, NotFound, PermissionDenied
+from engine.core.roles import RoleModel
+from engine.core.settings import Settings
 from engine.core.statuses import ReceiptStatus, WarningLevel
 from engine.features.accounts.usecases import actor_for
+from engine.store.database import Database
 from engine.store.models import AuditEvent, HumanTask, Notice, RectificationTask, TaskReceipt
-from tests.factories import PASSWORD, World, assignment
+from tests.conftest import WORKFLOWS
+from tests.factories import PASSWORD, World, assignment, build_world
 
 
 def assigned(world: World, **overrides: object) -> int:
@@ -163,3 +169,20 @@ def test_the_coordinator_may_reassign_a_late_receipt(world: World) -> None:
     assert (task.lead_unit_id, task.receipt_late) == (world.units["naxi"], False)
     assert world.work_for("staff", task_id) == []
     assert sorted(w.form for w in world.work_for("other_staff", task_id)) == ["plan_draft", "receipt_sign"]
+
+
+def test_the_receipt_period_is_a_setting(db: Database, roles: RoleModel, clock: FakeClock, tmp_path: Path) -> None:
+    world = build_world(Duban(db, roles, clock, WORKFLOWS, settings=Settings(receipt_working_days=5),
+                              storage=tmp_path / "files"))
+    assigned(world, cooperating_unit_ids=[])  # Tuesday 10 March: five working days, until Tuesday 17 March
+    with world.duban.db.transaction(write=False) as session:
+        assert session.scalars(select(TaskReceipt.due_date)).all() == [date(2026, 3, 17)]
+
+
+def test_the_rules_are_read_from_the_environment_and_checked() -> None:
+    settings = Settings.from_env({"DUBAN_RECEIPT_WORKING_DAYS": "3", "DUBAN_EXTENSIONS_PER_TASK": "2",
+                                  "DUBAN_LEADING_GROUP_HEAD_TITLE": "市长"})
+    assert (settings.receipt_working_days, settings.extensions_per_task, settings.leading_group_head_title) == (
+        3, 2, "市长")
+    with pytest.raises(ValueError, match="DUBAN_RECEIPT_WORKING_DAYS"):
+        Settings.from_env({"DUBAN_RECEIPT_WORKING_DAYS": "0"})
