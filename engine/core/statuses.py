@@ -274,6 +274,3 @@ class ExtensionStatus(enum.StrEnum):
 
     def is_open(self) -> bool:
         return self in (ExtensionStatus.DRAFTING, ExtensionStatus.REVIEWING, ExtensionStatus.DECIDING)
-
-    def was_granted(self) -> bool:
-        return self in (ExtensionStatus.APPROVED, ExtensionStatus.CHANGED)

@@ -55,7 +55,7 @@ def test_whole_normal_life(world: World) -> None:
             ("monthly_report", "2026-03", InstanceStatus.COMPLETED),  # reported, its timers run out in the notice
             ("monthly_report", "2026-04", InstanceStatus.CANCELLED),  # April had begun, not yet ended
             ("rectification", "", InstanceStatus.RUNNING),  # waits, should the problem come back (reopen)
-            ("task_receipt", "市水务局", InstanceStatus.CANCELLED),  # the cooperating unit never signed
+            ("task_receipt", "市水务局", InstanceStatus.COMPLETED),  # each unit signed for it (签收)
             ("task_receipt", "江阳区", InstanceStatus.COMPLETED)]
         report = session.scalars(select(ProgressReport)).one()
         assert (report.period, report.status) == ("2026-03", ReportStatus.ACCEPTED)

@@ -20,7 +20,7 @@ from engine.features.accounts.usecases import actor_for
 from engine.store.database import Database
 from engine.store.models import AuditEvent, HumanTask, Notice, RectificationTask, TaskReceipt
 from tests.conftest import WORKFLOWS
-from tests.factories import PASSWORD, World, assignment, build_world
+from tests.factories import PASSWORD, World, assignment, build_world, sign_off
 
 
 def assigned(world: World, **overrides: object) -> int:
@@ -186,3 +186,17 @@ def test_the_rules_are_read_from_the_environment_and_checked() -> None:
         3, 2, "市长")
     with pytest.raises(ValueError, match="DUBAN_RECEIPT_WORKING_DAYS"):
         Settings.from_env({"DUBAN_RECEIPT_WORKING_DAYS": "0"})
+
+
+def test_a_receipt_still_waiting_ends_when_the_task_is_signed_off(world: World) -> None:
+    task_id = assigned(world)
+    world.do("staff", task_id, "receipt_sign", decision="receive", reason="")
+    world.do("staff", task_id, "plan_draft", content="方案正文", milestones="3月底前完成排查", contact="李四")
+    world.do("head", task_id, "plan_sign", decision="submit", comment="")
+    world.do("supervisor", task_id, "plan_review", decision="file", comment="")
+    world.tick(days=4)  # 市水务局 never signs: late, followed up by the coordinator
+    assert task_of(world, task_id).receipt_late
+    sign_off(world, task_id)
+    assert world.work_for("water_staff", task_id) == []
+    assert [w.form for w in world.work_for("coordinator", task_id)] == []
+    assert not task_of(world, task_id).receipt_late

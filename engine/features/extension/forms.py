@@ -89,9 +89,6 @@ class ReviewHandler(FormHandler):
                    after={"opinion": data["opinion"]})
         return {}
 
-    def context(self, step: Step) -> dict[str, Any]:
-        return {"extension": request_of(step)}
-
 
 class DecisionHandler(FormHandler):
     """The lead leader (or, beyond the extensions a task may have, the leading group's head) approves the new
@@ -136,9 +133,6 @@ class DecisionHandler(FormHandler):
         extend(step, request, granted, ExtensionStatus.APPROVED if data["decision"] == "approve"
                else ExtensionStatus.CHANGED)
         return {"decision": data["decision"]}
-
-    def context(self, step: Step) -> dict[str, Any]:
-        return {"extension": request_of(step)}
 
 
 def extend(step: Step, request: Any, granted: date, status: ExtensionStatus) -> None:

@@ -125,11 +125,6 @@ def reassign(step: Step, receipt: TaskReceipt, unit_id: int, reason: str) -> Non
     settle_lateness(step)
 
 
-def receipts_of(session: Any, task_id: int) -> list[TaskReceipt]:
-    """A task's receipts, oldest first (the reassigned ones too)."""
-    return list(session.scalars(select(TaskReceipt).where(TaskReceipt.task_id == task_id).order_by(TaskReceipt.id)))
-
-
 def end_receipts(step: Step, event: TaskClosed) -> None:
     """销号: a receipt still waiting is moot."""
     running = step.session.scalars(select(ProcessInstance).where(

@@ -63,10 +63,6 @@ class SignHandler(FormHandler):
         settle_lateness(step)
         return {"decision": "receive"}
 
-    def context(self, step: Step) -> dict[str, Any]:
-        receipt = receipt_of(step)
-        return {"receipt": receipt}
-
 
 class ReturnDecisionHandler(FormHandler):
     """The coordinator answers a return: the task goes to another unit (改派), or the return is refused (驳回) with a
@@ -98,9 +94,6 @@ class ReturnDecisionHandler(FormHandler):
                    f"驳回{unit_name(step, receipt.unit_id)}的退办：{data['reason']}，请于 {due} 前签收",
                    after={"unit_id": receipt.unit_id, "reason": data["reason"], "due": due})
         return {"decision": "reject", "receipt_due": due}
-
-    def context(self, step: Step) -> dict[str, Any]:
-        return {"receipt": receipt_of(step)}
 
 
 class FollowUpHandler(FormHandler):
