@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from engine.core.clock import LOCAL_TZ
 from engine.core.errors import InvalidSubmission, NotFound, PermissionDenied
 from engine.core.statuses import ExtensionStatus
+from engine.features.rectification.queries import LedgerFilters
 from engine.store.models import Attachment, AuditEvent, ExtensionRequest, RectificationTask, User
 from tests.engine.test_receipt import person
 from tests.factories import PHOTO, World, walk_to_reporting
@@ -61,6 +62,19 @@ def test_an_approved_extension_moves_the_deadline_and_its_timers(world: World) -
     world.go_to(on("2026-08-01"))
     world.go_to(on("2026-08-20"))
     assert deadline_passed(world, task_id) == ["超期预警：已超过整改时限（2026-07-31）"]  # the new one, once
+
+
+def test_extensions_are_counted_on_the_dashboard_and_the_ledger_lists_the_extended_tasks(world: World) -> None:
+    task_id, other = reporting(world), world.register("1-2")
+    world.go_to(on("2026-05-10"))
+    request(world, task_id)
+    world.do("leader", task_id, "extension_decide", decision="approve", comment="")
+    request(world, task_id, "2026-09-30")
+    world.do("leader", task_id, "extension_decide", decision="approve", comment="")  # no head: the lead leader
+    board = world.duban.reporting.dashboard(world["leader"])
+    assert (board.extended_tasks, board.extensions) == (1, 2)
+    page = world.duban.tasks.ledger(world["leader"], LedgerFilters(extended=True))
+    assert [row.task.id for row in page.rows] == [task_id] and other != task_id
 
 
 def test_the_leader_may_set_another_date(world: World) -> None:
