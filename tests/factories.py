@@ -47,6 +47,7 @@ PEOPLE = {
     "other_staff": ("unit_staff", "naxi"),
     "other_head": ("unit_head", "naxi"),
     "admin": ("admin", None),
+    "water_staff": ("unit_staff", "water"),  # the officer of the cooperating unit of a registered task
 }
 
 
@@ -168,15 +169,25 @@ def report_month(world: World, task_id: int, **review: Any) -> None:
 
 
 def walk_to_reporting(world: World, task_id: int) -> None:
-    """Assign (keeping the registered deadline), plan, sign and file: the task is now reporting monthly."""
+    """Assign (keeping the registered deadline), sign for it (签收), plan, sign and file: the task is now reporting
+    monthly."""
     with world.duban.db.transaction(write=False) as session:
         task = session.get_one(RectificationTask, task_id)
         kept = {"deadline_kind": task.deadline_kind.value,
                 "deadline": task.deadline.isoformat() if task.deadline else None}
     world.do("coordinator", task_id, "assign", **assignment(world, **kept))
+    receive(world, task_id)
     world.do("staff", task_id, "plan_draft", content="方案正文", milestones="3月底前完成排查", contact="李四")
     world.do("head", task_id, "plan_sign", decision="submit", comment="")
     world.do("supervisor", task_id, "plan_review", decision="file", comment="同意备案")
+
+
+def receive(world: World, task_id: int) -> None:
+    """签收: the lead unit's and the cooperating unit's officers sign for the assigned task."""
+    for username in ("staff", "water_staff", "other_staff"):
+        for work in world.work_for(username, task_id):
+            if work.form == "receipt_sign":
+                world.duban.work.complete(world[username], work.id, {"decision": "receive", "reason": ""})
 
 
 def assignment(world: World, **overrides: Any) -> dict[str, Any]:

@@ -87,6 +87,7 @@ def _register(app: Flask) -> None:
     from webui.demo_clock import routes as demo_clock
     from webui.documents import routes as documents
     from webui.escalation import routes as escalation
+    from webui.extension import routes as extension
     from webui.extensions import babel, csrf, login_manager
     from webui.formatting import register_filters
     from webui.instructions import routes as instructions
@@ -119,6 +120,7 @@ def _register(app: Flask) -> None:
     app.register_blueprint(escalation.bp)
     app.register_blueprint(instructions.bp)
     app.register_blueprint(chasing.bp)
+    app.register_blueprint(extension.bp)
     app.register_blueprint(clues.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(exposures.bp)

@@ -76,6 +76,8 @@ def reason_text(reason: dict[str, Any], today: date) -> str:
         return gettext("%(period)s 月度进展滞后", period=reason["period"])
     if code == "repeated_yellow":
         return gettext("连续 %(n)s 期预警", n=len(reason["periods"]))
+    if code == "receipt_late":
+        return gettext("交办后逾期未签收")
     return str(code)
 
 

@@ -9,6 +9,12 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Settings:
+    #: 签收: working days the lead and cooperating units have to acknowledge (or return) an assigned task
+    receipt_working_days: int = 2
+    #: 延期申请: extensions a task may be granted by its lead leader; a request beyond them goes to the
+    #: leading group's head, the leader whose title is leading_group_head_title
+    extensions_per_task: int = 1
+    leading_group_head_title: str = "市委书记"
     #: the monthly report for a month is due on this day of the following month
     report_day: int = 5
     #: a reminder appears this many days before a report is due
@@ -112,10 +118,11 @@ class Settings:
             raise ValueError("DUBAN_OBJECTIONS_PER_HOUR must be between 1 and 1000")
         self._check_login()
         self._check_escalation()
+        self._check_receipts_and_extensions()
         if not self.document_issuer.strip() or not self.document_prefix.strip():
             raise ValueError("DUBAN_DOCUMENT_ISSUER and DUBAN_DOCUMENT_PREFIX must not be empty")
         self._check_notifications()
-        self._check_exceptions()
+        self._check_instructions_chases_contributions()
 
     def _check_login(self) -> None:
         if not 1 <= self.login_max_failures <= 100:
@@ -137,8 +144,15 @@ class Settings:
         if not 0 <= self.escalation_memory_days <= 3650:
             raise ValueError("DUBAN_ESCALATION_MEMORY_DAYS must be between 0 and 3650")
 
+    def _check_receipts_and_extensions(self) -> None:
+        if not 1 <= self.receipt_working_days <= 20:
+            raise ValueError("DUBAN_RECEIPT_WORKING_DAYS must be between 1 and 20")
+        if not 0 <= self.extensions_per_task <= 10:
+            raise ValueError("DUBAN_EXTENSIONS_PER_TASK must be between 0 and 10")
+        if not self.leading_group_head_title.strip():
+            raise ValueError("DUBAN_LEADING_GROUP_HEAD_TITLE must not be empty")
 
-    def _check_exceptions(self) -> None:
+    def _check_instructions_chases_contributions(self) -> None:
         for name in ("instruction_answer_working_days", "instruction_read_working_days", "chase_reply_working_days"):
             if not 1 <= getattr(self, name) <= 60:
                 raise ValueError(f"DUBAN_{name.upper()} must be between 1 and 60")

@@ -277,3 +277,36 @@ class ContributionStatus(enum.StrEnum):
     @property
     def label(self) -> Text:
         return {"requested": N_("待报送"), "given": N_("已报送"), "missing": N_("逾期未报")}[self.value]
+class ReceiptStatus(enum.StrEnum):
+    """签收: where one unit's acknowledgement of an assigned task stands."""
+
+    WAITING = "waiting"        # 待签收
+    RETURNED = "returned"      # 已退办, awaiting the coordinator
+    RECEIVED = "received"      # 已签收
+    REASSIGNED = "reassigned"  # 已改派 to another unit
+
+    @property
+    def label(self) -> Text:
+        return {"waiting": N_("待签收"), "returned": N_("已退办，待协调"), "received": N_("已签收"),
+                "reassigned": N_("已改派")}[self.value]
+
+
+class ExtensionStatus(enum.StrEnum):
+    """延期申请: a unit's request for a later deadline."""
+
+    DRAFTING = "drafting"    # the unit is writing it
+    REVIEWING = "reviewing"  # 督办组审核
+    DECIDING = "deciding"    # 领导审批
+    APPROVED = "approved"    # 同意延期
+    CHANGED = "changed"      # 改定时限
+    REFUSED = "refused"      # 不同意延期
+    WITHDRAWN = "withdrawn"  # the unit did not send it
+
+    @property
+    def label(self) -> Text:
+        return {"drafting": N_("填写中"), "reviewing": N_("督办组审核中"), "deciding": N_("待领导审批"),
+                "approved": N_("同意延期"), "changed": N_("改定时限"), "refused": N_("不同意延期"),
+                "withdrawn": N_("已撤回")}[self.value]
+
+    def is_open(self) -> bool:
+        return self in (ExtensionStatus.DRAFTING, ExtensionStatus.REVIEWING, ExtensionStatus.DECIDING)

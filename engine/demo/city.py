@@ -25,6 +25,7 @@ from engine.core.periods import next_period, period_of
 from engine.core.uploads import Upload
 from engine.demo.escalations import EscalationStories
 from engine.demo.exceptions import ExceptionStories
+from engine.demo.receipts import STORY_UNITS, ReceiptStories
 from engine.demo.sample_files import pdf, png
 from engine.demo.targets import schedule_targets
 from engine.features.accounts import users
@@ -97,7 +98,7 @@ class Event:
     action: Callable[[], None] = field(compare=False)
 
 
-class DemoBuilder(EscalationStories, ExceptionStories):
+class DemoBuilder(EscalationStories, ExceptionStories, ReceiptStories):
     def __init__(self, duban: Duban, content: dict[str, Any]) -> None:
         self.real_now = duban.clock.now()
         today = local_today(duban.clock)
@@ -129,6 +130,7 @@ class DemoBuilder(EscalationStories, ExceptionStories):
             self._plan_history(code, stage)
         self._escalation_history(self.clock.now(), recent)
         self._exception_history(self.clock.now(), recent)
+        self._extension_history(recent)
         self._daily_ticks()
         self._run_until(datetime.combine(self.today, time(8, 30), LOCAL_TZ))
         self.clock.set(self.real_now)
@@ -168,10 +170,8 @@ class DemoBuilder(EscalationStories, ExceptionStories):
             self._person(username, "leader", None, leader["name"], leader["title"])
         for username, (role, unit, name) in ROLE_LOGINS.items():
             self._person(username, role, unit, name)
-        tasks = self.content["tasks"]
-        units = {task["lead_unit"] for task in tasks}
-        units |= {unit for task in tasks for unit in task.get("cooperating_units", [])}  # 会办: they report too
-        for unit in sorted(units - {DEMO_UNIT}):
+        units = {unit for task in self.content["tasks"] for unit in (task["lead_unit"], *task["cooperating_units"])}
+        for unit in sorted((units | STORY_UNITS) - {DEMO_UNIT}):  # 会办 and 签收: cooperating units act too
             self._person(f"staff_{unit}", "unit_staff", unit, next(self.names))
             self._person(f"head_{unit}", "unit_head", unit, next(self.names))
 
@@ -367,6 +367,7 @@ class DemoBuilder(EscalationStories, ExceptionStories):
                  lead_leader_id=current.lead_leader_id, deadline_kind=current.deadline_kind.value,
                  deadline=current.deadline.isoformat() if current.deadline else None,
                  plan_due=plan_due.isoformat(), instructions="请按要求制定整改实施方案，明确责任人和时间节点。")
+        self._receipts(code, task, self.clock.now())
 
     def _draft(self, code: str, revision: int) -> None:
         task = next(t for t in self.content["tasks"] if t["code"] == code)

@@ -36,6 +36,7 @@ from engine.store.models import (
     EscalationInterview,
     EscalationNotice,
     EscalationTrigger,
+    ExtensionRequest,
     ImplementationPlan,
     IndicatorValue,
     Instruction,
@@ -47,6 +48,7 @@ from engine.store.models import (
     RectificationTask,
     SignoffApplication,
     SignoffNotice,
+    TaskReceipt,
     TaskStatusChange,
     Unit,
     User,
@@ -60,7 +62,8 @@ VOUCHED_MODELS: tuple[type, ...] = (
     Unit, User, Category, RectificationTask, TaskStatusChange, ImplementationPlan, ProgressReport,
     SignoffApplication, SignoffNotice, Objection, PublicSummary, Escalation, EscalationTrigger, EscalationNotice,
     EscalationInterview, EscalationExposure, AccountabilityCase, AccountablePerson, Clue, EnvironmentalIndicator,
-    IndicatorValue, IssuedDocument, Attachment, Instruction, InstructionAnswer, Chase, Contribution)
+    IndicatorValue, IssuedDocument, Attachment, Instruction, InstructionAnswer, Chase, Contribution,
+    TaskReceipt, ExtensionRequest)
 VOUCHED_TABLES = {model.__tablename__: model for model in VOUCHED_MODELS}  # type: ignore[attr-defined]
 #: columns left out of an image: a secret, or bookkeeping of logins that changes without a business event
 UNVOUCHED = {"users": frozenset({"password_hash", "failed_logins", "locked_at", "last_login_at"})}

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from engine.core.settings import Channels, Settings
 from tests.e2e.people import PHONE_WIDTH, Person, Site
-from tests.factories import assignment
+from tests.factories import assignment, receive
 
 People = Callable[..., Person]
 #: channels configured (nothing is sent: no sweep runs in these tests), so the choices page offers them
@@ -19,6 +19,7 @@ SETTINGS = Settings(channels=Channels(smtp_host="127.0.0.1", smtp_sender="duban@
 def assigned(site: Site, code: str) -> int:
     task_id = site.world.register(code=code)
     site.world.do("coordinator", task_id, "assign", **assignment(site.world, plan_due="2026-04-10"))
+    receive(site.world, task_id)  # 签收: its notice is resolved, the plan's is left
     return task_id
 
 
@@ -30,7 +31,7 @@ def test_a_notice_in_the_menu_leads_to_the_work_and_is_read(site: Site, person: 
     menu.click()
     staff.expect_heading("通知中心")
     staff.shot("centre")
-    notice = staff.page.locator("ul.notices li").filter(has_text="E2E-N1 有新的待办")
+    notice = staff.page.locator("ul.notices li.notice-unread").filter(has_text="E2E-N1 有新的待办")
     notice.get_by_role("button", name="查看").click()
     staff.expect_heading("编制整改实施方案")
     staff.shot("work-from-notice")

@@ -31,7 +31,8 @@ def test_the_added_process_starts_on_its_event_and_runs_its_steps(with_receipt: 
     world = with_receipt
     task_id = world.register()
     world.do("coordinator", task_id, "assign", **assignment(world))
-    assert sorted(work.form for work in world.work_for("staff", task_id)) == ["plan_draft", "receipt_acknowledge"]
+    assert sorted(work.form for work in world.work_for("staff", task_id)) == [
+        "plan_draft", "receipt_acknowledge", "receipt_sign"]  # duban's own 签收 (workflows/receipt.bpmn) beside it
     world.tick(days=4)  # no receipt after three days: the coordination group is told
     with world.duban.db.transaction(write=False) as session:
         notices = session.scalars(select(Notice.text).where(Notice.role == "coordinator",
@@ -41,7 +42,7 @@ def test_the_added_process_starts_on_its_event_and_runs_its_steps(with_receipt: 
     with world.duban.db.transaction(write=False) as session:
         received = session.scalars(select(AuditEvent).where(AuditEvent.action == "task.received")).one()
     assert (received.task_id, received.after) == (task_id, {"note": "已收到，正在编制方案"})
-    assert [work.form for work in world.work_for("staff", task_id)] == ["plan_draft"]
+    assert sorted(work.form for work in world.work_for("staff", task_id)) == ["plan_draft", "receipt_sign"]
     assert_round_trip(world.duban, task_id)
 
 

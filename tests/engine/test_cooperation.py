@@ -13,7 +13,7 @@ from engine.core.errors import PermissionDenied
 from engine.core.settings import Settings
 from engine.core.statuses import WarningLevel
 from engine.store.models import AuditEvent, Contribution, InstanceStatus, Notice, ProcessInstance
-from tests.factories import World, assignment, sign_off
+from tests.factories import World, assignment, receive, sign_off
 
 
 def reporting_with_naxi(world: World) -> int:
@@ -21,6 +21,7 @@ def reporting_with_naxi(world: World) -> int:
     naxi = [world.units["naxi"]]
     task_id = world.register(cooperating_unit_ids=naxi)
     world.do("coordinator", task_id, "assign", **assignment(world, cooperating_unit_ids=naxi))
+    receive(world, task_id)
     world.do("staff", task_id, "plan_draft", content="方案正文", milestones="3月底前完成排查", contact="李四")
     world.do("head", task_id, "plan_sign", decision="submit", comment="")
     world.do("supervisor", task_id, "plan_review", decision="file", comment="同意备案")

@@ -55,7 +55,9 @@ def test_whole_normal_life(world: World) -> None:
             ("deadline_watch", "2026-12-31", InstanceStatus.CANCELLED),
             ("monthly_report", "2026-03", InstanceStatus.COMPLETED),  # reported, its timers run out in the notice
             ("monthly_report", "2026-04", InstanceStatus.CANCELLED),  # April had begun, not yet ended
-            ("rectification", "", InstanceStatus.RUNNING)]  # waits, should the problem come back (reopen)
+            ("rectification", "", InstanceStatus.RUNNING),  # waits, should the problem come back (reopen)
+            ("task_receipt", "市水务局", InstanceStatus.COMPLETED),  # each unit signed for it (签收)
+            ("task_receipt", "江阳区", InstanceStatus.COMPLETED)]
         report = session.scalars(select(ProgressReport)).one()
         assert (report.period, report.status) == ("2026-03", ReportStatus.ACCEPTED)
     assert world.work_for("staff", task_id) == []
@@ -65,6 +67,7 @@ def test_whole_normal_life(world: World) -> None:
 def test_returned_plan_comes_back_to_the_unit(world: World) -> None:
     task_id = world.register()
     world.do("coordinator", task_id, "assign", **assignment(world))
+    world.do("staff", task_id, "receipt_sign", decision="receive", reason="")
     world.do("staff", task_id, "plan_draft", content="初稿", milestones="无", contact="李四")
     world.do("head", task_id, "plan_sign", decision="submit", comment="")
     world.do("supervisor", task_id, "plan_review", decision="return", comment="措施不具体")
@@ -83,6 +86,7 @@ def test_returned_plan_comes_back_to_the_unit(world: World) -> None:
 def test_unit_head_sends_plan_back_to_drafter(world: World) -> None:
     task_id = world.register()
     world.do("coordinator", task_id, "assign", **assignment(world))
+    world.do("staff", task_id, "receipt_sign", decision="receive", reason="")
     world.do("staff", task_id, "plan_draft", content="初稿", milestones="无", contact="李四")
     world.do("head", task_id, "plan_sign", decision="back", comment="补充时间节点")
     assert [w.form for w in world.work_for("staff", task_id)] == ["plan_draft"]

@@ -68,13 +68,15 @@ def test_new_work_reaches_the_unit_officer_by_email_and_sms_once(world: World, m
     task_id = assigned_task(world)
     world.tick(seconds=1)
     world.tick(seconds=1)
-    [mail] = mailbox.messages
     work_id = next(work.id for work in world.work_for("staff", task_id) if work.form == "plan_draft")
+    assert len(mailbox.messages) == 2  # 签收 and the plan: each new work item once
+    mail = next(mail for mail in mailbox.messages if f"/work/{work_id}" in mail.get_content())
     assert mail["To"] == STAFF_MAIL and mail["Subject"] == "督办提醒：1-1"
     body = mail.get_content()
     assert "1-1 有新的待办" in body and f"{BASE_URL}/work/{work_id}" in body and "环节：" in body
-    [sms] = gateway.bodies("/sms")
-    assert sms["mobiles"] == [STAFF_MOBILE] and "1-1 有新的待办" in sms["text"]
+    texts = gateway.bodies("/sms")
+    assert len(texts) == 2
+    assert all(sms["mobiles"] == [STAFF_MOBILE] and "1-1 有新的待办" in sms["text"] for sms in texts)
     assert {message.status for message in outbox(world)} == {OutboxStatus.SENT}
 
 
@@ -97,15 +99,17 @@ def test_a_server_that_was_down_gets_the_message_once_after_the_backoff(world: W
     mailbox.down = True
     assigned_task(world)
     world.tick(seconds=1)
-    [message] = outbox(world)
-    assert message.status is OutboxStatus.PENDING and message.attempts == 1 and "451" in message.last_error
+    messages = outbox(world)  # 签收 and the plan
+    assert len(messages) == 2
+    assert all(message.status is OutboxStatus.PENDING and message.attempts == 1 and "451" in message.last_error
+               for message in messages)
     mailbox.down = False
     world.tick(seconds=30)  # the first retry waits a minute
     assert mailbox.messages == []
     world.tick(minutes=1)
     world.tick(minutes=5)
-    assert len(mailbox.messages) == 1
-    assert outbox(world)[0].status is OutboxStatus.SENT
+    assert len(mailbox.messages) == 2
+    assert {message.status for message in outbox(world)} == {OutboxStatus.SENT}
 
 
 def test_after_the_last_attempt_the_administrator_sees_the_failure_and_may_send_it_again(
@@ -116,13 +120,13 @@ def test_after_the_last_attempt_the_administrator_sees_the_failure_and_may_send_
     assigned_task(world)
     world.tick(seconds=1)
     world.tick(minutes=2)
-    [failure] = world.duban.notifications.failures(world["admin"])
+    failure, _receipt = world.duban.notifications.failures(world["admin"])
     assert failure.message.status is OutboxStatus.FAILED and failure.message.attempts == 2
     assert "401" in failure.message.last_error and failure.person == "staff"
     assert "key" not in failure.message.last_error and "token" not in failure.message.last_error
     world.duban.notifications.retry(world["admin"], failure.message.id)
-    assert outbox(world)[0].status is OutboxStatus.PENDING
-    assert world.duban.notifications.failures(world["admin"]) == []
+    assert failure.message.id in {message.id for message in outbox(world) if message.status is OutboxStatus.PENDING}
+    assert len(world.duban.notifications.failures(world["admin"])) == 1
 
 
 def test_nothing_is_sent_for_a_step_that_rolled_back(world: World, mailbox: Mailbox) -> None:
@@ -200,19 +204,22 @@ def test_two_sweepers_send_each_message_once(world: World, mailbox: Mailbox) -> 
 def test_the_centre_counts_unread_marks_read_and_resolves_done_work(world: World) -> None:
     centre = world.duban.notifications
     task_id = assigned_task(world)
-    assert centre.unread_count(world["staff"]) == 1
+    assert centre.unread_count(world["staff"]) == 2  # 签收 and the plan
     assert centre.unread_count(world["other_staff"]) == 0  # another unit's officer sees nothing of it
-    [entry] = centre.centre(world["staff"]).entries
+    world.do("staff", task_id, "receipt_sign", decision="receive", reason="")
+    assert centre.unread_count(world["staff"]) == 1  # signed for: that notice is resolved
+    [entry] = [entry for entry in centre.centre(world["staff"]).entries if not entry.resolved]
     assert entry.notice.text == "1-1 有新的待办" and entry.task_code == "1-1" and not entry.read
     centre.mark_read(world["staff"], entry.notice.id)
-    assert centre.unread_count(world["staff"]) == 0 and centre.centre(world["staff"]).entries[0].read
+    assert centre.unread_count(world["staff"]) == 0
+    assert all(entry.read or entry.resolved for entry in centre.centre(world["staff"]).entries)
     world.do("staff", task_id, "plan_draft", content="方案正文", milestones="3月底前完成排查", contact="李四")
-    assert centre.centre(world["staff"]).entries[0].resolved  # the plan is drafted
+    assert all(entry.resolved for entry in centre.centre(world["staff"]).entries)  # the plan is drafted
     assert centre.unread_count(world["head"]) == 1  # the head's signature waits
     world.do("head", task_id, "plan_sign", decision="submit", comment="")
     assert centre.unread_count(world["head"]) == 0  # done: no longer unread, though never opened
     post_to(world, "unit_staff", "jiangyang", ["提醒一", "提醒二"])
-    assert centre.mark_all_read(world["staff"]) == 2
+    assert centre.mark_all_read(world["staff"]) == 3  # the two reminders and the 签收 notice never opened
     assert centre.unread_count(world["staff"]) == 0
 
 
@@ -250,7 +257,7 @@ def test_without_channels_only_the_centre_is_used(db: Database, roles: RoleModel
     world = world_with(db, roles, clock, tmp_path, Channels())
     assigned_task(world)
     world.tick(seconds=1)
-    assert outbox(world) == [] and world.duban.notifications.unread_count(world["staff"]) == 1
+    assert outbox(world) == [] and world.duban.notifications.unread_count(world["staff"]) == 2  # 签收, the plan
     assert [field.name for field in world.duban.notifications.preference_fields()][:2] == ["email", "mobile"]
     assert world.duban.notifications.channels() == []
 

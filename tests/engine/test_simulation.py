@@ -22,7 +22,7 @@ from engine.core.statuses import ReportStatus, WarningLevel
 from engine.demo.city import DEMO_FILE
 from engine.features.accounts.usecases import actor_for
 from engine.store.models import HumanTask, HumanTaskStatus, ProgressReport, RectificationTask
-from tests.factories import PASSWORD, World, assignment
+from tests.factories import PASSWORD, World, assignment, receive
 
 START = date(2025, 1, 6)
 SILENT = {("3-4", "2025-06"), ("3-4", "2025-07"), ("2-3", "2025-09"), ("4-3", "2026-02")}  # never reported
@@ -66,6 +66,7 @@ def test_24_months_of_the_demo_city(city: tuple[World, dict[str, int], dict[str,
         unit = lead[code]
         world.do("coordinator", task_id, "assign", **_keep_deadline(world, task_id))
         world.actors["staff"], world.actors["head"] = world[f"unit_staff_{unit}"], world[f"unit_head_{unit}"]
+        receive(world, task_id)
         world.do("staff", task_id, "plan_draft", content="方案", milestones="按月推进", contact="联系人")
         world.do("head", task_id, "plan_sign", decision="submit", comment="")
         world.do("supervisor", task_id, "plan_review", decision="file", comment="")

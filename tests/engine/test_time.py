@@ -8,7 +8,7 @@ from sqlalchemy import select
 from engine.core.clock import LOCAL_TZ
 from engine.core.statuses import ReportStatus, WarningLevel
 from engine.store.models import Notice, ProgressReport, RectificationTask
-from tests.factories import World, assignment, report_month, walk_to_reporting
+from tests.factories import World, assignment, receive, report_month, walk_to_reporting
 
 
 def at(day: str, hour: int = 0, minute: int = 30) -> datetime:
@@ -128,6 +128,7 @@ def test_two_yellow_months_in_a_row_turn_red(world: World) -> None:
 def test_a_standing_task_reports_monthly_and_is_never_red_for_a_deadline(world: World) -> None:
     task_id = world.register(deadline_kind="standing", deadline=None)
     world.do("coordinator", task_id, "assign", **assignment(world, deadline_kind="standing", deadline=None))
+    receive(world, task_id)
     world.do("staff", task_id, "plan_draft", content="长效机制", milestones="每月", contact="李四")
     world.do("head", task_id, "plan_sign", decision="submit", comment="")
     world.do("supervisor", task_id, "plan_review", decision="file", comment="")
@@ -143,6 +144,7 @@ def test_changing_the_deadline_at_assignment_moves_its_timers(world: World) -> N
     task_id = world.register(deadline="2026-03-20")  # registered 10 March: already within 30 days
     assert colour(world, task_id)[0] is WarningLevel.YELLOW
     world.do("coordinator", task_id, "assign", **assignment(world, deadline="2026-12-31"))
+    receive(world, task_id)
     assert colour(world, task_id) == (WarningLevel.GREEN, [])
     world.go_to(at("2026-03-25"))
     assert colour(world, task_id) == (WarningLevel.GREEN, [])

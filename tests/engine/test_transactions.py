@@ -146,7 +146,7 @@ def test_a_failure_half_way_leaves_nothing_written(world: World, monkeypatch: py
 def test_invalid_data_is_refused_with_every_problem_and_saves_nothing(world: World) -> None:
     task_id = world.register()
     world.do("coordinator", task_id, "assign", **assignment(world))
-    work = world.work_for("staff", task_id)[0]
+    work = next(work for work in world.work_for("staff", task_id) if work.form == "plan_draft")
     before = snapshot(world)
     with pytest.raises(InvalidSubmission) as refused:
         world.duban.work.complete(world["staff"], work.id, {"content": "", "milestones": "x" * 6000,

@@ -58,6 +58,8 @@ MATRIX: tuple[Case, ...] = (
                                                              403)),
     Case("GET", "/tasks/new", "/tasks/new",               (302, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403)),
     Case("POST", "/tasks/new", "/tasks/new",              (302, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403)),
+    Case("POST", "/tasks/<int:task_id>/extension", "/tasks/{task}/extension",  # the lead unit's officer only
+         (302, 403, 403, 403, 403, 403, 403, 302, 403, 404, 404, 403)),
     # the unit staff's plan on their own unit's task: only they may open it; the other unit does not see it
     Case("GET", "/work/<int:work_id>", "/work/{plan_draft}", (302, 403, 403, 403, 403, 403, 403, 200, 403, 404, 404,
                                                               404)),

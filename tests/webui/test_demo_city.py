@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from engine.core.statuses import ClueStatus, EscalationStatus, TaskStatus
+from engine.core.statuses import ClueStatus, EscalationStatus, ExtensionStatus, ReceiptStatus, TaskStatus
 from engine.demo.city import DEMO_PASSWORD
 from engine.store.database import Database
 from engine.store.models import (
@@ -16,8 +16,10 @@ from engine.store.models import (
     Category,
     Clue,
     Escalation,
+    ExtensionRequest,
     ProgressReport,
     RectificationTask,
+    TaskReceipt,
     User,
 )
 from webui import create_app
@@ -135,3 +137,16 @@ def test_every_row_of_the_demo_city_is_as_its_audit_trail_left_it(demo_instance:
     result = CliRunner().invoke(main, ["audit", "verify", "--state", "--files"], env=env)
     assert result.exit_code == 0, result.output
     assert "business rows as audited" in result.output
+def test_the_demo_has_receipts_returns_and_extensions_at_every_stage(demo_instance: Path) -> None:
+    with database(demo_instance).transaction(write=False) as session:
+        receipts = dict(session.execute(select(TaskReceipt.status, func.count()).group_by(TaskReceipt.status)).all())
+        late = session.scalar(select(func.count()).where(TaskReceipt.late.is_(True),
+                                                          TaskReceipt.status == ReceiptStatus.WAITING))
+        extensions = set(session.scalars(select(ExtensionRequest.status)))
+        extended = session.scalars(select(RectificationTask.code).where(RectificationTask.extensions > 0)).all()
+        unsigned = session.scalars(select(RectificationTask.code).where(RectificationTask.receipt_late.is_(True))).all()
+    assert receipts[ReceiptStatus.RECEIVED] > 50
+    assert (receipts[ReceiptStatus.RETURNED], receipts[ReceiptStatus.REASSIGNED], late) == (1, 1, 1)
+    assert extensions == {ExtensionStatus.APPROVED, ExtensionStatus.REFUSED, ExtensionStatus.DECIDING,
+                          ExtensionStatus.REVIEWING}
+    assert (extended, unsigned) == (["3-6"], ["1-5"])

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 
 from engine.store.models import AuditEvent
-from tests.factories import World, apply_for_signoff, assignment, through_notice, walk_to_reporting
+from tests.factories import World, apply_for_signoff, assignment, receive, through_notice, walk_to_reporting
 from tests.webui.conftest import Browser
 from tests.webui.test_lifecycle_web import inbox_links
 
@@ -18,12 +18,14 @@ def stage_three_tasks(world: World) -> dict[str, int]:
     waiting = world.register("1-1")
     planning = world.register("1-2")
     world.do("coordinator", planning, "assign", **assignment(world))
+    receive(world, planning)
     reporting = world.register("1-3")
     walk_to_reporting(world, reporting)
     world.next_month()
     other = world.register("2-1", lead_unit_id=world.units["naxi"], cooperating_unit_ids=[])
     world.do("coordinator", other, "assign", **assignment(world, lead_unit_id=world.units["naxi"],
                                                           cooperating_unit_ids=[]))
+    receive(world, other)
     world.do("other_staff", other, "plan_draft", content="稿", milestones="无", contact="王五")
     return {"waiting": waiting, "planning": planning, "reporting": reporting, "other": other}
 

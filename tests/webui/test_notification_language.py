@@ -28,6 +28,8 @@ from webui.i18n import message_translator
 HAN = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 #: the unit's name has no English name: it stays as it is
 UNIT_NAME = "江阳区"
+#: the names of units (proper names, with no English in the catalogue) are the only Chinese an English reader gets
+UNIT_NAMES = UNIT_NAME + "市水务局"
 
 
 def english_world(db: Database, roles: RoleModel, clock: FakeClock, tmp_path: Path, channels: Channels) -> World:
@@ -83,8 +85,8 @@ def assert_english(mailbox: Mailbox, gateway: Gateway) -> None:
                      "is overdue", "(Phone reminder): called the office at 10:00",
                      "approved Formal interview for 江阳区"):
         assert expected in said, (expected, said)
-    assert han_in(said) <= set(UNIT_NAME), said
-    assert robot and all(not han_in(text) for text in robot), robot
+    assert han_in(said) <= set(UNIT_NAMES), said
+    assert robot and all(han_in(text) <= set(UNIT_NAMES) for text in robot), robot
 
 
 def month_words() -> str:

@@ -40,13 +40,15 @@ def menu_count(browser: Browser) -> int:
 def test_the_menu_counts_unread_notices_and_the_centre_leads_to_the_work(world: World, login_as: Login) -> None:
     task_id = assigned_task(world)
     staff = login_as("staff")
-    assert menu_count(staff) == 1
+    assert menu_count(staff) == 2  # 签收 and the plan
     centre = staff.get("/notifications").get_data(as_text=True)
     assert "1-1 有新的待办" in centre and "未读" in centre
-    [notice_id] = re.findall(r"/notifications/(\d+)/open", centre)
-    opened = staff.post_with_token_from("/notifications", f"/notifications/{notice_id}/open", {})
-    plan = next(work for work in world.work_for("staff", task_id) if work.form == "plan_draft")
-    assert opened.request.path == f"/work/{plan.id}"
+    notices = re.findall(r"/notifications/(\d+)/open", centre)
+    assert len(notices) == 2
+    work = {w.form: w.id for w in world.work_for("staff", task_id)}
+    opened = {staff.post_with_token_from("/notifications", f"/notifications/{notice_id}/open", {}).request.path
+              for notice_id in notices}
+    assert opened == {f"/work/{work['plan_draft']}", f"/work/{work['receipt_sign']}"}
     assert menu_count(staff) == 0
     assert menu_count(login_as("other_staff")) == 0  # another unit's officer
 
@@ -55,9 +57,9 @@ def test_mark_all_read_and_a_post_without_the_token_is_refused(world: World, log
     assigned_task(world)
     staff = login_as("staff")
     assert staff.client.post("/notifications/read-all").status_code == 400
-    assert menu_count(staff) == 1
+    assert menu_count(staff) == 2  # 签收 and the plan
     page = staff.post_with_token_from("/notifications", "/notifications/read-all", {}).get_data(as_text=True)
-    assert "已将 1 条通知标为已读" in page
+    assert "已将 2 条通知标为已读" in page
     assert menu_count(staff) == 0
 
 
@@ -107,10 +109,12 @@ def test_an_english_reader_gets_the_message_in_english(db: Database, roles: Role
             "email": "staff@jiangyang.gov.cn", "quiet_start": 0, "quiet_end": 0, "channels_work": ["email"]})
         assigned_task(world)
         world.tick(seconds=1)
-    [mail] = mailbox.messages
-    assert mail["Subject"] == "Duban: 1-1"
-    body = mail.get_content()
-    assert "New work on 1-1" in body and "Step: " in body and "Open: http://127.0.0.1:5000/work/" in body
+    assert len(mailbox.messages) == 2  # 签收 and the plan
+    for mail in mailbox.messages:
+        assert mail["Subject"] == "Duban: 1-1"
+        body = mail.get_content()
+        assert "New work on 1-1" in body and "Step: " in body and "Open: http://127.0.0.1:5000/work/" in body
+    assert any("Step: Acknowledge the task" in mail.get_content() for mail in mailbox.messages)
 
 
 def test_the_administrator_sees_undelivered_notifications(app: Flask, login_as: Login) -> None:

@@ -36,6 +36,8 @@ class LedgerFilters:
     lead_only: bool = False
     #: only tasks with a monthly report overdue and still not sent (逾期未报)
     report_overdue: bool = False
+    #: only tasks whose deadline was extended on a unit's request (延期)
+    extended: bool = False
     #: YYYY-MM: registered / signed off before the end of that month; signed off within it
     registered_by: str = ""
     closed_by: str = ""
@@ -67,6 +69,8 @@ class LedgerFilters:
             conditions.append(exists(select(ProgressReport.id).where(
                 ProgressReport.task_id == RectificationTask.id, ProgressReport.overdue.is_(True),
                 ProgressReport.submitted_at.is_(None), ProgressReport.status != ReportStatus.CANCELLED)))
+        if self.extended:
+            conditions.append(RectificationTask.extensions > 0)
         if self.registered_by:
             conditions.append(RectificationTask.registered_at < month_end(self.registered_by))
         if self.closed_by:

@@ -1,8 +1,9 @@
 """预警: the warning colour of a task and the reasons for it. The rules live here and only here.
 
 green  on track
-yellow a report is overdue (逾期未报), the deadline is within N days, or the supervisor judged
-       the last report as lagging (进度滞后)
+yellow a report is overdue (逾期未报), the deadline is within N days, the supervisor judged
+       the last report as lagging (进度滞后), or a unit let its receipt period pass without 签收
+       (receipt_late, kept on the task by the receipt feature)
 red    the deadline has passed, or the task was yellow for K report periods in a row
 
 A cooperating unit has its own colour on each task it cooperates on (会办): yellow for a missing monthly
@@ -57,6 +58,8 @@ class WarningRules:
         if task.status.is_closed():
             return Assessment(WarningLevel.GREEN, [])
         reasons = [*self._deadline(task, today), *self._reports(reports)]
+        if task.receipt_late:
+            reasons.append({"code": "receipt_late"})
         if any(reason["code"] in RED_CODES for reason in reasons):
             level = WarningLevel.RED
         else:
@@ -166,4 +169,6 @@ def describe(reason: dict[str, Any], today: date) -> str:
         return f"{reason['period']} 月度进展逾期未报"
     if code == "lagging":
         return f"{reason['period']} 月度进展滞后"
+    if code == "receipt_late":
+        return "交办后逾期未签收"
     return f"连续 {len(reason['periods'])} 期预警（{'、'.join(reason['periods'])}）"

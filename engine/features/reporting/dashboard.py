@@ -125,6 +125,9 @@ class Dashboard:
     #: 领导批示 still open; the units' record of chases (催办) and cooperation (会办)
     open_instructions: int = 0
     unit_records: list[UnitRecord] = field(default_factory=list)
+    #: 延期: tasks whose deadline was extended on a unit's request, and the extensions granted
+    extended_tasks: int = 0
+    extensions: int = 0
 
 
 @dataclass(frozen=True)
@@ -195,6 +198,8 @@ def build_dashboard(session: Session, scope: ColumnElement[bool], now: datetime)
     by_unit = _grouping(session, scope, RectificationTask.lead_unit_id, overdue.by(1))
     by_leader = _grouping(session, scope, RectificationTask.lead_leader_id, overdue.by(2))
     units = _groups(by_unit, _names(session, Unit, by_unit.groups()))
+    extended_tasks, extensions = session.execute(select(func.count(), func.coalesce(func.sum(
+        RectificationTask.extensions), 0)).where(scope, RectificationTask.extensions > 0)).one()
     return Dashboard(
         today=today,
         statuses=_status_counts(categories.cells),
@@ -208,6 +213,7 @@ def build_dashboard(session: Session, scope: ColumnElement[bool], now: datetime)
         escalations=escalation_counts(session, scope),
         curve=completion_curve(session, scope, now),
         behind=sorted((row for row in units if any(row.behind())), key=GroupRow.behind, reverse=True)[:BEHIND_LIMIT],
+        extended_tasks=extended_tasks, extensions=extensions,
     )
 
 

@@ -138,6 +138,8 @@ def describe_filters(session: Session, filters: LedgerFilters) -> list[str]:
         described.append(f"预警：{filters.warning.label}")
     if filters.report_overdue:
         described.append("有逾期未报的月度进展")
+    if filters.extended:
+        described.append("已延期")
     for value, text in ((filters.registered_by, "{}月底前登记"), (filters.closed_by, "{}月底前销号"),
                         (filters.closed_in, "{}月销号")):
         if value:

@@ -87,7 +87,7 @@ class WorkItems:
         task = self.access.check_view_task(actor, load_task(session, work.task_id or 0))
         handler = self.processes.registry.forms[work.form]
         step = self.processes.step(session, actor, task=task, instance=instance, human_task=work)
-        page = task_page(session, self.access, actor, task, self.processes.settings)
+        page = task_page(session, self.access, actor, task, self.processes.settings, step.today)
         extra = handler.context(step)
         if instance.process_id == MONTHLY_REPORT_PROCESS and task.cooperating_units:
             extra["contributions"] = contributions_of_period(session, task.id, instance.business_key)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -14,6 +15,7 @@ from engine.features.audit.trail import task_history
 from engine.features.chasing import queries as chases
 from engine.features.cooperation import queries as contributions
 from engine.features.escalation.queries import hide_from_unit
+from engine.features.extension.requests import may_request
 from engine.features.instructions import queries as instructions
 from engine.features.rectification.queries import people_names
 from engine.features.work.attachments import task_attachments
@@ -22,6 +24,7 @@ from engine.store.models import (
     AuditEvent,
     Chase,
     Contribution,
+    ExtensionRequest,
     HumanTask,
     HumanTaskStatus,
     ImplementationPlan,
@@ -31,6 +34,7 @@ from engine.store.models import (
     RectificationTask,
     SignoffApplication,
     SignoffNotice,
+    TaskReceipt,
 )
 
 #: audit events a task page leaves out because a domain event says the same step in words
@@ -55,10 +59,14 @@ class TaskPage:
     contributions: list[Contribution] = field(default_factory=list)
     #: each cooperating unit's colour on the task (会办)
     cooperation: dict[int, WarningLevel] = field(default_factory=dict)
+    #: 签收 by each unit (a reassigned unit's too) and the units' 延期申请, oldest first
+    receipts: list[TaskReceipt] = field(default_factory=list)
+    extensions: list[ExtensionRequest] = field(default_factory=list)
+    may_request_extension: bool = False
 
 
-def task_page(session: Session, access: Access, actor: Actor, task: RectificationTask,
-              settings: Settings) -> TaskPage:
+def task_page(session: Session, access: Access, actor: Actor, task: RectificationTask, settings: Settings,
+              today: date) -> TaskPage:
     open_work = list(session.scalars(select(HumanTask).options(joinedload(HumanTask.unit)).where(
         HumanTask.task_id == task.id, HumanTask.status == HumanTaskStatus.OPEN).order_by(HumanTask.created_at)))
     plans = list(session.scalars(select(ImplementationPlan).where(ImplementationPlan.task_id == task.id)
@@ -78,6 +86,11 @@ def task_page(session: Session, access: Access, actor: Actor, task: Rectificatio
     page.objections = list(session.scalars(select(Objection).where(Objection.task_id == task.id)
                                            .order_by(Objection.id)))
     _exceptions(session, task, page, settings)
+    page.receipts = list(session.scalars(select(TaskReceipt).options(joinedload(TaskReceipt.unit))
+                                         .where(TaskReceipt.task_id == task.id).order_by(TaskReceipt.id)))
+    page.extensions = list(session.scalars(select(ExtensionRequest).where(ExtensionRequest.task_id == task.id)
+                                           .order_by(ExtensionRequest.id)))
+    page.may_request_extension = may_request(session, actor, task, today)
     return page
 
 

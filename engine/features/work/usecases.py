@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from engine.core.actor import Actor
+from engine.core.clock import local_today
 from engine.core.errors import Conflict, DomainError, NotFound
 from engine.core.uploads import Upload
 from engine.features.accounts.access import Access
@@ -68,7 +69,7 @@ class WorkUseCases:
     def task_page(self, actor: Actor, task_id: int) -> TaskPage:
         def work(session: Session) -> TaskPage:
             task = self.access.check_view_task(actor, load_task(session, task_id))
-            return task_page(session, self.access, actor, task, self.processes.settings)
+            return task_page(session, self.access, actor, task, self.processes.settings, local_today(self.clock))
 
         return self.transactions.read(work)
 

@@ -16,6 +16,7 @@ from engine.store.models.escalation import (
     EscalationNotice,
     EscalationTrigger,
 )
+from engine.store.models.exceptions import ExtensionRequest, TaskReceipt
 from engine.store.models.instructions import Instruction, InstructionAnswer
 from engine.store.models.notifications import NoticeRead, NotificationPreference, OutboxMessage, OutboxStatus
 from engine.store.models.rectification import (
@@ -58,6 +59,7 @@ __all__ = [
     "EscalationInterview",
     "EscalationNotice",
     "EscalationTrigger",
+    "ExtensionRequest",
     "HumanTask",
     "HumanTaskStatus",
     "ImplementationPlan",
@@ -83,6 +85,7 @@ __all__ = [
     "Setting",
     "SignoffApplication",
     "SignoffNotice",
+    "TaskReceipt",
     "TaskStatusChange",
     "UTCDateTime",
     "Unit",

@@ -78,6 +78,11 @@ class RectificationTask(Base):
     warning: Mapped[WarningLevel] = mapped_column(stored_enum(WarningLevel), default=WarningLevel.GREEN, index=True)
     #: why the task has its colour: [{"code": ..., ...}], see engine/features/rectification/warnings.py
     warning_reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: 签收: when the lead unit acknowledged the task; whether a unit let the receipt period pass without it
+    received_at: Mapped[datetime | None]
+    receipt_late: Mapped[bool] = mapped_column(default=False)
+    #: 延期: how many times the deadline was extended on a unit's request
+    extensions: Mapped[int] = mapped_column(default=0)
 
     # loaded on demand: pages ask for them with queries.TASK_DISPLAY; engine steps rarely need them
     category: Mapped[Category] = relationship()

@@ -1,0 +1,1 @@
+"""延期申请: opening a request from the task page."""
