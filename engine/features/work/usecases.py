@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import select
 
 from engine.core.actor import Actor
-from engine.core.errors import Conflict, DomainError, NotFound
+from engine.core.errors import Conflict, DomainError, InvalidSubmission, NotFound
+from engine.core.text import N_
 from engine.core.uploads import Upload
 from engine.features.accounts.access import Access
 from engine.features.clues.queries import ClueWorkItem
@@ -64,6 +65,18 @@ class WorkUseCases:
         except BaseException:
             writer.discard_new()  # nothing of a failed step is kept, its files included
             raise
+
+    def complete_many(self, actor: Actor, human_task_ids: Sequence[int], data: dict[str, Any]) -> list[HumanTask]:
+        """One decision for several work items of the same form (催报 for many units): one transaction, each item
+        its own audited step; if one cannot be done, none is."""
+        if not human_task_ids:
+            raise InvalidSubmission({"work": [N_("请选择要办理的事项")]})
+        writer = self.files.writer()
+        return self.transactions.run(lambda s: self.items.complete_many(s, actor, human_task_ids, data, writer))
+
+    def save_draft(self, actor: Actor, human_task_id: int, data: dict[str, Any]) -> None:
+        """暂存 a long form; the work item stays open."""
+        self.transactions.run(lambda s: self.items.save_draft(s, actor, human_task_id, data))
 
     def task_page(self, actor: Actor, task_id: int) -> TaskPage:
         def work(session: Session) -> TaskPage:

@@ -34,6 +34,7 @@ from engine.store.models.workflow import (
     Notice,
     ProcessInstance,
     ProcessVersion,
+    WorkDraft,
 )
 
 __all__ = [
@@ -79,6 +80,7 @@ __all__ = [
     "UTCDateTime",
     "Unit",
     "User",
+    "WorkDraft",
     "clue_tasks",
     "clue_units",
     "cooperating_units",
