@@ -5,6 +5,7 @@ submitted, and it never counts as submitted: the work item stays open and nothin
 """
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -46,6 +47,21 @@ def save_draft(step: Step, data: dict[str, Any]) -> WorkDraft:
     step.session.flush()
     step.audit("work.draft_saved", ("human_task", work.id), f"暂存「{work.name}」", after={"fields": sorted(data)})
     return draft
+
+
+def resumed(handler: FormHandler, draft: WorkDraft) -> dict[str, Any]:
+    """A draft as a form starts from it: dates as dates, a date that no longer reads as one left out."""
+    kinds = {field.name: field.kind for field in handler.fields}
+    values: dict[str, Any] = {}
+    for name, value in draft.data.items():
+        if kinds.get(name) == "date":
+            try:
+                values[name] = date.fromisoformat(str(value))
+            except ValueError:
+                continue
+        else:
+            values[name] = value
+    return values
 
 
 def draft_of(session: Session, actor: Actor, work: HumanTask) -> WorkDraft | None:

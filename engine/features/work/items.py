@@ -17,7 +17,7 @@ from engine.features.accounts.access import Access
 from engine.features.clues.queries import ClueWorkItem, clue_of_instance, clue_page
 from engine.features.rectification import duties
 from engine.features.rectification.queries import load_task
-from engine.features.work.drafts import discard_drafts, draft_data, draft_of, save_draft
+from engine.features.work.drafts import discard_drafts, draft_data, draft_of, resumed, save_draft
 from engine.features.work.task_page import TaskPage, task_page
 from engine.store.attachments import attach
 from engine.store.database import Session
@@ -111,7 +111,10 @@ class WorkItems:
         item = WorkItem(work, task, instance.business_key, page, handler.context(step), handler.initial(step))
         draft = draft_of(session, actor, work)
         if draft is not None:  # the person's unfinished text comes before what is on record
-            item.initial, item.extra["draft_saved_at"] = {**(item.initial or {}), **draft.data}, draft.saved_at
+            item.initial, item.extra["draft_saved_at"] = {**(item.initial or {}), **resumed(handler, draft)}, \
+                draft.saved_at
+        if work.returned_by_id is not None:
+            session.refresh(work, ["returned_by"])  # named on the page, after the session is gone
         return item
 
     def save_draft(self, session: Session, actor: Actor, human_task_id: int, data: dict[str, Any]) -> None:

@@ -41,9 +41,10 @@ class WorkUseCases:
         self.processes = items.processes
         self.clock = self.processes.runtime.clock
 
-    def inbox(self, actor: Actor, page: int = 1) -> inbox_queries.InboxPage:
+    def inbox(self, actor: Actor, page: int = 1,
+              filters: inbox_queries.InboxFilters | None = None) -> inbox_queries.InboxPage:
         return self.transactions.read(
-            lambda s: inbox_queries.inbox(s, self.access, actor, self.clock.now(), page))
+            lambda s: inbox_queries.inbox(s, self.access, actor, self.clock.now(), page, filters))
 
     def notices(self, actor: Actor) -> list[Notice]:
         return self.transactions.read(lambda s: inbox_queries.notices(s, actor, self.clock.now()))
