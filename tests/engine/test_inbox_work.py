@@ -37,9 +37,9 @@ def test_the_inbox_filters_by_unit_and_kind_and_sorts(world: World) -> None:
     assert (page.total, page.kinds) == (1, [InboxKind("assign", "交办整改任务", 3)])  # the kinds count all
 
 
-def overdue_with_an_open_escalation(world: World, code: str, unit: str) -> int:
+def overdue_with_an_open_escalation(world: World, code: str) -> int:
     """A reporting task with an escalation open (by hand): its overdue report is chased, not proposed again."""
-    task_id = world.register(code, deadline="2027-12-31", lead_unit_id=world.units[unit])
+    task_id = world.register(code, deadline="2027-12-31")
     walk_to_reporting(world, task_id)
     world.duban.escalation.propose(world["supervisor"], task_id, "现场检查发现仍有直排")
     return task_id
@@ -59,8 +59,8 @@ def test_one_item_per_overdue_report_and_the_colour_and_due_filters(world: World
 
 
 def test_one_chase_for_many_units_is_one_transaction_of_audited_steps(world: World) -> None:
-    first = overdue_with_an_open_escalation(world, "1-1", "jiangyang")
-    second = overdue_with_an_open_escalation(world, "1-2", "naxi")
+    first = overdue_with_an_open_escalation(world, "1-1")
+    second = overdue_with_an_open_escalation(world, "1-2")
     world.go_to(at("2026-04-06", 0, 1))
     chases = [work.id for task_id in (first, second) for work in world.work_for("supervisor", task_id)
               if work.form == "report_chase"]
@@ -74,7 +74,7 @@ def test_one_chase_for_many_units_is_one_transaction_of_audited_steps(world: Wor
 
 
 def test_a_batch_of_different_or_unbatchable_items_is_refused_whole(world: World) -> None:
-    task_id = overdue_with_an_open_escalation(world, "1-1", "jiangyang")
+    task_id = overdue_with_an_open_escalation(world, "1-1")
     world.go_to(at("2026-04-06", 0, 1))
     ids = [work.id for work in world.work_for("supervisor", task_id) if not work.standing]
     with pytest.raises(InvalidSubmission):  # a chase and an escalation proposal are different decisions
