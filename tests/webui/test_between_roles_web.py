@@ -96,6 +96,12 @@ def test_the_inbox_filters_and_does_many_chases_at_once(login_as: Login, world: 
     ids = re.findall(r'name="work_id" value="(\d+)"', page)
     token = CSRF_FIELD.search(page)
     assert token
+    staff = login_as("staff")
+    staff_token = CSRF_FIELD.search(staff.get("/inbox").get_data(as_text=True))
+    assert staff_token
+    refused = staff.client.post("/work/batch", data={"csrf_token": staff_token.group(1), "kind": "report_chase",
+                                                     "work_id": ids, "method": "phone", "note": "已催报"})
+    assert refused.status_code == 403  # each item is checked as its own form is
     done = supervisor.client.post("/work/batch", data={"csrf_token": token.group(1), "kind": "report_chase",
                                                        "work_id": ids, "method": "phone", "note": "已电话催报"},
                                   follow_redirects=True).get_data(as_text=True)
