@@ -3,15 +3,18 @@ WeCom and DingTalk robots and an SMS gateway. The DingTalk stand-in checks the r
 does; either may be taken "down" to answer with errors."""
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import json
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,6 +23,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from engine.core.clock import FakeClock
 
 DINGTALK_SECRET = "SECtest-secret"
 SMTP_LOGIN = ("duban", "smtp-pass")
@@ -30,8 +35,11 @@ SMS_TOKEN = "sms-token"
 class Mailbox:
     messages: list[EmailMessage] = field(default_factory=list)
     down: bool = False
+    #: seconds the server takes over each message
+    delay: float = 0
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        await asyncio.sleep(self.delay)
         if self.down:
             return "451 try again later"
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
@@ -40,7 +48,7 @@ class Mailbox:
 
 def check_login(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
     given = (data.login.decode(), data.password.decode()) if isinstance(data, LoginPassword) else None
-    return AuthResult(success=given == SMTP_LOGIN)
+    return AuthResult(success=given == SMTP_LOGIN, handled=False)  # not handled: the server answers 535 itself
 
 
 @contextmanager
@@ -57,6 +65,25 @@ def smtp_server() -> Iterator[tuple[Mailbox, int]]:
         controller.stop()
 
 
+@contextmanager
+def smtp_tls_server(security: str, certificate: ssl.SSLContext) -> Iterator[tuple[Mailbox, int]]:
+    """A server that wants the login SMTP_LOGIN over TLS only: implicit TLS ("ssl") or STARTTLS required before
+    anything else ("starttls"), with the server certificate of the context given."""
+    mailbox = Mailbox()
+    port = free_port()
+    # on an implicit TLS connection aiosmtpd does not know it is encrypted: it offers AUTH only when told that
+    # TLS is not required (the connection cannot be anything else)
+    tls = {"ssl_context": certificate, "auth_require_tls": False} if security == "ssl" else {
+        "tls_context": certificate, "require_starttls": True, "auth_require_tls": True}
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port, authenticator=check_login, auth_required=True,
+                            **tls)  # type: ignore[arg-type]
+    controller.start()
+    try:
+        yield mailbox, port
+    finally:
+        controller.stop()
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -65,11 +92,22 @@ def free_port() -> int:
 
 @dataclass
 class Gateway:
-    """What the robots and the SMS gateway received: (path, JSON body)."""
+    """What the robots and the SMS gateway received: (path, JSON body), and when by the fake clock if it has one
+    (each post then takes `post_seconds` of it)."""
 
     received: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     down: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
+    clock: FakeClock | None = None
+    post_seconds: float = 0
+    times: list[tuple[str, datetime]] = field(default_factory=list)
+
+    def take(self, path: str, body: dict[str, Any]) -> None:
+        with self.lock:
+            self.received.append((path, body))
+            if self.clock is not None:
+                self.times.append((path, self.clock.now()))
+                self.clock.advance(seconds=self.post_seconds)
 
     def bodies(self, path: str) -> list[dict[str, Any]]:
         with self.lock:
@@ -93,8 +131,7 @@ def handler_for(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
                 return self.answer(200, {"errcode": 310000, "errmsg": "sign not match"})
             if url.path == "/sms" and self.headers.get("Authorization") != f"Bearer {SMS_TOKEN}":
                 return self.answer(401, {})
-            with gateway.lock:
-                gateway.received.append((url.path, body))
+            gateway.take(url.path, body)
             return self.answer(200, {"errcode": 0, "errmsg": "ok"})
 
         def answer(self, status: int, body: dict[str, Any]) -> None:

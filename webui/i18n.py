@@ -18,7 +18,7 @@ from babel.support import NullTranslations, Translations
 from flask import Flask, request
 from flask_babel import LazyString, get_locale, gettext, lazy_gettext
 
-from engine.core.text import Text
+from engine.core.text import Text, in_language
 from engine.features.accounts.preferences import LOCALE_NAMES, LOCALES
 from engine.features.notifications.messages import Translate
 
@@ -73,8 +73,7 @@ def message_translator(app: Flask) -> Translate:
     def translate(locale: str, msgid: str, params: dict[str, object]) -> str:
         if locale not in catalogs:
             catalogs[locale] = Translations.load(folder, [locale])
-        text = catalogs[locale].gettext(msgid)
-        return text % params if params else text
+        return in_language(Text(msgid, **params), catalogs[locale].gettext)
 
     return translate
 
@@ -94,7 +93,7 @@ def translated(text: object) -> str:
     role names) are looked up as they are; anything not in the catalog is shown unchanged.
     """
     if isinstance(text, Text):
-        return gettext(text.msgid, **text.params)
+        return in_language(text, gettext)
     if isinstance(text, str):
         return gettext(text) if text else text
     return "" if text is None else str(text)

@@ -4,7 +4,12 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from engine.core.text import N_, Text
+
 PERIOD_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+#: the months, for a period named in the reader's language
+MONTHS = (N_("1月"), N_("2月"), N_("3月"), N_("4月"), N_("5月"), N_("6月"), N_("7月"), N_("8月"), N_("9月"),
+          N_("10月"), N_("11月"), N_("12月"))
 
 
 def period_of(day: date) -> str:
@@ -33,3 +38,9 @@ def report_due_date(period: str, report_day: int) -> date:
 def period_label(period: str) -> str:
     first = parse_period(period)
     return f"{first.year}年{first.month}月"
+
+
+def period_text(period: str) -> Text:
+    """The period as `period_label` says it (2027年1月), marked for translation with its month ("January 2027")."""
+    first = parse_period(period)
+    return N_("%(year)s年%(month)s", year=first.year, month=MONTHS[first.month - 1])

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,8 @@ class Channels:
     smtp_user: str = ""
     smtp_password: str = ""
     smtp_sender: str = ""
+    #: e-mail: a PEM file of certificate authorities trusted besides the system's (an office's own CA)
+    smtp_ca_file: str = ""
     #: 企业微信 group robot: its webhook URL
     wecom_webhook: str = ""
     #: 钉钉 group robot: its webhook URL and, for signed requests, its secret (SEC…)
@@ -181,6 +184,8 @@ class Channels:
             raise ValueError("DUBAN_SMTP_SECURITY must be starttls, ssl or none")
         if self.smtp_host and not self.smtp_sender:
             raise ValueError("DUBAN_SMTP_SENDER is needed with DUBAN_SMTP_HOST")
+        if self.smtp_ca_file and not Path(self.smtp_ca_file).is_file():
+            raise ValueError(f"DUBAN_SMTP_CA_FILE names no file: {self.smtp_ca_file}")
         if not 1 <= self.timeout_seconds <= 120:
             raise ValueError("DUBAN_TIMEOUT_SECONDS must be between 1 and 120")
         for name in ("base_url", "wecom_webhook", "dingtalk_webhook", "sms_webhook"):

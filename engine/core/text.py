@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
 #: control characters other than tab and line breaks: invisible, and PostgreSQL refuses NUL in text
@@ -38,6 +39,32 @@ def _text_of(msgid: str, params: dict[str, Any]) -> Text:
 def N_(msgid: str, **params: Any) -> Text:
     """Mark a text for translation at display time; it reads as the Chinese text meanwhile."""
     return Text(msgid, **params)
+
+
+def stored_params(text: Text) -> dict[str, Any]:
+    """The parameters as JSON keeps them: numbers as they are, a marked text as its message id and parameters (so
+    it is put in the reader's language too: a month, a status, a step), anything else (a date, a name) as text."""
+    return {name: _stored(value) for name, value in text.params.items()}
+
+
+def _stored(value: object) -> object:
+    if isinstance(value, Text):
+        return {"msgid": value.msgid, "params": stored_params(value)}
+    return value if isinstance(value, int | float) else str(value)
+
+
+def restored(msgid: str, params: Mapping[str, Any] | None) -> Text:
+    """The marked text that `stored_params` kept, its marked parameters marked again."""
+    return Text(msgid, **{name: restored(value["msgid"], value.get("params")) if isinstance(value, dict) else value
+                          for name, value in (params or {}).items()})
+
+
+def in_language(text: Text, lookup: Callable[[str], str]) -> str:
+    """The text through a catalog (`lookup`: a message id to its translation), its marked parameters too."""
+    params = {name: in_language(value, lookup) if isinstance(value, Text) else value
+              for name, value in text.params.items()}
+    found = lookup(text.msgid) if text.msgid else ""
+    return found % params if params else found
 
 
 def message_of(error: BaseException) -> str:

@@ -164,8 +164,10 @@ class Processes:
             step.session.execute(update(HumanTask).where(
                 HumanTask.instance_id == instance.id, HumanTask.spiff_task_id.in_(gone),
                 HumanTask.status == HumanTaskStatus.OPEN).values(status=HumanTaskStatus.CANCELLED))
-        step.session.add_all(self._human_task(step, spiff_task) for spiff_id, spiff_task in ready.items()
-                             if spiff_id not in waiting)
+        opened = [self._human_task(step, spiff_task) for spiff_id, spiff_task in ready.items()
+                  if spiff_id not in waiting]
+        step.session.add_all(opened)
+        step.opened.extend(opened)
 
     def _human_task(self, step: Step, spiff_task: SpiffTask) -> HumanTask:
         """The row of a user task that has just become ready: for its lane's role, within the unit the features

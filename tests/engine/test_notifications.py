@@ -12,86 +12,54 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from engine.app import Duban
 from engine.core.clock import LOCAL_TZ, FakeClock
 from engine.core.errors import InvalidSubmission
 from engine.core.roles import RoleModel
-from engine.core.settings import Channels, Settings
+from engine.core.settings import Channels
 from engine.features.notifications.notices import post_notice
-from engine.features.notifications.preferences import CATEGORIES
 from engine.store.database import Database
-from engine.store.models import HumanTask, HumanTaskStatus, Notice, OutboxMessage, OutboxStatus
-from tests.conftest import WORKFLOWS
+from engine.store.models import HumanTask, HumanTaskStatus, Notice, OutboxStatus
 from tests.escalations import register_clue
-from tests.factories import World, assignment, city_world
-from tests.outlets import DINGTALK_SECRET, SMS_TOKEN, SMTP_LOGIN, Gateway, Mailbox, http_gateway, smtp_server
+from tests.factories import World, report_month, sign_off, walk_to_reporting
+from tests.notifying import (
+    BASE_URL,
+    STAFF_MAIL,
+    STAFF_MOBILE,
+    SUPERVISOR_MOBILE,
+    Outlets,
+    assigned_task,
+    choose,
+    notification_outlets,
+    outbox,
+    post_to,
+    world_with,
+)
+from tests.outlets import Gateway, Mailbox
 
 # the stand-in SMTP server wants a login over a plain connection (the tests have no certificate)
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
-BASE_URL = "https://duban.example.gov.cn"
-STAFF_MAIL, STAFF_MOBILE, SUPERVISOR_MOBILE = "staff@jiangyang.gov.cn", "13800000001", "13900000002"
 
 
 @pytest.fixture
-def outlets() -> Iterator[tuple[Mailbox, Gateway, Channels]]:
-    with smtp_server() as (mailbox, port), http_gateway() as (gateway, url):
-        yield mailbox, gateway, Channels(
-            base_url=BASE_URL, smtp_host="127.0.0.1", smtp_port=port, smtp_security="none",
-            smtp_user=SMTP_LOGIN[0], smtp_password=SMTP_LOGIN[1], smtp_sender="duban@example.gov.cn",
-            wecom_webhook=f"{url}/wecom?key=k", dingtalk_webhook=f"{url}/dingtalk?access_token=t",
-            dingtalk_secret=DINGTALK_SECRET, sms_webhook=f"{url}/sms", sms_token=SMS_TOKEN, timeout_seconds=5)
-
-
-def world_with(db: Database, roles: RoleModel, clock: FakeClock, tmp_path: Path, channels: Channels,
-               **settings: Any) -> World:
-    """A small city whose people want nothing on any channel (the robots reach the coordinators and supervisors
-    by default) until a test chooses for them."""
-    world = city_world(Duban(db, roles, clock, WORKFLOWS, settings=Settings(channels=channels, **settings),
-                              storage=tmp_path / "evidence"))
-    for username in ("coordinator", "supervisor"):
-        choose(world, username)
-    return world
+def outlets() -> Iterator[Outlets]:
+    with notification_outlets() as outlets:
+        yield outlets
 
 
 @pytest.fixture
 def world(db: Database, roles: RoleModel, clock: FakeClock, tmp_path: Path,
-          outlets: tuple[Mailbox, Gateway, Channels]) -> World:
+          outlets: Outlets) -> World:
     return world_with(db, roles, clock, tmp_path, outlets[2])
 
 
 @pytest.fixture
-def mailbox(outlets: tuple[Mailbox, Gateway, Channels]) -> Mailbox:
+def mailbox(outlets: Outlets) -> Mailbox:
     return outlets[0]
 
 
 @pytest.fixture
-def gateway(outlets: tuple[Mailbox, Gateway, Channels]) -> Gateway:
+def gateway(outlets: Outlets) -> Gateway:
     return outlets[1]
-
-
-def choose(world: World, username: str, **choices: Any) -> None:
-    """The person's choices: nothing on any channel unless given."""
-    data: dict[str, Any] = {"email": "", "mobile": "", "quiet_start": 0, "quiet_end": 0, "digest": False}
-    data.update({f"channels_{category}": [] for category in CATEGORIES})
-    data.update(choices)
-    world.duban.notifications.save_preferences(world[username], data)
-
-
-def assigned_task(world: World) -> int:
-    task_id = world.register()
-    world.do("coordinator", task_id, "assign", **assignment(world))
-    return task_id
-
-
-def post_to(world: World, role: str, unit: str | None, texts: list[str], kind: str = "report_reminder") -> None:
-    duban = world.duban
-    duban.transactions.run(lambda s: [post_notice(s, duban.settings, duban.clock.now(), None, (role,), kind, text,
-                                                  world.units[unit] if unit else None) for text in texts])
-
-
-def outbox(world: World) -> list[OutboxMessage]:
-    with world.duban.db.transaction(write=False) as session:
-        return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
 def test_new_work_reaches_the_unit_officer_by_email_and_sms_once(world: World, mailbox: Mailbox,
@@ -142,7 +110,7 @@ def test_a_server_that_was_down_gets_the_message_once_after_the_backoff(world: W
 
 def test_after_the_last_attempt_the_administrator_sees_the_failure_and_may_send_it_again(
         db: Database, roles: RoleModel, clock: FakeClock, tmp_path: Path,
-        outlets: tuple[Mailbox, Gateway, Channels]) -> None:
+        outlets: Outlets) -> None:
     world = world_with(db, roles, clock, tmp_path, replace(outlets[2], sms_token="wrong"), notify_attempts=2)
     choose(world, "staff", mobile=STAFF_MOBILE, channels_work=["sms"])
     assigned_task(world)
@@ -195,7 +163,7 @@ def test_a_daily_digest_sends_one_message_in_the_morning(world: World, mailbox: 
 
 def test_a_robot_message_carries_several_notices_within_the_rate_limit(
         db: Database, roles: RoleModel, clock: FakeClock, tmp_path: Path,
-        outlets: tuple[Mailbox, Gateway, Channels]) -> None:
+        outlets: Outlets) -> None:
     _, gateway, channels = outlets
     world = world_with(db, roles, clock, tmp_path, channels, robot_messages_per_minute=2, robot_notices_per_message=3)
     choose(world, "supervisor", channels_reminder=["wecom"])
@@ -285,3 +253,40 @@ def test_without_channels_only_the_centre_is_used(db: Database, roles: RoleModel
     assert outbox(world) == [] and world.duban.notifications.unread_count(world["staff"]) == 1
     assert [field.name for field in world.duban.notifications.preference_fields()][:2] == ["email", "mobile"]
     assert world.duban.notifications.channels() == []
+
+
+def reminders(world: World, username: str) -> list[str]:
+    return [notice.text for notice in world.duban.work.notices(world[username])]
+
+
+def test_a_report_reminder_resolves_once_the_report_is_submitted_and_may_be_read_before(world: World) -> None:
+    centre = world.duban.notifications
+    task_id = world.register()
+    walk_to_reporting(world, task_id)
+    world.next_month()
+    [asked] = reminders(world, "staff")
+    assert asked.endswith("请于 2026-04-05 前报送2026年3月月度进展") and reminders(world, "head") == [asked]
+    unread = centre.unread_count(world["staff"])
+    notice_id = next(entry.notice.id for entry in centre.centre(world["staff"]).entries
+                     if entry.notice.kind == "report_requested")
+    centre.mark_read(world["staff"], notice_id)
+    assert centre.unread_count(world["staff"]) == unread - 1 and reminders(world, "staff") == [asked]
+    world.do("staff", task_id, "report_submit", progress="按计划推进", percent_complete=50)
+    assert reminders(world, "staff") == [] and reminders(world, "head") == []  # submitted: nothing left to remind
+    assert centre.unread_count(world["staff"]) == 0
+    assert all(entry.resolved for entry in centre.centre(world["head"]).entries
+               if entry.notice.kind == "report_requested")
+
+
+def test_a_moved_deadline_settles_its_warnings_and_a_signed_off_task_leaves_no_reminder(world: World) -> None:
+    task_id = world.register(deadline="2026-04-30")
+    walk_to_reporting(world, task_id)
+    world.next_month()
+    report_month(world, task_id)
+    world.go_to(datetime(2026, 5, 1, 0, 1, tzinfo=LOCAL_TZ))
+    assert "1-1 已超过整改时限（2026-04-30），尚未销号" in reminders(world, "staff")
+    world.do("supervisor", task_id, "overdue_action", decision="extend", new_deadline="2026-09-30",
+             comment="涉及征地拆迁，同意延期")
+    assert reminders(world, "staff") == ["1-1 请于 2026-05-05 前报送2026年4月月度进展"]
+    sign_off(world, task_id)  # April's report never sent: the task is closed, its report cycle with it
+    assert reminders(world, "staff") == [] and reminders(world, "head") == []

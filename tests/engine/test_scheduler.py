@@ -17,7 +17,16 @@ from engine.core.roles import load_roles
 from engine.core.statuses import WarningLevel
 from engine.features.rectification import actions
 from engine.store.database import Database
-from engine.store.models import AuditEvent, Incident, ProcessInstance, ProgressReport, RectificationTask
+from engine.store.models import (
+    AuditEvent,
+    HumanTask,
+    HumanTaskStatus,
+    Incident,
+    Notice,
+    ProcessInstance,
+    ProgressReport,
+    RectificationTask,
+)
 from tests.conftest import WORKFLOWS
 from tests.factories import ROOT, World, statements_sent, walk_to_reporting
 
@@ -94,6 +103,24 @@ def test_a_batch_assesses_each_of_its_tasks_once_from_one_read(world: World) -> 
     assert sorted(colours) == [(task_id, WarningLevel.YELLOW, [{"code": "report_overdue", "period": "2026-03"}])
                                for task_id in sorted(task_ids)]
     assert turned == dict.fromkeys(task_ids, 1)
+
+
+def test_a_batch_that_opens_work_fires_as_one_and_announces_each_item(world: World,
+                                                                     caplog: pytest.LogCaptureFixture) -> None:
+    """On April 2 each task's March report is requested: one batch opens a work item per task, and each item gets
+    its notice, naming it, in that batch (not after a fall-back to firing the timers one by one)."""
+    task_ids = tasks_reporting(world, 3)
+    world.duban.clock.set(datetime(2026, 4, 2, 9, tzinfo=LOCAL_TZ))  # type: ignore[attr-defined]
+    result = world.duban.sweep.fire_due_timers()
+    assert result.failed == 0 and "one by one" not in caplog.text
+    with world.duban.db.transaction(write=False) as session:
+        opened = set(session.scalars(select(HumanTask.id).where(HumanTask.form == "report_submit",
+                                                                HumanTask.status == HumanTaskStatus.OPEN)))
+        announced = session.execute(select(Notice.work_id, Notice.task_id).where(Notice.kind == "new_work",
+                                                                                  Notice.work_id.in_(opened))).all()
+    assert len(opened) == len(task_ids)
+    assert {work for work, _ in announced} == opened
+    assert {task for _, task in announced} == set(task_ids)
 
 
 def test_the_end_of_a_month_starts_each_task_s_next_cycle_once(world: World) -> None:

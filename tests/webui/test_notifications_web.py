@@ -13,6 +13,7 @@ from engine.app import Duban
 from engine.core.clock import FakeClock
 from engine.core.roles import RoleModel
 from engine.core.settings import Channels, Settings
+from engine.features.notifications.notices import post_notice
 from engine.store.database import Database
 from tests.conftest import WORKFLOWS
 from tests.factories import World, assignment, build_world
@@ -58,6 +59,21 @@ def test_mark_all_read_and_a_post_without_the_token_is_refused(world: World, log
     page = staff.post_with_token_from("/notifications", "/notifications/read-all", {}).get_data(as_text=True)
     assert "已将 1 条通知标为已读" in page
     assert menu_count(staff) == 0
+
+
+def test_a_reminder_in_the_inbox_is_marked_read_there(world: World, login_as: Login) -> None:
+    duban = world.duban
+    text, unit = "1-1 请于 2026-04-05 前报送", world.units["jiangyang"]
+    duban.transactions.run(lambda s: post_notice(s, duban.settings, duban.clock.now(), None, ("unit_staff",),
+                                                 "report_reminder", text, unit))
+    staff = login_as("staff")
+    inbox = staff.get("/inbox").get_data(as_text=True)
+    [notice_id] = re.findall(r"/notifications/(\d+)/read\?back=inbox", inbox)
+    assert "未读" in inbox and menu_count(staff) == 1
+    page = staff.post_with_token_from("/inbox", f"/notifications/{notice_id}/read?back=inbox", {})
+    assert page.request.path == "/inbox"
+    shown = page.get_data(as_text=True)
+    assert "1-1 请于 2026-04-05 前报送" in shown and "back=inbox" not in shown and menu_count(staff) == 0
 
 
 def test_the_choices_page_shows_its_errors_and_saves(world: World, login_as: Login) -> None:

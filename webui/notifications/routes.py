@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from engine.core.errors import InvalidSubmission
-from engine.core.text import Text
+from engine.core.text import restored
 from engine.features.notifications.messages import path_of
 from engine.features.notifications.preferences import CATEGORIES, CHANNELS
 from webui.auth.session import current_actor
@@ -39,7 +39,7 @@ def notification_helpers() -> dict[str, Any]:
 
 def notice_text(notice: Any) -> str:
     """A notice in the reader's language (with its parameters, when it was marked for translation)."""
-    return translated(Text(notice.msgid, **(notice.params or {})) if notice.msgid else notice.text)
+    return translated(restored(notice.msgid, notice.params) if notice.msgid else notice.text)
 
 
 @bp.route("/notifications")
@@ -62,8 +62,11 @@ def open_notice(notice_id: int) -> Response:
 @bp.route("/notifications/<int:notice_id>/read", methods=["POST"])
 @login_required
 def mark_read(notice_id: int) -> Response:
+    """Mark it read, and back to the centre's page (or to the inbox, whose reminders have the same mark)."""
     if ButtonForm().validate_on_submit():
         engine().notifications.mark_read(current_actor(), notice_id)
+    if request.args.get("back") == "inbox":
+        return redirect(url_for("tasks.inbox"))
     return redirect(url_for("notifications.index", page=request.args.get("page", 1, type=int)))
 
 

@@ -36,11 +36,12 @@ def inbox() -> str:
     actor = current_actor()
     filters = inbox_filters()
     page = engine().work.inbox(actor, query_id(request.args.get("page")) or 1, filters)
-    batch = batch_form(filters.kind)
+    notices = engine().work.notices(actor)
+    read = engine().notifications.read_among(actor, [notice.id for notice in notices])
     to_publish = (engine().public.count_to_publish(actor) if engine().roles.allows(actor.role, "progress.publish")
                   else None)
-    return render_template("tasks/inbox.html", page=page, entries=page.entries, notices=engine().work.notices(actor),
-                           filters=filters, units=engine().tasks.choices()["units"], batch=batch,
+    return render_template("tasks/inbox.html", page=page, entries=page.entries, notices=notices, read_notices=read,
+                           filters=filters, units=engine().tasks.choices()["units"], batch=batch_form(filters.kind),
                            warnings=list(WarningLevel), to_publish=to_publish)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.core.statuses import EscalationTriggerKind
-from engine.core.text import N_
+from engine.core.text import N_, Text
 from engine.features.escalation.triggers import escalation_of, raise_trigger
 from engine.features.notifications.notices import notify
 from engine.store.models import AccountabilityCase
@@ -19,7 +19,8 @@ def refer_for_accountability(step: Step, data: dict[str, Any]) -> None:
     step.audit("escalation.referred", ("escalation", escalation.id),
                f"移送纪委监委追责：{escalation.unit.name}，{escalation.reasons}")
     notify(step, "discipline", "accountability_referred",
-           N_("%(code)s %(unit)s 整改不力，移送追责，请调查处理", code=step.the_task.code, unit=escalation.unit.name))
+           N_("%(code)s %(unit)s 整改不力，移送追责，请调查处理", code=step.the_task.code,
+              unit=Text(escalation.unit.name)))  # a unit's name, in English too if the catalog has it
 
 
 def escalate_again(step: Step, data: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from engine.core.errors import InvalidSubmission
 from engine.core.fields import Field, attachments_field, clean, labels_of
 from engine.core.statuses import EscalationLevel, EscalationStatus
-from engine.core.text import N_
+from engine.core.text import N_, Text
 from engine.features.escalation.accountability import PERSONS, clean_persons, describe_persons, record_persons
 from engine.features.escalation.queries import of_instance, starting_values
 from engine.features.escalation.triggers import escalation_of
@@ -137,7 +137,7 @@ class ApproveHandler(EscalationHandler):
                    before={"level": int(proposed)}, after={"level": int(level)})
         notify_unit(step, "escalation_approved",
                     N_("%(code)s 经牵头市领导批准，对%(unit)s予以%(level)s", code=step.the_task.code,
-                       unit=escalation.unit.name, level=level.label))
+                       unit=Text(escalation.unit.name), level=level.label))
         return {"decision": data["decision"], "level": int(level)}
 
     def _reject(self, step: Step, escalation: Escalation, proposed: EscalationLevel, comment: str) -> dict[str, Any]:

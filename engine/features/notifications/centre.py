@@ -77,6 +77,14 @@ def mark_read(session: Session, actor: Actor, notice_id: int, now: datetime) -> 
     return notice
 
 
+def read_among(session: Session, actor: Actor, notice_ids: list[int]) -> set[int]:
+    """Which of these notices the person has read."""
+    if not notice_ids or actor.user_id is None:
+        return set()
+    return set(session.scalars(select(NoticeRead.notice_id).where(NoticeRead.user_id == actor.user_id,
+                                                                  NoticeRead.notice_id.in_(notice_ids))))
+
+
 def mark_all_read(session: Session, actor: Actor, now: datetime) -> int:
     ids = list(session.scalars(select(Notice.id).where(for_person(actor), ~is_read(actor))))
     session.add_all(NoticeRead(user_id=actor.user_id, notice_id=notice_id, read_at=now) for notice_id in ids)

@@ -39,7 +39,9 @@ class Channel(Protocol):
 
 
 class Email:
-    """SMTP with STARTTLS, SSL or neither, and a login if one is configured."""
+    """SMTP with STARTTLS, SSL (implicit TLS) or neither, and a login if one is configured. The server's
+    certificate is checked against the system's certificate authorities and the configured CA file, if any; with
+    STARTTLS, a server that does not offer it gets neither the login nor the message."""
 
     def __init__(self, channels: Channels) -> None:
         self.config = channels
@@ -60,11 +62,21 @@ class Email:
     def _connect(self) -> smtplib.SMTP:
         host, port, timeout = self.config.smtp_host, self.config.smtp_port, self.config.timeout_seconds
         if self.config.smtp_security == "ssl":
-            return smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+            return smtplib.SMTP_SSL(host, port, timeout=timeout, context=self.tls_context())
         smtp = smtplib.SMTP(host, port, timeout=timeout)
         if self.config.smtp_security == "starttls":
-            smtp.starttls(context=ssl.create_default_context())
+            try:
+                smtp.starttls(context=self.tls_context())
+            except BaseException:
+                smtp.close()
+                raise
         return smtp
+
+    def tls_context(self) -> ssl.SSLContext:
+        context = ssl.create_default_context()
+        if self.config.smtp_ca_file:
+            context.load_verify_locations(cafile=self.config.smtp_ca_file)
+        return context
 
 
 def post_json(url: str, body: dict[str, Any], timeout: int, headers: dict[str, str] | None = None) -> dict[str, Any]:

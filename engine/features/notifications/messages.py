@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.core.clock import LOCAL_TZ
-from engine.core.text import N_, Text
+from engine.core.text import N_, Text, in_language, restored
 
 #: (locale, message id, parameters) -> the text in that language
 Translate = Callable[[str, str, dict[str, Any]], str]
@@ -19,7 +19,7 @@ Translate = Callable[[str, str, dict[str, Any]], str]
 
 def untranslated(locale: str, msgid: str, params: dict[str, Any]) -> str:
     """The Chinese source text, for an engine with no catalogs (the command line's, the tests')."""
-    return msgid % params if params else msgid
+    return in_language(Text(msgid, **params), lambda found: found)
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,9 @@ class Outgoing:
     due_at: datetime | None
     path: str
     notice_id: int
+    #: the message out it travels in, and until when the sweep that claimed it may send it
+    sending: str = ""
+    lease_end: datetime | None = None
 
 
 def path_of(task_id: int | None, work_id: int | None) -> str:
@@ -66,7 +69,8 @@ class Composer:
     def body(self, message: Outgoing) -> str:
         """The notice, then the step, the deadline and the link, a line each."""
         locale = message.locale
-        lines = [self.translate(locale, message.msgid or message.text, message.params or {})]
+        said = restored(message.msgid, message.params) if message.msgid else Text(message.text)
+        lines = [self.say(locale, said)]
         if message.step:
             lines.append(self.say(locale, N_("环节：%(step)s", step=self.translate(locale, message.step, {}))))
         if message.due_at is not None:

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, select, true
+from sqlalchemy import ColumnElement, select, true, update
 
 from engine.core.settings import Settings
-from engine.core.text import Text
+from engine.core.text import Text, stored_params
 from engine.features.accounts.preferences import LOCALES
 from engine.features.notifications.preferences import ROBOTS, Preferences
 from engine.store.database import Session
@@ -40,6 +40,12 @@ def notify(step: Step, role: str, kind: str, text: str, unit_id: int | None = No
                 kind, text, unit_id, instance_id=step.instance.id if step.instance is not None else None)
 
 
+def resolve_notices(step: Step, kinds: Sequence[str]) -> None:
+    """The step's task's notices of these kinds no longer hold (a deadline moved: its warnings are settled)."""
+    step.session.execute(update(Notice).where(Notice.task_id == step.the_task.id, Notice.kind.in_(kinds),
+                                              Notice.resolved_at.is_(None)).values(resolved_at=step.now))
+
+
 def post_notice(session: Session, settings: Settings, now: datetime, task_id: int | None, roles: Sequence[str],
                 kind: str, text: str, unit_id: int | None = None, *, instance_id: int | None = None) -> None:
     """A notice to each of the roles (of the unit, for unit roles)."""
@@ -60,11 +66,6 @@ def post(session: Session, settings: Settings, notice: Notice) -> Notice:
     if configured:
         session.add_all(messages_for(session, settings, notice, addressee, configured))
     return notice
-
-
-def stored_params(text: Text) -> dict[str, object]:
-    """The parameters as JSON keeps them: numbers as they are, anything else (a date, a label) as its text."""
-    return {name: value if isinstance(value, int | float) else str(value) for name, value in text.params.items()}
 
 
 def messages_for(session: Session, settings: Settings, notice: Notice, addressee: Addressee,

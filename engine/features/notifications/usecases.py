@@ -53,6 +53,9 @@ class NotificationUseCases:
     def mark_read(self, actor: Actor, notice_id: int) -> Notice:
         return self.transactions.run(lambda s: centre.mark_read(s, actor, notice_id, self.clock.now()))
 
+    def read_among(self, actor: Actor, notice_ids: list[int]) -> set[int]:
+        return self.transactions.read(lambda s: centre.read_among(s, actor, notice_ids))
+
     def mark_all_read(self, actor: Actor) -> int:
         return self.transactions.run(lambda s: centre.mark_all_read(s, actor, self.clock.now()))
 

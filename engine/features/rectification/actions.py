@@ -5,12 +5,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine.core.periods import next_period, period_label, period_of, report_due_date
+from engine.core.periods import next_period, period_label, period_of, period_text, report_due_date
 from engine.core.statuses import ReportStatus
 from engine.core.text import N_
 from engine.features.notifications.notices import notify
 from engine.features.rectification.events import TaskClosed, TaskSlipped
-from engine.features.rectification.notices import notify_unit
+from engine.features.rectification.notices import notify_unit, settle_deadline_warnings
 from engine.store.models import InstanceStatus, ProcessInstance, ProgressReport
 from engine.workflow.registry import Action
 from engine.workflow.step import Step
@@ -56,7 +56,7 @@ def open_report(step: Step, data: dict[str, Any]) -> dict[str, Any]:
     if step.the_task.status.is_reporting():
         request_report(step, next_period(period))
     notify_unit(step, "report_requested", N_("%(code)s 请于 %(due)s 前报送%(period)s月度进展",
-                                             code=step.the_task.code, due=due, period=period_label(period)))
+                                             code=step.the_task.code, due=due, period=period_text(period)))
     return {"due": due.isoformat()}
 
 
@@ -78,7 +78,7 @@ def remind_report(step: Step, data: dict[str, Any]) -> None:
         return
     report.reminded_at = step.now
     text = N_("%(code)s %(period)s月度进展将于 %(due)s 到期，请抓紧报送", code=step.the_task.code,
-              period=period_label(report.period), due=report.due_date)
+              period=period_text(report.period), due=report.due_date)
     step.audit("report.reminded", ("report", report.id), f"提醒：{period_label(report.period)}月度进展将于 "
                                                         f"{report.due_date} 到期")
     notify_unit(step, "report_reminder", text)
@@ -94,7 +94,7 @@ def mark_report_overdue(step: Step, data: dict[str, Any]) -> dict[str, Any]:
     step.audit("report.overdue", ("report", report.id),
                f"{period_label(report.period)}月度进展逾期未报（报送期限 {report.due_date}）")
     notify_unit(step, "report_overdue", N_("%(code)s %(period)s月度进展已逾期，请立即报送", code=step.the_task.code,
-                                            period=period_label(report.period)))
+                                            period=period_text(report.period)))
     proposed = step.publish(TaskSlipped("report_overdue",
                                         f"{period_label(report.period)}月度进展逾期未报（报送期限 {report.due_date}）"))
     return {"chase": not proposed}
@@ -112,6 +112,7 @@ def restart_deadline_watch(step: Step) -> None:
     """The deadline was changed: the old timers go, new ones count to the new deadline."""
     for instance in running_companions(step, (DEADLINE_WATCH_PROCESS,)):
         step.processes.cancel(step, instance, "整改时限已改定")
+    settle_deadline_warnings(step)
     start_deadline_watch(step, {})
 
 

@@ -16,7 +16,7 @@ from engine.core.statuses import DeadlineKind, PlanStatus, ReportStatus
 from engine.core.text import N_
 from engine.features.rectification.actions import report_of_instance, restart_deadline_watch
 from engine.features.rectification.events import TaskAssigned, TaskSlipped
-from engine.features.rectification.notices import notify_unit
+from engine.features.rectification.notices import notify_unit, settle_deadline_warnings
 from engine.store.models import ImplementationPlan, ProgressReport, Unit, User
 from engine.workflow.forms import DecisionHandler, FormHandler
 from engine.workflow.step import Step
@@ -341,6 +341,7 @@ class OverdueActionHandler(FormHandler):
             step.audit("task.deadline_extended", ("task", task.id),
                        f"同意延期：整改时限 {before} → {data['new_deadline']}：{data['comment']}",
                        before={"deadline": before}, after={"deadline": data["new_deadline"]})
+            settle_deadline_warnings(step)
             return {"decision": "extend", "deadline": data["new_deadline"]}
         step.audit("task.urged", ("task", task.id), f"超期督办：{data['comment']}")
         notify_unit(step, "urged", N_("%(code)s 超期督办意见：%(comment)s", code=task.code, comment=data["comment"]))

@@ -39,11 +39,9 @@ def already_handled(work: HumanTask) -> Text:
 
 def mark_returned(step: Step, reason: str) -> None:
     """The work this step opened in its instance went back to someone: the row says who sent it, when and why."""
-    opened = step.session.scalars(select(HumanTask).where(
-        HumanTask.instance_id == step.the_instance.id, HumanTask.status == HumanTaskStatus.OPEN,
-        HumanTask.created_at == step.now, HumanTask.id != step.the_work.id))
-    for work in opened:
-        work.returned_by_id, work.returned_at, work.return_reason = step.actor.user_id, step.now, reason
+    for work in step.opened:
+        if work.instance_id == step.the_instance.id:
+            work.returned_by_id, work.returned_at, work.return_reason = step.actor.user_id, step.now, reason
 
 
 @dataclass

@@ -54,7 +54,8 @@ class OutboxMessage(Base):
     afterwards by the sweep."""
 
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at", "id"),)
+    __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at", "id"),
+                      Index("ix_outbox_messages_attempted", "channel", "attempted_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"), index=True)
@@ -70,5 +71,11 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     #: a sweep that took it and sends it until then (a crashed sweep's messages are taken again afterwards)
     claimed_until: Mapped[datetime | None]
+    #: the sweep that took it (only it records what became of the sending)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    #: the message out it travels in (a robot's message carries several notices; a digest, a person's day)
+    sending: Mapped[str | None] = mapped_column(String(80))
+    #: when its last attempt ended, sent or not: a robot's posts of the last minute are counted from it
+    attempted_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(Text, default="")
