@@ -18,13 +18,15 @@ from engine.core.actor import Actor
 from engine.core.clock import Clock, SystemClock
 from engine.core.roles import RoleModel, load_roles
 from engine.core.settings import Settings
-from engine.features import clues, escalation, notifications, rectification, signoff
+from engine.features import chasing, clues, cooperation, escalation, instructions, notifications, rectification, signoff
 from engine.features.accounts.access import Access
 from engine.features.accounts.usecases import AccountUseCases
 from engine.features.audit.usecases import AuditUseCases
+from engine.features.chasing.usecases import ChaseUseCases
 from engine.features.clues.usecases import ClueUseCases
 from engine.features.documents.usecases import DocumentUseCases
 from engine.features.escalation.usecases import EscalationUseCases
+from engine.features.instructions.usecases import InstructionUseCases
 from engine.features.notifications.channels import configured_channels
 from engine.features.notifications.delivery import Delivery
 from engine.features.notifications.messages import Composer, Translate, untranslated
@@ -68,7 +70,8 @@ class TimeMachine(Protocol):
 
 #: the features whose processes duban runs (workflows/*.bpmn), each registering what its BPMN names, and those
 #: that follow every step (notifications: new work, and notices resolved once their work is done)
-PROCESS_FEATURES: tuple[Feature, ...] = (rectification, signoff, escalation, clues, notifications)
+PROCESS_FEATURES: tuple[Feature, ...] = (rectification, signoff, escalation, clues, instructions, chasing, cooperation,
+                                         notifications)
 
 
 class Duban:
@@ -100,6 +103,8 @@ class Duban:
         self.attachments = AttachmentUseCases(transactions, access, self.files, self.clock)
         self.escalation = EscalationUseCases(transactions, processes, access)
         self.clues = ClueUseCases(transactions, processes, access)
+        self.instructions = InstructionUseCases(transactions, processes, access)
+        self.chases = ChaseUseCases(transactions, processes, access)
         self.reporting = ReportingUseCases(transactions, processes, access, self.files)
         self.targets = TargetUseCases(transactions, processes, access)
         self.public = PublicUseCases(transactions, processes, access, self.settings, self.files)

@@ -8,7 +8,7 @@ from xml.sax.saxutils import quoteattr
 import pytest
 from lxml import etree
 
-from webui.diagram import DiagramError, Highlight, render_svg
+from webui.diagram import DiagramError, Highlight, render_svg, sketch_of
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "miwg"
 WORKFLOW = Path(__file__).resolve().parents[2] / "workflows" / "rectification.bpmn"
@@ -158,6 +158,25 @@ def test_highlights_add_state_classes_notes_and_legend() -> None:
     note = _svg_tree(svg).find(f".//{{{SVG}}}g[@data-note-for='t']/{{{SVG}}}text[@class='note']")
     assert note is not None and "".join(note.itertext()) == "待 整改督办组 处理"
     assert _svg_tree(svg).find(f".//{{{SVG}}}g[@class='legend']") is not None
+
+
+@pytest.mark.parametrize("path", [WORKFLOW, *SAMPLE_FILES[:6]], ids=lambda path: path.name)
+def test_a_drawing_from_the_file_s_sketch_is_the_drawing_made_afresh(path: Path) -> None:
+    """The file is drawn once without progress; a drawing with progress, made after others with other
+    progress, is the same as one made from nothing (no highlight, note or colour is left behind)."""
+    xml = path.read_bytes()
+    ids = [element.get("id") for element in etree.fromstring(xml).iter(f"{{{MODEL}}}*") if element.get("id")]
+    shapes = [id_ for id_ in ids if id_ in _groups(render_svg(xml))]
+    first = {shapes[0]: Highlight("done"), shapes[-1]: Highlight("current", "待 整改督办组 处理，期限 2027-01-05")}
+    second = {shapes[len(shapes) // 2]: Highlight("waiting", "到期 2027-02-01")}
+    flows = set(ids[-3:])
+    sketch_of.cache_clear()
+    afresh = render_svg(xml, second, flows, "标题")
+    sketch_of.cache_clear()
+    render_svg(xml, first, set(ids[:3]), "标题")
+    render_svg(xml)
+    assert render_svg(xml, second, flows, "标题") == afresh
+    assert sketch_of.cache_info().misses == 1
 
 
 def test_no_legend_or_state_without_highlights() -> None:

@@ -9,6 +9,12 @@ from lxml import etree
 from webui.diagram.model import BIOC_NS, COLOR_NS, Ctx, Item
 
 
+def has_model_colours(item: Item) -> bool:
+    """Whether the file colours the element (a highlight then draws it otherwise)."""
+    fill = item.di.get(f"{{{COLOR_NS}}}background-color") or item.di.get(f"{{{BIOC_NS}}}fill")
+    return fill is not None or _stroke(item.di) is not None
+
+
 def model_colours(item: Item, ctx: Ctx) -> str:
     """A shape's fill and stroke from the file, as a style attribute ("" when highlighted or unset)."""
     if item.sem.get("id", "") in ctx.highlights:

@@ -47,17 +47,23 @@ def paint_layer(item: Item, ctx: Ctx) -> tuple[int, int]:
 
 
 def draw_item(item: Item, ctx: Ctx) -> str:
+    drawn = draw_element(item, ctx)
+    return group(item, drawn, ctx) if drawn is not None else ""
+
+
+def draw_element(item: Item, ctx: Ctx) -> Drawn | None:
+    """The element drawn by the drawer of its kind (None: not drawn), its place added to the extent."""
     if item.box is None:
         if item.kind not in EDGES:
-            return ""
+            return None
         for x, y in item.points:
             ctx.extent.add(x, y)
-        return _group(item, draw_edge(item, ctx), ctx)
+        return draw_edge(item, ctx)
     drawer = _shape_drawer(item, ctx)
     if drawer is None:
-        return ""  # kinds this renderer does not know (conversations, choreographies) are left out
+        return None  # kinds this renderer does not know (conversations, choreographies) are left out
     ctx.extent.add_box(item.box)
-    return _group(item, drawer(item, item.box, ctx), ctx)
+    return drawer(item, item.box, ctx)
 
 
 def _shape_drawer(item: Item, ctx: Ctx) -> _ShapeDrawer | None:
@@ -80,7 +86,8 @@ _SHAPE_DRAWERS: dict[str, _ShapeDrawer] = {
 }
 
 
-def _group(item: Item, drawn: Drawn, ctx: Ctx) -> str:
+def group(item: Item, drawn: Drawn, ctx: Ctx) -> str:
+    """The element's ``<g>``: its classes and state, its tooltip; its overlay and note go on top of everything."""
     el_id = item.sem.get("id", "")
     highlight = ctx.highlights.get(el_id)
     classes = list(drawn.classes)

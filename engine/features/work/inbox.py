@@ -1,4 +1,5 @@
-"""The inbox: a person's open work, oldest first or as they sort and filter it, and the reminders for their role."""
+"""The inbox: a person's open work, oldest first (chases on top) or as they sort and filter it, and the reminders
+for their role."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 from engine.core.actor import Actor
 from engine.core.statuses import WarningLevel
 from engine.features.accounts.access import Access
+from engine.features.chasing.forms import CHASE_FORM
 from engine.features.clues.queries import inbox_clues
 from engine.store.models import Clue, HumanTask, HumanTaskStatus, Notice, ProcessInstance, RectificationTask
 
@@ -68,13 +70,17 @@ def inbox(session: Session, access: Access, actor: Actor, now: datetime, page: i
     # standing = false, not IS FALSE: PostgreSQL reads only '=' from an index
     queues = [(HumanTask.status == HumanTaskStatus.OPEN, HumanTask.standing == false(), queue)
               for queue in access.work_queues(actor)]
+    chased: list[int] = []
     if filters.narrowed():
         total, page, pages, ids = _narrowed_ids(session, queues, filters, now, page)
     else:
         total = sum(session.scalar(select(func.count(HumanTask.id)).where(*where)) or 0 for where in queues)
         pages = _pages(total)
         page = min(max(1, page), pages)
-        ids = _page_ids(session, queues, (page - 1) * INBOX_PAGE_SIZE)
+        chased = _chased_ids(session, queues)
+        ids = [work_id for work_id in _page_ids(session, queues, (page - 1) * INBOX_PAGE_SIZE) if work_id not in chased]
+        if page == 1:  # chases on top
+            ids = chased + ids
     rows = session.execute(select(HumanTask, ProcessInstance.business_key)
                            .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
                            .options(joinedload(HumanTask.task).joinedload(RectificationTask.lead_unit),
@@ -141,6 +147,14 @@ def _kinds(session: Session, queues: list[tuple[ColumnElement[bool], ...]]) -> l
                                                  .where(*where).group_by(HumanTask.form, HumanTask.name)):
             counted[(form, name)] = counted.get((form, name), 0) + count
     return [InboxKind(form, name, count) for (form, name), count in sorted(counted.items())]
+
+
+def _chased_ids(session: Session, queues: list[tuple[ColumnElement[bool], ...]]) -> list[int]:
+    """The open chases (催办) among the person's work: the inbox shows them on top of its first page. A chase is
+    always a unit's: only the unit's queue (the second, after the role's shared work) is read, never the shared
+    queue of a city's or a province's office."""
+    return [work_id for where in queues[1:] for work_id in session.scalars(
+        select(HumanTask.id).where(*where, HumanTask.form == CHASE_FORM).order_by(HumanTask.id))]
 
 
 def notices(session: Session, actor: Actor, now: datetime, limit: int = 20) -> list[Notice]:

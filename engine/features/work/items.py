@@ -15,7 +15,9 @@ from engine.core.text import N_, Text
 from engine.core.uploads import Upload
 from engine.features.accounts.access import Access
 from engine.features.clues.queries import ClueWorkItem, clue_of_instance, clue_page
+from engine.features.cooperation.queries import of_period as contributions_of_period
 from engine.features.rectification import duties
+from engine.features.rectification.actions import MONTHLY_REPORT_PROCESS
 from engine.features.rectification.queries import load_task
 from engine.features.work.drafts import discard_drafts, draft_data, draft_of, resumed, save_draft
 from engine.features.work.task_page import TaskPage, task_page
@@ -105,8 +107,11 @@ class WorkItems:
         task = self.access.check_view_task(actor, load_task(session, work.task_id or 0))
         handler = self.processes.registry.forms[work.form]
         step = self.processes.step(session, actor, task=task, instance=instance, human_task=work)
-        page = task_page(session, self.access, actor, task)
-        item = WorkItem(work, task, instance.business_key, page, handler.context(step), handler.initial(step))
+        page = task_page(session, self.access, actor, task, self.processes.settings)
+        extra = handler.context(step)
+        if instance.process_id == MONTHLY_REPORT_PROCESS and task.cooperating_units:
+            extra["contributions"] = contributions_of_period(session, task.id, instance.business_key)
+        item = WorkItem(work, task, instance.business_key, page, extra, handler.initial(step))
         draft = draft_of(session, actor, work)
         if draft is not None:  # the person's unfinished text comes before what is on record
             item.initial, item.extra["draft_saved_at"] = {**(item.initial or {}), **resumed(handler, draft)}, \

@@ -3,7 +3,9 @@ from engine.store.models.accounts import LoginSession, Setting, Unit, User
 from engine.store.models.attachments import Attachment
 from engine.store.models.audit import AuditChain, AuditEvent
 from engine.store.models.base import Base, UTCDateTime, stored_enum
+from engine.store.models.chasing import Chase
 from engine.store.models.clues import Clue, clue_tasks, clue_units
+from engine.store.models.cooperation import Contribution
 from engine.store.models.documents import DocumentSequence, IssuedDocument
 from engine.store.models.escalation import (
     AccountabilityCase,
@@ -14,6 +16,7 @@ from engine.store.models.escalation import (
     EscalationNotice,
     EscalationTrigger,
 )
+from engine.store.models.instructions import Instruction, InstructionAnswer
 from engine.store.models.notifications import NoticeRead, NotificationPreference, OutboxMessage, OutboxStatus
 from engine.store.models.rectification import (
     Category,
@@ -45,7 +48,9 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Category",
+    "Chase",
     "Clue",
+    "Contribution",
     "DocumentSequence",
     "EnvironmentalIndicator",
     "Escalation",
@@ -60,6 +65,8 @@ __all__ = [
     "Incident",
     "IndicatorValue",
     "InstanceStatus",
+    "Instruction",
+    "InstructionAnswer",
     "IssuedDocument",
     "LoginSession",
     "Notice",
