@@ -12,7 +12,7 @@ from engine.core.statuses import TaskStatus, WarningLevel
 from engine.features.rectification.forms import REGISTRATION_FIELDS
 from engine.features.rectification.ledger_order import SORTS
 from engine.features.rectification.queries import LedgerFilters
-from engine.features.work.inbox import SORTS, InboxFilters
+from engine.features.work.inbox import INBOX_SORTS, InboxFilters
 from webui.auth.routes import landing_page
 from webui.auth.session import current_actor
 from webui.errors import permission_required
@@ -51,7 +51,7 @@ def inbox_filters() -> InboxFilters:
     warning, due, sort = args.get("warning", ""), args.get("due", ""), args.get("sort", "arrived")
     return InboxFilters(kind=args.get("kind", "")[:64], unit_id=query_id(args.get("unit")),
                         warning=WarningLevel(warning) if warning in WarningLevel._value2member_map_ else None,
-                        due=due if due in ("overdue", "soon") else "", sort=sort if sort in SORTS else "arrived")
+                        due=due if due in ("overdue", "soon") else "", sort=sort if sort in INBOX_SORTS else "arrived")
 
 
 @bp.route("/ledger")

@@ -18,7 +18,7 @@ from engine.store.models import Clue, HumanTask, HumanTaskStatus, Notice, Proces
 #: an inbox shows this many entries a page, oldest first; a supervisor of a province may have thousands
 INBOX_PAGE_SIZE = 50
 #: how an inbox may be sorted: by arrival, oldest or newest first, or by due date, the most urgent first
-SORTS = ("arrived", "newest", "due")
+INBOX_SORTS = ("arrived", "newest", "due")
 #: "due soon" in an inbox filter: due within this many days
 DUE_SOON_DAYS = 7
 
