@@ -39,6 +39,7 @@ from engine.features.targets.usecases import TargetUseCases
 from engine.features.work.attachments import AttachmentUseCases
 from engine.features.work.items import WorkItems
 from engine.features.work.usecases import WorkUseCases
+from engine.store import state
 from engine.store.audit import record
 from engine.store.database import Database, Session
 from engine.store.files import FileStore
@@ -108,7 +109,7 @@ class Duban:
         self.reporting = ReportingUseCases(transactions, processes, access, self.files)
         self.targets = TargetUseCases(transactions, processes, access)
         self.public = PublicUseCases(transactions, processes, access, self.settings, self.files)
-        self.operations = OperationUseCases(self.db, self.clock)
+        self.operations = OperationUseCases(self.db, self.clock, self.files)
         self.documents = DocumentUseCases(transactions, access, self.files, self.clock, self.settings)
         delivery = Delivery(transactions, self.clock, self.settings, configured_channels(self.settings.channels),
                             Composer(self.translate, self.settings.channels.base_url))
@@ -120,6 +121,7 @@ class Duban:
         self.db.upgrade_schema()
 
         def work(session: Session) -> list[str]:
+            self._record_state_baseline(session)
             self._sync_units(session)
             added = self.processes.deploy(session, self.definitions, self.clock.now())
             for version in added:
@@ -144,6 +146,13 @@ class Duban:
                 record(session, Actor.system(), self.clock.now(), "unit.synced", ("unit", unit.id),
                        f"{'更新' if before else '导入'}单位 {unit.name}（{self.roles.source}）",
                        before=before, after=unit_summary(unit))
+
+    def _record_state_baseline(self, session: Session) -> None:
+        """Rows written before the trail kept after-images are vouched for once, as they are at the upgrade."""
+        if state.needs_baseline(session):
+            count = state.vouch_for_all(session)
+            record(session, Actor.system(), self.clock.now(), "audit.state_baseline", ("audit", "state"),
+                   f"记录现有 {count} 行业务数据的基准状态（此前的改动未逐行留存改后状态）")
 
     def unit_choices(self) -> list[tuple[str, str]]:
         return [(unit.code, unit.name) for unit in self.roles.units]

@@ -1,5 +1,5 @@
 """The database: SQLAlchemy 2.0 declarative models, one module per feature, all on one metadata."""
-from engine.store.models.accounts import LoginSession, Setting, Unit, User
+from engine.store.models.accounts import AccessRefusal, LoginSession, Setting, Unit, User
 from engine.store.models.attachments import Attachment
 from engine.store.models.audit import AuditChain, AuditEvent
 from engine.store.models.base import Base, UTCDateTime, stored_enum
@@ -41,6 +41,7 @@ from engine.store.models.workflow import (
 )
 
 __all__ = [
+    "AccessRefusal",
     "AccountabilityCase",
     "AccountablePerson",
     "Attachment",

@@ -1,8 +1,8 @@
 """what travels between roles: a task's 交办意见 and plan due date, who sent a work item back and why, and the
 drafts (暂存) of long forms, one per work item and person
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0016
+Revises: 0015
 """
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import engine.store.models
 
-revision: str = "0014"
-down_revision: str | None = "0013"
+revision: str = "0016"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
