@@ -59,7 +59,7 @@ class Field:
         return self.max_length or (TEXT_MAX if self.kind == "text" else LINE_MAX)
 
     def clean(self, raw: Any) -> Any:
-        if _blank(raw):
+        if is_blank(raw):
             if self.required:
                 raise ValueError(N_("必填"))
             return [] if self.kind in ("ids", "choices") else (False if self.kind == "bool" else None)
@@ -80,7 +80,7 @@ def labels_of(kinds: Iterable[enum.Enum]) -> dict[Any, Text]:
     return {kind.value: kind.label for kind in kinds}  # type: ignore[attr-defined]
 
 
-def _blank(raw: Any) -> bool:
+def is_blank(raw: Any) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []
 
 

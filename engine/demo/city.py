@@ -305,13 +305,7 @@ class DemoBuilder(EscalationStories, ExceptionStories, ReceiptStories):
             if closing is not None and reviewed > closing:  # a closed task's report cycle is cancelled
                 return
             latest = next_period(period) == last
-            if latest and index % 6 == 1:  # not in yet: overdue; the supervisor has chased some of them
-                if index % 12 == 1:
-                    chased = datetime.combine(due_month + timedelta(days=6), time(10), LOCAL_TZ)
-                    self.at(chased, lambda period=period: self._do_report(
-                        code, task, period, "supervisor", "report_chase", method="phone",
-                        note="已电话催报，单位称资料正在汇总，承诺三日内报送。"))
-            else:
+            if not (latest and index % 6 == 1):  # else not in yet: overdue, its escalation proposal waits
                 self._one_report(code, task, period, submitted, lagging=latest and index % 7 == 3,
                                  returned=returned)
             period = next_period(period)

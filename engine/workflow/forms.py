@@ -19,6 +19,10 @@ class FormHandler:
 
     name: str = ""
     fields: tuple[Field, ...] = ()
+    #: a long form the person may save unfinished (暂存) and resume
+    keeps_drafts: bool = False
+    #: a form several work items may share one submission of (the same decision for many, at once)
+    batchable: bool = False
 
     @property
     def files_field(self) -> str | None:
@@ -37,6 +41,10 @@ class FormHandler:
 
     def initial(self, step: Step) -> dict[str, Any] | None:
         """What the form starts with (what is already on record, a drafted text), if anything."""
+        return None
+
+    def sent_back(self, data: dict[str, Any]) -> str | None:
+        """Why this submission sends the work back to whoever did it before (退回), or None when it moves it on."""
         return None
 
 
@@ -66,6 +74,9 @@ class DecisionHandler(FormHandler):
     def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
         self.decide(step, data, data["decision"] == self.approving)
         return {"decision": data["decision"]}
+
+    def sent_back(self, data: dict[str, Any]) -> str | None:
+        return None if data["decision"] == self.approving else str(data.get("comment") or "")
 
     def decide(self, step: Step, data: dict[str, Any], approved: bool) -> None:
         raise NotImplementedError

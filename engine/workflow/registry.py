@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 Action = Callable[["Step", dict[str, Any]], dict[str, Any] | None]
 SavedHook = Callable[["Step", "BpmnWorkflow"], None]
 SettleHook = Callable[[Sequence["Step"]], None]
-Subscriber = Callable[["Step", Any], None]
+Subscriber = Callable[["Step", Any], Any]
 #: the id a step names (a person, a unit), or None
 IdOf = Callable[["Step"], int | None]
 TasksById = Callable[["Session", Collection[int]], dict[int, Any]]
@@ -99,9 +99,9 @@ class Registry:
         for hook in self._settle:
             hook(steps)
 
-    def publish(self, step: Step, event: Any) -> None:
-        for subscriber in self._subscribers[type(event)]:
-            subscriber(step, event)
+    def publish(self, step: Step, event: Any) -> list[Any]:
+        """Tell the event's subscribers; their answers (a subscriber that opened work for it answers True)."""
+        return [subscriber(step, event) for subscriber in self._subscribers[type(event)]]
 
 
 def _nobody(step: Step) -> int | None:

@@ -69,9 +69,10 @@ class Step:
         record(self.session, self.actor, self.now, action, obj, summary, task_id=task_id,
                before=changes.get("before"), after=changes.get("after"))
 
-    def publish(self, event: Any) -> None:
-        """Tell the features that subscribed to this kind of event, within this step (and its transaction)."""
-        self.processes.registry.publish(self, event)
+    def publish(self, event: Any) -> bool:
+        """Tell the features that subscribed to this kind of event, within this step (and its transaction); True
+        when one of them opened work of its own for it."""
+        return any(answer is True for answer in self.processes.registry.publish(self, event))
 
     def for_instance(self, instance: ProcessInstance) -> Step:
         """The same use case on another instance (one it starts or cancels)."""

@@ -17,6 +17,8 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 PHONE_WIDTH = PHONE["width"]
 TIMEOUT_MS = 10_000
+#: a leader's first page after login
+LEADER_HOME = "整改工作总览"
 
 
 @dataclass
@@ -66,8 +68,8 @@ class Person:
         self.page.get_by_label("用户名").fill(self.username)
         self.page.get_by_label("密码").fill(PASSWORD)
         self.page.get_by_role("button", name="登录").click()
-        self.expect_heading("我的待办")
-        self.shot("inbox")
+        self.expect_heading(LEADER_HOME if self.username == "leader" else "我的待办")
+        self.shot("home")
 
     def expect_heading(self, text: str) -> None:
         from playwright.sync_api import expect

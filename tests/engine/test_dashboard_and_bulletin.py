@@ -42,6 +42,8 @@ def stage_city(world: World) -> dict[str, int]:
     world.do("other_staff", ids["lagging"], "report_submit", progress="慢", percent_complete=10)
     world.do("other_head", ids["lagging"], "report_sign", decision="submit", comment="")
     world.do("supervisor", ids["lagging"], "report_review", decision="accept", lagging=True, comment="滞后")
+    # an escalation of 1-2 is open: its overdue report adds to it, and the supervisor chases the report
+    world.duban.escalation.propose(world["supervisor"], ids["overdue"], "现场检查发现仍有直排")
     world.go_to(datetime(2026, 4, 8, 9, tzinfo=LOCAL_TZ))  # the report of 1-2 is now overdue
     world.do("supervisor", ids["overdue"], "report_chase", method="phone", note="已电话催报")
     apply_for_signoff(world, ids["closed"])

@@ -48,8 +48,7 @@ def test_a_report_is_requested_reminded_and_marked_overdue_on_its_days(world: Wo
     world.go_to(at("2026-04-06", 0, 1))
     assert report(world, "2026-03").overdue
     assert colour(world, task_id) == (WarningLevel.YELLOW, ["report_overdue"])
-    assert sorted(w.form for w in world.work_for("supervisor", task_id)) == ["escalation_propose", "report_chase"]
-    world.do("supervisor", task_id, "report_chase", method="phone", note="已电话催报，承诺 4 月 8 日前报送")
+    assert [w.form for w in world.work_for("supervisor", task_id)] == ["escalation_propose"]
     report_month(world, task_id)
     assert colour(world, task_id) == (WarningLevel.GREEN, [])
 

@@ -93,7 +93,7 @@ def test_two_people_completing_the_same_step_at_once(world: World) -> None:
         thread.join()
     winners = [o for o in outcomes if not o.startswith("conflict")]
     assert len(winners) == 1 and len(outcomes) == 2, outcomes
-    assert "已经有人处理过了" in next(o for o in outcomes if o.startswith("conflict"))
+    assert "这项工作已由supervisor于 " in next(o for o in outcomes if o.startswith("conflict"))  # who, and when
     with world.duban.db.transaction(write=False) as session:
         plan = session.scalars(select(ImplementationPlan)).one()
     assert plan.status is (PlanStatus.FILED if winners == ["file"] else PlanStatus.RETURNED)

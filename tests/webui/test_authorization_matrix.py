@@ -70,6 +70,9 @@ MATRIX: tuple[Case, ...] = (
     # the lead leader's approval: only the leader who leads the task
     Case("GET", "/work/<int:work_id>", "/work/{approve}", (302, 200, 403, 403, 403, 403, 403, 403, 403, 404, 404, 404)),
     Case("GET", "/work/<int:work_id>", "/work/{missing}", (302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404)),
+    # one decision for many items: each item is checked as its own form is (test_between_roles_web)
+    Case("POST", "/work/batch", "/work/batch",           (302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302),
+         (("kind", "report_chase"), ("method", "phone"), ("note", "已催报"))),
     Case("GET", "/account/password", "/account/password", (302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     Case("POST", "/account/password", "/account/password", (302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200,
                                                             200)),

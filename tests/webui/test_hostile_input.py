@@ -158,6 +158,8 @@ def stage(world: World) -> dict[str, tuple[str, int]]:
          "signoff_sign", "signoff_verify", "signoff_notice", "objection_answer", "signoff_approve", "reopen"))}
     for task_id in reporting.values():
         walk_to_reporting(world, task_id)
+    # an escalation is open: the overdue report is chased rather than proposed for escalation
+    world.duban.escalation.propose(world["supervisor"], reporting["report_chase"], "现场检查发现仍有直排")
     world.next_month()  # 1 April: March's reports are requested
     stage_reports(world, reporting)
     stage_signoffs(world, reporting)

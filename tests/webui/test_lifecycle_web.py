@@ -171,7 +171,8 @@ def test_a_step_already_done_by_someone_else_says_so(login_as: Login, world: Wor
     token = CSRF_FIELD.search(page.get_data(as_text=True))
     assert token
     late = second.client.post(f"/work/{work_id}", data={"csrf_token": token.group(1), **data}, follow_redirects=True)
-    assert "已经有人处理过了" in late.get_data(as_text=True)
+    said = late.get_data(as_text=True)  # who handled it, and when (Beijing time)
+    assert f"这项工作已由{world['coordinator'].display_name}于 2026-" in said and " 办理" in said
 
 
 def _count_work(world: World) -> int:

@@ -58,6 +58,8 @@ def test_an_english_reader_gets_no_chinese_but_proper_names(db: Database, roles:
         world = english_world(db, roles, clock, tmp_path, channels)
         task_id = world.register()
         walk_to_reporting(world, task_id)
+        # an escalation is open, so the overdue report is chased rather than proposed for escalation
+        world.duban.escalation.propose(world["supervisor"], task_id, "sewage still seen at the outfall")
         world.next_month()  # last month's report is requested
         today = clock.now().astimezone(LOCAL_TZ).date()
         world.go_to(datetime.combine(today.replace(day=7), time(9), LOCAL_TZ))  # reminded, then overdue

@@ -22,6 +22,7 @@ def at(text: str) -> datetime:
 def test_overdue_report_shows_yellow_and_the_supervisor_chases_it(login_as: Login, world: World) -> None:
     task_id = world.register(deadline="2027-12-31")
     walk_to_reporting(world, task_id)
+    world.duban.escalation.propose(world["supervisor"], task_id, "现场检查发现仍有直排")  # open: it absorbs the slip
     world.go_to(at("2026-04-02T08:00"))
     staff = login_as("staff")
     inbox = staff.get("/inbox").get_data(as_text=True)

@@ -17,6 +17,8 @@ from webui.forms import add_errors
 from webui.security import client_address
 
 bp = Blueprint("auth", __name__, template_folder="templates")
+#: the lead city leaders: their first page is the dashboard
+LEADER_ROLE = "leader"
 #: pages a person who must change their password may still open
 OPEN_WHILE_CHANGING = frozenset({"auth.password", "auth.logout", "auth.set_locale", "static"})
 
@@ -93,11 +95,14 @@ def set_locale(code: str) -> Response:
 
 
 def landing_page(role: str | None = None) -> str:
-    """Where a person starts: administrators at the accounts, everyone else at their work."""
+    """Where a person starts: administrators at the accounts, leaders at the dashboard (their own tasks and what
+    waits for their approval on top), everyone else at their work."""
     role = role or current_user.role
     roles = engine().roles
     if roles.allows(role, "user.manage") and not roles.allows(role, "task.view"):
         return url_for("admin.users")
+    if role == LEADER_ROLE and roles.allows(role, "dashboard.view"):
+        return url_for("dashboard.index")
     return url_for("tasks.inbox")
 
 

@@ -8,6 +8,8 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from engine.core.errors import InvalidSubmission
+from engine.core.periods import PERIOD_PATTERN
+from engine.features.public.progress_queue import QueueFilters
 from webui.auth.session import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
@@ -34,6 +36,9 @@ def progress() -> str | Response:
             flash(_("；").join(translated(m) for messages in exc.errors.values() for m in messages), "danger")
         else:
             flash(_("进展摘要已在公开页面发布"), "success")
-        return redirect(url_for("publicity.progress"))
-    reports = engine().public.reports_to_publish(current_actor())
-    return render_template("public/publicity.html", reports=reports, form=form)
+        return redirect(url_for("publicity.progress", **request.args))
+    filters = QueueFilters(unit_id=query_id(request.args.get("unit")), page=query_id(request.args.get("page")) or 1,
+                           period=period if PERIOD_PATTERN.match(period := request.args.get("period", "")) else "")
+    queue = engine().public.publish_queue(current_actor(), filters)
+    return render_template("public/publicity.html", queue=queue, filters=filters, form=form,
+                           units=engine().tasks.choices()["units"])

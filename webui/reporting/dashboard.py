@@ -10,7 +10,9 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine.core.statuses import TaskStatus
+from engine.features.rectification.queries import LedgerFilters
 from engine.features.reporting.dashboard import Dashboard, GroupRow, MonthPoint
+from webui.auth.routes import LEADER_ROLE
 from webui.auth.session import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
@@ -43,7 +45,17 @@ CHART_GROUPS = 20
 def index() -> str:
     board = engine().reporting.dashboard(current_actor())
     return render_template("reporting/dashboard.html", board=board, charts=dashboard_charts(board),
-                           ledger_url=ledger_url, statuses=list(TaskStatus), chart_groups=CHART_GROUPS)
+                           ledger_url=ledger_url, statuses=list(TaskStatus), chart_groups=CHART_GROUPS,
+                           desk=leader_desk())
+
+
+def leader_desk() -> dict[str, Any] | None:
+    """A leader's own: the tasks they lead and what waits for their approval, on top of their dashboard."""
+    actor = current_actor()
+    if actor.role != LEADER_ROLE:
+        return None
+    return {"approvals": engine().work.inbox(actor), "leader_id": actor.user_id,
+            "tasks": engine().tasks.ledger(actor, LedgerFilters(leader_id=actor.user_id))}
 
 
 def charted(rows: Sequence[GroupRow]) -> list[GroupRow]:

@@ -12,11 +12,14 @@ from engine.core.statuses import TaskStatus, WarningLevel
 from engine.features.rectification.forms import REGISTRATION_FIELDS
 from engine.features.rectification.ledger_order import SORTS
 from engine.features.rectification.queries import LedgerFilters
+from engine.features.work.inbox import INBOX_SORTS, InboxFilters
+from webui.auth.routes import landing_page
 from webui.auth.session import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
 from webui.forms import form_for
 from webui.params import query_id
+from webui.work.batch import batch_form
 from webui.work.process_diagram import task_diagram
 
 bp = Blueprint("tasks", __name__, template_folder="templates")
@@ -25,17 +28,30 @@ bp = Blueprint("tasks", __name__, template_folder="templates")
 @bp.route("/")
 @login_required
 def index() -> Response:
-    return redirect(url_for("tasks.inbox"))
+    return redirect(landing_page())
 
 
 @bp.route("/inbox")
 @login_required
 def inbox() -> str:
     actor = current_actor()
-    page = engine().work.inbox(actor, query_id(request.args.get("page")) or 1)
+    filters = inbox_filters()
+    page = engine().work.inbox(actor, query_id(request.args.get("page")) or 1, filters)
     notices = engine().work.notices(actor)
     read = engine().notifications.read_among(actor, [notice.id for notice in notices])
-    return render_template("tasks/inbox.html", page=page, entries=page.entries, notices=notices, read_notices=read)
+    to_publish = (engine().public.count_to_publish(actor) if engine().roles.allows(actor.role, "progress.publish")
+                  else None)
+    return render_template("tasks/inbox.html", page=page, entries=page.entries, notices=notices, read_notices=read,
+                           filters=filters, units=engine().tasks.choices()["units"], batch=batch_form(filters.kind),
+                           warnings=list(WarningLevel), to_publish=to_publish)
+
+
+def inbox_filters() -> InboxFilters:
+    args = request.args
+    warning, due, sort = args.get("warning", ""), args.get("due", ""), args.get("sort", "arrived")
+    return InboxFilters(kind=args.get("kind", "")[:64], unit_id=query_id(args.get("unit")),
+                        warning=WarningLevel(warning) if warning in WarningLevel._value2member_map_ else None,
+                        due=due if due in ("overdue", "soon") else "", sort=sort if sort in INBOX_SORTS else "arrived")
 
 
 @bp.route("/ledger")

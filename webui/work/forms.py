@@ -4,8 +4,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from flask_wtf import FlaskForm
+
 from engine.core.fields import Field
 from webui.forms import EngineForm, unbound
+
+
+class ButtonForm(FlaskForm):
+    """A button's post: its CSRF token and nothing else (what it carries is read by the view)."""
 
 
 class ObjectionAnswers(EngineForm):

@@ -1,7 +1,7 @@
 """Doing one piece of work: the form of a BPMN user task."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.wrappers import Response
@@ -13,7 +13,7 @@ from webui.auth.session import current_actor
 from webui.extensions import engine
 from webui.forms import EngineForm, form_for, sent_files
 from webui.i18n import translated
-from webui.work.forms import objection_answers_form
+from webui.work.forms import ButtonForm, objection_answers_form
 
 bp = Blueprint("work", __name__, template_folder="templates")
 
@@ -22,6 +22,8 @@ bp = Blueprint("work", __name__, template_folder="templates")
 @login_required
 def work(work_id: int) -> str | Response:
     item = engine().work.item(current_actor(), work_id)
+    if request.method == "POST" and "save_draft" in request.form:
+        return save_draft(work_id)
     form = build_form(item)
     if form.validate_on_submit():
         try:
@@ -31,7 +33,19 @@ def work(work_id: int) -> str | Response:
         else:
             flash(_("已完成「%(step)s」：%(code)s", step=translated(item.work.name), code=item.task.code), "success")
             return redirect(url_for("tasks.inbox"))
-    return render_template("work/work.html", item=item, form=form)
+    return render_template("work/work.html", item=item, form=form,
+                           keeps_drafts=engine().registry.forms[item.work.form].keeps_drafts)
+
+
+def save_draft(work_id: int) -> Response:
+    """暂存: what is typed so far is kept for this person; nothing is checked or submitted."""
+    if not ButtonForm().validate_on_submit():
+        flash(_("表单已失效，请刷新页面后重试。"), "danger")
+    else:
+        typed = {name: values if len(values) > 1 else values[0] for name, values in request.form.lists()}
+        engine().work.save_draft(current_actor(), work_id, typed)
+        flash(_("已暂存，下次打开时接着填写；暂存的内容不算报送。"), "success")
+    return redirect(url_for("work.work", work_id=work_id))
 
 
 def build_form(item: WorkItem) -> EngineForm:

@@ -13,7 +13,7 @@ from engine.core.settings import Settings
 from engine.core.statuses import EscalationTriggerKind
 from engine.features.escalation.actions import ACTIONS
 from engine.features.escalation.forms import HANDLERS
-from engine.features.escalation.triggers import raise_trigger, withdraw_unproposed
+from engine.features.escalation.triggers import open_escalation, raise_trigger, withdraw_unproposed
 from engine.features.rectification.events import TaskClosed, TaskSlipped
 from engine.workflow.registry import Registry
 from engine.workflow.step import Step
@@ -26,8 +26,11 @@ def register(registry: Registry, clock: Clock, settings: Settings) -> None:
     registry.subscribe(TaskClosed, withdraw_when_closed)
 
 
-def escalate_slipped_work(step: Step, event: TaskSlipped) -> None:
+def escalate_slipped_work(step: Step, event: TaskSlipped) -> bool:
+    """Open an escalation (True: a proposal now waits for the supervision group) or add to the open one."""
+    opens = open_escalation(step.session, step.the_task.id) is None
     raise_trigger(step, EscalationTriggerKind(event.reason), event.detail)
+    return opens
 
 
 def withdraw_when_closed(step: Step, event: TaskClosed) -> None:

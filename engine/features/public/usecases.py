@@ -13,7 +13,7 @@ from engine.core.settings import Settings
 from engine.core.statuses import TaskStatus
 from engine.core.uploads import Upload
 from engine.features.accounts.access import Access
-from engine.features.public import disclosure
+from engine.features.public import disclosure, progress_queue
 from engine.store.audit import head_before
 from engine.store.files import FileStore
 from engine.store.models import ProgressReport, PublicSummary
@@ -77,6 +77,16 @@ class PublicUseCases:
     def reports_to_publish(self, actor: Actor) -> list[ProgressReport]:
         self.access.require(actor, "progress.publish")
         return self.transactions.read(disclosure.reports_to_publish)
+
+    def publish_queue(self, actor: Actor, filters: progress_queue.QueueFilters) -> progress_queue.PublishQueue:
+        """The 公开整改进展 queue, a page at a time."""
+        self.access.require(actor, "progress.publish")
+        return self.transactions.read(lambda s: progress_queue.publish_queue(s, filters))
+
+    def count_to_publish(self, actor: Actor) -> int:
+        """How many accepted reports wait for a public summary (counted in the publicity group's inbox)."""
+        self.access.require(actor, "progress.publish")
+        return self.transactions.read(progress_queue.count_to_publish)
 
     def publish_summary(self, actor: Actor, report_id: int, text: str) -> None:
         self.access.require(actor, "progress.publish")

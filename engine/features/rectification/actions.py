@@ -86,7 +86,8 @@ def remind_report(step: Step, data: dict[str, Any]) -> None:
 
 
 def mark_report_overdue(step: Step, data: dict[str, Any]) -> dict[str, Any]:
-    """The due day has passed: 逾期未报 unless the unit head has sent it up; ask the supervisor to chase."""
+    """The due day has passed: 逾期未报 unless the unit head has sent it up. The supervision group gets one item
+    for it: the escalation proposal, when the slip opens one (chasing is one of its answers), else 催报."""
     report = this_report(step)
     if report.submitted_at is not None or report.status.is_final():
         return {"chase": False}
@@ -95,9 +96,9 @@ def mark_report_overdue(step: Step, data: dict[str, Any]) -> dict[str, Any]:
                f"{period_label(report.period)}月度进展逾期未报（报送期限 {report.due_date}）")
     notify_unit(step, "report_overdue", N_("%(code)s %(period)s月度进展已逾期，请立即报送", code=step.the_task.code,
                                             period=period_text(report.period)))
-    step.publish(TaskSlipped("report_overdue",
-                             f"{period_label(report.period)}月度进展逾期未报（报送期限 {report.due_date}）"))
-    return {"chase": True}
+    proposed = step.publish(TaskSlipped("report_overdue",
+                                        f"{period_label(report.period)}月度进展逾期未报（报送期限 {report.due_date}）"))
+    return {"chase": not proposed}
 
 
 # --- the deadline (整改时限) -------------------------------------------------------------------------

@@ -3,13 +3,14 @@ monthly report and its follow-up; and the fields of registering a task."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
 
 from engine.core.errors import InvalidSubmission
-from engine.core.fields import Field, attachments_field, clean, labels_of
+from engine.core.fields import Field, attachments_field, clean, is_blank, labels_of
 from engine.core.periods import period_label
 from engine.core.statuses import DeadlineKind, PlanStatus, ReportStatus
 from engine.core.text import N_
@@ -43,18 +44,24 @@ REGISTRATION_FIELDS = (
 SIGN_LABELS = (N_("同意签发，报送"), N_("退回承办人修改"))
 
 
+#: what 交办 adds to the registration: the plan's due date and the coordination group's instructions
+ASSIGN_FIELDS = (
+    Field("plan_due", "date", label=N_("实施方案报送期限")),
+    Field("instructions", required=False, label=N_("交办意见"), help=N_("对责任单位的具体要求，随任务交到责任单位")),
+)
+
+
 class AssignHandler(FormHandler):
-    """交办: the coordinator confirms who does what by when and sends it to the unit."""
+    """交办: the coordinator sends the registered task to its unit with a plan due date and instructions; who does
+    it by when was entered at registration and is changed here only when the coordinator changes it."""
 
     name = "assign"
-    fields = (
-        *ASSIGNMENT_FIELDS,
-        Field("plan_due", "date", label=N_("实施方案报送期限")),
-        Field("instructions", required=False, label=N_("交办意见")),
-    )
+    fields = (*ASSIGN_FIELDS, *(replace(field, required=False) for field in ASSIGNMENT_FIELDS))
 
     def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
-        cleaned = clean(self.fields, data)
+        if is_blank(data.get("lead_unit_id")):  # the registration stands
+            data = {**data, **assignment_form_data(step.the_task)}
+        cleaned = clean((*ASSIGN_FIELDS, *ASSIGNMENT_FIELDS), data)
         errors = check_assignment(step, cleaned)
         if cleaned["plan_due"] < step.today.isoformat():
             errors.setdefault("plan_due", []).append(N_("方案报送期限不能早于今天"))
@@ -66,22 +73,27 @@ class AssignHandler(FormHandler):
 
     def initial(self, step: Step) -> dict[str, Any]:
         """交办 starts from what was registered; the coordinator confirms or changes it."""
-        task = step.the_task
-        return {"lead_unit_id": task.lead_unit_id, "cooperating_unit_ids": task.cooperating_unit_ids(),
-                "lead_leader_id": task.lead_leader_id, "deadline_kind": task.deadline_kind.value,
-                "deadline": task.deadline}
+        return assignment_form_data(step.the_task)
 
     def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
         task = step.the_task
-        before = assignment_summary(task)
+        before = {**assignment_summary(task), "instructions": task.instructions or ""}
         apply_assignment(step, data)
-        after = assignment_summary(task)
-        step.audit("task.assigned", ("task", task.id), f"交办 {task.code}，方案报送期限 {data['plan_due']}",
-                   before=before, after=after)
+        task.instructions, task.plan_due = data["instructions"] or "", date.fromisoformat(data["plan_due"])
+        after = {**assignment_summary(task), "instructions": task.instructions, "plan_due": data["plan_due"]}
+        step.audit("task.assigned", ("task", task.id), f"交办 {task.code}，方案报送期限 {data['plan_due']}"
+                   + (f"；交办意见：{task.instructions}" if task.instructions else ""), before=before, after=after)
         if (before["deadline_kind"], before["deadline"]) != (after["deadline_kind"], after["deadline"]):
             restart_deadline_watch(step)
         step.publish(TaskAssigned())
         return {"deadline": data["deadline"], "plan_due": data["plan_due"]}
+
+
+def assignment_form_data(task: Any) -> dict[str, Any]:
+    """Who does the task by when, as registered, in the form's terms."""
+    return {"lead_unit_id": task.lead_unit_id, "cooperating_unit_ids": task.cooperating_unit_ids(),
+            "lead_leader_id": task.lead_leader_id, "deadline_kind": task.deadline_kind.value,
+            "deadline": task.deadline}
 
 
 def check_assignment(step: Step, cleaned: dict[str, Any]) -> dict[str, list[str]]:
@@ -134,6 +146,7 @@ class PlanDraftHandler(FormHandler):
     """编制整改实施方案 (the unit's implementation plan)."""
 
     name = "plan_draft"
+    keeps_drafts = True
     fields = (
         Field("content", label=N_("整改实施方案"), help=N_("整改思路、具体措施、责任分工、资金保障")),
         Field("milestones", label=N_("时间节点"), help=N_("分阶段的完成时间和标志性成果")),
@@ -156,6 +169,15 @@ class PlanDraftHandler(FormHandler):
         step.session.flush()
         step.audit("plan.drafted", ("plan", plan.id), f"编制实施方案（第 {revision} 稿）", after={"revision": revision})
         return {}
+
+    def initial(self, step: Step) -> dict[str, Any] | None:
+        """A returned plan comes back as it was sent: the unit revises it rather than retyping it."""
+        plan = step.session.scalar(select(ImplementationPlan).where(ImplementationPlan.task_id == step.the_task.id)
+                                   .order_by(ImplementationPlan.revision.desc()).limit(1))
+        if plan is None:
+            return None
+        return {"content": plan.content, "milestones": plan.milestones, "completion_date": plan.completion_date,
+                "contact": plan.contact}
 
 
 def latest_plan(step: Step) -> ImplementationPlan:
@@ -209,6 +231,7 @@ class ReportSubmitHandler(FormHandler):
     """交账: the unit's progress report for one month."""
 
     name = "report_submit"
+    keeps_drafts = True
     fields = (
         Field("progress", label=N_("本月工作进展")),
         Field("percent_complete", "int", low=0, high=100, label=N_("总体完成进度（%）")),
@@ -225,6 +248,14 @@ class ReportSubmitHandler(FormHandler):
         step.audit("report.drafted", ("report", report.id),
                    f"填报 {report.period} 月度进展（完成 {report.percent_complete}%）")
         return {}
+
+    def initial(self, step: Step) -> dict[str, Any] | None:
+        """A returned report comes back as it was sent."""
+        report = report_of_instance(step)
+        if report is None or report.drafted_at is None:
+            return None
+        return {"progress": report.progress, "percent_complete": report.percent_complete,
+                "problems": report.problems, "next_steps": report.next_steps}
 
 
 class ReportSignHandler(DecisionHandler):
@@ -273,6 +304,7 @@ class ReportChaseHandler(FormHandler):
     """催报: the supervisor follows up an overdue report and records how."""
 
     name = "report_chase"
+    batchable = True
     fields = (Field("method", "choice", choices=CHASE_METHODS, label=N_("催报方式")),
               Field("note", label=N_("催报情况"), help=N_("联系了谁、对方说明的原因、承诺的报送时间")))
 

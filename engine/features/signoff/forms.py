@@ -50,6 +50,7 @@ class SignoffApplyHandler(FormHandler):
     """申请销号: the unit says the task is done, shows how, and attaches the evidence."""
 
     name = "signoff_apply"
+    keeps_drafts = True
     fields = (Field("summary", label=N_("整改完成情况"), help=N_("对照整改目标和措施逐项说明完成情况")),
               Field("evidence", "files", required=False, label=N_("佐证材料"), help=N_(
                   "整改前后照片、验收报告、处罚文书等：照片、PDF、Office 文档或短视频，每件不超过 20 MB；可多选")),
@@ -71,6 +72,15 @@ class SignoffApplyHandler(FormHandler):
         step.session.flush()
         step.audit("signoff.applied", ("signoff", application.id), f"申请销号，附佐证材料 {len(step.uploads)} 件")
         return {}
+
+    def initial(self, step: Step) -> dict[str, Any] | None:
+        """A returned application comes back as it was sent (its evidence stays attached to the task)."""
+        application = step.session.scalar(
+            select(SignoffApplication).where(SignoffApplication.task_id == step.the_task.id)
+            .order_by(SignoffApplication.id.desc()).limit(1))
+        if application is None:
+            return None
+        return {"summary": application.summary, "evidence_note": application.evidence_note}
 
 
 def has_evidence(step: Step) -> bool:
@@ -153,6 +163,11 @@ class SignoffVerifyHandler(FormHandler):
                    + f"；现场核查 {data['site_check_date']}（{data['site_check_by']}）",
                    after={"checklist": checklist})
         return {"decision": "return" if unmet else "pass"}
+
+    def sent_back(self, data: dict[str, Any]) -> str | None:
+        unmet = [f"{standard}（{data[f'{key}_note']}）" for key, standard in STANDARDS.items()
+                 if not data[f"{key}_met"]]
+        return "未达到：" + "；".join(unmet) if unmet else None
 
     def context(self, step: Step) -> dict[str, Any]:
         return {"standards": STANDARDS}

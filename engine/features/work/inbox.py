@@ -1,13 +1,15 @@
-"""The inbox: a person's open work, oldest first (chases on top), and the reminders for their role."""
+"""The inbox: a person's open work, oldest first (chases on top) or as they sort and filter it, and the reminders
+for their role."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from engine.core.actor import Actor
+from engine.core.statuses import WarningLevel
 from engine.features.accounts.access import Access
 from engine.features.chasing.forms import CHASE_FORM
 from engine.features.clues.queries import inbox_clues
@@ -15,6 +17,24 @@ from engine.store.models import Clue, HumanTask, HumanTaskStatus, Notice, Proces
 
 #: an inbox shows this many entries a page, oldest first; a supervisor of a province may have thousands
 INBOX_PAGE_SIZE = 50
+#: how an inbox may be sorted: by arrival, oldest or newest first, or by due date, the most urgent first
+INBOX_SORTS = ("arrived", "newest", "due")
+#: "due soon" in an inbox filter: due within this many days
+DUE_SOON_DAYS = 7
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    """What a person narrows their inbox to: a kind of step (its form), a unit, a colour, overdue or due soon."""
+
+    kind: str = ""
+    unit_id: int | None = None
+    warning: WarningLevel | None = None
+    due: str = ""  # overdue | soon
+    sort: str = "arrived"
+
+    def narrowed(self) -> bool:
+        return bool(self.kind or self.unit_id or self.warning or self.due) or self.sort != "arrived"
 
 
 @dataclass(frozen=True)
@@ -26,34 +46,56 @@ class InboxEntry:
 
 
 @dataclass(frozen=True)
+class InboxKind:
+    """One kind of step in the person's inbox and how many of it wait."""
+
+    form: str
+    name: str
+    count: int
+
+
+@dataclass(frozen=True)
 class InboxPage:
     entries: list[InboxEntry]
     total: int
     page: int
     pages: int
+    kinds: list[InboxKind]
 
 
-def inbox(session: Session, access: Access, actor: Actor, now: datetime, page: int = 1) -> InboxPage:
-    """One page of the person's open work, oldest first."""
+def inbox(session: Session, access: Access, actor: Actor, now: datetime, page: int = 1,
+          filters: InboxFilters | None = None) -> InboxPage:
+    """One page of the person's open work, oldest first unless sorted otherwise, narrowed by the filters."""
+    filters = filters or InboxFilters()
     # standing = false, not IS FALSE: PostgreSQL reads only '=' from an index
     queues = [(HumanTask.status == HumanTaskStatus.OPEN, HumanTask.standing == false(), queue)
               for queue in access.work_queues(actor)]
-    total = sum(session.scalar(select(func.count(HumanTask.id)).where(*where)) or 0 for where in queues)
-    pages = max(1, -(-total // INBOX_PAGE_SIZE))
-    page = min(max(1, page), pages)
-    chased = _chased_ids(session, queues)
-    ids = [work_id for work_id in _page_ids(session, queues, (page - 1) * INBOX_PAGE_SIZE) if work_id not in chased]
-    if page == 1:
-        ids = chased + ids
+    chased: list[int] = []
+    if filters.narrowed():
+        total, page, pages, ids = _narrowed_ids(session, queues, filters, now, page)
+    else:
+        total = sum(session.scalar(select(func.count(HumanTask.id)).where(*where)) or 0 for where in queues)
+        pages = _pages(total)
+        page = min(max(1, page), pages)
+        chased = _chased_ids(session, queues)
+        ids = [work_id for work_id in _page_ids(session, queues, (page - 1) * INBOX_PAGE_SIZE) if work_id not in chased]
+        if page == 1:  # chases on top
+            ids = chased + ids
     rows = session.execute(select(HumanTask, ProcessInstance.business_key)
                            .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-                           .options(joinedload(HumanTask.task).joinedload(RectificationTask.lead_unit))
-                           .where(HumanTask.id.in_(ids)).order_by(HumanTask.created_at, HumanTask.id)).all()
-    rows.sort(key=lambda row: row[0].id not in chased)  # chases on top (a stable sort keeps the rest in order)
+                           .options(joinedload(HumanTask.task).joinedload(RectificationTask.lead_unit),
+                                    joinedload(HumanTask.returned_by))
+                           .where(HumanTask.id.in_(ids))).all()
+    order = {work_id: position for position, work_id in enumerate(ids)}
+    rows = sorted(rows, key=lambda row: order[row[0].id])
     clues = inbox_clues(session, [work.instance_id for work, _ in rows if work.task_id is None])
     entries = [InboxEntry(work, period, work.due_at is not None and work.due_at < now, clues.get(work.instance_id))
                for work, period in rows]
-    return InboxPage(entries, total, page, pages)
+    return InboxPage(entries, total, page, pages, _kinds(session, queues))
+
+
+def _pages(total: int) -> int:
+    return max(1, -(-total // INBOX_PAGE_SIZE))
 
 
 def _page_ids(session: Session, queues: list[tuple[ColumnElement[bool], ...]], offset: int) -> list[int]:
@@ -62,6 +104,49 @@ def _page_ids(session: Session, queues: list[tuple[ColumnElement[bool], ...]], o
     heads = [row for where in queues for row in session.execute(
         select(*order).where(*where).order_by(*order).limit(offset + INBOX_PAGE_SIZE))]
     return [work_id for _, work_id in sorted(heads)[offset:offset + INBOX_PAGE_SIZE]]
+
+
+def _narrowed_ids(session: Session, queues: list[tuple[ColumnElement[bool], ...]], filters: InboxFilters,
+                  now: datetime, page: int) -> tuple[int, int, int, list[int]]:
+    """The total, the page, the pages and the ids of one page of the filtered, sorted inbox."""
+    query = _narrowed(select(HumanTask.id), queues, filters, now)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = _pages(total)
+    page = min(max(1, page), pages)
+    ordering = {"arrived": (HumanTask.created_at, HumanTask.id),
+                "newest": (HumanTask.created_at.desc(), HumanTask.id.desc()),
+                "due": (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)}
+    ids = list(session.scalars(query.order_by(*ordering.get(filters.sort, ordering["arrived"]))
+                               .offset((page - 1) * INBOX_PAGE_SIZE).limit(INBOX_PAGE_SIZE)))
+    return total, page, pages, ids
+
+
+def _narrowed(query: Select[tuple[int]], queues: list[tuple[ColumnElement[bool], ...]], filters: InboxFilters,
+              now: datetime) -> Select[tuple[int]]:
+    query = query.outerjoin(RectificationTask, RectificationTask.id == HumanTask.task_id).where(
+        or_(*(and_(*where) for where in queues)))
+    if filters.kind:
+        query = query.where(HumanTask.form == filters.kind)
+    if filters.unit_id:
+        query = query.where(or_(HumanTask.unit_id == filters.unit_id,
+                                RectificationTask.lead_unit_id == filters.unit_id))
+    if filters.warning is not None:
+        query = query.where(RectificationTask.warning == filters.warning)
+    if filters.due == "overdue":
+        query = query.where(HumanTask.due_at < now)
+    elif filters.due == "soon":
+        query = query.where(HumanTask.due_at >= now, HumanTask.due_at < now + timedelta(days=DUE_SOON_DAYS))
+    return query
+
+
+def _kinds(session: Session, queues: list[tuple[ColumnElement[bool], ...]]) -> list[InboxKind]:
+    """The kinds of step waiting in the person's inbox, with their counts (the filter's choices)."""
+    counted: dict[tuple[str, str], int] = {}
+    for where in queues:
+        for form, name, count in session.execute(select(HumanTask.form, HumanTask.name, func.count(HumanTask.id))
+                                                 .where(*where).group_by(HumanTask.form, HumanTask.name)):
+            counted[(form, name)] = counted.get((form, name), 0) + count
+    return [InboxKind(form, name, count) for (form, name), count in sorted(counted.items())]
 
 
 def _chased_ids(session: Session, queues: list[tuple[ColumnElement[bool], ...]]) -> list[int]:

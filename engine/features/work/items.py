@@ -9,7 +9,9 @@ from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from engine.core.actor import Actor
+from engine.core.clock import LOCAL_TZ
 from engine.core.errors import Conflict, InvalidSubmission, NotFound, PermissionDenied
+from engine.core.text import N_, Text
 from engine.core.uploads import Upload
 from engine.features.accounts.access import Access
 from engine.features.clues.queries import ClueWorkItem, clue_of_instance, clue_page
@@ -17,6 +19,7 @@ from engine.features.cooperation.queries import of_period as contributions_of_pe
 from engine.features.rectification import duties
 from engine.features.rectification.actions import MONTHLY_REPORT_PROCESS
 from engine.features.rectification.queries import load_task
+from engine.features.work.drafts import discard_drafts, draft_data, draft_of, resumed, save_draft
 from engine.features.work.task_page import TaskPage, task_page
 from engine.store.attachments import attach
 from engine.store.database import Session
@@ -24,6 +27,23 @@ from engine.store.files import CheckedFile, FileStore, FileWriter
 from engine.store.models import HumanTask, HumanTaskStatus, ProcessInstance, RectificationTask
 from engine.workflow.forms import FormHandler
 from engine.workflow.instances import Processes
+from engine.workflow.step import Step
+
+
+def already_handled(work: HumanTask) -> Text:
+    """Why an item can no longer be done: who did it and when, or that it was withdrawn."""
+    if work.completed_at is None:
+        return N_("这项工作已撤销或已转入其他环节，无需再办理")
+    who = work.completed_by.display_name if work.completed_by is not None else N_("系统")
+    return N_("这项工作已由%(who)s于 %(when)s 办理", who=who,
+              when=work.completed_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M"))
+
+
+def mark_returned(step: Step, reason: str) -> None:
+    """The work this step opened in its instance went back to someone: the row says who sent it, when and why."""
+    for work in step.opened:
+        if work.instance_id == step.the_instance.id:
+            work.returned_by_id, work.returned_at, work.return_reason = step.actor.user_id, step.now, reason
 
 
 @dataclass
@@ -73,7 +93,7 @@ class WorkItems:
         if work_item.task is not None:
             duties.check(session, actor, work_item, work_item.task)
         if not work_item.status.is_open():
-            raise Conflict("这项工作已经有人处理过了")
+            raise Conflict(already_handled(work_item))
         return work_item, instance
 
     def _may_see(self, session: Session, actor: Actor, work_item: HumanTask) -> bool:
@@ -91,7 +111,21 @@ class WorkItems:
         extra = handler.context(step)
         if instance.process_id == MONTHLY_REPORT_PROCESS and task.cooperating_units:
             extra["contributions"] = contributions_of_period(session, task.id, instance.business_key)
-        return WorkItem(work, task, instance.business_key, page, extra, handler.initial(step))
+        item = WorkItem(work, task, instance.business_key, page, extra, handler.initial(step))
+        draft = draft_of(session, actor, work)
+        if draft is not None:  # the person's unfinished text comes before what is on record
+            item.initial, item.extra["draft_saved_at"] = {**(item.initial or {}), **resumed(handler, draft)}, \
+                draft.saved_at
+        if work.returned_by_id is not None:
+            session.refresh(work, ["returned_by"])  # named on the page, after the session is gone
+        return item
+
+    def save_draft(self, session: Session, actor: Actor, human_task_id: int, data: dict[str, Any]) -> None:
+        """暂存: keep what the person has written so far; the work item stays open."""
+        work, instance = self.open(session, actor, human_task_id)
+        handler = self.processes.registry.forms[work.form]
+        step = self.processes.step(session, actor, task=work.task, instance=instance, human_task=work)
+        save_draft(step, draft_data(handler, data))
 
     def clue_item(self, session: Session, actor: Actor, human_task_id: int) -> ClueWorkItem:
         """A step of a problem clue's process, with the clue's page."""
@@ -117,11 +151,23 @@ class WorkItems:
         attach(session, writer, step.uploads, actor, step.now, task_id=work.task_id or 0, form=work.form,
                human_task_id=work.id)
         self.processes.complete(step, variables)
+        reason = handler.sent_back(cleaned)
+        if reason is not None:
+            mark_returned(step, reason)
+        discard_drafts(session, work)
         # closed last: the work item's row is written with the step's other writes, not flushed ahead of its reads
         work.status, work.completed_by_id, work.completed_at = HumanTaskStatus.COMPLETED, actor.user_id, step.now
         work.data = recorded
         self.processes.settle([step])
         return work
+
+    def complete_many(self, session: Session, actor: Actor, human_task_ids: Sequence[int], data: dict[str, Any],
+                      writer: FileWriter) -> list[HumanTask]:
+        """The same decision on several work items of one form, each a step of its own (each audited)."""
+        done = [self.complete(session, actor, work_id, data, (), writer) for work_id in dict.fromkeys(human_task_ids)]
+        if len({work.form for work in done}) > 1 or not self.processes.registry.forms[done[0].form].batchable:
+            raise InvalidSubmission({"work": [N_("只有同一种、可以批量办理的事项才能一起办理")]})
+        return done
 
     def _checked(self, handler: FormHandler, uploads: Sequence[Upload]) -> list[CheckedFile]:
         """The files sent with a form, checked by content; refused where the form takes none."""

@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from engine.core.actor import Actor
 from engine.core.clock import local_today
-from engine.core.errors import Conflict, DomainError, NotFound
+from engine.core.errors import Conflict, DomainError, InvalidSubmission, NotFound
+from engine.core.text import N_
 from engine.core.uploads import Upload
 from engine.features.accounts.access import Access
 from engine.features.clues.queries import ClueWorkItem
@@ -41,9 +42,10 @@ class WorkUseCases:
         self.processes = items.processes
         self.clock = self.processes.runtime.clock
 
-    def inbox(self, actor: Actor, page: int = 1) -> inbox_queries.InboxPage:
+    def inbox(self, actor: Actor, page: int = 1,
+              filters: inbox_queries.InboxFilters | None = None) -> inbox_queries.InboxPage:
         return self.transactions.read(
-            lambda s: inbox_queries.inbox(s, self.access, actor, self.clock.now(), page))
+            lambda s: inbox_queries.inbox(s, self.access, actor, self.clock.now(), page, filters))
 
     def notices(self, actor: Actor) -> list[Notice]:
         return self.transactions.read(lambda s: inbox_queries.notices(s, actor, self.clock.now()))
@@ -65,6 +67,18 @@ class WorkUseCases:
         except BaseException:
             writer.discard_new()  # nothing of a failed step is kept, its files included
             raise
+
+    def complete_many(self, actor: Actor, human_task_ids: Sequence[int], data: dict[str, Any]) -> list[HumanTask]:
+        """One decision for several work items of the same form (催报 for many units): one transaction, each item
+        its own audited step; if one cannot be done, none is."""
+        if not human_task_ids:
+            raise InvalidSubmission({"work": [N_("请选择要办理的事项")]})
+        writer = self.files.writer()
+        return self.transactions.run(lambda s: self.items.complete_many(s, actor, human_task_ids, data, writer))
+
+    def save_draft(self, actor: Actor, human_task_id: int, data: dict[str, Any]) -> None:
+        """暂存 a long form; the work item stays open."""
+        self.transactions.run(lambda s: self.items.save_draft(s, actor, human_task_id, data))
 
     def task_page(self, actor: Actor, task_id: int) -> TaskPage:
         def work(session: Session) -> TaskPage:

@@ -38,6 +38,7 @@ from engine.store.models.workflow import (
     Notice,
     ProcessInstance,
     ProcessVersion,
+    WorkDraft,
 )
 
 __all__ = [
@@ -90,6 +91,7 @@ __all__ = [
     "UTCDateTime",
     "Unit",
     "User",
+    "WorkDraft",
     "clue_tasks",
     "clue_units",
     "cooperating_units",

@@ -72,6 +72,9 @@ class RectificationTask(Base):
     deadline: Mapped[date | None] = mapped_column(Date)
     #: 整改时限 as the office's ledger wrote it (2018年12月底前), when the task was imported from one
     deadline_text: Mapped[str | None] = mapped_column(String(100))
+    #: 交办意见: what the coordination group asked of the unit when it assigned the task, and by when the plan is due
+    instructions: Mapped[str] = mapped_column(Text, default="", server_default="")
+    plan_due: Mapped[date | None] = mapped_column(Date)
     status: Mapped[TaskStatus] = mapped_column(stored_enum(TaskStatus), index=True)
     registered_at: Mapped[datetime] = mapped_column(index=True)
     closed_at: Mapped[datetime | None] = mapped_column(index=True)

@@ -128,11 +128,29 @@ class HumanTask(Base):
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     completed_at: Mapped[datetime | None]
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: the step that opened this work sent earlier work back (退回): who, when and why
+    returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    returned_at: Mapped[datetime | None]
+    return_reason: Mapped[str | None] = mapped_column(Text)
 
     task: Mapped[RectificationTask | None] = relationship()
     instance: Mapped[ProcessInstance] = relationship()
     completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
+    returned_by: Mapped[User | None] = relationship(foreign_keys=[returned_by_id])
     unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id])
+
+
+class WorkDraft(Base):
+    """暂存: what one person has written so far in a work item's form; never a submission."""
+
+    __tablename__ = "work_drafts"
+    __table_args__ = (UniqueConstraint("work_id", "user_id", name="ux_work_drafts_work_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_id: Mapped[int] = mapped_column(ForeignKey("human_tasks.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    data: Mapped[dict[str, Any]]
+    saved_at: Mapped[datetime]
 
 
 class Incident(Base):
