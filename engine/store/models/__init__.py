@@ -3,6 +3,7 @@ from engine.store.models.accounts import LoginSession, Setting, Unit, User
 from engine.store.models.attachments import Attachment
 from engine.store.models.audit import AuditChain, AuditEvent
 from engine.store.models.base import Base, UTCDateTime, stored_enum
+from engine.store.models.calendar import CalendarDay
 from engine.store.models.clues import Clue, clue_tasks, clue_units
 from engine.store.models.documents import DocumentSequence, IssuedDocument
 from engine.store.models.escalation import (
@@ -43,6 +44,7 @@ __all__ = [
     "AuditChain",
     "AuditEvent",
     "Base",
+    "CalendarDay",
     "Category",
     "Clue",
     "DocumentSequence",
