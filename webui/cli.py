@@ -384,6 +384,29 @@ def import_target_values(file: Path, username: str | None) -> None:
     click.echo(f"{result.changed} value(s) stored, {result.unchanged} unchanged")
 
 
+@main.group(help="The holiday and make-up-day table (节假日表) for years the statutory calendar does not cover.")
+def holidays() -> None:
+    pass
+
+
+@holidays.command("import", help="Add the days of a .csv or .xlsx (日期, 类型 holiday/workday, 名称); a day already "
+                                 "in the table is replaced. Every bad row is listed and then nothing is imported.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@USER_OPTION
+def import_holidays(file: Path, username: str | None) -> None:
+    engine = _engine_for_data()
+    try:
+        count = engine.holidays.import_file(_as(engine, username), file.read_bytes(), file.name)
+    except ImportRejected as exc:
+        click.echo(f"{file}: {exc}", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{count} day(s) imported into the holiday table")
+
+
 if __name__ == "__main__":
     main()
 

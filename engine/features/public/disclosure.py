@@ -20,7 +20,7 @@ from engine.core.errors import InvalidSubmission, NotFound, RateLimited
 from engine.core.fields import Field, clean
 from engine.core.settings import Settings
 from engine.core.statuses import ObjectionStatus, ReportStatus, TaskStatus
-from engine.core.text import N_
+from engine.core.text import N_, chinese_date
 from engine.features.notifications.notices import post_notice
 from engine.features.public.objections import (
     ClosingResult,
@@ -144,7 +144,8 @@ def file_objection(session: Session, notice_id: int, data: dict[str, Any], actor
     task = session.get_one(RectificationTask, notice.task_id)
     if not notice.accepts_objections(today) or task.status.is_closed():
         raise InvalidSubmission({"content": [N_("公示期为 %(start)s 至 %(end)s，现在不在公示期内",
-                                                 start=notice.start_date, end=notice.end_date)]})
+                                                 start=chinese_date(notice.start_date),
+                                                 end=chinese_date(notice.end_date))]})
     recent = session.scalar(select(func.count(Objection.id)).where(
         Objection.client_addr == actor.client_addr, Objection.submitted_at > now - timedelta(hours=1))) or 0
     if recent >= settings.objections_per_hour:
