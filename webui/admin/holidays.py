@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from werkzeug.wrappers import Response
 from wtforms import DateField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from engine.core.errors import InvalidSubmission
@@ -27,7 +28,8 @@ MAX_BYTES = 2 * 1024 * 1024
 
 class DayForm(FlaskForm):
     day = DateField(_l("日期"), validators=[DataRequired(_l("请填写日期"))])
-    kind = SelectField(_l("类型"), choices=[("", _l("请选择")), ("holiday", _l("放假")), ("workday", _l("调休补班"))],
+    kind = SelectField(_l("类型"), choices=[SelectChoice("", _l("请选择")), SelectChoice("holiday", _l("放假")),
+                                          SelectChoice("workday", _l("调休补班"))],
                        validators=[DataRequired(_l("请选择放假或补班"))])
     name = StringField(_l("名称"), validators=[Optional(), Length(max=50)], description=_l("如：元旦、春节"))
 
