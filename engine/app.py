@@ -111,6 +111,7 @@ class Duban:
         self.notifications = NotificationUseCases(transactions, access, self.clock, self.settings, delivery)
         self.sweep.after_timers(self.notifications.deliver_due)
         self.holidays = HolidayUseCases(transactions, self.access, self.clock)
+        self.sweep.after_timers(self.holidays.load)  # another process's change reaches this one within a sweep
 
     def init_database(self) -> list[str]:
         """Create missing tables, sync the unit tree from roles.yaml, deploy the workflows, load the holiday table."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -372,8 +374,16 @@ def bulletin(month: str, output: Path | None, username: str | None) -> None:
 @USER_OPTION
 def import_target_values(file: Path, username: str | None) -> None:
     engine = _engine_for_data()
-    try:
+    with refused_file(file):
         result = engine.targets.import_values(_as(engine, username), file.read_bytes())
+    click.echo(f"{result.changed} value(s) stored, {result.unchanged} unchanged")
+
+
+@contextmanager
+def refused_file(file: Path) -> Iterator[None]:
+    """A file refused as a whole: every problem listed, exit 1; another refusal: one line, no traceback."""
+    try:
+        yield
     except ImportRejected as exc:
         click.echo(f"{file}: {exc}", err=True)
         for problem in exc.problems:
@@ -381,7 +391,6 @@ def import_target_values(file: Path, username: str | None) -> None:
         sys.exit(1)
     except DomainError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"{result.changed} value(s) stored, {result.unchanged} unchanged")
 
 
 @main.group(help="The holiday and make-up-day table (节假日表) for years the statutory calendar does not cover.")
@@ -395,15 +404,8 @@ def holidays() -> None:
 @USER_OPTION
 def import_holidays(file: Path, username: str | None) -> None:
     engine = _engine_for_data()
-    try:
+    with refused_file(file):
         count = engine.holidays.import_file(_as(engine, username), file.read_bytes(), file.name)
-    except ImportRejected as exc:
-        click.echo(f"{file}: {exc}", err=True)
-        for problem in exc.problems:
-            click.echo(f"  {problem}", err=True)
-        sys.exit(1)
-    except DomainError as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo(f"{count} day(s) imported into the holiday table")
 
 
