@@ -120,3 +120,22 @@ def test_the_years_a_deadline_reaches_without_any_calendar(world: World) -> None
 def test_the_command_line_operator_may_keep_the_table(world: World) -> None:
     world.duban.holidays.add(Actor.system(), date(2027, 1, 1), "holiday", "元旦")
     assert not workdays.is_working_day(date(2027, 1, 1))
+
+
+def test_objections_filed_before_tracking_codes_get_one_on_upgrade(world: World) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from tests.engine.test_signoff import publish, reporting_task
+
+    notice_id = publish(world, reporting_task(world))
+    world.duban.public.file_objection(notice_id, {"content": "排污口夜间仍在排水，整改不到位。"}, "192.0.2.1")
+    world.duban.db.dispose()
+    config = world.duban.db._alembic_config()
+    with world.duban.db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0012")
+    world.duban.db.upgrade_schema()
+    with world.duban.db.engine.connect() as connection:
+        codes = connection.execute(text("SELECT tracking_code FROM objections")).scalars().all()
+    assert len(codes) == 1 and codes[0] and len(codes[0]) == 12

@@ -5,6 +5,7 @@ Revises: 0012
 """
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ revision: str = "0013"
 down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # as engine/features/public/objections.py
 
 
 def upgrade() -> None:
@@ -34,6 +36,25 @@ def upgrade() -> None:
     with op.batch_alter_table("objections", schema=None) as batch_op:
         batch_op.add_column(sa.Column("tracking_code", sa.String(length=16), nullable=True))
         batch_op.create_unique_constraint(batch_op.f("uq_objections_tracking_code"), ["tracking_code"])
+    _give_codes_to_earlier_objections()
+
+
+def _give_codes_to_earlier_objections() -> None:
+    """Objections filed before codes existed get one too, so that every published answer has its number."""
+    objections = sa.table("objections", sa.column("id", sa.Integer), sa.column("tracking_code", sa.String))
+    bind = op.get_bind()
+    taken: set[str] = set()
+    for (objection_id,) in bind.execute(sa.select(objections.c.id).where(objections.c.tracking_code.is_(None))):
+        code = _code()
+        while code in taken:
+            code = _code()
+        taken.add(code)
+        bind.execute(objections.update().where(objections.c.id == objection_id).values(tracking_code=code))
+
+
+def _code() -> str:
+    raw = "".join(secrets.choice(ALPHABET) for _ in range(10))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
 def downgrade() -> None:
