@@ -47,7 +47,7 @@ def test_a_tracking_code_finds_the_answer_which_is_published_without_private_dat
     assert 'id="closing-result"' in closed and "批准销号" in closed and "收到异议 1 件" in closed
     assert "公示已结束" in closed and "提出异议" not in closed
     notice = visitor.get(f"/public/notices/{notice_id}").get_data(as_text=True)
-    assert "不再受理异议" in notice and "提交异议" not in notice
+    assert "不再受理异议" in notice and "提交异议" not in notice and f"/public/tasks/{task_id}" in notice
     assert "提出异议" not in visitor.get("/public/notices").get_data(as_text=True)
 
 

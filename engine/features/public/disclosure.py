@@ -74,6 +74,7 @@ class PublicTask:
 @dataclass(frozen=True)
 class PublicNotice:
     id: int
+    task_id: int
     task_code: str
     task_title: str
     text: str
@@ -130,7 +131,8 @@ def notice_for_objection(session: Session, notice_id: int, today: date) -> Publi
 
 def _public_notice(notice: SignoffNotice, task: RectificationTask, today: date | None = None) -> PublicNotice:
     is_open = not task.status.is_closed() and (notice.accepts_objections(today) if today else notice.closed_at is None)
-    return PublicNotice(notice.id, task.code, task.title, notice.text, notice.start_date, notice.end_date, is_open)
+    return PublicNotice(notice.id, task.id, task.code, task.title, notice.text, notice.start_date, notice.end_date,
+                        is_open)
 
 
 def file_objection(session: Session, notice_id: int, data: dict[str, Any], actor: Actor, now: datetime,
