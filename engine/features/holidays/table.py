@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from engine.core.actor import Actor
@@ -115,11 +115,10 @@ def parse_day(value: Any) -> date | None:
 
 def years_without_calendar(session: Session, today: date) -> list[int]:
     """Years from today on that an open task's deadline or a 公示 reaches, which no calendar covers."""
-    deadlines = session.scalars(select(RectificationTask.deadline).where(
-        RectificationTask.status != TaskStatus.CLOSED, RectificationTask.deadline >= today))
-    notices = session.scalars(select(SignoffNotice.end_date).where(
-        SignoffNotice.closed_at.is_(None), SignoffNotice.end_date >= today))
-    last = max([today, *(day for day in deadlines if day), *notices])
+    deadline = session.scalar(select(func.max(RectificationTask.deadline)).where(
+        RectificationTask.status != TaskStatus.CLOSED))
+    notice_end = session.scalar(select(func.max(SignoffNotice.end_date)).where(SignoffNotice.closed_at.is_(None)))
+    last = max(day for day in (today, deadline, notice_end) if day is not None)
     listed = {day.year for day in table(session)}
     years = uncovered_years(date(year, 1, 1) for year in range(today.year, last.year + 1))
     return [year for year in years if year not in listed]

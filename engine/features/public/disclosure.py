@@ -116,7 +116,7 @@ def public_task(session: Session, task_id: int) -> PublicTaskPage:
 def open_notices(session: Session, today: date) -> list[PublicNotice]:
     query = (select(SignoffNotice, RectificationTask).join(RectificationTask)
              .where(SignoffNotice.closed_at.is_(None), SignoffNotice.start_date <= today,
-                    SignoffNotice.end_date >= today)
+                    SignoffNotice.end_date >= today, RectificationTask.status != TaskStatus.CLOSED)
              .order_by(SignoffNotice.end_date))
     return [_public_notice(notice, task, today) for notice, task in session.execute(query)]
 
