@@ -18,14 +18,16 @@ from engine.core.actor import Actor
 from engine.core.clock import Clock, SystemClock
 from engine.core.roles import RoleModel, load_roles
 from engine.core.settings import Settings
-from engine.features import clues, escalation, notifications, rectification, signoff
+from engine.features import chasing, clues, cooperation, escalation, instructions, notifications, rectification, signoff
 from engine.features.accounts.access import Access
 from engine.features.accounts.usecases import AccountUseCases
 from engine.features.audit.usecases import AuditUseCases
+from engine.features.chasing.usecases import ChaseUseCases
 from engine.features.clues.usecases import ClueUseCases
 from engine.features.documents.usecases import DocumentUseCases
 from engine.features.escalation.usecases import EscalationUseCases
 from engine.features.holidays.usecases import HolidayUseCases
+from engine.features.instructions.usecases import InstructionUseCases
 from engine.features.notifications.channels import configured_channels
 from engine.features.notifications.delivery import Delivery
 from engine.features.notifications.messages import Composer, Translate, untranslated
@@ -38,6 +40,7 @@ from engine.features.targets.usecases import TargetUseCases
 from engine.features.work.attachments import AttachmentUseCases
 from engine.features.work.items import WorkItems
 from engine.features.work.usecases import WorkUseCases
+from engine.store import state
 from engine.store.audit import record
 from engine.store.database import Database, Session
 from engine.store.files import FileStore
@@ -69,7 +72,8 @@ class TimeMachine(Protocol):
 
 #: the features whose processes duban runs (workflows/*.bpmn), each registering what its BPMN names, and those
 #: that follow every step (notifications: new work, and notices resolved once their work is done)
-PROCESS_FEATURES: tuple[Feature, ...] = (rectification, signoff, escalation, clues, notifications)
+PROCESS_FEATURES: tuple[Feature, ...] = (rectification, signoff, escalation, clues, instructions, chasing, cooperation,
+                                         notifications)
 
 
 class Duban:
@@ -101,10 +105,12 @@ class Duban:
         self.attachments = AttachmentUseCases(transactions, access, self.files, self.clock)
         self.escalation = EscalationUseCases(transactions, processes, access)
         self.clues = ClueUseCases(transactions, processes, access)
+        self.instructions = InstructionUseCases(transactions, processes, access)
+        self.chases = ChaseUseCases(transactions, processes, access)
         self.reporting = ReportingUseCases(transactions, processes, access, self.files)
         self.targets = TargetUseCases(transactions, processes, access)
         self.public = PublicUseCases(transactions, processes, access, self.settings, self.files)
-        self.operations = OperationUseCases(self.db, self.clock)
+        self.operations = OperationUseCases(self.db, self.clock, self.files)
         self.documents = DocumentUseCases(transactions, access, self.files, self.clock, self.settings)
         delivery = Delivery(transactions, self.clock, self.settings, configured_channels(self.settings.channels),
                             Composer(self.translate, self.settings.channels.base_url))
@@ -119,6 +125,7 @@ class Duban:
         self.holidays.load()
 
         def work(session: Session) -> list[str]:
+            self._record_state_baseline(session)
             self._sync_units(session)
             added = self.processes.deploy(session, self.definitions, self.clock.now())
             for version in added:
@@ -143,6 +150,13 @@ class Duban:
                 record(session, Actor.system(), self.clock.now(), "unit.synced", ("unit", unit.id),
                        f"{'更新' if before else '导入'}单位 {unit.name}（{self.roles.source}）",
                        before=before, after=unit_summary(unit))
+
+    def _record_state_baseline(self, session: Session) -> None:
+        """Rows written before the trail kept after-images are vouched for once, as they are at the upgrade."""
+        if state.needs_baseline(session):
+            count = state.vouch_for_all(session)
+            record(session, Actor.system(), self.clock.now(), "audit.state_baseline", ("audit", "state"),
+                   f"记录现有 {count} 行业务数据的基准状态（此前的改动未逐行留存改后状态）")
 
     def unit_choices(self) -> list[tuple[str, str]]:
         return [(unit.code, unit.name) for unit in self.roles.units]

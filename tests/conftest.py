@@ -45,7 +45,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     """A database of the test's own: a copy of the test city when the test uses the `world`, else a fresh,
     empty one (a SQLite file, or a PostgreSQL schema dropped afterwards)."""
     if request.param == "postgres" and request.node.get_closest_marker("sqlite_only"):
-        pytest.skip("SQLite only: PostgreSQL's own tools do this (see README)")
+        pytest.skip("SQLite only: the test works on the database file itself")
     city = "world" in request.fixturenames
     if request.param == "sqlite":
         if city:

@@ -18,6 +18,7 @@ from engine.core.uploads import Upload
 from engine.demo.sample_files import pdf, png
 from engine.features.accounts.usecases import actor_for
 from engine.features.signoff.forms import STANDARDS
+from engine.store.audit import record
 from engine.store.models import (
     Category,
     HumanTask,
@@ -122,8 +123,10 @@ def build_world(duban: Duban) -> World:
     world = World(duban)
     with duban.db.transaction() as session:
         for number, name in ((1, "水污染防治方面"), (2, "大气污染防治方面")):
-            session.add(Category(number=number, name=name))
-        session.flush()
+            session.add(category := Category(number=number, name=name))
+            session.flush()
+            record(session, Actor.system(), duban.clock.now(), "category.created", ("category", category.id),
+                   f"导入整改任务类别 {number}. {name}")
         world.categories = list(session.scalars(select(Category.id).order_by(Category.number)))
         world.units = {unit.code: unit.id for unit in session.scalars(select(Unit))}
     system = Actor.system()

@@ -82,12 +82,14 @@ def _register(app: Flask) -> None:
     from webui.admin import routes as admin
     from webui.auth import routes as auth
     from webui.auth.session import locale_for_request
+    from webui.chasing import routes as chasing
     from webui.clues import routes as clues
     from webui.demo_clock import routes as demo_clock
     from webui.documents import routes as documents
     from webui.escalation import routes as escalation
     from webui.extensions import babel, csrf, login_manager
     from webui.formatting import register_filters
+    from webui.instructions import routes as instructions
     from webui.notifications import routes as notifications
     from webui.public import exposures, publicity
     from webui.public import routes as public
@@ -116,6 +118,8 @@ def _register(app: Flask) -> None:
     for reporting in (dashboard, ledger_io, bulletin, targets):
         app.register_blueprint(reporting.bp)
     app.register_blueprint(escalation.bp)
+    app.register_blueprint(instructions.bp)
+    app.register_blueprint(chasing.bp)
     app.register_blueprint(clues.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(exposures.bp)

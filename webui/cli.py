@@ -189,7 +189,9 @@ def audit() -> None:
 @click.option("--anchor", "anchors", multiple=True, metavar="SEQ:HASH",
               help="A seq and hash noted earlier (e.g. printed by a previous verify); must still match.")
 @click.option("--files", is_flag=True, help="Also check every attached file's bytes against its SHA-256.")
-def audit_verify(anchors: tuple[str, ...], files: bool) -> None:
+@click.option("--state", "rows", is_flag=True,
+              help="Also compare every business row with the last after-image the trail holds of it.")
+def audit_verify(anchors: tuple[str, ...], files: bool, rows: bool) -> None:
     engine = _app().extensions["duban"]
     report = engine.audit.verify(cli_actor(), _anchors(anchors))
     if not report.ok:
@@ -197,7 +199,8 @@ def audit_verify(anchors: tuple[str, ...], files: bool) -> None:
         click.echo(f"the {report.events} events before it are intact (up to #{report.head_seq})", err=True)
         sys.exit(1)
     click.echo(f"audit chain intact: {report.events} events; head #{report.head_seq} {report.head_hash}")
-    if files and not _attached_files_intact(engine):
+    intact = [_attached_files_intact(engine) if files else True, _rows_as_audited(engine) if rows else True]
+    if not all(intact):
         sys.exit(1)
 
 
@@ -211,6 +214,15 @@ def _attached_files_intact(engine) -> bool:  # type: ignore[no-untyped-def]
     return not damaged
 
 
+def _rows_as_audited(engine) -> bool:  # type: ignore[no-untyped-def]
+    report = engine.audit.verify_state(cli_actor())
+    for difference in report.differences:
+        click.echo(difference.describe(), err=True)
+    if report.ok:
+        click.echo(f"business rows as audited: {report.rows}")
+    return report.ok
+
+
 def _anchors(values: tuple[str, ...]) -> dict[int, str]:
     anchors = {}
     for value in values:
@@ -221,19 +233,54 @@ def _anchors(values: tuple[str, ...]) -> dict[int, str]:
     return anchors
 
 
-@main.command(help="Write a consistent snapshot of the database to PATH while the site keeps running.")
+class BackupCommands(click.Group):
+    """`duban backup PATH` makes a backup (as it always did); `duban backup verify FILE` checks one."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["make", *args]
+        return super().parse_args(ctx, args)
+
+
+@main.group(cls=BackupCommands, help="Backups: `duban backup PATH` writes one, `duban backup verify FILE` checks one.")
+def backup() -> None:
+    pass
+
+
+@backup.command("make", help="Write one artifact (database, every evidence file, a manifest of their SHA-256 and "
+                             "of each table's digest) to PATH while the site keeps running; its digest is audited.")
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
-def backup(path: Path) -> None:
+def backup_make(path: Path) -> None:
     engine = _app().extensions["duban"]
     try:
-        report = engine.operations.backup(path)
+        report = engine.operations.backup(path, cli_actor())
     except DomainError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"backup written: {report.path} ({report.size} bytes); audit chain intact: "
                f"{report.chain.events} events, head #{report.chain.head_seq} {report.chain.head_hash}")
+    click.echo(f"evidence files: {report.files}; manifest sha256 {report.digest} (recorded in the audit trail)")
+    for sha256 in report.missing_files:
+        click.echo(f"evidence file missing from the store, not in the backup: {sha256}", err=True)
 
 
-@main.command(help="Restore a backup written by `duban backup` into an empty database.")
+@backup.command("verify", help="Check a backup: every file against the manifest, every table against its digest, "
+                               "every row against the audit trail, the manifest against the trail's record.")
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+def backup_verify(path: Path) -> None:
+    engine = _app().extensions["duban"]
+    try:
+        report = engine.operations.verify_backup(path)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from None
+    for difference in report.differences:
+        click.echo(f"DIFFERS: {difference}", err=True)
+    if not report.ok:
+        sys.exit(1)
+    audited = {True: "recorded in the audit trail", None: "not looked up (this database recorded no backup)"}
+    click.echo(f"backup intact: manifest sha256 {report.digest}, {audited[report.audited]}")
+
+
+@main.command(help="Restore a backup written by `duban backup` into an empty database (an edited backup is refused).")
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
 def restore(path: Path) -> None:
     engine = _app().extensions["duban"]
@@ -241,8 +288,9 @@ def restore(path: Path) -> None:
         report = engine.operations.restore(path, cli_actor())
     except DomainError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"restored {path} into {engine.operations.database_url}; audit chain intact: "
-               f"{report.chain.events} events, head #{report.chain.head_seq} {report.chain.head_hash}")
+    click.echo(f"restored {path} into {engine.operations.database_url} with {report.files} evidence files; "
+               f"audit chain intact: {report.chain.events} events, head #{report.chain.head_seq} "
+               f"{report.chain.head_hash}")
 
 
 class ClickProgress:

@@ -39,6 +39,8 @@ PERMISSIONS: dict[str, str] = {
     "escalation.propose": "start an escalation of a task by hand, with a reason",
     "clue.view": "see problem clues (问题线索), their register and their records",
     "clue.register": "register a problem clue handed down, which starts its investigation",
+    "instruction.write": "write an instruction (领导批示) on tasks, which their lead units answer",
+    "chase.send": "chase (催办) a unit on an open step of a task, with a reply date",
 }
 
 UNIT_KINDS = ("city", "office", "department", "county", "park")

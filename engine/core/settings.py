@@ -63,6 +63,13 @@ class Settings:
     robot_notices_per_message: int = 10
     #: the local hour a daily digest is sent
     digest_hour: int = 8
+    #: 领导批示: the answer date a leader's instruction proposes, in working days; the leader reads an answer within
+    instruction_answer_working_days: int = 5
+    instruction_read_working_days: int = 3
+    #: 催办: the reply date a chase proposes, in working days
+    chase_reply_working_days: int = 2
+    #: 会办: a cooperating unit's monthly contribution is due this many days before the lead unit's report
+    contribution_days_before_report: int = 3
     #: the outgoing channels (e-mail, robots, SMS) and the site's address for links: texts, not numbers
     channels: Channels = field(default_factory=lambda: Channels())
 
@@ -108,6 +115,7 @@ class Settings:
         if not self.document_issuer.strip() or not self.document_prefix.strip():
             raise ValueError("DUBAN_DOCUMENT_ISSUER and DUBAN_DOCUMENT_PREFIX must not be empty")
         self._check_notifications()
+        self._check_exceptions()
 
     def _check_login(self) -> None:
         if not 1 <= self.login_max_failures <= 100:
@@ -129,6 +137,13 @@ class Settings:
         if not 0 <= self.escalation_memory_days <= 3650:
             raise ValueError("DUBAN_ESCALATION_MEMORY_DAYS must be between 0 and 3650")
 
+
+    def _check_exceptions(self) -> None:
+        for name in ("instruction_answer_working_days", "instruction_read_working_days", "chase_reply_working_days"):
+            if not 1 <= getattr(self, name) <= 60:
+                raise ValueError(f"DUBAN_{name.upper()} must be between 1 and 60")
+        if not 0 <= self.contribution_days_before_report <= 27:
+            raise ValueError("DUBAN_CONTRIBUTION_DAYS_BEFORE_REPORT must be between 0 and 27")
 
     def _check_notifications(self) -> None:
         if not 1 <= self.notify_attempts <= 20:

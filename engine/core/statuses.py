@@ -239,3 +239,41 @@ class ClueVerdict(enum.StrEnum):
     @property
     def label(self) -> Text:
         return {"founded": N_("属实"), "partly": N_("部分属实"), "unfounded": N_("不属实")}[self.value]
+
+
+class InstructionStatus(enum.StrEnum):
+    """领导批示: the unit owes its answer, the leader reads it, then closes it (or asks again)."""
+
+    AWAITING_ANSWER = "awaiting_answer"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> Text:
+        return {"awaiting_answer": N_("待单位答复"), "answered": N_("待领导阅示"), "closed": N_("已阅结")}[self.value]
+
+    def is_open(self) -> bool:
+        return self is not InstructionStatus.CLOSED
+
+
+class ChaseStatus(enum.StrEnum):
+    """催办: the unit owes a reply to the chase, or has given it."""
+
+    OPEN = "open"
+    ANSWERED = "answered"
+
+    @property
+    def label(self) -> Text:
+        return {"open": N_("待反馈"), "answered": N_("已反馈")}[self.value]
+
+
+class ContributionStatus(enum.StrEnum):
+    """会办: a cooperating unit's contribution to a month's report."""
+
+    REQUESTED = "requested"
+    GIVEN = "given"
+    MISSING = "missing"
+
+    @property
+    def label(self) -> Text:
+        return {"requested": N_("待报送"), "given": N_("已报送"), "missing": N_("逾期未报")}[self.value]

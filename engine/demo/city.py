@@ -24,6 +24,7 @@ from engine.core.clock import LOCAL_TZ, FakeClock, local_today
 from engine.core.periods import next_period, period_of
 from engine.core.uploads import Upload
 from engine.demo.escalations import EscalationStories
+from engine.demo.exceptions import ExceptionStories
 from engine.demo.sample_files import pdf, png
 from engine.demo.targets import schedule_targets
 from engine.features.accounts import users
@@ -96,7 +97,7 @@ class Event:
     action: Callable[[], None] = field(compare=False)
 
 
-class DemoBuilder(EscalationStories):
+class DemoBuilder(EscalationStories, ExceptionStories):
     def __init__(self, duban: Duban, content: dict[str, Any]) -> None:
         self.real_now = duban.clock.now()
         today = local_today(duban.clock)
@@ -127,6 +128,7 @@ class DemoBuilder(EscalationStories):
             self.at(registered, lambda code=code: self._register(code))
             self._plan_history(code, stage)
         self._escalation_history(self.clock.now(), recent)
+        self._exception_history(self.clock.now(), recent)
         self._daily_ticks()
         self._run_until(datetime.combine(self.today, time(8, 30), LOCAL_TZ))
         self.clock.set(self.real_now)
@@ -166,7 +168,10 @@ class DemoBuilder(EscalationStories):
             self._person(username, "leader", None, leader["name"], leader["title"])
         for username, (role, unit, name) in ROLE_LOGINS.items():
             self._person(username, role, unit, name)
-        for unit in {task["lead_unit"] for task in self.content["tasks"]} - {DEMO_UNIT}:
+        tasks = self.content["tasks"]
+        units = {task["lead_unit"] for task in tasks}
+        units |= {unit for task in tasks for unit in task.get("cooperating_units", [])}  # 会办: they report too
+        for unit in sorted(units - {DEMO_UNIT}):
             self._person(f"staff_{unit}", "unit_staff", unit, next(self.names))
             self._person(f"head_{unit}", "unit_head", unit, next(self.names))
 

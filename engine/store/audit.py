@@ -34,6 +34,7 @@ from sqlalchemy import bindparam, insert, select, text, update
 from engine.core.actor import Actor
 from engine.core.text import CONTROL_CHARACTERS
 from engine.store.models import AuditChain, AuditEvent
+from engine.store.state import images_of
 
 if TYPE_CHECKING:
     from engine.store.database import Session
@@ -43,7 +44,7 @@ GENESIS = "0" * 64
 HASHED_FIELDS = ("seq", "at", "actor_id", "actor_username", "actor_name", "role", "unit_id", "action",
                  "object_type", "object_id", "task_id", "summary", "before", "after", "client_addr", "prev_hash")
 #: the columns an event is written with (its id is the database's)
-STORED_FIELDS = (*HASHED_FIELDS, "hash")
+STORED_FIELDS = (*HASHED_FIELDS, "state", "hash")
 #: pg_advisory_xact_lock key for the first append of all, while no head exists yet ("duban audit" as an integer)
 ADVISORY_LOCK_KEY = 0x6475_6261_6E41_7564 & 0x7FFF_FFFF_FFFF_FFFF
 
@@ -66,9 +67,11 @@ def record(session: Session, actor: Actor, at: datetime, action: str, obj: tuple
 def append_to_chain(session: Session) -> None:
     """Chain the transaction's events onto the head, in the order they were recorded, and write them: the last
     thing a transaction does before it commits, so that the head stays locked only while committing."""
-    pending, session.audit_events = session.audit_events, []
-    if not pending:
+    if not session.audit_events:
         return
+    session.flush()  # every row written, so that the last event holds their after-images
+    pending, session.audit_events = session.audit_events, []
+    pending[-1].state = images_of(session.written_rows.values(), session.deleted_rows)
     seq, last_hash = _locked_head(session)
     for entry in pending:
         seq, entry.seq, entry.prev_hash = seq + 1, seq + 1, last_hash
@@ -106,7 +109,11 @@ def _plain(value: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def event_hash(event: AuditEvent) -> str:
+    """The hash covers the after-images of the rows written (`state`) only where there are some: events
+    recorded before they were kept hash as they always did."""
     payload = {name: _canonical(getattr(event, name)) for name in HASHED_FIELDS}
+    if event.state is not None:
+        payload["state"] = event.state
     canonical = json.dumps(payload, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import sessionmaker
 
 from engine.store import append_only
 from engine.store.audit import append_to_chain
+from engine.store.state import row_key, vouched
 
 if TYPE_CHECKING:
     from engine.store.models import AuditEvent
@@ -30,11 +31,20 @@ class CommitUnanswered(Exception):
 
 class Session(orm.Session):
     """A use case's session: beside the unit of work, the audit events it records (store/audit.py), which join
-    the audit chain when its transaction commits."""
+    the audit chain when its transaction commits, and the business rows it wrote, whose after-images they carry."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.audit_events: list[AuditEvent] = []
+        #: the business rows this transaction wrote and deleted, imaged into its last audit event (store/state.py)
+        self.written_rows: dict[int, Any] = {}
+        self.deleted_rows: set[tuple[str, str]] = set()
+
+    def flush(self, objects: Any = None) -> None:
+        """Note the business rows about to be written or deleted, then write them."""
+        self.written_rows.update((id(row), row) for row in (*self.new, *self.dirty) if vouched(row))
+        self.deleted_rows.update(row_key(row) for row in self.deleted if vouched(row))
+        super().flush(objects)
 
 
 class Database:

@@ -151,6 +151,8 @@ class Processes:
         if instance.status.is_running() and completed:
             instance.status = InstanceStatus.COMPLETED
         instance.updated_at = step.now
+        if not instance.status.is_running():
+            step.ended.append(instance)
         self._sync_human_tasks(step, workflow, waiting)
         self.registry.saved(step, workflow)
 

@@ -24,8 +24,9 @@ class Step:
 
     `task` is the record the instance works for (its task_id: a rectification task), as the use case loaded it;
     the runtime hands it to the features' forms, actions and hooks and reads nothing of it but its id.
-    `opened` are the work items the use case has opened so far: one list, shared by the steps made from this
-    one (`for_instance`, `dataclasses.replace`), for the hooks that settle the use case.
+    `opened` are the work items the use case has opened so far, `ended` the instances it has completed or cancelled:
+    lists shared by the steps made from this one (`for_instance`, `dataclasses.replace`), for the hooks that settle
+    the use case.
     """
 
     session: Session
@@ -39,6 +40,7 @@ class Step:
     uploads: list[CheckedFile] = field(default_factory=list)
     files: FileWriter | None = None
     opened: list[HumanTask] = field(default_factory=list)
+    ended: list[ProcessInstance] = field(default_factory=list)
 
     @property
     def the_task(self) -> Any:

@@ -134,7 +134,7 @@ def test_objections_filed_before_tracking_codes_get_one_on_upgrade(world: World)
     config = world.duban.db._alembic_config()
     with world.duban.db.engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.downgrade(config, "0012")
+        command.downgrade(config, "0015")
     world.duban.db.upgrade_schema()
     with world.duban.db.engine.connect() as connection:
         codes = connection.execute(text("SELECT tracking_code FROM objections")).scalars().all()

@@ -51,6 +51,7 @@ def test_whole_normal_life(world: World) -> None:
         assert task.closed_at is not None
         instances = session.scalars(select(ProcessInstance).where(ProcessInstance.task_id == task_id)).all()
         assert sorted((i.process_id, i.business_key, i.status) for i in instances) == [
+            ("cooperation", "HB-1", InstanceStatus.COMPLETED),  # 市水务局's March contribution, missing
             ("deadline_watch", "2026-12-31", InstanceStatus.CANCELLED),
             ("monthly_report", "2026-03", InstanceStatus.COMPLETED),  # reported, its timers run out in the notice
             ("monthly_report", "2026-04", InstanceStatus.CANCELLED),  # April had begun, not yet ended

@@ -127,3 +127,11 @@ def test_the_demo_has_escalations_and_clues_waiting_for_each_role(demo_instance:
         client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
         assert step in client.get("/inbox").get_data(as_text=True), (username, step)
     assert "整改推进不力" in app.test_client().get("/public/exposures").get_data(as_text=True)
+
+
+def test_every_row_of_the_demo_city_is_as_its_audit_trail_left_it(demo_instance: Path) -> None:
+    """Months of every process, sweeps included: each business row carries its after-image in the trail."""
+    env = {"DUBAN_INSTANCE": str(demo_instance), "DATABASE_URL": "", "DUBAN_STORAGE": str(demo_instance / STORAGE)}
+    result = CliRunner().invoke(main, ["audit", "verify", "--state", "--files"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "business rows as audited" in result.output

@@ -5,6 +5,7 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, flash, redirect, render_template, request, stream_with_context, url_for
@@ -25,7 +26,7 @@ from webui.forms import add_errors
 from webui.params import MAX_ID, query_date, query_id
 
 if TYPE_CHECKING:
-    from engine.store.models import AuditEvent, User
+    from engine.store.models import AccessRefusal, AuditEvent, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 USER_STATES = (("", _l("全部状态")), ("active", _l("在用")), ("locked", _l("已锁定")), ("inactive", _l("已停用")))
@@ -153,7 +154,16 @@ def audit_trail() -> str:
     page = engine().audit.trail(current_actor(), filters)
     report = engine().audit.verify(current_actor()) if request.args.get("verify") == "1" else None
     return render_template("admin/audit.html", page=page, filters=filters, report=report,
-                           families=ACTION_FAMILIES, args=filter_args(filters))
+                           families=ACTION_FAMILIES, args=filter_args(filters), refusals=_refusals(filters))
+
+
+def _refusals(filters: AuditFilters) -> list[AccessRefusal] | None:
+    """Refused requests counted per person, route and day, when refusals are what the page looks at: the days
+    filtered, else the last week."""
+    if filters.action not in ("access", "access.refused"):
+        return None
+    until = filters.until or local_today(engine().clock)
+    return engine().audit.refusals(current_actor(), filters.since or until - timedelta(days=6), until)
 
 
 @bp.route("/audit.csv")

@@ -10,6 +10,7 @@ from engine.core.errors import InvalidSubmission
 from engine.core.periods import PERIOD_PATTERN
 from engine.core.statuses import TaskStatus, WarningLevel
 from engine.features.rectification.forms import REGISTRATION_FIELDS
+from engine.features.rectification.ledger_order import SORTS
 from engine.features.rectification.queries import LedgerFilters
 from webui.auth.session import current_actor
 from webui.errors import permission_required
@@ -49,12 +50,13 @@ def ledger() -> str:
 
 def ledger_filters() -> LedgerFilters:
     args = request.args
-    status, warning = args.get("status", ""), args.get("warning", "")
+    status, warning, sort = args.get("status", ""), args.get("warning", ""), args.get("sort", "")
     return LedgerFilters(
         category_id=query_id(args.get("category")), unit_id=query_id(args.get("unit")),
         status=TaskStatus(status) if status in TaskStatus._value2member_map_ else None,
         warning=WarningLevel(warning) if warning in WarningLevel._value2member_map_ else None,
         leader_id=query_id(args.get("leader")), q=args.get("q", "")[:100], page=query_id(args.get("page")) or 1,
+        sort=sort if sort.lstrip("-") in SORTS else "",
         lead_only=args.get("lead") == "1", report_overdue=args.get("overdue") == "1",
         registered_by=_period_arg("registered_by"), closed_by=_period_arg("closed_by"),
         closed_in=_period_arg("closed_in"))

@@ -18,6 +18,7 @@ from engine.core.text import N_
 from engine.features.accounts import users
 from engine.features.accounts.access import Access
 from engine.features.accounts.preferences import LOCALE_NAMES, LOCALES
+from engine.features.accounts.refusals import count_refusal
 from engine.store.audit import record
 from engine.store.database import Session
 from engine.store.models import AuditEvent, User
@@ -257,9 +258,10 @@ class AccountUseCases:
 
     def refuse(self, actor: Actor, route: str, reason: str) -> None:
         """Record a refused attempt (wrong role, other unit's task) in the audit trail: once per person, route
-        and minute, so that a flood of refusals stays visible without flooding the trail."""
+        and minute, so that a flood of refusals stays visible without flooding the trail; and count every one."""
         def work(session: Session) -> None:
             now = self.clock.now()
+            count_refusal(session, actor, route, now)
             minute = now.replace(second=0, microsecond=0)
             recorded = session.scalar(select(AuditEvent.id).where(
                 AuditEvent.action == "access.refused", AuditEvent.at >= minute, AuditEvent.object_type == "route",

@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 from sqlalchemy import select
 
 from engine.core.actor import Actor
 from engine.features.accounts.access import Access
+from engine.features.accounts.refusals import refusal_counts
 from engine.features.audit import trail
-from engine.store import audit
+from engine.store import audit, state
 from engine.store.files import FileState, FileStore
-from engine.store.models import Attachment, AuditEvent
+from engine.store.models import AccessRefusal, Attachment, AuditEvent
 from engine.store.transactions import Transactions
 
 
@@ -29,6 +31,11 @@ class AuditUseCases:
         self.access.require(actor, "audit.view")
         return self.transactions.stream(lambda s: trail.all_events(s, filters))
 
+    def refusals(self, actor: Actor, since: date, until: date) -> list[AccessRefusal]:
+        """Refused requests per person, route and day (every one, where the trail holds one per minute)."""
+        self.access.require(actor, "audit.view")
+        return self.transactions.read(lambda s: refusal_counts(s, since, until))
+
     def verify(self, actor: Actor, anchors: dict[int, str] | None = None) -> audit.ChainReport:
         self.access.require(actor, "audit.view")
         return self.transactions.read(lambda s: audit.verify_chain(s, anchors))
@@ -39,3 +46,8 @@ class AuditUseCases:
         files = self.transactions.read(lambda s: list(s.scalars(select(Attachment).order_by(Attachment.id))))
         states = ((file, self.files.state(file.sha256)) for file in files)
         return len(files), [(file, state) for file, state in states if state is not FileState.INTACT]
+
+    def verify_state(self, actor: Actor) -> state.StateReport:
+        """Every business row against the last after-image the trail holds of it: what was changed outside duban."""
+        self.access.require(actor, "audit.view")
+        return self.transactions.read(state.check_state)

@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, func, select, update
 
 from engine.core.text import N_, Text
 from engine.features.notifications.notices import post
-from engine.store.models import HumanTask, HumanTaskStatus, InstanceStatus, Notice, ProcessInstance
+from engine.store.models import HumanTask, HumanTaskStatus, Notice
 from engine.workflow.step import Step
 
 #: the open notices of an instance, resolved (none of them is loaded in a step: nothing in the session to update)
@@ -35,12 +35,9 @@ def settle_notices(steps: Sequence[Step]) -> None:
 
 def resolve_done_work(step: Step) -> None:
     """A completed work item resolves the notices of its instance to the people who did it (its unit, or its
-    role); an instance that ended resolves all of its notices."""
-    if step.instance is None:
-        return
-    if not step.instance.status.is_running():
-        step.session.execute(_RESOLVE, {"instance": step.instance.id, "now": step.now})
-        return
+    role)."""
+    if step.instance is None or not step.instance.status.is_running():
+        return  # an instance that ended: all of its notices are resolved (resolve_ended_instances)
     work = step.human_task
     if work is None or work.status is HumanTaskStatus.OPEN:
         return
@@ -51,16 +48,13 @@ def resolve_done_work(step: Step) -> None:
 
 
 def resolve_ended_instances(steps: Sequence[Step]) -> None:
-    """The notices of the steps' tasks whose instance is over: cancelled along the way (a deadline watch restarted
-    for a new deadline, a report cycle ended by the sign-off) or completed."""
-    task_ids = {step.task.id for step in steps if step.task is not None}
-    if not task_ids:
-        return
-    ended = select(ProcessInstance.id).where(ProcessInstance.task_id.in_(task_ids),
-                                             ProcessInstance.status != InstanceStatus.RUNNING)
-    steps[0].session.execute(update(Notice).where(Notice.task_id.in_(task_ids), Notice.resolved_at.is_(None),
-                                                  Notice.instance_id.in_(ended))
-                             .values(resolved_at=max(step.now for step in steps)))
+    """The notices of the instances the use case ended: cancelled along the way (a deadline watch restarted for a
+    new deadline, a report cycle ended by the sign-off) or completed."""
+    ended = {instance.id for step in steps for instance in step.ended}
+    if ended:
+        steps[0].session.execute(update(Notice).where(Notice.instance_id.in_(ended), Notice.resolved_at.is_(None))
+                                 .values(resolved_at=max(step.now for step in steps))
+                                 .execution_options(synchronize_session=False))
 
 
 def announce_new_work(steps: Sequence[Step]) -> None:

@@ -34,10 +34,11 @@ class Addressee:
             User.id == self.user_id if self.user_id is not None else true())
 
 
-def notify(step: Step, role: str, kind: str, text: str, unit_id: int | None = None) -> None:
-    """A notice from a step to the people of a role (of a unit)."""
-    post_notice(step.session, step.settings, step.now, step.task.id if step.task is not None else None, (role,),
-                kind, text, unit_id, instance_id=step.instance.id if step.instance is not None else None)
+def notify(step: Step, role: str, kind: str, text: str, unit_id: int | None = None, user_id: int | None = None) -> None:
+    """A notice from a step to the people of a role (of a unit), or to one person of it."""
+    post(step.session, step.settings, Notice(
+        created_at=step.now, task_id=step.task.id if step.task is not None else None, role=role, unit_id=unit_id,
+        user_id=user_id, kind=kind, text=text, instance_id=step.instance.id if step.instance is not None else None))
 
 
 def resolve_notices(step: Step, kinds: Sequence[str]) -> None:

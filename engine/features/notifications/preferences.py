@@ -20,16 +20,17 @@ CATEGORIES: dict[str, Text] = {
     "reminder": N_("到期提醒"),
     "overdue": N_("逾期"),
     "chase": N_("催报和督办意见"),
-    "instruction": N_("督办问责"),
+    "instruction": N_("领导批示和督办问责"),
     "decision": N_("审批结果"),
 }
 KIND_CATEGORY = {
     "new_work": "work", "returned": "work", "accountability_referred": "work", "objection_filed": "work",
     "report_requested": "reminder", "report_reminder": "reminder", "deadline_near": "reminder",
     "report_overdue": "overdue", "deadline_passed": "overdue",
-    "report_chased": "chase", "urged": "chase",
-    "escalation_notice": "instruction", "escalation_interview": "instruction", "escalation_exposure": "instruction",
-    "escalation_accountability": "instruction",
+    "instruction_overdue": "overdue", "chase_overdue": "overdue", "contribution_missing": "overdue",
+    "report_chased": "chase", "urged": "chase", "chased": "chase",
+    "instruction": "instruction", "escalation_notice": "instruction", "escalation_interview": "instruction",
+    "escalation_exposure": "instruction", "escalation_accountability": "instruction",
     "escalation_approved": "decision", "escalation_rejected": "decision",
 }
 #: the ways out besides the notification centre

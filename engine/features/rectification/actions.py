@@ -9,7 +9,7 @@ from engine.core.periods import next_period, period_label, period_of, period_tex
 from engine.core.statuses import ReportStatus
 from engine.core.text import N_
 from engine.features.notifications.notices import notify
-from engine.features.rectification.events import TaskClosed, TaskSlipped
+from engine.features.rectification.events import ReportRequested, TaskClosed, TaskSlipped
 from engine.features.rectification.notices import notify_unit, settle_deadline_warnings
 from engine.store.models import InstanceStatus, ProcessInstance, ProgressReport
 from engine.workflow.registry import Action
@@ -57,6 +57,7 @@ def open_report(step: Step, data: dict[str, Any]) -> dict[str, Any]:
         request_report(step, next_period(period))
     notify_unit(step, "report_requested", N_("%(code)s 请于 %(due)s 前报送%(period)s月度进展",
                                              code=step.the_task.code, due=due, period=period_text(period)))
+    step.publish(ReportRequested(period, due.isoformat()))
     return {"due": due.isoformat()}
 
 

@@ -10,6 +10,21 @@ class TaskAssigned:
 
 
 @dataclass(frozen=True)
+class ReportRequested:
+    """A month is over: the lead unit owes its report of `period` by `due` (an ISO date)."""
+
+    period: str
+    due: str
+
+
+@dataclass(frozen=True)
+class ReportSubmitted:
+    """The lead unit's head signed the report of `period`: it goes up to the supervision group."""
+
+    period: str
+
+
+@dataclass(frozen=True)
 class TaskSlipped:
     """The task's work slipped: a monthly report overdue (report_overdue), a report judged lagging (lagging),
     the deadline passed without sign-off (deadline_passed). `detail` says what, in the audit trail's words."""

@@ -14,7 +14,7 @@ from engine.core.periods import period_label
 from engine.core.statuses import DeadlineKind, PlanStatus, ReportStatus
 from engine.core.text import N_
 from engine.features.rectification.actions import report_of_instance, restart_deadline_watch
-from engine.features.rectification.events import TaskAssigned, TaskSlipped
+from engine.features.rectification.events import ReportSubmitted, TaskAssigned, TaskSlipped
 from engine.features.rectification.notices import notify_unit, settle_deadline_warnings
 from engine.store.models import ImplementationPlan, ProgressReport, Unit, User
 from engine.workflow.forms import DecisionHandler, FormHandler
@@ -240,6 +240,8 @@ class ReportSignHandler(DecisionHandler):
         step.audit("report.signed" if approved else "report.sent_back", ("report", report.id),
                    f"单位负责人{'签发' if approved else '退回'} {report.period} 月度进展"
                    + (f"：{data['comment']}" if data["comment"] else ""))
+        if approved:
+            step.publish(ReportSubmitted(report.period))
 
 
 class ReportReviewHandler(DecisionHandler):

@@ -4,15 +4,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from engine.core.actor import Actor
 from engine.core.clock import local_midnight
 from engine.core.periods import next_period, parse_period
 from engine.core.statuses import ReportStatus, TaskStatus, WarningLevel
-from engine.core.text import like_escaped
 from engine.features.accounts.access import Access, unit_tasks
+from engine.features.rectification.ledger_order import ledger_order, matches_every_word
 from engine.store.models import Category, HumanTask, HumanTaskStatus, ProgressReport, RectificationTask, Unit, User
 
 PAGE_SIZE = 25
@@ -30,6 +30,8 @@ class LedgerFilters:
     warning: WarningLevel | None = None
     q: str = ""
     page: int = 1
+    #: a column of ledger_order.SORTS, "-" before it for the other way; codes in their natural order by default
+    sort: str = ""
     #: with unit_id: only the tasks the unit leads (牵头), not those it cooperates on
     lead_only: bool = False
     #: only tasks with a monthly report overdue and still not sent (逾期未报)
@@ -54,11 +56,7 @@ class LedgerFilters:
         if self.warning:
             conditions.append((RectificationTask.warning == self.warning)
                               & (RectificationTask.status != TaskStatus.CLOSED))
-        if self.q.strip():
-            pattern = f"%{like_escaped(self.q.strip())}%"
-            conditions.append(or_(*(column.ilike(pattern, escape="\\") for column in (
-                RectificationTask.code, RectificationTask.title, RectificationTask.problem,
-                RectificationTask.measures))))
+        conditions.extend(matches_every_word(self.q))
         return conditions
 
 
@@ -106,7 +104,7 @@ def ledger(session: Session, access: Access, actor: Actor, filters: LedgerFilter
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, filters.page), pages)
     tasks = list(session.scalars(select(RectificationTask).options(*TASK_DISPLAY).where(*where)
-                                 .join(Category).order_by(Category.number, RectificationTask.id)
+                                 .join(Category).order_by(*ledger_order(filters.sort))
                                  .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
     ids = [task.id for task in tasks]
     steps = current_steps(session, ids)

@@ -5,6 +5,9 @@ yellow a report is overdue (逾期未报), the deadline is within N days, or the
        the last report as lagging (进度滞后)
 red    the deadline has passed, or the task was yellow for K report periods in a row
 
+A cooperating unit has its own colour on each task it cooperates on (会办): yellow for a missing monthly
+contribution, red for K missing in a row (cooperation_colour).
+
 N and K come from Settings (deadline_warning_days, red_after_yellow_periods). Tasks with no
 deadline (长期坚持) are never red for a deadline. The colour is stored on the task and
 re-assessed after every step and every timer of the task (a sweep's batch reassesses each of its
@@ -81,6 +84,18 @@ class WarningRules:
         if len(streak) == self.settings.red_after_yellow_periods and all(r.overdue or r.lagging for r in streak):
             reasons.append({"code": "repeated_yellow", "periods": [r.period for r in reversed(streak)]})
         return reasons
+
+
+def cooperation_colour(missed: Sequence[bool], settings: Settings) -> WarningLevel:
+    """会办: a cooperating unit's colour on a task, from its contributions due so far, newest first (True: missing).
+
+    Yellow when its last contribution is missing, red when the last K were (K = red_after_yellow_periods, the
+    rule of the task's own reports); a contribution given since makes it green again.
+    """
+    streak = list(missed[:settings.red_after_yellow_periods])
+    if len(streak) == settings.red_after_yellow_periods and all(streak):
+        return WarningLevel.RED
+    return WarningLevel.YELLOW if streak and streak[0] else WarningLevel.GREEN
 
 
 #: how many of a task's reports, the newest, its colour is assessed from

@@ -25,6 +25,7 @@ from engine.core.clock import LOCAL_TZ, local_midnight
 from engine.core.periods import next_period, parse_period, period_of
 from engine.core.statuses import EscalationLevel, EscalationStatus, ReportStatus, TaskStatus, WarningLevel
 from engine.features.rectification.queries import month_end
+from engine.features.reporting.unit_record import UnitRecord
 from engine.store.models import (
     AuditEvent,
     Category,
@@ -121,6 +122,9 @@ class Dashboard:
     curve: list[MonthPoint]
     behind: list[GroupRow]
     overdue_report_count: int = 0
+    #: 领导批示 still open; the units' record of chases (催办) and cooperation (会办)
+    open_instructions: int = 0
+    unit_records: list[UnitRecord] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

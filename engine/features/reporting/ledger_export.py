@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from engine.core.clock import LOCAL_TZ
 from engine.core.spreadsheet import append_row, cell_text, styled_sheet, workbook_bytes
 from engine.core.statuses import DeadlineKind, WarningLevel
+from engine.features.rectification.ledger_order import ledger_order
 from engine.features.rectification.queries import TASK_DISPLAY, LedgerFilters
 from engine.features.rectification.warnings import describe
 from engine.features.reporting.ledger_deadlines import IMMEDIATE, STANDING
@@ -42,7 +43,7 @@ def export_rows(session: Session, scope: ColumnElement[bool], filters: LedgerFil
     """Every task the page shows with these filters (all pages), in the ledger's order."""
     tasks = list(session.scalars(select(RectificationTask).options(*TASK_DISPLAY)
                                  .where(scope, *filters.conditions()).join(Category)
-                                 .order_by(Category.number, RectificationTask.id)))
+                                 .order_by(*ledger_order(filters.sort))))
     reports = last_sent_reports(session, [task.id for task in tasks])
     return [ExportRow(task, reports.get(task.id)) for task in tasks]
 

@@ -21,7 +21,7 @@ from engine.core.grid import read_grid
 from engine.core.spreadsheet import ImportRejected, Problem
 from engine.features.accounts.access import Access
 from engine.features.rectification.queries import LedgerFilters
-from engine.features.reporting import bulletin, dashboard, ledger_export, ledger_import
+from engine.features.reporting import bulletin, dashboard, ledger_export, ledger_import, unit_record
 from engine.features.reporting.bulletin_docx import render_docx
 from engine.features.reporting.ledger_import import ProgressReporter
 from engine.features.reporting.ledger_preview import LedgerPreview, preview_ledger
@@ -56,7 +56,13 @@ class ReportingUseCases:
 
     def dashboard(self, actor: Actor) -> dashboard.Dashboard:
         self.access.require(actor, "dashboard.view")
-        return self.transactions.read(lambda s: dashboard.build_dashboard(s, self._scope(actor), self.clock.now()))
+        def work(session: Session) -> dashboard.Dashboard:
+            scope = self._scope(actor)
+            built = dashboard.build_dashboard(session, scope, self.clock.now())
+            return replace(built, open_instructions=unit_record.open_instructions(session, scope),
+                           unit_records=unit_record.unit_records(session, scope, self.processes.settings))
+
+        return self.transactions.read(work)
 
     # --- the ledger in Excel ------------------------------------------------------------------
 

@@ -13,7 +13,9 @@ from engine.core.errors import Conflict, InvalidSubmission, NotFound, Permission
 from engine.core.uploads import Upload
 from engine.features.accounts.access import Access
 from engine.features.clues.queries import ClueWorkItem, clue_of_instance, clue_page
+from engine.features.cooperation.queries import of_period as contributions_of_period
 from engine.features.rectification import duties
+from engine.features.rectification.actions import MONTHLY_REPORT_PROCESS
 from engine.features.rectification.queries import load_task
 from engine.features.work.task_page import TaskPage, task_page
 from engine.store.attachments import attach
@@ -85,8 +87,11 @@ class WorkItems:
         task = self.access.check_view_task(actor, load_task(session, work.task_id or 0))
         handler = self.processes.registry.forms[work.form]
         step = self.processes.step(session, actor, task=task, instance=instance, human_task=work)
-        page = task_page(session, self.access, actor, task)
-        return WorkItem(work, task, instance.business_key, page, handler.context(step), handler.initial(step))
+        page = task_page(session, self.access, actor, task, self.processes.settings)
+        extra = handler.context(step)
+        if instance.process_id == MONTHLY_REPORT_PROCESS and task.cooperating_units:
+            extra["contributions"] = contributions_of_period(session, task.id, instance.business_key)
+        return WorkItem(work, task, instance.business_key, page, extra, handler.initial(step))
 
     def clue_item(self, session: Session, actor: Actor, human_task_id: int) -> ClueWorkItem:
         """A step of a problem clue's process, with the clue's page."""

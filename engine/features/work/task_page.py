@@ -7,17 +7,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from engine.core.actor import Actor
+from engine.core.settings import Settings
+from engine.core.statuses import WarningLevel
 from engine.features.accounts.access import Access
 from engine.features.audit.trail import task_history
+from engine.features.chasing import queries as chases
+from engine.features.cooperation import queries as contributions
 from engine.features.escalation.queries import hide_from_unit
+from engine.features.instructions import queries as instructions
 from engine.features.rectification.queries import people_names
 from engine.features.work.attachments import task_attachments
 from engine.store.models import (
     Attachment,
     AuditEvent,
+    Chase,
+    Contribution,
     HumanTask,
     HumanTaskStatus,
     ImplementationPlan,
+    Instruction,
     Objection,
     ProgressReport,
     RectificationTask,
@@ -42,9 +50,15 @@ class TaskPage:
     attachments: list[Attachment] = field(default_factory=list)
     notices: list[SignoffNotice] = field(default_factory=list)
     objections: list[Objection] = field(default_factory=list)
+    instructions: list[Instruction] = field(default_factory=list)
+    chases: list[Chase] = field(default_factory=list)
+    contributions: list[Contribution] = field(default_factory=list)
+    #: each cooperating unit's colour on the task (会办)
+    cooperation: dict[int, WarningLevel] = field(default_factory=dict)
 
 
-def task_page(session: Session, access: Access, actor: Actor, task: RectificationTask) -> TaskPage:
+def task_page(session: Session, access: Access, actor: Actor, task: RectificationTask,
+              settings: Settings) -> TaskPage:
     open_work = list(session.scalars(select(HumanTask).options(joinedload(HumanTask.unit)).where(
         HumanTask.task_id == task.id, HumanTask.status == HumanTaskStatus.OPEN).order_by(HumanTask.created_at)))
     plans = list(session.scalars(select(ImplementationPlan).where(ImplementationPlan.task_id == task.id)
@@ -63,4 +77,13 @@ def task_page(session: Session, access: Access, actor: Actor, task: Rectificatio
                                         .order_by(SignoffNotice.id.desc())))
     page.objections = list(session.scalars(select(Objection).where(Objection.task_id == task.id)
                                            .order_by(Objection.id)))
+    _exceptions(session, task, page, settings)
     return page
+
+
+def _exceptions(session: Session, task: RectificationTask, page: TaskPage, settings: Settings) -> None:
+    """Leaders' instructions and their answers, chases, the cooperating units' contributions and colours."""
+    page.instructions = instructions.of_task(session, task.id)
+    page.chases = chases.of_task(session, task.id)
+    page.contributions = contributions.of_task(session, task.id)
+    page.cooperation = contributions.colours_on_task(page.contributions, settings)

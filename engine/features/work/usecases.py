@@ -68,7 +68,7 @@ class WorkUseCases:
     def task_page(self, actor: Actor, task_id: int) -> TaskPage:
         def work(session: Session) -> TaskPage:
             task = self.access.check_view_task(actor, load_task(session, task_id))
-            return task_page(session, self.access, actor, task)
+            return task_page(session, self.access, actor, task, self.processes.settings)
 
         return self.transactions.read(work)
 

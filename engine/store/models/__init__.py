@@ -1,10 +1,12 @@
 """The database: SQLAlchemy 2.0 declarative models, one module per feature, all on one metadata."""
-from engine.store.models.accounts import LoginSession, Setting, Unit, User
+from engine.store.models.accounts import AccessRefusal, LoginSession, Setting, Unit, User
 from engine.store.models.attachments import Attachment
 from engine.store.models.audit import AuditChain, AuditEvent
 from engine.store.models.base import Base, UTCDateTime, stored_enum
 from engine.store.models.calendar import CalendarDay
+from engine.store.models.chasing import Chase
 from engine.store.models.clues import Clue, clue_tasks, clue_units
+from engine.store.models.cooperation import Contribution
 from engine.store.models.documents import DocumentSequence, IssuedDocument
 from engine.store.models.escalation import (
     AccountabilityCase,
@@ -15,6 +17,7 @@ from engine.store.models.escalation import (
     EscalationNotice,
     EscalationTrigger,
 )
+from engine.store.models.instructions import Instruction, InstructionAnswer
 from engine.store.models.notifications import NoticeRead, NotificationPreference, OutboxMessage, OutboxStatus
 from engine.store.models.rectification import (
     Category,
@@ -38,6 +41,7 @@ from engine.store.models.workflow import (
 )
 
 __all__ = [
+    "AccessRefusal",
     "AccountabilityCase",
     "AccountablePerson",
     "Attachment",
@@ -46,7 +50,9 @@ __all__ = [
     "Base",
     "CalendarDay",
     "Category",
+    "Chase",
     "Clue",
+    "Contribution",
     "DocumentSequence",
     "EnvironmentalIndicator",
     "Escalation",
@@ -61,6 +67,8 @@ __all__ = [
     "Incident",
     "IndicatorValue",
     "InstanceStatus",
+    "Instruction",
+    "InstructionAnswer",
     "IssuedDocument",
     "LoginSession",
     "Notice",

@@ -1,13 +1,14 @@
 """Units, people, their login sessions, and small named settings."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
     ForeignKey,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -81,3 +82,19 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class AccessRefusal(Base):
+    """How many times one person was refused one route on one (local) day. The first refusal of each minute is an
+    audit event; every refusal is counted here, so that a flood stays visible without flooding the trail."""
+
+    __tablename__ = "access_refusals"
+    __table_args__ = (UniqueConstraint("day", "actor_username", "route", name="ux_access_refusals_day_actor_route"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date]
+    actor_username: Mapped[str] = mapped_column(String(64))
+    actor_name: Mapped[str] = mapped_column(String(100))
+    route: Mapped[str] = mapped_column(String(64))
+    count: Mapped[int] = mapped_column(default=1)
+    last_at: Mapped[datetime]

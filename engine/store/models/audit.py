@@ -43,6 +43,8 @@ class AuditEvent(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     client_addr: Mapped[str] = mapped_column(String(64), default="")
+    #: after-images of the business rows the event's transaction wrote (table → id → columns; None: deleted)
+    state: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 

@@ -1,7 +1,7 @@
 """the administrators' holiday and make-up-day table; an objection's tracking code
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0016
+Revises: 0015
 """
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import engine.store.models
 
-revision: str = "0013"
-down_revision: str | None = "0012"
+revision: str = "0016"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # as engine/features/public/objections.py
