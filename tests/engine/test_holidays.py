@@ -139,3 +139,15 @@ def test_objections_filed_before_tracking_codes_get_one_on_upgrade(world: World)
     with world.duban.db.engine.connect() as connection:
         codes = connection.execute(text("SELECT tracking_code FROM objections")).scalars().all()
     assert len(codes) == 1 and codes[0] and len(codes[0]) == 12
+
+
+def test_a_notice_published_before_new_year_2027_does_not_count_new_years_day(world: World) -> None:
+    from tests.engine.test_signoff import at, publish, reporting_task
+
+    world.duban.holidays.add(world["admin"], date(2027, 1, 1), "holiday", "元旦")
+    task_id = reporting_task(world)
+    world.go_to(at("2026-12-30"))
+    publish(world, task_id)
+    [notice] = world.duban.public.open_notices()
+    # five working days: 12-30, 12-31, then 1-4, 1-5, 1-6 (without the table 1-1 counted and it ended on 1-5)
+    assert (notice.start_date, notice.end_date) == (date(2026, 12, 30), date(2027, 1, 6))
