@@ -38,6 +38,7 @@ from engine.features.clues.usecases import ClueUseCases
 from engine.features.documents.usecases import DocumentUseCases
 from engine.features.escalation.usecases import EscalationUseCases
 from engine.features.extension.usecases import ExtensionUseCases
+from engine.features.holidays.usecases import HolidayUseCases
 from engine.features.instructions.usecases import InstructionUseCases
 from engine.features.notifications.channels import configured_channels
 from engine.features.notifications.delivery import Delivery
@@ -128,10 +129,13 @@ class Duban:
                             Composer(self.translate, self.settings.channels.base_url))
         self.notifications = NotificationUseCases(transactions, access, self.clock, self.settings, delivery)
         self.sweep.after_timers(self.notifications.deliver_due)
+        self.holidays = HolidayUseCases(transactions, self.access, self.clock)
+        self.sweep.after_timers(self.holidays.load)  # another process's change reaches this one within a sweep
 
     def init_database(self) -> list[str]:
-        """Create missing tables, sync the unit tree from roles.yaml, deploy the workflows."""
+        """Create missing tables, sync the unit tree from roles.yaml, deploy the workflows, load the holiday table."""
         self.db.upgrade_schema()
+        self.holidays.load()
 
         def work(session: Session) -> list[str]:
             self._record_state_baseline(session)

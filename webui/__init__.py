@@ -78,7 +78,7 @@ def _instance_secret(instance_path: Path) -> str:
 
 def _register(app: Flask) -> None:
     from webui import errors, i18n
-    from webui.admin import incidents
+    from webui.admin import holidays, incidents
     from webui.admin import routes as admin
     from webui.auth import routes as auth
     from webui.auth.session import locale_for_request
@@ -115,6 +115,7 @@ def _register(app: Flask) -> None:
     app.register_blueprint(public.bp)
     app.register_blueprint(publicity.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(holidays.bp)
     for reporting in (dashboard, ledger_io, bulletin, targets):
         app.register_blueprint(reporting.bp)
     app.register_blueprint(escalation.bp)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -420,8 +422,16 @@ def bulletin(month: str, output: Path | None, username: str | None) -> None:
 @USER_OPTION
 def import_target_values(file: Path, username: str | None) -> None:
     engine = _engine_for_data()
-    try:
+    with refused_file(file):
         result = engine.targets.import_values(_as(engine, username), file.read_bytes())
+    click.echo(f"{result.changed} value(s) stored, {result.unchanged} unchanged")
+
+
+@contextmanager
+def refused_file(file: Path) -> Iterator[None]:
+    """A file refused as a whole: every problem listed, exit 1; another refusal: one line, no traceback."""
+    try:
+        yield
     except ImportRejected as exc:
         click.echo(f"{file}: {exc}", err=True)
         for problem in exc.problems:
@@ -429,7 +439,22 @@ def import_target_values(file: Path, username: str | None) -> None:
         sys.exit(1)
     except DomainError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"{result.changed} value(s) stored, {result.unchanged} unchanged")
+
+
+@main.group(help="The holiday and make-up-day table (节假日表) for years the statutory calendar does not cover.")
+def holidays() -> None:
+    pass
+
+
+@holidays.command("import", help="Add the days of a .csv or .xlsx (日期, 类型 holiday/workday, 名称); a day already "
+                                 "in the table is replaced. Every bad row is listed and then nothing is imported.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@USER_OPTION
+def import_holidays(file: Path, username: str | None) -> None:
+    engine = _engine_for_data()
+    with refused_file(file):
+        count = engine.holidays.import_file(_as(engine, username), file.read_bytes(), file.name)
+    click.echo(f"{count} day(s) imported into the holiday table")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ every problem is reported with the row and column a person sees in Excel.
 """
 from __future__ import annotations
 
+import csv
 import io
 import math
 import zipfile
@@ -102,6 +103,15 @@ def read_table(data: bytes, columns: Sequence[Column]) -> list[Row]:
         return _read_rows(rows, columns)
     finally:
         workbook.close()
+
+
+def read_csv(data: bytes, columns: Sequence[Column]) -> list[Row]:
+    """Like `read_table`, from a CSV file (UTF-8, with or without BOM, or GB 18030 as Excel writes it in China)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("gb18030", errors="replace")
+    return _read_rows(iter([tuple(cells) for cells in csv.reader(io.StringIO(text))]), columns)
 
 
 def _read_rows(rows: Iterator[tuple[Any, ...]], columns: Sequence[Column]) -> list[Row]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any
 
 #: control characters other than tab and line breaks: invisible, and PostgreSQL refuses NUL in text
@@ -76,3 +77,8 @@ def message_of(error: BaseException) -> str:
 def like_escaped(text: str) -> str:
     """Words as a LIKE pattern matches them literally (with escape="\\"): % and _ are no wildcards there."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def chinese_date(day: date) -> str:
+    """A day as Chinese text writes it, without leading zeros: 2027年1月1日."""
+    return f"{day.year}年{day.month}月{day.day}日"

@@ -1,14 +1,17 @@
 """Working-day arithmetic on the Chinese statutory calendar (法定节假日 and 调休补班).
 
 The statutory table comes from the ``chinese-calendar`` package, which only knows the
-years the State Council has published.  Outside that table we fall back to
-Monday–Friday and log one warning per year and process.  Everything here is a pure
-function of the dates passed in: nothing reads the wall clock.
+years the State Council has published.  The administrators keep a table of their own for
+the years it does not cover yet (holidays and make-up working days); it is consulted first
+and handed in with `use_table` by the use case that loads it — this module reads no
+database.  A year known to neither falls back to Monday–Friday and logs one warning per
+year and process.  Nothing here reads the wall clock.
 """
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
@@ -24,11 +27,29 @@ COVERED_YEARS = range(min(chinese_calendar.holidays).year, max(chinese_calendar.
 
 _warned_years: set[int] = set()
 _warned_lock = threading.Lock()
+#: the administrators' table: day -> True for a make-up working day (补班), False for a holiday
+_table: dict[date, bool] = {}
+_table_years: frozenset[int] = frozenset()
+
+
+def use_table(days: Mapping[date, bool]) -> None:
+    """Install the administrators' holiday and make-up-day table (replacing the one in use)."""
+    global _table_years
+    with _warned_lock:
+        _table.clear()
+        _table.update(days)
+        _table_years = frozenset(day.year for day in days)
+        _is_working_day.cache_clear()
 
 
 def covered(day: date) -> bool:
-    """True when the statutory table covers ``day``."""
-    return day.year in COVERED_YEARS
+    """True when the statutory table or the administrators' table covers ``day``'s year."""
+    return day.year in COVERED_YEARS or day.year in _table_years
+
+
+def uncovered_years(days: Iterable[date]) -> list[int]:
+    """The years of ``days`` that neither table covers (working days there are only guessed)."""
+    return sorted({day.year for day in days if not covered(_as_date(day))})
 
 
 def is_working_day(day: date) -> bool:
@@ -74,12 +95,15 @@ def _next_working_day(day: date) -> date:
 
 @lru_cache(maxsize=16384)
 def _is_working_day(day: date) -> bool:
-    if covered(day):
+    if day in _table:
+        return _table[day]
+    if day.year in COVERED_YEARS:
         try:
             return chinese_calendar.is_workday(day)
         except NotImplementedError:  # a future package narrowing its table
             pass
-    _warn_not_covered(day.year)
+    if day.year not in _table_years:
+        _warn_not_covered(day.year)
     return day.weekday() < 5
 
 

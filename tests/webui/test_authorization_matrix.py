@@ -96,6 +96,13 @@ MATRIX: tuple[Case, ...] = (
          (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
     Case("POST", "/admin/users/<int:user_id>/deactivate", "/admin/users/{own}/deactivate",
          (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403)),
+    Case("GET", "/admin/holidays/", "/admin/holidays/",   (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
+    Case("POST", "/admin/holidays/", "/admin/holidays/",  # empty: shown again with errors
+         (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
+    Case("POST", "/admin/holidays/import", "/admin/holidays/import",
+         (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
+    Case("POST", "/admin/holidays/<int:day_id>/delete", "/admin/holidays/{missing}/delete",
+         (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404)),
     Case("GET", "/admin/audit", "/admin/audit",           (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
     Case("GET", "/admin/audit", "/admin/audit?verify=1",  (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
     Case("GET", "/admin/audit.csv", "/admin/audit.csv",   (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
@@ -155,6 +162,10 @@ MATRIX: tuple[Case, ...] = (
     Case("POST", "/public/notices/<int:notice_id>", "/public/notices/{notice}",  # empty: shown again with errors
          (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     Case("GET", "/public/notices/<int:notice_id>", "/public/notices/{missing}",
+         (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404)),
+    Case("GET", "/public/objections", "/public/objections?code=NOPE",
+         (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    Case("GET", "/public/objections/<code>", "/public/objections/NOPE-NOPE-NO",
          (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404)),
     # reporting: the dashboard for leaders, the office and supervisors; Excel and the bulletin for the office
     Case("GET", "/dashboard", "/dashboard",               (302, 200, 200, 200, 200, 403, 403, 403, 403, 403, 403, 403)),

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 
 from flask import Flask
 from sqlalchemy import select
+from werkzeug.test import TestResponse
 
 from engine.core.statuses import ObjectionStatus
 from engine.store.models import AuditEvent
@@ -15,6 +17,7 @@ from tests.webui.conftest import CSRF_FIELD, Browser
 from tests.webui.test_lifecycle_web import inbox_links
 
 Login = Callable[[str], Browser]
+CHALLENGE = re.compile(r"(\d+) 加 (\d+) 等于几")
 SECRET = "内部意见不得公开XYZ"
 
 
@@ -31,6 +34,17 @@ def published_task(world: World) -> tuple[int, int]:
                                                          "site_check_date": "2026-04-01"})
     world.do("publicity", task_id, "signoff_notice", text="关于拟销号的公示：请社会各界监督。")
     return task_id, world.duban.public.open_notices()[0].id
+
+
+def object_to(visitor: Browser, world: World, url: str, data: dict[str, str], follow: bool = True) -> TestResponse:
+    """Fill the objection form as a person does: read the sum, take a few seconds, answer it."""
+    page = visitor.client.get(url).get_data(as_text=True)
+    token, sum_asked = CSRF_FIELD.search(page), CHALLENGE.search(page)
+    assert token and sum_asked, url
+    world.duban.clock.advance(seconds=5)  # type: ignore[attr-defined]
+    answer = str(int(sum_asked.group(1)) + int(sum_asked.group(2)))
+    return visitor.client.post(url, data={"csrf_token": token.group(1), "challenge_answer": answer, **data},
+                               follow_redirects=follow)
 
 
 def test_public_pages_need_no_login_and_never_show_internal_fields(app: Flask, world: World,
@@ -63,13 +77,13 @@ def test_anyone_can_object_during_the_notice_and_abuse_is_refused(app: Flask, wo
     task_id, notice_id = published_task(world)
     url = f"/public/notices/{notice_id}"
     visitor = Browser(app.test_client())
-    short = visitor.submit(url, {"content": "不行"})
+    short = object_to(visitor, world, url, {"content": "不行"})
     assert "字段长度必须介于" in short.get_data(as_text=True) or "个字" in short.get_data(as_text=True)
-    done = visitor.submit(url, {"content": "排污口夜间仍在排水，整改不到位。", "contact": "13900000000"})
+    done = object_to(visitor, world, url, {"content": "排污口夜间仍在排水，整改不到位。", "contact": "13900000000"})
     assert "您的异议已经收到" in done.get_data(as_text=True)
     for _ in range(world.duban.settings.objections_per_hour - 1):
-        visitor.submit(url, {"content": "重复提交的异议，整改不到位。"})
-    refused = visitor.submit(url, {"content": "再提交一次的异议，整改不到位。"}, follow=False)
+        object_to(visitor, world, url, {"content": "重复提交的异议，整改不到位。"})
+    refused = object_to(visitor, world, url, {"content": "再提交一次的异议，整改不到位。"}, follow=False)
     assert refused.status_code == 429
     assert "请一小时后再试" in refused.get_data(as_text=True)
     world.tick(days=10)

@@ -1,16 +1,18 @@
-"""公开: the public disclosure pages — no login. Only public fields; objections during 公示."""
+"""公开: the public disclosure pages — no login. Only public fields; objections during 公示, looked up by their
+tracking code."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from engine.core.errors import InvalidSubmission
+from engine.core.errors import InvalidSubmission, NotFound
 from engine.core.statuses import TaskStatus
 from engine.features.public.disclosure import OBJECTION_FIELDS
 from webui.extensions import engine
-from webui.forms import form_for, sent_files
+from webui.forms import EngineForm, form_for, sent_files
 from webui.params import query_id
+from webui.public.challenge import ANSWER_FIELD, HONEYPOT_FIELD, challenge_error, new_challenge
 
 bp = Blueprint("public", __name__, url_prefix="/public", template_folder="templates")
 
@@ -26,8 +28,7 @@ def index() -> str:
 
 @bp.route("/tasks/<int:task_id>")
 def task(task_id: int) -> str:
-    task, summaries, notices = engine().public.task(task_id)
-    return render_template("public/task.html", task=task, summaries=summaries, notices=notices)
+    return render_template("public/task.html", page=engine().public.task(task_id))
 
 
 @bp.route("/notices")
@@ -40,14 +41,46 @@ def notice(notice_id: int) -> str | Response:
     current = engine().public.notice(notice_id)
     form = form_for(OBJECTION_FIELDS)
     if current.open and form.validate_on_submit():
-        try:
-            engine().public.file_objection(notice_id, form.engine_data(), request.remote_addr or "", sent_files())
-        except InvalidSubmission as exc:
-            form.add_errors(exc.errors)
+        problem = challenge_error()
+        if problem:
+            form.form_errors.append(problem)
         else:
-            flash(_("您的异议已经收到。公示期满后，整改督办组将逐件核实并答复。"), "success")
-            return redirect(url_for("public.notice", notice_id=notice_id))
-    return render_template("public/notice.html", notice=current, form=form)
+            filed = _file(notice_id, form)
+            if filed:
+                return filed
+    challenge = new_challenge() if current.open else None
+    return render_template("public/notice.html", notice=current, form=form, challenge=challenge,
+                           answer_field=ANSWER_FIELD, honeypot_field=HONEYPOT_FIELD)
+
+
+def _file(notice_id: int, form: EngineForm) -> Response | None:
+    try:
+        code = engine().public.file_objection(notice_id, form.engine_data(), request.remote_addr or "", sent_files())
+    except InvalidSubmission as exc:
+        form.add_errors(exc.errors)
+        return None
+    flash(_("您的异议已经收到。请记下受理编号，公示期满后凭编号查询答复。"), "success")
+    return redirect(url_for("public.objection", code=code, filed=1))
+
+
+@bp.route("/objections")
+def objections() -> str:
+    """Look an objection's answer up with its tracking code."""
+    code = request.args.get("code", "").strip()[:32]
+    found, missing = None, False
+    if code:
+        try:
+            found = engine().public.objection(code)
+        except NotFound:
+            missing = True
+    return render_template("public/objection.html", objection=found, code=code, missing=missing)
+
+
+@bp.route("/objections/<code>")
+def objection(code: str) -> str:
+    """The receipt (printable) and, once given, the answer."""
+    return render_template("public/objection.html", objection=engine().public.objection(code[:32]), code=code,
+                           missing=False, filed=bool(request.args.get("filed")))
 
 
 @bp.route("/audit-head")

@@ -1,8 +1,9 @@
 """公开: what the public pages show, and objections filed by anyone during a sign-off notice.
 
 Only fields meant for the public leave this module: the task's code, title, category, lead unit,
-lead leader, deadline, status and colour; progress summaries the publicity group approved; the
-sign-off notices. Never internal comments, evidence, or names of officials below the lead leader.
+lead leader, deadline and status (never the internal warning colour or its reasons); progress
+summaries the publicity group approved; the sign-off notices, the answered objections and the
+销号 result. Never internal comments, evidence, or names of officials below the lead leader.
 """
 from __future__ import annotations
 
@@ -18,9 +19,16 @@ from engine.core.actor import Actor
 from engine.core.errors import InvalidSubmission, NotFound, RateLimited
 from engine.core.fields import Field, clean
 from engine.core.settings import Settings
-from engine.core.statuses import ObjectionStatus, ReportStatus, TaskStatus, WarningLevel
-from engine.core.text import N_
+from engine.core.statuses import ObjectionStatus, ReportStatus, TaskStatus
+from engine.core.text import N_, chinese_date
 from engine.features.notifications.notices import post_notice
+from engine.features.public.objections import (
+    ClosingResult,
+    PublicObjection,
+    answered_objections,
+    closing_result,
+    new_tracking_code,
+)
 from engine.features.rectification.queries import PAGE_SIZE, TASK_DISPLAY
 from engine.store.attachments import attach
 from engine.store.audit import record
@@ -50,8 +58,6 @@ class PublicTask:
     deadline_kind: str
     deadline: date | None
     status: TaskStatus
-    warning: WarningLevel
-    warning_reasons: list[dict[str, Any]]
     problem: str = ""
     target: str = ""
     measures: str = ""
@@ -62,12 +68,13 @@ class PublicTask:
         details = {"problem": task.problem, "target": task.target, "measures": task.measures} if full else {}
         return cls(task.id, task.code, task.title, f"{task.category.number}. {task.category.name}",
                    task.lead_unit.name, task.lead_leader.display_name, task.deadline_kind.value, task.deadline,
-                   task.status, task.warning, list(task.warning_reasons or []), closed_at=task.closed_at, **details)
+                   task.status, closed_at=task.closed_at, **details)
 
 
 @dataclass(frozen=True)
 class PublicNotice:
     id: int
+    task_id: int
     task_code: str
     task_title: str
     text: str
@@ -85,7 +92,16 @@ def public_tasks(session: Session, page: int, status: TaskStatus | None = None) 
     return [PublicTask.of(task) for task in session.scalars(query)], pages
 
 
-def public_task(session: Session, task_id: int) -> tuple[PublicTask, list[PublicSummary], list[PublicNotice]]:
+@dataclass(frozen=True)
+class PublicTaskPage:
+    task: PublicTask
+    summaries: list[PublicSummary]
+    notices: list[PublicNotice]
+    objections: list[PublicObjection]
+    result: ClosingResult | None
+
+
+def public_task(session: Session, task_id: int) -> PublicTaskPage:
     task = session.scalar(select(RectificationTask).options(*TASK_DISPLAY).where(RectificationTask.id == task_id))
     if task is None:
         raise NotFound(N_("没有找到这项整改任务"))
@@ -93,13 +109,14 @@ def public_task(session: Session, task_id: int) -> tuple[PublicTask, list[Public
                                      .order_by(PublicSummary.period.desc())))
     notices = session.scalars(select(SignoffNotice).where(SignoffNotice.task_id == task_id)
                               .order_by(SignoffNotice.id.desc()))
-    return PublicTask.of(task, full=True), summaries, [_public_notice(n, task) for n in notices]
+    return PublicTaskPage(PublicTask.of(task, full=True), summaries, [_public_notice(n, task) for n in notices],
+                          answered_objections(session, task_id), closing_result(session, task))
 
 
 def open_notices(session: Session, today: date) -> list[PublicNotice]:
     query = (select(SignoffNotice, RectificationTask).join(RectificationTask)
              .where(SignoffNotice.closed_at.is_(None), SignoffNotice.start_date <= today,
-                    SignoffNotice.end_date >= today)
+                    SignoffNotice.end_date >= today, RectificationTask.status != TaskStatus.CLOSED)
              .order_by(SignoffNotice.end_date))
     return [_public_notice(notice, task, today) for notice, task in session.execute(query)]
 
@@ -113,27 +130,32 @@ def notice_for_objection(session: Session, notice_id: int, today: date) -> Publi
 
 
 def _public_notice(notice: SignoffNotice, task: RectificationTask, today: date | None = None) -> PublicNotice:
-    is_open = notice.accepts_objections(today) if today else notice.closed_at is None
-    return PublicNotice(notice.id, task.code, task.title, notice.text, notice.start_date, notice.end_date, is_open)
+    is_open = not task.status.is_closed() and (notice.accepts_objections(today) if today else notice.closed_at is None)
+    return PublicNotice(notice.id, task.id, task.code, task.title, notice.text, notice.start_date, notice.end_date,
+                        is_open)
 
 
 def file_objection(session: Session, notice_id: int, data: dict[str, Any], actor: Actor, now: datetime,
                    today: date, settings: Settings, photos: Sequence[CheckedFile], writer: FileWriter) -> Objection:
-    """Anyone may object while a notice is up, with a few photos; one address may file only so many an hour."""
+    """Anyone may object while a notice is up, with a few photos; one address may file only so many an hour.
+    The person is given a tracking code to look the answer up with."""
     cleaned = clean(OBJECTION_FIELDS, data)
     notice = session.get(SignoffNotice, notice_id, with_for_update=True)
     if notice is None:
         raise NotFound(N_("没有找到这份公示"))
-    if not notice.accepts_objections(today):
+    task = session.get_one(RectificationTask, notice.task_id)
+    if not notice.accepts_objections(today) or task.status.is_closed():
         raise InvalidSubmission({"content": [N_("公示期为 %(start)s 至 %(end)s，现在不在公示期内",
-                                                 start=notice.start_date, end=notice.end_date)]})
+                                                 start=chinese_date(notice.start_date),
+                                                 end=chinese_date(notice.end_date))]})
     recent = session.scalar(select(func.count(Objection.id)).where(
         Objection.client_addr == actor.client_addr, Objection.submitted_at > now - timedelta(hours=1))) or 0
     if recent >= settings.objections_per_hour:
         raise RateLimited(N_("您提交得太频繁了，请一小时后再试"))
     objection = Objection(notice_id=notice.id, task_id=notice.task_id, submitted_at=now, name=cleaned["name"] or "",
                           contact=cleaned["contact"] or "", content=cleaned["content"],
-                          client_addr=actor.client_addr, status=ObjectionStatus.PENDING)
+                          client_addr=actor.client_addr, status=ObjectionStatus.PENDING,
+                          tracking_code=new_tracking_code(session))
     session.add(objection)
     session.flush()
     record(session, actor, now, "objection.filed", ("objection", objection.id), "收到公示异议", task_id=notice.task_id)

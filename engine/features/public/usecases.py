@@ -13,10 +13,10 @@ from engine.core.settings import Settings
 from engine.core.statuses import TaskStatus
 from engine.core.uploads import Upload
 from engine.features.accounts.access import Access
-from engine.features.public import disclosure, progress_queue
+from engine.features.public import disclosure, objections, progress_queue
 from engine.store.audit import head_before
 from engine.store.files import FileStore
-from engine.store.models import ProgressReport, PublicSummary
+from engine.store.models import ProgressReport
 from engine.store.transactions import Transactions
 from engine.workflow.instances import Processes
 
@@ -43,7 +43,7 @@ class PublicUseCases:
     def tasks(self, page: int = 1, status: TaskStatus | None = None) -> tuple[list[disclosure.PublicTask], int]:
         return self.transactions.read(lambda s: disclosure.public_tasks(s, page, status))
 
-    def task(self, task_id: int) -> tuple[disclosure.PublicTask, list[PublicSummary], list[disclosure.PublicNotice]]:
+    def task(self, task_id: int) -> disclosure.PublicTaskPage:
         return self.transactions.read(lambda s: disclosure.public_task(s, task_id))
 
     def open_notices(self) -> list[disclosure.PublicNotice]:
@@ -61,18 +61,23 @@ class PublicUseCases:
         return PublishedHead(yesterday, seq, digest)
 
     def file_objection(self, notice_id: int, data: dict[str, Any], client_addr: str,
-                       photos: Sequence[Upload] = ()) -> int:
-        """Anyone, no login: an objection to a sign-off notice while it is up, with a few photos."""
+                       photos: Sequence[Upload] = ()) -> str:
+        """Anyone, no login: an objection to a sign-off notice while it is up, with a few photos.
+        Returns the tracking code the person looks the answer up with."""
         visitor = Actor(None, "public", "公众", "public", None, client_addr)
         checked = self.files.check(list(photos), "photos", disclosure.OBJECTION_PHOTOS)
         writer = self.files.writer()
         try:
             return self.transactions.run(lambda s: disclosure.file_objection(
                 s, notice_id, data, visitor, self.clock.now(), local_today(self.clock),
-                self.settings, checked, writer).id)
+                self.settings, checked, writer).tracking_code or "")
         except BaseException:
             writer.discard_new()
             raise
+
+    def objection(self, tracking_code: str) -> objections.PublicObjection:
+        """Anyone with the tracking code: the objection and, once given, its answer."""
+        return self.transactions.read(lambda s: objections.objection_by_code(s, tracking_code))
 
     def reports_to_publish(self, actor: Actor) -> list[ProgressReport]:
         self.access.require(actor, "progress.publish")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from engine.core.errors import InvalidSubmission
 from engine.core.fields import Field, attachments_field, clean, labels_of
 from engine.core.statuses import ObjectionStatus, ReopenReason, SignoffStatus
-from engine.core.text import N_, Text
+from engine.core.text import N_, Text, chinese_date
 from engine.core.workdays import add_working_days
 from engine.features.rectification.actions import restart_deadline_watch
 from engine.features.rectification.forms import SIGN_LABELS
@@ -40,7 +40,7 @@ def draft_notice(task: RectificationTask, unit_name: str, start: date, end: date
     return (f"关于{task.code}号整改任务拟销号的公示\n\n"
             f"{unit_name}牵头负责的“{task.title}”整改任务，整改目标为：{task.target}\n"
             f"经责任单位申请、市整改工作领导小组办公室整改督办组现场核验，该任务已达到销号标准，拟予销号。"
-            f"现予公示，公示期为 {start:%Y年%m月%d日} 至 {end:%Y年%m月%d日}（{working_days} 个工作日）。"
+            f"现予公示，公示期为 {chinese_date(start)} 至 {chinese_date(end)}（{working_days} 个工作日）。"
             f"公示期间如有异议，请通过本页面提交。")
 
 

@@ -3,6 +3,7 @@ from engine.store.models.accounts import AccessRefusal, LoginSession, Setting, U
 from engine.store.models.attachments import Attachment
 from engine.store.models.audit import AuditChain, AuditEvent
 from engine.store.models.base import Base, UTCDateTime, stored_enum
+from engine.store.models.calendar import CalendarDay
 from engine.store.models.chasing import Chase
 from engine.store.models.clues import Clue, clue_tasks, clue_units
 from engine.store.models.cooperation import Contribution
@@ -49,6 +50,7 @@ __all__ = [
     "AuditChain",
     "AuditEvent",
     "Base",
+    "CalendarDay",
     "Category",
     "Chase",
     "Clue",

@@ -78,6 +78,8 @@ class Objection(Base):
     answer: Mapped[str] = mapped_column(Text, default="")
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     answered_at: Mapped[datetime | None]
+    #: what the person who filed it is given to look the answer up with (受理编号)
+    tracking_code: Mapped[str | None] = mapped_column(String(16), unique=True)
 
 
 class PublicSummary(Base):
