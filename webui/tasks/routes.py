@@ -19,10 +19,12 @@ from webui.errors import permission_required
 from webui.extensions import engine
 from webui.forms import form_for
 from webui.params import query_id
+from webui.tasks.history import history_changes
 from webui.work.batch import batch_form
 from webui.work.process_diagram import task_diagram
 
 bp = Blueprint("tasks", __name__, template_folder="templates")
+bp.add_app_template_global(history_changes, "history_changes")
 
 
 @bp.route("/")
