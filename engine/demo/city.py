@@ -185,9 +185,12 @@ class DemoBuilder(EscalationStories, ExceptionStories, ReceiptStories):
         for username, (role, unit, name) in ROLE_LOGINS.items():
             self._person(username, role, unit, name)
         units = {unit for task in self.content["tasks"] for unit in (task["lead_unit"], *task["cooperating_units"])}
-        for unit in sorted((units | STORY_UNITS) - {DEMO_UNIT}):  # 会办 and 签收: cooperating units act too
+        others = sorted((units | STORY_UNITS) - {DEMO_UNIT})
+        for done, unit in enumerate(others, 1):  # 会办 and 签收: cooperating units act too
             self._person(f"staff_{unit}", "unit_staff", unit, next(self.names))
             self._person(f"head_{unit}", "unit_head", unit, next(self.names))
+            if done % 5 == 0 or done == len(others):
+                self.progress(f"accounts of the units' officers: {done} of {len(others)} units")
 
     def _person(self, username: str, role: str, unit: str | None, name: str, title: str = "") -> None:
         user_id = self.sim.accounts.create_user(Actor.system(), username=username, password=DEMO_PASSWORD,
