@@ -36,6 +36,10 @@ def test_the_current_step_says_by_when(login_as: Login, world: World) -> None:
     page = login_as("supervisor").get(f"/tasks/{task_id}").get_data(as_text=True)
     current = page[page.index('id="current-step"'):page.index("督察反馈问题")]
     assert "填报月度进展" in current and "期限" in current and re.search(r"\d{4}年\d{1,2}月\d{1,2}日", current)
+    assert "已逾期" not in current
+    world.tick(days=10)  # the report was due on the 5th
+    late = login_as("supervisor").get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert re.search(r'<span class="text-danger fw-semibold">\d{4}年\d{1,2}月5日 已逾期</span>', late)
 
 
 def test_the_history_is_in_words_without_json_or_ids(login_as: Login, world: World) -> None:

@@ -93,7 +93,8 @@ def _period_arg(name: str) -> str:
 def task(task_id: int) -> str:
     page = engine().work.task_page(current_actor(), task_id)
     diagram = task_diagram(engine().work.task_path(current_actor(), task_id), f"{page.task.code} {page.task.title}")
-    return render_template("tasks/task.html", page=page, diagram=diagram, **task_escalations(task_id))
+    return render_template("tasks/task.html", page=page, diagram=diagram, now=engine().clock.now(),
+                           **task_escalations(task_id))
 
 
 def task_escalations(task_id: int) -> dict[str, object]:
