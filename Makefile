@@ -7,6 +7,7 @@ PORT    ?= 5000
 .PHONY: run test lint install demo clean-db translations
 
 run: $(STAMP)  ## create .venv, load the demo city (first time only) and serve on http://127.0.0.1:$(PORT)
+	@echo "duban: loading the demo city (built on the first run only, about 35 s, each stage printed)"
 	$(VENV)/bin/duban demo
 	DUBAN_DEMO_CLOCK=1 PORT=$(PORT) $(VENV)/bin/duban serve
 
@@ -21,10 +22,11 @@ lint: $(STAMP)
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml  ## pip prints its own progress (no --quiet): the first install takes a while
+	@echo "duban: installing the dependencies into $(VENV) (first time only, 1-2 minutes)"
 	test -x $(PYTHON) || python3 -m venv $(VENV)
-	$(PYTHON) -m pip install --quiet --upgrade pip
-	$(PYTHON) -m pip install --quiet -e '.[dev]'
+	$(PYTHON) -m pip install --upgrade --progress-bar on pip
+	$(PYTHON) -m pip install --progress-bar on -e '.[dev]'
 	touch $(STAMP)
 
 clean-db:  ## remove the local SQLite database (the demo city is rebuilt by the next `make run`)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -58,8 +59,11 @@ def demo() -> None:
     from engine.demo.city import DEMO_PASSWORD, load_demo
 
     engine = _app().extensions["duban"]
+    started = time.monotonic()
+    click.echo("checking the database schema and workflows…")
     engine.init_database()
-    logins, created = load_demo(engine)
+    logins, created = load_demo(engine, lambda stage: click.echo(f"[{time.monotonic() - started:5.1f} s] "
+                                                                 f"demo city: {stage}"))
     click.echo("demo city " + ("created" if created else "already present") + f" in {engine.operations.database_url}")
     click.echo(f"demo logins (password for all: {DEMO_PASSWORD}):")
     for username, description in logins:

@@ -59,13 +59,17 @@ OTHER_STAGES = (["registered"] * 3 + ["assigned"] * 2 + ["plan_drafted"] + ["pla
                 + ["in_progress"] * 16 + ["signoff_applied"] + ["in_notice"] + ["closed"] * 4)
 
 
-def load_demo(duban: Duban) -> tuple[list[tuple[str, str]], bool]:
+#: told each stage of the build as it begins, in words a person watching the console reads
+Progress = Callable[[str], None]
+
+
+def load_demo(duban: Duban, progress: Progress | None = None) -> tuple[list[tuple[str, str]], bool]:
     """Create the demo city unless it is there; return the logins to print and whether it was created."""
     content = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))
     with duban.db.transaction(write=False) as session:
         present = session.get(Setting, MARKER) is not None
     if not present:
-        DemoBuilder(duban, content).build()
+        DemoBuilder(duban, content, progress or (lambda _: None)).build()
     return demo_logins(duban, content), not present
 
 
@@ -99,7 +103,8 @@ class Event:
 
 
 class DemoBuilder(EscalationStories, ExceptionStories, ReceiptStories):
-    def __init__(self, duban: Duban, content: dict[str, Any]) -> None:
+    def __init__(self, duban: Duban, content: dict[str, Any], progress: Progress) -> None:
+        self.progress = progress
         self.real_now = duban.clock.now()
         today = local_today(duban.clock)
         self.today = today
@@ -118,11 +123,15 @@ class DemoBuilder(EscalationStories, ExceptionStories, ReceiptStories):
     # --- building -------------------------------------------------------------------------
 
     def build(self) -> None:
+        self.progress("database schema, units and workflows")
         self.sim.init_database()
+        self.progress("categories, city leaders and one account per role")
         self._categories_and_people()
         schedule_targets(self)
         recent = datetime.combine(self.today, time(10), LOCAL_TZ)
-        for code, stage in self._stages().items():
+        stages = self._stages()
+        self.progress(f"{len(stages)} tasks scheduled; living {HISTORY_MONTHS} months of their history step by step")
+        for code, stage in stages.items():
             registered = {"registered": recent - timedelta(days=5), "assigned": recent - timedelta(days=20),
                           "plan_drafted": recent - timedelta(days=20),
                           "plan_submitted": recent - timedelta(days=20)}.get(stage, self.clock.now())
@@ -134,6 +143,7 @@ class DemoBuilder(EscalationStories, ExceptionStories, ReceiptStories):
         self._daily_ticks()
         self._run_until(datetime.combine(self.today, time(8, 30), LOCAL_TZ))
         self.clock.set(self.real_now)
+        self.progress("timers due today")
         self.sim.sweep.fire_due_timers()
         with self.sim.db.transaction() as session:
             session.add(Setting(key=MARKER, value=self.real_now.isoformat()))
@@ -149,8 +159,12 @@ class DemoBuilder(EscalationStories, ExceptionStories, ReceiptStories):
         heapq.heappush(self.events, Event(when, next(self.counter), action))
 
     def _run_until(self, end: datetime) -> None:
+        month = ""
         while self.events and self.events[0].at <= end:
             event = heapq.heappop(self.events)
+            if f"{event.at:%Y-%m}" != month:
+                month = f"{event.at:%Y-%m}"
+                self.progress(f"history: {month}")
             if event.at > self.clock.now():
                 self.clock.set(event.at)
             self.sim.sweep.fire_due_timers()
@@ -171,9 +185,12 @@ class DemoBuilder(EscalationStories, ExceptionStories, ReceiptStories):
         for username, (role, unit, name) in ROLE_LOGINS.items():
             self._person(username, role, unit, name)
         units = {unit for task in self.content["tasks"] for unit in (task["lead_unit"], *task["cooperating_units"])}
-        for unit in sorted((units | STORY_UNITS) - {DEMO_UNIT}):  # 会办 and 签收: cooperating units act too
+        others = sorted((units | STORY_UNITS) - {DEMO_UNIT})
+        for done, unit in enumerate(others, 1):  # 会办 and 签收: cooperating units act too
             self._person(f"staff_{unit}", "unit_staff", unit, next(self.names))
             self._person(f"head_{unit}", "unit_head", unit, next(self.names))
+            if done % 5 == 0 or done == len(others):
+                self.progress(f"accounts of the units' officers: {done} of {len(others)} units")
 
     def _person(self, username: str, role: str, unit: str | None, name: str, title: str = "") -> None:
         user_id = self.sim.accounts.create_user(Actor.system(), username=username, password=DEMO_PASSWORD,

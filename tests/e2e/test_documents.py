@@ -29,7 +29,9 @@ def test_report_photos_are_previewed_and_a_document_prints(site: Site, person: P
     page = coordinator.open(f"/tasks/{task_id}", "task-with-attachments")
     previews = page.locator("#attachments img")
     assert previews.count() == 2
-    assert all(previews.nth(i).evaluate("img => img.complete && img.naturalWidth > 0") for i in range(2))
+    previews.first.scroll_into_view_if_needed()  # below the current step, facts and history: loaded when seen
+    page.wait_for_function("() => [...document.querySelectorAll('#attachments img')]"
+                           ".every(img => img.complete && img.naturalWidth > 0)")
     with page.expect_navigation():
         page.get_by_role("button", name="印发督办单").click()
     coordinator.expect_flash("已印发督办单 泸整改办督〔2026〕1号")

@@ -28,7 +28,8 @@ def test_the_instructions_show_on_the_task_page_the_plan_form_and_in_the_history
     staff = login_as("staff")
     task_page = staff.get(f"/tasks/{task_id}").get_data(as_text=True)
     assert 'id="task-instructions">方案须列明每个排污口的整改时间' in task_page
-    assert "&#34;instructions&#34;: &#34;方案须列明每个排污口的整改时间&#34;" in task_page  # the history's after
+    assert re.search(r"<dt>交办意见</dt>\s*<dd><del[^>]*>—</del> → <span[^>]*>方案须列明每个排污口的整改时间</span>",
+                     task_page)  # the history's before and after
     form = staff.get(f"/work/{inbox_links(staff)['编制整改实施方案']}").get_data(as_text=True)
     assert 'id="instructions"' in form and "方案须列明每个排污口的整改时间" in form
 

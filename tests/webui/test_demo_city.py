@@ -1,6 +1,7 @@
 """`duban demo` builds the demo city a newcomer sees; running it again keeps the data."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -29,13 +30,31 @@ STORAGE = "stored-elsewhere"
 
 
 @pytest.fixture(scope="module")
-def demo_instance(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The demo city built once for the module, and what `duban demo` printed while building it."""
     instance = tmp_path_factory.mktemp("instance")
     result = CliRunner().invoke(main, ["demo"], env={"DUBAN_INSTANCE": str(instance), "DATABASE_URL": "",
                                                      "DUBAN_STORAGE": str(instance / STORAGE)})
     assert result.exit_code == 0, result.output
     assert "demo city created" in result.output
-    return instance
+    return instance, result.output
+
+
+@pytest.fixture(scope="module")
+def demo_instance(demo_build: tuple[Path, str]) -> Path:
+    return demo_build[0]
+
+
+def test_the_demo_build_says_each_stage_with_the_time_taken(demo_build: tuple[Path, str]) -> None:
+    """A newcomer's first run never looks hung: every stage and every month of history is announced."""
+    lines = demo_build[1].splitlines()
+    stages = [line for line in lines if re.fullmatch(r"\[\s*\d+\.\d s\] demo city: .+", line)]
+    assert any("schema" in line for line in stages)
+    assert len([line for line in stages if "history: " in line]) >= 6  # one line per month lived
+    assert any("timers due today" in line for line in stages)
+    seconds = [float(re.search(r"[\d.]+", line).group()) for line in stages]  # type: ignore[union-attr]
+    assert seconds == sorted(seconds)
+    assert lines.index(stages[-1]) < next(i for i, line in enumerate(lines) if "demo city created" in line)
 
 
 def test_the_demo_s_evidence_is_where_the_storage_setting_says(demo_instance: Path) -> None:

@@ -19,10 +19,12 @@ from webui.errors import permission_required
 from webui.extensions import engine
 from webui.forms import form_for
 from webui.params import query_id
+from webui.tasks.history import history_changes
 from webui.work.batch import batch_form
 from webui.work.process_diagram import task_diagram
 
 bp = Blueprint("tasks", __name__, template_folder="templates")
+bp.add_app_template_global(history_changes, "history_changes")
 
 
 @bp.route("/")
@@ -91,7 +93,8 @@ def _period_arg(name: str) -> str:
 def task(task_id: int) -> str:
     page = engine().work.task_page(current_actor(), task_id)
     diagram = task_diagram(engine().work.task_path(current_actor(), task_id), f"{page.task.code} {page.task.title}")
-    return render_template("tasks/task.html", page=page, diagram=diagram, **task_escalations(task_id))
+    return render_template("tasks/task.html", page=page, diagram=diagram, now=engine().clock.now(),
+                           **task_escalations(task_id))
 
 
 def task_escalations(task_id: int) -> dict[str, object]:

@@ -35,10 +35,12 @@ from engine.store.models import (
     SignoffApplication,
     SignoffNotice,
     TaskReceipt,
+    Unit,
 )
 
-#: audit events a task page leaves out because a domain event says the same step in words
-HISTORY_HIDDEN = frozenset({"work.completed"})
+#: audit events a task page leaves out because a domain event says the same step in words (a process started or
+#: ended is the machinery under the step a person took)
+HISTORY_HIDDEN = frozenset({"work.completed", "process.started", "process.cancelled"})
 
 
 @dataclass
@@ -51,6 +53,8 @@ class TaskPage:
     reports: list[ProgressReport]
     signoffs: list[SignoffApplication]
     people: dict[int, str] = field(default_factory=dict)
+    #: every unit's name by id, for the history's before and after
+    units: dict[int, str] = field(default_factory=dict)
     attachments: list[Attachment] = field(default_factory=list)
     notices: list[SignoffNotice] = field(default_factory=list)
     objections: list[Objection] = field(default_factory=list)
@@ -80,6 +84,7 @@ def task_page(session: Session, access: Access, actor: Actor, task: Rectificatio
                     [work for work in open_work if access.can_act(actor, work)], plans, reports, signoffs)
     hide_from_unit(session, access, actor, task, page)
     page.people = people_names(session)
+    page.units = dict(session.execute(select(Unit.id, Unit.name)).all())  # type: ignore[arg-type]
     page.attachments = task_attachments(session, access, actor, task)
     page.notices = list(session.scalars(select(SignoffNotice).where(SignoffNotice.task_id == task.id)
                                         .order_by(SignoffNotice.id.desc())))

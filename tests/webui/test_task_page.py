@@ -1,0 +1,83 @@
+"""The task page people want: the current step, the facts and the history first, in words; the diagram below."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from types import SimpleNamespace
+
+from flask import Flask
+
+from tests.factories import World, assignment, walk_to_reporting
+from tests.webui.conftest import Browser
+from webui.tasks.history import FieldChange, history_changes
+
+Login = Callable[[str], Browser]
+
+
+def test_the_current_step_and_the_facts_come_before_the_diagram(login_as: Login, world: World) -> None:
+    task_id = world.register("1-1")
+    world.do("coordinator", task_id, "assign", **assignment(world, plan_due="2026-04-10"))
+    page = login_as("staff").get(f"/tasks/{task_id}").get_data(as_text=True)
+    step, facts = page.index('id="current-step"'), page.index("督察反馈问题")
+    history, diagram = page.index('id="task-history"'), page.index('id="process-diagram"')
+    assert step < facts < diagram and step < history < diagram
+    current = page[step:facts]
+    assert "签收任务" in current and "待 责任单位承办人（江阳区） 办理" in current  # who must do what
+    assert "您可以办理" in current  # and the button for it, at the top
+    assert "<svg" not in page[:diagram] and "<svg" in page[diagram:]
+    assert re.search(r'<details class="card mt-3 process-diagram" id="process-diagram" open>', page)
+    assert '<script src="/static/js/task.js"></script>' in page
+
+
+def test_the_current_step_says_by_when(login_as: Login, world: World) -> None:
+    task_id = world.register("1-1")
+    walk_to_reporting(world, task_id)
+    world.next_month()
+    page = login_as("supervisor").get(f"/tasks/{task_id}").get_data(as_text=True)
+    current = page[page.index('id="current-step"'):page.index("督察反馈问题")]
+    assert "填报月度进展" in current and "期限" in current and re.search(r"\d{4}年\d{1,2}月\d{1,2}日", current)
+    assert "已逾期" not in current
+    world.tick(days=10)  # the report was due on the 5th
+    late = login_as("supervisor").get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert re.search(r'<span class="text-danger fw-semibold">\d{4}年\d{1,2}月5日 已逾期</span>', late)
+
+
+def test_the_history_is_in_words_without_json_or_ids(login_as: Login, world: World) -> None:
+    task_id = world.register("1-1")
+    walk_to_reporting(world, task_id)
+    page = login_as("supervisor").get(f"/tasks/{task_id}").get_data(as_text=True)
+    history = page[page.index('id="task-history"'):page.index('id="process-diagram"')]
+    assert "启动「" not in history and "整改任务办理" not in history  # no process machinery
+    assert "{" not in history and "_id" not in history and "lead_unit" not in history
+    assert "<dt>交办意见</dt>" in history and "请按期报送实施方案" in history
+    assert re.search(r"<dt>状态</dt>\s*<dd><del[^>]*>未启动</del> → <span[^>]*>推进中</span></dd>", history)
+    assert "<dt>实施方案报送期限</dt>" in history and "2026年4月10日" in history  # dates as people write them
+
+
+def test_a_change_of_units_and_leader_reads_as_names(app: Flask, world: World) -> None:
+    jiangyang, water = world.units["jiangyang"], world.units["water"]
+    leader = world["leader"].user_id
+    event = SimpleNamespace(object_type="task", before={"lead_unit_id": jiangyang, "cooperating_unit_ids": [water],
+                                                        "lead_leader_id": leader, "status": "registered"},
+                            after={"lead_unit_id": water, "cooperating_unit_ids": [], "lead_leader_id": leader,
+                                   "status": "registered", "sha256": "ab" * 32})
+    with app.test_request_context():
+        changes = history_changes(event, {jiangyang: "江阳区", water: "市水务局"}, {leader: "张市长"})
+    assert changes == [FieldChange("牵头单位", "江阳区", "市水务局"), FieldChange("配合单位", "市水务局", "—")]
+
+
+def test_the_favicon_is_served_and_linked(login_as: Login) -> None:
+    staff = login_as("staff")
+    page = staff.get("/inbox").get_data(as_text=True)
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    assert '<link rel="icon" href="/static/favicon.ico"' in page
+    svg, ico = staff.get("/static/favicon.svg"), staff.get("/static/favicon.ico")
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml" and b"<svg" in svg.data
+    assert ico.status_code == 200 and ico.data[:4] == b"\x00\x00\x01\x00"  # an icon file
+
+
+def test_the_print_stylesheet_leaves_out_navigation_and_buttons(login_as: Login) -> None:
+    css = login_as("staff").get("/static/css/duban.css").get_data(as_text=True)
+    printed = " ".join(re.findall(r"@media print \{(.*?)\n\}", css, re.S))
+    assert ".navbar" in printed and ".btn" in printed and ".process-diagram" in printed
+    assert ".diagram-scroll svg { width: 100%; height: auto; }" in printed
