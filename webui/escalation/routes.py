@@ -53,7 +53,8 @@ def escalation_filters() -> EscalationFilters:
     args = request.args
     return EscalationFilters(level=query_id(args.get("level")), unit_id=query_id(args.get("unit")),
                              status=args.get("status", "")[:32], trigger=args.get("trigger", "")[:32],
-                             q=args.get("q", "")[:100], page=query_id(args.get("page")) or 1)
+                             q=args.get("q", "")[:100], page=query_id(args.get("page")) or 1,
+                             opened_in=args.get("opened", "")[:7], approved_in=args.get("approved", "")[:7])
 
 
 @bp.route("/escalations/<int:escalation_id>")

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from engine.core.actor import Actor
-from engine.core.clock import LOCAL_TZ
+from engine.core.clock import LOCAL_TZ, local_midnight
+from engine.core.periods import next_period, parse_period
 from engine.core.roles import Scope
 from engine.core.statuses import OPEN_ESCALATION_STATUSES, EscalationLevel, EscalationStatus, EscalationTriggerKind
 from engine.core.text import like_escaped
@@ -55,9 +56,12 @@ class EscalationFilters:
     trigger: str = ""
     q: str = ""
     page: int = 1
+    #: YYYY-MM: started (启动) within that month; approved by the lead leader within it
+    opened_in: str = ""
+    approved_in: str = ""
 
     def conditions(self) -> list[ColumnElement[bool]]:
-        conditions: list[ColumnElement[bool]] = []
+        conditions: list[ColumnElement[bool]] = self._month_conditions()
         if self.level:
             conditions.append(shown_level_is(self.level))
         if self.unit_id:
@@ -74,6 +78,23 @@ class EscalationFilters:
                                   RectificationTask.title.ilike(pattern, escape="\\")))
         return conditions
 
+    def _month_conditions(self) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = []
+        if window := month_window(self.opened_in):
+            conditions += [Escalation.opened_at >= window[0], Escalation.opened_at < window[1]]
+        if window := month_window(self.approved_in):
+            conditions += [Escalation.approved_level.is_not(None), Escalation.decided_at >= window[0],
+                           Escalation.decided_at < window[1]]
+        return conditions
+
+
+def month_window(period: str) -> tuple[datetime, datetime] | None:
+    """The month's first instant and the first instant after it (local time); None unless YYYY-MM."""
+    try:
+        first = parse_period(period)
+    except ValueError:
+        return None
+    return local_midnight(first), local_midnight(parse_period(next_period(period)))
 
 
 @dataclass(frozen=True)
