@@ -12,7 +12,13 @@ from engine.core.actor import Actor
 from engine.core.clock import LOCAL_TZ, local_midnight
 from engine.core.periods import next_period, parse_period
 from engine.core.roles import Scope
-from engine.core.statuses import OPEN_ESCALATION_STATUSES, EscalationLevel, EscalationStatus, EscalationTriggerKind
+from engine.core.statuses import (
+    OPEN_ESCALATION_STATUSES,
+    UNDER_WAY_ESCALATION_STATUSES,
+    EscalationLevel,
+    EscalationStatus,
+    EscalationTriggerKind,
+)
 from engine.core.text import like_escaped
 from engine.features.accounts.access import Access
 from engine.features.escalation import drafts
@@ -30,6 +36,8 @@ from engine.store.models import (
 
 PAGE_SIZE = 25
 OPEN = "open"
+#: approved and not finished (the dashboard's 问责（进行中）)
+UNDER_WAY = "under_way"
 #: what a page shows of an escalation, loaded with it (the objects leave the session before rendering)
 ESCALATION_DISPLAY = (
     joinedload(Escalation.task).joinedload(RectificationTask.lead_leader),
@@ -68,6 +76,8 @@ class EscalationFilters:
             conditions.append(Escalation.unit_id == self.unit_id)
         if self.status == OPEN:
             conditions.append(Escalation.status.in_(OPEN_ESCALATION_STATUSES))
+        elif self.status == UNDER_WAY:
+            conditions.append(Escalation.status.in_(UNDER_WAY_ESCALATION_STATUSES))
         elif self.status in EscalationStatus._value2member_map_:
             conditions.append(Escalation.status == EscalationStatus(self.status))
         if self.trigger in EscalationTriggerKind._value2member_map_:

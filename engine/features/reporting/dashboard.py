@@ -23,7 +23,13 @@ from sqlalchemy.sql.elements import True_
 
 from engine.core.clock import LOCAL_TZ, local_midnight
 from engine.core.periods import next_period, parse_period, period_of
-from engine.core.statuses import EscalationLevel, EscalationStatus, ReportStatus, TaskStatus, WarningLevel
+from engine.core.statuses import (
+    UNDER_WAY_ESCALATION_STATUSES,
+    EscalationLevel,
+    ReportStatus,
+    TaskStatus,
+    WarningLevel,
+)
 from engine.features.rectification.queries import month_end
 from engine.features.reporting.unit_record import UnitRecord
 from engine.store.models import (
@@ -195,7 +201,7 @@ def escalation_counts(session: Session, scope: ColumnElement[bool], start: datet
 
 
 #: approved escalations still being carried out, committed to or reviewed
-UNDER_WAY = (EscalationStatus.CARRYING_OUT, EscalationStatus.AWAITING_COMMITMENT, EscalationStatus.UNDER_REVIEW)
+UNDER_WAY = UNDER_WAY_ESCALATION_STATUSES
 
 
 def build_dashboard(session: Session, scope: ColumnElement[bool], now: datetime) -> Dashboard:
