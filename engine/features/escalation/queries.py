@@ -242,13 +242,12 @@ def of_instance(session: Session, instance_id: int) -> Escalation:
 
 def starting_values(session: Session, actor: Actor, escalation: Escalation, form: str,
                     today: date) -> dict[str, Any]:
-    """What a step's form starts with: the ladder's default level, duban's drafts."""
+    """What a step's form starts with: the ladder's default level, duban's drafts; never a decision, which its
+    maker chooses (a choice with consequences starts empty)."""
     task = escalation.task
     if form == "escalation_propose":
         details = "；".join(trigger.detail for trigger in escalation.triggers)
-        return {"decision": "propose", "level": escalation.suggested_level, "reasons": details}
-    if form == "escalation_approve":
-        return {"decision": "approve", "level": escalation.proposed_level}
+        return {"level": escalation.suggested_level, "reasons": details}
     if form == "escalation_notice":
         issuer = session.scalar(select(Unit.name).where(Unit.id == actor.unit_id)) if actor.unit_id else ""
         draft = drafts.notice(session, escalation, today, issuer or "")
@@ -260,6 +259,4 @@ def starting_values(session: Session, actor: Actor, escalation: Escalation, form
     if form == "escalation_exposure":
         draft = drafts.exposure(session, escalation, today)
         return {"headline": draft.title, "text": draft.text}
-    if form == "escalation_close":
-        return {"decision": "close"}
     return {}
