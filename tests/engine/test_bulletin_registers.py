@@ -14,7 +14,7 @@ from engine.features.escalation.queries import EscalationFilters
 from engine.features.rectification.queries import LedgerFilters, month_end
 from engine.features.reporting.bulletin import SUPERVISION_ACTIONS, BulletinData
 from engine.store.models import AuditEvent, ProgressReport
-from tests.engine.test_dashboard_and_bulletin import bulletin_text, stage_city
+from tests.engine.test_dashboard_and_bulletin import all_tasks, bulletin_text, stage_city
 from tests.escalations import propose
 from tests.factories import World
 
@@ -85,6 +85,19 @@ def assert_escalations_match_the_register(world: World, data: BulletinData, mont
         assert data.supervision[label] == audited(world, action, month)
 
 
+def assert_deadlines_match_the_tasks(world: World, data: BulletinData, month: str) -> None:
+    """The tasks registered by the month's end and open at it, whose deadline is past or falls next month."""
+    end, following = month_end(month), next_period(month)
+    today = world.duban.clock.now().astimezone(LOCAL_TZ).date()
+    open_at_end = [task for task in all_tasks(world) if task.registered_at < end and task.deadline
+                   and task.deadline_kind.has_date() and not (task.closed_at and task.closed_at < end)]
+    assert sorted(line.code for line in data.past_deadline) == sorted(
+        task.code for task in open_at_end if task.deadline < min(parse_period(following), today))
+    assert sorted(line.code for line in data.due_next_month) == sorted(
+        task.code for task in open_at_end
+        if parse_period(following) <= task.deadline < parse_period(next_period(following)))
+
+
 def test_every_bulletin_figure_equals_the_registers(world: World) -> None:
     three_months(world)
     for month in MONTHS:
@@ -92,11 +105,13 @@ def test_every_bulletin_figure_equals_the_registers(world: World) -> None:
         assert_tasks_match_the_ledger(world, data, month)
         assert_reports_match(world, data, month)
         assert_escalations_match_the_register(world, data, month)
+        assert_deadlines_match_the_tasks(world, data, month)
     april = world.duban.reporting.bulletin_data(world["coordinator"], "2026-04")
     assert april.escalations.started == 2 and len(april.escalations.issued) == 1  # proposals ≠ approvals
     assert Counter(item["level"] for item in april.escalations.issued) == {"通报": 1}
     may = world.duban.reporting.bulletin_data(world["coordinator"], "2026-05")
     assert may.escalations.started == 1 and may.escalations.issued == []
+    assert [line.code for line in april.due_next_month] == ["1-2"]  # due 2026-05-15
     current = {status: ledger_total(world, status=status) for status in TaskStatus}
     assert may.statuses.counts == current  # the current month is told as it stands now
 
