@@ -35,12 +35,15 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from engine.core.fields import Field
+from engine.core.text import N_
 from engine.core.uploads import Upload
 from webui.i18n import lazy
 
 #: rows a list of persons offers before any is filled in
 PERSON_ROWS = 6
 Choices = Mapping[str, Sequence[tuple[Any, str]]]
+#: the empty first option of a select whose choice has consequences
+PLEASE_CHOOSE = N_("请选择")
 
 
 class EngineForm(FlaskForm):
@@ -66,7 +69,10 @@ class EngineForm(FlaskForm):
         for spec in self.specs:
             if spec.source:
                 field = self._fields[spec.name]
-                field.choices = [SelectChoice(value, label) for value, label in choices[spec.source]]  # type: ignore[attr-defined]
+                options = [SelectChoice(value, label) for value, label in choices[spec.source]]
+                if spec.kind == "id":  # a unit, a leader, a category: chosen, never taken from the top of the list
+                    options.insert(0, SelectChoice("", lazy(spec.blank or PLEASE_CHOOSE)))
+                field.choices = options  # type: ignore[attr-defined]
 
 
 def add_errors(form: FlaskForm, errors: Mapping[str, list[str]]) -> None:
@@ -118,7 +124,7 @@ def unbound(field: Field) -> UnboundField:
 
 def _choosing(field: Field, options: dict[str, Any]) -> UnboundField:
     """A radio, a select or a multiple select; ids and numbers are sent back as numbers."""
-    coerce = int if field.kind in ("int", "id", "ids") else str
+    coerce = _id_or_none if field.kind == "id" else int if field.kind in ("int", "ids") else str
     labels = field.choice_labels or ("",) * len(field.choices)
     offered = [SelectChoice(value, lazy(label) if label else str(value))  # an unlabelled choice shows as it is
                for value, label in zip(field.choices, labels, strict=True)]
@@ -133,6 +139,11 @@ def _choosing(field: Field, options: dict[str, Any]) -> UnboundField:
     if field.widget == "radio" or (field.kind != "id" and field.widget != "select"):
         return RadioField(coerce=coerce, choices=offered, default=field.initial, validators=validators, **options)
     return SelectField(coerce=coerce, choices=offered, default=field.initial, validators=validators, **options)
+
+
+def _id_or_none(value: Any) -> int | None:
+    """A record's id as chosen; None for the empty 请选择 option."""
+    return None if value in ("", None) else int(value)
 
 
 def _required(field: Field, check: type[DataRequired] | type[InputRequired]) -> DataRequired | InputRequired | Optional:

@@ -210,6 +210,9 @@ _ESCALATION_STATUS_LABELS = {
     EscalationStatus.REJECTED: N_("未获批准"),
     EscalationStatus.DROPPED: N_("不予问责"),
 }
+#: approved and not finished: being carried out, committed to or reviewed (问责进行中)
+UNDER_WAY_ESCALATION_STATUSES = (EscalationStatus.CARRYING_OUT, EscalationStatus.AWAITING_COMMITMENT,
+                                 EscalationStatus.UNDER_REVIEW)
 OPEN_ESCALATION_STATUSES = frozenset({
     EscalationStatus.PROPOSING, EscalationStatus.AWAITING_APPROVAL, EscalationStatus.CARRYING_OUT,
     EscalationStatus.AWAITING_COMMITMENT, EscalationStatus.UNDER_REVIEW})

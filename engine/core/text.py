@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 #: control characters other than tab and line breaks: invisible, and PostgreSQL refuses NUL in text
@@ -82,3 +82,12 @@ def like_escaped(text: str) -> str:
 def chinese_date(day: date) -> str:
     """A day as Chinese text writes it, without leading zeros: 2027年1月1日."""
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def chinese_duration(span: timedelta) -> str:
+    """A length of time as Chinese text says it: 1天, 2天3小时, 45分钟 (not str(timedelta)'s "1 day, 0:00:00")."""
+    minutes = int(span.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [f"{days}天" if days else "", f"{hours}小时" if hours else "", f"{minutes}分钟" if minutes else ""]
+    return "".join(parts) or "0分钟"

@@ -10,8 +10,9 @@ from datetime import timedelta
 
 from engine.app import Duban
 from engine.core.actor import Actor
-from engine.core.clock import OffsetClock
+from engine.core.clock import LOCAL_TZ, OffsetClock
 from engine.core.errors import PermissionDenied
+from engine.core.text import chinese_duration
 from engine.store.audit import record
 from engine.store.database import Session
 from engine.store.models import Setting
@@ -54,5 +55,6 @@ def advance(session: Session, clock: OffsetClock, actor: Actor, step: timedelta)
     before = clock.now()
     clock.offset = offset
     record(session, actor, clock.now(), "demo.clock_advanced", ("clock", "demo"),
-           f"演示时钟前进 {step}：{before:%Y-%m-%d %H:%M} → {clock.now():%Y-%m-%d %H:%M}")
+           f"演示时钟前进{chinese_duration(step)}：{before.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M} → "
+           f"{clock.now().astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}（北京时间）")
     return offset

@@ -108,3 +108,10 @@ class Person:
 
     def page_width(self) -> int:
         return int(self.page.evaluate("document.documentElement.scrollWidth"))
+
+    def pick(self, select_id: str, *searches: str) -> None:
+        """Choose in a searchable multi-select as a person does: type part of a name, take the first match."""
+        control = self.page.locator(f"#{select_id}-ts-control")
+        for search in searches:
+            control.fill(search)
+            self.page.locator(f"#{select_id}-ts-dropdown .option", has_text=search).first.click()

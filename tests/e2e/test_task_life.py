@@ -31,7 +31,7 @@ def register(coordinator: Person, site: Site) -> int:
     page.get_by_label("整改目标", exact=True).fill("消除黑臭水体。")
     page.get_by_label("整改措施", exact=True).fill("1. 控源截污\n2. 清淤疏浚")
     page.get_by_label("牵头单位", exact=True).select_option(str(world.units["jiangyang"]))
-    page.get_by_label("配合单位", exact=True).select_option([str(world.units["water"])])
+    coordinator.pick("cooperating_unit_ids", "市水务局")
     page.get_by_label("牵头市领导", exact=True).select_option(str(world["leader"].user_id))
     page.get_by_label("限期完成", exact=True).check()
     page.get_by_label("整改时限", exact=True).fill("2026-12-31")

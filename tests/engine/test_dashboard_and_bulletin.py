@@ -169,7 +169,7 @@ def test_the_monthly_bulletin_reports_the_month(world: World) -> None:
     overdue = next(t for t in tables if t[0][0] == "责任单位")
     assert overdue[1] == ["江阳区", "1-2", "长江干流沿岸污水直排", "2026年4月5日", "至今未报"]
     assert "进度滞后：纳溪区（2-2）" in text
-    assert "未启动通报、约谈、曝光、追责" in text and "催报1次" in text
+    assert "2026年4月启动督办问责2次，尚无经领导批准实施的通报、约谈、曝光、追责" in text and "催报1次" in text
     due = next(t for t in tables if t[0][-1] == "状态")
     assert [row[0] for row in due[1:]] == ["1-2"] and due[1][4] == "2026年5月15日"
     with world.duban.db.transaction(write=False) as session:

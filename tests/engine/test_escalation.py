@@ -125,7 +125,7 @@ def test_a_supervisor_proposes_an_escalation_by_hand_with_a_reason(world: World)
         parent = session.get_one(ProcessInstance, instance_of(world, escalation.id).parent_id)
     assert parent.process_id == "rectification"
     initial = world.duban.work.item(world["supervisor"], world.work_for("supervisor", task_id)[-1].id).initial
-    assert initial == {"decision": "propose", "level": 1, "reasons": "群众反映排污口仍在直排"}
+    assert initial == {"level": 1, "reasons": "群众反映排污口仍在直排"}  # the decision itself starts empty
 
 
 def test_proposing_by_hand_is_refused_to_other_roles_and_without_a_reason(world: World) -> None:

@@ -91,6 +91,8 @@ def test_the_demo_clock_moves_time_forward_and_fires_timers(duban: Any, world: W
     assert "演示时间 2026年3月10日" in admin.get("/admin/clock/").get_data(as_text=True)
     page = admin.submit("/admin/clock/", {"days": "30"}).get_data(as_text=True)
     assert "演示时间 2026年4月9日" in page and "定时事件：触发 1 个，失败 0 个" in page
+    trail = admin.get("/admin/audit?action=demo").get_data(as_text=True)
+    assert "演示时钟前进30天：2026-03-10 09:00 → 2026-04-09 09:00（北京时间）" in trail and "days," not in trail
     staff = Browser(app.test_client())
     staff.submit("/login", {"username": "staff", "password": "Secret-pass-1"})
     assert "填报月度进展" in staff.get("/inbox").get_data(as_text=True)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -14,10 +13,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from engine.core.clock import LOCAL_TZ, local_today
+from engine.core.clock import local_today
 from engine.core.errors import InvalidSubmission, NotFound
 from engine.features.accounts.users import UserFilters, temporary_password
 from engine.features.audit.trail import ACTION_FAMILIES, AuditFilters
+from webui.admin.audit_text import CSV_COLUMNS, action_text, audit_json, csv_value
 from webui.admin.forms import ButtonForm, NewUserForm, ProfileForm
 from webui.auth.session import current_actor
 from webui.errors import permission_required
@@ -26,7 +26,7 @@ from webui.forms import add_errors
 from webui.params import MAX_ID, query_date, query_id
 
 if TYPE_CHECKING:
-    from engine.store.models import AccessRefusal, AuditEvent, User
+    from engine.store.models import AccessRefusal, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 USER_STATES = (("", _l("全部状态")), ("active", _l("在用")), ("locked", _l("已锁定")), ("inactive", _l("已停用")))
@@ -140,10 +140,8 @@ def _user(user_id: int) -> User:
 
 # --- the audit trail ---------------------------------------------------------------------------------
 
-@bp.app_template_filter("audit_json")
-def audit_json(value: object) -> str:
-    """Before/after as readable JSON (Chinese as it is; the template escapes it)."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+bp.add_app_template_filter(audit_json, "audit_json")
+bp.add_app_template_global(action_text, "audit_action")
 
 
 @bp.route("/audit")
@@ -176,31 +174,17 @@ def audit_export() -> Response:
         "Content-Disposition": f"attachment; filename=duban-audit-{today:%Y%m%d}.csv"})
 
 
-CSV_COLUMNS = ("seq", "at", "actor_username", "actor_name", "role", "unit_id", "action", "object_type",
-               "object_id", "task_id", "summary", "before", "after", "client_addr", "prev_hash", "hash")
-
-
 def _csv_rows(filters: AuditFilters) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     yield "\ufeff"  # Excel opens UTF-8 CSV correctly only with a BOM
     writer.writerow(CSV_COLUMNS)
     for event in engine().audit.events(current_actor(), filters):
-        writer.writerow([_csv_value(event, name) for name in CSV_COLUMNS])
+        writer.writerow([csv_value(event, name) for name in CSV_COLUMNS])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
     yield buffer.getvalue()
-
-
-def _csv_value(event: AuditEvent, name: str) -> str:
-    value = getattr(event, name)
-    if name == "at":
-        return str(value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M"))
-    if name in ("before", "after"):
-        return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text  # no formulas in the spreadsheet
 
 
 def audit_filters() -> AuditFilters:

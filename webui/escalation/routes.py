@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from engine.core.statuses import EscalationLevel, EscalationStatus, EscalationTriggerKind
 from engine.features.escalation.accountability import MEASURES
 from engine.features.escalation.forms import APPROVAL_DECISIONS, REASON
-from engine.features.escalation.queries import OPEN, EscalationFilters
+from engine.features.escalation.queries import OPEN, UNDER_WAY, EscalationFilters
 from webui.auth.session import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
@@ -46,14 +46,15 @@ def index() -> str:
     units = [] if engine().roles.scope(current_user.role).is_unit_scoped() else engine().tasks.choices()["units"]
     return render_template("escalation/index.html", page=page, filters=filters, units=units,
                            levels=list(EscalationLevel), statuses=list(EscalationStatus),
-                           triggers=list(EscalationTriggerKind), open_value=OPEN)
+                           triggers=list(EscalationTriggerKind), open_value=OPEN, under_way=UNDER_WAY)
 
 
 def escalation_filters() -> EscalationFilters:
     args = request.args
     return EscalationFilters(level=query_id(args.get("level")), unit_id=query_id(args.get("unit")),
                              status=args.get("status", "")[:32], trigger=args.get("trigger", "")[:32],
-                             q=args.get("q", "")[:100], page=query_id(args.get("page")) or 1)
+                             q=args.get("q", "")[:100], page=query_id(args.get("page")) or 1,
+                             opened_in=args.get("opened", "")[:7], approved_in=args.get("approved", "")[:7])
 
 
 @bp.route("/escalations/<int:escalation_id>")

@@ -40,7 +40,7 @@ def _style(colours: Sequence[str]) -> Style:
 def _config(colours: Sequence[str], **options: Any) -> dict[str, Any]:
     return {"style": _style(colours), "js": [], "disable_xml_declaration": True, "legend_at_bottom": True,
             "truncate_label": -1, "truncate_legend": -1, "print_values": True, "print_zeroes": False,
-            "show_y_guides": True, "width": 640, "height": 320, **options}
+            "show_y_guides": True, "show_legend": False, "width": 640, "height": 320, **options}
 
 
 def _label_room(labels: Sequence[str], size: int = 12) -> dict[str, int]:
@@ -63,7 +63,20 @@ def render(chart: pygal.graph.graph.Graph, label: str) -> Markup:
     root.set("role", "img")
     root.set("aria-label", label)
     root.set("class", "pygal-chart chart-svg")
-    return Markup(etree.tostring(root, encoding="unicode"))  # noqa: S704 - SVG built by pygal/lxml, text escaped
+    svg = Markup(etree.tostring(root, encoding="unicode"))  # noqa: S704 - SVG built by pygal/lxml, text escaped
+    return svg + legend(chart)
+
+
+def legend(chart: pygal.graph.graph.Graph) -> Markup:
+    """The series' names under the chart in the page's own type, not in the SVG: a drawing scaled down to a
+    column's width would shrink its legend to a few pixels."""
+    colours = chart.config.style.colors
+    items = Markup("").join(
+        Markup('<li><svg class="legend-swatch" width="12" height="12" aria-hidden="true">'
+               '<rect width="12" height="12" rx="2" fill="{}"/></svg>{}</li>').format(
+            colours[index % len(colours)], options.get("title", ""))
+        for index, (_values, options) in enumerate(chart.raw_series))
+    return Markup('<ul class="chart-legend" aria-hidden="true">{}</ul>').format(items)
 
 
 def _value(count: int, href: str) -> dict[str, Any] | None:

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine.core.statuses import TaskStatus
+from engine.features.escalation.queries import UNDER_WAY
 from engine.features.rectification.queries import LedgerFilters
 from engine.features.reporting.dashboard import Dashboard, GroupRow, MonthPoint
 from webui.auth.routes import LEADER_ROLE
@@ -46,7 +47,7 @@ def index() -> str:
     board = engine().reporting.dashboard(current_actor())
     return render_template("reporting/dashboard.html", board=board, charts=dashboard_charts(board),
                            ledger_url=ledger_url, statuses=list(TaskStatus), chart_groups=CHART_GROUPS,
-                           desk=leader_desk())
+                           desk=leader_desk(), under_way=UNDER_WAY)
 
 
 def leader_desk() -> dict[str, Any] | None:

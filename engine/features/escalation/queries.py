@@ -2,16 +2,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from engine.core.actor import Actor
-from engine.core.clock import LOCAL_TZ
+from engine.core.clock import LOCAL_TZ, local_midnight
+from engine.core.periods import next_period, parse_period
 from engine.core.roles import Scope
-from engine.core.statuses import OPEN_ESCALATION_STATUSES, EscalationLevel, EscalationStatus, EscalationTriggerKind
+from engine.core.statuses import (
+    OPEN_ESCALATION_STATUSES,
+    UNDER_WAY_ESCALATION_STATUSES,
+    EscalationLevel,
+    EscalationStatus,
+    EscalationTriggerKind,
+)
 from engine.core.text import like_escaped
 from engine.features.accounts.access import Access
 from engine.features.escalation import drafts
@@ -29,6 +36,8 @@ from engine.store.models import (
 
 PAGE_SIZE = 25
 OPEN = "open"
+#: approved and not finished (the dashboard's 问责（进行中）)
+UNDER_WAY = "under_way"
 #: what a page shows of an escalation, loaded with it (the objects leave the session before rendering)
 ESCALATION_DISPLAY = (
     joinedload(Escalation.task).joinedload(RectificationTask.lead_leader),
@@ -55,15 +64,20 @@ class EscalationFilters:
     trigger: str = ""
     q: str = ""
     page: int = 1
+    #: YYYY-MM: started (启动) within that month; approved by the lead leader within it
+    opened_in: str = ""
+    approved_in: str = ""
 
     def conditions(self) -> list[ColumnElement[bool]]:
-        conditions: list[ColumnElement[bool]] = []
+        conditions: list[ColumnElement[bool]] = self._month_conditions()
         if self.level:
             conditions.append(shown_level_is(self.level))
         if self.unit_id:
             conditions.append(Escalation.unit_id == self.unit_id)
         if self.status == OPEN:
             conditions.append(Escalation.status.in_(OPEN_ESCALATION_STATUSES))
+        elif self.status == UNDER_WAY:
+            conditions.append(Escalation.status.in_(UNDER_WAY_ESCALATION_STATUSES))
         elif self.status in EscalationStatus._value2member_map_:
             conditions.append(Escalation.status == EscalationStatus(self.status))
         if self.trigger in EscalationTriggerKind._value2member_map_:
@@ -74,6 +88,23 @@ class EscalationFilters:
                                   RectificationTask.title.ilike(pattern, escape="\\")))
         return conditions
 
+    def _month_conditions(self) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = []
+        if window := month_window(self.opened_in):
+            conditions += [Escalation.opened_at >= window[0], Escalation.opened_at < window[1]]
+        if window := month_window(self.approved_in):
+            conditions += [Escalation.approved_level.is_not(None), Escalation.decided_at >= window[0],
+                           Escalation.decided_at < window[1]]
+        return conditions
+
+
+def month_window(period: str) -> tuple[datetime, datetime] | None:
+    """The month's first instant and the first instant after it (local time); None unless YYYY-MM."""
+    try:
+        first = parse_period(period)
+    except ValueError:
+        return None
+    return local_midnight(first), local_midnight(parse_period(next_period(period)))
 
 
 @dataclass(frozen=True)
@@ -211,13 +242,12 @@ def of_instance(session: Session, instance_id: int) -> Escalation:
 
 def starting_values(session: Session, actor: Actor, escalation: Escalation, form: str,
                     today: date) -> dict[str, Any]:
-    """What a step's form starts with: the ladder's default level, duban's drafts."""
+    """What a step's form starts with: the ladder's default level, duban's drafts; never a decision, which its
+    maker chooses (a choice with consequences starts empty)."""
     task = escalation.task
     if form == "escalation_propose":
         details = "；".join(trigger.detail for trigger in escalation.triggers)
-        return {"decision": "propose", "level": escalation.suggested_level, "reasons": details}
-    if form == "escalation_approve":
-        return {"decision": "approve", "level": escalation.proposed_level}
+        return {"level": escalation.suggested_level, "reasons": details}
     if form == "escalation_notice":
         issuer = session.scalar(select(Unit.name).where(Unit.id == actor.unit_id)) if actor.unit_id else ""
         draft = drafts.notice(session, escalation, today, issuer or "")
@@ -229,6 +259,4 @@ def starting_values(session: Session, actor: Actor, escalation: Escalation, form
     if form == "escalation_exposure":
         draft = drafts.exposure(session, escalation, today)
         return {"headline": draft.title, "text": draft.text}
-    if form == "escalation_close":
-        return {"decision": "close"}
     return {}

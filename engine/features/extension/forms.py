@@ -24,7 +24,7 @@ class RequestHandler(FormHandler):
     name = "extension_request"
     fields = (
         Field("decision", "choice", choices={"submit": N_("提交申请"), "withdraw": N_("撤回，不再申请")},
-              label=N_("操作"), widget="radio", initial="submit"),
+              label=N_("操作"), widget="radio"),
         Field("new_deadline", "date", required=False, label=N_("申请延至")),
         Field("reasons", required=False, label=N_("延期理由"), help=N_("客观原因、已完成的工作和新的完成计划")),
         attachments_field(N_("佐证材料")),

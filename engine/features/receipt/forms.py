@@ -29,7 +29,7 @@ class SignHandler(FormHandler):
     name = "receipt_sign"
     fields = (
         Field("decision", "choice", choices={"receive": N_("签收"), "return": N_("退办（不属于本单位职责）")},
-              label=N_("签收意见"), widget="radio", initial="receive"),
+              label=N_("签收意见"), widget="radio"),
         Field("reason", required=False, label=N_("说明"), help=N_("退办时必填：为什么不属于本单位，应由哪个单位办理")),
     )
 
@@ -102,7 +102,7 @@ class FollowUpHandler(FormHandler):
     name = "receipt_follow_up"
     fields = (
         Field("decision", "choice", choices={"chase": N_("督促签收"), "reassign": N_("改派其他单位")},
-              label=N_("处理意见"), widget="radio", initial="chase"),
+              label=N_("处理意见"), widget="radio"),
         *REASSIGN_FIELDS,
         Field("reason", label=N_("督促或改派说明")),
     )

@@ -7,6 +7,7 @@ back to what Word or WPS substitutes.
 from __future__ import annotations
 
 import io
+from collections import Counter
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -226,16 +227,17 @@ def _late_text(line: ReportLine) -> str:
 
 def _supervision(document: DocumentObject, data: BulletinData, numeral: str) -> None:
     _section_title(document, numeral, "督办问责情况")
-    issued = data.escalations.issued
+    issued, started = data.escalations.issued, data.escalations.started
     if issued:
-        levels: dict[str, int] = {}
-        for item in issued:
-            levels[str(item.get("level", ""))] = levels.get(str(item.get("level", "")), 0) + 1
-        _paragraph(document, f"{data.label}启动问责措施{len(issued)}次：" +
+        levels = Counter(str(item.get("level", "")) for item in issued)
+        _paragraph(document, f"{data.label}启动督办问责{started}次，经领导批准实施问责措施{len(issued)}次：" +
                    "、".join(f"{level}{count}次" for level, count in levels.items()) + "。")
         _table(document, ("责任单位", "编号", "措施", "日期", "事由"),
                [(item.get("unit", ""), item.get("code", ""), item.get("level", ""), _day(item.get("issued_at")),
                  item.get("reason", "")) for item in issued], (28, 14, 18, 26, 70))
+    elif started:
+        _paragraph(document, f"{data.label}启动督办问责{started}次，"
+                             "尚无经领导批准实施的通报、约谈、曝光、追责等问责措施。")
     else:
         _paragraph(document, f"{data.label}未启动通报、约谈、曝光、追责等问责措施。")
     acts = "、".join(f"{label}{count}次" for label, count in data.supervision.items() if count)

@@ -23,7 +23,13 @@ from sqlalchemy.sql.elements import True_
 
 from engine.core.clock import LOCAL_TZ, local_midnight
 from engine.core.periods import next_period, parse_period, period_of
-from engine.core.statuses import EscalationLevel, EscalationStatus, ReportStatus, TaskStatus, WarningLevel
+from engine.core.statuses import (
+    UNDER_WAY_ESCALATION_STATUSES,
+    EscalationLevel,
+    ReportStatus,
+    TaskStatus,
+    WarningLevel,
+)
 from engine.features.rectification.queries import month_end
 from engine.features.reporting.unit_record import UnitRecord
 from engine.store.models import (
@@ -105,7 +111,10 @@ class EscalationSummary:
 
     open: int = 0
     open_by_level: dict[str, int] = field(default_factory=dict)
+    #: approved by the lead leaders within the period
     issued: list[dict[str, Any]] = field(default_factory=list)
+    #: started (启动: proposed by a rule or a supervisor) within the period, whatever became of them
+    started: int = 0
 
 
 @dataclass(frozen=True)
@@ -178,17 +187,21 @@ def escalation_counts(session: Session, scope: ColumnElement[bool], start: datet
         RectificationTask, RectificationTask.id == Escalation.task_id).where(
         scope, Escalation.approved_level.is_not(None), Escalation.status.in_(UNDER_WAY)))
     by_level = Counter(EscalationLevel(level).label for level in under_way)
-    issued = []
-    if start is not None and end is not None:
-        rows = session.execute(approved.where(Escalation.decided_at >= start, Escalation.decided_at < end)
-                               .order_by(Escalation.decided_at, Escalation.id))
-        issued = [{"task_id": e.task_id, "code": code, "unit": unit, "level": EscalationLevel(e.approved_level).label,
-                   "issued_at": e.decided_at, "reason": e.reasons} for e, code, unit in rows]
-    return EscalationSummary(open=sum(by_level.values()), open_by_level=dict(by_level), issued=issued)
+    if start is None or end is None:
+        return EscalationSummary(open=sum(by_level.values()), open_by_level=dict(by_level))
+    rows = session.execute(approved.where(Escalation.decided_at >= start, Escalation.decided_at < end)
+                           .order_by(Escalation.decided_at, Escalation.id))
+    issued = [{"task_id": e.task_id, "code": code, "unit": unit, "level": EscalationLevel(e.approved_level).label,
+               "issued_at": e.decided_at, "reason": e.reasons} for e, code, unit in rows]
+    started = session.scalar(select(func.count(Escalation.id)).join(
+        RectificationTask, RectificationTask.id == Escalation.task_id).where(
+        scope, Escalation.opened_at >= start, Escalation.opened_at < end)) or 0
+    return EscalationSummary(open=sum(by_level.values()), open_by_level=dict(by_level), issued=issued,
+                             started=started)
 
 
 #: approved escalations still being carried out, committed to or reviewed
-UNDER_WAY = (EscalationStatus.CARRYING_OUT, EscalationStatus.AWAITING_COMMITMENT, EscalationStatus.UNDER_REVIEW)
+UNDER_WAY = UNDER_WAY_ESCALATION_STATUSES
 
 
 def build_dashboard(session: Session, scope: ColumnElement[bool], now: datetime) -> Dashboard:
