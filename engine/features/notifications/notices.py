@@ -61,10 +61,10 @@ def post(session: Session, settings: Settings, notice: Notice) -> Notice:
     if isinstance(notice.text, Text):
         notice.msgid, notice.params = notice.text.msgid, stored_params(notice.text) or None
     session.add(notice)
-    session.flush()
-    addressee = Addressee(notice.role, notice.unit_id, notice.user_id)
     configured = settings.channels.configured()
     if configured:
+        session.flush()  # the messages refer to the notice by its id
+        addressee = Addressee(notice.role, notice.unit_id, notice.user_id)
         session.add_all(messages_for(session, settings, notice, addressee, configured))
     return notice
 
