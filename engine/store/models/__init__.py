@@ -29,6 +29,7 @@ from engine.store.models.rectification import (
     TaskStatusChange,
     cooperating_units,
 )
+from engine.store.models.rounds import InspectionRound
 from engine.store.models.signoff import Objection, PublicSummary, SignoffApplication, SignoffNotice
 from engine.store.models.targets import EnvironmentalIndicator, IndicatorValue
 from engine.store.models.workflow import (
@@ -69,6 +70,7 @@ __all__ = [
     "ImportProfile",
     "Incident",
     "IndicatorValue",
+    "InspectionRound",
     "InstanceStatus",
     "Instruction",
     "InstructionAnswer",
