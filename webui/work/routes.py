@@ -21,8 +21,9 @@ bp = Blueprint("work", __name__, template_folder="templates")
 @bp.route("/work/<int:work_id>", methods=["GET", "POST"])
 @login_required
 def work(work_id: int) -> str | Response:
-    item = engine().work.item(current_actor(), work_id)
-    if request.method == "POST" and "save_draft" in request.form:
+    submitted = request.method == "POST"
+    item = engine().work.item(current_actor(), work_id, whole=not submitted)  # a submission needs the form alone
+    if submitted and "save_draft" in request.form:
         return save_draft(work_id)
     form = build_form(item)
     if form.validate_on_submit():
@@ -33,6 +34,8 @@ def work(work_id: int) -> str | Response:
         else:
             flash(_("已完成「%(step)s」：%(code)s", step=translated(item.work.name), code=item.task.code), "success")
             return redirect(url_for("tasks.inbox"))
+    if item.page is None:  # the form again, with its errors: now the whole page
+        item = engine().work.item(current_actor(), work_id)
     return render_template("work/work.html", item=item, form=form,
                            keeps_drafts=engine().registry.forms[item.work.form].keeps_drafts)
 

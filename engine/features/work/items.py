@@ -53,7 +53,7 @@ class WorkItem:
     work: HumanTask
     task: RectificationTask
     period: str
-    page: TaskPage
+    page: TaskPage | None  # None where only the form is wanted (a submission being checked)
     extra: dict[str, Any] = field(default_factory=dict)  # the form's context: a draft, the items to answer
     initial: dict[str, Any] | None = None  # what the form starts with
 
@@ -102,14 +102,16 @@ class WorkItems:
             return self.access.can_view_task(actor, work_item.task)
         return self.access.can_view_clues(actor) and clue_of_instance(session, work_item.instance_id) is not None
 
-    def item(self, session: Session, actor: Actor, human_task_id: int) -> WorkItem:
+    def item(self, session: Session, actor: Actor, human_task_id: int, whole: bool = True) -> WorkItem:
+        """The work item with its form's context and starting values; `whole`: with the task's page and what the
+        form shows beside it (a submission is checked against the form alone)."""
         work, instance = self.open(session, actor, human_task_id, lock=False)
         task = self.access.check_view_task(actor, load_task(session, work.task_id or 0))
         handler = self.processes.registry.forms[work.form]
         step = self.processes.step(session, actor, task=task, instance=instance, human_task=work)
-        page = task_page(session, self.access, actor, task, self.processes.settings, step.today)
+        page = task_page(session, self.access, actor, task, self.processes.settings, step.today) if whole else None
         extra = handler.context(step)
-        if instance.process_id == MONTHLY_REPORT_PROCESS and task.cooperating_units:
+        if whole and instance.process_id == MONTHLY_REPORT_PROCESS and task.cooperating_units:
             extra["contributions"] = contributions_of_period(session, task.id, instance.business_key)
         item = WorkItem(work, task, instance.business_key, page, extra, handler.initial(step))
         draft = draft_of(session, actor, work)

@@ -64,8 +64,9 @@ class WorkUseCases:
     def notices(self, actor: Actor) -> list[Notice]:
         return self.transactions.read(lambda s: inbox_queries.notices(s, actor, self.clock.now()))
 
-    def item(self, actor: Actor, human_task_id: int) -> WorkItem:
-        return self.transactions.read(lambda s: self.items.item(s, actor, human_task_id))
+    def item(self, actor: Actor, human_task_id: int, whole: bool = True) -> WorkItem:
+        """A work item to show (`whole`), or only its form, to check what was submitted."""
+        return self.transactions.read(lambda s: self.items.item(s, actor, human_task_id, whole))
 
     def clue_item(self, actor: Actor, human_task_id: int) -> ClueWorkItem:
         self.access.require(actor, "clue.view")
