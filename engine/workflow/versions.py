@@ -33,6 +33,7 @@ class StepChange:
     bpmn_id: str
     name: str
     what: tuple[str, ...] = ()
+    was: str = ""  # the name before, when the new version renames it
 
 
 @dataclass
@@ -119,7 +120,8 @@ def _fill(diff: VersionDiff, spec_diffs: Sequence[SpecDiff]) -> None:
     for each in spec_diffs:
         diff.added += [_change(spec) for spec in each.added if _is_element(spec)]
         diff.removed += [_change(spec) for spec in each.removed if _is_element(spec)]
-        diff.changed += [_change(spec, tuple(keys)) for spec, keys in each.changed.items() if _is_element(spec)]
+        diff.changed += [_changed(spec, each.alignment[spec], tuple(keys)) for spec, keys in each.changed.items()
+                         if _is_element(spec)]
 
 
 def _is_element(spec: Any) -> bool:
@@ -127,8 +129,13 @@ def _is_element(spec: Any) -> bool:
     return bool(getattr(spec, "bpmn_id", None))
 
 
-def _change(spec: Any, what: tuple[str, ...] = ()) -> StepChange:
-    return StepChange(spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, what)
+def _change(spec: Any) -> StepChange:
+    return StepChange(spec.bpmn_id, spec.bpmn_name or spec.bpmn_id)
+
+
+def _changed(old: Any, new: Any, what: tuple[str, ...]) -> StepChange:
+    name, before = new.bpmn_name or new.bpmn_id, old.bpmn_name or old.bpmn_id
+    return StepChange(new.bpmn_id, name, what, before if before != name else "")
 
 
 def record_deployment(session: Session, actor: Actor, now: datetime, diff: VersionDiff) -> None:
