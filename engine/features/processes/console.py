@@ -21,6 +21,7 @@ from engine.store.transactions import Transactions
 from engine.workflow import console
 from engine.workflow.console import InstanceState
 from engine.workflow.instances import Processes
+from engine.workflow.progress import ProcessPath, instance_path
 from engine.workflow.step import Step
 
 REASON_MAX = 500
@@ -64,6 +65,7 @@ class InstanceConsole:
     history: list[HistoryRow] = field(default_factory=list)
     incidents: list[Incident] = field(default_factory=list)
     children: list[tuple[int, str, str, str]] = field(default_factory=list)  # id, process, key, status
+    path: ProcessPath | None = None
 
     def is_running(self) -> bool:
         return self.status == "running"
@@ -137,6 +139,7 @@ class ConsoleUseCases:
                                instance.suspended, instance.blocked, instance.created_at, instance.updated_at,
                                instance.task_id, task.code if task else "",
                                console.instance_state(self.processes, session, instance))
+        view.path = instance_path(session, self.processes, instance)
         view.work = _work_rows(session, instance_id)
         view.history = _history(session, instance_id, [row.id for row in view.work])
         view.incidents = list(session.scalars(select(Incident).where(Incident.instance_id == instance_id)
