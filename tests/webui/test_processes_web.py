@@ -46,8 +46,12 @@ def test_migration_lists_first_then_moves(login_as: Login, world: World) -> None
     url = "/admin/processes/rectification/versions/2/migration"
     dry = admin.get(url).get_data(as_text=True)
     assert "可以迁移：1 个；不能迁移：0 个" in dry and "之后停在：制定整改实施方案" in dry
+    before = admin.get(f"/admin/instances/{rectification_instance(world, task_id).id}").get_data(as_text=True)
+    assert "当前为第 2 版" in before  # the dry run moved nothing
     moved = admin.submit(url, {}).get_data(as_text=True)
     assert "已迁移 1 个流程实例" in moved
+    console = admin.get(f"/admin/instances/{rectification_instance(world, task_id).id}").get_data(as_text=True)
+    assert "第 2 版" in console
     assert login_as("supervisor").get(url).status_code == 403
 
 
