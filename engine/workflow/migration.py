@@ -125,8 +125,8 @@ def _check_round_trip(processes: Processes, workflow: BpmnWorkflow, target: Proc
         processes.runtime.restore(target.spec_json, state)
         json.loads(state)
     except Exception as exc:  # any failure means the moved state is unusable: refuse, change nothing
-        raise MigrationRefused([N_("迁移后的流程状态无法恢复：%(error)s", error=f"{type(exc).__name__}: {exc}")]) \
-            from None
+        error = f"{type(exc).__name__}: {exc}"
+        raise MigrationRefused([N_("迁移后的流程状态无法恢复：%(error)s", error=error)]) from None
 
 
 def _follow_work_items(processes: Processes, step: Step, migrated: Migrated, waiting: set[str]) -> None:
