@@ -83,7 +83,7 @@ class Processes:
         step.session.flush()  # its actions refer to it by id
         child = step.for_instance(instance)
         self.runtime.advance(workflow, lambda task: self._run_action(child, task))
-        self.save(child, workflow, waiting=set())
+        self._save(child, workflow, waiting=set())
         child.audit("process.started", ("instance", instance.id), f"启动「{name}」{business_key}".strip())
         return instance
 
@@ -98,14 +98,14 @@ class Processes:
         if spiff_task is None or spiff_task.state != TaskState.READY:
             raise Conflict("这项工作已经有人处理过了")
         self.runtime.complete(workflow, spiff_task, process_data, lambda task: self._run_action(step, task))
-        self.save(step, workflow, waiting)
+        self._save(step, workflow, waiting)
 
     def fire_timers(self, step: Step) -> None:
         """Run the instance's due timers on."""
         workflow = self.load(step.session, step.the_instance)
         waiting = waiting_work(step.the_instance, workflow)
         self.runtime.advance(workflow, lambda task: self._run_action(step, task))
-        self.save(step, workflow, waiting)
+        self._save(step, workflow, waiting)
 
     def cancel(self, step: Step, instance: ProcessInstance, reason: str) -> None:
         child = step.for_instance(instance)
@@ -113,7 +113,7 @@ class Processes:
         waiting = waiting_work(instance, workflow)
         workflow.cancel()
         instance.status = InstanceStatus.CANCELLED
-        self.save(child, workflow, waiting)
+        self._save(child, workflow, waiting)
         name = self.version(step.session, instance.version_id)[0]
         child.audit("process.cancelled", ("instance", instance.id), f"「{name}」{instance.business_key} 终止：{reason}")
 
@@ -128,6 +128,10 @@ class Processes:
     # --- persistence -------------------------------------------------------------------------
 
     def save(self, step: Step, workflow: BpmnWorkflow, waiting: set[str]) -> None:
+        """Store a workflow an administrator's action changed (a migration, a move back) as any step does."""
+        self._save(step, workflow, waiting)
+
+    def _save(self, step: Step, workflow: BpmnWorkflow, waiting: set[str]) -> None:
         """Store the instance's state and mirror its user tasks; `waiting` were its open ones when loaded.
 
         The version column makes a concurrent save of the same instance fail (StaleDataError) when it is flushed:
