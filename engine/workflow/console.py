@@ -6,6 +6,7 @@ and person) that does it, and the rules of who may decide apply to it as to any 
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -83,7 +84,7 @@ def instance_state(processes: Processes, session: Any, instance: ProcessInstance
             state.earlier_steps.append(EarlierStep(str(task.id), spec.bpmn_id, spec.bpmn_name or spec.bpmn_id,
                                                    spec.lane or ""))
     state.timers = _timers(workflow)
-    state.data = dict(workflow.data) or _last_data(workflow)
+    state.data = json.loads(json.dumps(dict(workflow.data) or _last_data(workflow), default=str, ensure_ascii=False))
     return state
 
 

@@ -3,12 +3,14 @@ token moved back to an earlier step opens that step again for the people who do 
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from sqlalchemy import select
 
 from engine.core.errors import Conflict, InvalidSubmission, PermissionDenied
 from engine.store.models import AuditEvent
+from engine.workflow.incidents import open_incident
 from tests.engine.test_process_migration import at_plan_draft, in_notice, rectification_instance
 from tests.factories import World, assert_round_trip
 
@@ -74,3 +76,19 @@ def test_a_step_done_by_mistake_is_opened_again_with_the_reason(world: World) ->
 
     with pytest.raises(InvalidSubmission, match="办理过的环节"):
         world.duban.console.move_back(admin, instance.id, view.state.tokens[0].spiff_task_id, "不是办理过的")
+
+
+def test_an_incident_of_a_suspended_instance_waits_for_its_resumption(world: World) -> None:
+    task_id = at_plan_draft(world, "1-1")
+    instance = rectification_instance(world, task_id)
+    world.duban.transactions.run(partial(open_incident, instance_id=instance.id, error=ValueError("数据有误"),
+                                         now=world.duban.clock.now()))
+    admin = world["admin"]
+    world.duban.console.suspend(admin, instance.id, "先查明数据")
+    view = world.duban.console.instance(admin, instance.id)
+    assert view.blocked and [incident.error for incident in view.incidents] == ["ValueError: 数据有误"]
+    with pytest.raises(Conflict, match="恢复运行"):
+        world.duban.work.retry_incident(admin, view.incidents[0].id)
+    world.duban.console.resume(admin, instance.id, "数据已更正")
+    assert world.duban.work.retry_incident(admin, view.incidents[0].id)
+    assert not world.duban.console.instance(admin, instance.id).blocked

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 
 from tests.engine.test_process_migration import at_plan_draft, changed_rectification, rectification_instance
-from tests.factories import World
+from tests.factories import ROOT, World
 from tests.webui.conftest import Browser
 
 Login = Callable[[str], Browser]
@@ -29,6 +29,10 @@ def test_a_file_is_checked_shown_as_a_diff_and_deployed_on_confirmation(login_as
                                          {"file": (io.BytesIO(broken), "rectification.bpmn")})
     assert refused.status_code == 200 and "no_such_form" in refused.get_data(as_text=True)
 
+    same = (ROOT / "workflows" / "rectification.bpmn").read_bytes()
+    unchanged = admin.post_with_token_from("/admin/processes/", "/admin/processes/preview",
+                                           {"file": (io.BytesIO(same), "rectification.bpmn")}).get_data(as_text=True)
+    assert 'id="nothing-to-deploy"' in unchanged and "confirm-deploy" not in unchanged
     preview = admin.post_with_token_from("/admin/processes/", "/admin/processes/preview",
                                          {"file": (io.BytesIO(changed_rectification()), "rectification.bpmn")})
     page = preview.get_data(as_text=True)
