@@ -95,12 +95,20 @@ def _refuse_removed(workflow: BpmnWorkflow, top: WorkflowDiff, subprocesses: dic
     names = sorted({task.task_spec.bpmn_name or task.task_spec.bpmn_id for task in removed
                     if task.task_spec.bpmn_id})
     if names:
-        reasons.append(N_("新版本没有它已经过或正停留的环节：%(steps)s", steps="、".join(names)))
+        reasons.append(N_("新版本没有它已经过或正停留的环节：%(steps)s", steps=listed(names)))
     gone = [workflow.subprocesses[sub_id].spec.name for sub_id, diff in subprocesses.items() if diff is None]
     if gone:
-        reasons.append(N_("新版本没有它正在运行的子流程：%(processes)s", processes="、".join(gone)))
+        reasons.append(N_("新版本没有它正在运行的子流程：%(processes)s", processes=listed(gone)))
     if reasons:
         raise MigrationRefused(reasons)
+
+
+def listed(names: list[str]) -> Text:
+    """Names (of steps, of processes) as one text whose every name is looked up in the reader's language."""
+    text = Text(names[-1])
+    for name in reversed(names[:-1]):
+        text = N_("%(first)s、%(rest)s", first=Text(name), rest=text)
+    return text
 
 
 def _timer_values(workflow: BpmnWorkflow, changed: set[str]) -> dict[str, Any]:

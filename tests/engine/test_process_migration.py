@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from engine.core.clock import LOCAL_TZ
 from engine.core.errors import InvalidSubmission
+from engine.core.text import Text
 from engine.store.models import AuditEvent, ProcessInstance, SignoffNotice
 from tests.factories import (
     ROOT,
@@ -121,7 +122,8 @@ def test_instances_at_several_steps_move_and_one_that_cannot_stays_untouched(wor
     plan = world.duban.versions.migrate(admin, "rectification", 2, dry_run=True)
     assert sorted(row.task_code for row in plan.movable) == ["1-1", "1-2", "1-3"]
     assert [row.task_code for row in plan.refused] == ["1-4"]
-    assert "重新打开" in plan.refused[0].reasons[0]
+    assert "重新打开（问题复发等）" in plan.refused[0].reasons[0]
+    assert isinstance(plan.refused[0].reasons[0].params["steps"], Text)  # each step's name in the reader's language
     assert {row.task_code: row.waiting for row in plan.movable}["1-1"] == ["制定整改实施方案"]
     assert rectification_instance(world, drafting).version_id == untouched.version_id  # a dry run moves nothing
 
