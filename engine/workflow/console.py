@@ -14,6 +14,7 @@ from uuid import UUID
 
 from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.task import Task as SpiffTask
@@ -22,6 +23,7 @@ from engine.core.errors import Conflict, InvalidSubmission
 from engine.core.text import N_
 from engine.store.models import ProcessInstance
 from engine.workflow.instances import Processes, waiting_work
+from engine.workflow.migration import listed
 from engine.workflow.runtime import all_tasks, clock_scope
 from engine.workflow.step import Step
 from engine.workflow.versions import current_version
@@ -80,7 +82,7 @@ def instance_state(processes: Processes, session: Any, instance: ProcessInstance
         if task.state in TOKEN_STATES and getattr(spec, "bpmn_id", None):
             state.tokens.append(Token(str(task.id), spec.bpmn_id, spec.bpmn_name or spec.bpmn_id,
                                       TOKEN_STATES[task.state], spec.lane or ""))
-        if task.state == TaskState.COMPLETED and spec.manual:
+        if task.state == TaskState.COMPLETED and spec.manual and not actions_after(task):
             state.earlier_steps.append(EarlierStep(str(task.id), spec.bpmn_id, spec.bpmn_name or spec.bpmn_id,
                                                    spec.lane or ""))
     state.timers = _timers(workflow)
@@ -136,7 +138,19 @@ def _earlier_step(workflow: BpmnWorkflow, spiff_task_id: str) -> SpiffTask:
         task = None
     if task is None or task.state != TaskState.COMPLETED or not task.task_spec.manual:
         raise InvalidSubmission({"step": [N_("只能退回到这个流程已经办理过的环节")]})
+    done = actions_after(task)
+    if done:
+        raise InvalidSubmission({"step": [N_("不能退回到这个环节：其后已执行的「%(actions)s」会再执行一次",
+                                             actions=listed(done))]})
     return task
+
+
+def actions_after(task: SpiffTask) -> list[str]:
+    """The service tasks done since this task: moving back to it would run their actions (start a report cycle,
+    close a notice) a second time, which no reset undoes."""
+    return sorted({each.task_spec.bpmn_name or each.task_spec.bpmn_id for each in task
+                   if each is not task and each.state == TaskState.COMPLETED
+                   and isinstance(each.task_spec, ServiceTask)})
 
 
 def _timers(workflow: BpmnWorkflow) -> list[Timer]:

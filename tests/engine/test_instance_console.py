@@ -12,7 +12,7 @@ from engine.core.errors import Conflict, InvalidSubmission, PermissionDenied
 from engine.store.models import AuditEvent
 from engine.workflow.incidents import open_incident
 from tests.engine.test_process_migration import at_plan_draft, in_notice, rectification_instance
-from tests.factories import World, assert_round_trip
+from tests.factories import World, assert_round_trip, walk_to_reporting
 
 
 def actions_on(world: World, instance_id: int) -> list[str]:
@@ -92,3 +92,16 @@ def test_an_incident_of_a_suspended_instance_waits_for_its_resumption(world: Wor
     world.duban.console.resume(admin, instance.id, "数据已更正")
     assert world.duban.work.retry_incident(admin, view.incidents[0].id)
     assert not world.duban.console.instance(admin, instance.id).blocked
+
+
+def test_no_move_back_over_an_action_that_would_run_again(world: World) -> None:
+    task_id = world.register("1-1")
+    walk_to_reporting(world, task_id)  # filing the plan started the monthly reports (启动按月交账)
+    instance = rectification_instance(world, task_id)
+    admin = world["admin"]
+    view = world.duban.console.instance(admin, instance.id)
+    assert "draft_plan" not in {step.bpmn_id for step in view.state.earlier_steps}
+    spiff_id = next(row.spiff_task_id for row in view.work if row.name == "编制整改实施方案")
+    with pytest.raises(InvalidSubmission, match="启动按月交账"):
+        world.duban.console.move_back(admin, instance.id, spiff_id, "误备案")
+    assert rectification_instance(world, task_id).state_json == instance.state_json
