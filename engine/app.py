@@ -45,6 +45,8 @@ from engine.features.notifications.delivery import Delivery
 from engine.features.notifications.messages import Composer, Translate, untranslated
 from engine.features.notifications.usecases import NotificationUseCases
 from engine.features.operations.usecases import OperationUseCases
+from engine.features.processes.console import ConsoleUseCases
+from engine.features.processes.versions import VersionUseCases
 from engine.features.public.usecases import PublicUseCases
 from engine.features.rectification.usecases import TaskUseCases
 from engine.features.reporting.usecases import ReportingUseCases
@@ -65,6 +67,7 @@ from engine.workflow.loader import ProcessDefinition, Vocabulary, load_file, loa
 from engine.workflow.registry import Registry
 from engine.workflow.runtime import WorkflowRuntime
 from engine.workflow.sweep import Sweep, SweepResult
+from engine.workflow.versions import record_deployment
 
 
 class Feature(Protocol):
@@ -130,6 +133,8 @@ class Duban:
                             Composer(self.translate, self.settings.channels.base_url))
         self.notifications = NotificationUseCases(transactions, access, self.clock, self.settings, delivery)
         self.sweep.after_timers(self.notifications.deliver_due)
+        self.versions = VersionUseCases(transactions, processes, access, self.vocabulary)
+        self.console = ConsoleUseCases(transactions, processes, access)
         self.holidays = HolidayUseCases(transactions, self.access, self.clock)
         self.sweep.after_timers(self.holidays.load)  # another process's change reaches this one within a sweep
 
@@ -142,11 +147,11 @@ class Duban:
             self._record_state_baseline(session)
             self._sync_units(session)
             self._first_round(session)
-            added = self.processes.deploy(session, self.definitions, self.clock.now())
-            for version in added:
-                record(session, Actor.system(), self.clock.now(), "process.deployed", ("process", version),
-                       f"部署流程版本 {version}")
-            return added
+            deployed = [diff for diff in self.processes.deploy(session, self.definitions, self.clock.now())
+                        if diff.is_new()]
+            for diff in deployed:
+                record_deployment(session, Actor.system(), self.clock.now(), diff)
+            return [f"{diff.process_id}@{diff.number}" for diff in deployed]
 
         return self.transactions.run(work)
 

@@ -92,6 +92,8 @@ def _register(app: Flask) -> None:
     from webui.formatting import register_filters
     from webui.instructions import routes as instructions
     from webui.notifications import routes as notifications
+    from webui.processes import console as instances
+    from webui.processes import routes as processes
     from webui.public import exposures, publicity
     from webui.public import routes as public
     from webui.reporting import bulletin, dashboard, ledger_io
@@ -126,6 +128,8 @@ def _register(app: Flask) -> None:
     app.register_blueprint(documents.bp)
     app.register_blueprint(exposures.bp)
     app.register_blueprint(notifications.bp)
+    app.register_blueprint(processes.bp)
+    app.register_blueprint(instances.bp)
     if "duban_time_machine" in app.extensions:
         app.register_blueprint(demo_clock.bp)
         app.before_request(app.extensions["duban_time_machine"].sync)

@@ -19,6 +19,7 @@ from engine.core.errors import ConfigError, DomainError, InvalidSubmission
 from engine.core.spreadsheet import ImportRejected
 from engine.core.statuses import TaskStatus, WarningLevel
 from engine.features.documents.kinds import KINDS
+from webui import cli_processes
 
 
 def demo_config() -> dict[str, Any]:
@@ -482,3 +483,7 @@ def document(kind: str, code: str, output: Path | None, username: str | None) ->
     target = output or Path(f"{KINDS[kind].name}-{issued.number}.docx")
     target.write_bytes(path.read_bytes())
     click.echo(f"issued {issued.number}, wrote {target} (SHA-256 {issued.sha256})")
+
+
+main.add_command(cli_processes.deploy)
+main.add_command(cli_processes.migrate)

@@ -26,6 +26,7 @@ PERMISSIONS: dict[str, str] = {
     "user.manage": "create, edit, deactivate and unlock user accounts, reset their passwords",
     "audit.view": "browse, filter, export and verify the audit trail (全程留痕)",
     "incident.manage": "see failed timers (incidents) and retry them",
+    "process.manage": "deploy process versions, migrate instances, suspend, resume and move back an instance",
     "progress.publish": "write the public summaries of accepted monthly reports",
     "demo.clock": "move the demo's clock forward (only when the site runs in demo mode)",
     "dashboard.view": "see the leaders' dashboard: totals, colours, curves, the units most behind",

@@ -129,6 +129,26 @@ MATRIX: tuple[Case, ...] = (
     Case("GET", "/admin/incidents/", "/admin/incidents/", (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
     Case("POST", "/admin/incidents/<int:incident_id>/retry", "/admin/incidents/{missing}/retry",
          (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404)),
+    # 流程版本 and the instance console: the administrator's alone
+    Case("GET", "/admin/processes/", "/admin/processes/", (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
+    Case("POST", "/admin/processes/preview", "/admin/processes/preview",  # no file: the form again
+         (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
+    Case("POST", "/admin/processes/deploy", "/admin/processes/deploy",  # nothing to deploy: back to the list
+         (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 302)),
+    Case("GET", "/admin/processes/<process_id>/versions/<int:number>/migration",
+         "/admin/processes/rectification/versions/{missing}/migration",
+         (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404)),
+    Case("POST", "/admin/processes/<process_id>/versions/<int:number>/migration",
+         "/admin/processes/rectification/versions/{missing}/migration",
+         (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404)),
+    Case("GET", "/admin/instances/<int:instance_id>", "/admin/instances/{missing}",
+         (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404)),
+    Case("POST", "/admin/instances/<int:instance_id>/suspend", "/admin/instances/{missing}/suspend",
+         (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404)),
+    Case("POST", "/admin/instances/<int:instance_id>/resume", "/admin/instances/{missing}/resume",
+         (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404)),
+    Case("POST", "/admin/instances/<int:instance_id>/move-back", "/admin/instances/{missing}/move-back",
+         (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404)),
     # 通知: everyone their own notices and choices; a notice to the officers of 江阳区 is theirs alone
     Case("GET", "/notifications", "/notifications",       (302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     Case("POST", "/notifications/<int:notice_id>/open", "/notifications/{staff_notice}/open",

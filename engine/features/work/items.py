@@ -94,6 +94,8 @@ class WorkItems:
             duties.check(session, actor, work_item, work_item.task)
         if not work_item.status.is_open():
             raise Conflict(already_handled(work_item))
+        if lock and instance.suspended:  # it may still be read
+            raise Conflict(N_("这项工作所在的流程已被系统管理员暂停，恢复后才能办理"))
         return work_item, instance
 
     def _may_see(self, session: Session, actor: Actor, work_item: HumanTask) -> bool:

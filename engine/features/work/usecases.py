@@ -128,6 +128,8 @@ class WorkUseCases:
                                       .with_for_update())
             if instance is None:
                 raise NotFound("没有这个未处理的故障")
+            if instance.suspended:
+                raise Conflict(N_("该流程已暂停：请先在流程实例页面恢复运行，再重试"))
             self.sweep.fire(session, actor, instance)
             resolve_incident(session, incident_id, actor, self.clock.now())
 
