@@ -116,7 +116,8 @@ def test_a_task_is_registered_into_the_round_chosen(login_as: Login, world: Worl
             "lead_leader_id": str(world["leader"].user_id), "deadline_kind": "date", "deadline": "2026-12-31"}
     refused = coordinator.submit("/tasks/new", data)
     assert "本批次已有这个编号" in refused.get_data(as_text=True)
-    coordinator.submit("/tasks/new", {**data, "code": "1-9"})
+    registered = coordinator.submit("/tasks/new", {**data, "code": "1-9"}).get_data(as_text=True)
+    assert '<dd class="col-sm-9" data-fact="round">督察反馈整改</dd>' in registered  # the task page says its round
     with world.duban.db.transaction(write=False) as session:
         assert session.scalar(select(RectificationTask.round_id).where(RectificationTask.code == "1-9")) == first
 

@@ -46,3 +46,8 @@ def round_choice() -> RoundChoice:
 
 def chosen_round_id() -> int | None:
     return round_choice().chosen_id
+
+
+def round_name(round_id: int) -> str:
+    """A round's name, for a page that shows which round a task answers (the rounds read once a request)."""
+    return next((found.name for found in round_choice().rounds if found.id == round_id), "")
