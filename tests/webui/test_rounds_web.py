@@ -77,7 +77,11 @@ def test_the_public_pages_filter_by_round(client: Browser, world: World) -> None
     assert listed(f"/public/?round={provincial}") == 2
     assert "省级环境保护督察反馈问题整改任务" in page(client, "/public/")  # kept for the visitor too
     assert listed(f"/public/?round={first}") == 3
+    every = page(client, "/public/?round=all")
     assert listed("/public/?round=all") == 5
+    assert every.count('<div class="small text-muted text-wrap">省级环境保护督察</div>') == 2  # beside each code
+    task_id = re.findall(r'href="/public/tasks/(\d+)"', page(client, f"/public/?round={provincial}"))[0]
+    assert "省级环境保护督察" in page(client, f"/public/tasks/{task_id}")
 
 
 def test_the_rounds_page_lists_enters_and_edits_rounds(login_as: Login, world: World) -> None:

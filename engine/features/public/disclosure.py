@@ -62,13 +62,15 @@ class PublicTask:
     target: str = ""
     measures: str = ""
     closed_at: datetime | None = None
+    #: the inspection round whose feedback the task answers (codes repeat across rounds)
+    round_id: int | None = None
 
     @classmethod
     def of(cls, task: RectificationTask, full: bool = False) -> PublicTask:
         details = {"problem": task.problem, "target": task.target, "measures": task.measures} if full else {}
         return cls(task.id, task.code, task.title, f"{task.category.number}. {task.category.name}",
                    task.lead_unit.name, task.lead_leader.display_name, task.deadline_kind.value, task.deadline,
-                   task.status, closed_at=task.closed_at, **details)
+                   task.status, closed_at=task.closed_at, round_id=task.round_id, **details)
 
 
 @dataclass(frozen=True)
