@@ -136,6 +136,9 @@ def test_a_ledger_is_imported_into_the_round_chosen_on_the_upload_page(login_as:
     assert "编号 1-2 已在台账中，但" in text and "确认导入" not in text  # compared with that round's own 1-2
     preview = upload(coordinator, xlsx([row for row in GOOD_ROWS if row[0] == "2-1"]), round=str(provincial))
     assert "登记到督察批次：省级环境保护督察" in preview.get_data(as_text=True)
+    unknown = coordinator.get(preview.request.full_path.replace(f"round={provincial}", "round=999999"),
+                              follow_redirects=True)
+    assert "没有这个督察批次" in unknown.get_data(as_text=True)
     done = confirm(coordinator, preview)
     assert "已导入：新登记 1 项任务" in done.get_data(as_text=True)
     with world.duban.db.transaction(write=False) as session:

@@ -11,6 +11,7 @@ import io
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext
 from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.wrappers import Response
@@ -25,6 +26,7 @@ from webui.auth.session import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
 from webui.forms import form_for
+from webui.i18n import translated
 from webui.params import query_id
 from webui.reporting.forms import ConfirmForm, LedgerUploadForm, read_upload
 from webui.tasks.routes import ledger_filters
@@ -155,6 +157,10 @@ def _refused(exc: Exception) -> str | Response:
     """A file that cannot be imported: its problems on the upload page; a kept file gone: upload it again."""
     if isinstance(exc, ImportRejected):
         return _import_page(problems=exc.problems)
+    if isinstance(exc, InvalidSubmission):  # a round that is not there
+        flash(gettext("；").join(translated(message) for messages in exc.errors.values() for message in messages),
+              "danger")
+        return redirect(url_for("ledger_io.upload"))
     flash(str(exc), "danger")
     return redirect(url_for("ledger_io.upload"))
 

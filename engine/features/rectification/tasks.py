@@ -26,7 +26,7 @@ def checked_registration(step: Step, data: dict[str, Any]) -> dict[str, Any]:
         errors["category_id"] = ["没有这个类别"]
     cleaned["round_id"] = cleaned["round_id"] or current_round_id(step.session)
     if step.session.get(InspectionRound, cleaned["round_id"] or 0) is None:
-        errors["round_id"] = ["没有这个督察批次"]
+        errors["round_id"] = [N_("没有这个督察批次")]
     elif code_taken(step.session, cleaned["round_id"], cleaned["code"]):
         errors["code"] = [N_("本批次已有这个编号")]
     if errors:

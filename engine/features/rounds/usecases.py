@@ -69,7 +69,7 @@ class RoundUseCases:
         self.access.require(actor, "round.manage")
         found = next((view for view in self.rounds() if view.id == round_id), None)
         if found is None:
-            raise NotFound("没有这个督察批次")
+            raise NotFound(N_("没有这个督察批次"))
         return found
 
     def create(self, actor: Actor, data: dict[str, Any]) -> int:
@@ -96,7 +96,7 @@ class RoundUseCases:
         def work(session: Session) -> None:
             found = session.get(InspectionRound, round_id)
             if found is None:
-                raise NotFound("没有这个督察批次")
+                raise NotFound(N_("没有这个督察批次"))
             _refuse_taken_name(session, fields["name"], round_id)
             before = _summary(found)
             for name, value in fields.items():
