@@ -51,6 +51,7 @@ from engine.features.public.usecases import PublicUseCases
 from engine.features.rectification.usecases import TaskUseCases
 from engine.features.reporting.usecases import ReportingUseCases
 from engine.features.rounds.register import ensure_a_round
+from engine.features.rounds.usecases import RoundUseCases
 from engine.features.targets.usecases import TargetUseCases
 from engine.features.work.attachments import AttachmentUseCases
 from engine.features.work.items import WorkItems
@@ -115,6 +116,7 @@ class Duban:
         self.sweep = Sweep(transactions, processes)
         self.accounts = AccountUseCases(transactions, access, self.clock, self.settings)
         self.audit = AuditUseCases(transactions, access, self.files)
+        self.rounds = RoundUseCases(transactions, access, self.clock)
         self.tasks = TaskUseCases(transactions, processes, access)
         self.work = WorkUseCases(transactions, WorkItems(processes, access, self.files), access, self.files,
                                  self.sweep)

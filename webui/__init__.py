@@ -97,6 +97,8 @@ def _register(app: Flask) -> None:
     from webui.public import exposures, publicity
     from webui.public import routes as public
     from webui.reporting import bulletin, dashboard, ledger_io
+    from webui.rounds import routes as rounds
+    from webui.rounds.choice import round_name
     from webui.targets import routes as targets
     from webui.tasks import routes as tasks
     from webui.work import routes as work
@@ -130,6 +132,8 @@ def _register(app: Flask) -> None:
     app.register_blueprint(notifications.bp)
     app.register_blueprint(processes.bp)
     app.register_blueprint(instances.bp)
+    app.register_blueprint(rounds.bp)
+    app.add_template_global(round_name, "round_name")
     if "duban_time_machine" in app.extensions:
         app.register_blueprint(demo_clock.bp)
         app.before_request(app.extensions["duban_time_machine"].sync)

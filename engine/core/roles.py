@@ -42,6 +42,7 @@ PERMISSIONS: dict[str, str] = {
     "clue.register": "register a problem clue handed down, which starts its investigation",
     "instruction.write": "write an instruction (领导批示) on tasks, which their lead units answer",
     "chase.send": "chase (催办) a unit on an open step of a task, with a reply date",
+    "round.manage": "enter and edit the inspection rounds (督察批次) the city answers",
 }
 
 UNIT_KINDS = ("city", "office", "department", "county", "park")

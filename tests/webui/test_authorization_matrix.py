@@ -217,6 +217,16 @@ MATRIX: tuple[Case, ...] = (
          (302, 403, 403, 404, 403, 403, 403, 403, 403, 403, 403, 403)),
     Case("POST", "/targets/<int:indicator_id>/edit", "/targets/{missing}/edit",
          (302, 403, 403, 404, 403, 403, 403, 403, 403, 403, 403, 403)),
+    # 督察批次: the coordination office and the administrator enter and edit the rounds
+    Case("GET", "/rounds", "/rounds",                     (302, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 200)),
+    Case("GET", "/rounds/new", "/rounds/new",             (302, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 200)),
+    Case("POST", "/rounds/new", "/rounds/new",            (302, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 200)),
+    Case("GET", "/rounds/<int:round_id>/edit", "/rounds/{round}/edit",
+         (302, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 200)),
+    Case("POST", "/rounds/<int:round_id>/edit", "/rounds/{round}/edit",  # fields not sent keep their values
+         (302, 403, 403, 302, 403, 403, 403, 403, 403, 403, 403, 302)),
+    Case("GET", "/rounds/<int:round_id>/edit", "/rounds/{missing}/edit",
+         (302, 403, 403, 404, 403, 403, 403, 403, 403, 403, 403, 404)),
     # 督办问责: the register for every role but the administrator; a unit sees only its own unit's escalations
     Case("GET", "/escalations", "/escalations",           (302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403)),
     Case("GET", "/escalations/<int:escalation_id>", "/escalations/{escalation}",
@@ -285,7 +295,7 @@ def stage(world: World) -> dict[str, int]:
             "evidence": world.duban.work.task_page(world["supervisor"], closing).attachments[0].id,
             "notice": world.duban.public.open_notices()[0].id, "escalation": escalation, "clue": clue,
             "investigate": next(w.id for w in world.work_for("discipline") if w.task_id is None),
-            "closing": closing,
+            "closing": closing, "round": world.duban.rounds.current_id() or 0,
             "document": world.duban.documents.issue(world["coordinator"], "supervision", closing).id,
             "staff_notice": next(entry.notice.id for entry in world.duban.notifications.centre(world["staff"]).entries
                                  if entry.notice.work_id == work("staff", planning, "plan_draft"))}

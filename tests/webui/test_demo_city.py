@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from engine.store.models import (
     Clue,
     Escalation,
     ExtensionRequest,
+    InspectionRound,
     ProgressReport,
     RectificationTask,
     TaskReceipt,
@@ -70,7 +72,11 @@ def database(instance: Path) -> Database:
 
 def test_the_demo_city_has_35_tasks_in_5_categories_and_an_account_per_role(demo_instance: Path) -> None:
     with database(demo_instance).transaction(write=False) as session:
-        assert session.scalar(select(func.count(RectificationTask.id))) == 35
+        by_round = dict(session.execute(select(InspectionRound.name, func.count(RectificationTask.id))
+                                        .join(RectificationTask).group_by(InspectionRound.name)).all())
+        central = session.scalars(select(InspectionRound).where(InspectionRound.name == "中央第五环境保护督察")).one()
+        provincial_codes = set(session.scalars(select(RectificationTask.code).join(InspectionRound).where(
+            InspectionRound.name == "省级环境保护督察")))
         assert session.scalar(select(func.count(Category.id))) == 5
         roles = set(session.scalars(select(User.role)))
         statuses = set(session.scalars(select(RectificationTask.status)))
@@ -79,6 +85,9 @@ def test_the_demo_city_has_35_tasks_in_5_categories_and_an_account_per_role(demo
                      "admin"}
     assert statuses == set(TaskStatus)
     assert reports > 50
+    assert by_round == {"中央第五环境保护督察": 35, "省级环境保护督察": 6}
+    assert (central.body, central.feedback_on) == ("中央第五环境保护督察组", date(2017, 12, 22))
+    assert {"1-1", "1-2", "2-1"} <= provincial_codes  # a later round numbers its tasks from 1-1 again
 
 
 def test_running_demo_again_keeps_the_data(demo_instance: Path) -> None:

@@ -18,6 +18,7 @@ from webui.auth.session import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
 from webui.reporting import charts
+from webui.rounds.choice import chosen_round_id, round_choice
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
 
@@ -29,8 +30,9 @@ def ledger_url(**filters: Any) -> str:
     ledger's path is built once a request, the query here (url_for would take ~20 µs a link)."""
     if "ledger_path" not in g:
         g.ledger_path = url_for("tasks.ledger")
-    query = urlencode([(key, value) for key, value in filters.items() if value not in (None, "", False)],
-                      safe=URL_SAFE)
+    chosen = chosen_round_id()
+    pairs = [(key, value) for key, value in filters.items() if value not in (None, "", False)]
+    query = urlencode([("round", chosen), *pairs] if chosen else pairs, safe=URL_SAFE)
     return f"{g.ledger_path}?{query}" if query else g.ledger_path
 
 
@@ -44,10 +46,10 @@ CHART_GROUPS = 20
 @login_required
 @permission_required("dashboard.view")
 def index() -> str:
-    board = engine().reporting.dashboard(current_actor())
+    board = engine().reporting.dashboard(current_actor(), chosen_round_id())
     return render_template("reporting/dashboard.html", board=board, charts=dashboard_charts(board),
                            ledger_url=ledger_url, statuses=list(TaskStatus), chart_groups=CHART_GROUPS,
-                           desk=leader_desk(), under_way=UNDER_WAY)
+                           desk=leader_desk(), under_way=UNDER_WAY, rounds=round_choice())
 
 
 def leader_desk() -> dict[str, Any] | None:
@@ -56,7 +58,7 @@ def leader_desk() -> dict[str, Any] | None:
     if actor.role != LEADER_ROLE:
         return None
     return {"approvals": engine().work.inbox(actor), "leader_id": actor.user_id,
-            "tasks": engine().tasks.ledger(actor, LedgerFilters(leader_id=actor.user_id))}
+            "tasks": engine().tasks.ledger(actor, LedgerFilters(round_id=chosen_round_id(), leader_id=actor.user_id))}
 
 
 def charted(rows: Sequence[GroupRow]) -> list[GroupRow]:

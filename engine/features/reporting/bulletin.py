@@ -82,6 +82,8 @@ class BulletinData:
     warnings_now: dict[WarningLevel, int] = field(default_factory=dict)
     #: the audit chain's head as published on /public/audit-head the day the bulletin is made (events, hash)
     audit_head: tuple[int, str] = (0, "")
+    #: the inspection round the bulletin is about; "" for every round
+    round_name: str = ""
 
     @property
     def label(self) -> str:

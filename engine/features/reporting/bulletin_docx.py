@@ -147,7 +147,8 @@ def _heading(document: DocumentObject, data: BulletinData) -> None:
     _font(line.add_run("\t" + _day(data.made_on)), BODY_FONT, BODY_SIZE)
     line.paragraph_format.tab_stops.add_tab_stop(Mm(156), alignment=2)  # right-aligned date
     _paragraph(document, indent=False)
-    _paragraph(document, f"{data.city}落实中央环境保护督察反馈意见整改工作{data.label}通报", font=TITLE_FONT, size=20,
+    inspection = data.round_name or "中央环境保护督察"
+    _paragraph(document, f"{data.city}落实{inspection}反馈意见整改工作{data.label}通报", font=TITLE_FONT, size=20,
                align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     _paragraph(document, indent=False)
     if not data.month_over:
