@@ -1,0 +1,47 @@
+"""A measure's colour (预警), read from its reports and its last yearly review at a given day.
+
+Green: on time. Yellow: a report due within the reminder days, or late. Red: a report late by more than
+`measure_red_after_days`, or the last yearly review found the measure lagging (推进滞后). A closed measure has
+no colour.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from engine.core.settings import Settings
+from engine.core.statuses import MeasureRating, WarningLevel
+from engine.core.text import N_, Text
+from engine.features.measures.periods import period_label
+from engine.store.models import Measure, MeasureReport, MeasureReview
+
+
+@dataclass(frozen=True)
+class MeasureColour:
+    level: WarningLevel
+    reason: Text | None = None
+
+
+GREEN = MeasureColour(WarningLevel.GREEN)
+
+
+def assess(measure: Measure, reports: Sequence[MeasureReport], last_review: MeasureReview | None, today: date,
+           settings: Settings) -> MeasureColour | None:
+    if not measure.status.is_active():
+        return None
+    owed = sorted((r for r in reports if r.status.awaits_unit()), key=lambda r: r.due_date)
+    late = [(today - r.due_date).days for r in owed if today > r.due_date]
+    if late and late[0] > settings.measure_red_after_days:
+        return MeasureColour(WarningLevel.RED, N_("红：%(period)s工作报告逾期 %(days)s 天",
+                                                  period=period_label(owed[0].period), days=late[0]))
+    if last_review is not None and last_review.rating is MeasureRating.LAGGING:
+        return MeasureColour(WarningLevel.RED, N_("红：%(year)s年度评估为推进滞后", year=last_review.year))
+    if late:
+        return MeasureColour(WarningLevel.YELLOW, N_("黄：%(period)s工作报告逾期 %(days)s 天",
+                                                     period=period_label(owed[0].period), days=late[0]))
+    soon = [r for r in owed if (r.due_date - today).days <= settings.reminder_days]
+    if soon:
+        return MeasureColour(WarningLevel.YELLOW, N_("黄：%(period)s工作报告 %(due)s 到期",
+                                                     period=period_label(soon[0].period), due=soon[0].due_date))
+    return GREEN
