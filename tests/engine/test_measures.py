@@ -2,9 +2,11 @@
 by the clock, who sees it, and the office closing a round's measures."""
 from __future__ import annotations
 
+import io
 from datetime import datetime
 
 import pytest
+from docx import Document
 from sqlalchemy import select
 
 from engine.core.clock import LOCAL_TZ
@@ -146,3 +148,28 @@ def test_the_office_closes_the_rounds_measures(world: World) -> None:
             "强化措施 QH-01 结束：七大类措施均已建立长效机制"
     with pytest.raises(InvalidSubmission):  # nothing left to close
         world.duban.measures.close_round(world["coordinator"], {"round_id": round_id(world), "note": "再次"})
+
+
+def test_the_dashboard_and_the_bulletin_count_the_measures(world: World) -> None:
+    register_measure(world)
+    register_measure(world, unit="naxi", category_number=2, title="完善环境准入制度",
+                     category_name="坚决以生态环境保护硬约束推动绿色发展", cooperating_unit_ids=[])
+    world.go_to(at("2026-04-01"))
+    do_measure(world, "staff", "measure_report_submit", **REPORT)
+    do_measure(world, "supervisor", "measure_report_review", decision="return", comment="缺少佐证材料")
+    do_measure(world, "staff", "measure_report_submit", **REPORT)
+    do_measure(world, "supervisor", "measure_report_review", decision="accept", comment="")
+    world.go_to(at("2026-05-01"))
+    board = world.duban.reporting.dashboard(world["leader"])
+    assert board.measures is not None and (board.measures.total, board.measures.by_colour) == (
+        2, {"green": 1, "yellow": 0, "red": 1})
+    month = world.duban.reporting.bulletin_data(world["coordinator"], "2026-04").measures
+    assert month is not None
+    assert (month.due, month.on_time, month.overdue, month.accepted, month.returned) == (2, 1, 1, 1, 1)
+    assert month.sentence() == ("全市2大类2条强化措施，推进中2条。本月应报送2026年第一季度工作报告2份，按期报送1份，"
+                                "逾期未报1份；审核通过1份，退回重报1份。当前预警：绿1条、黄0条、红1条。")
+    march = world.duban.reporting.bulletin_data(world["coordinator"], "2026-03").measures
+    assert march is not None and march.due == 0 and "本月无到期的工作报告" in march.sentence()
+    document = Document(io.BytesIO(world.duban.reporting.bulletin(world["coordinator"], "2026-04")))
+    texts = [paragraph.text for paragraph in document.paragraphs]
+    assert "七、强化措施推进情况" in texts and month.sentence() in texts
