@@ -173,3 +173,14 @@ def test_the_dashboard_and_the_bulletin_count_the_measures(world: World) -> None
     document = Document(io.BytesIO(world.duban.reporting.bulletin(world["coordinator"], "2026-04")))
     texts = [paragraph.text for paragraph in document.paragraphs]
     assert "七、强化措施推进情况" in texts and month.sentence() in texts
+
+
+def test_a_report_returned_after_its_due_date_is_owed_again_within_days_not_late_at_once(world: World) -> None:
+    measure_id = register_measure(world)
+    world.go_to(at("2026-04-01"))
+    do_measure(world, "staff", "measure_report_submit", **REPORT)
+    world.go_to(at("2026-04-20"))
+    do_measure(world, "supervisor", "measure_report_review", decision="return", comment="请补充考核结果")
+    assert colour_of(world, measure_id) == (WarningLevel.YELLOW, "黄：2026年第一季度工作报告 2026-04-23 到期")
+    world.go_to(at("2026-04-25"))
+    assert colour_of(world, measure_id) == (WarningLevel.YELLOW, "黄：2026年第一季度工作报告逾期 2 天")

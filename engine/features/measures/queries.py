@@ -157,7 +157,7 @@ def page(session: Session, access: Access, actor: Actor, measure_id: int, today:
                                    .order_by(MeasureReport.due_date.desc())))
     reviews = list(session.scalars(select(MeasureReview).where(MeasureReview.measure_id == measure_id)
                                    .order_by(MeasureReview.year.desc())))
-    open_work = list(session.scalars(select(HumanTask)
+    open_work = list(session.scalars(select(HumanTask).options(selectinload(HumanTask.unit))
                                      .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
                                      .where(HumanTask.status == HumanTaskStatus.OPEN,
                                             ProcessInstance.process_id.in_(PROCESSES),
