@@ -182,5 +182,7 @@ def test_a_report_returned_after_its_due_date_is_owed_again_within_days_not_late
     world.go_to(at("2026-04-20"))
     do_measure(world, "supervisor", "measure_report_review", decision="return", comment="请补充考核结果")
     assert colour_of(world, measure_id) == (WarningLevel.YELLOW, "黄：2026年第一季度工作报告 2026-04-23 到期")
+    [again] = measure_work(world, "staff", "measure_report_submit")
+    assert again.due_at is not None and again.due_at.astimezone(LOCAL_TZ).date().isoformat() == "2026-04-23"
     world.go_to(at("2026-04-25"))
     assert colour_of(world, measure_id) == (WarningLevel.YELLOW, "黄：2026年第一季度工作报告逾期 2 天")

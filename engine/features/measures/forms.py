@@ -8,6 +8,7 @@ from engine.core.fields import Field, labels_of
 from engine.core.statuses import MeasureRating, MeasureReportStatus
 from engine.core.text import N_
 from engine.features.measures.actions import tell_unit
+from engine.features.measures.colours import owed_by
 from engine.features.measures.periods import period_label
 from engine.features.measures.records import measure_of, report_of
 from engine.store.models import MeasureReport, MeasureReview
@@ -69,6 +70,12 @@ class MeasureReportReviewHandler(DecisionHandler):
 
     def context(self, step: Step) -> dict[str, Any]:
         return {"report": report_of(step)}
+
+    def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
+        """A returned report is due again a few days after its return (the form it reopens says so)."""
+        variables = super().apply(step, data)
+        report = current_report(step)
+        return {**variables, "due": owed_by(report, step.settings).isoformat()}
 
     def decide(self, step: Step, data: dict[str, Any], approved: bool) -> None:
         report = current_report(step)
