@@ -5,14 +5,13 @@ round's measures. There is no sign-off deadline; the colours come from the repor
 """
 from __future__ import annotations
 
-from datetime import date
-
 from engine.core.clock import Clock
 from engine.core.settings import Settings
 from engine.features.measures import periods
 from engine.features.measures.actions import ACTIONS, review_opens
 from engine.features.measures.forms import HANDLERS
 from engine.features.measures.records import lead_unit_of
+from engine.workflow.expressions import add_days
 from engine.workflow.registry import IdOf, Registry
 from engine.workflow.step import Step
 
@@ -23,8 +22,7 @@ def register(registry: Registry, clock: Clock, settings: Settings) -> None:
     registry.add_functions({
         "measure_period_end": lambda period: periods.next_period_start(period).isoformat(),
         "measure_review_opens": lambda year: review_opens(settings.measure_review_month, int(year)),
-        "measure_reminder_day": lambda due: date.fromordinal(
-            date.fromisoformat(str(due)[:10]).toordinal() - settings.reminder_days).isoformat(),
+        "measure_reminder_day": lambda due: add_days(due, -settings.reminder_days),
     })
     registry.route_unit_work(_lead_unit_first(registry.work_unit))
 

@@ -2,7 +2,7 @@
 opened. Each cycle starts the next one while the measure is active."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -106,8 +106,7 @@ def mark_measure_report_overdue(step: Step, data: dict[str, Any]) -> None:
 def open_measure_review(step: Step, data: dict[str, Any]) -> dict[str, Any]:
     """The year's review (年度评估) is open for the supervision group; next year's is scheduled."""
     measure, year = measure_of(step), int(data["year"])
-    due = date.fromisoformat(review_opens(step.settings.measure_review_month, year))
-    due = date.fromordinal(due.toordinal() + step.settings.measure_review_days)
+    due = date(year, step.settings.measure_review_month, 1) + timedelta(days=step.settings.measure_review_days)
     step.audit("measure_review.opened", ("measure", measure.id), f"强化措施 {measure.code} 开展{year}年度评估")
     if measure.status.is_active():
         open_year(step, measure, year + 1)
