@@ -87,3 +87,14 @@ def test_the_office_registers_and_closes_measures_on_the_pages(login_as: Login, 
     assert "强化措施已登记" in done and "强化规划引领" in done
     closed = coordinator.submit("/measures/close", {"round_id": rounds[0][0], "note": "已建立长效机制"})
     assert "已结束 1 条强化措施" in closed.get_data(as_text=True)
+
+
+def test_a_long_report_is_saved_unfinished_and_resumed(login_as: Login, world: World) -> None:
+    register_measure(world)
+    world.go_to(at("2026-04-01"))
+    staff = login_as("staff")
+    [work] = measure_work(world, "staff")
+    staff.submit(f"/measures/work/{work.id}", {"work_done": "已起草考核办法", "save_draft": "1"})
+    page = staff.get(f"/measures/work/{work.id}").get_data(as_text=True)
+    assert 'id="draft-note"' in page and "已起草考核办法" in page
+    assert measure_work(world, "staff")[0].id == work.id  # a draft is never a submission
