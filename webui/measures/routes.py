@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from engine.core.clock import local_today
 from engine.core.errors import InvalidSubmission
 from engine.core.statuses import MeasureRating, MeasureReportStatus, MeasureStatus, WarningLevel
-from engine.features.measures.periods import period_label
+from engine.features.measures.periods import period_text
 from engine.features.measures.queries import MeasureFilters
 from engine.features.measures.usecases import CLOSE_FIELDS, REGISTRATION_FIELDS
 from webui.auth.session import current_actor
@@ -33,7 +33,7 @@ def measure_helpers() -> dict[str, Any]:
     return {"measure_status": lambda status: translated(MeasureStatus(status).label),
             "measure_report_status": lambda status: translated(MeasureReportStatus(status).label),
             "measure_rating": lambda rating: translated(MeasureRating(rating).label),
-            "measure_period": period_label}
+            "measure_period": lambda period: translated(period_text(period))}
 
 
 def filters_from_request() -> MeasureFilters:

@@ -67,7 +67,7 @@ def open_measure_report(step: Step, data: dict[str, Any]) -> dict[str, Any]:
     if measure.status.is_active():
         request_report(step, measure, periods.next_period(period))
     tell_unit(step, measure, "report_requested", N_("强化措施 %(code)s 请于 %(due)s 前报送%(period)s工作报告",
-                                                    code=measure.code, due=due, period=label))
+                                                    code=measure.code, due=due, period=periods.period_text(period)))
     return {"due": due.isoformat()}
 
 

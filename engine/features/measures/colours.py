@@ -15,7 +15,7 @@ from engine.core.clock import LOCAL_TZ
 from engine.core.settings import Settings
 from engine.core.statuses import MeasureRating, MeasureReportStatus, WarningLevel
 from engine.core.text import N_, Text
-from engine.features.measures.periods import period_label
+from engine.features.measures.periods import period_text
 from engine.store.models import Measure, MeasureReport, MeasureReview
 
 
@@ -36,16 +36,16 @@ def assess(measure: Measure, reports: Sequence[MeasureReport], last_review: Meas
     late = [(today - due).days for due, _ in owed if today > due]
     if late and late[0] > settings.measure_red_after_days:
         return MeasureColour(WarningLevel.RED, N_("红：%(period)s工作报告逾期 %(days)s 天",
-                                                  period=period_label(owed[0][1].period), days=late[0]))
+                                                  period=period_text(owed[0][1].period), days=late[0]))
     if last_review is not None and last_review.rating is MeasureRating.LAGGING:
         return MeasureColour(WarningLevel.RED, N_("红：%(year)s年度评估为推进滞后", year=last_review.year))
     if late:
         return MeasureColour(WarningLevel.YELLOW, N_("黄：%(period)s工作报告逾期 %(days)s 天",
-                                                     period=period_label(owed[0][1].period), days=late[0]))
+                                                     period=period_text(owed[0][1].period), days=late[0]))
     soon = [(due, r) for due, r in owed if (due - today).days <= settings.reminder_days]
     if soon:
         return MeasureColour(WarningLevel.YELLOW, N_("黄：%(period)s工作报告 %(due)s 到期",
-                                                     period=period_label(soon[0][1].period), due=soon[0][0]))
+                                                     period=period_text(soon[0][1].period), due=soon[0][0]))
     return GREEN
 
 

@@ -4,13 +4,18 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from engine.core.periods import period_text as month_text
 from engine.core.statuses import MeasurePeriodKind
+from engine.core.text import N_, Text
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _HALF = re.compile(r"^(\d{4})-H([12])$")
 _YEAR = re.compile(r"^(\d{4})$")
 QUARTER_NAMES = ("一", "二", "三", "四")
+#: the periods in the reader's language (2026年第三季度 / Q3 2026)
+QUARTER_TEXTS = (N_("%(year)s年第一季度"), N_("%(year)s年第二季度"), N_("%(year)s年第三季度"), N_("%(year)s年第四季度"))
+HALF_TEXTS = (N_("%(year)s年上半年"), N_("%(year)s年下半年"))
 
 
 def period_of(day: date, kind: MeasurePeriodKind) -> str:
@@ -70,3 +75,15 @@ def period_label(period: str) -> str:
     if kind is MeasurePeriodKind.HALF:
         return f"{year}年{'上' if month == 1 else '下'}半年"
     return f"{year}年度"
+
+
+def period_text(period: str) -> Text:
+    """The period as `period_label` says it, marked for translation."""
+    kind, year, month = _parts(period)
+    if kind is MeasurePeriodKind.MONTH:
+        return month_text(f"{year:04d}-{month:02d}")
+    if kind is MeasurePeriodKind.QUARTER:
+        return N_(QUARTER_TEXTS[(month - 1) // 3], year=year)
+    if kind is MeasurePeriodKind.HALF:
+        return N_(HALF_TEXTS[0 if month == 1 else 1], year=year)
+    return N_("%(year)s年度", year=year)
