@@ -25,6 +25,7 @@ from engine.features import (
     escalation,
     extension,
     instructions,
+    measures,
     notifications,
     receipt,
     rectification,
@@ -40,6 +41,7 @@ from engine.features.escalation.usecases import EscalationUseCases
 from engine.features.extension.usecases import ExtensionUseCases
 from engine.features.holidays.usecases import HolidayUseCases
 from engine.features.instructions.usecases import InstructionUseCases
+from engine.features.measures.usecases import MeasureUseCases
 from engine.features.notifications.channels import configured_channels
 from engine.features.notifications.delivery import Delivery
 from engine.features.notifications.messages import Composer, Translate, untranslated
@@ -90,7 +92,7 @@ class TimeMachine(Protocol):
 #: the features whose processes duban runs (workflows/*.bpmn), each registering what its BPMN names, and those
 #: that follow every step (notifications: new work, and notices resolved once their work is done)
 PROCESS_FEATURES: tuple[Feature, ...] = (rectification, signoff, escalation, clues, instructions, chasing, cooperation,
-                                         receipt, extension, notifications)
+                                         receipt, extension, measures, notifications)
 
 
 class Duban:
@@ -125,6 +127,7 @@ class Duban:
         self.clues = ClueUseCases(transactions, processes, access)
         self.instructions = InstructionUseCases(transactions, processes, access)
         self.chases = ChaseUseCases(transactions, processes, access)
+        self.measures = MeasureUseCases(transactions, processes, access)
         self.extensions = ExtensionUseCases(transactions, processes, access)
         self.reporting = ReportingUseCases(transactions, processes, access, self.files)
         self.targets = TargetUseCases(transactions, processes, access)

@@ -91,6 +91,7 @@ def _register(app: Flask) -> None:
     from webui.extensions import babel, csrf, login_manager
     from webui.formatting import register_filters
     from webui.instructions import routes as instructions
+    from webui.measures import routes as measures
     from webui.notifications import routes as notifications
     from webui.processes import console as instances
     from webui.processes import routes as processes
@@ -127,6 +128,7 @@ def _register(app: Flask) -> None:
     app.register_blueprint(chasing.bp)
     app.register_blueprint(extension.bp)
     app.register_blueprint(clues.bp)
+    app.register_blueprint(measures.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(exposures.bp)
     app.register_blueprint(notifications.bp)

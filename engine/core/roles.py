@@ -43,6 +43,8 @@ PERMISSIONS: dict[str, str] = {
     "instruction.write": "write an instruction (领导批示) on tasks, which their lead units answer",
     "chase.send": "chase (催办) a unit on an open step of a task, with a reply date",
     "round.manage": "enter and edit the inspection rounds (督察批次) the city answers",
+    "measure.view": "see the strengthening measures (强化措施), their ledger and pages (a unit role: only its own)",
+    "measure.manage": "register strengthening measures and close a round's measures (their reports and reviews end)",
 }
 
 UNIT_KINDS = ("city", "office", "department", "county", "park")

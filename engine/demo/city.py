@@ -25,6 +25,7 @@ from engine.core.periods import next_period, period_of
 from engine.core.uploads import Upload
 from engine.demo.escalations import EscalationStories
 from engine.demo.exceptions import ExceptionStories
+from engine.demo.measures import MeasureStories
 from engine.demo.receipts import STORY_UNITS, ReceiptStories
 from engine.demo.rounds import FIRST_ROUND, RoundStories
 from engine.demo.sample_files import pdf, png
@@ -103,7 +104,7 @@ class Event:
     action: Callable[[], None] = field(compare=False)
 
 
-class DemoBuilder(EscalationStories, ExceptionStories, ReceiptStories, RoundStories):
+class DemoBuilder(EscalationStories, ExceptionStories, ReceiptStories, RoundStories, MeasureStories):
     def __init__(self, duban: Duban, content: dict[str, Any], progress: Progress) -> None:
         self.progress = progress
         self.real_now = duban.clock.now()
@@ -144,6 +145,7 @@ class DemoBuilder(EscalationStories, ExceptionStories, ReceiptStories, RoundStor
         self._exception_history(self.clock.now(), recent)
         self._extension_history(recent)
         self._later_rounds_history(recent)
+        self._measure_history(self.clock.now(), recent)
         self._daily_ticks()
         self._run_until(datetime.combine(self.today, time(8, 30), LOCAL_TZ))
         self.clock.set(self.real_now)

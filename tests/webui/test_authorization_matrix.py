@@ -27,6 +27,7 @@ from tests.factories import (
     through_notice,
     walk_to_reporting,
 )
+from tests.measures import register_measure
 from tests.webui.conftest import CSRF_FIELD, Browser
 from webui import create_app
 
@@ -257,6 +258,23 @@ MATRIX: tuple[Case, ...] = (
          (302, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 403)),
     Case("POST", "/clues/work/<int:work_id>", "/clues/work/{investigate}",
          (302, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 403)),
+    # 强化措施: every role but the administrator; a unit sees the measures it leads or cooperates on; the office
+    # registers and closes them
+    Case("GET", "/measures", "/measures",                 (302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403)),
+    Case("GET", "/measures/export.xlsx", "/measures/export.xlsx",
+         (302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403)),
+    Case("GET", "/measures/<int:measure_id>", "/measures/{measure}",
+         (302, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404, 403)),
+    Case("GET", "/measures/<int:measure_id>", "/measures/{missing}",
+         (302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 403)),
+    Case("GET", "/measures/new", "/measures/new",         (302, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403)),
+    Case("POST", "/measures/new", "/measures/new",        (302, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403)),
+    Case("GET", "/measures/close", "/measures/close",     (302, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403)),
+    Case("POST", "/measures/close", "/measures/close",    (302, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403)),
+    Case("GET", "/measures/work/<int:work_id>", "/measures/work/{missing}",  # real steps: test_measures_web
+         (302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 403)),
+    Case("POST", "/measures/work/<int:work_id>", "/measures/work/{missing}",
+         (302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 403)),
     Case("GET", "/public/exposures", "/public/exposures", (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     # last: it ends the sessions
     Case("POST", "/logout", "/logout",                    (302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302)),
@@ -285,6 +303,7 @@ def stage(world: World) -> dict[str, int]:
                                      display_name="被操作者", role="publicity")
     escalation = world.duban.escalation.propose(world["supervisor"], planning, "现场检查发现问题").escalation_id
     clue = register_clue(world)
+    measure = register_measure(world)
 
     def work(username: str, task_id: int, form: str) -> int:
         return next(w.id for w in world.work_for(username, task_id) if w.form == form)
@@ -294,6 +313,7 @@ def stage(world: World) -> dict[str, int]:
             "victim": victim, "own": world["admin"].user_id or 0,
             "evidence": world.duban.work.task_page(world["supervisor"], closing).attachments[0].id,
             "notice": world.duban.public.open_notices()[0].id, "escalation": escalation, "clue": clue,
+            "measure": measure,
             "investigate": next(w.id for w in world.work_for("discipline") if w.task_id is None),
             "closing": closing, "round": world.duban.rounds.current_id() or 0,
             "document": world.duban.documents.issue(world["coordinator"], "supervision", closing).id,

@@ -9,7 +9,14 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from engine.core.statuses import ClueStatus, EscalationStatus, ExtensionStatus, ReceiptStatus, TaskStatus
+from engine.core.statuses import (
+    ClueStatus,
+    EscalationStatus,
+    ExtensionStatus,
+    MeasureReportStatus,
+    ReceiptStatus,
+    TaskStatus,
+)
 from engine.demo.city import DEMO_PASSWORD
 from engine.store.database import Database
 from engine.store.models import (
@@ -20,6 +27,8 @@ from engine.store.models import (
     Escalation,
     ExtensionRequest,
     InspectionRound,
+    Measure,
+    MeasureReport,
     ProgressReport,
     RectificationTask,
     TaskReceipt,
@@ -178,3 +187,26 @@ def test_the_demo_has_receipts_returns_and_extensions_at_every_stage(demo_instan
     assert extensions == {ExtensionStatus.APPROVED, ExtensionStatus.REFUSED, ExtensionStatus.DECIDING,
                           ExtensionStatus.REVIEWING}
     assert (extended, unsigned) == (["3-6"], ["1-5"])
+
+
+def test_the_demo_has_the_seeds_strengthening_measures(demo_instance: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The seed's 7 categories of measures (30 by its text; its summary says 31), reported and reviewed."""
+    with database(demo_instance).transaction(write=False) as session:
+        measures = session.scalar(select(func.count(Measure.id)))
+        categories = session.scalar(select(func.count(func.distinct(Measure.category_number))))
+        reports = dict(session.execute(select(MeasureReport.status, func.count()).group_by(MeasureReport.status)).all())
+    assert (measures, categories) == (30, 7)
+    assert reports[MeasureReportStatus.ACCEPTED] >= 26 and reports.get(MeasureReportStatus.RETURNED, 0) <= 1
+    monkeypatch.setenv("DUBAN_INSTANCE", str(demo_instance))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app({"WTF_CSRF_ENABLED": False})
+    supervisor = app.test_client()
+    supervisor.post("/login", data={"username": "supervisor", "password": DEMO_PASSWORD})
+    ledger = supervisor.get("/measures").get_data(as_text=True)
+    assert ledger.count('class="measure-row"') == 30 and ledger.count('class="card mb-3 measure-category"') == 7
+    if reports.get(MeasureReportStatus.RETURNED):  # the demo unit's returned report waits in its inbox
+        staff = app.test_client()
+        staff.post("/login", data={"username": "unit_staff", "password": DEMO_PASSWORD})
+        inbox = staff.get("/inbox").get_data(as_text=True)
+        entry = inbox.split('class="measure-entry"')[1].split("</tr>")[0]
+        assert "持续开展绿化泸州行动" in entry and "已退回" in entry

@@ -36,7 +36,8 @@ def render_docx(data: BulletinData) -> bytes:
     document = Document()
     _page(document)
     _heading(document, data)
-    sections = (_overview, _by_category, _signed_off, _reports, _supervision, _deadlines, _requirements)
+    sections = (_overview, _by_category, _signed_off, _reports, _supervision, _deadlines,
+                *((_measures,) if data.measures is not None else ()), _requirements)
     for number, section in enumerate(sections):
         section(document, data, NUMERALS[number])
     _audit_head(document, data)
@@ -264,6 +265,12 @@ def _task_table(document: DocumentObject, lines: Sequence[TaskLine]) -> None:
     _table(document, ("编号", "整改任务", "牵头单位", "牵头市领导", "整改时限", "状态"),
            [(line.code, line.title, line.unit, line.leader, _day(line.when), STATUS_TEXT.get(line.status, "")
              if line.status else "") for line in lines], (12, 54, 26, 20, 28, 16))
+
+
+def _measures(document: DocumentObject, data: BulletinData, numeral: str) -> None:
+    _section_title(document, numeral, "强化措施推进情况")
+    if data.measures is not None:
+        _paragraph(document, data.measures.sentence())
 
 
 def _requirements(document: DocumentObject, data: BulletinData, numeral: str) -> None:

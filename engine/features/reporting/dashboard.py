@@ -30,6 +30,7 @@ from engine.core.statuses import (
     TaskStatus,
     WarningLevel,
 )
+from engine.features.measures.queries import MeasureFigures
 from engine.features.rectification.queries import month_end
 from engine.features.reporting.unit_record import UnitRecord
 from engine.store.models import (
@@ -137,6 +138,8 @@ class Dashboard:
     #: 延期: tasks whose deadline was extended on a unit's request, and the extensions granted
     extended_tasks: int = 0
     extensions: int = 0
+    #: 强化措施 by category and colour, for whoever may see them
+    measures: MeasureFigures | None = None
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,16 @@ from sqlalchemy import ColumnElement, and_, select, true
 from sqlalchemy.exc import IntegrityError
 
 from engine.core.actor import Actor
-from engine.core.clock import local_today
+from engine.core.clock import local_midnight, local_today
 from engine.core.errors import DomainError, InvalidSubmission
 from engine.core.grid import read_grid
+from engine.core.periods import parse_period
 from engine.core.spreadsheet import ImportRejected, Problem
 from engine.features.accounts.access import Access
-from engine.features.rectification.queries import LedgerFilters
+from engine.features.measures.bulletin import month_figures
+from engine.features.measures.queries import MeasureFigures
+from engine.features.measures.queries import figures as measure_figures
+from engine.features.rectification.queries import LedgerFilters, month_end
 from engine.features.reporting import bulletin, dashboard, ledger_export, ledger_import, unit_record
 from engine.features.reporting.bulletin_docx import render_docx
 from engine.features.reporting.ledger_import import ProgressReporter
@@ -62,9 +66,17 @@ class ReportingUseCases:
             scope = self._scope(actor, round_id)
             built = dashboard.build_dashboard(session, scope, self.clock.now())
             return replace(built, open_instructions=unit_record.open_instructions(session, scope),
-                           unit_records=unit_record.unit_records(session, scope, self.processes.settings))
+                           unit_records=unit_record.unit_records(session, scope, self.processes.settings),
+                           measures=self._measures(session, actor))
 
         return self.transactions.read(work)
+
+    def _measures(self, session: Session, actor: Actor) -> MeasureFigures | None:
+        if not actor.is_system() and not self.access.roles.allows(actor.role, "measure.view"):
+            return None
+        today = local_today(self.clock)
+        found = measure_figures(session, self.access, actor, today, self.processes.settings)
+        return found if found.total else None
 
     # --- the ledger in Excel ------------------------------------------------------------------
 
@@ -214,6 +226,10 @@ class ReportingUseCases:
         return self.transactions.read(lambda s: self._bulletin_data(s, actor, month, round_id))
 
     def _bulletin_data(self, session: Session, actor: Actor, month: str, round_id: int | None) -> bulletin.BulletinData:
+        """The month's figures (of one round, or of all), the strengthening measures' paragraph included."""
         data = bulletin.bulletin_data(session, self._scope(actor, round_id), month, self.clock.now())
         chosen = session.get(InspectionRound, round_id) if round_id else None
-        return replace(data, round_name=chosen.name if chosen else "")
+        start = local_midnight(parse_period(month))
+        measures = month_figures(session, self.access, start, month_end(month), self.clock.now(),
+                                 self.processes.settings)
+        return replace(data, round_name=chosen.name if chosen else "", measures=measures)

@@ -16,6 +16,7 @@ from engine.core.text import N_
 from engine.core.uploads import Upload
 from engine.features.accounts.access import Access
 from engine.features.clues.queries import ClueWorkItem
+from engine.features.measures.queries import MeasureWorkItem
 from engine.features.notifications import centre
 from engine.features.rectification.queries import load_task, unit_choices
 from engine.features.work import inbox as inbox_queries
@@ -71,6 +72,10 @@ class WorkUseCases:
     def clue_item(self, actor: Actor, human_task_id: int) -> ClueWorkItem:
         self.access.require(actor, "clue.view")
         return self.transactions.read(lambda s: self.items.clue_item(s, actor, human_task_id))
+
+    def measure_item(self, actor: Actor, human_task_id: int) -> MeasureWorkItem:
+        self.access.require(actor, "measure.view")
+        return self.transactions.read(lambda s: self.items.measure_item(s, actor, human_task_id))
 
     def complete(self, actor: Actor, human_task_id: int, data: dict[str, Any],
                  uploads: Sequence[Upload] = ()) -> HumanTask:

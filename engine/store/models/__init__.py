@@ -19,6 +19,7 @@ from engine.store.models.escalation import (
 )
 from engine.store.models.exceptions import ExtensionRequest, TaskReceipt
 from engine.store.models.instructions import Instruction, InstructionAnswer
+from engine.store.models.measures import Measure, MeasureReport, MeasureReview, measure_cooperating_units
 from engine.store.models.notifications import NoticeRead, NotificationPreference, OutboxMessage, OutboxStatus
 from engine.store.models.rectification import (
     Category,
@@ -76,6 +77,9 @@ __all__ = [
     "InstructionAnswer",
     "IssuedDocument",
     "LoginSession",
+    "Measure",
+    "MeasureReport",
+    "MeasureReview",
     "Notice",
     "NoticeRead",
     "NotificationPreference",
@@ -99,5 +103,6 @@ __all__ = [
     "clue_tasks",
     "clue_units",
     "cooperating_units",
+    "measure_cooperating_units",
     "stored_enum",
 ]
