@@ -49,6 +49,7 @@ from engine.features.public.usecases import PublicUseCases
 from engine.features.rectification.usecases import TaskUseCases
 from engine.features.reporting.usecases import ReportingUseCases
 from engine.features.targets.usecases import TargetUseCases
+from engine.features.tokens.usecases import TokenUseCases
 from engine.features.work.attachments import AttachmentUseCases
 from engine.features.work.items import WorkItems
 from engine.features.work.usecases import WorkUseCases
@@ -110,6 +111,7 @@ class Duban:
         transactions, processes, access = self.transactions, self.processes, self.access
         self.sweep = Sweep(transactions, processes)
         self.accounts = AccountUseCases(transactions, access, self.clock, self.settings)
+        self.tokens = TokenUseCases(transactions, access, self.clock, self.settings)
         self.audit = AuditUseCases(transactions, access, self.files)
         self.tasks = TaskUseCases(transactions, processes, access)
         self.work = WorkUseCases(transactions, WorkItems(processes, access, self.files), access, self.files,
