@@ -482,3 +482,8 @@ def document(kind: str, code: str, output: Path | None, username: str | None) ->
     target = output or Path(f"{KINDS[kind].name}-{issued.number}.docx")
     target.write_bytes(path.read_bytes())
     click.echo(f"issued {issued.number}, wrote {target} (SHA-256 {issued.sha256})")
+
+
+from webui.cli_tokens import token  # noqa: E402 (the token commands live beside, importing this module lazily)
+
+main.add_command(token)
