@@ -77,7 +77,7 @@ def _instance_secret(instance_path: Path) -> str:
 
 
 def _register(app: Flask) -> None:
-    from webui import errors, i18n
+    from webui import api, errors, i18n
     from webui.admin import holidays, incidents
     from webui.admin import routes as admin
     from webui.auth import routes as auth
@@ -126,6 +126,7 @@ def _register(app: Flask) -> None:
     app.register_blueprint(documents.bp)
     app.register_blueprint(exposures.bp)
     app.register_blueprint(notifications.bp)
+    api.install(app)
     if "duban_time_machine" in app.extensions:
         app.register_blueprint(demo_clock.bp)
         app.before_request(app.extensions["duban_time_machine"].sync)

@@ -24,6 +24,7 @@ from engine.core.errors import (
     Unanswered,
 )
 from engine.core.text import N_
+from webui.api.problems import http_problem, is_api_request
 from webui.auth.session import current_actor
 from webui.extensions import engine
 from webui.i18n import error_text, translated
@@ -102,9 +103,11 @@ def _csrf(error: CSRFError) -> tuple[str, int]:
     return render_template("error.html", code=400, message=_("表单已失效或缺少安全令牌，请刷新页面后重试。")), 400
 
 
-def _http(error: HTTPException) -> tuple[str, int] | HTTPException:
+def _http(error: HTTPException) -> tuple[str, int] | HTTPException | Response:
     if error.code is None or error.code < 400:
         return error
+    if is_api_request():  # a path under /api/ that names no operation, or not with this method
+        return http_problem(error)
     return render_template("error.html", code=error.code, message=error.description), error.code
 
 

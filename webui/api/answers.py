@@ -1,0 +1,14 @@
+"""An operation's answer: its model as JSON, and for a long list an ETag (a matching If-None-Match gets 304)."""
+from __future__ import annotations
+
+from flask import Response, jsonify, request
+from pydantic import BaseModel
+
+
+def answer(model: BaseModel, etag: bool = False, status: int = 200) -> Response:
+    response = jsonify(model.model_dump(mode="json"))
+    response.status_code = status
+    if etag:
+        response.add_etag()
+        response.make_conditional(request)
+    return response
