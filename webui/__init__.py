@@ -97,6 +97,7 @@ def _register(app: Flask) -> None:
     from webui.reporting import bulletin, dashboard, ledger_io
     from webui.targets import routes as targets
     from webui.tasks import routes as tasks
+    from webui.tokens import routes as tokens
     from webui.work import routes as work
 
     security.install(app)
@@ -126,6 +127,7 @@ def _register(app: Flask) -> None:
     app.register_blueprint(documents.bp)
     app.register_blueprint(exposures.bp)
     app.register_blueprint(notifications.bp)
+    app.register_blueprint(tokens.bp)
     api.install(app)
     if "duban_time_machine" in app.extensions:
         app.register_blueprint(demo_clock.bp)

@@ -18,7 +18,7 @@ def openapi() -> Response:
 
 
 @bp.get("/docs")
-@operation("接口文档页面", "document", public=True)
+@operation("接口文档页面", "document", public=True, media="text/html")
 def docs() -> str:
     return render_template("api/docs.html", doc=document())
 

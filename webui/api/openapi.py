@@ -81,6 +81,9 @@ def _responses(spec: APISpec, declared: Operation) -> dict[str, Any]:
     if declared.answer is not None:
         responses["200"] = {"description": "OK", "content": {
             "application/json": {"schema": _add_schema(spec, declared.answer)}}}
+    else:
+        kind = "object" if declared.media == "application/json" else "string"
+        responses["200"] = {"description": "OK", "content": {declared.media: {"schema": {"type": kind}}}}
     if declared.etag:
         responses["200"]["headers"] = {"ETag": {"schema": {"type": "string"}}}
         responses["304"] = {"description": "与 If-None-Match 相同：内容未变"}

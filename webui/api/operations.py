@@ -28,6 +28,8 @@ class Operation:
     #: readable without logging in (the document and its page)
     public: bool = False
     description: str = ""
+    #: what an operation without a model answers with
+    media: str = "application/json"
 
 
 def operation(summary: str, tag: str, **options: Any) -> Callable[[F], F]:
