@@ -2,22 +2,16 @@
 screen), with the web's permissions, unit scope and audit; its OpenAPI document is written from the code."""
 from __future__ import annotations
 
-from flask import Flask, current_app
-
-from webui.api import auth, document, problems, reads, work  # noqa: F401 (their operations join the blueprint)
-from webui.api.blueprint import bp
-from webui.extensions import csrf, limiter
+from flask import Flask
 
 #: each caller's allowance (a token, a person, or an address not yet known); DUBAN_API_RATE_LIMIT changes it
 DEFAULT_RATE_LIMIT = "120 per minute"
 
-csrf.exempt(bp)  # a token needs none; auth.authenticate asks the session's writes for the CSRF header
-bp.before_request(auth.authenticate)
-limiter.limit(lambda: current_app.config["DUBAN_API_RATE_LIMIT"], key_func=auth.rate_key)(bp)
-problems.register(bp)
-
 
 def install(app: Flask) -> None:
+    from webui.api.wiring import bp
+    from webui.extensions import limiter
+
     app.config.setdefault("DUBAN_API_RATE_LIMIT", DEFAULT_RATE_LIMIT)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)

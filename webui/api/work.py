@@ -67,10 +67,13 @@ def _choice(choice: Any) -> tuple[Any, str]:
     return choice.value, str(choice.label)
 
 
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
 def submitted() -> MultiDict[str, Any]:
     """The body as a browser would have sent the form: a list is several values of one field, a list of objects the
     rows of a list of persons (`persons-0-name`); true is a ticked box, false and null are left out."""
-    if request.mimetype == "multipart/form-data":
+    if request.mimetype in FORM_TYPES:
         return MultiDict(request.form)
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
