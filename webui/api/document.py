@@ -6,19 +6,20 @@ from typing import Any
 
 from flask import Response, current_app, jsonify, render_template
 
+from engine.core.text import N_
 from webui.api.blueprint import bp
 from webui.api.openapi import build_document
 from webui.api.operations import operation
 
 
 @bp.get("/openapi.json")
-@operation("本接口的 OpenAPI 3.1 文档", "document", public=True)
+@operation(N_("本接口的 OpenAPI 3.1 文档"), "document", public=True)
 def openapi() -> Response:
     return jsonify(document())
 
 
 @bp.get("/docs")
-@operation("接口文档页面", "document", public=True, media="text/html")
+@operation(N_("接口文档页面"), "document", public=True, media="text/html")
 def docs() -> str:
     return render_template("api/docs.html", doc=document())
 

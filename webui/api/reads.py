@@ -6,6 +6,7 @@ from flask import Response
 from flask_login import current_user
 
 from engine.core.statuses import TaskStatus, WarningLevel
+from engine.core.text import N_
 from engine.features.escalation.queries import EscalationFilters
 from engine.features.rectification.queries import LedgerFilters
 from engine.features.work.inbox import InboxFilters
@@ -20,7 +21,7 @@ from webui.extensions import engine
 
 
 @bp.get("/inbox")
-@operation("我的待办：等我（我的角色、我的单位）办理的事项", "work", answer=schemas.InboxPage, query=InboxQuery,
+@operation(N_("我的待办：等我（我的角色、我的单位）办理的事项"), "work", answer=schemas.InboxPage, query=InboxQuery,
            etag=True)
 def inbox() -> Response:
     query = read_query(InboxQuery)
@@ -31,7 +32,7 @@ def inbox() -> Response:
 
 @bp.get("/tasks")
 @permission_required("ledger.view")
-@operation("整改任务台账：按台账的筛选条件，分页", "tasks", answer=schemas.TaskPage, query=LedgerQuery, etag=True)
+@operation(N_("整改任务台账：按台账的筛选条件，分页"), "tasks", answer=schemas.TaskPage, query=LedgerQuery, etag=True)
 def tasks() -> Response:
     query = read_query(LedgerQuery)
     filters = LedgerFilters(
@@ -45,14 +46,15 @@ def tasks() -> Response:
 
 @bp.get("/tasks/<int:task_id>")
 @permission_required("task.view")
-@operation("一项整改任务：事实、当前环节（谁在何时前办什么）、全程记录、月度进展", "tasks", answer=schemas.TaskDetail)
+@operation(N_("一项整改任务：事实、当前环节（谁在何时前办什么）、全程记录、月度进展"), "tasks",
+           answer=schemas.TaskDetail)
 def task(task_id: int) -> Response:
     return answer(views.task_detail(engine().work.task_page(current_actor(), task_id)))
 
 
 @bp.get("/tasks/<int:task_id>/reports")
 @permission_required("task.view")
-@operation("一项任务的月度进展报告（按月交账）", "reports", answer=schemas.MonthlyReportList)
+@operation(N_("一项任务的月度进展报告（按月交账）"), "reports", answer=schemas.MonthlyReportList)
 def task_reports(task_id: int) -> Response:
     page = engine().work.task_page(current_actor(), task_id)
     return answer(schemas.MonthlyReportList(items=views.reports(page)))
@@ -60,7 +62,7 @@ def task_reports(task_id: int) -> Response:
 
 @bp.get("/escalations")
 @permission_required("escalation.view")
-@operation("督办问责台账：分页", "escalations", answer=schemas.EscalationPage, query=EscalationQuery, etag=True)
+@operation(N_("督办问责台账：分页"), "escalations", answer=schemas.EscalationPage, query=EscalationQuery, etag=True)
 def escalations() -> Response:
     query = read_query(EscalationQuery)
     filters = EscalationFilters(level=query.level, unit_id=query.unit, status=query.status or "",
@@ -71,20 +73,20 @@ def escalations() -> Response:
 
 @bp.get("/escalations/<int:escalation_id>")
 @permission_required("escalation.view")
-@operation("一件督办问责：理由、决定、整改承诺、当前环节和记录", "escalations", answer=schemas.EscalationDetail)
+@operation(N_("一件督办问责：理由、决定、整改承诺、当前环节和记录"), "escalations", answer=schemas.EscalationDetail)
 def escalation(escalation_id: int) -> Response:
     return answer(views.escalation_detail(engine().escalation.page(current_actor(), escalation_id)))
 
 
 @bp.get("/dashboard")
 @permission_required("dashboard.view")
-@operation("驾驶舱数字：各状态、预警颜色、逾期、督办问责、按月曲线", "reports", answer=schemas.Dashboard)
+@operation(N_("驾驶舱数字：各状态、预警颜色、逾期、督办问责、按月曲线"), "reports", answer=schemas.Dashboard)
 def dashboard() -> Response:
     return answer(views.dashboard(engine().reporting.dashboard(current_actor())))
 
 
 @bp.get("/me")
-@operation("调用者本人：账号、角色、单位，以及访问令牌的权限范围", "account", answer=schemas.Me)
+@operation(N_("调用者本人：账号、角色、单位，以及访问令牌的权限范围"), "account", answer=schemas.Me)
 def me() -> Response:
     from flask import g
 

@@ -23,7 +23,7 @@ from webui.work.routes import build_form
 
 
 @bp.get("/work/<int:work_id>")
-@operation("一项待办的表单：字段、规则、初始内容（退回的表单：上次提交的内容）", "work", answer=schemas.WorkItem)
+@operation(N_("一项待办的表单：字段、规则、初始内容（退回的表单：上次提交的内容）"), "work", answer=schemas.WorkItem)
 def work_item(work_id: int) -> Response:
     item = engine().work.item(current_actor(), work_id)
     form = build_form(item, formdata=None, meta={"csrf": False})
@@ -31,7 +31,7 @@ def work_item(work_id: int) -> Response:
 
 
 @bp.post("/work/<int:work_id>")
-@operation("办理一项待办：按网页表单的字段和规则提交（JSON；带附件时用 multipart/form-data，字段名相同）", "work",
+@operation(N_("办理一项待办：按网页表单的字段和规则提交（JSON；带附件时用 multipart/form-data，字段名相同）"), "work",
            answer=schemas.Completed, body=schemas.Completion, writes=True)
 def complete(work_id: int) -> Response:
     actor = current_actor()
