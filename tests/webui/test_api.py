@@ -50,6 +50,7 @@ def test_a_token_acts_as_its_person_and_a_request_without_one_is_refused(app: Fl
     assert me.status_code == 200
     assert me.get_json() == {"username": "staff", "name": "staff", "role": "unit_staff", "unit": "江阳区",
                              "scope": "read"}
+    assert "Set-Cookie" not in me.headers  # a token starts no session
     anonymous = app.test_client().get("/api/v1/inbox")
     assert anonymous.status_code == 401
     assert anonymous.content_type == "application/problem+json"
