@@ -13,7 +13,7 @@ from werkzeug.test import TestResponse
 
 from engine.app import Duban
 from engine.store.models import AuditEvent
-from tests.factories import World, assignment
+from tests.factories import World, assignment, walk_to_reporting
 from tests.webui.conftest import CSRF_FIELD, Browser
 from webui import create_app
 
@@ -251,3 +251,19 @@ def test_the_document_and_its_page_are_public(app: Flask) -> None:
     assert document.get_json()["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
     page = client.get("/api/v1/docs").get_data(as_text=True)
     assert "/api/v1/work/{work_id}" in page and "Authorization: Bearer" in page
+
+
+def test_reports_and_the_dashboard_say_what_the_pages_say(api: Any, login_as: Callable[[str], Browser],
+                                                           world: World) -> None:
+    task_id = world.register()
+    walk_to_reporting(world, task_id)
+    world.next_month()
+    world.tick(days=10)  # March's report was due on 5 April and is not in
+    reports = api("staff", "read")("get", f"/tasks/{task_id}/reports").get_json()["items"]
+    assert [(report["period"], report["overdue"]) for report in reports] == [("2026-03", True)]
+    board = api("leader", "read")("get", "/dashboard").get_json()
+    assert board["overdue_reports"] == 1 and board["total"] == 1
+    assert [(late["code"], late["period"]) for late in board["overdue_report_list"]] == [("1-1", "2026-03")]
+    assert {unit["label"]: unit["overdue"] for unit in board["units"]} == {"江阳区": 1}
+    page = login_as("leader").get("/dashboard").get_data(as_text=True)
+    assert "2026-03" in page and "1-1" in page

@@ -220,6 +220,28 @@ class MonthFigure(Schema):
     statuses: list[Count]
 
 
+class GroupFigures(Schema):
+    """One category, unit or leader: its tasks by status, how many are red or yellow, how many owe a report."""
+
+    id: int
+    label: str
+    total: int
+    statuses: list[Count]
+    red: int
+    yellow: int
+    overdue: int
+
+
+class OverdueReport(Schema):
+    task_id: int
+    code: str
+    title: str
+    unit: str
+    period: str
+    due_date: date
+    days: int
+
+
 class Dashboard(Schema):
     today: date
     total: int
@@ -233,6 +255,10 @@ class Dashboard(Schema):
     extended_tasks: int
     extensions: int
     curve: list[MonthFigure]
+    categories: list[GroupFigures]
+    units: list[GroupFigures]
+    leaders: list[GroupFigures]
+    overdue_report_list: list[OverdueReport] = Field(description="the longest overdue monthly reports first")
 
 
 class Completion(Schema):

@@ -10,7 +10,7 @@ from engine.core.fields import Field
 from engine.features.escalation.queries import EscalationPage as EngineEscalationPage
 from engine.features.escalation.queries import EscalationRegister
 from engine.features.rectification.queries import LedgerPage
-from engine.features.reporting.dashboard import Dashboard, StatusCounts
+from engine.features.reporting.dashboard import Dashboard, GroupRow, StatusCounts
 from engine.features.work.inbox import InboxPage
 from engine.features.work.items import WorkItem
 from engine.features.work.task_page import TaskPage
@@ -161,4 +161,15 @@ def dashboard(board: Dashboard) -> schemas.Dashboard:
         overdue_tasks=board.overdue_tasks, overdue_reports=board.overdue_report_count,
         open_escalations=board.escalations.open, escalations_started=board.escalations.started,
         open_instructions=board.open_instructions, extended_tasks=board.extended_tasks,
-        extensions=board.extensions, curve=curve)
+        extensions=board.extensions, curve=curve, categories=groups(board.categories), units=groups(board.units),
+        leaders=groups(board.leaders),
+        overdue_report_list=[schemas.OverdueReport(task_id=report.task_id, code=report.code, title=report.title,
+                                                   unit=report.unit, period=report.period,
+                                                   due_date=report.due_date, days=report.days)
+                             for report in board.overdue_reports])
+
+
+def groups(rows: Iterable[GroupRow]) -> list[schemas.GroupFigures]:
+    return [schemas.GroupFigures(id=row.id, label=translated(row.label), total=row.statuses.total,
+                                 statuses=counts(row.statuses), red=row.red, yellow=row.yellow, overdue=row.overdue)
+            for row in rows]
