@@ -267,3 +267,14 @@ def test_reports_and_the_dashboard_say_what_the_pages_say(api: Any, login_as: Ca
     assert {unit["label"]: unit["overdue"] for unit in board["units"]} == {"江阳区": 1}
     page = login_as("leader").get("/dashboard").get_data(as_text=True)
     assert "2026-03" in page and "1-1" in page
+
+
+@pytest.mark.parametrize("month", ["0000-01", "9999-12"])
+def test_a_month_no_date_can_hold_is_refused_not_a_server_error(api: Any, login_as: Callable[[str], Browser],
+                                                                 month: str) -> None:
+    call = api("coordinator")
+    assert call("get", f"/tasks?registered_by={month}").status_code == 400
+    assert call("get", f"/escalations?opened={month}").status_code == 400
+    browser = login_as("coordinator")
+    assert browser.get(f"/ledger?registered_by={month}").status_code == 200  # the page ignores it
+    assert browser.get(f"/escalations?opened={month}").status_code == 200

@@ -6,14 +6,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.core.periods import PERIOD_PATTERN
+from engine.core.periods import FILTER_PERIOD_PATTERN
 from engine.core.statuses import EscalationStatus, EscalationTriggerKind, TaskStatus, WarningLevel
 from engine.features.rectification.ledger_order import SORTS
 from engine.features.work.inbox import INBOX_SORTS
 
 MAX_ID = 2**31 - 1
 Id = Field(default=None, ge=1, le=MAX_ID)
-Period = Field(default=None, pattern=PERIOD_PATTERN.pattern)
+Period = Field(default=None, pattern=FILTER_PERIOD_PATTERN.pattern)
 
 TaskStatusValue = Literal[tuple(status.value for status in TaskStatus)]  # type: ignore[valid-type]
 WarningValue = Literal[tuple(level.value for level in WarningLevel)]  # type: ignore[valid-type]
