@@ -17,7 +17,7 @@ REF = "#/components/schemas/{model}"
 PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
 ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 PROBLEMS = {400: "提交的内容或查询参数有误", 401: "未登录或访问令牌无效", 403: "无权（角色、单位或令牌权限范围）",
-            404: "没有找到（或不在本人的范围内）", 409: "已被他人处理", 429: "请求过于频繁"}
+            404: "没有找到（或不在本人的范围内）", 409: "已被办理或已被他人改动", 429: "请求过于频繁"}
 INTRODUCTION = ("duban 的 JSON 接口：与网页相同的用例、权限、单位范围与审计。用个人访问令牌"
                 "（Authorization: Bearer dbn_…，在「访问令牌」页面创建）或浏览器的登录会话调用；"
                 "会话的写操作须带 X-CSRFToken 请求头。错误按 RFC 9457 以 application/problem+json 返回。")
@@ -89,7 +89,7 @@ def _responses(spec: APISpec, declared: Operation) -> dict[str, Any]:
         responses["304"] = {"description": "与 If-None-Match 相同：内容未变"}
     problem = {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}}
     for status, text in PROBLEMS.items():
-        if (status == 409 and not declared.writes) or (declared.public and status != 429):
+        if declared.public and status != 429:
             continue
         responses[str(status)] = {"description": text, "content": problem}
     return responses
