@@ -48,9 +48,8 @@ Q = TypeVar("Q", bound=BaseModel)
 
 def read_query(model: type[Q]) -> Q:
     """The query string as the operation declares it; a value it cannot be is refused, naming the parameter."""
-    raw = {name: values if name in _list_fields(model) else values[-1] for name, values in request.args.lists()}
     try:
-        return model.model_validate(raw)
+        return model.model_validate(request.args.to_dict())
     except ValidationError as exc:
         raise InvalidSubmission(field_errors(exc)) from None
 
@@ -61,7 +60,3 @@ def field_errors(exc: ValidationError) -> dict[str, list[str]]:
         name = ".".join(str(part) for part in error["loc"]) or ""
         errors.setdefault(name, []).append(error["msg"])
     return errors
-
-
-def _list_fields(model: type[BaseModel]) -> set[str]:
-    return {name for name, field in model.model_fields.items() if "list" in str(field.annotation)}

@@ -2,7 +2,7 @@
 use cases, permissions and unit scope as the web pages."""
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, g
 from flask_login import current_user
 
 from engine.core.statuses import TaskStatus, WarningLevel
@@ -88,8 +88,6 @@ def dashboard() -> Response:
 @bp.get("/me")
 @operation(N_("调用者本人：账号、角色、单位，以及访问令牌的权限范围"), "account", answer=schemas.Me)
 def me() -> Response:
-    from flask import g
-
     token = g.get("api_token")
     return answer(schemas.Me(username=current_user.username, name=current_user.display_name,
                              role=current_user.role, unit=current_user.unit_name or None,

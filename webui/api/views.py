@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.core.fields import Field
+from engine.features.audit.labels import action_label
 from engine.features.escalation.queries import EscalationPage as EngineEscalationPage
 from engine.features.escalation.queries import EscalationRegister
 from engine.features.rectification.queries import LedgerPage
@@ -59,8 +60,6 @@ def steps(open_work: Iterable[Any], mine: Iterable[Any]) -> list[schemas.Step]:
 
 
 def history(events: Iterable[Any]) -> list[schemas.HistoryEvent]:
-    from engine.features.audit.labels import action_label
-
     return [schemas.HistoryEvent(at=event.at, actor=event.actor_name, action=event.action,
                                  label=translated(action_label(event.action) or event.action), summary=event.summary)
             for event in events]

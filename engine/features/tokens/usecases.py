@@ -2,6 +2,7 @@
 (or the operator's command line); and the API's question, whose request a secret stands for."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -76,24 +77,26 @@ class TokenUseCases:
 
     def create(self, actor: Actor, data: dict[str, Any]) -> IssuedToken:
         """A person makes a token for themselves (it can do no more than they can)."""
-        return self._issue(actor, actor.user_id, data)
+        return self._issue(actor, data, lambda session: session.get_one(User, actor.user_id))
 
     def issue(self, actor: Actor, username: str, data: dict[str, Any]) -> IssuedToken:
         """An administrator (or the operator's command line) makes a token for a person."""
         self.access.require(actor, "user.manage")
-        user_id = self.transactions.read(lambda s: s.scalar(select(User.id).where(User.username == username,
-                                                                                 User.active.is_(True))))
-        if user_id is None:
-            raise NotFound(N_("没有这个用户：%(username)s", username=username[:64]))
-        return self._issue(actor, user_id, data)
 
-    def _issue(self, actor: Actor, user_id: int | None, data: dict[str, Any]) -> IssuedToken:
+        def person(session: Session) -> User:
+            user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+            if user is None:
+                raise NotFound(N_("没有这个用户：%(username)s", username=username[:64]))
+            return user
+
+        return self._issue(actor, data, person)
+
+    def _issue(self, actor: Actor, data: dict[str, Any], person: Callable[[Session], User]) -> IssuedToken:
         cleaned = clean(TOKEN_FIELDS, data)
         secret, now = keys.new_secret(), self.real_clock.now()
 
         def work(session: Session) -> IssuedToken:
-            user = session.get_one(User, user_id)
-            days = cleaned["expires_days"]
+            user, days = person(session), cleaned["expires_days"]
             token = ApiToken(user_id=user.id, name=cleaned["name"], prefix=keys.shown_prefix(secret),
                              token_hash=keys.token_hash(secret), scope=cleaned["scope"], created_at=now,
                              created_by_id=actor.user_id, expires_at=now + timedelta(days=days) if days else None)
