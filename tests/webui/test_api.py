@@ -229,6 +229,8 @@ def test_long_lists_are_paged_and_carry_an_etag(api: Any, world: World) -> None:
     assert [task["code"] for task in first.get_json()["items"]] == ["1-3", "1-2", "1-1"]
     assert first.get_json()["total"] == 3 and first.get_json()["pages"] == 1
     etag = first.headers["ETag"]
+    assert set(first.headers["Cache-Control"].split(", ")) == {"private", "no-cache"}  # kept, asked again
+    assert call("get", "/me").headers["Cache-Control"] == "no-store"
     assert call("get", "/tasks?sort=-code", headers={"If-None-Match": etag}).status_code == 304
     assert call("get", "/tasks?sort=code", headers={"If-None-Match": etag}).status_code == 200
 

@@ -8,7 +8,9 @@ from pydantic import BaseModel
 def answer(model: BaseModel, etag: bool = False, status: int = 200) -> Response:
     response = jsonify(model.model_dump(mode="json"))
     response.status_code = status
-    if etag:
+    if etag:  # the caller may keep it, and asks again with If-None-Match (webui/security.py leaves it so)
+        response.cache_control.private = True
+        response.cache_control.no_cache = True
         response.add_etag()
         response.make_conditional(request)
     return response
