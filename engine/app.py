@@ -55,6 +55,7 @@ from engine.features.reporting.usecases import ReportingUseCases
 from engine.features.rounds.register import ensure_a_round
 from engine.features.rounds.usecases import RoundUseCases
 from engine.features.targets.usecases import TargetUseCases
+from engine.features.tokens.usecases import TokenUseCases
 from engine.features.work.attachments import AttachmentUseCases
 from engine.features.work.items import WorkItems
 from engine.features.work.usecases import WorkUseCases
@@ -117,6 +118,7 @@ class Duban:
         transactions, processes, access = self.transactions, self.processes, self.access
         self.sweep = Sweep(transactions, processes)
         self.accounts = AccountUseCases(transactions, access, self.clock, self.settings)
+        self.tokens = TokenUseCases(transactions, access, self.clock, self.settings)
         self.audit = AuditUseCases(transactions, access, self.files)
         self.rounds = RoundUseCases(transactions, access, self.clock)
         self.tasks = TaskUseCases(transactions, processes, access)

@@ -77,7 +77,7 @@ def _instance_secret(instance_path: Path) -> str:
 
 
 def _register(app: Flask) -> None:
-    from webui import errors, i18n
+    from webui import api, errors, i18n
     from webui.admin import holidays, incidents
     from webui.admin import routes as admin
     from webui.auth import routes as auth
@@ -102,6 +102,7 @@ def _register(app: Flask) -> None:
     from webui.rounds.choice import round_name
     from webui.targets import routes as targets
     from webui.tasks import routes as tasks
+    from webui.tokens import routes as tokens
     from webui.work import routes as work
 
     security.install(app)
@@ -136,6 +137,8 @@ def _register(app: Flask) -> None:
     app.register_blueprint(instances.bp)
     app.register_blueprint(rounds.bp)
     app.add_template_global(round_name, "round_name")
+    app.register_blueprint(tokens.bp)
+    api.install(app)
     if "duban_time_machine" in app.extensions:
         app.register_blueprint(demo_clock.bp)
         app.before_request(app.extensions["duban_time_machine"].sync)

@@ -497,3 +497,7 @@ def document(kind: str, code: str, output: Path | None, round_name: str, usernam
 
 main.add_command(cli_processes.deploy)
 main.add_command(cli_processes.migrate)
+
+from webui.cli_tokens import token  # noqa: E402 (the token commands live beside, importing this module lazily)
+
+main.add_command(token)

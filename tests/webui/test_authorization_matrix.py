@@ -276,6 +276,30 @@ MATRIX: tuple[Case, ...] = (
     Case("POST", "/measures/work/<int:work_id>", "/measures/work/{missing}",
          (302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 403)),
     Case("GET", "/public/exposures", "/public/exposures", (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    # the JSON API with the browser's session (with tokens: tests/webui/test_api.py): the web's answers; no login, 401
+    Case("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", (200,) * 12),
+    Case("GET", "/api/v1/docs", "/api/v1/docs",           (200,) * 12),
+    Case("GET", "/api/v1/me", "/api/v1/me",               (401,) + (200,) * 11),
+    Case("GET", "/api/v1/inbox", "/api/v1/inbox",         (401,) + (200,) * 11),
+    Case("GET", "/api/v1/tasks", "/api/v1/tasks",         (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403)),
+    Case("GET", "/api/v1/tasks/<int:task_id>", "/api/v1/tasks/{task}",
+         (401, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404, 403)),
+    Case("GET", "/api/v1/tasks/<int:task_id>/reports", "/api/v1/tasks/{task}/reports",
+         (401, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404, 403)),
+    Case("GET", "/api/v1/work/<int:work_id>", "/api/v1/work/{plan_draft}",
+         (401, 403, 403, 403, 403, 403, 403, 200, 403, 404, 404, 404)),
+    Case("POST", "/api/v1/work/<int:work_id>", "/api/v1/work/{plan_draft}",  # empty: refused with what is missing
+         (401, 403, 403, 403, 403, 403, 403, 400, 403, 404, 404, 404)),
+    Case("GET", "/api/v1/escalations", "/api/v1/escalations",
+         (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403)),
+    Case("GET", "/api/v1/escalations/<int:escalation_id>", "/api/v1/escalations/{escalation}",
+         (401, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404, 403)),
+    Case("GET", "/api/v1/dashboard", "/api/v1/dashboard",
+         (401, 200, 200, 200, 200, 403, 403, 403, 403, 403, 403, 403)),
+    # 访问令牌: each person's own
+    Case("GET", "/account/tokens", "/account/tokens",     (302,) + (200,) * 11),
+    Case("POST", "/account/tokens", "/account/tokens",    (302,) + (200,) * 11),
+    Case("POST", "/account/tokens/<int:token_id>/revoke", "/account/tokens/{missing}/revoke", (302,) + (404,) * 11),
     # last: it ends the sessions
     Case("POST", "/logout", "/logout",                    (302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302)),
 )

@@ -7,7 +7,7 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from engine.core.errors import InvalidSubmission
-from engine.core.periods import PERIOD_PATTERN
+from engine.core.periods import FILTER_PERIOD_PATTERN
 from engine.core.statuses import TaskStatus, WarningLevel
 from engine.features.rectification.forms import REGISTRATION_FIELDS
 from engine.features.rectification.ledger_order import SORTS
@@ -86,7 +86,7 @@ def ledger_filters() -> LedgerFilters:
 def _period_arg(name: str) -> str:
     """A YYYY-MM filter from the dashboard's links; anything else is ignored."""
     value = request.args.get(name, "")
-    return value if PERIOD_PATTERN.match(value) else ""
+    return value if FILTER_PERIOD_PATTERN.match(value) else ""
 
 
 @bp.route("/tasks/<int:task_id>")

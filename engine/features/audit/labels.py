@@ -130,6 +130,8 @@ ACTION_LABELS: dict[str, Text] = {
     "task.warning": N_("预警颜色变化"),
     "timer.incident": N_("定时任务故障"),
     "timer.incident_resolved": N_("定时任务故障已处理"),
+    "token.created": N_("创建访问令牌"),
+    "token.revoked": N_("撤销访问令牌"),
     "unit.synced": N_("同步单位"),
     "user.activated": N_("启用账号"),
     "user.created": N_("新建账号"),

@@ -33,6 +33,7 @@ from engine.store.models.rectification import (
 from engine.store.models.rounds import InspectionRound
 from engine.store.models.signoff import Objection, PublicSummary, SignoffApplication, SignoffNotice
 from engine.store.models.targets import EnvironmentalIndicator, IndicatorValue
+from engine.store.models.tokens import ApiToken
 from engine.store.models.workflow import (
     HumanTask,
     HumanTaskStatus,
@@ -48,6 +49,7 @@ __all__ = [
     "AccessRefusal",
     "AccountabilityCase",
     "AccountablePerson",
+    "ApiToken",
     "Attachment",
     "AuditChain",
     "AuditEvent",
