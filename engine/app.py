@@ -19,6 +19,7 @@ from engine.core.clock import Clock, SystemClock
 from engine.core.roles import RoleModel, load_roles
 from engine.core.settings import Settings
 from engine.features import (
+    cases,
     chasing,
     clues,
     cooperation,
@@ -34,6 +35,7 @@ from engine.features import (
 from engine.features.accounts.access import Access
 from engine.features.accounts.usecases import AccountUseCases
 from engine.features.audit.usecases import AuditUseCases
+from engine.features.cases.usecases import CaseUseCases
 from engine.features.chasing.usecases import ChaseUseCases
 from engine.features.clues.usecases import ClueUseCases
 from engine.features.documents.usecases import DocumentUseCases
@@ -49,8 +51,10 @@ from engine.features.notifications.usecases import NotificationUseCases
 from engine.features.operations.usecases import OperationUseCases
 from engine.features.processes.console import ConsoleUseCases
 from engine.features.processes.versions import VersionUseCases
+from engine.features.public.cases import PublicCaseUseCases
 from engine.features.public.usecases import PublicUseCases
 from engine.features.rectification.usecases import TaskUseCases
+from engine.features.reporting.case_import import CaseImportUseCases
 from engine.features.reporting.usecases import ReportingUseCases
 from engine.features.rounds.register import ensure_a_round
 from engine.features.rounds.usecases import RoundUseCases
@@ -93,7 +97,7 @@ class TimeMachine(Protocol):
 #: the features whose processes duban runs (workflows/*.bpmn), each registering what its BPMN names, and those
 #: that follow every step (notifications: new work, and notices resolved once their work is done)
 PROCESS_FEATURES: tuple[Feature, ...] = (rectification, signoff, escalation, clues, instructions, chasing, cooperation,
-                                         receipt, extension, measures, notifications)
+                                         receipt, extension, measures, cases, notifications)
 
 
 class Duban:
@@ -127,12 +131,15 @@ class Duban:
         self.attachments = AttachmentUseCases(transactions, access, self.files, self.clock)
         self.escalation = EscalationUseCases(transactions, processes, access)
         self.clues = ClueUseCases(transactions, processes, access)
+        self.cases = CaseUseCases(transactions, processes, access)
+        self.case_import = CaseImportUseCases(transactions, processes, access, self.files)
         self.instructions = InstructionUseCases(transactions, processes, access)
         self.chases = ChaseUseCases(transactions, processes, access)
         self.measures = MeasureUseCases(transactions, processes, access)
         self.extensions = ExtensionUseCases(transactions, processes, access)
         self.reporting = ReportingUseCases(transactions, processes, access, self.files)
         self.targets = TargetUseCases(transactions, processes, access)
+        self.public_cases = PublicCaseUseCases(transactions)
         self.public = PublicUseCases(transactions, processes, access, self.settings, self.files)
         self.operations = OperationUseCases(self.db, self.clock, self.files)
         self.documents = DocumentUseCases(transactions, access, self.files, self.clock, self.settings)

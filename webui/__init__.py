@@ -82,6 +82,7 @@ def _register(app: Flask) -> None:
     from webui.admin import routes as admin
     from webui.auth import routes as auth
     from webui.auth.session import locale_for_request
+    from webui.cases import routes as cases
     from webui.chasing import routes as chasing
     from webui.clues import routes as clues
     from webui.demo_clock import routes as demo_clock
@@ -95,6 +96,7 @@ def _register(app: Flask) -> None:
     from webui.notifications import routes as notifications
     from webui.processes import console as instances
     from webui.processes import routes as processes
+    from webui.public import cases as public_cases
     from webui.public import exposures, publicity
     from webui.public import routes as public
     from webui.reporting import bulletin, dashboard, ledger_io
@@ -120,6 +122,7 @@ def _register(app: Flask) -> None:
     app.register_blueprint(incidents.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(publicity.bp)
+    app.register_blueprint(public_cases.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(holidays.bp)
     for reporting in (dashboard, ledger_io, bulletin, targets):
@@ -130,6 +133,7 @@ def _register(app: Flask) -> None:
     app.register_blueprint(extension.bp)
     app.register_blueprint(clues.bp)
     app.register_blueprint(measures.bp)
+    app.register_blueprint(cases.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(exposures.bp)
     app.register_blueprint(notifications.bp)

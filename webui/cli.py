@@ -20,9 +20,11 @@ from engine.core.errors import ConfigError, DomainError, InvalidSubmission
 from engine.core.spreadsheet import ImportRejected
 from engine.core.statuses import TaskStatus, WarningLevel
 from engine.features.documents.kinds import KINDS
-from webui import cli_processes
+from webui import cli_cases, cli_processes
+from webui.cli_holidays import USER_OPTION, holidays
 from webui.cli_rounds import round_id as _round_id
 from webui.cli_rounds import round_option
+from webui.cli_tokens import token
 
 
 def demo_config() -> dict[str, Any]:
@@ -162,7 +164,6 @@ def create_user(username: str, display_name: str, role: str, unit_code: str | No
     except InvalidSubmission as exc:
         raise click.ClickException("; ".join(f"{k}: {', '.join(v)}" for k, v in exc.errors.items())) from None
     click.echo(f"created {username} ({role})")
-
 
 
 def cli_actor() -> Actor:
@@ -337,10 +338,6 @@ def _as(engine, username: str | None) -> Actor:  # type: ignore[no-untyped-def]
         raise click.ClickException(str(exc)) from None
 
 
-USER_OPTION = click.option("--user", "username", default=None, metavar="USERNAME",
-                           help="Act as this account (its permissions and scope); default: the operator, all tasks.")
-
-
 @main.command("import-tasks", help="Register the new tasks of a ledger (.xlsx, .xls or .csv), all or nothing, "
                                     "after printing how each row was read (see README).")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -454,25 +451,6 @@ def refused_file(file: Path) -> Iterator[None]:
         raise click.ClickException(str(exc)) from None
 
 
-@main.group(help="The holiday and make-up-day table (节假日表) for years the statutory calendar does not cover.")
-def holidays() -> None:
-    pass
-
-
-@holidays.command("import", help="Add the days of a .csv or .xlsx (日期, 类型 holiday/workday, 名称); a day already "
-                                 "in the table is replaced. Every bad row is listed and then nothing is imported.")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@USER_OPTION
-def import_holidays(file: Path, username: str | None) -> None:
-    engine = _engine_for_data()
-    with refused_file(file):
-        count = engine.holidays.import_file(_as(engine, username), file.read_bytes(), file.name)
-    click.echo(f"{count} day(s) imported into the holiday table")
-
-
-if __name__ == "__main__":
-    main()
-
 
 @main.command(help="Issue a task's official document (公文) with the next 文号 and write it as .docx.")
 @click.argument("kind", type=click.Choice(list(KINDS)))
@@ -498,6 +476,9 @@ def document(kind: str, code: str, output: Path | None, round_name: str, usernam
 main.add_command(cli_processes.deploy)
 main.add_command(cli_processes.migrate)
 
-from webui.cli_tokens import token  # noqa: E402 (the token commands live beside, importing this module lazily)
-
+main.add_command(cli_cases.import_cases)
+main.add_command(holidays)
 main.add_command(token)
+
+if __name__ == "__main__":
+    main()

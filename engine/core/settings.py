@@ -84,6 +84,13 @@ class Settings:
     measure_red_after_days: int = 15
     measure_review_month: int = 12
     measure_review_days: int = 30
+    #: 信访件: working days a unit has to sign for (or return) a complaint case, and to report its findings; a
+    #: case turns yellow this many working days before its report is due
+    case_sign_working_days: int = 1
+    case_report_working_days: int = 7
+    case_warning_working_days: int = 2
+    #: 回访: the share (percent) of each publication's closed cases whose complainants are called back
+    case_callback_percent: int = 30
     #: the outgoing channels (e-mail, robots, SMS) and the site's address for links: texts, not numbers
     channels: Channels = field(default_factory=lambda: Channels())
 
@@ -132,6 +139,7 @@ class Settings:
         self._check_notifications()
         self._check_instructions_chases_contributions()
         self._check_measures()
+        self._check_cases()
 
     def _check_login(self) -> None:
         if not 1 <= self.login_max_failures <= 100:
@@ -145,6 +153,13 @@ class Settings:
             raise ValueError("DUBAN_SESSION_HOURS must be between 1 and 720")
         if not 5 <= self.session_idle_minutes <= 24 * 60:
             raise ValueError("DUBAN_SESSION_IDLE_MINUTES must be between 5 and 1440")
+
+    def _check_cases(self) -> None:
+        for name in ("case_sign_working_days", "case_report_working_days", "case_warning_working_days"):
+            if not 1 <= getattr(self, name) <= 60:
+                raise ValueError(f"DUBAN_{name.upper()} must be between 1 and 60")
+        if not 0 <= self.case_callback_percent <= 100:
+            raise ValueError("DUBAN_CASE_CALLBACK_PERCENT must be between 0 and 100")
 
     def _check_escalation(self) -> None:
         for name in ("escalation_start_level", "escalation_deadline_start_level"):
@@ -165,6 +180,8 @@ class Settings:
         for name in ("instruction_answer_working_days", "instruction_read_working_days", "chase_reply_working_days"):
             if not 1 <= getattr(self, name) <= 60:
                 raise ValueError(f"DUBAN_{name.upper()} must be between 1 and 60")
+        if not 0 <= self.case_callback_percent <= 100:
+            raise ValueError("DUBAN_CASE_CALLBACK_PERCENT must be between 0 and 100")
         if not 0 <= self.contribution_days_before_report <= 27:
             raise ValueError("DUBAN_CONTRIBUTION_DAYS_BEFORE_REPORT must be between 0 and 27")
 

@@ -114,6 +114,11 @@ def read_csv(data: bytes, columns: Sequence[Column]) -> list[Row]:
     return _read_rows(iter([tuple(cells) for cells in csv.reader(io.StringIO(text))]), columns)
 
 
+def table_rows(rows: Iterable[Sequence[Any]], columns: Sequence[Column]) -> list[Row]:
+    """Like `read_table`, from rows already read (core/grid.py reads any kind of file into rows)."""
+    return _read_rows(iter([tuple(cells) for cells in rows]), columns)
+
+
 def _read_rows(rows: Iterator[tuple[Any, ...]], columns: Sequence[Column]) -> list[Row]:
     header_number, positions = _find_header(rows, columns)
     result: list[Row] = []

@@ -234,6 +234,68 @@ class ClueStatus(enum.StrEnum):
         return self is not ClueStatus.CLOSED
 
 
+class CaseStatus(enum.StrEnum):
+    """Where a complaint case (信访件) stands in workflows/complaint_case.bpmn."""
+
+    SIGNING = "signing"            # 待签收 by the unit it is handed to
+    RETURNED = "returned"          # 退办, waiting for the coordination group
+    INVESTIGATING = "investigating"  # 调查处理中
+    REVIEWING = "reviewing"        # 待审核 by the supervision group
+    ACCEPTED = "accepted"          # 审核通过, waiting to be published with its batch
+    PUBLISHED = "published"        # 已公开, closed
+    RECTIFYING = "rectifying"      # 长期整改: open as a rectification task
+
+    @property
+    def label(self) -> Text:
+        return {"signing": N_("待签收"), "returned": N_("已退办"), "investigating": N_("调查处理中"),
+                "reviewing": N_("待审核"), "accepted": N_("待公开"), "published": N_("已办结公开"),
+                "rectifying": N_("转整改任务")}[self.value]
+
+    def is_open(self) -> bool:
+        return self in (CaseStatus.SIGNING, CaseStatus.RETURNED, CaseStatus.INVESTIGATING, CaseStatus.REVIEWING)
+
+
+class CaseFinding(enum.StrEnum):
+    """What the unit's investigation found of a complaint."""
+
+    CONFIRMED = "confirmed"  # 查实
+    PARTLY = "partly"        # 部分查实
+    UNFOUNDED = "unfounded"  # 不属实
+
+    @property
+    def label(self) -> Text:
+        return {"confirmed": N_("查实"), "partly": N_("部分查实"), "unfounded": N_("不属实")}[self.value]
+
+
+class CaseCallback(enum.StrEnum):
+    """回访: a sampled closed case's complainant called back; 不满意 reopens the case."""
+
+    PENDING = "pending"
+    SATISFIED = "satisfied"
+    UNSATISFIED = "unsatisfied"
+
+    @property
+    def label(self) -> Text:
+        return {"pending": N_("待回访"), "satisfied": N_("满意"), "unsatisfied": N_("不满意")}[self.value]
+
+
+class CaseCategory(enum.StrEnum):
+    """The kind of pollution a complaint is about, as the inspection group's spreadsheets class it."""
+
+    AIR = "air"
+    WATER = "water"
+    NOISE = "noise"
+    SOIL = "soil"
+    SOLID_WASTE = "solid_waste"
+    ECOLOGY = "ecology"
+    OTHER = "other"
+
+    @property
+    def label(self) -> Text:
+        return {"air": N_("大气"), "water": N_("水"), "noise": N_("噪声"), "soil": N_("土壤"),
+                "solid_waste": N_("固废"), "ecology": N_("生态"), "other": N_("其他")}[self.value]
+
+
 class ClueVerdict(enum.StrEnum):
     FOUNDED = "founded"      # 属实
     PARTLY = "partly"        # 部分属实

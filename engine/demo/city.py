@@ -23,6 +23,7 @@ from engine.core.actor import Actor
 from engine.core.clock import LOCAL_TZ, FakeClock, local_today
 from engine.core.periods import next_period, period_of
 from engine.core.uploads import Upload
+from engine.demo.cases import CaseStories
 from engine.demo.escalations import EscalationStories
 from engine.demo.exceptions import ExceptionStories
 from engine.demo.measures import MeasureStories
@@ -104,7 +105,7 @@ class Event:
     action: Callable[[], None] = field(compare=False)
 
 
-class DemoBuilder(EscalationStories, ExceptionStories, ReceiptStories, RoundStories, MeasureStories):
+class DemoBuilder(EscalationStories, ExceptionStories, ReceiptStories, RoundStories, MeasureStories, CaseStories):
     def __init__(self, duban: Duban, content: dict[str, Any], progress: Progress) -> None:
         self.progress = progress
         self.real_now = duban.clock.now()
@@ -146,6 +147,7 @@ class DemoBuilder(EscalationStories, ExceptionStories, ReceiptStories, RoundStor
         self._extension_history(recent)
         self._later_rounds_history(recent)
         self._measure_history(self.clock.now(), recent)
+        self._case_history(recent)
         self._daily_ticks()
         self._run_until(datetime.combine(self.today, time(8, 30), LOCAL_TZ))
         self.clock.set(self.real_now)

@@ -12,7 +12,7 @@ from engine.store.models import Attachment
 
 
 def attach(session: Session, writer: FileWriter, files: Sequence[CheckedFile], actor: Actor, now: datetime, *,
-           task_id: int, form: str, human_task_id: int | None = None,
+           task_id: int | None, form: str, human_task_id: int | None = None,
            objection_id: int | None = None) -> list[Attachment]:
     """Write each file under its SHA-256 and record it as attached to the step or the objection; each is audited."""
     attached = []

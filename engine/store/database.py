@@ -10,7 +10,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, orm
+from sqlalchemy import Connection, Engine, create_engine, event, orm
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 
@@ -69,13 +69,33 @@ class Database:
         """Create the schema, or bring an older one up to date (Alembic migrations); put back the audit trail's
         append-only triggers if they are missing (a restored copy made without them, or dropped by hand).
         With a migration URL this is done as the schema's owner; a current schema asks nothing of either role."""
+        with self.migration_connection() as connection:
+            config = self._alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            append_only.install(connection)
+
+    @contextmanager
+    def migration_connection(self) -> Iterator[Connection]:
+        """A connection for Alembic, in one transaction, as the schema's owner if there is one.
+
+        SQLite alters a table by copying it and dropping the original, which its foreign keys forbid while
+        other tables refer to it: they are off while the migrations run, and every reference is checked before
+        the commit (a migration that broke one fails whole)."""
         engine = create_engine(self.migration_url) if self.migration_url else self.engine
+        sqlite = engine.dialect.name == "sqlite"
         try:
-            with engine.begin() as connection:
-                config = self._alembic_config()
-                config.attributes["connection"] = connection
-                command.upgrade(config, "head")
-                append_only.install(connection)
+            with engine.connect() as connection:
+                if sqlite:  # outside a transaction, or SQLite ignores it
+                    connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+                try:
+                    with connection.begin():
+                        yield connection
+                        if sqlite:
+                            _check_references(connection)
+                finally:
+                    if sqlite:
+                        connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
         finally:
             if engine is not self.engine:
                 engine.dispose()
@@ -118,6 +138,14 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _check_references(connection: Connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        table, rowid, parent, _ = broken[0]
+        raise RuntimeError(f"the migration left {len(broken)} broken reference(s), e.g. {table} row {rowid} "
+                           f"to {parent}")
 
 
 def _engine_options(url: str) -> dict[str, Any]:

@@ -27,9 +27,11 @@ from engine.store.models import (
     Attachment,
     AuditEvent,
     CalendarDay,
+    CaseBatch,
     Category,
     Chase,
     Clue,
+    ComplaintCase,
     Contribution,
     EnvironmentalIndicator,
     Escalation,
@@ -67,7 +69,7 @@ VOUCHED_MODELS: tuple[type, ...] = (
     SignoffApplication, SignoffNotice, Objection, PublicSummary, Escalation, EscalationTrigger, EscalationNotice,
     EscalationInterview, EscalationExposure, AccountabilityCase, AccountablePerson, Clue, EnvironmentalIndicator,
     IndicatorValue, IssuedDocument, Attachment, Instruction, InstructionAnswer, Chase, Contribution,
-    TaskReceipt, ExtensionRequest, CalendarDay, Measure, MeasureReport, MeasureReview)
+    TaskReceipt, ExtensionRequest, CalendarDay, Measure, MeasureReport, MeasureReview, CaseBatch, ComplaintCase)
 VOUCHED_TABLES = {model.__tablename__: model for model in VOUCHED_MODELS}  # type: ignore[attr-defined]
 #: columns left out of an image: a secret, or bookkeeping of logins that changes without a business event
 UNVOUCHED = {"users": frozenset({"password_hash", "failed_logins", "locked_at", "last_login_at"})}

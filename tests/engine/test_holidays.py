@@ -132,7 +132,7 @@ def test_objections_filed_before_tracking_codes_get_one_on_upgrade(world: World)
     world.duban.public.file_objection(notice_id, {"content": "排污口夜间仍在排水，整改不到位。"}, "192.0.2.1")
     world.duban.db.dispose()
     config = world.duban.db._alembic_config()
-    with world.duban.db.engine.begin() as connection:
+    with world.duban.db.migration_connection() as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, "0017")  # the migration before the tracking codes
     world.duban.db.upgrade_schema()

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from engine.core.actor import Actor
 from engine.core.errors import InvalidSubmission, NotFound, PermissionDenied
 from engine.features.rectification.queries import LedgerFilters
-from engine.store.models import AuditEvent, RectificationTask
+from engine.store.models import AuditEvent, InspectionRound, RectificationTask
 from tests.engine.test_ledger_io import GOOD_ROWS
 from tests.factories import World, assert_round_trip
 from tests.xlsx import xlsx
@@ -134,3 +134,24 @@ def test_a_ledger_is_imported_into_the_round_chosen_and_compared_with_that_round
     assert [tuple(row) for row in by_round] == [(first, "1-1"), (first, "1-2"), (first, "2-1"),
                                                 (provincial, "1-1"), (provincial, "1-2"), (provincial, "2-1")]
     assert imported[-1].after["round"] == "省级环境保护督察"  # type: ignore[index]
+
+
+def test_a_city_with_tasks_upgrades_into_rounds_its_tasks_in_the_first(world: World) -> None:
+    """A database from before rounds, with tasks and the rows that refer to them: the tables are copied to be
+    altered (SQLite) and every task ends in the round the upgrade makes, its work and history intact."""
+    from alembic import command
+    from sqlalchemy import text
+
+    task_id = world.register(code="1-1")
+    world.duban.db.dispose()
+    config = world.duban.db._alembic_config()
+    with world.duban.db.migration_connection() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0018")  # before rounds
+        assert "round_id" not in {column for _, column, *_ in connection.execute(
+            text("PRAGMA table_info(rectification_tasks)"))} if connection.dialect.name == "sqlite" else True
+    world.duban.db.upgrade_schema()
+    with world.duban.db.transaction(write=False) as session:
+        task = session.get_one(RectificationTask, task_id)
+        assert session.get_one(InspectionRound, task.round_id).name == "督察反馈整改"
+    assert [work.form for work in world.work_for("coordinator", task_id)] == ["assign"]

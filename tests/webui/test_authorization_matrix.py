@@ -17,6 +17,7 @@ from flask import Flask
 from engine.app import Duban
 from engine.core.clock import OffsetClock
 from engine.demo.clock import TimeMachine
+from tests.cases import ROWS, case_named, import_batch
 from tests.escalations import register_clue
 from tests.factories import (
     PASSWORD,
@@ -300,6 +301,34 @@ MATRIX: tuple[Case, ...] = (
     Case("GET", "/account/tokens", "/account/tokens",     (302,) + (200,) * 11),
     Case("POST", "/account/tokens", "/account/tokens",    (302,) + (200,) * 11),
     Case("POST", "/account/tokens/<int:token_id>/revoke", "/account/tokens/{missing}/revoke", (302,) + (404,) * 11),
+    # complaint cases: every role that may see cases, a unit only its own; the office imports, manages, publicity
+    # publishes (nothing accepted yet: told so and sent back); the case's 签收 is the unit's officer's
+    Case("GET", "/cases", "/cases",                       (302, 200, 200, 200, 200, 200, 403, 200, 200, 200, 200, 403)),
+    Case("GET", "/cases/batches", "/cases/batches",       (302, 200, 200, 200, 200, 200, 403, 200, 200, 200, 200, 403)),
+    Case("POST", "/cases/batches/<int:batch_id>/publish", "/cases/batches/{case_batch}/publish",
+         (302, 403, 403, 403, 403, 302, 403, 403, 403, 403, 403, 403)),
+    Case("GET", "/cases/<int:case_id>", "/cases/{case}",  (302, 200, 200, 200, 200, 200, 403, 200, 200, 404, 404, 403)),
+    Case("POST", "/cases/<int:case_id>/task", "/cases/{case}/task",
+         (302, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403)),
+    Case("POST", "/cases/<int:case_id>/callback", "/cases/{case}/callback",
+         (302, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403)),
+    Case("GET", "/cases/work/<int:work_id>", "/cases/work/{case_sign}",
+         (302, 403, 403, 403, 403, 403, 403, 200, 403, 404, 404, 403)),
+    Case("POST", "/cases/work/<int:work_id>", "/cases/work/{case_sign}",
+         (302, 403, 403, 403, 403, 403, 403, 200, 403, 404, 404, 403)),
+    Case("GET", "/cases/import", "/cases/import",         (302, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403)),
+    Case("POST", "/cases/import", "/cases/import",        (302, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403)),
+    Case("GET", "/cases/import/<sha256>", f"/cases/import/{UNKEPT}",
+         (302, 403, 403, 302, 403, 403, 403, 403, 403, 403, 403, 403)),
+    Case("POST", "/cases/import/<sha256>/confirm", f"/cases/import/{UNKEPT}/confirm",
+         (302, 403, 403, 302, 403, 403, 403, 403, 403, 403, 403, 403)),
+    Case("GET", "/public/cases/", "/public/cases/",       (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    Case("GET", "/public/cases/batches/<int:batch_id>", "/public/cases/batches/{case_batch}",  # not published yet
+         (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404)),
+    Case("GET", "/public/cases/lookup", "/public/cases/lookup",
+         (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    Case("POST", "/public/cases/lookup", "/public/cases/lookup",  # the sum not answered: asked again
+         (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     # last: it ends the sessions
     Case("POST", "/logout", "/logout",                    (302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302)),
 )
@@ -328,6 +357,8 @@ def stage(world: World) -> dict[str, int]:
     escalation = world.duban.escalation.propose(world["supervisor"], planning, "现场检查发现问题").escalation_id
     clue = register_clue(world)
     measure = register_measure(world)
+    case_batch = import_batch(world, ROWS[0])  # one complaint case, handed to 江阳区
+    case = case_named(world, ROWS[0].split(",")[0])
 
     def work(username: str, task_id: int, form: str) -> int:
         return next(w.id for w in world.work_for(username, task_id) if w.form == form)
@@ -340,6 +371,8 @@ def stage(world: World) -> dict[str, int]:
             "measure": measure,
             "investigate": next(w.id for w in world.work_for("discipline") if w.task_id is None),
             "closing": closing, "round": world.duban.rounds.current_id() or 0,
+            "case_batch": case_batch, "case": case.id,
+            "case_sign": next(w.id for w in world.work_for("staff") if w.instance_id == case.instance_id),
             "document": world.duban.documents.issue(world["coordinator"], "supervision", closing).id,
             "staff_notice": next(entry.notice.id for entry in world.duban.notifications.centre(world["staff"]).entries
                                  if entry.notice.work_id == work("staff", planning, "plan_draft"))}

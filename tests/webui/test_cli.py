@@ -29,7 +29,8 @@ def test_init_creates_the_schema_units_and_versions_and_is_repeatable(tmp_path: 
         assert session.scalar(select(Unit.name).where(Unit.code == "jiangyang")) == "江阳区"
         assert set(session.scalars(select(ProcessVersion.process_id))) == {
             "rectification", "monthly_report", "deadline_watch", "escalation", "clue", "task_receipt",
-            "deadline_extension", "instruction", "chase", "cooperation", "measure_report", "measure_review"}
+            "deadline_extension", "instruction", "chase", "cooperation", "measure_report", "measure_review",
+            "complaint_case"}
 
 
 def test_create_user_checks_role_unit_and_password(tmp_path: Path) -> None:

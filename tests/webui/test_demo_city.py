@@ -210,3 +210,18 @@ def test_the_demo_has_the_seeds_strengthening_measures(demo_instance: Path, monk
         inbox = staff.get("/inbox").get_data(as_text=True)
         entry = inbox.split('class="measure-entry"')[1].split("</tr>")[0]
         assert "持续开展绿化泸州行动" in entry and "已退回" in entry
+
+
+def test_the_demo_has_two_batches_of_complaint_cases_in_every_state(demo_instance: Path) -> None:
+    from engine.core.statuses import CaseCallback, CaseStatus
+    from engine.store.models import CaseBatch, ComplaintCase
+
+    with database(demo_instance).transaction(write=False) as session:
+        batches = session.scalars(select(CaseBatch).order_by(CaseBatch.number)).all()
+        statuses = dict(session.execute(select(ComplaintCase.status, func.count())
+                                        .group_by(ComplaintCase.status)).all())
+        callbacks = set(session.scalars(select(ComplaintCase.callback).where(ComplaintCase.callback.is_not(None))))
+    assert [(b.number, b.published_at is not None) for b in batches] == [(1, True), (2, False)]
+    assert sum(statuses.values()) == 40
+    assert set(statuses) == set(CaseStatus)
+    assert {CaseCallback.SATISFIED, CaseCallback.UNSATISFIED} <= callbacks

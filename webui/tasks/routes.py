@@ -103,7 +103,7 @@ def task_escalations(task_id: int) -> dict[str, object]:
     """A task's escalations and problem clues, as far as this person may see them."""
     actor = current_actor()
     return {"escalations": engine().escalation.of_task(actor, task_id), "clues": engine().clues.of_task(actor, task_id),
-            "documents": engine().documents.of_task(actor, task_id)}
+            "documents": engine().documents.of_task(actor, task_id), "cases": engine().cases.of_task(actor, task_id)}
 
 
 @bp.route("/attachments/<int:attachment_id>")

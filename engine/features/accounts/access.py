@@ -7,7 +7,7 @@ from engine.core.actor import Actor
 from engine.core.errors import NotFound, PermissionDenied
 from engine.core.roles import RoleModel, Scope
 from engine.core.text import N_
-from engine.store.models import Escalation, HumanTask, RectificationTask, cooperating_units
+from engine.store.models import ComplaintCase, Escalation, HumanTask, RectificationTask, cooperating_units
 
 
 def unit_tasks(unit_id: int) -> ColumnElement[bool]:
@@ -99,3 +99,25 @@ class Access:
     def can_view_clues(self, actor: Actor) -> bool:
         """Problem clues are for the roles roles.yaml lets see them (clue.view), never for units."""
         return self.roles.allows(actor.role, "clue.view")
+
+    # --- complaint cases ------------------------------------------------------------------
+
+    def case_filter(self, actor: Actor) -> ColumnElement[bool]:
+        """A WHERE clause limiting complaint cases to what the actor may see: a unit sees only those handed to it."""
+        if not self.roles.allows(actor.role, "case.view"):
+            return false()
+        scope = self.roles.scope(actor.role)
+        if scope is Scope.ALL:
+            return true()
+        if scope is Scope.UNIT and actor.unit_id is not None:
+            return ComplaintCase.unit_id == actor.unit_id
+        return false()
+
+    def check_view_case(self, actor: Actor, case: ComplaintCase | None) -> ComplaintCase:
+        """Unknown and not-yours look the same from outside: both are 'not found'."""
+        scope = self.roles.scope(actor.role)
+        visible = case is not None and self.roles.allows(actor.role, "case.view") and (
+            scope is Scope.ALL or (scope is Scope.UNIT and case.unit_id == actor.unit_id))
+        if case is None or not visible:
+            raise NotFound(N_("没有找到这件信访件"))
+        return case

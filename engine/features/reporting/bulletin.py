@@ -20,6 +20,7 @@ from engine.core.clock import LOCAL_TZ, local_midnight
 from engine.core.errors import InvalidSubmission
 from engine.core.periods import next_period, parse_period, period_label, period_of
 from engine.core.statuses import ReportStatus, TaskStatus, WarningLevel
+from engine.features.cases.counts import CaseCounts
 from engine.features.measures.bulletin import MeasureMonth
 from engine.features.rectification.queries import TASK_DISPLAY, month_end
 from engine.features.reporting.dashboard import (
@@ -87,6 +88,8 @@ class BulletinData:
     round_name: str = ""
     #: the strengthening measures' figures of the month, if the city has measures
     measures: MeasureMonth | None = None
+    #: 信访件 of the inspection, as the register counts them the day the bulletin is made
+    cases: CaseCounts | None = None
 
     @property
     def label(self) -> str:

@@ -22,7 +22,8 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-from engine.core.statuses import TaskStatus, WarningLevel
+from engine.core.statuses import CaseFinding, TaskStatus, WarningLevel
+from engine.features.cases.counts import CaseCounts
 from engine.features.reporting.bulletin import BulletinData, ReportLine, TaskLine
 
 TITLE_FONT, HEADING_FONT, BODY_FONT = "方正小标宋简体", "黑体", "仿宋_GB2312"
@@ -30,6 +31,7 @@ BODY_SIZE, TABLE_SIZE = 16, 10.5
 STATUS_TEXT = {TaskStatus.REGISTERED: "未启动", TaskStatus.IN_PROGRESS: "推进中",
                TaskStatus.PENDING_SIGNOFF: "待销号", TaskStatus.CLOSED: "已销号"}
 NUMERALS = "一二三四五六七八九十"
+FINDING_TEXT = {CaseFinding.CONFIRMED: "查实", CaseFinding.PARTLY: "部分查实", CaseFinding.UNFOUNDED: "不属实"}
 
 
 def render_docx(data: BulletinData) -> bytes:
@@ -37,7 +39,8 @@ def render_docx(data: BulletinData) -> bytes:
     _page(document)
     _heading(document, data)
     sections = (_overview, _by_category, _signed_off, _reports, _supervision, _deadlines,
-                *((_measures,) if data.measures is not None else ()), _requirements)
+                *((_measures,) if data.measures is not None else ()),
+                *((_complaint_cases,) if data.cases and data.cases.total else ()), _requirements)
     for number, section in enumerate(sections):
         section(document, data, NUMERALS[number])
     _audit_head(document, data)
@@ -259,6 +262,21 @@ def _deadlines(document: DocumentObject, data: BulletinData, numeral: str) -> No
         _task_table(document, following)
     if not data.past_deadline and not following:
         _paragraph(document, "没有已超期未销号或下月到期的任务。")
+
+
+def _complaint_cases(document: DocumentObject, data: BulletinData, numeral: str) -> None:
+    """信访件: how many were handed down and answered, what was found, and the units with cases overdue."""
+    cases = data.cases or CaseCounts()
+    _section_title(document, numeral, "信访件办理情况")
+    findings = "、".join(f"{FINDING_TEXT[finding]}{count}件" for finding, count in cases.findings.items())
+    answered = cases.total - cases.open
+    _paragraph(document, f"督察组共转办信访件{len(cases.batches)}批{cases.total}件，已办结或在审核{answered}件，"
+                         f"正在办理{cases.open}件，其中逾期未报告{cases.overdue}件。"
+                         + (f"已报告的{findings}。" if findings else ""))
+    late = [line for line in cases.units if line.overdue]
+    if late:
+        _table(document, ("责任单位", "转办件数", "正在办理", "逾期"),
+               [(line.name, line.total, line.open, line.overdue) for line in late], (70, 30, 30, 26))
 
 
 def _task_table(document: DocumentObject, lines: Sequence[TaskLine]) -> None:

@@ -30,6 +30,7 @@ from engine.core.statuses import (
     TaskStatus,
     WarningLevel,
 )
+from engine.features.cases.counts import CaseCounts
 from engine.features.measures.queries import MeasureFigures
 from engine.features.rectification.queries import month_end
 from engine.features.reporting.unit_record import UnitRecord
@@ -140,6 +141,8 @@ class Dashboard:
     extensions: int = 0
     #: 强化措施 by category and colour, for whoever may see them
     measures: MeasureFigures | None = None
+    #: 信访件: the complaint cases by batch, unit, category and finding (None: the person may not see them)
+    cases: CaseCounts | None = None
 
 
 @dataclass(frozen=True)

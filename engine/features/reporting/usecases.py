@@ -21,6 +21,7 @@ from engine.core.grid import read_grid
 from engine.core.periods import parse_period
 from engine.core.spreadsheet import ImportRejected, Problem
 from engine.features.accounts.access import Access
+from engine.features.cases.counts import CaseCounts, case_counts
 from engine.features.measures.bulletin import month_figures
 from engine.features.measures.queries import MeasureFigures
 from engine.features.measures.queries import figures as measure_figures
@@ -67,7 +68,7 @@ class ReportingUseCases:
             built = dashboard.build_dashboard(session, scope, self.clock.now())
             return replace(built, open_instructions=unit_record.open_instructions(session, scope),
                            unit_records=unit_record.unit_records(session, scope, self.processes.settings),
-                           measures=self._measures(session, actor))
+                           measures=self._measures(session, actor), cases=self._cases(session, actor))
 
         return self.transactions.read(work)
 
@@ -232,4 +233,12 @@ class ReportingUseCases:
         start = local_midnight(parse_period(month))
         measures = month_figures(session, self.access, start, month_end(month), self.clock.now(),
                                  self.processes.settings)
-        return replace(data, round_name=chosen.name if chosen else "", measures=measures)
+        return replace(data, round_name=chosen.name if chosen else "", measures=measures,
+                       cases=self._cases(session, actor))
+
+    def _cases(self, session: Session, actor: Actor) -> CaseCounts | None:
+        """The complaint cases' figures, when the person may see cases."""
+        if not actor.is_system() and not self.access.roles.allows(actor.role, "case.view"):
+            return None
+        return case_counts(session, self.access.case_filter(actor) if not actor.is_system() else true(),
+                           local_today(self.clock))

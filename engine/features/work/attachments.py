@@ -1,4 +1,5 @@
-"""A task's attachments: which of them a person may see, sending one (audited) and its preview."""
+"""A task's attachments (and a complaint case's): which of them a person may see, sending one (audited) and its
+preview."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,6 +12,7 @@ from engine.core.clock import Clock
 from engine.core.errors import FileUnavailable, NotFound
 from engine.core.text import N_
 from engine.features.accounts.access import Access
+from engine.features.cases.queries import case_of_attachment
 from engine.features.escalation.queries import hidden_instances
 from engine.store.audit import record
 from engine.store.database import Session
@@ -72,6 +74,9 @@ class AttachmentUseCases:
 
     def _visible(self, session: Session, actor: Actor, attachment_id: int) -> Attachment:
         attachment = session.get(Attachment, attachment_id)
+        if attachment is not None and attachment.task_id is None:  # a complaint case's evidence
+            self.access.check_view_case(actor, case_of_attachment(session, attachment))
+            return attachment
         task = session.get(RectificationTask, attachment.task_id) if attachment else None
         if attachment is None or task is None or not self.access.can_view_task(actor, task) or \
                 attachment not in task_attachments(session, self.access, actor, task):

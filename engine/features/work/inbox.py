@@ -11,10 +11,20 @@ from sqlalchemy.orm import Session, joinedload
 from engine.core.actor import Actor
 from engine.core.statuses import WarningLevel
 from engine.features.accounts.access import Access
+from engine.features.cases.queries import of_instances as inbox_cases
 from engine.features.chasing.forms import CHASE_FORM
 from engine.features.clues.queries import inbox_clues
 from engine.features.measures.queries import inbox_measures
-from engine.store.models import Clue, HumanTask, HumanTaskStatus, Measure, Notice, ProcessInstance, RectificationTask
+from engine.store.models import (
+    Clue,
+    ComplaintCase,
+    HumanTask,
+    HumanTaskStatus,
+    Measure,
+    Notice,
+    ProcessInstance,
+    RectificationTask,
+)
 
 #: an inbox shows this many entries a page, oldest first; a supervisor of a province may have thousands
 INBOX_PAGE_SIZE = 50
@@ -45,6 +55,7 @@ class InboxEntry:
     overdue: bool
     clue: Clue | None = None  # the problem clue of work that belongs to no task
     measure: Measure | None = None  # the strengthening measure of work that belongs to no task
+    case: ComplaintCase | None = None  # the complaint case of work that belongs to no task
 
 
 @dataclass(frozen=True)
@@ -104,8 +115,9 @@ def inbox(session: Session, access: Access, actor: Actor, now: datetime, page: i
     rows = sorted(rows, key=lambda row: order[row[0].id])
     taskless = [work.instance_id for work, _ in rows if work.task_id is None]
     clues, measures = inbox_clues(session, taskless), inbox_measures(session, taskless)
+    cases = inbox_cases(session, taskless)
     entries = [InboxEntry(work, period, work.due_at is not None and work.due_at < now, clues.get(work.instance_id),
-                          measures.get(work.instance_id)) for work, period in rows]
+                          measures.get(work.instance_id), cases.get(work.instance_id)) for work, period in rows]
     return InboxPage(entries, total, page, pages, _kinds(session, queues))
 
 

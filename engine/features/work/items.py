@@ -16,6 +16,7 @@ from engine.core.settings import Settings
 from engine.core.text import N_, Text
 from engine.core.uploads import Upload
 from engine.features.accounts.access import Access
+from engine.features.cases import queries as case_views
 from engine.features.clues.queries import ClueWorkItem, clue_of_instance, clue_page
 from engine.features.cooperation.queries import of_period as contributions_of_period
 from engine.features.measures.queries import MeasureWorkItem, measure_of_instance
@@ -62,6 +63,23 @@ class WorkItem:
     initial: dict[str, Any] | None = None  # what the form starts with
 
 
+@dataclass
+class CaseWorkItem:
+    """A step of a complaint case: the work item, the case's page, what the form starts from."""
+
+    work: HumanTask
+    page: case_views.CasePage
+    initial: dict[str, Any] | None = None
+
+
+def _sees_case(access: Access, actor: Actor, case: Any) -> bool:
+    try:
+        access.check_view_case(actor, case)
+    except NotFound:
+        return False
+    return True
+
+
 def _work_and_instance(lock: bool) -> Select[tuple[HumanTask, ProcessInstance]]:
     """A work item (bound parameter `work_id`) with its process instance and, eagerly, its task; with `lock`, the
     work item and the instance are locked until the transaction ends (FOR UPDATE OF both: the task, on the
@@ -103,12 +121,16 @@ class WorkItems:
         return work_item, instance
 
     def _may_see(self, session: Session, actor: Actor, work_item: HumanTask) -> bool:
-        """Work of a task: whoever may see the task; work of a problem clue: whoever may see clues."""
+        """Work of a task: whoever may see the task; work of a problem clue: whoever may see clues; work of a
+        complaint case: whoever may see the case."""
         if work_item.task is not None:
             return self.access.can_view_task(actor, work_item.task)
         measure_id = measure_of_instance(session, work_item.instance_id)
         if measure_id is not None:
             return measure_page(session, self.access, actor, measure_id, *self._today_and_settings()) is not None
+        case = case_views.of_instance(session, work_item.instance_id)
+        if case is not None:
+            return _sees_case(self.access, actor, case)
         return self.access.can_view_clues(actor) and clue_of_instance(session, work_item.instance_id) is not None
 
     def _today_and_settings(self) -> tuple[date, Settings]:
@@ -167,6 +189,21 @@ class WorkItems:
         if work.returned_by_id is not None:
             session.refresh(work, ["returned_by"])
         return item
+    def case_item(self, session: Session, actor: Actor, human_task_id: int) -> CaseWorkItem:
+        """A step of a complaint case's process, with the case's page and what its form starts from."""
+        work, instance = self.open(session, actor, human_task_id, lock=False)
+        case = case_views.of_instance(session, work.instance_id)
+        if case is None:
+            raise NotFound("没有找到这项工作")
+        handler = self.processes.registry.forms[work.form]
+        step = self.processes.step(session, actor, instance=instance, human_task=work)
+        settings = self.processes.settings
+        page = case_views.case_page(session, self.access, actor, case, step.today, settings)
+        draft = draft_of(session, actor, work)
+        initial = {**(handler.initial(step) or {}), **(resumed(handler, draft) if draft is not None else {})}
+        if work.returned_by_id is not None:
+            session.refresh(work, ["returned_by"])
+        return CaseWorkItem(work, page, initial or None)
 
     def complete(self, session: Session, actor: Actor, human_task_id: int, data: dict[str, Any],
                  uploads: Sequence[Upload], writer: FileWriter) -> HumanTask:
@@ -181,7 +218,7 @@ class WorkItems:
         step.audit("work.completed", ("human_task", work.id), f"完成「{work.name}」",
                    after={"form": work.form, "data": recorded})
         variables = handler.apply(step, cleaned)
-        attach(session, writer, step.uploads, actor, step.now, task_id=work.task_id or 0, form=work.form,
+        attach(session, writer, step.uploads, actor, step.now, task_id=work.task_id, form=work.form,
                human_task_id=work.id)
         self.processes.complete(step, variables)
         reason = handler.sent_back(cleaned)

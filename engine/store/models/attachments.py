@@ -25,7 +25,7 @@ class Attachment(Base):
     __tablename__ = "attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    task_id: Mapped[int] = mapped_column(ForeignKey("rectification_tasks.id"), index=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("rectification_tasks.id"), index=True)  # None: a case's
     #: the form that took it: a step's form (duban:form) or `objection`
     form: Mapped[str] = mapped_column(String(64))
     human_task_id: Mapped[int | None] = mapped_column(ForeignKey("human_tasks.id"), index=True)

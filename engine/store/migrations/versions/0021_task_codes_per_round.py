@@ -31,7 +31,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """The city-wide constraint back under the name it had, so that upgrading again finds it."""
+    dialect = op.get_bind().dialect.name
     with op.batch_alter_table("rectification_tasks") as batch_op:
         batch_op.drop_index("ix_rectification_tasks_code")
         batch_op.drop_constraint("uq_rectification_tasks_round_code", type_="unique")
-        batch_op.create_unique_constraint("uq_rectification_tasks_code", ["code"])
+        batch_op.create_unique_constraint(CITY_WIDE.get(dialect, CITY_WIDE["sqlite"]), ["code"])
