@@ -26,7 +26,7 @@ def test_overdue_report_shows_yellow_and_the_supervisor_chases_it(login_as: Logi
     world.go_to(at("2026-04-02T08:00"))
     staff = login_as("staff")
     inbox = staff.get("/inbox").get_data(as_text=True)
-    assert "填报月度进展" in inbox and "将于 2026-04-05 到期" in inbox  # the reminder
+    assert "填报月度进展" in inbox and "将于 2026年4月5日 到期" in inbox  # the reminder
     world.go_to(at("2026-04-06T08:00"))
     ledger = login_as("supervisor").get("/ledger").get_data(as_text=True)
     assert "黄：2026-03 月度进展逾期未报" in ledger
