@@ -60,6 +60,7 @@ class ReportingUseCases:
             scope = self._scope(actor)
             built = dashboard.build_dashboard(session, scope, self.clock.now())
             return replace(built, open_instructions=unit_record.open_instructions(session, scope),
+                           instructed_tasks=unit_record.instructed_tasks(session, scope),
                            unit_records=unit_record.unit_records(session, scope, self.processes.settings))
 
         return self.transactions.read(work)
