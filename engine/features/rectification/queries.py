@@ -12,7 +12,8 @@ from engine.core.clock import local_midnight
 from engine.core.periods import next_period, parse_period
 from engine.core.statuses import InstructionStatus, ReportStatus, TaskStatus, WarningLevel
 from engine.features.accounts.access import Access, unit_tasks
-from engine.features.rectification.ledger_order import ledger_order, matches_every_word
+from engine.features.rectification.ledger_order import ledger_order
+from engine.features.rectification.ledger_search import matches_every_word
 from engine.store.models import (
     Category,
     HumanTask,
