@@ -101,3 +101,21 @@ def test_the_demo_clock_moves_time_forward_and_fires_timers(duban: Any, world: W
 
 def test_the_demo_clock_does_not_exist_outside_demo_mode(login_as: Login) -> None:
     assert login_as("admin").get("/admin/clock/").status_code == 404
+
+
+def test_a_day_in_a_reminder_reads_as_chinese_text_writes_it_and_in_english_as_iso(app: Any) -> None:
+    from datetime import date
+
+    from flask_babel import force_locale
+
+    from engine.core.periods import period_text
+    from engine.core.text import N_, marked_date
+    from webui.i18n import translated
+
+    reminder = N_("%(code)s %(period)s月度进展将于 %(due)s 到期，请抓紧报送", code="1-1", period=period_text("2027-01"),
+                  due=marked_date(date(2027, 1, 5)))
+    with app.test_request_context("/"):
+        with force_locale("zh_CN"):
+            assert translated(reminder) == "1-1 2027年1月月度进展将于 2027年1月5日 到期，请抓紧报送"
+        with force_locale("en"):
+            assert "2027-01-05" in translated(reminder) and "年" not in translated(reminder)
