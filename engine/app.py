@@ -131,6 +131,7 @@ class Duban:
         self.sweep.after_timers(self.notifications.deliver_due)
         self.holidays = HolidayUseCases(transactions, self.access, self.clock)
         self.sweep.after_timers(self.holidays.load)  # another process's change reaches this one within a sweep
+        self.sweep.after_timers(self.reporting.refresh_dashboard)  # a province's dashboard, counted once a sweep
 
     def init_database(self) -> list[str]:
         """Create missing tables, sync the unit tree from roles.yaml, deploy the workflows, load the holiday table."""

@@ -138,6 +138,8 @@ class Dashboard:
     #: 延期: tasks whose deadline was extended on a unit's request, and the extensions granted
     extended_tasks: int = 0
     extensions: int = 0
+    #: the instant the sweep counted these figures at (dashboard_summary.py); None: counted for this page
+    as_of: datetime | None = None
 
 
 @dataclass(frozen=True)

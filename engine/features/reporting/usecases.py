@@ -9,10 +9,12 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import True_
 
 from engine.core.actor import Actor
 from engine.core.clock import local_today
@@ -21,7 +23,14 @@ from engine.core.grid import read_grid
 from engine.core.spreadsheet import ImportRejected, Problem
 from engine.features.accounts.access import Access
 from engine.features.rectification.queries import LedgerFilters
-from engine.features.reporting import bulletin, dashboard, ledger_export, ledger_import, unit_record
+from engine.features.reporting import (
+    bulletin,
+    dashboard,
+    dashboard_summary,
+    ledger_export,
+    ledger_import,
+    unit_record,
+)
 from engine.features.reporting.bulletin_docx import render_docx
 from engine.features.reporting.ledger_import import ProgressReporter
 from engine.features.reporting.ledger_preview import LedgerPreview, preview_ledger
@@ -55,15 +64,29 @@ class ReportingUseCases:
         return true() if actor.is_system() else self.access.task_filter(actor)
 
     def dashboard(self, actor: Actor) -> dashboard.Dashboard:
+        """The dashboard of the tasks the actor sees; for everyone who sees them all, the sweep's summary of a
+        province (dashboard_summary.py)."""
         self.access.require(actor, "dashboard.view")
+
         def work(session: Session) -> dashboard.Dashboard:
-            scope = self._scope(actor)
-            built = dashboard.build_dashboard(session, scope, self.clock.now())
-            return replace(built, open_instructions=unit_record.open_instructions(session, scope),
-                           instructed_tasks=unit_record.instructed_tasks(session, scope),
-                           unit_records=unit_record.unit_records(session, scope, self.processes.settings))
+            scope, now = self._scope(actor), self.clock.now()
+            kept = dashboard_summary.read(session, now, self.processes.settings) if _sees_all(scope) else None
+            return kept or self._counted(session, scope, now)
 
         return self.transactions.read(work)
+
+    def refresh_dashboard(self) -> bool:
+        """Count the dashboard of every task for the summary (a pass of the sweep); whether a summary is kept."""
+        counted = self.transactions.read(lambda session: dashboard_summary.count(
+            session, self._counted, self.clock.now(), self.processes.settings))
+        self.transactions.run(lambda session: dashboard_summary.keep(session, counted))
+        return counted.content is not None
+
+    def _counted(self, session: Session, scope: ColumnElement[bool], now: datetime) -> dashboard.Dashboard:
+        built = dashboard.build_dashboard(session, scope, now)
+        return replace(built, open_instructions=unit_record.open_instructions(session, scope),
+                       instructed_tasks=unit_record.instructed_tasks(session, scope),
+                       unit_records=unit_record.unit_records(session, scope, self.processes.settings))
 
     # --- the ledger in Excel ------------------------------------------------------------------
 
@@ -207,3 +230,7 @@ class ReportingUseCases:
         self.access.require(actor, "bulletin.make")
         return self.transactions.read(
             lambda s: bulletin.bulletin_data(s, self._scope(actor), month, self.clock.now()))
+
+
+def _sees_all(scope: ColumnElement[bool]) -> bool:
+    return isinstance(scope, True_)

@@ -30,6 +30,7 @@ from engine.store.models.rectification import (
     cooperating_units,
 )
 from engine.store.models.signoff import Objection, PublicSummary, SignoffApplication, SignoffNotice
+from engine.store.models.summaries import DashboardSummary
 from engine.store.models.targets import EnvironmentalIndicator, IndicatorValue
 from engine.store.models.workflow import (
     HumanTask,
@@ -55,6 +56,7 @@ __all__ = [
     "Chase",
     "Clue",
     "Contribution",
+    "DashboardSummary",
     "DocumentSequence",
     "EnvironmentalIndicator",
     "Escalation",
