@@ -48,6 +48,7 @@ from engine.features.operations.usecases import OperationUseCases
 from engine.features.public.usecases import PublicUseCases
 from engine.features.rectification.usecases import TaskUseCases
 from engine.features.reporting.usecases import ReportingUseCases
+from engine.features.rounds.register import ensure_a_round
 from engine.features.targets.usecases import TargetUseCases
 from engine.features.work.attachments import AttachmentUseCases
 from engine.features.work.items import WorkItems
@@ -141,6 +142,7 @@ class Duban:
         def work(session: Session) -> list[str]:
             self._record_state_baseline(session)
             self._sync_units(session)
+            self._first_round(session)
             added = self.processes.deploy(session, self.definitions, self.clock.now())
             for version in added:
                 record(session, Actor.system(), self.clock.now(), "process.deployed", ("process", version),
@@ -164,6 +166,12 @@ class Duban:
                 record(session, Actor.system(), self.clock.now(), "unit.synced", ("unit", unit.id),
                        f"{'更新' if before else '导入'}单位 {unit.name}（{self.roles.source}）",
                        before=before, after=unit_summary(unit))
+
+    def _first_round(self, session: Session) -> None:
+        made = ensure_a_round(session, self.clock.now())
+        if made:
+            record(session, Actor.system(), self.clock.now(), "round.created", ("round", made.id),
+                   f"建立督察批次 {made.name}", after={"name": made.name})
 
     def _record_state_baseline(self, session: Session) -> None:
         """Rows written before the trail kept after-images are vouched for once, as they are at the upgrade."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from sqlalchemy import event
 
 from engine.features.work import inbox
 from tests.factories import World
@@ -37,3 +38,24 @@ def test_every_entry_is_on_exactly_one_page(small_pages: None, world: World) -> 
     codes = [entry.work.task.code for page in pages for entry in page.entries]  # type: ignore[union-attr]
     assert codes == ["1-1", "1-2", "1-3", "1-4", "1-5"]
     assert {(page.total, page.pages) for page in pages} == {(5, 3)}
+
+
+def test_the_inbox_page_reads_the_database_twice(world: World, login_as: Callable[[str], Browser]) -> None:
+    """The person's session, then all the page shows (work, reminders, read marks, unread count, units) in one
+    transaction: each further transaction is a BEGIN, a COMMIT and, on PostgreSQL, a pool check of its own."""
+    world.register(code="1-1")
+    coordinator = login_as("coordinator")
+    coordinator.get("/inbox")
+    begun: list[object] = []
+
+    def count(connection: object) -> None:
+        begun.append(connection)
+
+    engine = world.duban.db.engine
+    event.listen(engine, "begin", count)
+    try:
+        page = coordinator.get("/inbox")
+    finally:
+        event.remove(engine, "begin", count)
+    assert page.status_code == 200 and "1-1" in page.get_data(as_text=True)
+    assert len(begun) == 2

@@ -38,13 +38,12 @@ def index() -> Response:
 def inbox() -> str:
     actor = current_actor()
     filters = inbox_filters()
-    page = engine().work.inbox(actor, query_id(request.args.get("page")) or 1, filters)
-    notices = engine().work.notices(actor)
-    read = engine().notifications.read_among(actor, [notice.id for notice in notices])
+    view = engine().work.inbox_view(actor, query_id(request.args.get("page")) or 1, filters)
     to_publish = (engine().public.count_to_publish(actor) if engine().roles.allows(actor.role, "progress.publish")
                   else None)
-    return render_template("tasks/inbox.html", page=page, entries=page.entries, notices=notices, read_notices=read,
-                           filters=filters, units=engine().tasks.choices()["units"], batch=batch_form(filters.kind),
+    return render_template("tasks/inbox.html", page=view.page, entries=view.page.entries, notices=view.notices,
+                           read_notices=view.read_notices, unread_notices=lambda: view.unread_notices,
+                           filters=filters, units=view.units, batch=batch_form(filters.kind),
                            warnings=list(WarningLevel), to_publish=to_publish)
 
 

@@ -164,13 +164,18 @@ def people_names(session: Session) -> dict[int, str]:
     return dict(session.execute(select(User.id, User.display_name)).all())  # type: ignore[arg-type]
 
 
+def unit_choices(session: Session) -> list[tuple[int, str]]:
+    """The units that lead or cooperate on tasks (departments, counties, parks), in the order of roles.yaml."""
+    return [(unit_id, name) for unit_id, name in session.execute(
+        select(Unit.id, Unit.name).where(Unit.kind.in_(("department", "county", "park"))).order_by(Unit.position))]
+
+
 def choices(session: Session) -> dict[str, list[tuple[int, str]]]:
     """Options for the ledger filters and the registration form."""
     return {
         "categories": [(c.id, f"{c.number}. {c.name}")
                        for c in session.scalars(select(Category).order_by(Category.number))],
-        "units": [(u.id, u.name) for u in session.scalars(
-            select(Unit).where(Unit.kind.in_(("department", "county", "park"))).order_by(Unit.position))],
+        "units": unit_choices(session),
         "leaders": [(u.id, f"{u.display_name}（{u.title}）" if u.title else u.display_name)
                     for u in session.scalars(select(User).where(User.role == "leader", User.active.is_(True))
                                              .order_by(User.id))],

@@ -11,6 +11,7 @@ from engine.core.fields import clean
 from engine.core.statuses import DeadlineKind, TaskStatus
 from engine.features.rectification.actions import MAIN_PROCESS
 from engine.features.rectification.forms import REGISTRATION_FIELDS, check_assignment
+from engine.features.rounds.register import current_round_id
 from engine.store.models import Category, RectificationTask, Unit
 from engine.workflow.step import Step
 
@@ -31,7 +32,8 @@ def checked_registration(step: Step, data: dict[str, Any]) -> dict[str, Any]:
 def create_task(step: Step, data: dict[str, Any]) -> RectificationTask:
     """A task from checked registration data; its process starts and waits for 交办."""
     task = RectificationTask(
-        code=data["code"], category_id=data["category_id"], title=data["title"], problem=data["problem"],
+        code=data["code"], round_id=data.get("round_id") or current_round_id(step.session),
+        category_id=data["category_id"], title=data["title"], problem=data["problem"],
         target=data["target"], measures=data["measures"], lead_unit_id=data["lead_unit_id"],
         lead_leader_id=data["lead_leader_id"], deadline_kind=DeadlineKind(data["deadline_kind"]),
         deadline=date.fromisoformat(data["deadline"]) if data["deadline"] else None,

@@ -63,6 +63,18 @@ class InboxPage:
     kinds: list[InboxKind]
 
 
+@dataclass(frozen=True)
+class InboxView:
+    """All an inbox page shows, read in one transaction: the page of work, the reminders and which of them the
+    person has read, the menu's unread count and the units the filter offers."""
+
+    page: InboxPage
+    notices: list[Notice]
+    read_notices: set[int]
+    unread_notices: int
+    units: list[tuple[int, str]]
+
+
 def inbox(session: Session, access: Access, actor: Actor, now: datetime, page: int = 1,
           filters: InboxFilters | None = None) -> InboxPage:
     """One page of the person's open work, oldest first unless sorted otherwise, narrowed by the filters."""

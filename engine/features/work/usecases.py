@@ -16,7 +16,8 @@ from engine.core.text import N_
 from engine.core.uploads import Upload
 from engine.features.accounts.access import Access
 from engine.features.clues.queries import ClueWorkItem
-from engine.features.rectification.queries import load_task
+from engine.features.notifications import centre
+from engine.features.rectification.queries import load_task, unit_choices
 from engine.features.work import inbox as inbox_queries
 from engine.features.work.items import WorkItem, WorkItems
 from engine.features.work.task_page import TaskPage, task_page
@@ -46,6 +47,19 @@ class WorkUseCases:
               filters: inbox_queries.InboxFilters | None = None) -> inbox_queries.InboxPage:
         return self.transactions.read(
             lambda s: inbox_queries.inbox(s, self.access, actor, self.clock.now(), page, filters))
+
+    def inbox_view(self, actor: Actor, page: int = 1,
+                   filters: inbox_queries.InboxFilters | None = None) -> inbox_queries.InboxView:
+        """The inbox page with its reminders, their read marks, the unread count and the filter's units: one read."""
+        def work(session: Session) -> inbox_queries.InboxView:
+            now = self.clock.now()
+            notices = inbox_queries.notices(session, actor, now)
+            return inbox_queries.InboxView(
+                inbox_queries.inbox(session, self.access, actor, now, page, filters), notices,
+                centre.read_among(session, actor, [notice.id for notice in notices]),
+                centre.unread_count(session, actor, now), unit_choices(session))
+
+        return self.transactions.read(work)
 
     def notices(self, actor: Actor) -> list[Notice]:
         return self.transactions.read(lambda s: inbox_queries.notices(s, actor, self.clock.now()))

@@ -29,6 +29,7 @@ from engine.store.models.rectification import (
     TaskStatusChange,
     cooperating_units,
 )
+from engine.store.models.rounds import InspectionRound
 from engine.store.models.signoff import Objection, PublicSummary, SignoffApplication, SignoffNotice
 from engine.store.models.summaries import DashboardSummary
 from engine.store.models.targets import EnvironmentalIndicator, IndicatorValue
@@ -71,6 +72,7 @@ __all__ = [
     "ImportProfile",
     "Incident",
     "IndicatorValue",
+    "InspectionRound",
     "InstanceStatus",
     "Instruction",
     "InstructionAnswer",

@@ -62,6 +62,8 @@ class RectificationTask(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    #: the inspection round whose feedback the task answers
+    round_id: Mapped[int] = mapped_column(ForeignKey("inspection_rounds.id"), index=True)
     title: Mapped[str] = mapped_column(String(300))
     problem: Mapped[str] = mapped_column(Text)
     target: Mapped[str] = mapped_column(Text)
