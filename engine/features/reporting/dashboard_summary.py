@@ -3,9 +3,9 @@
 Counting a hundred thousand tasks by category, unit, leader, status and colour, month by month, takes
 the database most of a second; a leader opening the dashboard should not wait for it. At the end of
 every sweep (engine/workflow/sweep.py, every DUBAN_SWEEP_SECONDS) the dashboard of everyone who sees
-every task is built as the page builds it and kept whole, as JSON, with the instant it stands at; the
-page reads that and says "as of". Nothing is counted by hand in the steps: the summary is the live
-dashboard of a minute ago.
+every task is built as the page builds it and kept whole, as JSON, with the instant it stands at, once
+for all the tasks and once for each inspection round (督察批次); the page reads that and says "as of".
+Nothing is counted by hand in the steps: the summary is the live dashboard of a minute ago.
 
 A city below `Settings.dashboard_summary_tasks` tasks is counted live (it takes milliseconds); so is a
 summary the sweep has not refreshed lately (a stopped sweeper shows slow, exact figures, never old ones).
@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 
 from engine.core.settings import Settings
 from engine.features.reporting.dashboard import Dashboard
-from engine.store.models import DashboardSummary, RectificationTask
+from engine.store.models import DashboardSummary, InspectionRound, RectificationTask
 
-#: the summary of the dashboard of everyone who sees every task
+#: the summary of the dashboard of everyone who sees every task, of every round ("round-<id>": of one round)
 ALL_TASKS = "all"
 #: a summary older than this many sweeps is not shown: the sweep has stopped, the figures are counted live
 FRESH_SWEEPS = 3
@@ -36,35 +36,48 @@ Build = Callable[[Session, ColumnElement[bool], datetime], Dashboard]
 
 @dataclass(frozen=True)
 class Counted:
+    key: str
     at: datetime
-    tasks: int
-    content: str | None  # None: not kept, counted live
+    content: str
 
 
-def count(session: Session, build: Build, now: datetime, settings: Settings) -> Counted:
-    """The dashboard of every task counted again, as JSON (read only: the writers are not held up meanwhile); None
-    below the size a summary is kept for."""
+def count(session: Session, build: Build, now: datetime, settings: Settings) -> list[Counted]:
+    """The dashboard of every task counted again, and that of each inspection round, as JSON (read only: the
+    writers are not held up meanwhile); nothing below the size a summary is kept for."""
     tasks = session.scalar(select(func.count(RectificationTask.id))) or 0
     if tasks < settings.dashboard_summary_tasks:
-        return Counted(now, tasks, None)
-    return Counted(now, tasks, _DASHBOARD.dump_json(build(session, true(), now)).decode("utf-8"))
+        return []
+    rounds = session.scalars(select(InspectionRound.id).order_by(InspectionRound.id))
+    return [Counted(key_of(round_id), now, _DASHBOARD.dump_json(build(session, in_round(round_id), now)).decode())
+            for round_id in (None, *rounds)]
 
 
-def keep(session: Session, counted: Counted) -> None:
-    """Keep what was counted in place of the summary before it (or forget that one, for a city grown small)."""
-    kept = session.scalar(select(DashboardSummary).where(DashboardSummary.key == ALL_TASKS))
-    if counted.content is None:
-        if kept is not None:
-            session.delete(kept)
-    elif kept is None:
-        session.add(DashboardSummary(key=ALL_TASKS, as_of=counted.at, tasks=counted.tasks, content=counted.content))
-    else:
-        kept.as_of, kept.tasks, kept.content = counted.at, counted.tasks, counted.content
+def keep(session: Session, counted: list[Counted]) -> None:
+    """Keep what was counted in place of the summaries before it (forgetting those no longer counted: a round
+    removed, a city grown small)."""
+    kept = {summary.key: summary for summary in session.scalars(select(DashboardSummary))}
+    for fresh in counted:
+        summary = kept.pop(fresh.key, None)
+        if summary is None:
+            session.add(DashboardSummary(key=fresh.key, as_of=fresh.at, content=fresh.content))
+        else:
+            summary.as_of, summary.content = fresh.at, fresh.content
+    for gone in kept.values():
+        session.delete(gone)
 
 
-def read(session: Session, now: datetime, settings: Settings) -> Dashboard | None:
-    """The dashboard of every task as the sweep last counted it, if it did so lately."""
-    kept = session.scalar(select(DashboardSummary).where(DashboardSummary.key == ALL_TASKS))
+def key_of(round_id: int | None) -> str:
+    return ALL_TASKS if round_id is None else f"round-{round_id}"
+
+
+def in_round(round_id: int | None) -> ColumnElement[bool]:
+    """The tasks of one inspection round (None: of every round)."""
+    return true() if round_id is None else RectificationTask.round_id == round_id
+
+
+def read(session: Session, now: datetime, settings: Settings, round_id: int | None = None) -> Dashboard | None:
+    """The dashboard of every task (of a round) as the sweep last counted it, if it did so lately."""
+    kept = session.scalar(select(DashboardSummary).where(DashboardSummary.key == key_of(round_id)))
     fresh = max(FRESH_AT_LEAST, FRESH_SWEEPS * timedelta(seconds=settings.sweep_seconds))
     if kept is None or kept.as_of < now - fresh or kept.as_of > now:
         return None

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, true
+from sqlalchemy import ColumnElement, and_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import True_
 
@@ -63,15 +63,17 @@ class ReportingUseCases:
     def _scope(self, actor: Actor) -> ColumnElement[bool]:
         return true() if actor.is_system() else self.access.task_filter(actor)
 
-    def dashboard(self, actor: Actor) -> dashboard.Dashboard:
-        """The dashboard of the tasks the actor sees; for everyone who sees them all, the sweep's summary of a
-        province (dashboard_summary.py)."""
+    def dashboard(self, actor: Actor, round_id: int | None = None) -> dashboard.Dashboard:
+        """The dashboard of the tasks the actor sees (of one inspection round, given one); for everyone who sees
+        them all, the sweep's summary of a province (dashboard_summary.py)."""
         self.access.require(actor, "dashboard.view")
 
         def work(session: Session) -> dashboard.Dashboard:
             scope, now = self._scope(actor), self.clock.now()
-            kept = dashboard_summary.read(session, now, self.processes.settings) if _sees_all(scope) else None
-            return kept or self._counted(session, scope, now)
+            settings = self.processes.settings
+            kept = dashboard_summary.read(session, now, settings, round_id) if _sees_all(scope) else None
+            in_round = scope if round_id is None else and_(scope, dashboard_summary.in_round(round_id))
+            return kept or self._counted(session, in_round, now)
 
         return self.transactions.read(work)
 
@@ -80,7 +82,7 @@ class ReportingUseCases:
         counted = self.transactions.read(lambda session: dashboard_summary.count(
             session, self._counted, self.clock.now(), self.processes.settings))
         self.transactions.run(lambda session: dashboard_summary.keep(session, counted))
-        return counted.content is not None
+        return bool(counted)
 
     def _counted(self, session: Session, scope: ColumnElement[bool], now: datetime) -> dashboard.Dashboard:
         built = dashboard.build_dashboard(session, scope, now)

@@ -2,7 +2,7 @@
 (PostgreSQL) on the tasks' and the monthly reports' texts; the dashboard's summary the sweep refreshes
 
 Revision ID: 0024
-Revises: 0018
+Revises: 0019
 
 The statements live in engine/store/search_index.py, which every schema upgrade runs again (a later
 migration that copies one of the tables drops its triggers).
@@ -18,7 +18,7 @@ import engine.store.models
 from engine.store import search_index
 
 revision: str = "0024"
-down_revision: str | None = "0018"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -30,7 +30,6 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("key", sa.String(length=32), nullable=False),
         sa.Column("as_of", engine.store.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("tasks", sa.Integer(), nullable=False),
         sa.Column("content", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_dashboard_summaries")),
         sa.UniqueConstraint("key", name=op.f("uq_dashboard_summaries_key")),
