@@ -150,7 +150,7 @@ def backend_name(db: Database) -> str:
     return "SQLite" if db.is_sqlite else "PostgreSQL"
 
 
-def run(url: str, samples: int, pages: bool) -> list[Figure]:
+def run(url: str, samples: int, pages: bool, only: str = "") -> list[Figure]:
     db = Database(url)
     duban = open_province(db)
     readers = busiest(duban)
@@ -164,6 +164,8 @@ def run(url: str, samples: int, pages: bool) -> list[Figure]:
         calls.update(page_calls(duban, readers))
     figures = []
     for name, (kind, call) in calls.items():
+        if only not in name:
+            continue
         p50, p95, count = measure(call, samples)
         figure = Figure(name, backend_name(db), p50, p95, count, TARGETS_MS[kind])
         print(figure.line(), flush=True)
@@ -186,6 +188,7 @@ def main() -> None:
     parser.add_argument("--url", action="append", default=[], help="a generated province (repeat for several)")
     parser.add_argument("--samples", type=int, default=50)
     parser.add_argument("--no-pages", action="store_true", help="only the engine calls, not the Flask pages")
+    parser.add_argument("--only", default="", help="only the calls whose name holds this text (dashboard, inbox…)")
     args = parser.parse_args()
     urls = args.url or [os.environ.get("DATABASE_URL", f"sqlite:///{ROOT / 'instance' / 'province.sqlite3'}")]
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; {args.samples} samples after "
@@ -194,7 +197,7 @@ def main() -> None:
         print(describe(url))
     print(f"{'query':<44} {'backend':<10} {'p50 ms':>8} {'p95 ms':>8} {'target':>7} {'met?':>5} {'n':>5}")
     for url in urls:
-        run(url, args.samples, not args.no_pages)
+        run(url, args.samples, not args.no_pages, args.only)
 
 
 if __name__ == "__main__":
