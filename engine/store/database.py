@@ -10,7 +10,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, orm
+from sqlalchemy import Connection, Engine, create_engine, event, orm
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 
@@ -72,10 +72,11 @@ class Database:
         migration URL this is done as the schema's owner; a current schema asks nothing of either role."""
         engine = create_engine(self.migration_url) if self.migration_url else self.engine
         try:
-            with engine.begin() as connection:
+            with engine.connect() as connection, _foreign_keys_off(connection), connection.begin():
                 config = self._alembic_config()
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
+                _check_foreign_keys(connection)
                 append_only.install(connection)
                 search_index.install(connection)
         finally:
@@ -120,6 +121,29 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def _foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """SQLite alters a table by copying it and dropping the old one (Alembic's batch mode), which its foreign keys
+    forbid while other tables refer to the rows: they are switched off for the migrations (outside a transaction,
+    where the pragma takes effect), and the rows are checked before the migrations are committed."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.driver_connection
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"the migrations left rows whose foreign keys point nowhere: {broken[:5]}")
 
 
 def _engine_options(url: str) -> dict[str, Any]:
