@@ -117,6 +117,9 @@ def _install_postgres(connection: Connection) -> None:
     for indexed in missing:
         connection.exec_driver_sql(f'CREATE INDEX {indexed.name} ON {indexed.table} USING gin '
                                    f'(({indexed.joined()}) "{schema}".gin_trgm_ops)')
+        # the planner knows an expression index's values only once the table is analysed: without that, a
+        # database upgraded with its tasks in it would read them all rather than use the index
+        connection.exec_driver_sql(f"ANALYZE {indexed.table}")
 
 
 def _trigram_schema(connection: Connection) -> str | None:

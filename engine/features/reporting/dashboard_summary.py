@@ -47,9 +47,16 @@ def count(session: Session, build: Build, now: datetime, settings: Settings) -> 
     tasks = session.scalar(select(func.count(RectificationTask.id))) or 0
     if tasks < settings.dashboard_summary_tasks:
         return []
-    rounds = session.scalars(select(InspectionRound.id).order_by(InspectionRound.id))
-    return [Counted(key_of(round_id), now, _DASHBOARD.dump_json(build(session, in_round(round_id), now)).decode())
-            for round_id in (None, *rounds)]
+    every = _DASHBOARD.dump_json(build(session, true(), now)).decode()
+    counted = [Counted(ALL_TASKS, now, every)]
+    rounds = session.execute(select(RectificationTask.round_id, func.count()).group_by(RectificationTask.round_id))
+    sizes: dict[int, int] = {round_id: size for round_id, size in rounds}
+    for round_id in session.scalars(select(InspectionRound.id).order_by(InspectionRound.id)):
+        # a round that holds every task (a city's first) has the same dashboard: it is not counted twice
+        whole = sizes.get(round_id, 0) == tasks
+        content = every if whole else _DASHBOARD.dump_json(build(session, in_round(round_id), now)).decode()
+        counted.append(Counted(key_of(round_id), now, content))
+    return counted
 
 
 def keep(session: Session, counted: list[Counted]) -> None:
