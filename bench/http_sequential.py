@@ -157,6 +157,7 @@ def register(coordinator: Browser, n: int, today: date, timed: Samples) -> int:
     def values(form: Form) -> Values:
         return {"code": f"BENCH-{n:03d}", "title": f"压测整改任务 {n}", "problem": "督察反馈的问题。",
                 "target": "问题整改到位。", "measures": "排查、整治、验收。", "cooperating_unit_ids": [],
+                "category_id": form.option_value("category_id", "1."),
                 "lead_unit_id": form.option_value("lead_unit_id", UNIT),
                 "lead_leader_id": form.option_value("lead_leader_id", LEADER),
                 "deadline_kind": "date", "deadline": (today + timedelta(days=365)).isoformat()}

@@ -25,6 +25,7 @@ from engine.features import (
     escalation,
     extension,
     instructions,
+    measures,
     notifications,
     receipt,
     rectification,
@@ -40,16 +41,21 @@ from engine.features.escalation.usecases import EscalationUseCases
 from engine.features.extension.usecases import ExtensionUseCases
 from engine.features.holidays.usecases import HolidayUseCases
 from engine.features.instructions.usecases import InstructionUseCases
+from engine.features.measures.usecases import MeasureUseCases
 from engine.features.notifications.channels import configured_channels
 from engine.features.notifications.delivery import Delivery
 from engine.features.notifications.messages import Composer, Translate, untranslated
 from engine.features.notifications.usecases import NotificationUseCases
 from engine.features.operations.usecases import OperationUseCases
+from engine.features.processes.console import ConsoleUseCases
+from engine.features.processes.versions import VersionUseCases
 from engine.features.public.usecases import PublicUseCases
 from engine.features.rectification.usecases import TaskUseCases
 from engine.features.reporting.usecases import ReportingUseCases
 from engine.features.rounds.register import ensure_a_round
+from engine.features.rounds.usecases import RoundUseCases
 from engine.features.targets.usecases import TargetUseCases
+from engine.features.tokens.usecases import TokenUseCases
 from engine.features.work.attachments import AttachmentUseCases
 from engine.features.work.items import WorkItems
 from engine.features.work.usecases import WorkUseCases
@@ -65,6 +71,7 @@ from engine.workflow.loader import ProcessDefinition, Vocabulary, load_file, loa
 from engine.workflow.registry import Registry
 from engine.workflow.runtime import WorkflowRuntime
 from engine.workflow.sweep import Sweep, SweepResult
+from engine.workflow.versions import record_deployment
 
 
 class Feature(Protocol):
@@ -86,7 +93,7 @@ class TimeMachine(Protocol):
 #: the features whose processes duban runs (workflows/*.bpmn), each registering what its BPMN names, and those
 #: that follow every step (notifications: new work, and notices resolved once their work is done)
 PROCESS_FEATURES: tuple[Feature, ...] = (rectification, signoff, escalation, clues, instructions, chasing, cooperation,
-                                         receipt, extension, notifications)
+                                         receipt, extension, measures, notifications)
 
 
 class Duban:
@@ -111,7 +118,9 @@ class Duban:
         transactions, processes, access = self.transactions, self.processes, self.access
         self.sweep = Sweep(transactions, processes)
         self.accounts = AccountUseCases(transactions, access, self.clock, self.settings)
+        self.tokens = TokenUseCases(transactions, access, self.clock, self.settings)
         self.audit = AuditUseCases(transactions, access, self.files)
+        self.rounds = RoundUseCases(transactions, access, self.clock)
         self.tasks = TaskUseCases(transactions, processes, access)
         self.work = WorkUseCases(transactions, WorkItems(processes, access, self.files), access, self.files,
                                  self.sweep)
@@ -120,6 +129,7 @@ class Duban:
         self.clues = ClueUseCases(transactions, processes, access)
         self.instructions = InstructionUseCases(transactions, processes, access)
         self.chases = ChaseUseCases(transactions, processes, access)
+        self.measures = MeasureUseCases(transactions, processes, access)
         self.extensions = ExtensionUseCases(transactions, processes, access)
         self.reporting = ReportingUseCases(transactions, processes, access, self.files)
         self.targets = TargetUseCases(transactions, processes, access)
@@ -130,6 +140,8 @@ class Duban:
                             Composer(self.translate, self.settings.channels.base_url))
         self.notifications = NotificationUseCases(transactions, access, self.clock, self.settings, delivery)
         self.sweep.after_timers(self.notifications.deliver_due)
+        self.versions = VersionUseCases(transactions, processes, access, self.vocabulary)
+        self.console = ConsoleUseCases(transactions, processes, access)
         self.holidays = HolidayUseCases(transactions, self.access, self.clock)
         self.sweep.after_timers(self.holidays.load)  # another process's change reaches this one within a sweep
         self.sweep.after_timers(self.reporting.refresh_dashboard)  # a province's dashboard, counted once a sweep
@@ -143,11 +155,11 @@ class Duban:
             self._record_state_baseline(session)
             self._sync_units(session)
             self._first_round(session)
-            added = self.processes.deploy(session, self.definitions, self.clock.now())
-            for version in added:
-                record(session, Actor.system(), self.clock.now(), "process.deployed", ("process", version),
-                       f"部署流程版本 {version}")
-            return added
+            deployed = [diff for diff in self.processes.deploy(session, self.definitions, self.clock.now())
+                        if diff.is_new()]
+            for diff in deployed:
+                record_deployment(session, Actor.system(), self.clock.now(), diff)
+            return [f"{diff.process_id}@{diff.number}" for diff in deployed]
 
         return self.transactions.run(work)
 

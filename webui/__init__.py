@@ -77,7 +77,7 @@ def _instance_secret(instance_path: Path) -> str:
 
 
 def _register(app: Flask) -> None:
-    from webui import errors, i18n
+    from webui import api, errors, i18n
     from webui.admin import holidays, incidents
     from webui.admin import routes as admin
     from webui.auth import routes as auth
@@ -91,12 +91,18 @@ def _register(app: Flask) -> None:
     from webui.extensions import babel, csrf, login_manager
     from webui.formatting import register_filters
     from webui.instructions import routes as instructions
+    from webui.measures import routes as measures
     from webui.notifications import routes as notifications
+    from webui.processes import console as instances
+    from webui.processes import routes as processes
     from webui.public import exposures, publicity
     from webui.public import routes as public
     from webui.reporting import bulletin, dashboard, ledger_io
+    from webui.rounds import routes as rounds
+    from webui.rounds.choice import round_name
     from webui.targets import routes as targets
     from webui.tasks import routes as tasks
+    from webui.tokens import routes as tokens
     from webui.work import routes as work
 
     security.install(app)
@@ -123,9 +129,16 @@ def _register(app: Flask) -> None:
     app.register_blueprint(chasing.bp)
     app.register_blueprint(extension.bp)
     app.register_blueprint(clues.bp)
+    app.register_blueprint(measures.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(exposures.bp)
     app.register_blueprint(notifications.bp)
+    app.register_blueprint(processes.bp)
+    app.register_blueprint(instances.bp)
+    app.register_blueprint(rounds.bp)
+    app.add_template_global(round_name, "round_name")
+    app.register_blueprint(tokens.bp)
+    api.install(app)
     if "duban_time_machine" in app.extensions:
         app.register_blueprint(demo_clock.bp)
         app.before_request(app.extensions["duban_time_machine"].sync)

@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,9 @@ from engine.core.errors import ConfigError, DomainError, InvalidSubmission
 from engine.core.spreadsheet import ImportRejected
 from engine.core.statuses import TaskStatus, WarningLevel
 from engine.features.documents.kinds import KINDS
+from webui import cli_processes
+from webui.cli_rounds import round_id as _round_id
+from webui.cli_rounds import round_option
 
 
 def demo_config() -> dict[str, Any]:
@@ -345,18 +349,20 @@ USER_OPTION = click.option("--user", "username", default=None, metavar="USERNAME
               help="The field a column holds when its header is not recognised (repeatable): --map 牵头处室=units.")
 @click.option("--profile", default="", help="A saved column mapping (from the web import page or --save-profile).")
 @click.option("--save-profile", default="", metavar="NAME", help="Save this file's column mapping under NAME.")
+@round_option("the current round (the one most recently begun)")
 @USER_OPTION
-def import_tasks(file: Path, check: bool, maps: tuple[str, ...], profile: str, save_profile: str,
+def import_tasks(file: Path, check: bool, maps: tuple[str, ...], profile: str, save_profile: str, round_name: str,
                  username: str | None) -> None:
     from engine.features.reporting.ledger_reading import parse_mapping
     from webui.cli_ledger import preview_lines
 
     engine = _engine_for_data()
-    actor, content = _as(engine, username), file.read_bytes()
+    actor, content, round_id = _as(engine, username), file.read_bytes(), _round_id(engine, round_name)
     progress = ClickProgress()
     try:
         mapping = parse_mapping(maps)
-        preview = engine.reporting.preview_import(actor, content, mapping=mapping, profile=profile)
+        preview = engine.reporting.preview_import(actor, content, mapping=mapping, profile=profile, round_id=round_id)
+        click.echo(f"督察批次：{preview.round_name}")
         click.echo("\n".join(preview_lines(preview)))
         if preview.problems:
             raise ImportRejected(preview.problems)
@@ -364,7 +370,7 @@ def import_tasks(file: Path, check: bool, maps: tuple[str, ...], profile: str, s
             engine.reporting.save_import_profile(actor, save_profile, preview.mapping())
             click.echo(f"saved the column mapping as profile {save_profile!r}")
         result = engine.reporting.import_tasks(actor, content, file_name=file.name, dry_run=check, mapping=mapping,
-                                               profile=profile, progress=progress)
+                                               profile=profile, round_id=round_id, progress=progress)
     except ImportRejected as exc:
         progress.close()
         click.echo(f"{file}: {exc}", err=True)
@@ -387,13 +393,15 @@ def import_tasks(file: Path, check: bool, maps: tuple[str, ...], profile: str, s
 @click.option("--unit", default=None, help="Unit code (lead or cooperating).")
 @click.option("--status", type=click.Choice([s.value for s in TaskStatus]), default=None)
 @click.option("--warning", type=click.Choice([w.value for w in WarningLevel]), default=None)
+@round_option("every round")
 @USER_OPTION
 def export_ledger(file: Path, category: int | None, unit: str | None, status: str | None, warning: str | None,
-                  username: str | None) -> None:
+                  round_name: str, username: str | None) -> None:
     engine = _engine_for_data()
     progress = ClickProgress()
     try:
-        filters = engine.tasks.ledger_filters(category, unit, status, warning)
+        filters = replace(engine.tasks.ledger_filters(category, unit, status, warning),
+                          round_id=_round_id(engine, round_name))
         content, count = engine.reporting.export_ledger(_as(engine, username), filters, progress)
     except DomainError as exc:
         raise click.ClickException(str(exc)) from None
@@ -407,11 +415,12 @@ def export_ledger(file: Path, category: int | None, unit: str | None, status: st
 @click.option("--month", required=True, metavar="YYYY-MM")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Default: 整改工作月度通报-YYYY-MM.docx in the current folder.")
+@round_option("every round (the city-wide bulletin)")
 @USER_OPTION
-def bulletin(month: str, output: Path | None, username: str | None) -> None:
+def bulletin(month: str, output: Path | None, round_name: str, username: str | None) -> None:
     engine = _engine_for_data()
     try:
-        content = engine.reporting.bulletin(_as(engine, username), month)
+        content = engine.reporting.bulletin(_as(engine, username), month, _round_id(engine, round_name))
     except InvalidSubmission as exc:
         raise click.BadParameter("; ".join(exc.errors.get("month", [str(exc)])), param_hint="--month") from None
     except DomainError as exc:
@@ -470,15 +479,25 @@ if __name__ == "__main__":
 @click.option("--task", "code", required=True, metavar="CODE", help="The task's code, e.g. 1-1.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Default: <kind>-<文号>.docx in the current folder.")
+@round_option("the current round")
 @USER_OPTION
-def document(kind: str, code: str, output: Path | None, username: str | None) -> None:
+def document(kind: str, code: str, output: Path | None, round_name: str, username: str | None) -> None:
     engine = _engine_for_data()
     actor = _as(engine, username)
     try:
-        issued = engine.documents.issue(actor, kind, engine.documents.task_id(actor, code))
+        issued = engine.documents.issue(actor, kind, engine.documents.task_id(actor, code,
+                                                                           _round_id(engine, round_name)))
         path, _ = engine.documents.docx(actor, issued.id)
     except DomainError as exc:
         raise click.ClickException(str(exc)) from None
     target = output or Path(f"{KINDS[kind].name}-{issued.number}.docx")
     target.write_bytes(path.read_bytes())
     click.echo(f"issued {issued.number}, wrote {target} (SHA-256 {issued.sha256})")
+
+
+main.add_command(cli_processes.deploy)
+main.add_command(cli_processes.migrate)
+
+from webui.cli_tokens import token  # noqa: E402 (the token commands live beside, importing this module lazily)
+
+main.add_command(token)

@@ -24,6 +24,7 @@ from engine.core.errors import (
     Unanswered,
 )
 from engine.core.text import N_
+from webui.api.problems import http_problem, is_api_request
 from webui.auth.session import current_actor
 from webui.extensions import engine
 from webui.i18n import error_text, translated
@@ -85,7 +86,9 @@ def _file_unavailable(error: FileUnavailable) -> tuple[str, int]:
     return render_template("error.html", code=410, message=error_text(error)), 410
 
 
-def _too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+def _too_large(error: RequestEntityTooLarge) -> tuple[str, int] | Response:
+    if is_api_request():
+        return http_problem(error)
     message = _("上传的内容太大：一次提交的文件合计不能超过 100 MB，单个文件不能超过规定上限。")
     return render_template("error.html", code=413, message=message), 413
 
@@ -98,13 +101,17 @@ def _detail(error: InvalidSubmission) -> str:
     return "；".join(translated(message) for messages in error.errors.values() for message in messages)
 
 
-def _csrf(error: CSRFError) -> tuple[str, int]:
+def _csrf(error: CSRFError) -> tuple[str, int] | Response:
+    if is_api_request():
+        return http_problem(error)
     return render_template("error.html", code=400, message=_("表单已失效或缺少安全令牌，请刷新页面后重试。")), 400
 
 
-def _http(error: HTTPException) -> tuple[str, int] | HTTPException:
+def _http(error: HTTPException) -> tuple[str, int] | HTTPException | Response:
     if error.code is None or error.code < 400:
         return error
+    if is_api_request():  # a path under /api/ that names no operation, or not with this method
+        return http_problem(error)
     return render_template("error.html", code=error.code, message=error.description), error.code
 
 

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import Babel, gettext
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 
@@ -16,6 +18,8 @@ login_manager.localize_callback = gettext
 login_manager.login_message_category = "warning"
 login_manager.session_protection = "strong"
 babel = Babel()
+#: only the API is limited (webui/api); the login counts its failures in the database (accounts)
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 def engine() -> Duban:

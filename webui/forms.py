@@ -86,9 +86,10 @@ def add_errors(form: FlaskForm, errors: Mapping[str, list[str]]) -> None:
 
 
 def form_for(fields: Sequence[Field], data: Mapping[str, Any] | None = None,
-             choices: Callable[[], Choices] | None = None) -> EngineForm:
-    """The form of these fields, starting from `data`; `choices` reads the options of id and ids fields."""
-    form = form_class(tuple(fields))(data=data)
+             choices: Callable[[], Choices] | None = None, **options: Any) -> EngineForm:
+    """The form of these fields, starting from `data`; `choices` reads the options of id and ids fields; `options`
+    go to the form (the API gives the submitted values as `formdata`, without a CSRF field)."""
+    form = form_class(tuple(fields))(data=data, **options)
     if choices is not None and any(field.source for field in fields):
         form.fill_choices(choices())
     return form

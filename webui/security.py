@@ -94,11 +94,16 @@ def install(app: Flask) -> None:
 def _security_headers(response: Response) -> Response:
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
-    if request.endpoint != "static":
+    if request.endpoint != "static" and not _revalidated(response):
         response.headers["Cache-Control"] = "no-store"
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
+
+
+def _revalidated(response: Response) -> bool:
+    """An API list with an ETag is kept by its caller and asked again with If-None-Match (private, no-cache)."""
+    return request.blueprint == "api" and "ETag" in response.headers and bool(response.cache_control.no_cache)
 
 
 def client_address() -> str:

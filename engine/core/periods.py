@@ -7,6 +7,8 @@ from datetime import date
 from engine.core.text import N_, Text
 
 PERIOD_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+#: a period a filter may name: one whose month, and the month after, a date can hold (not 0000-01 or 9999-12)
+FILTER_PERIOD_PATTERN = re.compile(r"^(20\d\d|2100)-(0[1-9]|1[0-2])$")
 #: the months, for a period named in the reader's language
 MONTHS = (N_("1月"), N_("2月"), N_("3月"), N_("4月"), N_("5月"), N_("6月"), N_("7月"), N_("8月"), N_("9月"),
           N_("10月"), N_("11月"), N_("12月"))

@@ -26,6 +26,7 @@ PERMISSIONS: dict[str, str] = {
     "user.manage": "create, edit, deactivate and unlock user accounts, reset their passwords",
     "audit.view": "browse, filter, export and verify the audit trail (全程留痕)",
     "incident.manage": "see failed timers (incidents) and retry them",
+    "process.manage": "deploy process versions, migrate instances, suspend, resume and move back an instance",
     "progress.publish": "write the public summaries of accepted monthly reports",
     "demo.clock": "move the demo's clock forward (only when the site runs in demo mode)",
     "dashboard.view": "see the leaders' dashboard: totals, colours, curves, the units most behind",
@@ -41,6 +42,9 @@ PERMISSIONS: dict[str, str] = {
     "clue.register": "register a problem clue handed down, which starts its investigation",
     "instruction.write": "write an instruction (领导批示) on tasks, which their lead units answer",
     "chase.send": "chase (催办) a unit on an open step of a task, with a reply date",
+    "round.manage": "enter and edit the inspection rounds (督察批次) the city answers",
+    "measure.view": "see the strengthening measures (强化措施), their ledger and pages (a unit role: only its own)",
+    "measure.manage": "register strengthening measures and close a round's measures (their reports and reviews end)",
 }
 
 UNIT_KINDS = ("city", "office", "department", "county", "park")

@@ -78,6 +78,14 @@ class Settings:
     chase_reply_working_days: int = 2
     #: 会办: a cooperating unit's monthly contribution is due this many days before the lead unit's report
     contribution_days_before_report: int = 3
+    #: 强化措施: how often a measure's lead unit reports (month, quarter, half, year), the day of the month after
+    #: a period its report is due, the days past that day after which a missing report turns the measure red,
+    #: and the month whose first day opens the year's review (年度评估), due within measure_review_days
+    measure_period: str = "quarter"
+    measure_report_day: int = 10
+    measure_red_after_days: int = 15
+    measure_review_month: int = 12
+    measure_review_days: int = 30
     #: the outgoing channels (e-mail, robots, SMS) and the site's address for links: texts, not numbers
     channels: Channels = field(default_factory=lambda: Channels())
 
@@ -125,6 +133,7 @@ class Settings:
             raise ValueError("DUBAN_DOCUMENT_ISSUER and DUBAN_DOCUMENT_PREFIX must not be empty")
         self._check_notifications()
         self._check_instructions_chases_contributions()
+        self._check_measures()
 
     def _check_login(self) -> None:
         if not 1 <= self.login_max_failures <= 100:
@@ -160,6 +169,18 @@ class Settings:
                 raise ValueError(f"DUBAN_{name.upper()} must be between 1 and 60")
         if not 0 <= self.contribution_days_before_report <= 27:
             raise ValueError("DUBAN_CONTRIBUTION_DAYS_BEFORE_REPORT must be between 0 and 27")
+
+    def _check_measures(self) -> None:
+        if self.measure_period not in ("month", "quarter", "half", "year"):
+            raise ValueError("DUBAN_MEASURE_PERIOD must be month, quarter, half or year")
+        if not 1 <= self.measure_report_day <= 28:
+            raise ValueError("DUBAN_MEASURE_REPORT_DAY must be between 1 and 28")
+        if not 1 <= self.measure_red_after_days <= 365:
+            raise ValueError("DUBAN_MEASURE_RED_AFTER_DAYS must be between 1 and 365")
+        if not 1 <= self.measure_review_month <= 12:
+            raise ValueError("DUBAN_MEASURE_REVIEW_MONTH must be between 1 and 12")
+        if not 1 <= self.measure_review_days <= 90:
+            raise ValueError("DUBAN_MEASURE_REVIEW_DAYS must be between 1 and 90")
 
     def _check_notifications(self) -> None:
         if not 1 <= self.notify_attempts <= 20:

@@ -313,3 +313,59 @@ class ExtensionStatus(enum.StrEnum):
 
     def is_open(self) -> bool:
         return self in (ExtensionStatus.DRAFTING, ExtensionStatus.REVIEWING, ExtensionStatus.DECIDING)
+
+
+class MeasureStatus(enum.StrEnum):
+    """强化措施: long-term work, reported each period until the office closes the round's measures."""
+
+    ACTIVE = "active"  # 推进中
+    CLOSED = "closed"  # 已结束 (closed by the office with the round's measures)
+
+    @property
+    def label(self) -> Text:
+        return {"active": N_("推进中"), "closed": N_("已结束")}[self.value]
+
+    def is_active(self) -> bool:
+        return self is MeasureStatus.ACTIVE
+
+
+class MeasurePeriodKind(enum.StrEnum):
+    """How often the lead unit reports on a measure."""
+
+    MONTH = "month"
+    QUARTER = "quarter"
+    HALF = "half"
+    YEAR = "year"
+
+    @property
+    def label(self) -> Text:
+        return {"month": N_("按月报告"), "quarter": N_("按季度报告"), "half": N_("按半年报告"),
+                "year": N_("按年报告")}[self.value]
+
+
+class MeasureReportStatus(enum.StrEnum):
+    REQUESTED = "requested"  # the period is over; the lead unit owes its report
+    SUBMITTED = "submitted"  # 待审核
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+    CANCELLED = "cancelled"  # the measures were closed before it was reviewed
+
+    @property
+    def label(self) -> Text:
+        return {"requested": N_("待报送"), "submitted": N_("待审核"), "accepted": N_("审核通过"),
+                "returned": N_("已退回"), "cancelled": N_("措施已结束")}[self.value]
+
+    def awaits_unit(self) -> bool:
+        return self in (MeasureReportStatus.REQUESTED, MeasureReportStatus.RETURNED)
+
+
+class MeasureRating(enum.StrEnum):
+    """年度评估: how a measure stands after a year."""
+
+    EFFECTIVE = "effective"    # 成效明显
+    ON_TRACK = "on_track"      # 有序推进
+    LAGGING = "lagging"        # 推进滞后
+
+    @property
+    def label(self) -> Text:
+        return {"effective": N_("成效明显"), "on_track": N_("有序推进"), "lagging": N_("推进滞后")}[self.value]

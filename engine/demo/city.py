@@ -25,7 +25,9 @@ from engine.core.periods import next_period, period_of
 from engine.core.uploads import Upload
 from engine.demo.escalations import EscalationStories
 from engine.demo.exceptions import ExceptionStories
+from engine.demo.measures import MeasureStories
 from engine.demo.receipts import STORY_UNITS, ReceiptStories
+from engine.demo.rounds import FIRST_ROUND, RoundStories
 from engine.demo.sample_files import pdf, png
 from engine.demo.targets import schedule_targets
 from engine.features.accounts import users
@@ -102,7 +104,7 @@ class Event:
     action: Callable[[], None] = field(compare=False)
 
 
-class DemoBuilder(EscalationStories, ExceptionStories, ReceiptStories):
+class DemoBuilder(EscalationStories, ExceptionStories, ReceiptStories, RoundStories, MeasureStories):
     def __init__(self, duban: Duban, content: dict[str, Any], progress: Progress) -> None:
         self.progress = progress
         self.real_now = duban.clock.now()
@@ -117,6 +119,7 @@ class DemoBuilder(EscalationStories, ExceptionStories, ReceiptStories):
         self.counter = itertools.count()
         self.actors: dict[str, Actor] = {}
         self.task_ids: dict[str, int] = {}
+        self.round_ids: dict[str, int] = {}
         self.names = (s + g for g, s in itertools.product(GIVEN, SURNAMES))
         self.password_hash = users.HASHER.hash(DEMO_PASSWORD)  # one shared password: hash it once
 
@@ -125,6 +128,7 @@ class DemoBuilder(EscalationStories, ExceptionStories, ReceiptStories):
     def build(self) -> None:
         self.progress("database schema, units and workflows")
         self.sim.init_database()
+        self._enter_rounds()
         self.progress("categories, city leaders and one account per role")
         self._categories_and_people()
         schedule_targets(self)
@@ -140,6 +144,8 @@ class DemoBuilder(EscalationStories, ExceptionStories, ReceiptStories):
         self._escalation_history(self.clock.now(), recent)
         self._exception_history(self.clock.now(), recent)
         self._extension_history(recent)
+        self._later_rounds_history(recent)
+        self._measure_history(self.clock.now(), recent)
         self._daily_ticks()
         self._run_until(datetime.combine(self.today, time(8, 30), LOCAL_TZ))
         self.clock.set(self.real_now)
@@ -184,7 +190,7 @@ class DemoBuilder(EscalationStories, ExceptionStories, ReceiptStories):
             self._person(username, "leader", None, leader["name"], leader["title"])
         for username, (role, unit, name) in ROLE_LOGINS.items():
             self._person(username, role, unit, name)
-        units = {unit for task in self.content["tasks"] for unit in (task["lead_unit"], *task["cooperating_units"])}
+        units = {unit for task in self._all_tasks() for unit in (task["lead_unit"], *task["cooperating_units"])}
         others = sorted((units | STORY_UNITS) - {DEMO_UNIT})
         for done, unit in enumerate(others, 1):  # 会办 and 签收: cooperating units act too
             self._person(f"staff_{unit}", "unit_staff", unit, next(self.names))
@@ -359,11 +365,14 @@ class DemoBuilder(EscalationStories, ExceptionStories, ReceiptStories):
 
     def _register(self, code: str) -> None:
         task = next(t for t in self.content["tasks"] if t["code"] == code)
+        self._register_task(code, task, self.round_ids[FIRST_ROUND])
+
+    def _register_task(self, key: str, task: dict[str, Any], round_id: int) -> None:
         units = self._unit_ids()
         kind, deadline = _deadline(task["deadline"], self.clock.now().astimezone(LOCAL_TZ).date())
-        self.task_ids[code] = self.sim.tasks.register(self.actors["coordinator"], {
-            "code": code, "category_id": self._category_id(task["category"]), "title": task["title"],
-            "problem": task["problem"], "target": task["target"], "measures": task["measures"],
+        self.task_ids[key] = self.sim.tasks.register(self.actors["coordinator"], {
+            "round_id": round_id, "code": task["code"], "category_id": self._category_id(task["category"]),
+            "title": task["title"], "problem": task["problem"], "target": task["target"], "measures": task["measures"],
             "lead_unit_id": units[task["lead_unit"]], "cooperating_unit_ids": [units[u] for u in
                                                                                 task["cooperating_units"]],
             "lead_leader_id": self._leader_id(task["leader"]), "deadline_kind": kind, "deadline": deadline})

@@ -43,6 +43,9 @@ from engine.store.models import (
     Instruction,
     InstructionAnswer,
     IssuedDocument,
+    Measure,
+    MeasureReport,
+    MeasureReview,
     Objection,
     ProgressReport,
     PublicSummary,
@@ -64,7 +67,7 @@ VOUCHED_MODELS: tuple[type, ...] = (
     SignoffApplication, SignoffNotice, Objection, PublicSummary, Escalation, EscalationTrigger, EscalationNotice,
     EscalationInterview, EscalationExposure, AccountabilityCase, AccountablePerson, Clue, EnvironmentalIndicator,
     IndicatorValue, IssuedDocument, Attachment, Instruction, InstructionAnswer, Chase, Contribution,
-    TaskReceipt, ExtensionRequest, CalendarDay)
+    TaskReceipt, ExtensionRequest, CalendarDay, Measure, MeasureReport, MeasureReview)
 VOUCHED_TABLES = {model.__tablename__: model for model in VOUCHED_MODELS}  # type: ignore[attr-defined]
 #: columns left out of an image: a secret, or bookkeeping of logins that changes without a business event
 UNVOUCHED = {"users": frozenset({"password_hash", "failed_logins", "locked_at", "last_login_at"})}

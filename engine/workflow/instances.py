@@ -14,7 +14,7 @@ from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.defaults import EndEvent
 from SpiffWorkflow.task import Task as SpiffTask
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from engine.core.actor import Actor
 from engine.core.clock import LOCAL_TZ
@@ -27,6 +27,7 @@ from engine.workflow.loader import ProcessDefinition
 from engine.workflow.registry import Registry
 from engine.workflow.runtime import WorkflowRuntime, all_tasks, find_task, next_timer_at, ready_human_tasks
 from engine.workflow.step import Step
+from engine.workflow.versions import VersionDiff, current_version, store_new
 
 END_OF_DAY = time(23, 59, 59)
 
@@ -39,7 +40,6 @@ class Processes:
         self.roles = roles
         self.registry = registry
         self.settings = settings
-        self._current: dict[str, int] = {}
         self._versions: dict[int, tuple[str, str]] = {}  # a deployed version never changes: (name, spec_json)
 
     def step(self, session: Session, actor: Actor, **objects: Any) -> Step:
@@ -48,30 +48,19 @@ class Processes:
 
     # --- versions --------------------------------------------------------------------------
 
-    def deploy(self, session: Session, definitions: Sequence[ProcessDefinition], now: datetime) -> list[str]:
-        """Store each definition not stored yet; new instances start on these versions."""
-        added = []
-        for definition in definitions:
-            version = session.scalar(select(ProcessVersion).where(
-                ProcessVersion.process_id == definition.process_id, ProcessVersion.sha256 == definition.sha256))
-            if version is None:
-                version = ProcessVersion(process_id=definition.process_id, name=definition.name,
-                                         sha256=definition.sha256,
-                                         file_name=definition.file_name, bpmn_xml=definition.bpmn_xml,
-                                         spec_json=definition.spec_json, deployed_at=now)
-                session.add(version)
-                session.flush()
-                added.append(f"{definition.process_id}@{definition.sha256[:12]}")
-            self._current[definition.process_id] = version.id
-        return added
+    def deploy(self, session: Session, definitions: Sequence[ProcessDefinition], now: datetime) -> list[VersionDiff]:
+        """Store each definition whose content is not deployed yet as its process's next version (new instances
+        start on it); content deployed before, as any version, changes nothing."""
+        return store_new(session, definitions, now)
 
-    def current_version(self, process_id: str) -> int:
-        try:
-            return self._current[process_id]
-        except KeyError:
-            raise LookupError(f"process {process_id!r} is not deployed") from None
+    def current_version(self, session: Session, process_id: str) -> int:
+        """The id of the version new instances start on, as the database says (another process may deploy)."""
+        version = current_version(session, process_id)
+        if version is None:
+            raise LookupError(f"process {process_id!r} is not deployed")
+        return version.id
 
-    def _version(self, session: Session, version_id: int) -> tuple[str, str]:
+    def version(self, session: Session, version_id: int) -> tuple[str, str]:
         """A deployed version's name and spec, read once."""
         if version_id not in self._versions:
             version = session.get_one(ProcessVersion, version_id)
@@ -82,8 +71,8 @@ class Processes:
 
     def start(self, step: Step, process_id: str, data: dict[str, Any], business_key: str = "") -> ProcessInstance:
         """Start a new instance for step.task on the current version and run it to its first wait."""
-        version_id = self.current_version(process_id)
-        name, spec_json = self._version(step.session, version_id)
+        version_id = self.current_version(step.session, process_id)
+        name, spec_json = self.version(step.session, version_id)
         task_id = step.task.id if step.task is not None else None
         workflow = self.runtime.new(spec_json, {"task_id": task_id, **data})
         instance = ProcessInstance(
@@ -99,7 +88,7 @@ class Processes:
         return instance
 
     def load(self, session: Session, instance: ProcessInstance) -> BpmnWorkflow:
-        return self.runtime.restore(self._version(session, instance.version_id)[1], instance.state_json)
+        return self.runtime.restore(self.version(session, instance.version_id)[1], instance.state_json)
 
     def complete(self, step: Step, process_data: dict[str, Any]) -> None:
         """Complete step.human_task's user task with the given variables and run on."""
@@ -125,7 +114,7 @@ class Processes:
         workflow.cancel()
         instance.status = InstanceStatus.CANCELLED
         self._save(child, workflow, waiting)
-        name = self._version(step.session, instance.version_id)[0]
+        name = self.version(step.session, instance.version_id)[0]
         child.audit("process.cancelled", ("instance", instance.id), f"「{name}」{instance.business_key} 终止：{reason}")
 
     def settle(self, steps: Sequence[Step]) -> None:
@@ -137,6 +126,10 @@ class Processes:
         return self.registry.actions[name](step, dict(task.data))
 
     # --- persistence -------------------------------------------------------------------------
+
+    def save(self, step: Step, workflow: BpmnWorkflow, waiting: set[str]) -> None:
+        """Store a workflow an administrator's action changed (a migration, a move back) as any step does."""
+        self._save(step, workflow, waiting)
 
     def _save(self, step: Step, workflow: BpmnWorkflow, waiting: set[str]) -> None:
         """Store the instance's state and mirror its user tasks; `waiting` were its open ones when loaded.
@@ -185,9 +178,9 @@ class Processes:
             lane=spec.lane or "", role=role, unit_id=unit_id,
             assignee_id=self.registry.assignees[assignee](step) if assignee else None,
             form=extensions.get("form", ""), standing=extensions.get("standing") == "true",
-            due_at=self._due_at(spiff_task), status=HumanTaskStatus.OPEN, created_at=step.now, data={})
+            due_at=self.due_at(spiff_task), status=HumanTaskStatus.OPEN, created_at=step.now, data={})
 
-    def _due_at(self, spiff_task: SpiffTask) -> datetime | None:
+    def due_at(self, spiff_task: SpiffTask) -> datetime | None:
         expression = spiff_task.task_spec.extensions.get("due")
         if not expression:
             return None

@@ -97,8 +97,11 @@ class Vocabulary:
 
 def load_file(path: str | Path, vocabulary: Vocabulary) -> list[ProcessDefinition]:
     path = Path(path)
-    name = str(path)
-    raw = _read_bytes(path)
+    return load_bytes(str(path), _read_bytes(path), vocabulary)
+
+
+def load_bytes(name: str, raw: bytes, vocabulary: Vocabulary) -> list[ProcessDefinition]:
+    """A BPMN file's content (from disk or uploaded), checked as at start-up: its processes, or ConfigError."""
     tree = _parse_xml(name, raw)
     _no_data_stores(name, tree)
     parser = _spiff_parse(name, tree)
@@ -106,7 +109,10 @@ def load_file(path: str | Path, vocabulary: Vocabulary) -> list[ProcessDefinitio
     if not process_ids:
         raise ConfigError(name, "", "no executable process (isExecutable=\"true\") in the file")
     DubanRules(name, tree, vocabulary).check()
-    xml_text = raw.decode("utf-8")
+    try:
+        xml_text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(name, "", "is not UTF-8 text") from None
     return [_definition(name, tree, parser, pid, xml_text) for pid in process_ids]
 
 

@@ -55,6 +55,14 @@ def task_path(session: Session, processes: Processes, task_id: int) -> ProcessPa
     return path
 
 
+def instance_path(session: Session, processes: Processes, instance: ProcessInstance) -> ProcessPath:
+    """The path of one instance, drawn on its own version's file."""
+    path = ProcessPath(instance.version.bpmn_xml)
+    _mark_instance(path, processes.load(session, instance), _waiting_work(session, instance))
+    path.flows_taken = _flows_taken(path)
+    return path
+
+
 def _instances_to_show(session: Session, task_id: int) -> list[ProcessInstance]:
     main = session.scalar(select(ProcessInstance).where(
         ProcessInstance.task_id == task_id, ProcessInstance.parent_id.is_(None)).order_by(ProcessInstance.id))

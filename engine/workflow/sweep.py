@@ -168,7 +168,7 @@ def claim_due_instances(session: Session, now: datetime, limit: int,
     """
     query = (select(ProcessInstance)
              .where(ProcessInstance.status == InstanceStatus.RUNNING, ProcessInstance.blocked.is_(False),
-                    ProcessInstance.next_timer_at < now)
+                    ProcessInstance.suspended.is_(False), ProcessInstance.next_timer_at < now)
              .order_by(ProcessInstance.next_timer_at, ProcessInstance.id).limit(limit)
              .with_for_update(skip_locked=True))
     if passed:

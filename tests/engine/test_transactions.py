@@ -253,7 +253,7 @@ def test_registration_checks_every_field(world: World) -> None:
     world.register("1-1")
     with pytest.raises(InvalidSubmission) as duplicate:
         world.register("1-1")
-    assert duplicate.value.errors == {"code": ["编号已存在"]}
+    assert duplicate.value.errors == {"code": ["本批次已有这个编号"]}
     with pytest.raises(InvalidSubmission) as wrong:
         world.register("1-2", lead_leader_id=world["staff"].user_id, deadline=None,
                        cooperating_unit_ids=[world.units["jiangyang"]])

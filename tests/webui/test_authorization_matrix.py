@@ -27,6 +27,7 @@ from tests.factories import (
     through_notice,
     walk_to_reporting,
 )
+from tests.measures import register_measure
 from tests.webui.conftest import CSRF_FIELD, Browser
 from webui import create_app
 
@@ -129,6 +130,26 @@ MATRIX: tuple[Case, ...] = (
     Case("GET", "/admin/incidents/", "/admin/incidents/", (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
     Case("POST", "/admin/incidents/<int:incident_id>/retry", "/admin/incidents/{missing}/retry",
          (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404)),
+    # 流程版本 and the instance console: the administrator's alone
+    Case("GET", "/admin/processes/", "/admin/processes/", (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
+    Case("POST", "/admin/processes/preview", "/admin/processes/preview",  # no file: the form again
+         (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
+    Case("POST", "/admin/processes/deploy", "/admin/processes/deploy",  # nothing to deploy: back to the list
+         (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 302)),
+    Case("GET", "/admin/processes/<process_id>/versions/<int:number>/migration",
+         "/admin/processes/rectification/versions/{missing}/migration",
+         (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404)),
+    Case("POST", "/admin/processes/<process_id>/versions/<int:number>/migration",
+         "/admin/processes/rectification/versions/{missing}/migration",
+         (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404)),
+    Case("GET", "/admin/instances/<int:instance_id>", "/admin/instances/{missing}",
+         (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404)),
+    Case("POST", "/admin/instances/<int:instance_id>/suspend", "/admin/instances/{missing}/suspend",
+         (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404)),
+    Case("POST", "/admin/instances/<int:instance_id>/resume", "/admin/instances/{missing}/resume",
+         (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404)),
+    Case("POST", "/admin/instances/<int:instance_id>/move-back", "/admin/instances/{missing}/move-back",
+         (302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404)),
     # 通知: everyone their own notices and choices; a notice to the officers of 江阳区 is theirs alone
     Case("GET", "/notifications", "/notifications",       (302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     Case("POST", "/notifications/<int:notice_id>/open", "/notifications/{staff_notice}/open",
@@ -197,6 +218,16 @@ MATRIX: tuple[Case, ...] = (
          (302, 403, 403, 404, 403, 403, 403, 403, 403, 403, 403, 403)),
     Case("POST", "/targets/<int:indicator_id>/edit", "/targets/{missing}/edit",
          (302, 403, 403, 404, 403, 403, 403, 403, 403, 403, 403, 403)),
+    # 督察批次: the coordination office and the administrator enter and edit the rounds
+    Case("GET", "/rounds", "/rounds",                     (302, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 200)),
+    Case("GET", "/rounds/new", "/rounds/new",             (302, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 200)),
+    Case("POST", "/rounds/new", "/rounds/new",            (302, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 200)),
+    Case("GET", "/rounds/<int:round_id>/edit", "/rounds/{round}/edit",
+         (302, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 200)),
+    Case("POST", "/rounds/<int:round_id>/edit", "/rounds/{round}/edit",  # fields not sent keep their values
+         (302, 403, 403, 302, 403, 403, 403, 403, 403, 403, 403, 302)),
+    Case("GET", "/rounds/<int:round_id>/edit", "/rounds/{missing}/edit",
+         (302, 403, 403, 404, 403, 403, 403, 403, 403, 403, 403, 404)),
     # 督办问责: the register for every role but the administrator; a unit sees only its own unit's escalations
     Case("GET", "/escalations", "/escalations",           (302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403)),
     Case("GET", "/escalations/<int:escalation_id>", "/escalations/{escalation}",
@@ -227,7 +258,48 @@ MATRIX: tuple[Case, ...] = (
          (302, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 403)),
     Case("POST", "/clues/work/<int:work_id>", "/clues/work/{investigate}",
          (302, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 403)),
+    # 强化措施: every role but the administrator; a unit sees the measures it leads or cooperates on; the office
+    # registers and closes them
+    Case("GET", "/measures", "/measures",                 (302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403)),
+    Case("GET", "/measures/export.xlsx", "/measures/export.xlsx",
+         (302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403)),
+    Case("GET", "/measures/<int:measure_id>", "/measures/{measure}",
+         (302, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404, 403)),
+    Case("GET", "/measures/<int:measure_id>", "/measures/{missing}",
+         (302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 403)),
+    Case("GET", "/measures/new", "/measures/new",         (302, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403)),
+    Case("POST", "/measures/new", "/measures/new",        (302, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403)),
+    Case("GET", "/measures/close", "/measures/close",     (302, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403)),
+    Case("POST", "/measures/close", "/measures/close",    (302, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403)),
+    Case("GET", "/measures/work/<int:work_id>", "/measures/work/{missing}",  # real steps: test_measures_web
+         (302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 403)),
+    Case("POST", "/measures/work/<int:work_id>", "/measures/work/{missing}",
+         (302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 403)),
     Case("GET", "/public/exposures", "/public/exposures", (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    # the JSON API with the browser's session (with tokens: tests/webui/test_api.py): the web's answers; no login, 401
+    Case("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", (200,) * 12),
+    Case("GET", "/api/v1/docs", "/api/v1/docs",           (200,) * 12),
+    Case("GET", "/api/v1/me", "/api/v1/me",               (401,) + (200,) * 11),
+    Case("GET", "/api/v1/inbox", "/api/v1/inbox",         (401,) + (200,) * 11),
+    Case("GET", "/api/v1/tasks", "/api/v1/tasks",         (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403)),
+    Case("GET", "/api/v1/tasks/<int:task_id>", "/api/v1/tasks/{task}",
+         (401, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404, 403)),
+    Case("GET", "/api/v1/tasks/<int:task_id>/reports", "/api/v1/tasks/{task}/reports",
+         (401, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404, 403)),
+    Case("GET", "/api/v1/work/<int:work_id>", "/api/v1/work/{plan_draft}",
+         (401, 403, 403, 403, 403, 403, 403, 200, 403, 404, 404, 404)),
+    Case("POST", "/api/v1/work/<int:work_id>", "/api/v1/work/{plan_draft}",  # empty: refused with what is missing
+         (401, 403, 403, 403, 403, 403, 403, 400, 403, 404, 404, 404)),
+    Case("GET", "/api/v1/escalations", "/api/v1/escalations",
+         (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403)),
+    Case("GET", "/api/v1/escalations/<int:escalation_id>", "/api/v1/escalations/{escalation}",
+         (401, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404, 403)),
+    Case("GET", "/api/v1/dashboard", "/api/v1/dashboard",
+         (401, 200, 200, 200, 200, 403, 403, 403, 403, 403, 403, 403)),
+    # 访问令牌: each person's own
+    Case("GET", "/account/tokens", "/account/tokens",     (302,) + (200,) * 11),
+    Case("POST", "/account/tokens", "/account/tokens",    (302,) + (200,) * 11),
+    Case("POST", "/account/tokens/<int:token_id>/revoke", "/account/tokens/{missing}/revoke", (302,) + (404,) * 11),
     # last: it ends the sessions
     Case("POST", "/logout", "/logout",                    (302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302)),
 )
@@ -255,6 +327,7 @@ def stage(world: World) -> dict[str, int]:
                                      display_name="被操作者", role="publicity")
     escalation = world.duban.escalation.propose(world["supervisor"], planning, "现场检查发现问题").escalation_id
     clue = register_clue(world)
+    measure = register_measure(world)
 
     def work(username: str, task_id: int, form: str) -> int:
         return next(w.id for w in world.work_for(username, task_id) if w.form == form)
@@ -264,8 +337,9 @@ def stage(world: World) -> dict[str, int]:
             "victim": victim, "own": world["admin"].user_id or 0,
             "evidence": world.duban.work.task_page(world["supervisor"], closing).attachments[0].id,
             "notice": world.duban.public.open_notices()[0].id, "escalation": escalation, "clue": clue,
+            "measure": measure,
             "investigate": next(w.id for w in world.work_for("discipline") if w.task_id is None),
-            "closing": closing,
+            "closing": closing, "round": world.duban.rounds.current_id() or 0,
             "document": world.duban.documents.issue(world["coordinator"], "supervision", closing).id,
             "staff_notice": next(entry.notice.id for entry in world.duban.notifications.centre(world["staff"]).entries
                                  if entry.notice.work_id == work("staff", planning, "plan_draft"))}

@@ -65,6 +65,6 @@ def test_a_step_whose_commit_went_unanswered_gets_a_clear_page(login_as: Callabl
     def unanswered(*args: object, **kwargs: object) -> None:
         raise Unanswered(UNANSWERED)
 
-    monkeypatch.setattr(world.duban.work, "inbox", unanswered)
+    monkeypatch.setattr(world.duban.work, "inbox_view", unanswered)
     response = coordinator.get("/inbox")
     assert response.status_code == 503 and "请刷新页面查看" in response.get_data(as_text=True)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from waitress.server import BaseWSGIServer
 
 from engine.store.database import Database
-from engine.store.models import ProcessVersion, ProgressReport, Unit, User
+from engine.store.models import ApiToken, ProcessVersion, ProgressReport, Unit, User
 from tests.factories import ROOT, World, walk_to_reporting
 from webui.cli import main
 
@@ -29,7 +29,7 @@ def test_init_creates_the_schema_units_and_versions_and_is_repeatable(tmp_path: 
         assert session.scalar(select(Unit.name).where(Unit.code == "jiangyang")) == "江阳区"
         assert set(session.scalars(select(ProcessVersion.process_id))) == {
             "rectification", "monthly_report", "deadline_watch", "escalation", "clue", "task_receipt",
-            "deadline_extension", "instruction", "chase", "cooperation"}
+            "deadline_extension", "instruction", "chase", "cooperation", "measure_report", "measure_review"}
 
 
 def test_create_user_checks_role_unit_and_password(tmp_path: Path) -> None:
@@ -104,3 +104,18 @@ def test_serve_on_a_busy_port_is_a_one_line_error(tmp_path: Path) -> None:
         code, output = run(["serve", "--port", str(port)], tmp_path, DUBAN_SWEEP_SECONDS="0")
     assert code == 1 and "serving on" not in output
     assert output.strip().splitlines() == [f"Error: cannot serve on 127.0.0.1:{port}: Address already in use"]
+
+
+def test_token_create_prints_the_secret_once_for_the_named_person(tmp_path: Path) -> None:
+    assert run(["create-user", "--username", "platform", "--name", "省级平台", "--role", "supervisor",
+                "--unit", "office", "--password", "a-long-pass-1"], tmp_path)[0] == 0
+    result = CliRunner().invoke(main, ["token", "create", "platform", "--scope", "read", "--days", "30"],
+                                env={"DUBAN_INSTANCE": str(tmp_path), "DATABASE_URL": ""})
+    assert result.exit_code == 0, result.output
+    secret = result.stdout.strip()
+    assert secret.startswith("dbn_") and "not shown again" in result.stderr
+    with Database(f"sqlite:///{tmp_path / 'duban.sqlite3'}").transaction(write=False) as session:
+        assert secret not in str(session.execute(select(ApiToken.__table__)).all())
+    code, output = run(["token", "create", "nobody", "--scope", "write"], tmp_path)
+    assert code == 1 and "nobody" in output and "Traceback" not in output
+    assert run(["token", "create", "platform", "--scope", "admin"], tmp_path)[0] == 2

@@ -88,3 +88,18 @@ def test_import_target_values_command(world: World, tmp_path: Path) -> None:
     assert code == 0 and "2 value(s) stored, 0 unchanged" in output
     [view] = world.duban.targets.indicators(world["leader"])
     assert [v.value for v in view.values] == [49.0, 51.2]
+
+
+def test_import_tasks_into_a_round_named_on_the_command_line(world: World, tmp_path: Path) -> None:
+    from tests.engine.test_rounds import PROVINCIAL
+
+    url = world.duban.db.url
+    world.duban.rounds.create(world["coordinator"], PROVINCIAL)
+    good = tmp_path / "清单.xlsx"
+    good.write_bytes(xlsx(GOOD_ROWS))
+    code, output = run(["import-tasks", str(good), "--round", "督察反馈整改"], tmp_path, DATABASE_URL=url)
+    assert code == 0 and "督察批次：督察反馈整改" in output and "registered 3 new task(s)" in output, output
+    code, output = run(["import-tasks", str(good)], tmp_path, DATABASE_URL=url)  # the current round: the provincial
+    assert code == 0 and "督察批次：省级环境保护督察" in output and "registered 3 new task(s)" in output, output
+    code, output = run(["import-tasks", str(good), "--round", "回头看"], tmp_path, DATABASE_URL=url)
+    assert code == 2 and "没有名为「回头看」的督察批次" in output and "省级环境保护督察" in output, output

@@ -2,13 +2,21 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from engine.core.statuses import ClueStatus, EscalationStatus, ExtensionStatus, ReceiptStatus, TaskStatus
+from engine.core.statuses import (
+    ClueStatus,
+    EscalationStatus,
+    ExtensionStatus,
+    MeasureReportStatus,
+    ReceiptStatus,
+    TaskStatus,
+)
 from engine.demo.city import DEMO_PASSWORD
 from engine.store.database import Database
 from engine.store.models import (
@@ -18,6 +26,9 @@ from engine.store.models import (
     Clue,
     Escalation,
     ExtensionRequest,
+    InspectionRound,
+    Measure,
+    MeasureReport,
     ProgressReport,
     RectificationTask,
     TaskReceipt,
@@ -70,7 +81,11 @@ def database(instance: Path) -> Database:
 
 def test_the_demo_city_has_35_tasks_in_5_categories_and_an_account_per_role(demo_instance: Path) -> None:
     with database(demo_instance).transaction(write=False) as session:
-        assert session.scalar(select(func.count(RectificationTask.id))) == 35
+        by_round = dict(session.execute(select(InspectionRound.name, func.count(RectificationTask.id))
+                                        .join(RectificationTask).group_by(InspectionRound.name)).all())
+        central = session.scalars(select(InspectionRound).where(InspectionRound.name == "中央第五环境保护督察")).one()
+        provincial_codes = set(session.scalars(select(RectificationTask.code).join(InspectionRound).where(
+            InspectionRound.name == "省级环境保护督察")))
         assert session.scalar(select(func.count(Category.id))) == 5
         roles = set(session.scalars(select(User.role)))
         statuses = set(session.scalars(select(RectificationTask.status)))
@@ -79,6 +94,9 @@ def test_the_demo_city_has_35_tasks_in_5_categories_and_an_account_per_role(demo
                      "admin"}
     assert statuses == set(TaskStatus)
     assert reports > 50
+    assert by_round == {"中央第五环境保护督察": 35, "省级环境保护督察": 6}
+    assert (central.body, central.feedback_on) == ("中央第五环境保护督察组", date(2017, 12, 22))
+    assert {"1-1", "1-2", "2-1"} <= provincial_codes  # a later round numbers its tasks from 1-1 again
 
 
 def test_running_demo_again_keeps_the_data(demo_instance: Path) -> None:
@@ -169,3 +187,26 @@ def test_the_demo_has_receipts_returns_and_extensions_at_every_stage(demo_instan
     assert extensions == {ExtensionStatus.APPROVED, ExtensionStatus.REFUSED, ExtensionStatus.DECIDING,
                           ExtensionStatus.REVIEWING}
     assert (extended, unsigned) == (["3-6"], ["1-5"])
+
+
+def test_the_demo_has_the_seeds_strengthening_measures(demo_instance: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The seed's 7 categories of measures (30 by its text; its summary says 31), reported and reviewed."""
+    with database(demo_instance).transaction(write=False) as session:
+        measures = session.scalar(select(func.count(Measure.id)))
+        categories = session.scalar(select(func.count(func.distinct(Measure.category_number))))
+        reports = dict(session.execute(select(MeasureReport.status, func.count()).group_by(MeasureReport.status)).all())
+    assert (measures, categories) == (30, 7)
+    assert reports[MeasureReportStatus.ACCEPTED] >= 26 and reports.get(MeasureReportStatus.RETURNED, 0) <= 1
+    monkeypatch.setenv("DUBAN_INSTANCE", str(demo_instance))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app({"WTF_CSRF_ENABLED": False})
+    supervisor = app.test_client()
+    supervisor.post("/login", data={"username": "supervisor", "password": DEMO_PASSWORD})
+    ledger = supervisor.get("/measures").get_data(as_text=True)
+    assert ledger.count('class="measure-row"') == 30 and ledger.count('class="card mb-3 measure-category"') == 7
+    if reports.get(MeasureReportStatus.RETURNED):  # the demo unit's returned report waits in its inbox
+        staff = app.test_client()
+        staff.post("/login", data={"username": "unit_staff", "password": DEMO_PASSWORD})
+        inbox = staff.get("/inbox").get_data(as_text=True)
+        entry = inbox.split('class="measure-entry"')[1].split("</tr>")[0]
+        assert "持续开展绿化泸州行动" in entry and "已退回" in entry

@@ -5,9 +5,11 @@ import io
 import re
 from collections.abc import Callable
 
+import pytest
 from sqlalchemy import func, select
 
 from engine.features.rectification.queries import LedgerFilters
+from engine.features.work import items
 from engine.store.models import HumanTask, RectificationTask
 from tests.factories import PHOTO, REPORT, World, checklist
 from tests.webui.conftest import CSRF_FIELD, Browser
@@ -178,3 +180,25 @@ def test_a_step_already_done_by_someone_else_says_so(login_as: Login, world: Wor
 def _count_work(world: World) -> int:
     with world.duban.db.transaction(write=False) as session:
         return session.scalar(select(func.count(HumanTask.id))) or 0
+
+
+def test_a_submitted_form_is_checked_without_the_task_page_which_comes_back_with_its_errors(
+        login_as: Login, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A submission needs only the form; the task's page (facts, history, reports) is read again only to show the
+    form with its errors."""
+    from tests.factories import assignment
+
+    task_id = world.register(code="1-7")
+    world.do("coordinator", task_id, "assign", **assignment(world))
+    world.do("staff", task_id, "plan_draft", content="稿", milestones="无", contact="李四")
+    head = login_as("head")
+    work_id = inbox_links(head)["签发实施方案"]
+    pages: list[int] = []
+    real_page = items.task_page
+    monkeypatch.setattr(items, "task_page", lambda *args: pages.append(1) or real_page(*args))
+    refused = head.submit(f"/work/{work_id}", {"decision": "back", "comment": ""})
+    assert "退回时必须填写意见说明" in refused.get_data(as_text=True) and "1-7" in refused.get_data(as_text=True)
+    assert len(pages) == 2  # the form opened (a GET), then shown again with its errors
+    head.submit(f"/work/{work_id}", {"decision": "back", "comment": "措施不具体"})
+    assert len(pages) == 3  # the form opened again; the submission itself, and the inbox it leads to, read none
+    assert "plan_draft" in [w.form for w in world.work_for("staff", task_id)]

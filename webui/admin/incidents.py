@@ -7,9 +7,11 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from engine.core.errors import Conflict
 from webui.auth.session import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
+from webui.i18n import error_text
 
 bp = Blueprint("incidents", __name__, url_prefix="/admin/incidents", template_folder="templates")
 
@@ -32,7 +34,12 @@ def index() -> str:
 @permission_required("incident.manage")
 def retry(incident_id: int) -> Response:
     if RetryForm().validate_on_submit():
-        if engine().work.retry_incident(current_actor(), incident_id):
+        try:
+            retried = engine().work.retry_incident(current_actor(), incident_id)
+        except Conflict as refused:
+            flash(error_text(refused), "warning")
+            return redirect(url_for("incidents.index"))
+        if retried:
             flash(_("重试成功，该流程已恢复运行"), "success")
         else:
             flash(_("重试仍然失败，错误已更新，流程保持暂停"), "danger")

@@ -13,6 +13,7 @@ from webui.extensions import engine
 from webui.forms import EngineForm, form_for, sent_files
 from webui.params import query_id
 from webui.public.challenge import ANSWER_FIELD, HONEYPOT_FIELD, challenge_error, new_challenge
+from webui.rounds.choice import round_choice
 
 bp = Blueprint("public", __name__, url_prefix="/public", template_folder="templates")
 
@@ -21,9 +22,10 @@ bp = Blueprint("public", __name__, url_prefix="/public", template_folder="templa
 def index() -> str:
     status = request.args.get("status", "")
     chosen = TaskStatus(status) if status in TaskStatus._value2member_map_ else None
-    tasks, pages = engine().public.tasks(query_id(request.args.get("page")) or 1, chosen)
+    rounds = round_choice()
+    tasks, pages = engine().public.tasks(query_id(request.args.get("page")) or 1, chosen, rounds.chosen_id)
     return render_template("public/index.html", tasks=tasks, pages=pages, status=chosen, statuses=list(TaskStatus),
-                           notices=engine().public.open_notices())
+                           notices=engine().public.open_notices(rounds.chosen_id), rounds=rounds)
 
 
 @bp.route("/tasks/<int:task_id>")

@@ -17,6 +17,7 @@ from webui.errors import permission_required
 from webui.extensions import engine
 from webui.i18n import translated
 from webui.reporting.forms import BulletinForm
+from webui.rounds.choice import chosen_round_id, round_choice
 
 bp = Blueprint("bulletin", __name__, url_prefix="/bulletin", template_folder="templates")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -43,14 +44,14 @@ def default_month() -> str:
 def index() -> tuple[str, int] | str:
     month = request.args.get("month") or default_month()
     try:
-        data = engine().reporting.bulletin_data(current_actor(), month)
+        data = engine().reporting.bulletin_data(current_actor(), month, chosen_round_id())
     except InvalidSubmission as exc:
         return render_template("reporting/bulletin.html", data=None, month=month, months=recent_months(),
                                error=gettext("；").join(map(translated, exc.errors.get("month", []))),
-                               form=BulletinForm(month=month),
+                               form=BulletinForm(month=month), rounds=round_choice(),
                                TaskStatus=TaskStatus), 400
     return render_template("reporting/bulletin.html", data=data, month=month, months=recent_months(), error="",
-                           form=BulletinForm(month=month), TaskStatus=TaskStatus)
+                           form=BulletinForm(month=month), rounds=round_choice(), TaskStatus=TaskStatus)
 
 
 @bp.route("", methods=["POST"])
@@ -60,6 +61,7 @@ def download() -> Response | tuple[str, int]:
     form = BulletinForm()
     if not form.validate_on_submit():
         return index()  # type: ignore[return-value]
-    content = engine().reporting.bulletin(current_actor(), form.month.data)
+    chosen = round_choice().chosen
+    content = engine().reporting.bulletin(current_actor(), form.month.data, chosen.id if chosen else None)
     return send_file(io.BytesIO(content), mimetype=DOCX, as_attachment=True,
-                     download_name=f"整改工作月度通报-{form.month.data}.docx")
+                     download_name=f"整改工作月度通报-{f'{chosen.name}-' if chosen else ''}{form.month.data}.docx")

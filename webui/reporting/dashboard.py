@@ -19,6 +19,7 @@ from webui.auth.session import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
 from webui.reporting import charts
+from webui.rounds.choice import chosen_round_id, round_choice
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
 
@@ -30,8 +31,9 @@ def ledger_url(**filters: Any) -> str:
     ledger's path is built once a request, the query here (url_for would take ~20 µs a link)."""
     if "ledger_path" not in g:
         g.ledger_path = url_for("tasks.ledger")
-    query = urlencode([(key, value) for key, value in filters.items() if value not in (None, "", False)],
-                      safe=URL_SAFE)
+    chosen = chosen_round_id()
+    pairs = [(key, value) for key, value in filters.items() if value not in (None, "", False)]
+    query = urlencode([("round", chosen), *pairs] if chosen else pairs, safe=URL_SAFE)
     return f"{g.ledger_path}?{query}" if query else g.ledger_path
 
 
@@ -45,10 +47,10 @@ CHART_GROUPS = 20
 @login_required
 @permission_required("dashboard.view")
 def index() -> str:
-    board = engine().reporting.dashboard(current_actor())
+    board = engine().reporting.dashboard(current_actor(), chosen_round_id())
     return render_template("reporting/dashboard.html", board=board, charts=drawn_charts(board),
                            ledger_url=ledger_url, statuses=list(TaskStatus), chart_groups=CHART_GROUPS,
-                           desk=leader_desk(), under_way=UNDER_WAY)
+                           desk=leader_desk(), under_way=UNDER_WAY, rounds=round_choice())
 
 
 def leader_desk() -> dict[str, Any] | None:
@@ -57,7 +59,7 @@ def leader_desk() -> dict[str, Any] | None:
     if actor.role != LEADER_ROLE:
         return None
     return {"approvals": engine().work.inbox(actor), "leader_id": actor.user_id,
-            "tasks": engine().tasks.ledger(actor, LedgerFilters(leader_id=actor.user_id))}
+            "tasks": engine().tasks.ledger(actor, LedgerFilters(round_id=chosen_round_id(), leader_id=actor.user_id))}
 
 
 def charted(rows: Sequence[GroupRow]) -> list[GroupRow]:
@@ -71,7 +73,7 @@ def charted(rows: Sequence[GroupRow]) -> list[GroupRow]:
 
 #: the charts of the dashboards the sweep counted, drawn once each per language: pygal takes half the page's time,
 #: and a summary stays the same for a minute (a few are kept: one per inspection round and language)
-_DRAWN: dict[tuple[str, str], dict[str, Any]] = {}
+_DRAWN: dict[tuple[str, str, str], dict[str, Any]] = {}
 DRAWN_KEPT = 16
 
 
@@ -79,7 +81,7 @@ def drawn_charts(board: Dashboard) -> dict[str, Any]:
     """The dashboard's charts; those of a summary as drawn for the first reader of it in that language."""
     if board.as_of is None:
         return dashboard_charts(board)
-    key = (str(get_locale()), repr(board))
+    key = (str(get_locale()), str(chosen_round_id()), repr(board))  # the links name the round chosen
     if key not in _DRAWN:
         if len(_DRAWN) >= DRAWN_KEPT:
             _DRAWN.clear()

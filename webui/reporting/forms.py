@@ -28,6 +28,9 @@ class LedgerUploadForm(FlaskForm):
         FileAllowed(["xlsx", "xls", "csv"], lazy_gettext("只能上传 .xlsx、.xls 或 .csv 文件"))])
     profile = SelectField(lazy_gettext("列对应方案"), choices=[], validate_choice=False,
                           description=lazy_gettext("表头与以前保存的方案相同时选用；一般不用选"))
+    #: the round whose ledger the tasks join (the engine checks the id)
+    round = SelectField(lazy_gettext("督察批次"), choices=[], validate_choice=False,
+                        description=lazy_gettext("导入的任务登记到这一批次；编号与本批次已有任务比对"))
 
 
 class ConfirmForm(FlaskForm):

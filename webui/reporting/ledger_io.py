@@ -11,6 +11,7 @@ import io
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext
 from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.wrappers import Response
@@ -25,6 +26,8 @@ from webui.auth.session import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
 from webui.forms import form_for
+from webui.i18n import translated
+from webui.params import query_id
 from webui.reporting.forms import ConfirmForm, LedgerUploadForm, read_upload
 from webui.tasks.routes import ledger_filters
 
@@ -46,20 +49,31 @@ def export() -> Response:
 @login_required
 @permission_required("ledger.import")
 def upload() -> str | Response:
-    form = LedgerUploadForm()
-    profiles = engine().reporting.import_profiles(current_actor())
-    form.profile.choices = [("", _("（按表头自动识别）")), *((name, name) for name in profiles)]
+    form = upload_form()
     if form.validate_on_submit() and (content := read_upload(form)) is not None:
         name = (form.file.data.filename or "")[:NAME_MAX]
         sha256 = engine().reporting.keep_ledger(current_actor(), content, name)
-        return redirect(url_for("ledger_io.preview", sha256=sha256, name=name, profile=form.profile.data or None))
+        return redirect(url_for("ledger_io.preview", sha256=sha256, name=name, profile=form.profile.data or None,
+                                round=form.round.data or None))
     return render_template("reporting/ledger_import.html", form=form, result=None, problems=None)
+
+
+def upload_form(**options: Any) -> LedgerUploadForm:
+    """The upload form with the saved profiles and the rounds to choose from (the current round first chosen)."""
+    form = LedgerUploadForm(**options)
+    profiles = engine().reporting.import_profiles(current_actor())
+    form.profile.choices = [("", _("（按表头自动识别）")), *((name, name) for name in profiles)]
+    rounds = engine().rounds.rounds()
+    form.round.choices = [(str(found.id), found.name) for found in rounds]
+    if not form.round.data:
+        form.round.data = next((str(found.id) for found in rounds if found.current), "")
+    return form
 
 
 def _choice() -> dict[str, Any]:
     """The file's name, the saved profile and the column mapping the address carries (map=列名=字段)."""
     return {"name": request.args.get("name", "")[:NAME_MAX], "profile": request.args.get("profile", ""),
-            "map": request.args.getlist("map")}
+            "map": request.args.getlist("map"), "round": query_id(request.args.get("round"))}
 
 
 def _preview(sha256: str, choice: dict[str, Any]) -> LedgerPreview:
@@ -67,7 +81,7 @@ def _preview(sha256: str, choice: dict[str, Any]) -> LedgerPreview:
     reporting = engine().reporting
     content = reporting.kept_ledger(current_actor(), sha256)
     return reporting.preview_import(current_actor(), content, mapping=parse_mapping(choice["map"]),
-                                    profile=choice["profile"])
+                                    profile=choice["profile"], round_id=choice["round"])
 
 
 @bp.route("/import/<sha256>")
@@ -108,7 +122,8 @@ def columns(sha256: str) -> str | Response:
             form.add_errors(exc.errors)
         else:
             chosen = [f"{header}={field}" for header, field in mapping.items()]
-            return redirect(url_for("ledger_io.preview", sha256=sha256, name=choice["name"], map=chosen))
+            return redirect(url_for("ledger_io.preview", sha256=sha256, name=choice["name"], map=chosen,
+                                    round=choice["round"]))
     return render_template("reporting/ledger_columns.html", form=form, preview=understood, choice=choice,
                            sha256=sha256)
 
@@ -125,7 +140,8 @@ def confirm(sha256: str) -> str | Response:
     try:
         content = reporting.kept_ledger(current_actor(), sha256)
         result = reporting.import_tasks(current_actor(), content, file_name=choice["name"],
-                                        mapping=parse_mapping(choice["map"]), profile=choice["profile"])
+                                        mapping=parse_mapping(choice["map"]), profile=choice["profile"],
+                                        round_id=choice["round"])
     except (DomainError, ValueError) as exc:
         return _refused(exc)
     return _import_page(result=result)
@@ -133,7 +149,7 @@ def confirm(sha256: str) -> str | Response:
 
 def _import_page(**shown: Any) -> str:
     """The upload page again, with a result or the problems of the file."""
-    return render_template("reporting/ledger_import.html", form=LedgerUploadForm(formdata=None),
+    return render_template("reporting/ledger_import.html", form=upload_form(formdata=None),
                            **{"result": None, "problems": None, **shown})
 
 
@@ -141,6 +157,10 @@ def _refused(exc: Exception) -> str | Response:
     """A file that cannot be imported: its problems on the upload page; a kept file gone: upload it again."""
     if isinstance(exc, ImportRejected):
         return _import_page(problems=exc.problems)
+    if isinstance(exc, InvalidSubmission):  # a round that is not there
+        flash(gettext("；").join(translated(message) for messages in exc.errors.values() for message in messages),
+              "danger")
+        return redirect(url_for("ledger_io.upload"))
     flash(str(exc), "danger")
     return redirect(url_for("ledger_io.upload"))
 

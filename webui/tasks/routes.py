@@ -7,7 +7,7 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from engine.core.errors import InvalidSubmission
-from engine.core.periods import PERIOD_PATTERN
+from engine.core.periods import FILTER_PERIOD_PATTERN
 from engine.core.statuses import TaskStatus, WarningLevel
 from engine.features.rectification.forms import REGISTRATION_FIELDS
 from engine.features.rectification.ledger_order import SORTS
@@ -19,6 +19,7 @@ from webui.errors import permission_required
 from webui.extensions import engine
 from webui.forms import form_for
 from webui.params import query_id
+from webui.rounds.choice import chosen_round_id, round_choice
 from webui.tasks.history import history_changes
 from webui.work.batch import batch_form
 from webui.work.process_diagram import task_diagram
@@ -61,15 +62,17 @@ def inbox_filters() -> InboxFilters:
 def ledger() -> str:
     filters = ledger_filters()
     page = engine().tasks.ledger(current_actor(), filters)
+    rounds = round_choice()
     return render_template("tasks/ledger.html", page=page, filters=filters, choices=engine().tasks.choices(),
-                           statuses=list(TaskStatus))
+                           statuses=list(TaskStatus), rounds=rounds,
+                           round_names={found.id: found.name for found in rounds.rounds})
 
 
 def ledger_filters() -> LedgerFilters:
     args = request.args
     status, warning, sort = args.get("status", ""), args.get("warning", ""), args.get("sort", "")
     return LedgerFilters(
-        category_id=query_id(args.get("category")), unit_id=query_id(args.get("unit")),
+        round_id=chosen_round_id(), category_id=query_id(args.get("category")), unit_id=query_id(args.get("unit")),
         status=TaskStatus(status) if status in TaskStatus._value2member_map_ else None,
         warning=WarningLevel(warning) if warning in WarningLevel._value2member_map_ else None,
         leader_id=query_id(args.get("leader")), q=args.get("q", "")[:100], page=query_id(args.get("page")) or 1,
@@ -83,7 +86,7 @@ def ledger_filters() -> LedgerFilters:
 def _period_arg(name: str) -> str:
     """A YYYY-MM filter from the dashboard's links; anything else is ignored."""
     value = request.args.get(name, "")
-    return value if PERIOD_PATTERN.match(value) else ""
+    return value if FILTER_PERIOD_PATTERN.match(value) else ""
 
 
 @bp.route("/tasks/<int:task_id>")
@@ -125,7 +128,8 @@ def attachment_preview(attachment_id: int) -> Response:
 @login_required
 @permission_required("task.register")
 def register() -> str | Response:
-    form = form_for(REGISTRATION_FIELDS, choices=engine().tasks.choices)
+    form = form_for(REGISTRATION_FIELDS, data={"round_id": engine().rounds.current_id()},
+                    choices=engine().tasks.choices)
     if form.validate_on_submit():
         try:
             task_id = engine().tasks.register(current_actor(), form.engine_data())

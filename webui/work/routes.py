@@ -1,6 +1,8 @@
 """Doing one piece of work: the form of a BPMN user task."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -21,8 +23,9 @@ bp = Blueprint("work", __name__, template_folder="templates")
 @bp.route("/work/<int:work_id>", methods=["GET", "POST"])
 @login_required
 def work(work_id: int) -> str | Response:
-    item = engine().work.item(current_actor(), work_id)
-    if request.method == "POST" and "save_draft" in request.form:
+    submitted = request.method == "POST"
+    item = engine().work.item(current_actor(), work_id, whole=not submitted)  # a submission needs the form alone
+    if submitted and "save_draft" in request.form:
         return save_draft(work_id)
     form = build_form(item)
     if form.validate_on_submit():
@@ -33,6 +36,8 @@ def work(work_id: int) -> str | Response:
         else:
             flash(_("已完成「%(step)s」：%(code)s", step=translated(item.work.name), code=item.task.code), "success")
             return redirect(url_for("tasks.inbox"))
+    if item.page is None:  # the form again, with its errors: now the whole page
+        item = engine().work.item(current_actor(), work_id)
     return render_template("work/work.html", item=item, form=form,
                            keeps_drafts=engine().registry.forms[item.work.form].keeps_drafts)
 
@@ -48,11 +53,11 @@ def save_draft(work_id: int) -> Response:
     return redirect(url_for("work.work", work_id=work_id))
 
 
-def build_form(item: WorkItem) -> EngineForm:
+def build_form(item: WorkItem, **options: Any) -> EngineForm:
     """The form of the step, from its handler's fields, starting from what is on record, the ladder's level or a
-    drafted text."""
+    drafted text (`options` go to the form: the API's submitted values)."""
     handler = engine().registry.forms[item.work.form]
     if isinstance(handler, ObjectionAnswerHandler):  # one decision and one answer per objection
         objections = [objection.id for objection in item.extra.get("objections", [])]
-        return objection_answers_form(handler.answer_fields, objections)(data=item.initial)
-    return form_for(handler.fields, data=item.initial, choices=engine().tasks.choices)
+        return objection_answers_form(handler.answer_fields, objections)(data=item.initial, **options)
+    return form_for(handler.fields, data=item.initial, choices=engine().tasks.choices, **options)

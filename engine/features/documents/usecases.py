@@ -19,6 +19,7 @@ from engine.features.documents.numbers import document_number, next_serial
 from engine.features.documents.record import task_record
 from engine.features.documents.templates import DocumentTemplates
 from engine.features.rectification.queries import load_task
+from engine.features.rounds.register import current_round_id
 from engine.store.audit import record
 from engine.store.database import Session
 from engine.store.files import CheckedFile, FileStore, FileWriter
@@ -56,10 +57,12 @@ class DocumentUseCases:
 
         return self.transactions.read(work)
 
-    def task_id(self, actor: Actor, code: str) -> int:
-        """The task with this code (the command line names tasks by code)."""
+    def task_id(self, actor: Actor, code: str, round_id: int | None = None) -> int:
+        """The task with this code in a round, the current one unless another is given (the command line names tasks
+        by code; a code names a task within its round)."""
         def work(session: Session) -> int:
-            task_id = session.scalar(select(RectificationTask.id).where(RectificationTask.code == code))
+            task_id = session.scalar(select(RectificationTask.id).where(
+                RectificationTask.round_id == (round_id or current_round_id(session)), RectificationTask.code == code))
             return self._task(session, actor, task_id or 0).id
 
         return self.transactions.read(work)

@@ -99,12 +99,12 @@ class EscalationFilters:
 
 
 def month_window(period: str) -> tuple[datetime, datetime] | None:
-    """The month's first instant and the first instant after it (local time); None unless YYYY-MM."""
+    """The month's first instant and the first instant after it (local time); None unless YYYY-MM (and a month a
+    date can end: not 9999-12)."""
     try:
-        first = parse_period(period)
+        return local_midnight(parse_period(period)), local_midnight(parse_period(next_period(period)))
     except ValueError:
         return None
-    return local_midnight(first), local_midnight(parse_period(next_period(period)))
 
 
 @dataclass(frozen=True)

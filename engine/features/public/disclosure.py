@@ -62,13 +62,15 @@ class PublicTask:
     target: str = ""
     measures: str = ""
     closed_at: datetime | None = None
+    #: the inspection round whose feedback the task answers (codes repeat across rounds)
+    round_id: int | None = None
 
     @classmethod
     def of(cls, task: RectificationTask, full: bool = False) -> PublicTask:
         details = {"problem": task.problem, "target": task.target, "measures": task.measures} if full else {}
         return cls(task.id, task.code, task.title, f"{task.category.number}. {task.category.name}",
                    task.lead_unit.name, task.lead_leader.display_name, task.deadline_kind.value, task.deadline,
-                   task.status, closed_at=task.closed_at, **details)
+                   task.status, closed_at=task.closed_at, round_id=task.round_id, **details)
 
 
 @dataclass(frozen=True)
@@ -83,8 +85,12 @@ class PublicNotice:
     open: bool
 
 
-def public_tasks(session: Session, page: int, status: TaskStatus | None = None) -> tuple[list[PublicTask], int]:
+def public_tasks(session: Session, page: int, status: TaskStatus | None = None,
+                 round_id: int | None = None) -> tuple[list[PublicTask], int]:
+    """A page of the tasks (of one round, or of every round) and how many pages there are."""
     where = [RectificationTask.status == status] if status else []
+    if round_id:
+        where.append(RectificationTask.round_id == round_id)
     total = session.scalar(select(func.count(RectificationTask.id)).where(*where)) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     query = (select(RectificationTask).options(*TASK_DISPLAY).where(*where).order_by(RectificationTask.id)
@@ -113,11 +119,13 @@ def public_task(session: Session, task_id: int) -> PublicTaskPage:
                           answered_objections(session, task_id), closing_result(session, task))
 
 
-def open_notices(session: Session, today: date) -> list[PublicNotice]:
+def open_notices(session: Session, today: date, round_id: int | None = None) -> list[PublicNotice]:
     query = (select(SignoffNotice, RectificationTask).join(RectificationTask)
              .where(SignoffNotice.closed_at.is_(None), SignoffNotice.start_date <= today,
                     SignoffNotice.end_date >= today, RectificationTask.status != TaskStatus.CLOSED)
              .order_by(SignoffNotice.end_date))
+    if round_id:
+        query = query.where(RectificationTask.round_id == round_id)
     return [_public_notice(notice, task, today) for notice, task in session.execute(query)]
 
 

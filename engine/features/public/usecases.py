@@ -40,14 +40,16 @@ class PublicUseCases:
         self.files = files
         self.clock = processes.runtime.clock
 
-    def tasks(self, page: int = 1, status: TaskStatus | None = None) -> tuple[list[disclosure.PublicTask], int]:
-        return self.transactions.read(lambda s: disclosure.public_tasks(s, page, status))
+    def tasks(self, page: int = 1, status: TaskStatus | None = None,
+              round_id: int | None = None) -> tuple[list[disclosure.PublicTask], int]:
+        """The tasks' public fields, a page at a time, of one round or (round_id None) of every round."""
+        return self.transactions.read(lambda s: disclosure.public_tasks(s, page, status, round_id))
 
     def task(self, task_id: int) -> disclosure.PublicTaskPage:
         return self.transactions.read(lambda s: disclosure.public_task(s, task_id))
 
-    def open_notices(self) -> list[disclosure.PublicNotice]:
-        return self.transactions.read(lambda s: disclosure.open_notices(s, local_today(self.clock)))
+    def open_notices(self, round_id: int | None = None) -> list[disclosure.PublicNotice]:
+        return self.transactions.read(lambda s: disclosure.open_notices(s, local_today(self.clock), round_id))
 
     def notice(self, notice_id: int) -> disclosure.PublicNotice:
         return self.transactions.read(

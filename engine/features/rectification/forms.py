@@ -32,6 +32,8 @@ ASSIGNMENT_FIELDS = (
     Field("deadline", "date", required=False, label=N_("整改时限")),
 )
 REGISTRATION_FIELDS = (
+    Field("round_id", "id", required=False, label=N_("督察批次"), source="rounds", blank=N_("当前批次"),
+          help=N_("任务所属的督察批次；编号在同一批次内不能重复")),
     Field("code", "line", max_length=CODE_MAX, label=N_("编号")),
     Field("category_id", "id", label=N_("类别"), source="categories"),
     Field("title", "line", label=N_("任务名称")),

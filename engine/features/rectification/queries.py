@@ -14,6 +14,7 @@ from engine.core.statuses import InstructionStatus, ReportStatus, TaskStatus, Wa
 from engine.features.accounts.access import Access, unit_tasks
 from engine.features.rectification.ledger_order import ledger_order
 from engine.features.rectification.ledger_search import matches_every_word
+from engine.features.rounds.register import all_rounds
 from engine.store.models import (
     Category,
     HumanTask,
@@ -33,6 +34,8 @@ TASK_DISPLAY = (joinedload(RectificationTask.category), joinedload(Rectification
 
 @dataclass(frozen=True)
 class LedgerFilters:
+    #: the inspection round whose tasks are listed; None: every round (全部批次, the city-wide view)
+    round_id: int | None = None
     category_id: int | None = None
     unit_id: int | None = None
     status: TaskStatus | None = None
@@ -57,6 +60,8 @@ class LedgerFilters:
 
     def conditions(self) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = self._report_conditions()
+        if self.round_id:
+            conditions.append(RectificationTask.round_id == self.round_id)
         if self.category_id:
             conditions.append(RectificationTask.category_id == self.category_id)
         if self.unit_id and self.lead_only:
@@ -176,6 +181,7 @@ def choices(session: Session) -> dict[str, list[tuple[int, str]]]:
         "categories": [(c.id, f"{c.number}. {c.name}")
                        for c in session.scalars(select(Category).order_by(Category.number))],
         "units": unit_choices(session),
+        "rounds": [(r.id, r.name) for r in all_rounds(session)],
         "leaders": [(u.id, f"{u.display_name}（{u.title}）" if u.title else u.display_name)
                     for u in session.scalars(select(User).where(User.role == "leader", User.active.is_(True))
                                              .order_by(User.id))],

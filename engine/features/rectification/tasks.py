@@ -5,14 +5,16 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from engine.core.errors import InvalidSubmission
 from engine.core.fields import clean
 from engine.core.statuses import DeadlineKind, TaskStatus
+from engine.core.text import N_
 from engine.features.rectification.actions import MAIN_PROCESS
 from engine.features.rectification.forms import REGISTRATION_FIELDS, check_assignment
 from engine.features.rounds.register import current_round_id
-from engine.store.models import Category, RectificationTask, Unit
+from engine.store.models import Category, InspectionRound, RectificationTask, Unit
 from engine.workflow.step import Step
 
 
@@ -22,11 +24,20 @@ def checked_registration(step: Step, data: dict[str, Any]) -> dict[str, Any]:
     errors = check_assignment(step, cleaned)
     if step.session.get(Category, cleaned["category_id"]) is None:
         errors["category_id"] = ["没有这个类别"]
-    if step.session.scalar(select(RectificationTask.id).where(RectificationTask.code == cleaned["code"])):
-        errors["code"] = ["编号已存在"]
+    cleaned["round_id"] = cleaned["round_id"] or current_round_id(step.session)
+    if step.session.get(InspectionRound, cleaned["round_id"] or 0) is None:
+        errors["round_id"] = [N_("没有这个督察批次")]
+    elif code_taken(step.session, cleaned["round_id"], cleaned["code"]):
+        errors["code"] = [N_("本批次已有这个编号")]
     if errors:
         raise InvalidSubmission(errors)
     return cleaned
+
+
+def code_taken(session: Session, round_id: int, code: str) -> bool:
+    """A code names one task within its round (another round may have its own 1-1)."""
+    return session.scalar(select(RectificationTask.id).where(
+        RectificationTask.round_id == round_id, RectificationTask.code == code)) is not None
 
 
 def create_task(step: Step, data: dict[str, Any]) -> RectificationTask:

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from engine.core.actor import Actor
 from engine.core.errors import InvalidSubmission, NotFound
 from engine.core.statuses import TaskStatus, WarningLevel
+from engine.core.text import N_
 from engine.features.accounts.access import Access
 from engine.features.rectification import queries
 from engine.features.rectification.tasks import checked_registration, create_task
@@ -37,7 +38,7 @@ class TaskUseCases:
         try:
             return self.transactions.run(work)
         except IntegrityError:  # a task with this code was registered meanwhile
-            raise InvalidSubmission({"code": ["编号已存在"]}) from None
+            raise InvalidSubmission({"code": [N_("本批次已有这个编号")]}) from None
 
     def ledger(self, actor: Actor, filters: queries.LedgerFilters) -> queries.LedgerPage:
         self.access.require(actor, "ledger.view")

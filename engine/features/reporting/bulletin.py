@@ -20,6 +20,7 @@ from engine.core.clock import LOCAL_TZ, local_midnight
 from engine.core.errors import InvalidSubmission
 from engine.core.periods import next_period, parse_period, period_label, period_of
 from engine.core.statuses import ReportStatus, TaskStatus, WarningLevel
+from engine.features.measures.bulletin import MeasureMonth
 from engine.features.rectification.queries import TASK_DISPLAY, month_end
 from engine.features.reporting.dashboard import (
     EscalationSummary,
@@ -82,6 +83,10 @@ class BulletinData:
     warnings_now: dict[WarningLevel, int] = field(default_factory=dict)
     #: the audit chain's head as published on /public/audit-head the day the bulletin is made (events, hash)
     audit_head: tuple[int, str] = (0, "")
+    #: the inspection round the bulletin is about; "" for every round
+    round_name: str = ""
+    #: the strengthening measures' figures of the month, if the city has measures
+    measures: MeasureMonth | None = None
 
     @property
     def label(self) -> str:

@@ -36,7 +36,8 @@ def render_docx(data: BulletinData) -> bytes:
     document = Document()
     _page(document)
     _heading(document, data)
-    sections = (_overview, _by_category, _signed_off, _reports, _supervision, _deadlines, _requirements)
+    sections = (_overview, _by_category, _signed_off, _reports, _supervision, _deadlines,
+                *((_measures,) if data.measures is not None else ()), _requirements)
     for number, section in enumerate(sections):
         section(document, data, NUMERALS[number])
     _audit_head(document, data)
@@ -147,7 +148,8 @@ def _heading(document: DocumentObject, data: BulletinData) -> None:
     _font(line.add_run("\t" + _day(data.made_on)), BODY_FONT, BODY_SIZE)
     line.paragraph_format.tab_stops.add_tab_stop(Mm(156), alignment=2)  # right-aligned date
     _paragraph(document, indent=False)
-    _paragraph(document, f"{data.city}落实中央环境保护督察反馈意见整改工作{data.label}通报", font=TITLE_FONT, size=20,
+    inspection = data.round_name or "中央环境保护督察"
+    _paragraph(document, f"{data.city}落实{inspection}反馈意见整改工作{data.label}通报", font=TITLE_FONT, size=20,
                align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     _paragraph(document, indent=False)
     if not data.month_over:
@@ -263,6 +265,12 @@ def _task_table(document: DocumentObject, lines: Sequence[TaskLine]) -> None:
     _table(document, ("编号", "整改任务", "牵头单位", "牵头市领导", "整改时限", "状态"),
            [(line.code, line.title, line.unit, line.leader, _day(line.when), STATUS_TEXT.get(line.status, "")
              if line.status else "") for line in lines], (12, 54, 26, 20, 28, 16))
+
+
+def _measures(document: DocumentObject, data: BulletinData, numeral: str) -> None:
+    _section_title(document, numeral, "强化措施推进情况")
+    if data.measures is not None:
+        _paragraph(document, data.measures.sentence())
 
 
 def _requirements(document: DocumentObject, data: BulletinData, numeral: str) -> None:

@@ -30,6 +30,7 @@ from engine.core.statuses import (
     TaskStatus,
     WarningLevel,
 )
+from engine.features.measures.queries import MeasureFigures
 from engine.features.rectification.queries import month_end
 from engine.features.reporting.unit_record import UnitRecord
 from engine.store.models import (
@@ -140,6 +141,8 @@ class Dashboard:
     extensions: int = 0
     #: the instant the sweep counted these figures at (dashboard_summary.py); None: counted for this page
     as_of: datetime | None = None
+    #: 强化措施 by category and colour, for whoever may see them
+    measures: MeasureFigures | None = None
 
 
 @dataclass(frozen=True)

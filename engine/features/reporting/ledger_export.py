@@ -20,7 +20,7 @@ from engine.features.rectification.queries import TASK_DISPLAY, LedgerFilters
 from engine.features.rectification.warnings import describe
 from engine.features.reporting.ledger_deadlines import IMMEDIATE, STANDING
 from engine.features.reporting.ledger_import import LEDGER_HEADERS, SILENT, ProgressReporter
-from engine.store.models import Category, ProgressReport, RectificationTask, Unit, User
+from engine.store.models import Category, InspectionRound, ProgressReport, RectificationTask, Unit, User
 
 EXPORT_HEADERS = (*LEDGER_HEADERS, ("状态", 9), ("预警", 28), ("最近交账日期", 13), ("最近进展", 48), ("销号日期", 12))
 WARNING_FILLS = {WarningLevel.GREEN: "C6EFCE", WarningLevel.YELLOW: "FFEB9C", WarningLevel.RED: "FFC7CE"}
@@ -126,6 +126,8 @@ def _about_sheet(workbook: Workbook, meta: ExportMeta, count: int) -> None:
 def describe_filters(session: Session, filters: LedgerFilters) -> list[str]:
     """The filters in words, for the export's 说明 sheet."""
     described: list[str] = []
+    if filters.round_id and (round_ := session.get(InspectionRound, filters.round_id)):
+        described.append(f"督察批次：{round_.name}")
     if filters.category_id and (category := session.get(Category, filters.category_id)):
         described.append(f"类别：{category.number}. {category.name}")
     if filters.unit_id and (unit := session.get(Unit, filters.unit_id)):

@@ -27,7 +27,8 @@ from engine.features.rectification.forms import REGISTRATION_FIELDS, check_assig
 from engine.features.reporting.ledger_deadlines import read_deadline
 from engine.features.reporting.ledger_matching import Categories, Leaders, Units, nearest
 from engine.features.reporting.ledger_reading import FIELDS, Column, ReadLedger, SheetRow, normal, section_of
-from engine.store.models import RectificationTask, Unit
+from engine.features.rounds.register import current_round_id
+from engine.store.models import InspectionRound, RectificationTask, Unit
 from engine.workflow.step import Step
 
 TITLE_MAX = 60
@@ -69,6 +70,8 @@ class LedgerPreview:
     skipped: list[tuple[int, str, str]] = field(default_factory=list)  # (row, why, text)
     file_problems: list[Problem] = field(default_factory=list)
     new_categories: list[str] = field(default_factory=list)
+    #: the inspection round the tasks are registered in (codes are compared with that round's ledger)
+    round_name: str = ""
 
     @property
     def problems(self) -> list[Problem]:
@@ -97,13 +100,18 @@ class LedgerPreview:
         return [row for row in self.rows if not row.existing]
 
 
-def preview_ledger(step: Step, ledger: ReadLedger, roles: RoleModel) -> LedgerPreview:
-    """Every row of the ledger as understood; new categories are created in `step` (rolled back unless confirmed)."""
+def preview_ledger(step: Step, ledger: ReadLedger, roles: RoleModel, round_id: int | None = None) -> LedgerPreview:
+    """Every row of the ledger as understood, for the round given (else the current one); new categories are
+    created in `step` (rolled back unless confirmed)."""
     preview = LedgerPreview(ledger.file_kind, ledger.header_row, ledger.columns)
+    chosen = step.session.get(InspectionRound, round_id or current_round_id(step.session) or 0)
+    if chosen is None:
+        raise InvalidSubmission({"round_id": [N_("没有这个督察批次")]})
+    preview.round_name = chosen.name
     if ledger.missing:
         preview.file_problems = [_missing(ledger, name) for name in ledger.missing]
         return preview
-    reader = _RowReader(step, ledger, roles)
+    reader = _RowReader(step, ledger, roles, chosen.id)
     for row in ledger.rows:
         if row.kind == "section":
             preview.sections.append((row.number, row.text, reader.enter_section(row)))
@@ -127,8 +135,9 @@ def _missing(ledger: ReadLedger, name: str) -> Problem:
 
 
 class _RowReader:
-    def __init__(self, step: Step, ledger: ReadLedger, roles: RoleModel) -> None:
+    def __init__(self, step: Step, ledger: ReadLedger, roles: RoleModel, round_id: int) -> None:
         self.step = step
+        self.round_id = round_id
         self.headers = {column.field: column.header for column in ledger.columns if column.field}
         self.units = Units(step.session.scalars(select(Unit)), roles)
         self.leaders = Leaders(step.session)
@@ -149,8 +158,9 @@ class _RowReader:
         result = PreviewRow(row.number, letters=row.letters)
         title, problem = split_problem(row.text_of("problem"))
         result.title = title
-        result.data = {"code": "", "title": title, "problem": problem, "target": row.text_of("target"),
-                       "measures": row.text_of("measures"), "category_id": None, "lead_unit_id": None,
+        result.data = {"round_id": self.round_id, "code": "", "title": title, "problem": problem,
+                       "target": row.text_of("target"), "measures": row.text_of("measures"), "category_id": None,
+                       "lead_unit_id": None,
                        "cooperating_unit_ids": [], "lead_leader_id": None, "deadline_kind": None, "deadline": None}
         readers: dict[str, Callable[[], list[str]]] = {
             "category": lambda: self._category(row, result),
@@ -232,11 +242,11 @@ class _RowReader:
         return f"{number}-{seq}"
 
     def check(self, rows: list[PreviewRow]) -> None:
-        """Registration's rules on every row, duplicates within the file, and rows already in the ledger."""
+        """Registration's rules on every row, duplicates within the file, and rows already in the round's ledger."""
         codes = [row.code for row in rows]
         existing = {task.code: task for task in self.step.session.scalars(
             select(RectificationTask).options(selectinload(RectificationTask.cooperating_units))
-            .where(RectificationTask.code.in_(codes)))}
+            .where(RectificationTask.round_id == self.round_id, RectificationTask.code.in_(codes)))}
         for row in rows:
             self._check_one(row, existing.get(row.code))
 

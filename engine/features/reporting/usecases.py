@@ -17,12 +17,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import True_
 
 from engine.core.actor import Actor
-from engine.core.clock import local_today
+from engine.core.clock import local_midnight, local_today
 from engine.core.errors import DomainError, InvalidSubmission
 from engine.core.grid import read_grid
+from engine.core.periods import parse_period
 from engine.core.spreadsheet import ImportRejected, Problem
 from engine.features.accounts.access import Access
-from engine.features.rectification.queries import LedgerFilters
+from engine.features.measures.bulletin import month_figures
+from engine.features.measures.queries import MeasureFigures
+from engine.features.measures.queries import figures as measure_figures
+from engine.features.rectification.queries import LedgerFilters, month_end
 from engine.features.reporting import (
     bulletin,
     dashboard,
@@ -37,7 +41,7 @@ from engine.features.reporting.ledger_preview import LedgerPreview, preview_ledg
 from engine.features.reporting.ledger_reading import FIELDS, ReadLedger, read_ledger
 from engine.store.database import Session
 from engine.store.files import CheckedFile, FileStore
-from engine.store.models import ImportProfile, RectificationTask
+from engine.store.models import ImportProfile, InspectionRound, RectificationTask
 from engine.store.transactions import Transactions
 from engine.workflow.instances import Processes
 
@@ -60,8 +64,10 @@ class ReportingUseCases:
         self.access = access
         self.clock = processes.runtime.clock
 
-    def _scope(self, actor: Actor) -> ColumnElement[bool]:
-        return true() if actor.is_system() else self.access.task_filter(actor)
+    def _scope(self, actor: Actor, round_id: int | None = None) -> ColumnElement[bool]:
+        """The tasks the actor sees, of one round if one is chosen (else of every round: the city-wide view)."""
+        seen = true() if actor.is_system() else self.access.task_filter(actor)
+        return and_(seen, RectificationTask.round_id == round_id) if round_id else seen
 
     def dashboard(self, actor: Actor, round_id: int | None = None) -> dashboard.Dashboard:
         """The dashboard of the tasks the actor sees (of one inspection round, given one); for everyone who sees
@@ -69,11 +75,10 @@ class ReportingUseCases:
         self.access.require(actor, "dashboard.view")
 
         def work(session: Session) -> dashboard.Dashboard:
-            scope, now = self._scope(actor), self.clock.now()
-            settings = self.processes.settings
-            kept = dashboard_summary.read(session, now, settings, round_id) if _sees_all(scope) else None
-            in_round = scope if round_id is None else and_(scope, dashboard_summary.in_round(round_id))
-            return kept or self._counted(session, in_round, now)
+            now, settings = self.clock.now(), self.processes.settings
+            kept = dashboard_summary.read(session, now, settings, round_id) if _sees_all(self._scope(actor)) else None
+            board = kept or self._counted(session, self._scope(actor, round_id), now)
+            return replace(board, measures=self._measures(session, actor))
 
         return self.transactions.read(work)
 
@@ -85,10 +90,18 @@ class ReportingUseCases:
         return bool(counted)
 
     def _counted(self, session: Session, scope: ColumnElement[bool], now: datetime) -> dashboard.Dashboard:
+        """The dashboard of the tasks in scope as counted now (what the summary keeps: nobody's own figures)."""
         built = dashboard.build_dashboard(session, scope, now)
         return replace(built, open_instructions=unit_record.open_instructions(session, scope),
                        instructed_tasks=unit_record.instructed_tasks(session, scope),
                        unit_records=unit_record.unit_records(session, scope, self.processes.settings))
+
+    def _measures(self, session: Session, actor: Actor) -> MeasureFigures | None:
+        if not actor.is_system() and not self.access.roles.allows(actor.role, "measure.view"):
+            return None
+        today = local_today(self.clock)
+        found = measure_figures(session, self.access, actor, today, self.processes.settings)
+        return found if found.total else None
 
     # --- the ledger in Excel ------------------------------------------------------------------
 
@@ -110,13 +123,13 @@ class ReportingUseCases:
         return self.transactions.run(work)
 
     def preview_import(self, actor: Actor, content: bytes, *, mapping: Mapping[str, str] | None = None,
-                       profile: str = "") -> LedgerPreview:
+                       profile: str = "", round_id: int | None = None) -> LedgerPreview:
         """Every row of a ledger as it would be imported, with its warnings and problems; nothing is kept."""
         self.access.require(actor, "ledger.import")
         ledger = self._read(content, mapping, profile)
 
         def work(session: Session) -> LedgerPreview:
-            raise _RolledBack(preview_ledger(self.processes.step(session, actor), ledger, self.access.roles))
+            raise _RolledBack(preview_ledger(self.processes.step(session, actor), ledger, self.access.roles, round_id))
 
         try:
             return self.transactions.run(work)
@@ -125,24 +138,28 @@ class ReportingUseCases:
             return preview
 
     def import_tasks(self, actor: Actor, content: bytes, *, file_name: str = "", dry_run: bool = False,
-                     mapping: Mapping[str, str] | None = None, profile: str = "",
+                     mapping: Mapping[str, str] | None = None, profile: str = "", round_id: int | None = None,
                      progress: ProgressReporter = ledger_import.SILENT) -> ledger_import.ImportResult:
-        """Register every new task of a ledger (.xlsx, .xls, .csv), each with its process started; all or nothing."""
+        """Register every new task of a ledger (.xlsx, .xls, .csv) in a round (else the current one), each with its
+        process started; all or nothing."""
         self.access.require(actor, "ledger.import")
         ledger = self._read(content, mapping, profile)
 
         def work(session: Session) -> ledger_import.ImportResult:
             step = self.processes.step(session, actor)
-            result = ledger_import.register_rows(step, preview_ledger(step, ledger, self.access.roles), progress)
+            preview = preview_ledger(step, ledger, self.access.roles, round_id)
+            result = ledger_import.register_rows(step, preview, progress)
             if dry_run:
                 raise _RolledBack(result)
             self.processes.settle([replace(step, task=session.get_one(RectificationTask, task_id))
                                    for task_id in result.task_ids.values()])
             if result.created or result.new_categories:
                 step.audit("ledger.imported", ("ledger", file_name or "xlsx"),
-                           f"导入台账{f'「{file_name}」' if file_name else ''}：新登记 {len(result.created)} 项，"
+                           f"导入台账{f'「{file_name}」' if file_name else ''}到{preview.round_name}："
+                           f"新登记 {len(result.created)} 项，"
                            f"未变 {len(result.unchanged)} 项", after={"created": result.created,
-                                                                     "new_categories": result.new_categories})
+                                                                     "new_categories": result.new_categories,
+                                                                     "round": preview.round_name})
             return result
 
         try:
@@ -216,22 +233,31 @@ class ReportingUseCases:
 
     # --- the monthly bulletin -------------------------------------------------------------------
 
-    def bulletin(self, actor: Actor, month: str) -> bytes:
-        """月度通报 of a month (YYYY-MM) as .docx."""
+    def bulletin(self, actor: Actor, month: str, round_id: int | None = None) -> bytes:
+        """月度通报 of a month (YYYY-MM) as .docx, of one round or of every round."""
         self.access.require(actor, "bulletin.make")
 
         def work(session: Session) -> bytes:
-            data = bulletin.bulletin_data(session, self._scope(actor), month, self.clock.now())
-            self.processes.step(session, actor).audit("bulletin.made", ("bulletin", month),
-                                                      f"生成{data.label}月度通报")
+            data = self._bulletin_data(session, actor, month, round_id)
+            self.processes.step(session, actor).audit(
+                "bulletin.made", ("bulletin", month),
+                f"生成{data.label}月度通报{f'（{data.round_name}）' if data.round_name else ''}")
             return render_docx(data)
 
         return self.transactions.run(work)
 
-    def bulletin_data(self, actor: Actor, month: str) -> bulletin.BulletinData:
+    def bulletin_data(self, actor: Actor, month: str, round_id: int | None = None) -> bulletin.BulletinData:
         self.access.require(actor, "bulletin.make")
-        return self.transactions.read(
-            lambda s: bulletin.bulletin_data(s, self._scope(actor), month, self.clock.now()))
+        return self.transactions.read(lambda s: self._bulletin_data(s, actor, month, round_id))
+
+    def _bulletin_data(self, session: Session, actor: Actor, month: str, round_id: int | None) -> bulletin.BulletinData:
+        """The month's figures (of one round, or of all), the strengthening measures' paragraph included."""
+        data = bulletin.bulletin_data(session, self._scope(actor, round_id), month, self.clock.now())
+        chosen = session.get(InspectionRound, round_id) if round_id else None
+        start = local_midnight(parse_period(month))
+        measures = month_figures(session, self.access, start, month_end(month), self.clock.now(),
+                                 self.processes.settings)
+        return replace(data, round_name=chosen.name if chosen else "", measures=measures)
 
 
 def _sees_all(scope: ColumnElement[bool]) -> bool:

@@ -13,7 +13,8 @@ from engine.core.statuses import WarningLevel
 from engine.features.accounts.access import Access
 from engine.features.chasing.forms import CHASE_FORM
 from engine.features.clues.queries import inbox_clues
-from engine.store.models import Clue, HumanTask, HumanTaskStatus, Notice, ProcessInstance, RectificationTask
+from engine.features.measures.queries import inbox_measures
+from engine.store.models import Clue, HumanTask, HumanTaskStatus, Measure, Notice, ProcessInstance, RectificationTask
 
 #: an inbox shows this many entries a page, oldest first; a supervisor of a province may have thousands
 INBOX_PAGE_SIZE = 50
@@ -43,6 +44,7 @@ class InboxEntry:
     period: str
     overdue: bool
     clue: Clue | None = None  # the problem clue of work that belongs to no task
+    measure: Measure | None = None  # the strengthening measure of work that belongs to no task
 
 
 @dataclass(frozen=True)
@@ -100,9 +102,10 @@ def inbox(session: Session, access: Access, actor: Actor, now: datetime, page: i
                            .where(HumanTask.id.in_(ids))).all()
     order = {work_id: position for position, work_id in enumerate(ids)}
     rows = sorted(rows, key=lambda row: order[row[0].id])
-    clues = inbox_clues(session, [work.instance_id for work, _ in rows if work.task_id is None])
-    entries = [InboxEntry(work, period, work.due_at is not None and work.due_at < now, clues.get(work.instance_id))
-               for work, period in rows]
+    taskless = [work.instance_id for work, _ in rows if work.task_id is None]
+    clues, measures = inbox_clues(session, taskless), inbox_measures(session, taskless)
+    entries = [InboxEntry(work, period, work.due_at is not None and work.due_at < now, clues.get(work.instance_id),
+                          measures.get(work.instance_id)) for work, period in rows]
     return InboxPage(entries, total, page, pages, _kinds(session, queues))
 
 

@@ -3,19 +3,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from engine.core.actor import Actor
-from engine.core.clock import LOCAL_TZ
+from engine.core.clock import LOCAL_TZ, local_today
 from engine.core.errors import Conflict, InvalidSubmission, NotFound, PermissionDenied
+from engine.core.settings import Settings
 from engine.core.text import N_, Text
 from engine.core.uploads import Upload
 from engine.features.accounts.access import Access
 from engine.features.clues.queries import ClueWorkItem, clue_of_instance, clue_page
 from engine.features.cooperation.queries import of_period as contributions_of_period
+from engine.features.measures.queries import MeasureWorkItem, measure_of_instance
+from engine.features.measures.queries import page as measure_page
 from engine.features.rectification import duties
 from engine.features.rectification.actions import MONTHLY_REPORT_PROCESS
 from engine.features.rectification.queries import load_task
@@ -53,7 +57,7 @@ class WorkItem:
     work: HumanTask
     task: RectificationTask
     period: str
-    page: TaskPage
+    page: TaskPage | None  # None where only the form is wanted (a submission being checked)
     extra: dict[str, Any] = field(default_factory=dict)  # the form's context: a draft, the items to answer
     initial: dict[str, Any] | None = None  # what the form starts with
 
@@ -94,22 +98,32 @@ class WorkItems:
             duties.check(session, actor, work_item, work_item.task)
         if not work_item.status.is_open():
             raise Conflict(already_handled(work_item))
+        if lock and instance.suspended:  # it may still be read
+            raise Conflict(N_("这项工作所在的流程已被系统管理员暂停，恢复后才能办理"))
         return work_item, instance
 
     def _may_see(self, session: Session, actor: Actor, work_item: HumanTask) -> bool:
         """Work of a task: whoever may see the task; work of a problem clue: whoever may see clues."""
         if work_item.task is not None:
             return self.access.can_view_task(actor, work_item.task)
+        measure_id = measure_of_instance(session, work_item.instance_id)
+        if measure_id is not None:
+            return measure_page(session, self.access, actor, measure_id, *self._today_and_settings()) is not None
         return self.access.can_view_clues(actor) and clue_of_instance(session, work_item.instance_id) is not None
 
-    def item(self, session: Session, actor: Actor, human_task_id: int) -> WorkItem:
+    def _today_and_settings(self) -> tuple[date, Settings]:
+        return local_today(self.processes.runtime.clock), self.processes.settings
+
+    def item(self, session: Session, actor: Actor, human_task_id: int, whole: bool = True) -> WorkItem:
+        """The work item with its form's context and starting values; `whole`: with the task's page and what the
+        form shows beside it (a submission is checked against the form alone)."""
         work, instance = self.open(session, actor, human_task_id, lock=False)
         task = self.access.check_view_task(actor, load_task(session, work.task_id or 0))
         handler = self.processes.registry.forms[work.form]
         step = self.processes.step(session, actor, task=task, instance=instance, human_task=work)
-        page = task_page(session, self.access, actor, task, self.processes.settings, step.today)
+        page = task_page(session, self.access, actor, task, self.processes.settings, step.today) if whole else None
         extra = handler.context(step)
-        if instance.process_id == MONTHLY_REPORT_PROCESS and task.cooperating_units:
+        if whole and instance.process_id == MONTHLY_REPORT_PROCESS and task.cooperating_units:
             extra["contributions"] = contributions_of_period(session, task.id, instance.business_key)
         item = WorkItem(work, task, instance.business_key, page, extra, handler.initial(step))
         draft = draft_of(session, actor, work)
@@ -134,6 +148,25 @@ class WorkItems:
         if clue is None:
             raise NotFound("没有找到这项工作")
         return ClueWorkItem(work, clue_page(session, self.access, actor, clue))
+
+    def measure_item(self, session: Session, actor: Actor, human_task_id: int) -> MeasureWorkItem:
+        """A step of a strengthening measure's process, with the measure's page and what its form starts from."""
+        work, instance = self.open(session, actor, human_task_id, lock=False)
+        measure_id = measure_of_instance(session, work.instance_id)
+        found = measure_page(session, self.access, actor, measure_id, *self._today_and_settings()) \
+            if measure_id is not None else None
+        if found is None:
+            raise NotFound("没有找到这项工作")
+        handler = self.processes.registry.forms[work.form]
+        step = self.processes.step(session, actor, instance=instance, human_task=work)
+        item = MeasureWorkItem(work, found, handler.context(step), handler.initial(step))
+        draft = draft_of(session, actor, work)
+        if draft is not None:
+            item.initial, item.extra["draft_saved_at"] = {**(item.initial or {}), **resumed(handler, draft)}, \
+                draft.saved_at
+        if work.returned_by_id is not None:
+            session.refresh(work, ["returned_by"])
+        return item
 
     def complete(self, session: Session, actor: Actor, human_task_id: int, data: dict[str, Any],
                  uploads: Sequence[Upload], writer: FileWriter) -> HumanTask:

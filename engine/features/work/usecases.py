@@ -16,6 +16,7 @@ from engine.core.text import N_
 from engine.core.uploads import Upload
 from engine.features.accounts.access import Access
 from engine.features.clues.queries import ClueWorkItem
+from engine.features.measures.queries import MeasureWorkItem
 from engine.features.notifications import centre
 from engine.features.rectification.queries import load_task, unit_choices
 from engine.features.work import inbox as inbox_queries
@@ -64,12 +65,17 @@ class WorkUseCases:
     def notices(self, actor: Actor) -> list[Notice]:
         return self.transactions.read(lambda s: inbox_queries.notices(s, actor, self.clock.now()))
 
-    def item(self, actor: Actor, human_task_id: int) -> WorkItem:
-        return self.transactions.read(lambda s: self.items.item(s, actor, human_task_id))
+    def item(self, actor: Actor, human_task_id: int, whole: bool = True) -> WorkItem:
+        """A work item to show (`whole`), or only its form, to check what was submitted."""
+        return self.transactions.read(lambda s: self.items.item(s, actor, human_task_id, whole))
 
     def clue_item(self, actor: Actor, human_task_id: int) -> ClueWorkItem:
         self.access.require(actor, "clue.view")
         return self.transactions.read(lambda s: self.items.clue_item(s, actor, human_task_id))
+
+    def measure_item(self, actor: Actor, human_task_id: int) -> MeasureWorkItem:
+        self.access.require(actor, "measure.view")
+        return self.transactions.read(lambda s: self.items.measure_item(s, actor, human_task_id))
 
     def complete(self, actor: Actor, human_task_id: int, data: dict[str, Any],
                  uploads: Sequence[Upload] = ()) -> HumanTask:
@@ -127,6 +133,8 @@ class WorkUseCases:
                                       .with_for_update())
             if instance is None:
                 raise NotFound("没有这个未处理的故障")
+            if instance.suspended:
+                raise Conflict(N_("该流程已暂停：请先在流程实例页面恢复运行，再重试"))
             self.sweep.fire(session, actor, instance)
             resolve_incident(session, incident_id, actor, self.clock.now())
 

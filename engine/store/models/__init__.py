@@ -19,6 +19,7 @@ from engine.store.models.escalation import (
 )
 from engine.store.models.exceptions import ExtensionRequest, TaskReceipt
 from engine.store.models.instructions import Instruction, InstructionAnswer
+from engine.store.models.measures import Measure, MeasureReport, MeasureReview, measure_cooperating_units
 from engine.store.models.notifications import NoticeRead, NotificationPreference, OutboxMessage, OutboxStatus
 from engine.store.models.rectification import (
     Category,
@@ -33,6 +34,7 @@ from engine.store.models.rounds import InspectionRound
 from engine.store.models.signoff import Objection, PublicSummary, SignoffApplication, SignoffNotice
 from engine.store.models.summaries import DashboardSummary
 from engine.store.models.targets import EnvironmentalIndicator, IndicatorValue
+from engine.store.models.tokens import ApiToken
 from engine.store.models.workflow import (
     HumanTask,
     HumanTaskStatus,
@@ -48,6 +50,7 @@ __all__ = [
     "AccessRefusal",
     "AccountabilityCase",
     "AccountablePerson",
+    "ApiToken",
     "Attachment",
     "AuditChain",
     "AuditEvent",
@@ -78,6 +81,9 @@ __all__ = [
     "InstructionAnswer",
     "IssuedDocument",
     "LoginSession",
+    "Measure",
+    "MeasureReport",
+    "MeasureReview",
     "Notice",
     "NoticeRead",
     "NotificationPreference",
@@ -101,5 +107,6 @@ __all__ = [
     "clue_tasks",
     "clue_units",
     "cooperating_units",
+    "measure_cooperating_units",
     "stored_enum",
 ]

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -57,10 +58,12 @@ class RectificationTask(Base):
         Index("ix_rectification_tasks_category_status", "category_id", "status", "warning"),
         Index("ix_rectification_tasks_lead_unit_status", "lead_unit_id", "status", "warning"),
         Index("ix_rectification_tasks_lead_leader_status", "lead_leader_id", "status", "warning"),
+        #: a code names a task within its round: the next round numbers its tasks from 1-1 again
+        UniqueConstraint("round_id", "code", name="uq_rectification_tasks_round_code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(32), unique=True)
+    code: Mapped[str] = mapped_column(String(32), index=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
     #: the inspection round whose feedback the task answers
     round_id: Mapped[int] = mapped_column(ForeignKey("inspection_rounds.id"), index=True)

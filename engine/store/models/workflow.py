@@ -49,10 +49,13 @@ class ProcessVersion(Base):
     """One deployed version of one BPMN process, kept as long as any instance uses it."""
 
     __tablename__ = "process_versions"
-    __table_args__ = (UniqueConstraint("process_id", "sha256"),)
+    __table_args__ = (UniqueConstraint("process_id", "sha256"),
+                      UniqueConstraint("process_id", "number", name="uq_process_versions_number"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[str] = mapped_column(String(100), index=True)
+    #: 1, 2, 3… per process, in the order deployed; new instances start on the highest
+    number: Mapped[int]
     name: Mapped[str] = mapped_column(String(200), default="")
     sha256: Mapped[str] = mapped_column(String(64))
     file_name: Mapped[str] = mapped_column(String(200))
@@ -75,6 +78,8 @@ class ProcessInstance(Base):
     next_timer_at: Mapped[datetime | None]
     #: an unresolved incident: the sweep leaves the instance alone until someone retries it
     blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: suspended by an administrator: no timer fires and no work item can be done until it is resumed
+    suspended: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     lock_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -88,7 +93,7 @@ class ProcessInstance(Base):
 
     def is_due(self, now: datetime) -> bool:
         """A timer of this instance should fire now (strictly after its instant, as SpiffWorkflow compares)."""
-        return (self.status.is_running() and not self.blocked
+        return (self.status.is_running() and not self.blocked and not self.suspended
                 and self.next_timer_at is not None and self.next_timer_at < now)
 
 

@@ -2,7 +2,7 @@
 (PostgreSQL) on the tasks' and the monthly reports' texts; the dashboard's summary the sweep refreshes
 
 Revision ID: 0024
-Revises: 0019
+Revises: 0023
 
 The statements live in engine/store/search_index.py, which every schema upgrade runs again (a later
 migration that copies one of the tables drops its triggers).
@@ -18,7 +18,7 @@ import engine.store.models
 from engine.store import search_index
 
 revision: str = "0024"
-down_revision: str | None = "0019"
+down_revision: str | None = "0023"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
