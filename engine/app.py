@@ -151,6 +151,7 @@ class Duban:
         self.console = ConsoleUseCases(transactions, processes, access)
         self.holidays = HolidayUseCases(transactions, self.access, self.clock)
         self.sweep.after_timers(self.holidays.load)  # another process's change reaches this one within a sweep
+        self.sweep.after_timers(self.reporting.refresh_dashboard)  # a province's dashboard, counted once a sweep
 
     def init_database(self) -> list[str]:
         """Create missing tables, sync the unit tree from roles.yaml, deploy the workflows, load the holiday table."""

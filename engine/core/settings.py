@@ -27,6 +27,8 @@ class Settings:
     review_working_days: int = 5
     #: the web server sweeps due timers this often (0: never; `duban tick` still works)
     sweep_seconds: int = 60
+    #: a dashboard of this many tasks or more is counted by each sweep, not at each visit (0: always)
+    dashboard_summary_tasks: int = 10_000
     #: a timer that met a database failure (a lost connection, a serialization failure) is tried again this
     #: many times, after 1, 2, 4 … times this many seconds, before it becomes an incident
     timer_retries: int = 3

@@ -79,9 +79,16 @@ def like_escaped(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def chinese_date(day: date) -> str:
-    """A day as Chinese text writes it, without leading zeros: 2027年1月1日."""
+def chinese_date(day: date | str) -> str:
+    """A day (or its ISO text) as Chinese text writes it, without leading zeros: 2027年1月1日."""
+    day = date.fromisoformat(day) if isinstance(day, str) else day
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def marked_date(day: date | str) -> Text:
+    """A day within a text put in the reader's language: as chinese_date in Chinese, 2027-01-05 in English."""
+    day = date.fromisoformat(day) if isinstance(day, str) else day
+    return N_("%(year)d年%(month)d月%(day)d日", year=day.year, month=day.month, day=day.day)
 
 
 def chinese_duration(span: timedelta) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, orm
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 
-from engine.store import append_only
+from engine.store import append_only, search_index
 from engine.store.audit import append_to_chain
 from engine.store.state import row_key, vouched
 
@@ -67,13 +67,15 @@ class Database:
 
     def upgrade_schema(self) -> None:
         """Create the schema, or bring an older one up to date (Alembic migrations); put back the audit trail's
-        append-only triggers if they are missing (a restored copy made without them, or dropped by hand).
-        With a migration URL this is done as the schema's owner; a current schema asks nothing of either role."""
+        append-only triggers if they are missing (a restored copy made without them, or dropped by hand), and
+        what is missing of the search index (a table copied by a later migration loses its triggers). With a
+        migration URL this is done as the schema's owner; a current schema asks nothing of either role."""
         with self.migration_connection() as connection:
             config = self._alembic_config()
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
             append_only.install(connection)
+            search_index.install(connection)
 
     @contextmanager
     def migration_connection(self) -> Iterator[Connection]:

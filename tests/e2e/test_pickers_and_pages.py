@@ -48,3 +48,29 @@ def test_the_dashboard_reads_whole_on_a_laptop_screen(site: Site, person: People
     sizes = page.eval_on_selector_all(".chart-legend li",
                                       "items => items.map(i => parseFloat(getComputedStyle(i).fontSize))")
     assert sizes and min(sizes) >= 12, sizes
+
+
+#: the size on screen of each number printed on the dashboard's donuts: its font size times the drawing's scale
+DONUT_NUMBERS = """texts => texts.map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)"""
+
+
+def test_the_donuts_numbers_read_at_12_px_or_more_on_a_laptop_and_a_phone(site: Site, person: People) -> None:
+    site.world.register("PG-2")
+    laptop = person("leader")
+    laptop.page.set_viewport_size({"width": 1366, "height": 768})
+    for reader, name in ((laptop, "dashboard-donut-1366"), (person("leader", phone=True), "dashboard-donut-390")):
+        page = reader.open("/dashboard", name)
+        sizes = page.eval_on_selector_all("svg.chart-donut text.value", DONUT_NUMBERS)
+        assert sizes and min(sizes) >= 12, (name, sizes)
+
+
+def test_the_open_instructions_on_the_dashboard_open_their_tasks_in_the_ledger(site: Site, person: People) -> None:
+    world = site.world
+    task_id = world.register("PS-1")
+    world.duban.instructions.write(world["leader"], {"task_ids": [task_id], "answer_due": "2026-03-20",
+                                                     "text": "请加快进度"})
+    page = person("leader").open("/dashboard", "dashboard-instructions")
+    page.locator('[data-kpi="instructions"] a').click()
+    expect(page.locator("#extra-filters")).to_contain_text("有未阅结的领导批示")
+    expect(page.locator("table tbody tr")).to_have_count(1)
+    expect(page.locator("table tbody tr")).to_contain_text("PS-1")

@@ -28,10 +28,10 @@ def test_a_reminder_is_read_in_the_inbox_and_resolves_once_the_report_is_submitt
                                                                                     person: People) -> None:
     task_id = site.world.register(code=CODE)
     walk_to_reporting(site.world, task_id)
-    site.world.next_month()  # March's report is asked for: 请于 2026-04-05 前报送
+    site.world.next_month()  # March's report is asked for: 请于 2026年4月5日 前报送
     staff = person("staff")
     staff.open("/inbox", "reminder-unread")
-    reminder = staff.page.locator("li.reminder").filter(has_text=f"{CODE} 请于 2026-04-05 前报送")
+    reminder = staff.page.locator("li.reminder").filter(has_text=f"{CODE} 请于 2026年4月5日 前报送")
     expect(reminder).to_contain_text("未读")
     unread = unread_in_menu(staff)
     reminder.get_by_role("button", name="标为已读").click()
@@ -42,5 +42,5 @@ def test_a_reminder_is_read_in_the_inbox_and_resolves_once_the_report_is_submitt
     staff.do_step("填报月度进展", CODE, report_progress, "report")
     expect(staff.page.locator("li.reminder").filter(has_text=CODE)).to_have_count(0)  # submitted: no reminder
     staff.open("/notifications", "centre-resolved")
-    asked = staff.page.locator("ul.notices li").filter(has_text=f"{CODE} 请于 2026-04-05 前报送")
+    asked = staff.page.locator("ul.notices li").filter(has_text=f"{CODE} 请于 2026年4月5日 前报送")
     expect(asked).to_contain_text("已办结")

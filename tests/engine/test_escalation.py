@@ -67,7 +67,7 @@ def test_an_overdue_report_opens_an_escalation_proposal_for_the_supervisor(world
     [escalation] = escalations(world, task_id)
     assert escalation.status is EscalationStatus.PROPOSING
     assert escalation.trigger is EscalationTriggerKind.REPORT_OVERDUE
-    assert escalation.triggers[0].detail == "2026年3月月度进展逾期未报（报送期限 2026-04-05）"
+    assert escalation.triggers[0].detail == "2026年3月月度进展逾期未报（报送期限 2026年4月5日）"
     assert (escalation.suggested_level, escalation.suggestion) == (1, "该单位此前未因本任务被问责，建议通报")
     assert forms_of(world, "supervisor", task_id) == ["escalation_propose"]  # one item: chasing is one answer
     with world.duban.db.transaction(write=False) as session:

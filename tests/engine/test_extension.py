@@ -61,7 +61,7 @@ def test_an_approved_extension_moves_the_deadline_and_its_timers(world: World) -
     assert deadline_passed(world, task_id) == []
     world.go_to(on("2026-08-01"))
     world.go_to(on("2026-08-20"))
-    assert deadline_passed(world, task_id) == ["超期预警：已超过整改时限（2026-07-31）"]  # the new one, once
+    assert deadline_passed(world, task_id) == ["超期预警：已超过整改时限（2026年7月31日）"]  # the new one, once
 
 
 def test_extensions_are_counted_on_the_dashboard_and_the_ledger_lists_the_extended_tasks(world: World) -> None:
@@ -87,7 +87,7 @@ def test_the_leader_may_set_another_date(world: World) -> None:
     assert task_of(world, task_id).deadline == date(2026, 6, 30)
     world.go_to(on("2026-07-01"))
     world.go_to(on("2026-07-10"))
-    assert deadline_passed(world, task_id) == ["超期预警：已超过整改时限（2026-06-30）"]
+    assert deadline_passed(world, task_id) == ["超期预警：已超过整改时限（2026年6月30日）"]
 
 
 def test_a_refused_extension_leaves_the_old_deadline(world: World) -> None:
@@ -101,7 +101,7 @@ def test_a_refused_extension_leaves_the_old_deadline(world: World) -> None:
     assert (task.deadline, task.extensions) == (date(2026, 5, 31), 0)
     world.go_to(on("2026-06-01"))
     world.go_to(on("2026-06-10"))
-    assert deadline_passed(world, task_id) == ["超期预警：已超过整改时限（2026-05-31）"]
+    assert deadline_passed(world, task_id) == ["超期预警：已超过整改时限（2026年5月31日）"]
 
 
 def test_beyond_the_extensions_allowed_the_request_goes_to_the_leading_groups_head(world: World) -> None:

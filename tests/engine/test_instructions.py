@@ -9,6 +9,7 @@ from engine.core.errors import InvalidSubmission, NotFound, PermissionDenied
 from engine.core.statuses import InstructionStatus
 from engine.features.instructions.usecases import open_count
 from engine.features.notifications.preferences import category_of
+from engine.features.rectification.queries import LedgerFilters
 from engine.store.models import AuditEvent, InstanceStatus, Instruction, Notice, ProcessInstance
 from tests.factories import World
 
@@ -79,7 +80,10 @@ def test_open_instructions_are_counted_on_the_dashboard(world: World) -> None:
     write(world, first, second)
     world.do("head", first, "instruction_answer", answer="已落实")
     world.do("leader", first, "instruction_review", decision="close", comment="")
-    assert world.duban.reporting.dashboard(world["coordinator"]).open_instructions == 1
+    board = world.duban.reporting.dashboard(world["coordinator"])
+    assert (board.open_instructions, board.instructed_tasks) == (1, 1)
+    listed = world.duban.tasks.ledger(world["coordinator"], LedgerFilters(instructed=True))
+    assert [row.task.id for row in listed.rows] == [second]  # the dashboard's link lists the task counted
 
 
 def test_an_unanswered_instruction_is_told_to_the_unit_and_the_leader_once(world: World) -> None:

@@ -3,9 +3,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select, text, update
+
 from engine.core.clock import LOCAL_TZ
-from engine.features.rectification.ledger_order import SORTS, search_words
+from engine.features.rectification.ledger_order import SORTS
+from engine.features.rectification.ledger_search import search_words
 from engine.features.rectification.queries import LedgerFilters
+from engine.store import search_index
+from engine.store.models import RectificationTask
 from tests.factories import World, walk_to_reporting
 
 
@@ -38,6 +43,65 @@ def test_a_word_in_a_monthly_report_finds_its_task(world: World) -> None:
     world.duban.sweep.fire_due_timers()  # March is over: its report is asked for
     world.do("staff", task, "report_submit", progress="完成膜生物反应器安装", percent_complete=60)
     assert codes(world, q="膜生物反应器") == ["2-1"]
+
+
+def test_chinese_without_spaces_is_one_word_found_as_it_is_written(world: World) -> None:
+    world.register("1-1", title="沱江沿岸非法码头整治")
+    world.register("1-2", title="沱江码头堆场扬尘", cooperating_unit_ids=[])
+    assert codes(world, q="沱江码头") == ["1-2"]  # the words apart only when written apart
+    assert codes(world, q="沱江 码头") == ["1-1", "1-2"]
+    assert codes(world, q="非法码头") == ["1-1"]  # a part of a longer run of characters
+    assert codes(world, q="河") == [] and codes(world, q="扬尘") == ["1-2"]  # one or two characters: no trigram
+
+
+def test_latin_words_ignore_case_and_quotes_are_searched_for_as_themselves(world: World) -> None:
+    world.register("1-1", title="COD 超标排放", problem='出水 "COD" 浓度超标。')
+    assert codes(world, q="cod") == ["1-1"] and codes(world, q="Cod 超标") == ["1-1"]
+    assert codes(world, q='"COD"') == ["1-1"]  # an FTS5 phrase keeps its quotes literal
+    assert codes(world, q='"COD" "BOD"') == []
+
+
+def test_the_index_follows_the_texts_whoever_changes_them(world: World) -> None:
+    task = world.register("2-1", title="园区污水处理厂提标")
+    walk_to_reporting(world, task)
+    world.next_month()
+    world.do("staff", task, "report_submit", progress="完成膜生物反应器安装", percent_complete=60)
+    world.do("head", task, "report_sign", decision="submit", comment="")
+    world.do("supervisor", task, "report_review", decision="return", comment="请写明工程量", lagging=False)
+    world.do("staff", task, "report_submit", progress="完成人工湿地建设 3 公顷", percent_complete=60)
+    assert codes(world, q="膜生物反应器") == [] and codes(world, q="人工湿地") == ["2-1"]  # the report rewritten
+    with world.duban.db.transaction() as session:  # a text changed outside the engine's use cases
+        session.execute(update(RectificationTask).where(RectificationTask.id == task).values(title="工业园区提标改造"))
+    assert codes(world, q="污水处理厂") == [] and codes(world, q="提标改造") == ["2-1"]
+
+
+def test_an_upgrade_puts_back_a_trigger_that_a_copied_table_lost(world: World) -> None:
+    db = world.duban.db
+    with db.engine.begin() as connection:
+        search_index.remove(connection)
+    world.register("3-1", title="赤水河流域小水电清理")  # not in the index: it is gone
+    db.upgrade_schema()
+    assert codes(world, q="小水电") == ["3-1"]  # rebuilt from the tables
+    world.register("3-2", title="赤水河岸线小水电拆除")
+    assert codes(world, q="小水电 拆除") == ["3-2"]  # and kept up to date again
+
+
+def test_the_search_reads_the_text_index_not_every_row(world: World) -> None:
+    world.register("1-1", title="沱江沿岸非法码头整治")
+    with world.duban.db.transaction(write=False) as session:
+        dialect = session.get_bind().dialect
+        if dialect.name == "postgresql":
+            session.execute(text("SET LOCAL enable_seqscan = off"))  # a tiny table is read whole otherwise
+        statement = select(RectificationTask.id).where(*LedgerFilters(q="非法码头").conditions())
+        sql = str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+        plan = "\n".join(str(row[-1]) for row in session.execute(text("EXPLAIN " + ("QUERY PLAN " if
+                                                                                     dialect.name == "sqlite" else "")
+                                                                       + sql)))
+    if dialect.name == "sqlite":
+        assert f"SCAN {search_index.TASK_TEXTS.name} VIRTUAL TABLE INDEX" in plan, plan
+        assert f"SCAN {search_index.REPORT_TEXTS.name} VIRTUAL TABLE INDEX" in plan, plan
+    else:  # the same expression as the index's, or PostgreSQL would not use it
+        assert search_index.TASK_TEXTS.name in plan and search_index.REPORT_TEXTS.name in plan, plan
 
 
 def test_codes_sort_naturally_and_every_column_sorts_both_ways(world: World) -> None:

@@ -272,7 +272,7 @@ def test_a_report_reminder_resolves_once_the_report_is_submitted_and_may_be_read
     walk_to_reporting(world, task_id)
     world.next_month()
     [asked] = reminders(world, "staff")
-    assert asked.endswith("请于 2026-04-05 前报送2026年3月月度进展") and reminders(world, "head") == [asked]
+    assert asked.endswith("请于 2026年4月5日 前报送2026年3月月度进展") and reminders(world, "head") == [asked]
     unread = centre.unread_count(world["staff"])
     notice_id = next(entry.notice.id for entry in centre.centre(world["staff"]).entries
                      if entry.notice.kind == "report_requested")
@@ -291,9 +291,9 @@ def test_a_moved_deadline_settles_its_warnings_and_a_signed_off_task_leaves_no_r
     world.next_month()
     report_month(world, task_id)
     world.go_to(datetime(2026, 5, 1, 0, 1, tzinfo=LOCAL_TZ))
-    assert "1-1 已超过整改时限（2026-04-30），尚未销号" in reminders(world, "staff")
+    assert "1-1 已超过整改时限（2026年4月30日），尚未销号" in reminders(world, "staff")
     world.do("supervisor", task_id, "overdue_action", decision="extend", new_deadline="2026-09-30",
              comment="涉及征地拆迁，同意延期")
-    assert reminders(world, "staff") == ["1-1 请于 2026-05-05 前报送2026年4月月度进展"]
+    assert reminders(world, "staff") == ["1-1 请于 2026年5月5日 前报送2026年4月月度进展"]
     sign_off(world, task_id)  # April's report never sent: the task is closed, its report cycle with it
     assert reminders(world, "staff") == [] and reminders(world, "head") == []

@@ -99,7 +99,7 @@ def test_a_receipt_not_made_in_time_turns_the_task_yellow_and_goes_to_the_coordi
     world.do("staff", task_id, "receipt_sign", decision="receive", reason="")
     task = task_of(world, task_id)
     assert (task.warning, task.receipt_late, task.received_at is not None) == (WarningLevel.GREEN, False, True)
-    assert "江阳区签收（逾期，签收期限 2026-03-12）" in audit_actions(world, task_id)
+    assert "江阳区签收（逾期，签收期限 2026年3月12日）" in audit_actions(world, task_id)
 
 
 def test_signing_late_ends_the_coordinators_follow_up(world: World) -> None:

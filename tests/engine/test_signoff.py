@@ -102,6 +102,24 @@ def test_the_notice_runs_five_working_days_across_the_spring_festival(world: Wor
     assert "objection_answer" in [w.form for w in world.work_for("supervisor", task_id)]
 
 
+def test_the_audit_trail_writes_the_notice_and_site_check_days_as_chinese_text_does(world: World) -> None:
+    world.go_to(at("2026-02-10"))
+    task_id = reporting_task(world)
+    apply_for_signoff(world, task_id)
+    world.do("supervisor", task_id, "signoff_verify", **{**checklist(), "site_check_date": "2026-02-09"})
+    world.go_to(at("2026-02-12"))
+    world.do("publicity", task_id, "signoff_notice", text="拟销号公示")
+    world.go_to(at("2026-02-26", 0))
+    world.tick(minutes=1)  # the notice period is over
+    with world.duban.db.transaction(write=False) as session:
+        summaries = list(session.scalars(select(AuditEvent.summary).where(
+            AuditEvent.action.like("signoff.%")).order_by(AuditEvent.seq)))
+    assert any(s.endswith("现场核查 2026年2月9日（督办组张三、李四）") for s in summaries)
+    assert "发布销号公示，公示期 2026年2月12日至2026年2月25日（5 个工作日）" in summaries
+    assert "公示期满（2026年2月12日至2026年2月25日），收到异议 0 件" in summaries
+    assert not any("2026-02" in s for s in summaries)
+
+
 def test_an_objection_of_the_wrong_length_is_refused_field_by_field(world: World) -> None:
     notice_id = publish(world, reporting_task(world))
     with pytest.raises(InvalidSubmission) as refused:

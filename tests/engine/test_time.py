@@ -39,7 +39,8 @@ def test_a_report_is_requested_reminded_and_marked_overdue_on_its_days(world: Wo
     world.go_to(at("2026-04-01", 0, 1))
     requested = report(world, "2026-03")
     assert (requested.status, requested.due_date) == (ReportStatus.REQUESTED, date(2026, 4, 5))
-    assert next(n.text for n in notices(world, "report_requested")).endswith("请于 2026-04-05 前报送2026年3月月度进展")
+    asked = next(n.text for n in notices(world, "report_requested"))
+    assert asked.endswith("请于 2026年4月5日 前报送2026年3月月度进展")
     assert notices(world, "report_reminder") == []
     world.go_to(at("2026-04-02", 0, 1))  # three days before the due day
     assert len(notices(world, "report_reminder")) == 2  # the officer and the unit head

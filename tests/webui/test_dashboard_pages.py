@@ -11,6 +11,7 @@ from tests.engine.test_dashboard_and_bulletin import stage_city
 from tests.escalations import propose
 from tests.factories import World
 from tests.webui.conftest import Browser
+from tests.webui.test_languages import switch
 from tests.webui.test_reports_web import page
 
 Login = Callable[[str], Browser]
@@ -73,3 +74,19 @@ def test_the_bulletin_links_its_escalations_to_the_register(login_as: Login, wor
     assert register_total(coordinator, html.unescape(link.group(1))) == int(figures.group(1)) == 2
     assert register_total(coordinator, "/escalations?approved=2026-04") == int(figures.group(2)) == 1
     assert "2026-04 启动的督办问责" in page(coordinator, "/escalations?opened=2026-04")
+
+
+def test_a_summary_counted_by_the_sweep_says_when_it_was_counted(login_as: Login, world: World) -> None:
+    from tests.engine.test_dashboard_summary import summarising
+
+    stage_city(world)
+    assert "每分钟统计一次" not in page(login_as("leader"), "/dashboard")  # a city counted at each visit
+    summarising(world).reporting.refresh_dashboard()
+    leader = login_as("leader")
+    board = page(leader, "/dashboard")
+    assert "截至 2026年" in board and "每分钟统计一次" in board
+    assert page(leader, "/dashboard") == board  # its charts drawn once, the same again
+    english = switch(leader, "/dashboard", "en")
+    assert "counted every minute" in english
+    legends = re.findall(r'<ul class="chart-legend"[^>]*>(.*?)</ul>', english, re.S)
+    assert legends and "未启动" not in legends[0]  # drawn again for a reader of another language

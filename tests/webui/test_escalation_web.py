@@ -24,7 +24,7 @@ def test_an_escalation_walks_through_the_browser_step_by_step(login_as: Login, w
     task_id = overdue_task(world)
     supervisor, leader, coordinator, head = (login_as(u) for u in ("supervisor", "leader", "coordinator", "head"))
     form = page(supervisor, f"/work/{inbox_links(supervisor)['提出问责建议']}")
-    assert "督办问责第 1 号" in form and "2026年3月月度进展逾期未报（报送期限 2026-04-05）" in form
+    assert "督办问责第 1 号" in form and "2026年3月月度进展逾期未报（报送期限 2026年4月5日）" in form
     assert re.search(r'<input checked[^>]*name="level"[^>]*value="1"', form)  # the ladder's default: 通报
     do_step(supervisor, "提出问责建议", {"decision": "propose", "level": "1", "reasons": "3月进展逾期未报",
                                     "evidence": "截至4月6日未报送"})

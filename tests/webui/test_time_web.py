@@ -26,7 +26,7 @@ def test_overdue_report_shows_yellow_and_the_supervisor_chases_it(login_as: Logi
     world.go_to(at("2026-04-02T08:00"))
     staff = login_as("staff")
     inbox = staff.get("/inbox").get_data(as_text=True)
-    assert "填报月度进展" in inbox and "将于 2026-04-05 到期" in inbox  # the reminder
+    assert "填报月度进展" in inbox and "将于 2026年4月5日 到期" in inbox  # the reminder
     world.go_to(at("2026-04-06T08:00"))
     ledger = login_as("supervisor").get("/ledger").get_data(as_text=True)
     assert "黄：2026-03 月度进展逾期未报" in ledger
@@ -101,3 +101,21 @@ def test_the_demo_clock_moves_time_forward_and_fires_timers(duban: Any, world: W
 
 def test_the_demo_clock_does_not_exist_outside_demo_mode(login_as: Login) -> None:
     assert login_as("admin").get("/admin/clock/").status_code == 404
+
+
+def test_a_day_in_a_reminder_reads_as_chinese_text_writes_it_and_in_english_as_iso(app: Any) -> None:
+    from datetime import date
+
+    from flask_babel import force_locale
+
+    from engine.core.periods import period_text
+    from engine.core.text import N_, marked_date
+    from webui.i18n import translated
+
+    reminder = N_("%(code)s %(period)s月度进展将于 %(due)s 到期，请抓紧报送", code="1-1", period=period_text("2027-01"),
+                  due=marked_date(date(2027, 1, 5)))
+    with app.test_request_context("/"):
+        with force_locale("zh_CN"):
+            assert translated(reminder) == "1-1 2027年1月月度进展将于 2027年1月5日 到期，请抓紧报送"
+        with force_locale("en"):
+            assert "2027-01-05" in translated(reminder) and "年" not in translated(reminder)

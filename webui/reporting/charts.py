@@ -29,11 +29,11 @@ WARNING_COLOURS = {WarningLevel.GREEN: "#198754", WarningLevel.YELLOW: "#f0ad00"
 Link = Callable[..., str]
 
 
-def _style(colours: Sequence[str]) -> Style:
+def _style(colours: Sequence[str], value_size: int = 11) -> Style:
     return Style(background="white", plot_background="white", foreground="#212529", foreground_strong="#212529",
                  foreground_subtle="#adb5bd", opacity="1", opacity_hover=".85", colors=tuple(colours),
                  font_family=FONT, label_font_size=12, major_label_font_size=12, legend_font_size=12,
-                 value_font_size=11, title_font_size=14, tooltip_font_size=12, guide_stroke_dasharray="0",
+                 value_font_size=value_size, title_font_size=14, tooltip_font_size=12, guide_stroke_dasharray="0",
                  major_guide_stroke_dasharray="0", guide_stroke_color="#dee2e6", major_guide_stroke_color="#ced4da")
 
 
@@ -55,14 +55,14 @@ def _count_axis(highest: int) -> dict[str, Any]:
     return {"y_labels": list(range(0, highest + step + 1, step)), "show_minor_y_labels": True}
 
 
-def render(chart: pygal.graph.graph.Graph, label: str) -> Markup:
-    """The chart's SVG without scripts or comments, labelled for screen readers."""
+def render(chart: pygal.graph.graph.Graph, label: str, kind: str = "") -> Markup:
+    """The chart's SVG without scripts or comments, labelled for screen readers (`kind`: a CSS class of its own)."""
     root = etree.fromstring(chart.render(is_unicode=True).encode("utf-8"))
     for node in list(root.iter(f"{SVG}script", etree.Comment)):
         node.getparent().remove(node)
     root.set("role", "img")
     root.set("aria-label", label)
-    root.set("class", "pygal-chart chart-svg")
+    root.set("class", f"pygal-chart chart-svg {kind}".strip())
     svg = Markup(etree.tostring(root, encoding="unicode"))  # noqa: S704 - SVG built by pygal/lxml, text escaped
     return svg + legend(chart)
 
@@ -83,18 +83,29 @@ def _value(count: int, href: str) -> dict[str, Any] | None:
     return {"value": count, "xlink": {"href": href, "target": "_self"}} if count else None
 
 
+def _donut(colours: Sequence[str]) -> pygal.Pie:
+    """A ring as wide as it is high, drawn at the size the page shows it (duban.css .chart-donut): its numbers are
+    not scaled down to a few pixels on a phone or in a half-width column."""
+    return pygal.Pie(**{**_config(colours, inner_radius=.45, width=DONUT, height=DONUT, margin=4),
+                        "style": _style(colours, value_size=14)})
+
+
+#: the donut's drawing, in px; the page shows it at this width at most
+DONUT = 300
+
+
 def status_pie(statuses: StatusCounts, link: Link) -> Markup:
-    chart = pygal.Pie(**_config(list(STATUS_COLOURS.values()), inner_radius=.45, height=300))
+    chart = _donut(list(STATUS_COLOURS.values()))
     for status in TaskStatus:
         chart.add(translated(status.label), [_value(statuses[status], link(status=status.value))])
-    return render(chart, _("整改任务按状态分布"))
+    return render(chart, _("整改任务按状态分布"), "chart-donut")
 
 
 def warning_pie(warnings: dict[WarningLevel, int], link: Link) -> Markup:
-    chart = pygal.Pie(**_config(list(WARNING_COLOURS.values()), inner_radius=.45, height=300))
+    chart = _donut(list(WARNING_COLOURS.values()))
     for level in WarningLevel:
         chart.add(translated(level.label), [_value(warnings.get(level, 0), link(warning=level.value))])
-    return render(chart, _("未销号任务的预警颜色"))
+    return render(chart, _("未销号任务的预警颜色"), "chart-donut")
 
 
 def status_bars(rows: Sequence[GroupRow], link: Callable[[GroupRow, TaskStatus], str], label: str) -> Markup:

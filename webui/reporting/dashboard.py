@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, g, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -47,7 +48,7 @@ CHART_GROUPS = 20
 @permission_required("dashboard.view")
 def index() -> str:
     board = engine().reporting.dashboard(current_actor(), chosen_round_id())
-    return render_template("reporting/dashboard.html", board=board, charts=dashboard_charts(board),
+    return render_template("reporting/dashboard.html", board=board, charts=drawn_charts(board),
                            ledger_url=ledger_url, statuses=list(TaskStatus), chart_groups=CHART_GROUPS,
                            desk=leader_desk(), under_way=UNDER_WAY, rounds=round_choice())
 
@@ -68,6 +69,24 @@ def charted(rows: Sequence[GroupRow]) -> list[GroupRow]:
         return list(rows)
     largest = {row.id for row in sorted(rows, key=lambda row: -row.statuses.total)[:CHART_GROUPS]}
     return [row for row in rows if row.id in largest]
+
+
+#: the charts of the dashboards the sweep counted, drawn once each per language: pygal takes half the page's time,
+#: and a summary stays the same for a minute (a few are kept: one per inspection round and language)
+_DRAWN: dict[tuple[str, str, str], dict[str, Any]] = {}
+DRAWN_KEPT = 16
+
+
+def drawn_charts(board: Dashboard) -> dict[str, Any]:
+    """The dashboard's charts; those of a summary as drawn for the first reader of it in that language."""
+    if board.as_of is None:
+        return dashboard_charts(board)
+    key = (str(get_locale()), str(chosen_round_id()), repr(board))  # the links name the round chosen
+    if key not in _DRAWN:
+        if len(_DRAWN) >= DRAWN_KEPT:
+            _DRAWN.clear()
+        _DRAWN[key] = dashboard_charts(board)
+    return _DRAWN[key]
 
 
 def dashboard_charts(board: Dashboard) -> dict[str, Any]:

@@ -78,7 +78,7 @@ def ledger_filters() -> LedgerFilters:
         leader_id=query_id(args.get("leader")), q=args.get("q", "")[:100], page=query_id(args.get("page")) or 1,
         sort=sort if sort.lstrip("-") in SORTS else "",
         lead_only=args.get("lead") == "1", report_overdue=args.get("overdue") == "1",
-        extended=args.get("extended") == "1",
+        extended=args.get("extended") == "1", instructed=args.get("instructed") == "1",
         registered_by=_period_arg("registered_by"), closed_by=_period_arg("closed_by"),
         closed_in=_period_arg("closed_in"))
 

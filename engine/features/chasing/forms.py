@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from engine.core.fields import Field, attachments_field
 from engine.core.statuses import ChaseStatus
-from engine.core.text import N_
+from engine.core.text import N_, chinese_date, marked_date
 from engine.features.notifications.notices import notify
 from engine.store.models import Chase, User
 from engine.workflow.forms import FormHandler
@@ -72,9 +72,11 @@ def mark_chase_unanswered(step: Step, data: dict[str, Any]) -> None:
     chase = chase_of(step)
     chase.overdue = True
     step.audit("chase.unanswered", ("chase", chase.id),
-               f"{chase.unit.name}逾期未反馈催办（{chase.step_name}，时限 {chase.reply_due}）", after={"overdue": True})
+               f"{chase.unit.name}逾期未反馈催办（{chase.step_name}，时限 {chinese_date(chase.reply_due)}）",
+               after={"overdue": True})
     tell_chaser(step, chase, "chase_overdue", N_("%(unit)s 逾期未反馈催办（%(step)s，时限 %(due)s）",
-                                                 unit=chase.unit.name, step=chase.step_name, due=chase.reply_due))
+                                                 unit=chase.unit.name, step=chase.step_name,
+                                                 due=marked_date(chase.reply_due)))
 
 
 HANDLERS: tuple[FormHandler, ...] = (ReplyHandler(),)

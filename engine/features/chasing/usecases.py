@@ -12,7 +12,7 @@ from engine.core.clock import local_today
 from engine.core.errors import Conflict, InvalidSubmission, NotFound, PermissionDenied
 from engine.core.fields import Field, clean
 from engine.core.statuses import ChaseStatus
-from engine.core.text import N_
+from engine.core.text import N_, chinese_date, marked_date
 from engine.core.workdays import add_working_days
 from engine.features.accounts.access import Access
 from engine.features.chasing.forms import CHASE_FORM, CHASE_PROCESS, business_key
@@ -83,13 +83,13 @@ def _send(step: Step, target: HumanTask, data: dict[str, Any]) -> Chase:
     step.session.add(chase)
     step.session.flush()
     step.audit("chase.sent", ("chase", chase.id),
-               f"催办{unit.name}（{target.name}）：{data['message']}（{data['reply_due']} 前反馈）",
+               f"催办{unit.name}（{target.name}）：{data['message']}（{chinese_date(data['reply_due'])}前反馈）",
                after={"unit": unit.id, "work": target.id, "reply_due": data["reply_due"]})
     instance = step.processes.start(step, CHASE_PROCESS, {"reply_due": data["reply_due"]},
                                     business_key=business_key(chase))
     chase.instance_id = instance.id
     text = N_("%(code)s 催办（%(step)s）：%(message)s（%(due)s 前反馈）", code=step.the_task.code, step=target.name,
-              message=data["message"], due=data["reply_due"])
+              message=data["message"], due=marked_date(data["reply_due"]))
     for role in UNIT_ROLES:
         notify(step.for_instance(instance), role, "chased", text, unit_id=unit.id)
     return chase

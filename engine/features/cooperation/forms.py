@@ -10,7 +10,7 @@ from sqlalchemy import select
 from engine.core.fields import Field, attachments_field
 from engine.core.periods import period_label, period_text
 from engine.core.statuses import ContributionStatus
-from engine.core.text import N_
+from engine.core.text import N_, chinese_date, marked_date
 from engine.features.notifications.notices import notify
 from engine.features.rectification.events import ReportRequested, ReportSubmitted
 from engine.features.rectification.notices import notify_unit
@@ -57,9 +57,9 @@ def request_contributions(step: Step, event: ReportRequested) -> None:
                                         business_key=f"{KEY_PREFIX}{contribution.id}")
         contribution.instance_id = instance.id
         step.audit("contribution.requested", ("contribution", contribution.id),
-                   f"请配合单位{unit.name}于 {due} 前报送{period_label(event.period)}配合工作情况")
-        text = N_("%(code)s 请于 %(due)s 前报送%(period)s配合工作情况（牵头单位 %(lead)s）", code=task.code, due=due,
-                  period=period_text(event.period), lead=task.lead_unit.name)
+                   f"请配合单位{unit.name}于{chinese_date(due)}前报送{period_label(event.period)}配合工作情况")
+        text = N_("%(code)s 请于 %(due)s 前报送%(period)s配合工作情况（牵头单位 %(lead)s）", code=task.code,
+                  due=marked_date(due), period=period_text(event.period), lead=task.lead_unit.name)
         for role in UNIT_ROLES:
             notify(step.for_instance(instance), role, "contribution_requested", text, unit_id=unit.id)
 
@@ -100,7 +100,8 @@ def mark_contribution_missing(step: Step, data: dict[str, Any]) -> None:
     contribution.status = ContributionStatus.MISSING
     unit = contribution.unit.name
     step.audit("contribution.missing", ("contribution", contribution.id),
-               f"配合单位{unit}逾期未报送{period_label(contribution.period)}配合工作情况（时限 {contribution.due_on}）",
+               f"配合单位{unit}逾期未报送{period_label(contribution.period)}配合工作情况"
+               f"（时限 {chinese_date(contribution.due_on)}）",
                after={"status": contribution.status.value})
     text = N_("%(code)s 配合单位 %(unit)s 逾期未报送%(period)s配合工作情况", code=step.the_task.code, unit=unit,
               period=period_text(contribution.period))

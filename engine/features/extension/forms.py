@@ -9,7 +9,7 @@ from typing import Any
 from engine.core.errors import InvalidSubmission
 from engine.core.fields import Field, attachments_field, clean
 from engine.core.statuses import ExtensionStatus
-from engine.core.text import N_
+from engine.core.text import N_, chinese_date, marked_date
 from engine.features.extension.requests import check_may_request, check_not_involved, request_of
 from engine.features.notifications.notices import notify
 from engine.features.rectification.actions import restart_deadline_watch
@@ -40,7 +40,8 @@ class RequestHandler(FormHandler):
         if not cleaned["new_deadline"]:
             errors["new_deadline"] = [N_("必填")]
         elif date.fromisoformat(cleaned["new_deadline"]) <= task.deadline:
-            errors["new_deadline"] = [N_("申请的时限须晚于现整改时限（%(deadline)s）", deadline=task.deadline)]
+            errors["new_deadline"] = [N_("申请的时限须晚于现整改时限（%(deadline)s）",
+                                                 deadline=marked_date(task.deadline))]
         if not cleaned["reasons"]:
             errors["reasons"] = [N_("必填")]
         if errors:
@@ -57,7 +58,8 @@ class RequestHandler(FormHandler):
         request.requested_deadline = date.fromisoformat(data["new_deadline"])
         request.reasons = data["reasons"]
         step.audit("extension.requested", ("extension", request.id),
-                   f"申请将整改时限由 {request.old_deadline} 延至 {request.requested_deadline}：{request.reasons}",
+                   f"申请将整改时限由 {chinese_date(request.old_deadline)}"
+                   f"延至{chinese_date(request.requested_deadline)}：{request.reasons}",
                    after={"old": request.old_deadline.isoformat(), "requested": data["new_deadline"]})
         return {"decision": "submit"}
 
@@ -123,9 +125,9 @@ class DecisionHandler(FormHandler):
         if data["decision"] == "refuse":
             request.status = ExtensionStatus.REFUSED
             step.audit("extension.refused", ("extension", request.id),
-                       f"不同意延期：{request.decision_comment}，整改时限仍为 {task.deadline}")
+                       f"不同意延期：{request.decision_comment}，整改时限仍为 {chinese_date(task.deadline)}")
             notify_unit(step, "extension_refused", N_("%(code)s 延期申请未获同意，整改时限仍为 %(deadline)s",
-                                                      code=task.code, deadline=task.deadline))
+                                                      code=task.code, deadline=marked_date(task.deadline)))
             return {"decision": "refuse"}
         assert request.requested_deadline is not None  # noqa: S101 - a request reaches a leader with its date
         granted = request.requested_deadline if data["decision"] == "approve" else date.fromisoformat(
@@ -143,14 +145,15 @@ def extend(step: Step, request: Any, granted: date, status: ExtensionStatus) -> 
     task.deadline = granted
     task.extensions += 1
     step.audit("task.deadline_extended", ("task", task.id),
-               f"同意延期：整改时限由 {old} 延至 {granted}（第 {task.extensions} 次延期）",
+               f"同意延期：整改时限由 {chinese_date(old) if old else '未定'}延至{chinese_date(granted)}"
+               f"（第 {task.extensions} 次延期）",
                before={"deadline": old.isoformat() if old else None},
                after={"deadline": granted.isoformat(), "extensions": task.extensions})
     restart_deadline_watch(step)
     notify_unit(step, "extension_granted", N_("%(code)s 延期申请已同意，整改时限延至 %(deadline)s",
-                                              code=task.code, deadline=granted))
+                                              code=task.code, deadline=marked_date(granted)))
     notify(step, "supervisor", "extension_granted", N_("%(code)s 整改时限延至 %(deadline)s", code=task.code,
-                                                       deadline=granted))
+                                                       deadline=marked_date(granted)))
 
 
 HANDLERS = (RequestHandler(), ReviewHandler(), DecisionHandler())

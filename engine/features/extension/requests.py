@@ -8,7 +8,7 @@ from sqlalchemy import select
 from engine.core.actor import Actor
 from engine.core.errors import InvalidSubmission, PermissionDenied
 from engine.core.statuses import ExtensionStatus
-from engine.core.text import N_, Text
+from engine.core.text import N_, Text, chinese_date, marked_date
 from engine.store.database import Session
 from engine.store.models import ExtensionRequest, RectificationTask, User
 from engine.workflow.step import Step
@@ -42,7 +42,7 @@ def request_refusal(task: RectificationTask, today: date) -> Text | None:
     if task.deadline is None or not task.deadline_kind.has_date():
         return N_("这项任务没有整改时限，无需延期")
     if today > task.deadline:
-        return N_("整改时限（%(deadline)s）已过，不能再申请延期", deadline=task.deadline)
+        return N_("整改时限（%(deadline)s）已过，不能再申请延期", deadline=marked_date(task.deadline))
     return None
 
 
@@ -67,7 +67,8 @@ def start_request(step: Step) -> ExtensionRequest:
                                old_deadline=task.deadline, reasons="", review="", decision_comment="")
     step.session.add(request)
     step.session.flush()
-    step.audit("extension.opened", ("extension", request.id), f"提出延期申请（现整改时限 {task.deadline}）"
+    step.audit("extension.opened", ("extension", request.id),
+               f"提出延期申请（现整改时限 {chinese_date(task.deadline)}）"
                + (f"，已延期 {task.extensions} 次，报领导小组组长审批" if to_head else ""),
                after={"deadline": task.deadline.isoformat(), "to_head": to_head})
     return request

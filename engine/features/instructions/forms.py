@@ -11,7 +11,7 @@ from sqlalchemy import select
 from engine.core.errors import InvalidSubmission
 from engine.core.fields import Field, attachments_field, clean
 from engine.core.statuses import InstructionStatus
-from engine.core.text import N_
+from engine.core.text import N_, chinese_date, marked_date
 from engine.features.notifications.notices import notify
 from engine.features.rectification.notices import notify_unit
 from engine.store.models import Instruction, InstructionAnswer
@@ -92,10 +92,11 @@ class ReviewHandler(FormHandler):
         instruction.status, instruction.answer_due = InstructionStatus.AWAITING_ANSWER, date.fromisoformat(
             data["answer_due"])
         step.audit("instruction.again", ("instruction", instruction.id),
-                   f"领导再次批示 {instruction.batch}：{data['comment']}（{data['answer_due']} 前答复）",
+                   f"领导再次批示 {instruction.batch}：{data['comment']}（{chinese_date(data['answer_due'])}前答复）",
                    after={"status": instruction.status.value, "answer_due": data["answer_due"]})
         notify_unit(step, "instruction", N_("%(code)s 领导再次批示：%(text)s（%(due)s 前答复）",
-                                            code=step.the_task.code, text=data["comment"], due=data["answer_due"]))
+                                            code=step.the_task.code, text=data["comment"],
+                                            due=marked_date(data["answer_due"])))
         return {"decision": AGAIN, "answer_due": data["answer_due"]}
 
 
@@ -103,12 +104,13 @@ def mark_instruction_overdue(step: Step, data: dict[str, Any]) -> None:
     """The answer date passed unanswered: the unit and the leader are told."""
     instruction = instruction_of(step)
     step.audit("instruction.overdue", ("instruction", instruction.id),
-               f"领导批示 {instruction.batch} 逾期未答复（时限 {instruction.answer_due}）")
+               f"领导批示 {instruction.batch} 逾期未答复（时限 {chinese_date(instruction.answer_due)}）")
     notify_unit(step, "instruction_overdue", N_("%(code)s 领导批示逾期未答复（时限 %(due)s）",
-                                                code=step.the_task.code, due=instruction.answer_due))
+                                                code=step.the_task.code, due=marked_date(instruction.answer_due)))
     notify(step, "leader", "instruction_overdue", N_("%(code)s %(unit)s 逾期未答复您的批示（时限 %(due)s）",
                                                      code=step.the_task.code, unit=instruction.unit.name,
-                                                     due=instruction.answer_due), user_id=instruction.leader_id)
+                                                     due=marked_date(instruction.answer_due)),
+           user_id=instruction.leader_id)
 
 
 HANDLERS: tuple[FormHandler, ...] = (AnswerHandler(), ReviewHandler())

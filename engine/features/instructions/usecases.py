@@ -11,7 +11,7 @@ from engine.core.clock import local_today
 from engine.core.errors import InvalidSubmission
 from engine.core.fields import Field, clean
 from engine.core.statuses import InstructionStatus
-from engine.core.text import N_
+from engine.core.text import N_, chinese_date, marked_date
 from engine.core.workdays import add_working_days
 from engine.features.accounts.access import Access
 from engine.features.instructions import queries
@@ -98,12 +98,12 @@ def _write_on(step: Step, batch: str, data: dict[str, Any]) -> Step:
     step.session.add(instruction)
     step.session.flush()
     step.audit("instruction.written", ("instruction", instruction.id),
-               f"领导批示 {batch}：{data['text']}（{data['answer_due']} 前答复）",
+               f"领导批示 {batch}：{data['text']}（{chinese_date(data['answer_due'])}前答复）",
                after={"batch": batch, "answer_due": data["answer_due"]})
     instance = step.processes.start(step, INSTRUCTION_PROCESS, {"answer_due": data["answer_due"]},
                                     business_key=batch)
     instruction.instance_id = instance.id
     notify_unit(step.for_instance(instance), "instruction", N_("%(code)s 领导批示：%(text)s（%(due)s 前答复）",
                                                                code=task.code, text=data["text"],
-                                                               due=data["answer_due"]))
+                                                               due=marked_date(data["answer_due"])))
     return step

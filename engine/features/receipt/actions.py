@@ -10,7 +10,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy import select, update
 
 from engine.core.statuses import ReceiptStatus
-from engine.core.text import N_
+from engine.core.text import N_, chinese_date
 from engine.core.workdays import add_working_days
 from engine.features.notifications.notices import notify
 from engine.features.rectification.events import TaskAssigned, TaskClosed
@@ -88,7 +88,7 @@ def mark_receipt_late(step: Step, data: dict[str, Any]) -> None:
     receipt.late = True
     step.the_task.receipt_late = True
     name = unit_name(step, receipt.unit_id)
-    step.audit("task.receipt_late", ("task", step.the_task.id), f"{name}未在 {receipt.due_date} 前签收",
+    step.audit("task.receipt_late", ("task", step.the_task.id), f"{name}未在{chinese_date(receipt.due_date)}前签收",
                after={"unit_id": receipt.unit_id, "due": receipt.due_date.isoformat()})
     notify(step, "coordinator", "receipt_late", N_("%(code)s 交办后%(unit)s逾期未签收，请督促",
                                                    code=step.the_task.code, unit=name))

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from engine.core.errors import InvalidSubmission
 from engine.core.fields import Field, clean
 from engine.core.statuses import ReceiptStatus
-from engine.core.text import N_
+from engine.core.text import N_, chinese_date, marked_date
 from engine.features.notifications.notices import notify
 from engine.features.receipt.actions import reassign, receipt_due, receipt_of, settle_lateness, unit_name
 from engine.store.models import TaskReceipt, Unit
@@ -42,7 +42,8 @@ class SignHandler(FormHandler):
             if receipt.decision:
                 raise InvalidSubmission({"decision": [N_("退办已被驳回，请签收")]})
             if step.today > receipt.due_date:
-                raise InvalidSubmission({"decision": [N_("签收期限（%(due)s）已过，不能再退办", due=receipt.due_date)]})
+                raise InvalidSubmission({"decision": [N_("签收期限（%(due)s）已过，不能再退办",
+                                                          due=marked_date(receipt.due_date))]})
         return cleaned
 
     def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
@@ -58,7 +59,7 @@ class SignHandler(FormHandler):
         if receipt.lead:
             step.the_task.received_at = step.now
         step.audit("task.received", ("task", step.the_task.id), f"{name}签收" + (
-            f"（逾期，签收期限 {receipt.due_date}）" if receipt.late else ""),
+            f"（逾期，签收期限 {chinese_date(receipt.due_date)}）" if receipt.late else ""),
                    after={"unit_id": receipt.unit_id, "note": data["reason"] or ""})
         settle_lateness(step)
         return {"decision": "receive"}
@@ -91,7 +92,7 @@ class ReturnDecisionHandler(FormHandler):
         due = receipt_due(step)
         receipt.due_date = date.fromisoformat(due)
         step.audit("task.return_rejected", ("task", step.the_task.id),
-                   f"驳回{unit_name(step, receipt.unit_id)}的退办：{data['reason']}，请于 {due} 前签收",
+                   f"驳回{unit_name(step, receipt.unit_id)}的退办：{data['reason']}，请于{chinese_date(due)}前签收",
                    after={"unit_id": receipt.unit_id, "reason": data["reason"], "due": due})
         return {"decision": "reject", "receipt_due": due}
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from engine.core.periods import next_period, period_label, period_of, period_text, report_due_date
 from engine.core.statuses import ReportStatus
-from engine.core.text import N_
+from engine.core.text import N_, chinese_date, marked_date
 from engine.features.notifications.notices import notify
 from engine.features.rectification.events import ReportRequested, TaskClosed, TaskSlipped
 from engine.features.rectification.notices import notify_unit, settle_deadline_warnings
@@ -52,11 +52,12 @@ def open_report(step: Step, data: dict[str, Any]) -> dict[str, Any]:
                             status=ReportStatus.REQUESTED, requested_at=step.now, due_date=due)
     step.session.add(report)
     step.session.flush()
-    step.audit("report.requested", ("report", report.id), f"发起{period_label(period)}月度交账，{due} 前报送")
+    step.audit("report.requested", ("report", report.id),
+               f"发起{period_label(period)}月度交账，{chinese_date(due)}前报送")
     if step.the_task.status.is_reporting():
         request_report(step, next_period(period))
     notify_unit(step, "report_requested", N_("%(code)s 请于 %(due)s 前报送%(period)s月度进展",
-                                             code=step.the_task.code, due=due, period=period_text(period)))
+                                             code=step.the_task.code, due=marked_date(due), period=period_text(period)))
     step.publish(ReportRequested(period, due.isoformat()))
     return {"due": due.isoformat()}
 
@@ -79,9 +80,9 @@ def remind_report(step: Step, data: dict[str, Any]) -> None:
         return
     report.reminded_at = step.now
     text = N_("%(code)s %(period)s月度进展将于 %(due)s 到期，请抓紧报送", code=step.the_task.code,
-              period=period_text(report.period), due=report.due_date)
+              period=period_text(report.period), due=marked_date(report.due_date))
     step.audit("report.reminded", ("report", report.id), f"提醒：{period_label(report.period)}月度进展将于 "
-                                                        f"{report.due_date} 到期")
+                                                        f"{chinese_date(report.due_date)}到期")
     notify_unit(step, "report_reminder", text)
 
 
@@ -93,11 +94,11 @@ def mark_report_overdue(step: Step, data: dict[str, Any]) -> dict[str, Any]:
         return {"chase": False}
     report.overdue = True
     step.audit("report.overdue", ("report", report.id),
-               f"{period_label(report.period)}月度进展逾期未报（报送期限 {report.due_date}）")
+               f"{period_label(report.period)}月度进展逾期未报（报送期限 {chinese_date(report.due_date)}）")
     notify_unit(step, "report_overdue", N_("%(code)s %(period)s月度进展已逾期，请立即报送", code=step.the_task.code,
                                             period=period_text(report.period)))
-    proposed = step.publish(TaskSlipped("report_overdue",
-                                        f"{period_label(report.period)}月度进展逾期未报（报送期限 {report.due_date}）"))
+    overdue = f"{period_label(report.period)}月度进展逾期未报（报送期限 {chinese_date(report.due_date)}）"
+    proposed = step.publish(TaskSlipped("report_overdue", overdue))
     return {"chase": not proposed}
 
 
@@ -119,19 +120,20 @@ def restart_deadline_watch(step: Step) -> None:
 
 def mark_deadline_near(step: Step, data: dict[str, Any]) -> None:
     step.audit("task.deadline_near", ("task", step.the_task.id),
-               f"临期预警：距整改时限（{data['deadline']}）不足 {step.settings.deadline_warning_days} 天")
+               f"临期预警：距整改时限（{chinese_date(data['deadline'])}）不足 {step.settings.deadline_warning_days} 天")
     notify_unit(step, "deadline_near", N_("%(code)s 距整改时限（%(deadline)s）不足 %(days)s 天",
-                                          code=step.the_task.code, deadline=data["deadline"],
+                                          code=step.the_task.code, deadline=marked_date(data["deadline"]),
                                           days=step.settings.deadline_warning_days))
 
 
 def mark_deadline_passed(step: Step, data: dict[str, Any]) -> None:
-    step.audit("task.deadline_passed", ("task", step.the_task.id), f"超期预警：已超过整改时限（{data['deadline']}）")
+    step.audit("task.deadline_passed", ("task", step.the_task.id),
+               f"超期预警：已超过整改时限（{chinese_date(data['deadline'])}）")
     notify_unit(step, "deadline_passed", N_("%(code)s 已超过整改时限（%(deadline)s），尚未销号",
-                                            code=step.the_task.code, deadline=data["deadline"]))
+                                            code=step.the_task.code, deadline=marked_date(data["deadline"])))
     notify(step, "supervisor", "deadline_passed", N_("%(code)s 已超过整改时限（%(deadline)s），请督办",
-                                                     code=step.the_task.code, deadline=data["deadline"]))
-    step.publish(TaskSlipped("deadline_passed", f"已超过整改时限（{data['deadline']}），尚未销号"))
+                                                     code=step.the_task.code, deadline=marked_date(data["deadline"])))
+    step.publish(TaskSlipped("deadline_passed", f"已超过整改时限（{chinese_date(data['deadline'])}），尚未销号"))
 
 
 # --- closing -------------------------------------------------------------------------------------

@@ -10,11 +10,21 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from engine.core.actor import Actor
 from engine.core.clock import local_midnight
 from engine.core.periods import next_period, parse_period
-from engine.core.statuses import ReportStatus, TaskStatus, WarningLevel
+from engine.core.statuses import InstructionStatus, ReportStatus, TaskStatus, WarningLevel
 from engine.features.accounts.access import Access, unit_tasks
-from engine.features.rectification.ledger_order import ledger_order, matches_every_word
+from engine.features.rectification.ledger_order import ledger_order
+from engine.features.rectification.ledger_search import matches_every_word
 from engine.features.rounds.register import all_rounds
-from engine.store.models import Category, HumanTask, HumanTaskStatus, ProgressReport, RectificationTask, Unit, User
+from engine.store.models import (
+    Category,
+    HumanTask,
+    HumanTaskStatus,
+    Instruction,
+    ProgressReport,
+    RectificationTask,
+    Unit,
+    User,
+)
 
 PAGE_SIZE = 25
 #: what a page shows of a task, loaded with it (the objects leave the session before rendering)
@@ -41,6 +51,8 @@ class LedgerFilters:
     report_overdue: bool = False
     #: only tasks whose deadline was extended on a unit's request (延期)
     extended: bool = False
+    #: only tasks with a leader's instruction still open (领导批示未阅结)
+    instructed: bool = False
     #: YYYY-MM: registered / signed off before the end of that month; signed off within it
     registered_by: str = ""
     closed_by: str = ""
@@ -76,6 +88,8 @@ class LedgerFilters:
                 ProgressReport.submitted_at.is_(None), ProgressReport.status != ReportStatus.CANCELLED)))
         if self.extended:
             conditions.append(RectificationTask.extensions > 0)
+        if self.instructed:
+            conditions.append(open_instruction())
         if self.registered_by:
             conditions.append(RectificationTask.registered_at < month_end(self.registered_by))
         if self.closed_by:
@@ -84,6 +98,12 @@ class LedgerFilters:
             conditions.append(RectificationTask.closed_at >= local_midnight(parse_period(self.closed_in)))
             conditions.append(RectificationTask.closed_at < month_end(self.closed_in))
         return conditions
+
+
+def open_instruction() -> ColumnElement[bool]:
+    """The task has a leader's instruction still open: awaiting an answer or the leader's reading (未阅结)."""
+    return exists(select(Instruction.id).where(Instruction.task_id == RectificationTask.id,
+                                               Instruction.status != InstructionStatus.CLOSED))
 
 
 def month_end(period: str) -> datetime:

@@ -133,12 +133,15 @@ class Dashboard:
     curve: list[MonthPoint]
     behind: list[GroupRow]
     overdue_report_count: int = 0
-    #: 领导批示 still open; the units' record of chases (催办) and cooperation (会办)
+    #: 领导批示 still open, and the tasks they are on; the units' record of chases (催办) and cooperation (会办)
     open_instructions: int = 0
+    instructed_tasks: int = 0
     unit_records: list[UnitRecord] = field(default_factory=list)
     #: 延期: tasks whose deadline was extended on a unit's request, and the extensions granted
     extended_tasks: int = 0
     extensions: int = 0
+    #: the instant the sweep counted these figures at (dashboard_summary.py); None: counted for this page
+    as_of: datetime | None = None
     #: 强化措施 by category and colour, for whoever may see them
     measures: MeasureFigures | None = None
     #: 信访件: the complaint cases by batch, unit, category and finding (None: the person may not see them)

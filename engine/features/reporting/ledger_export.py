@@ -142,6 +142,8 @@ def describe_filters(session: Session, filters: LedgerFilters) -> list[str]:
         described.append("有逾期未报的月度进展")
     if filters.extended:
         described.append("已延期")
+    if filters.instructed:
+        described.append("有未阅结的领导批示")
     for value, text in ((filters.registered_by, "{}月底前登记"), (filters.closed_by, "{}月底前销号"),
                         (filters.closed_in, "{}月销号")):
         if value:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from engine.core.settings import Settings
@@ -12,7 +12,8 @@ from engine.core.statuses import WarningLevel
 from engine.features.chasing import queries as chases
 from engine.features.cooperation import queries as contributions
 from engine.features.instructions.usecases import open_count
-from engine.store.models import Unit
+from engine.features.rectification.queries import open_instruction
+from engine.store.models import RectificationTask, Unit
 
 
 @dataclass(frozen=True)
@@ -50,3 +51,8 @@ def unit_records(session: Session, scope: ColumnElement[bool], settings: Setting
 
 def open_instructions(session: Session, scope: ColumnElement[bool]) -> int:
     return open_count(session, scope)
+
+
+def instructed_tasks(session: Session, scope: ColumnElement[bool]) -> int:
+    """The tasks with an instruction still open: what the ledger lists with its `instructed` filter."""
+    return session.scalar(select(func.count(RectificationTask.id)).where(scope, open_instruction())) or 0

@@ -9,10 +9,12 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, select, true
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import True_
 
 from engine.core.actor import Actor
 from engine.core.clock import local_midnight, local_today
@@ -26,7 +28,14 @@ from engine.features.measures.bulletin import month_figures
 from engine.features.measures.queries import MeasureFigures
 from engine.features.measures.queries import figures as measure_figures
 from engine.features.rectification.queries import LedgerFilters, month_end
-from engine.features.reporting import bulletin, dashboard, ledger_export, ledger_import, unit_record
+from engine.features.reporting import (
+    bulletin,
+    dashboard,
+    dashboard_summary,
+    ledger_export,
+    ledger_import,
+    unit_record,
+)
 from engine.features.reporting.bulletin_docx import render_docx
 from engine.features.reporting.ledger_import import ProgressReporter
 from engine.features.reporting.ledger_preview import LedgerPreview, preview_ledger
@@ -62,15 +71,31 @@ class ReportingUseCases:
         return and_(seen, RectificationTask.round_id == round_id) if round_id else seen
 
     def dashboard(self, actor: Actor, round_id: int | None = None) -> dashboard.Dashboard:
+        """The dashboard of the tasks the actor sees (of one inspection round, given one); for everyone who sees
+        them all, the sweep's summary of a province (dashboard_summary.py)."""
         self.access.require(actor, "dashboard.view")
+
         def work(session: Session) -> dashboard.Dashboard:
-            scope = self._scope(actor, round_id)
-            built = dashboard.build_dashboard(session, scope, self.clock.now())
-            return replace(built, open_instructions=unit_record.open_instructions(session, scope),
-                           unit_records=unit_record.unit_records(session, scope, self.processes.settings),
-                           measures=self._measures(session, actor), cases=self._cases(session, actor))
+            now, settings = self.clock.now(), self.processes.settings
+            kept = dashboard_summary.read(session, now, settings, round_id) if _sees_all(self._scope(actor)) else None
+            board = kept or self._counted(session, self._scope(actor, round_id), now)
+            return replace(board, measures=self._measures(session, actor), cases=self._cases(session, actor))
 
         return self.transactions.read(work)
+
+    def refresh_dashboard(self) -> bool:
+        """Count the dashboard of every task for the summary (a pass of the sweep); whether a summary is kept."""
+        counted = self.transactions.read(lambda session: dashboard_summary.count(
+            session, self._counted, self.clock.now(), self.processes.settings))
+        self.transactions.run(lambda session: dashboard_summary.keep(session, counted))
+        return bool(counted)
+
+    def _counted(self, session: Session, scope: ColumnElement[bool], now: datetime) -> dashboard.Dashboard:
+        """The dashboard of the tasks in scope as counted now (what the summary keeps: nobody's own figures)."""
+        built = dashboard.build_dashboard(session, scope, now)
+        return replace(built, open_instructions=unit_record.open_instructions(session, scope),
+                       instructed_tasks=unit_record.instructed_tasks(session, scope),
+                       unit_records=unit_record.unit_records(session, scope, self.processes.settings))
 
     def _measures(self, session: Session, actor: Actor) -> MeasureFigures | None:
         if not actor.is_system() and not self.access.roles.allows(actor.role, "measure.view"):
@@ -242,3 +267,7 @@ class ReportingUseCases:
             return None
         return case_counts(session, self.access.case_filter(actor) if not actor.is_system() else true(),
                            local_today(self.clock))
+
+
+def _sees_all(scope: ColumnElement[bool]) -> bool:
+    return isinstance(scope, True_)

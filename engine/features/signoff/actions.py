@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from engine.core.statuses import SignoffStatus
+from engine.core.text import chinese_date
 from engine.store.models import Objection, SignoffApplication, SignoffNotice
 from engine.workflow.registry import Action
 from engine.workflow.step import Step
@@ -20,7 +21,8 @@ def close_notice(step: Step, data: dict[str, Any]) -> dict[str, Any]:
     notice.closed_at = step.now
     objections = step.session.scalar(select(func.count(Objection.id)).where(Objection.notice_id == notice.id)) or 0
     step.audit("signoff.notice_closed", ("notice", notice.id),
-               f"公示期满（{notice.start_date} 至 {notice.end_date}），收到异议 {objections} 件")
+               f"公示期满（{chinese_date(notice.start_date)}至{chinese_date(notice.end_date)}），"
+               f"收到异议 {objections} 件")
     if objections == 0:
         step.session.get_one(SignoffApplication, notice.signoff_id).status = SignoffStatus.NOTICE_DONE
     return {"objections": objections}

@@ -160,7 +160,7 @@ class SignoffVerifyHandler(FormHandler):
                                         if unmet else (data["comment"] or ""))
         step.audit("signoff.verified" if not unmet else "signoff.verify_failed", ("signoff", application.id),
                    ("整改成效核验通过（五项标准均达到）" if not unmet else "整改成效核验未通过：" + "、".join(unmet))
-                   + f"；现场核查 {data['site_check_date']}（{data['site_check_by']}）",
+                   + f"；现场核查 {chinese_date(data['site_check_date'])}（{data['site_check_by']}）",
                    after={"checklist": checklist})
         return {"decision": "return" if unmet else "pass"}
 
@@ -189,7 +189,8 @@ class SignoffNoticeHandler(FormHandler):
         application.status = SignoffStatus.IN_NOTICE
         step.session.flush()
         step.audit("signoff.notice_published", ("notice", notice.id),
-                   f"发布销号公示，公示期 {start} 至 {end}（{step.settings.notice_working_days} 个工作日）")
+                   f"发布销号公示，公示期 {chinese_date(start)}至{chinese_date(end)}"
+                   f"（{step.settings.notice_working_days} 个工作日）")
         return {"notice_end": end.isoformat()}
 
     def context(self, step: Step) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from engine.store.models.rectification import (
 )
 from engine.store.models.rounds import InspectionRound
 from engine.store.models.signoff import Objection, PublicSummary, SignoffApplication, SignoffNotice
+from engine.store.models.summaries import DashboardSummary
 from engine.store.models.targets import EnvironmentalIndicator, IndicatorValue
 from engine.store.models.tokens import ApiToken
 from engine.store.models.workflow import (
@@ -62,6 +63,7 @@ __all__ = [
     "Clue",
     "ComplaintCase",
     "Contribution",
+    "DashboardSummary",
     "DocumentSequence",
     "EnvironmentalIndicator",
     "Escalation",
