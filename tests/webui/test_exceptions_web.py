@@ -33,7 +33,8 @@ def test_an_instruction_is_written_answered_and_closed_on_the_pages(login_as: Lo
     html = page(head, f"/tasks/{first}")
     for text in ("请倒排工期，确保年底完成", "已倒排工期，9月底完工", "阅结", "很好", "已阅结"):
         assert text in html, text
-    assert '<div class="fs-3">1</div>' in page(leader, "/dashboard")  # the second task's still open
+    kpi = page(leader, "/dashboard").split('data-kpi="instructions">')[1].split("</div>")[0]
+    assert re.search(r">1</a>", kpi) and "共 1 件批示" in kpi  # the second task's still open
     assert page(head, "/instructions/new", status=403)
 
 
