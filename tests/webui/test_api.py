@@ -280,3 +280,27 @@ def test_a_month_no_date_can_hold_is_refused_not_a_server_error(api: Any, login_
     browser = login_as("coordinator")
     assert browser.get(f"/ledger?registered_by={month}").status_code == 200  # the page ignores it
     assert browser.get(f"/escalations?opened={month}").status_code == 200
+
+
+def test_complaint_cases_are_listed_and_read_within_the_unit_and_without_the_complainants_code(
+        api: Any, world: World) -> None:
+    from tests.cases import ROWS, case_named, import_batch
+
+    import_batch(world)
+    listed = api("coordinator", "read")("get", "/cases").get_json()
+    assert listed["total"] == len(ROWS) and {item["number"] for item in listed["items"]} == {
+        row.split(",")[0] for row in ROWS}
+    noise = api("coordinator", "read")("get", "/cases?category=noise").get_json()
+    assert [item["category"]["label"] for item in noise["items"]] == ["噪声"]
+    own = api("staff", "read")("get", "/cases").get_json()  # 江阳区's officer: its own case only
+    assert [item["unit"] for item in own["items"]] == ["江阳区"]
+    mine = case_named(world, ROWS[0].split(",")[0])
+    detail = api("staff", "read")("get", f"/cases/{mine.id}")
+    assert detail.status_code == 200
+    body = detail.get_json()
+    assert body["content"].startswith("夜间施工噪声") and body["status"]["value"] == "signing"
+    assert [step["name"] for step in body["steps"]] == ["签收信访件"] and body["steps"][0]["mine"]
+    assert mine.lookup_code not in detail.get_data(as_text=True)
+    other = case_named(world, ROWS[1].split(",")[0])  # 纳溪区's
+    assert api("staff", "read")("get", f"/cases/{other.id}").status_code == 404
+    assert api("staff", "read")("get", "/cases?colour=purple").status_code == 400

@@ -295,6 +295,9 @@ MATRIX: tuple[Case, ...] = (
          (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403)),
     Case("GET", "/api/v1/escalations/<int:escalation_id>", "/api/v1/escalations/{escalation}",
          (401, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404, 403)),
+    Case("GET", "/api/v1/cases", "/api/v1/cases",         (401, 200, 200, 200, 200, 200, 403, 200, 200, 200, 200, 403)),
+    Case("GET", "/api/v1/cases/<int:case_id>", "/api/v1/cases/{case}",
+         (401, 200, 200, 200, 200, 200, 403, 200, 200, 404, 404, 403)),
     Case("GET", "/api/v1/dashboard", "/api/v1/dashboard",
          (401, 200, 200, 200, 200, 403, 403, 403, 403, 403, 403, 403)),
     # 访问令牌: each person's own

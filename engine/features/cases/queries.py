@@ -142,7 +142,7 @@ def case_page(session: Session, access: Access, actor: Actor, case: ComplaintCas
               settings: Settings) -> CasePage:
     """The case, its colour, its open steps (those the person may do), its record, its evidence, its repeats."""
     instance_id = case.instance_id or 0
-    open_work = list(session.scalars(select(HumanTask).where(
+    open_work = list(session.scalars(select(HumanTask).options(joinedload(HumanTask.unit)).where(
         HumanTask.instance_id == instance_id, HumanTask.status == HumanTaskStatus.OPEN).order_by(HumanTask.id)))
     history = list(session.scalars(select(AuditEvent).where(
         AuditEvent.object_type == "complaint_case", AuditEvent.object_id == str(case.id))
