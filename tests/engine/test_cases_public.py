@@ -78,3 +78,11 @@ def test_the_dashboard_and_the_bulletin_count_cases(world: World) -> None:
     text = "\n".join(paragraph.text for paragraph in document.paragraphs)
     assert "信访件办理情况" in text and "督察组共转办信访件1批3件" in text and "查实1件" in text
     assert "其中逾期未报告2件" in text
+
+
+def test_the_dashboards_case_figures_follow_the_chosen_round(world: World) -> None:
+    """A round's dashboard counts the cases that came with that round; 全部批次 counts them all."""
+    import_batch(world)  # into the current round
+    later = world.duban.rounds.create(world["coordinator"], {"name": "省级环境保护督察", "body": "省第二督察组"})
+    assert world.duban.reporting.dashboard(world["leader"]).cases.total == 3  # type: ignore[union-attr]
+    assert world.duban.reporting.dashboard(world["leader"], later).cases.total == 0  # type: ignore[union-attr]

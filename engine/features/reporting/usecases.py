@@ -42,7 +42,7 @@ from engine.features.reporting.ledger_preview import LedgerPreview, preview_ledg
 from engine.features.reporting.ledger_reading import FIELDS, ReadLedger, read_ledger
 from engine.store.database import Session
 from engine.store.files import CheckedFile, FileStore
-from engine.store.models import ImportProfile, InspectionRound, RectificationTask
+from engine.store.models import ComplaintCase, ImportProfile, InspectionRound, RectificationTask
 from engine.store.transactions import Transactions
 from engine.workflow.instances import Processes
 
@@ -79,7 +79,8 @@ class ReportingUseCases:
             now, settings = self.clock.now(), self.processes.settings
             kept = dashboard_summary.read(session, now, settings, round_id) if _sees_all(self._scope(actor)) else None
             board = kept or self._counted(session, self._scope(actor, round_id), now)
-            return replace(board, measures=self._measures(session, actor), cases=self._cases(session, actor))
+            return replace(board, measures=self._measures(session, actor),
+                           cases=self._cases(session, actor, round_id))
 
         return self.transactions.read(work)
 
@@ -259,14 +260,16 @@ class ReportingUseCases:
         measures = month_figures(session, self.access, start, month_end(month), self.clock.now(),
                                  self.processes.settings)
         return replace(data, round_name=chosen.name if chosen else "", measures=measures,
-                       cases=self._cases(session, actor))
+                       cases=self._cases(session, actor, round_id))
 
-    def _cases(self, session: Session, actor: Actor) -> CaseCounts | None:
-        """The complaint cases' figures, when the person may see cases."""
+    def _cases(self, session: Session, actor: Actor, round_id: int | None = None) -> CaseCounts | None:
+        """The complaint cases' figures (of one inspection round, given one), when the person may see cases."""
         if not actor.is_system() and not self.access.roles.allows(actor.role, "case.view"):
             return None
-        return case_counts(session, self.access.case_filter(actor) if not actor.is_system() else true(),
-                           local_today(self.clock))
+        visible = self.access.case_filter(actor) if not actor.is_system() else true()
+        if round_id is not None:
+            visible = and_(visible, ComplaintCase.round_id == round_id)
+        return case_counts(session, visible, local_today(self.clock))
 
 
 def _sees_all(scope: ColumnElement[bool]) -> bool:
