@@ -6,7 +6,6 @@ Revises: 0018
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -47,10 +46,13 @@ def upgrade() -> None:
 def _earlier_tasks_into_the_first_round(rounds: sa.Table) -> None:
     """Tasks registered before rounds existed answer one round: it is made for them."""
     bind = op.get_bind()
-    tasks = sa.table("rectification_tasks", sa.column("id", sa.Integer), sa.column("round_id", sa.Integer))
-    if bind.execute(sa.select(tasks.c.id).limit(1)).first() is None:
+    tasks = sa.table("rectification_tasks", sa.column("id", sa.Integer), sa.column("round_id", sa.Integer),
+                     sa.column("registered_at", engine.store.models.UTCDateTime(timezone=True)))
+    first_registered = bind.execute(sa.select(sa.func.min(tasks.c.registered_at))).scalar()
+    if first_registered is None:  # no task yet: init_database makes the first round
         return
-    bind.execute(rounds.insert().values(name=FIRST_ROUND, body="", description="", created_at=datetime.now(UTC)))
+    # the round existed as soon as its first task did
+    bind.execute(rounds.insert().values(name=FIRST_ROUND, body="", description="", created_at=first_registered))
     round_id = bind.execute(sa.select(rounds.c.id).where(rounds.c.name == FIRST_ROUND)).scalar_one()
     bind.execute(tasks.update().values(round_id=round_id))
 
