@@ -1,13 +1,20 @@
 """Authorization on objects: the second layer, behind the role check on each route."""
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, or_, select, true, union
+from sqlalchemy import ColumnElement, and_, bindparam, false, or_, select, true, union
 
 from engine.core.actor import Actor
 from engine.core.errors import NotFound, PermissionDenied
 from engine.core.roles import RoleModel, Scope
 from engine.core.text import N_
-from engine.store.models import ComplaintCase, Escalation, HumanTask, RectificationTask, cooperating_units
+from engine.store.models import (
+    ComplaintCase,
+    Escalation,
+    HumanTask,
+    HumanTaskStatus,
+    RectificationTask,
+    cooperating_units,
+)
 
 
 def unit_tasks(unit_id: int) -> ColumnElement[bool]:
@@ -18,6 +25,17 @@ def unit_tasks(unit_id: int) -> ColumnElement[bool]:
     led = select(RectificationTask.id).where(RectificationTask.lead_unit_id == unit_id)
     cooperating = select(cooperating_units.c.task_id).where(cooperating_units.c.unit_id == unit_id)
     return RectificationTask.id.in_(union(led, cooperating))
+
+
+#: A person's open work in two disjoint parts, each one range of the inbox index (an OR over both would not be):
+#: the role's shared work and the unit's own. Built once; a query binds the person with `Access.work_person`.
+_OPEN_FOR_PERSON = and_(HumanTask.status == HumanTaskStatus.OPEN, HumanTask.standing == false(),  # '=', not IS: indexed
+                        HumanTask.role == bindparam("role"),
+                        or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == bindparam("user_id")))
+WORK_QUEUES: dict[str, ColumnElement[bool]] = {
+    "shared": and_(_OPEN_FOR_PERSON, HumanTask.unit_id.is_(None)),
+    "unit": and_(_OPEN_FOR_PERSON, HumanTask.unit_id == bindparam("unit_id")),
+}
 
 
 class Access:
@@ -64,13 +82,15 @@ class Access:
         return (HumanTask.role == actor.role) & or_(HumanTask.unit_id.is_(None), HumanTask.unit_id == actor.unit_id) \
             & or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == actor.user_id)
 
-    def work_queues(self, actor: Actor) -> list[ColumnElement[bool]]:
-        """work_filter as disjoint parts, the role's shared work and the unit's own: each part is one range of
-        the inbox index, which an OR over both would not be."""
-        mine = (HumanTask.role == actor.role) & or_(HumanTask.assignee_id.is_(None),
-                                                    HumanTask.assignee_id == actor.user_id)
-        unit = [mine & (HumanTask.unit_id == actor.unit_id)] if actor.unit_id is not None else []
-        return [mine & HumanTask.unit_id.is_(None), *unit]
+    @staticmethod
+    def work_queues(actor: Actor) -> list[str]:
+        """The parts of WORK_QUEUES that hold this person's open work: the role's shared work, and the unit's."""
+        return ["shared", "unit"] if actor.unit_id is not None else ["shared"]
+
+    @staticmethod
+    def work_person(actor: Actor) -> dict[str, object]:
+        """The person, bound into WORK_QUEUES."""
+        return {"role": actor.role, "user_id": actor.user_id, "unit_id": actor.unit_id}
 
     # --- escalations and problem clues ----------------------------------------------------
 

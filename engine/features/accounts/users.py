@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from engine.core.errors import InvalidSubmission
@@ -198,9 +198,13 @@ def start_session(session: Session, user: User, now: datetime, client_addr: str)
     return token
 
 
+#: read on every request: built once
+_LOGIN_SESSION = select(LoginSession).where(LoginSession.token_hash == bindparam("token_hash"))
+
+
 def live_session(session: Session, token: str, now: datetime, settings: Settings) -> LoginSession | None:
     """The session this token names, if it is still running and its account may still log in."""
-    row = session.scalar(select(LoginSession).where(LoginSession.token_hash == _token_hash(token)))
+    row = session.scalar(_LOGIN_SESSION, {"token_hash": _token_hash(token)})
     if row is None or row.ended_at is not None or not row.user.active or is_locked(row.user, now, settings):
         return None
     if now >= row.created_at + timedelta(hours=settings.session_hours):

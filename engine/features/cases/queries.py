@@ -1,7 +1,7 @@
 """What the pages read of complaint cases: the batches, the register with its filters and colours, one case."""
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -166,8 +166,10 @@ def repeated(session: Session, case: ComplaintCase, visible: ColumnElement[bool]
                                 .order_by(ComplaintCase.received_on, ComplaintCase.id).limit(50)))
 
 
-def of_instances(session: Session, instance_ids: Collection[int]) -> dict[int, ComplaintCase]:
-    """The cases of work items that belong to no task (for the inbox), by instance."""
+def of_instances(session: Session, instances: Mapping[int, tuple[str, str]]) -> dict[int, ComplaintCase]:
+    """The cases of work items that belong to no task (for the inbox), by instance (instances: each one's
+    process and business key)."""
+    instance_ids = [instance_id for instance_id, (process_id, _) in instances.items() if process_id == CASE_PROCESS]
     if not instance_ids:
         return {}
     return {case.instance_id: case for case in session.scalars(

@@ -1,6 +1,7 @@
 """Read models of problem clues: the register, a clue's page, a task's clues."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, exists, func, or_, select
@@ -10,6 +11,7 @@ from engine.core.actor import Actor
 from engine.core.statuses import ClueStatus
 from engine.core.text import like_escaped
 from engine.features.accounts.access import Access
+from engine.features.clues.forms import CLUE_PROCESS
 from engine.store.models import AuditEvent, Clue, HumanTask, HumanTaskStatus, User, clue_units
 
 PAGE_SIZE = 25
@@ -108,8 +110,9 @@ def for_task(session: Session, task_id: int) -> list[Clue]:
     return list(session.scalars(select(Clue).where(Clue.tasks.any(id=task_id)).order_by(Clue.id.desc())))
 
 
-def inbox_clues(session: Session, instance_ids: list[int]) -> dict[int, Clue]:
-    """The clues some inbox entries belong to, by process instance."""
+def inbox_clues(session: Session, instances: Mapping[int, tuple[str, str]]) -> dict[int, Clue]:
+    """The clues of some inbox entries, by process instance (instances: each one's process and business key)."""
+    instance_ids = [instance_id for instance_id, (process_id, _) in instances.items() if process_id == CLUE_PROCESS]
     if not instance_ids:
         return {}
     clues = session.scalars(select(Clue).options(joinedload(Clue.units)).where(Clue.instance_id.in_(instance_ids)))

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true, union
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from engine.core.actor import Actor
 from engine.core.roles import Scope
@@ -205,21 +206,15 @@ def figures(session: Session, access: Access, actor: Actor, today: date, setting
                           [(number, name, dict(counts)) for number, (name, counts) in sorted(categories.items())])
 
 
-def inbox_measures(session: Session, instance_ids: list[int]) -> dict[int, Measure]:
-    """The measures some inbox entries belong to, by process instance."""
-    if not instance_ids:
+def inbox_measures(session: Session, instances: Mapping[int, tuple[str, str]]) -> dict[int, Measure]:
+    """The measures of some inbox entries, by process instance (instances: each one's process and business key)."""
+    by_measure = {measure_id_of(key): instance_id for instance_id, (process_id, key) in instances.items()
+                  if process_id in PROCESSES}
+    if not by_measure:
         return {}
-    keys = dict(session.execute(select(ProcessInstance.id, ProcessInstance.business_key).where(
-        ProcessInstance.id.in_(instance_ids), ProcessInstance.process_id.in_(PROCESSES))).all())
-    by_id = {measure_id_of(key): instance_id for instance_id, key in keys.items()}
-    measures = session.scalars(select(Measure).options(selectinload(Measure.lead_unit))
-                               .where(Measure.id.in_([i for i in by_id if i is not None])))
-    found: dict[int, Measure] = {}
-    for measure in measures:
-        for instance_id, key in keys.items():
-            if measure_id_of(key) == measure.id:
-                found[instance_id] = measure
-    return found
+    measures = session.scalars(select(Measure).options(joinedload(Measure.lead_unit))
+                               .where(Measure.id.in_([i for i in by_measure if i is not None])))
+    return {by_measure[measure.id]: measure for measure in measures}
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, exists, func, or_, select
 
 from engine.core.actor import Actor
 from engine.core.errors import NotFound
@@ -34,42 +34,54 @@ class CentrePage:
     pages: int
 
 
+def _for_person(of_a_unit: bool) -> ColumnElement[bool]:
+    units = or_(Notice.unit_id.is_(None), Notice.unit_id == bindparam("unit_id")) if of_a_unit \
+        else Notice.unit_id.is_(None)
+    return and_(Notice.role == bindparam("role"), units,
+                or_(Notice.user_id.is_(None), Notice.user_id == bindparam("user_id")))
+
+
+#: The notices a person sees: their role's (of their unit, for unit roles), and their own. Built once, for a person
+#: with a unit and without; a query binds the person (`person`).
+_FOR_PERSON = {True: _for_person(True), False: _for_person(False)}
+_IS_READ = exists().where(NoticeRead.notice_id == Notice.id, NoticeRead.user_id == bindparam("user_id"))
+#: not read, its work not done, not older than a notice stays in the inbox
+_UNREAD_COUNT = {unit: select(func.count(Notice.id)).where(
+    where, Notice.resolved_at.is_(None), Notice.expires_at > bindparam("now"), ~_IS_READ)
+    for unit, where in _FOR_PERSON.items()}
+_READ_AMONG = select(NoticeRead.notice_id).where(NoticeRead.user_id == bindparam("user_id"),
+                                                 NoticeRead.notice_id.in_(bindparam("ids", expanding=True)))
+
+
 def for_person(actor: Actor) -> ColumnElement[bool]:
-    """The notices this person sees: their role's (of their unit, for unit roles), and their own."""
-    unit = Notice.unit_id.is_(None) if actor.unit_id is None else or_(Notice.unit_id.is_(None),
-                                                                       Notice.unit_id == actor.unit_id)
-    return and_(Notice.role == actor.role, unit, or_(Notice.user_id.is_(None), Notice.user_id == actor.user_id))
+    return _FOR_PERSON[actor.unit_id is not None]
 
 
-def is_read(actor: Actor) -> ColumnElement[bool]:
-    return exists().where(NoticeRead.notice_id == Notice.id, NoticeRead.user_id == actor.user_id)
+def person(actor: Actor) -> dict[str, object]:
+    """The values for_person binds."""
+    return {"role": actor.role, "unit_id": actor.unit_id, "user_id": actor.user_id}
 
 
 def centre_page(session: Session, actor: Actor, now: datetime, page: int = 1) -> CentrePage:
-    total = session.scalar(select(func.count(Notice.id)).where(for_person(actor))) or 0
+    total = session.scalar(select(func.count(Notice.id)).where(for_person(actor)), person(actor)) or 0
     pages = max(1, -(-total // CENTRE_PAGE_SIZE))
     page = min(max(1, page), pages)
-    rows = session.execute(select(Notice, RectificationTask.code, is_read(actor))
+    rows = session.execute(select(Notice, RectificationTask.code, _IS_READ)
                            .outerjoin(RectificationTask, RectificationTask.id == Notice.task_id)
                            .where(for_person(actor)).order_by(Notice.created_at.desc(), Notice.id.desc())
-                           .offset((page - 1) * CENTRE_PAGE_SIZE).limit(CENTRE_PAGE_SIZE))
+                           .offset((page - 1) * CENTRE_PAGE_SIZE).limit(CENTRE_PAGE_SIZE), person(actor))
     entries = [CentreEntry(notice, code, bool(read)) for notice, code, read in rows]
     return CentrePage(entries, unread_count(session, actor, now), page, pages)
-
-
-def unread(actor: Actor, now: datetime) -> ColumnElement[bool]:
-    """Not read, its work not done, not older than a notice stays in the inbox."""
-    return and_(for_person(actor), Notice.resolved_at.is_(None), Notice.expires_at > now, ~is_read(actor))
 
 
 def unread_count(session: Session, actor: Actor, now: datetime) -> int:
     if actor.user_id is None:
         return 0
-    return session.scalar(select(func.count(Notice.id)).where(unread(actor, now))) or 0
+    return session.scalar(_UNREAD_COUNT[actor.unit_id is not None], {**person(actor), "now": now}) or 0
 
 
 def mark_read(session: Session, actor: Actor, notice_id: int, now: datetime) -> Notice:
-    notice = session.scalar(select(Notice).where(Notice.id == notice_id, for_person(actor)))
+    notice = session.scalar(select(Notice).where(Notice.id == notice_id, for_person(actor)), person(actor))
     if notice is None:
         raise NotFound("没有这条通知")
     if session.get(NoticeRead, (actor.user_id, notice_id)) is None:
@@ -81,11 +93,10 @@ def read_among(session: Session, actor: Actor, notice_ids: list[int]) -> set[int
     """Which of these notices the person has read."""
     if not notice_ids or actor.user_id is None:
         return set()
-    return set(session.scalars(select(NoticeRead.notice_id).where(NoticeRead.user_id == actor.user_id,
-                                                                  NoticeRead.notice_id.in_(notice_ids))))
+    return set(session.scalars(_READ_AMONG, {"user_id": actor.user_id, "ids": notice_ids}))
 
 
 def mark_all_read(session: Session, actor: Actor, now: datetime) -> int:
-    ids = list(session.scalars(select(Notice.id).where(for_person(actor), ~is_read(actor))))
+    ids = list(session.scalars(select(Notice.id).where(for_person(actor), ~_IS_READ), person(actor)))
     session.add_all(NoticeRead(user_id=actor.user_id, notice_id=notice_id, read_at=now) for notice_id in ids)
     return len(ids)

@@ -169,10 +169,13 @@ def people_names(session: Session) -> dict[int, str]:
     return dict(session.execute(select(User.id, User.display_name)).all())  # type: ignore[arg-type]
 
 
+_UNIT_CHOICES = (select(Unit.id, Unit.name).where(Unit.kind.in_(("department", "county", "park")))
+                 .order_by(Unit.position))
+
+
 def unit_choices(session: Session) -> list[tuple[int, str]]:
     """The units that lead or cooperate on tasks (departments, counties, parks), in the order of roles.yaml."""
-    return [(unit_id, name) for unit_id, name in session.execute(
-        select(Unit.id, Unit.name).where(Unit.kind.in_(("department", "county", "park"))).order_by(Unit.position))]
+    return [(unit_id, name) for unit_id, name in session.execute(_UNIT_CHOICES)]
 
 
 def choices(session: Session) -> dict[str, list[tuple[int, str]]]:

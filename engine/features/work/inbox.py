@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from engine.core.actor import Actor
 from engine.core.statuses import WarningLevel
-from engine.features.accounts.access import Access
+from engine.features.accounts.access import WORK_QUEUES, Access
 from engine.features.cases.queries import of_instances as inbox_cases
 from engine.features.chasing.forms import CHASE_FORM
 from engine.features.clues.queries import inbox_clues
@@ -19,7 +19,6 @@ from engine.store.models import (
     Clue,
     ComplaintCase,
     HumanTask,
-    HumanTaskStatus,
     Measure,
     Notice,
     ProcessInstance,
@@ -88,70 +87,85 @@ class InboxView:
     units: list[tuple[int, str]]
 
 
+# Each statement is built once, over WORK_QUEUES; a request binds the person (Access.work_person) and its values.
+_ORDER = (HumanTask.created_at, HumanTask.id)
+_KINDS = {name: select(HumanTask.form, HumanTask.name, func.count(HumanTask.id)).where(queue)
+          .group_by(HumanTask.form, HumanTask.name) for name, queue in WORK_QUEUES.items()}
+_HEADS = {name: select(*_ORDER).where(queue).order_by(*_ORDER).limit(bindparam("limit"))
+          for name, queue in WORK_QUEUES.items()}
+#: a chase is always a unit's: only the unit's queue is read, never the shared queue of a city's or a province's office
+_CHASED = select(HumanTask.id).where(WORK_QUEUES["unit"], HumanTask.form == CHASE_FORM).order_by(HumanTask.id)
+_ENTRIES = (select(HumanTask, ProcessInstance.process_id, ProcessInstance.business_key)
+            .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+            .options(joinedload(HumanTask.task).joinedload(RectificationTask.lead_unit),
+                     joinedload(HumanTask.returned_by))
+            .where(HumanTask.id.in_(bindparam("ids", expanding=True))))
+_NOTICES_OF_ROLE = and_(Notice.role == bindparam("role"), Notice.expires_at > bindparam("now"),
+                        Notice.resolved_at.is_(None), Notice.work_id.is_(None),
+                        or_(Notice.user_id.is_(None), Notice.user_id == bindparam("user_id")))
+_NOTICES = {unit: select(Notice).where(_NOTICES_OF_ROLE, Notice.unit_id.is_(None) if unit == "shared"
+                                       else Notice.unit_id == bindparam("unit_id"))
+            .order_by(Notice.created_at.desc(), Notice.id.desc()).limit(bindparam("limit"))
+            for unit in ("shared", "unit")}
+
+
 def inbox(session: Session, access: Access, actor: Actor, now: datetime, page: int = 1,
           filters: InboxFilters | None = None) -> InboxPage:
     """One page of the person's open work, oldest first unless sorted otherwise, narrowed by the filters."""
     filters = filters or InboxFilters()
-    # standing = false, not IS FALSE: PostgreSQL reads only '=' from an index
-    queues = [(HumanTask.status == HumanTaskStatus.OPEN, HumanTask.standing == false(), queue)
-              for queue in access.work_queues(actor)]
-    chased: list[int] = []
+    queues, person = access.work_queues(actor), access.work_person(actor)
+    kinds = _kinds(session, queues, person)
     if filters.narrowed():
-        total, page, pages, ids = _narrowed_ids(session, queues, filters, now, page)
+        total, page, pages, ids = _narrowed_ids(session, queues, person, filters, now, page)
     else:
-        total = sum(session.scalar(select(func.count(HumanTask.id)).where(*where)) or 0 for where in queues)
+        total = sum(kind.count for kind in kinds)
         pages = _pages(total)
         page = min(max(1, page), pages)
-        chased = _chased_ids(session, queues)
-        ids = [work_id for work_id in _page_ids(session, queues, (page - 1) * INBOX_PAGE_SIZE) if work_id not in chased]
+        chased = list(session.scalars(_CHASED, person)) if any(kind.form == CHASE_FORM for kind in kinds) else []
+        ids = [work_id for work_id in _page_ids(session, queues, person, (page - 1) * INBOX_PAGE_SIZE)
+               if work_id not in chased]
         if page == 1:  # chases on top
             ids = chased + ids
-    rows = session.execute(select(HumanTask, ProcessInstance.business_key)
-                           .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-                           .options(joinedload(HumanTask.task).joinedload(RectificationTask.lead_unit),
-                                    joinedload(HumanTask.returned_by))
-                           .where(HumanTask.id.in_(ids))).all()
     order = {work_id: position for position, work_id in enumerate(ids)}
-    rows = sorted(rows, key=lambda row: order[row[0].id])
-    taskless = [work.instance_id for work, _ in rows if work.task_id is None]
-    clues, measures = inbox_clues(session, taskless), inbox_measures(session, taskless)
-    cases = inbox_cases(session, taskless)
+    rows = sorted(session.execute(_ENTRIES, {"ids": ids}).all(), key=lambda row: order[row[0].id])
+    taskless = {work.instance_id: (process_id, key) for work, process_id, key in rows if work.task_id is None}
+    clues, measures, cases = (inbox_clues(session, taskless), inbox_measures(session, taskless),
+                              inbox_cases(session, taskless))
     entries = [InboxEntry(work, period, work.due_at is not None and work.due_at < now, clues.get(work.instance_id),
-                          measures.get(work.instance_id), cases.get(work.instance_id)) for work, period in rows]
-    return InboxPage(entries, total, page, pages, _kinds(session, queues))
+                          measures.get(work.instance_id), cases.get(work.instance_id)) for work, _, period in rows]
+    return InboxPage(entries, total, page, pages, kinds)
 
 
 def _pages(total: int) -> int:
     return max(1, -(-total // INBOX_PAGE_SIZE))
 
 
-def _page_ids(session: Session, queues: list[tuple[ColumnElement[bool], ...]], offset: int) -> list[int]:
+def _page_ids(session: Session, queues: list[str], person: dict[str, object], offset: int) -> list[int]:
     """The ids of one inbox page, merged from the queues in order; each is read from the inbox index alone."""
-    order = (HumanTask.created_at, HumanTask.id)
-    heads = [row for where in queues for row in session.execute(
-        select(*order).where(*where).order_by(*order).limit(offset + INBOX_PAGE_SIZE))]
+    heads = [row for queue in queues
+             for row in session.execute(_HEADS[queue], {**person, "limit": offset + INBOX_PAGE_SIZE})]
     return [work_id for _, work_id in sorted(heads)[offset:offset + INBOX_PAGE_SIZE]]
 
 
-def _narrowed_ids(session: Session, queues: list[tuple[ColumnElement[bool], ...]], filters: InboxFilters,
+def _narrowed_ids(session: Session, queues: list[str], person: dict[str, object], filters: InboxFilters,
                   now: datetime, page: int) -> tuple[int, int, int, list[int]]:
     """The total, the page, the pages and the ids of one page of the filtered, sorted inbox."""
     query = _narrowed(select(HumanTask.id), queues, filters, now)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total = session.scalar(select(func.count()).select_from(query.subquery()), person) or 0
     pages = _pages(total)
     page = min(max(1, page), pages)
-    ordering = {"arrived": (HumanTask.created_at, HumanTask.id),
+    ordering = {"arrived": _ORDER,
                 "newest": (HumanTask.created_at.desc(), HumanTask.id.desc()),
-                "due": (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)}
+                "due": (HumanTask.due_at.is_(None), HumanTask.due_at, *_ORDER)}
     ids = list(session.scalars(query.order_by(*ordering.get(filters.sort, ordering["arrived"]))
-                               .offset((page - 1) * INBOX_PAGE_SIZE).limit(INBOX_PAGE_SIZE)))
+                               .offset((page - 1) * INBOX_PAGE_SIZE).limit(INBOX_PAGE_SIZE), person))
     return total, page, pages, ids
 
 
-def _narrowed(query: Select[tuple[int]], queues: list[tuple[ColumnElement[bool], ...]], filters: InboxFilters,
+def _narrowed(query: Select[tuple[int]], queues: list[str], filters: InboxFilters,
               now: datetime) -> Select[tuple[int]]:
     query = query.outerjoin(RectificationTask, RectificationTask.id == HumanTask.task_id).where(
-        or_(*(and_(*where) for where in queues)))
+        or_(*(WORK_QUEUES[queue] for queue in queues)))
     if filters.kind:
         query = query.where(HumanTask.form == filters.kind)
     if filters.unit_id:
@@ -166,33 +180,19 @@ def _narrowed(query: Select[tuple[int]], queues: list[tuple[ColumnElement[bool],
     return query
 
 
-def _kinds(session: Session, queues: list[tuple[ColumnElement[bool], ...]]) -> list[InboxKind]:
+def _kinds(session: Session, queues: list[str], person: dict[str, object]) -> list[InboxKind]:
     """The kinds of step waiting in the person's inbox, with their counts (the filter's choices)."""
     counted: dict[tuple[str, str], int] = {}
-    for where in queues:
-        for form, name, count in session.execute(select(HumanTask.form, HumanTask.name, func.count(HumanTask.id))
-                                                 .where(*where).group_by(HumanTask.form, HumanTask.name)):
+    for queue in queues:
+        for form, name, count in session.execute(_KINDS[queue], person):
             counted[(form, name)] = counted.get((form, name), 0) + count
     return [InboxKind(form, name, count) for (form, name), count in sorted(counted.items())]
-
-
-def _chased_ids(session: Session, queues: list[tuple[ColumnElement[bool], ...]]) -> list[int]:
-    """The open chases (催办) among the person's work: the inbox shows them on top of its first page. A chase is
-    always a unit's: only the unit's queue (the second, after the role's shared work) is read, never the shared
-    queue of a city's or a province's office."""
-    return [work_id for where in queues[1:] for work_id in session.scalars(
-        select(HumanTask.id).where(*where, HumanTask.form == CHASE_FORM).order_by(HumanTask.id))]
 
 
 def notices(session: Session, actor: Actor, now: datetime, limit: int = 20) -> list[Notice]:
     """Reminders for this person's role (and unit), newest first, until they expire or their work is done (the
     notices of new work are the inbox's own entries)."""
-    newest: list[Notice] = []
-    for unit in (None, actor.unit_id) if actor.unit_id is not None else (None,):
-        query = (select(Notice).where(Notice.role == actor.role, Notice.unit_id.is_(unit) if unit is None
-                                      else Notice.unit_id == unit, Notice.expires_at > now,
-                                      Notice.resolved_at.is_(None), Notice.work_id.is_(None),
-                                      or_(Notice.user_id.is_(None), Notice.user_id == actor.user_id))
-                 .order_by(Notice.created_at.desc(), Notice.id.desc()).limit(limit))
-        newest.extend(session.scalars(query))
+    values = {"role": actor.role, "user_id": actor.user_id, "unit_id": actor.unit_id, "now": now, "limit": limit}
+    newest = [notice for unit in (("shared", "unit") if actor.unit_id is not None else ("shared",))
+              for notice in session.scalars(_NOTICES[unit], values)]
     return sorted(newest, key=lambda notice: (notice.created_at, notice.id), reverse=True)[:limit]
