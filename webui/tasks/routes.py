@@ -93,17 +93,10 @@ def _period_arg(name: str) -> str:
 @login_required
 @permission_required("task.view")
 def task(task_id: int) -> str:
-    page = engine().work.task_page(current_actor(), task_id)
-    diagram = task_diagram(engine().work.task_path(current_actor(), task_id), f"{page.task.code} {page.task.title}")
-    return render_template("tasks/task.html", page=page, diagram=diagram, now=engine().clock.now(),
-                           **task_escalations(task_id))
-
-
-def task_escalations(task_id: int) -> dict[str, object]:
-    """A task's escalations and problem clues, as far as this person may see them."""
-    actor = current_actor()
-    return {"escalations": engine().escalation.of_task(actor, task_id), "clues": engine().clues.of_task(actor, task_id),
-            "documents": engine().documents.of_task(actor, task_id), "cases": engine().cases.of_task(actor, task_id)}
+    view = engine().work.task_view(current_actor(), task_id)
+    diagram = task_diagram(view.path, f"{view.page.task.code} {view.page.task.title}")
+    return render_template("tasks/task.html", page=view.page, diagram=diagram, now=engine().clock.now(),
+                           escalations=view.escalations, clues=view.clues, documents=view.documents, cases=view.cases)
 
 
 @bp.route("/attachments/<int:attachment_id>")

@@ -166,6 +166,14 @@ def repeated(session: Session, case: ComplaintCase, visible: ColumnElement[bool]
                                 .order_by(ComplaintCase.received_on, ComplaintCase.id).limit(50)))
 
 
+def of_task(session: Session, access: Access, actor: Actor, task_id: int) -> list[ComplaintCase]:
+    """The cases that went on as this task (for its page), as far as the person may see them."""
+    if not access.roles.allows(actor.role, "case.view"):
+        return []
+    return list(session.scalars(select(ComplaintCase).where(ComplaintCase.task_id == task_id,
+                                                            access.case_filter(actor)).order_by(ComplaintCase.number)))
+
+
 def of_instances(session: Session, instances: Mapping[int, tuple[str, str]]) -> dict[int, ComplaintCase]:
     """The cases of work items that belong to no task (for the inbox), by instance (instances: each one's
     process and business key)."""

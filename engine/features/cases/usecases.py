@@ -65,8 +65,7 @@ class CaseUseCases:
         """The cases that went on as this task (for its page), as far as the person may see them."""
         if not self.access.roles.allows(actor.role, "case.view"):
             return []
-        return self.transactions.read(lambda s: list(s.scalars(select(ComplaintCase).where(
-            ComplaintCase.task_id == task_id, self.access.case_filter(actor)).order_by(ComplaintCase.number))))
+        return self.transactions.read(lambda s: views.of_task(s, self.access, actor, task_id))
 
     def _change(self, actor: Actor, case_id: int, change: Callable[[Step, ComplaintCase], None]) -> None:
         self.access.require(actor, "case.manage")

@@ -37,6 +37,14 @@ class TaskDocuments:
     applicable: list[DocumentKind]
 
 
+def task_documents(session: Session, task: RectificationTask) -> TaskDocuments:
+    """The documents issued for a task the person may see, and those it may issue now."""
+    issued = list(session.scalars(select(IssuedDocument).where(IssuedDocument.task_id == task.id)
+                                  .order_by(IssuedDocument.id)))
+    state = task_record(session, task)
+    return TaskDocuments(issued, [kind for kind in KINDS.values() if kind.applies(state)])
+
+
 class DocumentUseCases:
     def __init__(self, transactions: Transactions, access: Access, files: FileStore, clock: Clock,
                  settings: Settings) -> None:
@@ -48,14 +56,7 @@ class DocumentUseCases:
         self.templates = DocumentTemplates(Path(settings.document_templates) if settings.document_templates else None)
 
     def of_task(self, actor: Actor, task_id: int) -> TaskDocuments:
-        def work(session: Session) -> TaskDocuments:
-            task = self._task(session, actor, task_id)
-            issued = list(session.scalars(select(IssuedDocument).where(IssuedDocument.task_id == task.id)
-                                          .order_by(IssuedDocument.id)))
-            state = task_record(session, task)
-            return TaskDocuments(issued, [kind for kind in KINDS.values() if kind.applies(state)])
-
-        return self.transactions.read(work)
+        return self.transactions.read(lambda session: task_documents(session, self._task(session, actor, task_id)))
 
     def task_id(self, actor: Actor, code: str, round_id: int | None = None) -> int:
         """The task with this code in a round, the current one unless another is given (the command line names tasks

@@ -188,6 +188,8 @@ def escalation_page(session: Session, access: Access, actor: Actor, escalation: 
 
 def for_task(session: Session, access: Access, actor: Actor, task_id: int) -> list[Escalation]:
     """The task's escalations this person may see, newest first (for the task page)."""
+    if not access.roles.allows(actor.role, "escalation.view"):
+        return []
     return list(session.scalars(select(Escalation).options(joinedload(Escalation.unit)).where(
         Escalation.task_id == task_id, access.escalation_filter(actor)).order_by(Escalation.id.desc())))
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from engine.core.periods import next_period, period_label, period_of, period_text, report_due_date
 from engine.core.statuses import ReportStatus
@@ -62,9 +62,12 @@ def open_report(step: Step, data: dict[str, Any]) -> dict[str, Any]:
     return {"due": due.isoformat()}
 
 
+_REPORT_OF_INSTANCE = select(ProgressReport).where(ProgressReport.instance_id == bindparam("instance_id"))
+
+
 def report_of_instance(step: Step) -> ProgressReport | None:
     """The report of the step's monthly report cycle (none before its month is over)."""
-    return step.session.scalar(select(ProgressReport).where(ProgressReport.instance_id == step.the_instance.id))
+    return step.session.scalar(_REPORT_OF_INSTANCE, {"instance_id": step.the_instance.id})
 
 
 def this_report(step: Step) -> ProgressReport:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from engine.core.actor import Actor
 from engine.core.errors import InvalidSubmission
@@ -64,8 +64,11 @@ def resumed(handler: FormHandler, draft: WorkDraft) -> dict[str, Any]:
     return values
 
 
+_DRAFT = select(WorkDraft).where(WorkDraft.work_id == bindparam("work_id"), WorkDraft.user_id == bindparam("user_id"))
+
+
 def draft_of(session: Session, actor: Actor, work: HumanTask) -> WorkDraft | None:
-    return session.scalar(select(WorkDraft).where(WorkDraft.work_id == work.id, WorkDraft.user_id == actor.user_id))
+    return session.scalar(_DRAFT, {"work_id": work.id, "user_id": actor.user_id})
 
 
 def discard_drafts(session: Session, work: HumanTask) -> None:

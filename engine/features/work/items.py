@@ -140,7 +140,8 @@ class WorkItems:
         """The work item with its form's context and starting values; `whole`: with the task's page and what the
         form shows beside it (a submission is checked against the form alone)."""
         work, instance = self.open(session, actor, human_task_id, lock=False)
-        task = self.access.check_view_task(actor, load_task(session, work.task_id or 0))
+        # a submission is checked against the task the work item's read brought; a page shows it whole
+        task = self.access.check_view_task(actor, load_task(session, work.task_id or 0) if whole else work.task)
         handler = self.processes.registry.forms[work.form]
         step = self.processes.step(session, actor, task=task, instance=instance, human_task=work)
         page = task_page(session, self.access, actor, task, self.processes.settings, step.today) if whole else None

@@ -14,6 +14,7 @@ from engine.features.accounts.access import Access
 from engine.features.audit.trail import task_history
 from engine.features.chasing import queries as chases
 from engine.features.cooperation import queries as contributions
+from engine.features.documents.usecases import TaskDocuments
 from engine.features.escalation.queries import hide_from_unit
 from engine.features.extension.requests import may_request
 from engine.features.instructions import queries as instructions
@@ -23,7 +24,10 @@ from engine.store.models import (
     Attachment,
     AuditEvent,
     Chase,
+    Clue,
+    ComplaintCase,
     Contribution,
+    Escalation,
     ExtensionRequest,
     HumanTask,
     HumanTaskStatus,
@@ -37,6 +41,7 @@ from engine.store.models import (
     TaskReceipt,
     Unit,
 )
+from engine.workflow.progress import ProcessPath
 
 #: audit events a task page leaves out because a domain event says the same step in words (a process started or
 #: ended is the machinery under the step a person took)
@@ -67,6 +72,19 @@ class TaskPage:
     receipts: list[TaskReceipt] = field(default_factory=list)
     extensions: list[ExtensionRequest] = field(default_factory=list)
     may_request_extension: bool = False
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """A task's page as the web shows it: the page, where its process has been, and what the other features hold
+    of the task, as far as the person may see it."""
+
+    page: TaskPage
+    path: ProcessPath | None
+    escalations: list[Escalation]
+    clues: list[Clue]
+    documents: TaskDocuments
+    cases: list[ComplaintCase]
 
 
 def task_page(session: Session, access: Access, actor: Actor, task: RectificationTask, settings: Settings,

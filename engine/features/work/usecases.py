@@ -15,13 +15,17 @@ from engine.core.errors import Conflict, DomainError, InvalidSubmission, NotFoun
 from engine.core.text import N_
 from engine.core.uploads import Upload
 from engine.features.accounts.access import Access
+from engine.features.cases import queries as case_queries
+from engine.features.clues import queries as clue_queries
 from engine.features.clues.queries import ClueWorkItem
+from engine.features.documents.usecases import task_documents
+from engine.features.escalation import queries as escalation_queries
 from engine.features.measures.queries import MeasureWorkItem
 from engine.features.notifications import centre
 from engine.features.rectification.queries import load_task, unit_choices
 from engine.features.work import inbox as inbox_queries
 from engine.features.work.items import CaseWorkItem, WorkItem, WorkItems
-from engine.features.work.task_page import TaskPage, task_page
+from engine.features.work.task_page import TaskPage, TaskView, task_page
 from engine.store.database import Session
 from engine.store.files import FileStore
 from engine.store.models import HumanTask, Incident, Notice, ProcessInstance, RectificationTask
@@ -107,6 +111,21 @@ class WorkUseCases:
         def work(session: Session) -> TaskPage:
             task = self.access.check_view_task(actor, load_task(session, task_id))
             return task_page(session, self.access, actor, task, self.processes.settings, local_today(self.clock))
+
+        return self.transactions.read(work)
+
+    def task_view(self, actor: Actor, task_id: int) -> TaskView:
+        """Everything a task's page shows, from one read: the page, its process's path, and what the other
+        features hold of the task (escalations, problem clues, documents, complaint cases) as far as the person
+        may see them."""
+        def work(session: Session) -> TaskView:
+            task = self.access.check_view_task(actor, load_task(session, task_id))
+            clues = clue_queries.for_task(session, task.id) if self.access.can_view_clues(actor) else []
+            return TaskView(task_page(session, self.access, actor, task, self.processes.settings,
+                                      local_today(self.clock)),
+                            task_path(session, self.processes, task.id),
+                            escalation_queries.for_task(session, self.access, actor, task.id), clues,
+                            task_documents(session, task), case_queries.of_task(session, self.access, actor, task.id))
 
         return self.transactions.read(work)
 
