@@ -112,6 +112,7 @@ def _register(app: Flask) -> None:
     login_manager.init_app(app)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(i18n.compiled_catalogs(app))
     babel.init_app(app, locale_selector=locale_for_request)
+    i18n.translate_templates(app)
     app.context_processor(i18n.language_switch)
     app.add_template_filter(i18n.translated, "t")
     app.add_template_filter(i18n.parenthetical, "parenthetical")

@@ -16,7 +16,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from flask import Flask, request
-from flask_babel import LazyString, get_locale, gettext, lazy_gettext
+from flask_babel import LazyString, get_locale, get_translations, gettext, lazy_gettext
+from jinja2.runtime import Context
+from jinja2.utils import pass_context
 
 from engine.core.text import Text, in_language
 from engine.features.accounts.preferences import LOCALE_NAMES, LOCALES
@@ -76,6 +78,44 @@ def message_translator(app: Flask) -> Translate:
         return in_language(Text(msgid, **params), catalogs[locale].gettext)
 
     return translate
+
+
+#: the template variable that carries the catalogue of a render
+CATALOGUE = "catalogue"
+
+
+def translate_templates(app: Flask) -> None:
+    """Templates translate with their render's catalogue, looked up once a render: Flask-Babel's own template
+    functions look the locale and the catalogue up again for every text (a page has hundreds)."""
+    app.context_processor(lambda: {CATALOGUE: get_translations()})
+    app.jinja_env.install_gettext_callables(gettext=_template_gettext, ngettext=_template_ngettext, newstyle=True,
+                                            pgettext=_template_pgettext, npgettext=_template_npgettext)
+
+
+def _catalogue(context: Context) -> NullTranslations:
+    """The render's catalogue; a template rendered without Flask's context processors looks it up."""
+    catalogue = context.get(CATALOGUE)
+    return catalogue if isinstance(catalogue, NullTranslations) else get_translations()
+
+
+@pass_context
+def _template_gettext(context: Context, string: str) -> str:
+    return _catalogue(context).ugettext(string)
+
+
+@pass_context
+def _template_ngettext(context: Context, singular: str, plural: str, n: int) -> str:
+    return _catalogue(context).ungettext(singular, plural, n)
+
+
+@pass_context
+def _template_pgettext(context: Context, message_context: str, string: str) -> str:
+    return _catalogue(context).upgettext(message_context, string)
+
+
+@pass_context
+def _template_npgettext(context: Context, message_context: str, singular: str, plural: str, n: int) -> str:
+    return _catalogue(context).unpgettext(message_context, singular, plural, n)
 
 
 def language_switch() -> dict[str, object]:
