@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 
 from tests.engine.test_process_migration import at_plan_draft, changed_rectification, rectification_instance
-from tests.factories import ROOT, World
+from tests.factories import ROOT, World, walk_to_reporting
 from tests.webui.conftest import Browser
 
 Login = Callable[[str], Browser]
@@ -80,3 +80,23 @@ def test_the_console_suspends_resumes_and_moves_back_with_a_reason(login_as: Log
     moved = admin.post_with_token_from(url, f"{url}/move-back", {"step": step.group(1), "reason": "方案误交"})
     assert "已退回到「编制整改实施方案」" in moved.get_data(as_text=True)
     assert [w.form for w in world.work_for("staff", task_id) if w.form == "plan_draft"] == ["plan_draft"]
+
+
+def test_moving_back_over_an_action_shows_what_becomes_of_it_before_confirming(login_as: Login, world: World) -> None:
+    task_id = world.register("1-1")
+    walk_to_reporting(world, task_id)
+    instance_id = rectification_instance(world, task_id).id
+    admin = login_as("admin")
+    url = f"/admin/instances/{instance_id}"
+    page = admin.get(url).get_data(as_text=True)
+    assert 'id="move-back-effects"' in page and "启动按月交账" in page and "再次执行" in page
+    step = re.search(r'<option value="([0-9a-f-]{36})">审核备案实施方案</option>', page)
+    assert step
+    confirm = admin.post_with_token_from(url, f"{url}/move-back", {"step": step.group(1), "reason": "误备案"})
+    shown = confirm.get_data(as_text=True)
+    assert 'id="confirm-move-back"' in shown and "启动按月交账" in shown and "可重复执行" in shown
+    assert [w.form for w in world.work_for("supervisor", task_id)] == []  # nothing moved yet
+    moved = admin.post_with_token_from(url, f"{url}/move-back", {"step": step.group(1), "reason": "误备案",
+                                                                  "confirmed": "yes"})
+    assert "已退回到「审核备案实施方案」" in moved.get_data(as_text=True)
+    assert [w.form for w in world.work_for("supervisor", task_id)] == ["plan_review"]
