@@ -16,7 +16,7 @@ from typing import Any
 
 from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.util.diff import WorkflowDiff, diff_workflow, migrate_workflow
+from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, diff_workflow, migrate_workflow
 from SpiffWorkflow.task import Task as SpiffTask
 from sqlalchemy import select
 
@@ -25,7 +25,7 @@ from engine.store.models import HumanTask, HumanTaskStatus, ProcessInstance, Pro
 from engine.workflow.instances import Processes, waiting_work
 from engine.workflow.runtime import all_tasks, clock_scope, ready_human_tasks
 from engine.workflow.step import Step
-from engine.workflow.versions import _REGISTRY
+from engine.workflow.versions import _REGISTRY, spec_pairs
 
 #: tasks that exist only as a prediction: migrating rebuilds them from the new version
 PREDICTED = TaskState.FUTURE | TaskState.LIKELY | TaskState.MAYBE
@@ -91,6 +91,46 @@ def apply(processes: Processes, step: Step, target: ProcessVersion) -> list[str]
                before={"version": before},
                after={"version": target.number, "waiting": now_waiting, "passed_removed": migrated.passed_removed})
     return now_waiting
+
+
+@dataclass(frozen=True)
+class RemovedSteps:
+    """What a version removes against an earlier one: the task specs of each process spec ("" the top one) and
+    the call activities' processes it no longer has. `by_work_items`: every removed step is a top-level user task,
+    so the open work items say which instances are at one, without reading their state."""
+
+    steps: dict[str, frozenset[str]]
+    processes: frozenset[str]
+    by_work_items: bool
+
+    def nothing(self) -> bool:
+        return not self.processes and not any(self.steps.values())
+
+
+def removed_steps(old_spec_json: str, new_spec_json: str) -> RemovedSteps:
+    steps, processes, manual = {}, set(), True
+    for name, old, new in spec_pairs(old_spec_json, new_spec_json):
+        if new is None:
+            processes.add(name)
+            continue
+        removed = SpecDiff(_REGISTRY, old, new).removed
+        steps[name] = frozenset(spec.name for spec in removed)
+        manual = manual and all(getattr(spec, "manual", False) for spec in removed) and (not removed or name == "")
+    return RemovedSteps(steps, frozenset(processes), manual and not processes)
+
+
+def at_removed_step(state_json: str, removed: RemovedSteps) -> bool:
+    """Whether a stored instance state is at (or waits inside) a step the new version removes: read from the
+    stored document, without restoring the workflow."""
+    document = json.loads(state_json)
+    if _at_any(document["tasks"], removed.steps.get("", frozenset())):
+        return True
+    return any(sub["spec"] in removed.processes or _at_any(sub["tasks"], removed.steps.get(sub["spec"], frozenset()))
+               for sub in document["subprocesses"].values())
+
+
+def _at_any(tasks: dict[str, Any], names: frozenset[str]) -> bool:
+    return bool(names) and any(task["task_spec"] in names and int(task["state"]) & AT for task in tasks.values())
 
 
 def waiting_steps(workflow: BpmnWorkflow) -> list[str]:
