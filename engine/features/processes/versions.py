@@ -152,11 +152,12 @@ class VersionUseCases:
                 row.reasons = refused.reasons
 
     def migration_page(self, actor: Actor, process_id: str, number: int, page: int = 1, show: str = "all",
-                       per_page: int = PAGE_SIZE) -> MigrationPage:
+                       per_page: int | None = None) -> MigrationPage:
         """A dry run a page at a time: how many instances can move and how many cannot (counted in one pass over
         them all), and the page's instances (all, the movable or the refused ones) tried in full."""
         self.access.require(actor, PERMISSION)
         show = show if show in SHOWN else "all"
+        per_page = per_page or PAGE_SIZE
 
         def work(session: Session) -> tuple[int, MigrationReport, Classified]:
             target_id, report, candidates = self._candidates(session, process_id, number)
