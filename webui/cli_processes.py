@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from engine.core.errors import DomainError, InvalidSubmission
-from engine.features.processes.versions import MigrationReport
+from engine.features.processes.versions import MigrationPage, MigrationReport
 
 if TYPE_CHECKING:
     from engine.workflow.versions import VersionDiff
@@ -49,6 +49,14 @@ def migration_lines(report: MigrationReport) -> list[str]:
     return lines
 
 
+def first_lines(page: MigrationPage) -> list[str]:
+    """A dry run's first instances, and the counts over all of them."""
+    lines = migration_lines(page.report)[:-1]
+    lines.append(f"{len(page.report.rows)} listed of {page.movable + page.refused}: {page.movable} can move, "
+                 f"{page.refused} cannot move and stay on their version")
+    return lines
+
+
 @click.command(help="Deploy a BPMN file: check it as start-up does, print what changes against the running "
                     "version of each process, and store the changed ones as new versions (audited).")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -77,14 +85,22 @@ def deploy(file: Path, check: bool, username: str | None) -> None:
 @click.argument("process")
 @click.option("--to", "number", type=int, required=True, metavar="VERSION", help="The version number.")
 @click.option("--dry-run", is_flag=True, help="Only say which instances can move and which cannot; change nothing.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, metavar="N",
+              help="With --dry-run: list only the first N instances (the counts are still over all of them).")
 @USER
-def migrate(process: str, number: int, dry_run: bool, username: str | None) -> None:
+def migrate(process: str, number: int, dry_run: bool, limit: int | None, username: str | None) -> None:
     from webui.cli import _as, _engine_for_data
 
+    if limit is not None and not dry_run:
+        raise click.UsageError("--limit goes with --dry-run: a migration moves every instance it can")
     engine = _engine_for_data()
     try:
-        report = engine.versions.migrate(_as(engine, username), process, number, dry_run=dry_run)
+        actor = _as(engine, username)
+        if limit is not None:
+            lines = first_lines(engine.versions.migration_page(actor, process, number, per_page=limit))
+        else:
+            lines = migration_lines(engine.versions.migrate(actor, process, number, dry_run=dry_run))
     except DomainError as exc:
         raise click.ClickException(str(exc)) from None
-    for line in migration_lines(report):
+    for line in lines:
         click.echo(line)

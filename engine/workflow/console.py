@@ -2,7 +2,10 @@
 resume, and moving a token back to a step done before.
 
 None of this decides anything of the business: moving back opens the earlier step again for the role (and unit,
-and person) that does it, and the rules of who may decide apply to it as to any work item.
+and person) that does it, and the rules of who may decide apply to it as to any work item. The actions (service
+tasks) done since that step say through the registry what moving back over them does: one that may run again
+runs again when the process passes it, one with an undo hook is undone first; one that declares neither stops
+the move, since it would run twice.
 """
 from __future__ import annotations
 
@@ -23,7 +26,8 @@ from engine.core.errors import Conflict, InvalidSubmission
 from engine.core.text import N_
 from engine.store.models import ProcessInstance
 from engine.workflow.instances import Processes, waiting_work
-from engine.workflow.migration import listed
+from engine.workflow.migration import listed, step_name
+from engine.workflow.registry import Registry
 from engine.workflow.runtime import all_tasks, clock_scope
 from engine.workflow.step import Step
 from engine.workflow.versions import current_version
@@ -50,14 +54,38 @@ class Timer:
     due_at: datetime | None
 
 
+#: what moving back does with an action done since the step: it runs again later, it is undone now (and runs
+#: again later), or it stops the move
+RERUN, UNDO, REFUSED = "rerun", "undo", "refused"
+
+
+@dataclass(frozen=True)
+class ActionBetween:
+    """A service task done since the step a token would move back to, and what moving back does with its action."""
+
+    name: str
+    action: str
+    outcome: str
+
+    def refuses(self) -> bool:
+        return self.outcome == REFUSED
+
+
 @dataclass(frozen=True)
 class EarlierStep:
-    """A user task the instance has done, that a token may be moved back to."""
+    """A user task the instance has done, that a token may be moved back to, with the actions done since."""
 
     spiff_task_id: str
     bpmn_id: str
     name: str
     lane: str
+    actions: tuple[ActionBetween, ...] = ()
+
+    def can_move_back(self) -> bool:
+        return not any(action.refuses() for action in self.actions)
+
+    def refused_actions(self) -> list[str]:
+        return [action.name for action in self.actions if action.refuses()]
 
 
 @dataclass
@@ -82,9 +110,8 @@ def instance_state(processes: Processes, session: Any, instance: ProcessInstance
         if task.state in TOKEN_STATES and getattr(spec, "bpmn_id", None):
             state.tokens.append(Token(str(task.id), spec.bpmn_id, spec.bpmn_name or spec.bpmn_id,
                                       TOKEN_STATES[task.state], spec.lane or ""))
-        if task.state == TaskState.COMPLETED and spec.manual and not actions_after(task):
-            state.earlier_steps.append(EarlierStep(str(task.id), spec.bpmn_id, spec.bpmn_name or spec.bpmn_id,
-                                                   spec.lane or ""))
+        if task.state == TaskState.COMPLETED and spec.manual:
+            state.earlier_steps.append(earlier_step(processes.registry, task))
     state.timers = _timers(workflow)
     state.data = json.loads(json.dumps(dict(workflow.data) or _last_data(workflow), default=str, ensure_ascii=False))
     return state
@@ -121,14 +148,50 @@ def move_back(processes: Processes, step: Step, spiff_task_id: str, reason: str)
     workflow = processes.load(step.session, instance)
     waiting = waiting_work(instance, workflow)
     task = _earlier_step(workflow, spiff_task_id)
-    name = task.task_spec.bpmn_name or task.task_spec.bpmn_id
+    plan = earlier_step(processes.registry, task)
+    if not plan.can_move_back():
+        refused = N_("不能退回到这个环节：其后已执行的「%(actions)s」既不能再执行一次，也没有撤销办法",
+                     actions=listed(plan.refused_actions()))
+        raise InvalidSubmission({"step": [refused]})
+    _undo_actions(processes.registry, step, task)
     with clock_scope(processes.runtime.clock):
         workflow.reset_from_task_id(task.id)
     processes.save(step, workflow, waiting)
     step.audit("process.moved_back", ("instance", instance.id),
-               f"流程实例 {instance.id} 退回到「{name}」：{reason}",
-               after={"step": task.task_spec.bpmn_id, "reason": reason})
-    return name
+               f"流程实例 {instance.id} 退回到「{plan.name}」：{reason}{_consequences(plan)}",
+               after={"step": task.task_spec.bpmn_id, "reason": reason,
+                      "undone": [action.action for action in plan.actions if action.outcome == UNDO],
+                      "run_again": [action.action for action in plan.actions if action.outcome == RERUN]})
+    return plan.name
+
+
+def _undo_actions(registry: Registry, step: Step, task: SpiffTask) -> None:
+    """Undo, the latest first, the actions done since the task that say how (within the step's transaction)."""
+    for done in reversed(_service_tasks_after(task)):
+        undo = registry.undos.get(done.task_spec.extensions["action"])
+        if undo is not None:
+            undo(step, dict(done.data))
+
+
+def earlier_step(registry: Registry, task: SpiffTask) -> EarlierStep:
+    """The done user task as a step to move back to, with what moving back does with each action done since."""
+    spec = task.task_spec
+    actions = tuple(ActionBetween(step_name(each.task_spec), each.task_spec.extensions["action"],
+                                  _outcome(registry, each.task_spec.extensions["action"]))
+                    for each in _service_tasks_after(task))
+    return EarlierStep(str(task.id), spec.bpmn_id, step_name(spec), spec.lane or "", actions)
+
+
+def _outcome(registry: Registry, action: str) -> str:
+    if action in registry.undos:
+        return UNDO
+    return RERUN if action in registry.rerunnable else REFUSED
+
+
+def _consequences(plan: EarlierStep) -> str:
+    undone = "、".join(action.name for action in plan.actions if action.outcome == UNDO)
+    rerun = "、".join(action.name for action in plan.actions if action.outcome == RERUN)
+    return (f"（已撤销「{undone}」）" if undone else "") + (f"（「{rerun}」将再次执行）" if rerun else "")
 
 
 def _earlier_step(workflow: BpmnWorkflow, spiff_task_id: str) -> SpiffTask:
@@ -138,19 +201,15 @@ def _earlier_step(workflow: BpmnWorkflow, spiff_task_id: str) -> SpiffTask:
         task = None
     if task is None or task.state != TaskState.COMPLETED or not task.task_spec.manual:
         raise InvalidSubmission({"step": [N_("只能退回到这个流程已经办理过的环节")]})
-    done = actions_after(task)
-    if done:
-        raise InvalidSubmission({"step": [N_("不能退回到这个环节：其后已执行的「%(actions)s」会再执行一次",
-                                             actions=listed(done))]})
     return task
 
 
-def actions_after(task: SpiffTask) -> list[str]:
-    """The service tasks done since this task: moving back to it would run their actions (start a report cycle,
-    close a notice) a second time, which no reset undoes."""
-    return sorted({each.task_spec.bpmn_name or each.task_spec.bpmn_id for each in task
-                   if each is not task and each.state == TaskState.COMPLETED
-                   and isinstance(each.task_spec, ServiceTask)})
+def _service_tasks_after(task: SpiffTask) -> list[SpiffTask]:
+    """The service tasks done since this task, in the order they ran: moving back to it takes the process back
+    before them, so their actions (start a report cycle, close a notice) would run a second time."""
+    done = [each for each in task if each is not task and each.state == TaskState.COMPLETED
+            and isinstance(each.task_spec, ServiceTask)]
+    return sorted(done, key=lambda each: each.last_state_change)
 
 
 def _timers(workflow: BpmnWorkflow) -> list[Timer]:

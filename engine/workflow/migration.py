@@ -1,9 +1,12 @@
 """Moving a running instance onto another version of its process (SpiffWorkflow's diff_workflow/migrate_workflow).
 
-An instance can move when every task it has run or waits on has its counterpart in the new version; otherwise
-it stays as it is, with the reason. Moving is all or nothing: the new state is built in memory and checked by
-storing and restoring it before anything is saved. Timers keep their due instant unless the new version changes
-the timer itself; the instance's open work items follow the steps they stand for.
+An instance can move when every task it is at (a step waiting for a person, a timer or event waiting, a
+subprocess running) has its counterpart in the new version; otherwise it stays as it is, with the reason. Steps
+it has passed that the new version removes are behind it: migrate_workflow leaves such tasks on their old spec
+(which the new version cannot restore), so they are taken out of the task tree, their children hung on their
+parent; their history stays in the work items and the audit trail. Moving is all or nothing: the new state is
+built in memory and checked by storing and restoring it before anything is saved. Timers keep their due instant
+unless the new version changes the timer itself; the instance's open work items follow the steps they stand for.
 """
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from typing import Any
 
 from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.util.diff import WorkflowDiff, diff_workflow, migrate_workflow
+from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, diff_workflow, migrate_workflow
 from SpiffWorkflow.task import Task as SpiffTask
 from sqlalchemy import select
 
@@ -22,10 +25,12 @@ from engine.store.models import HumanTask, HumanTaskStatus, ProcessInstance, Pro
 from engine.workflow.instances import Processes, waiting_work
 from engine.workflow.runtime import all_tasks, clock_scope, ready_human_tasks
 from engine.workflow.step import Step
-from engine.workflow.versions import _REGISTRY
+from engine.workflow.versions import _REGISTRY, spec_pairs
 
 #: tasks that exist only as a prediction: migrating rebuilds them from the new version
 PREDICTED = TaskState.FUTURE | TaskState.LIKELY | TaskState.MAYBE
+#: where an instance is: a task in one of these states must have its counterpart in the new version
+AT = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 
 
 class MigrationRefused(Exception):
@@ -40,6 +45,7 @@ class Migrated:
 
     workflow: BpmnWorkflow
     changed_tasks: set[str] = field(default_factory=set)  # ids of tasks whose step the new version changes
+    passed_removed: list[str] = field(default_factory=list)  # steps done before that the new version removes
 
 
 def rebuild(processes: Processes, instance: ProcessInstance, target: ProcessVersion,
@@ -61,8 +67,9 @@ def rebuild(processes: Processes, instance: ProcessInstance, target: ProcessVers
                 migrate_workflow(diff, sub, subprocess_specs[sub.spec.name])
         workflow.subprocess_specs = subprocess_specs
         _restore_timers(workflow, timers)
+    passed = _prune_removed(workflow)
     _check_round_trip(processes, workflow, target)
-    return Migrated(workflow, changed)
+    return Migrated(workflow, changed, passed)
 
 
 def apply(processes: Processes, step: Step, target: ProcessVersion) -> list[str]:
@@ -76,31 +83,118 @@ def apply(processes: Processes, step: Step, target: ProcessVersion) -> list[str]
     _follow_work_items(processes, step, migrated, waiting)
     processes.save(step, migrated.workflow, waiting)
     now_waiting = waiting_steps(migrated.workflow)
+    passed = f"（新版本删除的已办环节「{'、'.join(migrated.passed_removed)}」仅留在历史中）" \
+        if migrated.passed_removed else ""
     step.audit("process.migrated", ("instance", instance.id),
                f"流程实例 {instance.id}「{target.name}」{instance.business_key}"
-               f" 由第 {before} 版迁移到第 {target.number} 版",
-               before={"version": before}, after={"version": target.number, "waiting": now_waiting})
+               f" 由第 {before} 版迁移到第 {target.number} 版{passed}",
+               before={"version": before},
+               after={"version": target.number, "waiting": now_waiting, "passed_removed": migrated.passed_removed})
     return now_waiting
+
+
+@dataclass(frozen=True)
+class RemovedSteps:
+    """What a version removes against an earlier one: the task specs of each process spec ("" the top one) and
+    the call activities' processes it no longer has. `by_work_items`: every removed step is a top-level user task,
+    so the open work items say which instances are at one, without reading their state."""
+
+    steps: dict[str, frozenset[str]]
+    processes: frozenset[str]
+    by_work_items: bool
+
+    def nothing(self) -> bool:
+        return not self.processes and not any(self.steps.values())
+
+
+def removed_steps(old_spec_json: str, new_spec_json: str) -> RemovedSteps:
+    steps, processes, manual = {}, set(), True
+    for name, old, new in spec_pairs(old_spec_json, new_spec_json):
+        if new is None:
+            processes.add(name)
+            continue
+        removed = SpecDiff(_REGISTRY, old, new).removed
+        steps[name] = frozenset(spec.name for spec in removed)
+        manual = manual and all(getattr(spec, "manual", False) for spec in removed) and (not removed or name == "")
+    return RemovedSteps(steps, frozenset(processes), manual and not processes)
+
+
+def at_removed_step(state_json: str, removed: RemovedSteps) -> bool:
+    """Whether a stored instance state is at (or waits inside) a step the new version removes: read from the
+    stored document, without restoring the workflow."""
+    document = json.loads(state_json)
+    if _at_any(document["tasks"], removed.steps.get("", frozenset())):
+        return True
+    return any(sub["spec"] in removed.processes or _at_any(sub["tasks"], removed.steps.get(sub["spec"], frozenset()))
+               for sub in document["subprocesses"].values())
+
+
+def _at_any(tasks: dict[str, Any], names: frozenset[str]) -> bool:
+    return bool(names) and any(task["task_spec"] in names and int(task["state"]) & AT for task in tasks.values())
 
 
 def waiting_steps(workflow: BpmnWorkflow) -> list[str]:
     """The names of the steps the instance waits on people for."""
-    return [task.task_spec.bpmn_name or task.task_spec.bpmn_id for task in ready_human_tasks(workflow)]
+    return [step_name(task.task_spec) for task in ready_human_tasks(workflow)]
 
 
 def _refuse_removed(workflow: BpmnWorkflow, top: WorkflowDiff, subprocesses: dict[Any, WorkflowDiff | None]) -> None:
     reasons: list[Text] = []
-    removed = [task for diff in (top, *subprocesses.values()) if diff for task in diff.removed
-               if not task.has_state(PREDICTED)]
-    names = sorted({task.task_spec.bpmn_name or task.task_spec.bpmn_id for task in removed
-                    if task.task_spec.bpmn_id})
+    removed = [task for diff in (top, *subprocesses.values()) if diff for task in diff.removed if task.has_state(AT)]
+    names = sorted({step_name(task.task_spec) for task in removed if task.task_spec.bpmn_id})
     if names:
-        reasons.append(N_("新版本没有它已经过或正停留的环节：%(steps)s", steps=listed(names)))
+        reasons.append(N_("新版本没有它正停留的环节：%(steps)s", steps=listed(names)))
     gone = [workflow.subprocesses[sub_id].spec.name for sub_id, diff in subprocesses.items() if diff is None]
     if gone:
         reasons.append(N_("新版本没有它正在运行的子流程：%(processes)s", processes=listed(gone)))
     if reasons:
         raise MigrationRefused(reasons)
+
+
+def _prune_removed(workflow: BpmnWorkflow) -> list[str]:
+    """Take out of the tree the tasks still on a spec the new version removed (none is where the instance is:
+    those were refused): a finished one's children hang on its parent, a predicted one goes with its branch.
+    The names of the finished steps taken out."""
+    passed: set[str] = set()
+    for each in (workflow, *workflow.subprocesses.values()):
+        for task in list(each.tasks.values()):
+            if task.id not in each.tasks or each.spec.task_specs.get(task.task_spec.name) is task.task_spec:
+                continue
+            if task.has_state(PREDICTED):
+                _drop_branch(each, task)
+            else:
+                _splice_out(each, task)
+                if task.task_spec.bpmn_id:
+                    passed.add(step_name(task.task_spec))
+    return sorted(passed)
+
+
+def _splice_out(workflow: Any, task: SpiffTask) -> None:
+    parent, children = task.parent, task.children
+    for child in children:
+        child.parent = parent
+    if parent is not None:
+        siblings = parent.children
+        at = siblings.index(task)
+        parent.children = [*siblings[:at], *children, *siblings[at + 1:]]
+    task.children = []
+    del workflow.tasks[task.id]
+    if workflow.last_task is task:
+        workflow.last_task = parent
+
+
+def _drop_branch(workflow: Any, task: SpiffTask) -> None:
+    parent = task.parent
+    if parent is not None:
+        parent.children = [child for child in parent.children if child is not task]
+    for each in list(task):
+        workflow.tasks.pop(each.id, None)
+    if workflow.last_task is not None and workflow.last_task.id not in workflow.tasks:
+        workflow.last_task = None
+
+
+def step_name(spec: Any) -> str:
+    return str(spec.bpmn_name or spec.bpmn_id)
 
 
 def listed(names: list[str]) -> Text:

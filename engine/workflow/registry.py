@@ -9,7 +9,9 @@ name a registered action. Beside those, a feature may register:
 - the unit whose people do a step meant for a unit-scoped role;
 - hooks: after an instance is saved (with its workflow at hand), and once at the end of a use case
   for the steps it ran (a sweep's batch settles its steps together);
-- subscribers to the events other features publish during a step.
+- subscribers to the events other features publish during a step;
+- what moving a token back over one of its actions does: the action may run again (it is idempotent), or it is
+  undone first by the hook given; an action that declares neither stops the move.
 
 Each feature does this in its own `register(registry, ...)`; engine/app.py calls them all.
 """
@@ -27,6 +29,8 @@ if TYPE_CHECKING:
     from engine.workflow.step import Step
 
 Action = Callable[["Step", dict[str, Any]], dict[str, Any] | None]
+#: undoes what an action did, given the data the action ran with
+Undo = Callable[["Step", dict[str, Any]], None]
 SavedHook = Callable[["Step", "BpmnWorkflow"], None]
 SettleHook = Callable[[Sequence["Step"]], None]
 Subscriber = Callable[["Step", Any], Any]
@@ -38,6 +42,8 @@ TasksById = Callable[["Session", Collection[int]], dict[int, Any]]
 class Registry:
     def __init__(self) -> None:
         self.actions: dict[str, Action] = {}
+        self.rerunnable: set[str] = set()
+        self.undos: dict[str, Undo] = {}
         self.forms: dict[str, FormHandler] = {}
         self.functions: dict[str, Callable[..., Any]] = {}
         self.statuses: set[str] = set()
@@ -52,6 +58,22 @@ class Registry:
 
     def add_actions(self, actions: dict[str, Action]) -> None:
         self._add("action", self.actions, actions)
+
+    def may_run_again(self, names: Collection[str]) -> None:
+        """These actions may run a second time with no harm (they do nothing twice): moving back over them is safe,
+        they run again when the process passes them again."""
+        self._check_actions(names)
+        self.rerunnable.update(names)
+
+    def add_undos(self, undos: dict[str, Undo]) -> None:
+        """How moving back over an action undoes it (it runs again when the process passes it again)."""
+        self._check_actions(undos)
+        self._add("undo", self.undos, undos)
+
+    def _check_actions(self, names: Collection[str]) -> None:
+        unknown = sorted(name for name in names if name not in self.actions)
+        if unknown:
+            raise ValueError(f"no action {', '.join(unknown)} is registered: add the actions first")
 
     def add_forms(self, handlers: Collection[FormHandler]) -> None:
         self._add("form", self.forms, {handler.name: handler for handler in handlers})

@@ -109,6 +109,12 @@ def spec_diffs(old_spec_json: str, new_spec_json: str) -> list[SpecDiff]:
     return [SpecDiff(_REGISTRY, old[name], new[name]) for name in old if name in new]
 
 
+def spec_pairs(old_spec_json: str, new_spec_json: str) -> list[tuple[str, BpmnProcessSpec, BpmnProcessSpec | None]]:
+    """Each process spec of the old version ("" the top one) with the new version's of the same name, if any."""
+    old, new = _specs(old_spec_json), _specs(new_spec_json)
+    return [(name, spec, new.get(name)) for name, spec in old.items()]
+
+
 def _specs(spec_json: str) -> dict[str, BpmnProcessSpec]:
     document = json.loads(spec_json)
     specs = {"": _REGISTRY.restore(document["spec"])}

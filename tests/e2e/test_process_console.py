@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 
 from tests.e2e.people import PHONE_WIDTH, Person, Site
 from tests.e2e.test_everyday_use import assigned, draft_plan
-from tests.engine.test_process_migration import changed_rectification
-from tests.factories import PASSWORD, receive
+from tests.engine.test_process_migration import changed_rectification, without_plan_signing
+from tests.factories import PASSWORD, receive, walk_to_reporting
 
 People = Callable[..., Person]
 
@@ -78,3 +78,42 @@ def test_a_new_version_is_deployed_after_its_diff_and_instances_move(site: Site,
     phone = administrator(person, phone=True)
     phone.open("/admin/processes/", "versions-phone")
     assert phone.page_width() <= PHONE_WIDTH
+
+
+def test_moving_back_over_an_action_says_what_becomes_of_it_before_it_is_confirmed(site: Site,
+                                                                                  person: People) -> None:
+    task_id = site.world.register(code="E2E-B")
+    walk_to_reporting(site.world, task_id)  # filing the plan started the monthly reports (启动按月交账)
+    admin = administrator(person)
+    admin.open("/admin/processes/?q=E2E-B", "find-instance")
+    admin.page.locator("#found a").first.click()
+    admin.expect_heading("流程实例")
+    form = admin.page.locator("#move-back-form")
+    form.get_by_label("退回到").select_option(label="审核备案实施方案")
+    form.locator("textarea[name=reason]").fill("误备案，需重新审核")  # (the suspend form's 原因 comes first)
+    form.get_by_role("button", name="退回").click()
+    admin.expect_heading("审核备案实施方案")
+    expect(admin.page.locator("#move-back-plan")).to_contain_text("启动按月交账")
+    expect(admin.page.locator("#move-back-plan")).to_contain_text("再次执行")
+    admin.shot("move-back-plan")
+    admin.page.get_by_role("button", name="确认退回").click()
+    admin.expect_flash("已退回到「审核备案实施方案」")
+    expect(admin.page.locator("#tokens")).to_contain_text("审核备案实施方案")
+
+
+def test_the_migration_page_filters_the_instances_that_cannot_move(site: Site, person: People) -> None:
+    for code in ("E2E-M1", "E2E-M2"):
+        receive(site.world, assigned(site, code))
+    signing = assigned(site, "E2E-M3")
+    receive(site.world, signing)
+    site.world.do("staff", signing, "plan_draft", content="方案", milestones="无", contact="李四")
+    deployed = site.world.duban.versions.deploy(site.world["admin"], "rectification.bpmn", without_plan_signing())
+    admin = administrator(person)
+    admin.open(f"/admin/processes/rectification/versions/{deployed[0].number}/migration", "migration")
+    expect(admin.page.locator("#migration-summary")).to_contain_text("不能迁移")  # (the site has others' instances)
+    admin.page.locator("#migration-filter").get_by_role("link", name="不能迁移").click()
+    expect(admin.page.locator("#migration-rows tbody tr.movable")).to_have_count(0)
+    expect(admin.page.locator("#migration-rows tr", has_text="E2E-M3")).to_contain_text(
+        "新版本没有它正停留的环节：签发实施方案")
+    expect(admin.page.locator("#migration-rows tr", has_text="E2E-M1")).to_have_count(0)
+    admin.shot("migration-refused")

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from datetime import timedelta
 from functools import partial
+from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from engine.app import PROCESS_FEATURES, Duban
+from engine.core.clock import Clock, FakeClock
 from engine.core.errors import Conflict, InvalidSubmission, PermissionDenied
-from engine.store.models import AuditEvent
+from engine.core.roles import RoleModel
+from engine.core.settings import Settings
+from engine.store.models import AuditEvent, ProcessInstance, SignoffNotice
 from engine.workflow.incidents import open_incident
+from engine.workflow.registry import Registry
+from engine.workflow.step import Step
+from tests.conftest import WORKFLOWS
 from tests.engine.test_process_migration import at_plan_draft, in_notice, rectification_instance
-from tests.factories import World, assert_round_trip, walk_to_reporting
+from tests.factories import World, assert_round_trip, load_world, walk_to_reporting
 
 
 def actions_on(world: World, instance_id: int) -> list[str]:
@@ -94,14 +103,111 @@ def test_an_incident_of_a_suspended_instance_waits_for_its_resumption(world: Wor
     assert not world.duban.console.instance(admin, instance.id).blocked
 
 
-def test_no_move_back_over_an_action_that_would_run_again(world: World) -> None:
+def test_moving_back_over_an_action_that_may_run_again_runs_it_again_harmlessly(world: World) -> None:
     task_id = world.register("1-1")
     walk_to_reporting(world, task_id)  # filing the plan started the monthly reports (启动按月交账)
     instance = rectification_instance(world, task_id)
     admin = world["admin"]
-    view = world.duban.console.instance(admin, instance.id)
-    assert "draft_plan" not in {step.bpmn_id for step in view.state.earlier_steps}
-    spiff_id = next(row.spiff_task_id for row in view.work if row.name == "编制整改实施方案")
-    with pytest.raises(InvalidSubmission, match="启动按月交账"):
-        world.duban.console.move_back(admin, instance.id, spiff_id, "误备案")
-    assert rectification_instance(world, task_id).state_json == instance.state_json
+    steps = {step.bpmn_id: step for step in world.duban.console.instance(admin, instance.id).state.earlier_steps}
+    review = steps["review_plan"]
+    assert [(action.name, action.outcome) for action in review.actions] == [("启动按月交账", "rerun")]
+    assert review.can_move_back() and steps["assign"].can_move_back()
+    cycles = report_cycles(world, task_id)
+
+    world.duban.console.move_back(admin, instance.id, review.spiff_task_id, "误备案，需重新审核")
+    assert [w.form for w in world.work_for("supervisor", task_id)] == ["plan_review"]
+    event = last_event(world, instance.id)
+    assert event.after is not None and event.after["run_again"] == ["start_monthly_reporting"]
+    assert "「启动按月交账」将再次执行" in event.summary
+    world.do("supervisor", task_id, "plan_review", decision="file", comment="核对无误")
+    assert report_cycles(world, task_id) == cycles  # run again, it found the month's cycle live: none added
+    assert_round_trip(world.duban, task_id)
+
+
+class UndoesNoticeClosing:
+    """A feature that says how moving back undoes 结束公示 (the signoff feature declares nothing for it)."""
+
+    def __init__(self) -> None:
+        self.refuse = False
+
+    def register(self, registry: Registry, clock: Clock, settings: Settings) -> None:
+        registry.add_undos({"close_notice": self.reopen_notice})
+
+    def reopen_notice(self, step: Step, data: dict[str, Any]) -> None:
+        notice = step.session.scalars(select(SignoffNotice).where(SignoffNotice.task_id == step.the_task.id)
+                                      .order_by(SignoffNotice.id.desc())).first()
+        assert notice is not None
+        notice.closed_at = None
+        if self.refuse:
+            raise Conflict("公示已归档，不能撤销")
+
+
+@pytest.fixture
+def undoing(world: World, roles: RoleModel, clock: FakeClock, tmp_path: Path) -> tuple[World, UndoesNoticeClosing]:
+    feature = UndoesNoticeClosing()
+    duban = Duban(world.duban.db, roles, clock, WORKFLOWS, storage=tmp_path / "undoing",
+                  features=(*PROCESS_FEATURES, feature))
+    return load_world(duban), feature
+
+
+def notice_closed(world: World, task_id: int) -> bool:
+    with world.duban.db.transaction(write=False) as session:
+        return session.scalars(select(SignoffNotice.closed_at).where(SignoffNotice.task_id == task_id)).one() \
+            is not None
+
+
+def test_an_action_with_an_undo_is_undone_and_one_without_stops_the_move(
+        world: World, undoing: tuple[World, UndoesNoticeClosing]) -> None:
+    task_id, notice_over = in_notice(world, "1-1")
+    world.go_to(notice_over)  # 结束公示 has run: the leader approves
+    instance = rectification_instance(world, task_id)
+    admin = world["admin"]
+    publish = next(step for step in world.duban.console.instance(admin, instance.id).state.earlier_steps
+                   if step.bpmn_id == "publish_notice")
+    assert [(action.name, action.outcome) for action in publish.actions] == [("结束公示", "refused")]
+    with pytest.raises(InvalidSubmission, match="结束公示"):
+        world.duban.console.move_back(admin, instance.id, publish.spiff_task_id, "公示内容有误")
+
+    undoing_world, feature = undoing
+    console = undoing_world.duban.console
+    publish = next(step for step in console.instance(admin, instance.id).state.earlier_steps
+                   if step.bpmn_id == "publish_notice")
+    assert [(action.name, action.outcome) for action in publish.actions] == [("结束公示", "undo")]
+    feature.refuse = True  # an undo that fails leaves everything as it was
+    with pytest.raises(Conflict, match="已归档"):
+        console.move_back(admin, instance.id, publish.spiff_task_id, "公示内容有误")
+    assert rectification_instance(world, task_id).state_json == instance.state_json and notice_closed(world, task_id)
+
+    feature.refuse = False
+    console.move_back(admin, instance.id, publish.spiff_task_id, "公示内容有误")
+    assert not notice_closed(world, task_id)
+    assert [w.form for w in undoing_world.work_for("publicity", task_id)] == ["signoff_notice"]
+    assert [w.form for w in undoing_world.work_for("leader", task_id)] == []
+    event = last_event(world, instance.id)
+    assert event.after is not None and event.after["undone"] == ["close_notice"]
+    assert "已撤销「结束公示」" in event.summary
+    assert_round_trip(undoing_world.duban, task_id)
+
+
+def test_a_feature_declares_only_about_registered_actions() -> None:
+    registry = Registry()
+    with pytest.raises(ValueError, match="no_such_action"):
+        registry.may_run_again(["no_such_action"])
+    with pytest.raises(ValueError, match="no_such_action"):
+        registry.add_undos({"no_such_action": lambda step, data: None})
+
+
+def report_cycles(world: World, task_id: int) -> int:
+    with world.duban.db.transaction(write=False) as session:
+        return len(session.scalars(select(ProcessInstance.id).where(
+            ProcessInstance.task_id == task_id, ProcessInstance.process_id == "monthly_report")).all())
+
+
+def last_event(world: World, instance_id: int) -> AuditEvent:
+    with world.duban.db.transaction(write=False) as session:
+        event = session.scalars(select(AuditEvent).where(
+            AuditEvent.object_type == "instance", AuditEvent.object_id == str(instance_id))
+            .order_by(AuditEvent.seq.desc())).first()
+        assert event is not None
+        session.expunge(event)
+        return event

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from sqlalchemy import func, select
 from engine.core.clock import LOCAL_TZ
 from engine.core.errors import InvalidSubmission
 from engine.core.text import Text
+from engine.features.processes import planning
 from engine.store.models import AuditEvent, ProcessInstance, SignoffNotice
 from tests.factories import (
     ROOT,
@@ -20,6 +22,7 @@ from tests.factories import (
     checklist,
     receive,
     sign_off,
+    statements_sent,
     walk_to_reporting,
 )
 
@@ -149,3 +152,87 @@ def test_instances_at_several_steps_move_and_one_that_cannot_stays_untouched(wor
         moved = session.scalar(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.action == "process.migrated"))
     assert moved == 3
+
+
+def without_plan_signing() -> bytes:
+    """The unit head no longer signs the plan: the drafted plan goes straight to the supervision group."""
+    text = (ROOT / "workflows" / "rectification.bpmn").read_text(encoding="utf-8")
+    text = re.sub(r"\s*<bpmn:flowNodeRef>(sign_plan|plan_signed)</bpmn:flowNodeRef>", "", text)
+    text = re.sub(r'\s*<bpmn:(userTask|exclusiveGateway) id="(sign_plan|plan_signed)".*?</bpmn:\1>', "", text,
+                  flags=re.S)
+    text = re.sub(r'\s*<bpmn:sequenceFlow id="f_plan_signed".*?</bpmn:sequenceFlow>', "", text, flags=re.S)
+    text = re.sub(r'\s*<bpmn:sequenceFlow id="f_(sign_gw|plan_back)"[^>]*/>', "", text)
+    text = re.sub(r'\s*<bpmndi:BPMN(Shape|Edge) id="(sign_plan|plan_signed|f_sign_gw|f_plan_signed|f_plan_back)_di"'
+                  r'.*?</bpmndi:BPMN\1>', "", text, flags=re.S)
+    text = text.replace('targetRef="sign_plan"', 'targetRef="review_plan"')
+    text = text.replace("<bpmn:incoming>f_plan_back</bpmn:incoming>", "")
+    return text.replace("<bpmn:incoming>f_plan_signed</bpmn:incoming>", "<bpmn:incoming>f_draft_sign</bpmn:incoming>") \
+        .encode("utf-8")
+
+
+def test_instances_past_a_removed_step_move_and_one_at_it_stays(world: World) -> None:
+    reporting = world.register("1-3")
+    walk_to_reporting(world, reporting)
+    drafting = at_plan_draft(world, "1-1")
+    signing = at_plan_draft(world, "1-2")
+    world.do("staff", signing, "plan_draft", content="方案", milestones="无", contact="李四")
+    reviewing = at_plan_draft(world, "1-4")
+    world.do("staff", reviewing, "plan_draft", content="方案", milestones="无", contact="李四")
+    world.do("head", reviewing, "plan_sign", decision="submit", comment="")
+    untouched = rectification_instance(world, signing)
+    admin = world["admin"]
+    world.duban.versions.deploy(admin, "rectification.bpmn", without_plan_signing())
+
+    report = world.duban.versions.migrate(admin, "rectification", 2)
+    assert sorted(row.task_code for row in report.movable) == ["1-1", "1-3", "1-4"]
+    assert [(row.task_code, [str(reason) for reason in row.reasons]) for row in report.refused] == [
+        ("1-2", ["新版本没有它正停留的环节：签发实施方案"])]
+    assert rectification_instance(world, signing).state_json == untouched.state_json
+    for task_id in (reporting, drafting, reviewing, signing):
+        assert_round_trip(world.duban, task_id)
+    with world.duban.db.transaction(write=False) as session:
+        events = {event.object_id: event for event in session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "process.migrated"))}
+    moved = events[str(rectification_instance(world, reviewing).id)]
+    assert moved.after is not None and moved.after["passed_removed"] == sorted(["签发实施方案", "签发？"])
+    assert "仅留在历史中" in moved.summary
+
+    # the removed step's history stays: the head's signature is still a done work item of the instance
+    view = world.duban.console.instance(admin, rectification_instance(world, reviewing).id)
+    assert ("签发实施方案", "completed") in {(row.name, row.status) for row in view.work}
+    # and the instances go on in the new version: a drafted plan goes straight to the supervision group
+    world.do("supervisor", reviewing, "plan_review", decision="file", comment="")
+    world.do("staff", drafting, "plan_draft", content="方案", milestones="无", contact="李四")
+    assert [w.form for w in world.work_for("supervisor", drafting)] == ["plan_review"]
+    assert [w.form for w in world.work_for("head", drafting)] == []
+    apply_for_signoff(world, reporting)  # the instance that had filed its plan goes on too
+    assert [w.form for w in world.work_for("supervisor", reporting)] == ["signoff_verify"]
+    assert_round_trip(world.duban, reporting)
+
+
+@pytest.mark.parametrize("by_work_items", [False, True])
+def test_the_migration_is_listed_a_page_at_a_time_with_counts_over_all(
+        world: World, monkeypatch: pytest.MonkeyPatch, by_work_items: bool) -> None:
+    drafting = [at_plan_draft(world, f"1-{n}") for n in range(1, 5)]
+    signing = at_plan_draft(world, "2-1")
+    world.do("staff", signing, "plan_draft", content="方案", milestones="无", contact="李四")
+    admin = world["admin"]
+    world.duban.versions.deploy(admin, "rectification.bpmn", without_plan_signing())
+    if by_work_items:  # the removed gateway never holds a token: the open work items alone say who is at sign_plan
+        quick = planning.removed_steps
+        monkeypatch.setattr(planning, "removed_steps", lambda *specs: replace(quick(*specs), by_work_items=True))
+
+    with statements_sent(world.duban.db.engine) as statements:
+        first = world.duban.versions.migration_page(admin, "rectification", 2, page=1, per_page=2)
+    assert (first.movable, first.refused, first.page, first.pages) == (4, 1, 1, 3)
+    assert [row.task_code for row in first.report.rows] == ["1-1", "1-2"]
+    assert all(row.can_move() for row in first.report.rows)
+    reads_states = [sql for sql, _ in statements if "state_json" in sql and "process_instances" in sql]
+    assert len(reads_states) == (2 if by_work_items else 3)  # the two rows tried (and, without, one pass over all)
+
+    refused = world.duban.versions.migration_page(admin, "rectification", 2, show="refused")
+    assert [(row.task_code, [str(reason) for reason in row.reasons]) for row in refused.report.rows] == [
+        ("2-1", ["新版本没有它正停留的环节：签发实施方案"])]
+    movable = world.duban.versions.migration_page(admin, "rectification", 2, page=9, show="movable", per_page=3)
+    assert (movable.page, movable.pages, [row.task_code for row in movable.report.rows]) == (2, 2, ["1-4"])
+    assert rectification_instance(world, drafting[0]).version_id == rectification_instance(world, signing).version_id

@@ -5,9 +5,16 @@ import html
 import io
 import re
 from collections.abc import Callable
+from unittest.mock import patch
 
-from tests.engine.test_process_migration import at_plan_draft, changed_rectification, rectification_instance
-from tests.factories import ROOT, World
+from engine.features.processes import versions
+from tests.engine.test_process_migration import (
+    at_plan_draft,
+    changed_rectification,
+    rectification_instance,
+    without_plan_signing,
+)
+from tests.factories import ROOT, World, walk_to_reporting
 from tests.webui.conftest import Browser
 
 Login = Callable[[str], Browser]
@@ -80,3 +87,47 @@ def test_the_console_suspends_resumes_and_moves_back_with_a_reason(login_as: Log
     moved = admin.post_with_token_from(url, f"{url}/move-back", {"step": step.group(1), "reason": "方案误交"})
     assert "已退回到「编制整改实施方案」" in moved.get_data(as_text=True)
     assert [w.form for w in world.work_for("staff", task_id) if w.form == "plan_draft"] == ["plan_draft"]
+
+
+def test_moving_back_over_an_action_shows_what_becomes_of_it_before_confirming(login_as: Login, world: World) -> None:
+    task_id = world.register("1-1")
+    walk_to_reporting(world, task_id)
+    instance_id = rectification_instance(world, task_id).id
+    admin = login_as("admin")
+    url = f"/admin/instances/{instance_id}"
+    page = admin.get(url).get_data(as_text=True)
+    assert 'id="move-back-effects"' in page and "启动按月交账" in page and "再次执行" in page
+    step = re.search(r'<option value="([0-9a-f-]{36})">审核备案实施方案</option>', page)
+    assert step
+    confirm = admin.post_with_token_from(url, f"{url}/move-back", {"step": step.group(1), "reason": "误备案"})
+    shown = confirm.get_data(as_text=True)
+    assert 'id="confirm-move-back"' in shown and "启动按月交账" in shown and "可重复执行" in shown
+    assert [w.form for w in world.work_for("supervisor", task_id)] == []  # nothing moved yet
+    moved = admin.post_with_token_from(url, f"{url}/move-back", {"step": step.group(1), "reason": "误备案",
+                                                                  "confirmed": "yes"})
+    assert "已退回到「审核备案实施方案」" in moved.get_data(as_text=True)
+    assert [w.form for w in world.work_for("supervisor", task_id)] == ["plan_review"]
+
+
+def test_the_migration_page_counts_all_pages_the_rows_and_filters_them(login_as: Login, world: World) -> None:
+    for n in range(1, 4):
+        at_plan_draft(world, f"1-{n}")
+    signing = at_plan_draft(world, "2-1")
+    world.do("staff", signing, "plan_draft", content="方案", milestones="无", contact="李四")
+    world.duban.versions.deploy(world["admin"], "rectification.bpmn", without_plan_signing())
+    admin = login_as("admin")
+    url = "/admin/processes/rectification/versions/2/migration"
+    with patch.object(versions, "PAGE_SIZE", 2):
+        first = admin.get(url).get_data(as_text=True)
+        second = admin.get(f"{url}?page=2").get_data(as_text=True)
+    assert "可以迁移：3 个；不能迁移：1 个" in first and 'id="migration-filter"' in first
+    assert first.count('<tr class="movable">') == 2 and 'rel="next"' in first
+    assert second.count('<tr class="') == 2 and "签发实施方案" in second  # 1-3, then 2-1 refused
+    refused = admin.get(f"{url}?show=refused").get_data(as_text=True)
+    assert refused.count('<tr class="refused">') == 1 and '<tr class="movable">' not in refused
+    assert "新版本没有它正停留的环节：签发实施方案" in html.unescape(refused)
+    assert "可以迁移：3 个；不能迁移：1 个" in refused  # the counts are over every instance
+    moved = admin.submit(f"{url}?show=movable", {}).get_data(as_text=True)
+    assert "已迁移 3 个流程实例，1 个不能迁移" in moved
+    after = admin.get(url).get_data(as_text=True)
+    assert "可以迁移：0 个；不能迁移：1 个" in after and "run-migration" not in after

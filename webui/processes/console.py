@@ -50,6 +50,9 @@ def move_back(instance_id: int) -> str | Response:
     form = _move_back_form(instance_id)
     if not form.validate_on_submit():
         return _page(instance_id, ReasonForm(formdata=None), form)
+    step = engine().console.earlier_step(current_actor(), instance_id, form.step.data or "")
+    if step is not None and step.actions and form.confirmed.data != "yes":
+        return render_template("processes/move_back.html", instance_id=instance_id, step=step, form=form)
     try:
         name = engine().console.move_back(current_actor(), instance_id, form.step.data or "", form.reason.data or "")
     except (Conflict, InvalidSubmission) as refused:
@@ -81,7 +84,8 @@ def _page(instance_id: int, reason_form: ReasonForm, move_form: MoveBackForm) ->
 
 def _move_back_form(instance_id: int, **kwargs: object) -> MoveBackForm:
     form = MoveBackForm(**kwargs)
-    steps = engine().console.instance(current_actor(), instance_id).state.earlier_steps
+    steps = [s for s in engine().console.instance(current_actor(), instance_id).state.earlier_steps
+             if s.can_move_back()]
     form.step.choices = [("", _("请选择")), *[(s.spiff_task_id, translated(s.name)) for s in reversed(steps)]]
     return form
 

@@ -40,6 +40,8 @@ class ReasonForm(FlaskForm):
 
 class MoveBackForm(ReasonForm):
     step = SelectField(_l("退回到"), validators=[DataRequired(_l("请选择环节"))])
+    #: set by the confirmation page, which shows what becomes of the actions done since the step
+    confirmed = HiddenField()
 
 
 class FindForm(FlaskForm):

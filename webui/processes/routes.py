@@ -59,14 +59,25 @@ def deploy() -> Response:
     return redirect(url_for("processes.index"))
 
 
-@bp.route("/<process_id>/versions/<int:number>/migration", methods=["GET", "POST"])
+@bp.route("/<process_id>/versions/<int:number>/migration")
 @login_required
 @permission_required(PERMISSION)
 def migration(process_id: str, number: int) -> str:
+    """The dry run, a page at a time, filtered to the movable or the refused instances."""
+    page = engine().versions.migration_page(current_actor(), process_id[:100], number,
+                                            page=request.args.get("page", 1, type=int) or 1,
+                                            show=request.args.get("show", "all")[:10])
+    return render_template("processes/migration.html", report=page.report, page=page, form=ButtonForm())
+
+
+@bp.route("/<process_id>/versions/<int:number>/migration", methods=["POST"])
+@login_required
+@permission_required(PERMISSION)
+def migrate(process_id: str, number: int) -> str | Response:
     form = ButtonForm()
-    run = form.validate_on_submit()
-    report = engine().versions.migrate(current_actor(), process_id[:100], number, dry_run=not run)
-    if run:
-        flash(_("已迁移 %(moved)s 个流程实例，%(refused)s 个不能迁移，保持原版本",
-                moved=len(report.movable), refused=len(report.refused)), "success")
-    return render_template("processes/migration.html", report=report, form=form)
+    if not form.validate_on_submit():
+        return migration(process_id, number)
+    report = engine().versions.migrate(current_actor(), process_id[:100], number)
+    flash(_("已迁移 %(moved)s 个流程实例，%(refused)s 个不能迁移，保持原版本",
+            moved=len(report.movable), refused=len(report.refused)), "success")
+    return render_template("processes/migration.html", report=report, page=None, form=form)

@@ -19,7 +19,7 @@ from engine.store.database import Session
 from engine.store.models import AuditEvent, HumanTask, Incident, ProcessInstance, RectificationTask
 from engine.store.transactions import Transactions
 from engine.workflow import console
-from engine.workflow.console import InstanceState
+from engine.workflow.console import EarlierStep, InstanceState
 from engine.workflow.instances import Processes
 from engine.workflow.progress import ProcessPath, instance_path
 from engine.workflow.step import Step
@@ -100,6 +100,11 @@ class ConsoleUseCases:
     def instance(self, actor: Actor, instance_id: int) -> InstanceConsole:
         self.access.require(actor, PERMISSION)
         return self.transactions.read(lambda session: self._console(session, instance_id))
+
+    def earlier_step(self, actor: Actor, instance_id: int, spiff_task_id: str) -> EarlierStep | None:
+        """A step the instance has done, with what moving back to it does with the actions done since."""
+        steps = self.instance(actor, instance_id).state.earlier_steps
+        return next((step for step in steps if step.spiff_task_id == spiff_task_id), None)
 
     def suspend(self, actor: Actor, instance_id: int, reason: str) -> None:
         self._act(actor, instance_id, reason, lambda step: console.suspend(step, _reason(reason)))

@@ -10,6 +10,7 @@ from engine.core.actor import Actor
 from engine.core.errors import ConfigError, InvalidSubmission, NotFound
 from engine.core.text import N_, Text
 from engine.features.accounts.access import Access
+from engine.features.processes.planning import PAGE_SIZE, SHOWN, Candidate, Classified, classify
 from engine.store.database import Session
 from engine.store.models import InstanceStatus, ProcessInstance, ProcessVersion, RectificationTask
 from engine.store.transactions import Transactions
@@ -66,6 +67,19 @@ class MigrationReport:
         return [row for row in self.rows if not row.can_move()]
 
 
+@dataclass
+class MigrationPage:
+    """A page of a dry run: the counts over every instance that would move, and this page's rows tried in full
+    (a row the quick count took for movable may still be refused here, with the reason)."""
+
+    report: MigrationReport
+    movable: int
+    refused: int
+    show: str
+    page: int
+    pages: int
+
+
 class VersionUseCases:
     def __init__(self, transactions: Transactions, processes: Processes, access: Access,
                  vocabulary: Vocabulary) -> None:
@@ -116,31 +130,62 @@ class VersionUseCases:
         in a transaction of its own (all or nothing per instance); those that cannot move stay, with why. A dry
         run says the same and changes nothing."""
         self.access.require(actor, PERMISSION)
-        target_id, report = self.transactions.read(lambda s: self._report(s, process_id, number, dry_run))
+        target_id, report, candidates = self.transactions.read(lambda s: self._candidates(s, process_id, number))
+        report.dry_run = dry_run
+        report.rows = [_row(candidate) for candidate in candidates]
+        if dry_run:
+            self._try_all(report.rows, target_id)
+            return report
         for row in report.rows:
             try:
-                if dry_run:
-                    row.waiting = self.transactions.read(lambda s, r=row: self._try(s, r, target_id))
-                else:
-                    row.waiting = self.transactions.run(lambda s, r=row: self._move(s, actor, r, target_id))
+                row.waiting = self.transactions.run(lambda s, r=row: self._move(s, actor, r, target_id))
             except MigrationRefused as refused:
                 row.reasons = refused.reasons
         return report
 
-    def _report(self, session: Session, process_id: str, number: int,
-                dry_run: bool) -> tuple[int, MigrationReport]:
+    def _try_all(self, rows: list[MigrationRow], target_id: int) -> None:
+        """Each row tried in a read of its own: where it would wait, or why it cannot move."""
+        for row in rows:
+            try:
+                row.waiting = self.transactions.read(lambda s, r=row: self._try(s, r, target_id))
+            except MigrationRefused as refused:
+                row.reasons = refused.reasons
+
+    def migration_page(self, actor: Actor, process_id: str, number: int, page: int = 1, show: str = "all",
+                       per_page: int | None = None) -> MigrationPage:
+        """A dry run a page at a time: how many instances can move and how many cannot (counted in one pass over
+        them all), and the page's instances (all, the movable or the refused ones) tried in full."""
+        self.access.require(actor, PERMISSION)
+        show = show if show in SHOWN else "all"
+        per_page = per_page or PAGE_SIZE
+
+        def work(session: Session) -> tuple[int, MigrationReport, Classified]:
+            target_id, report, candidates = self._candidates(session, process_id, number)
+            return target_id, report, classify(session, candidates, session.get_one(ProcessVersion, target_id))
+
+        target_id, report, classified = self.transactions.read(work)
+        shown = classified.shown(show)
+        pages = max(1, -(-len(shown) // per_page))
+        page = min(max(page, 1), pages)
+        report.rows = [_row(candidate) for candidate in shown[(page - 1) * per_page:page * per_page]]
+        self._try_all(report.rows, target_id)
+        return MigrationPage(report, len(classified.movable), len(classified.refused), show, page, pages)
+
+    def _candidates(self, session: Session, process_id: str, number: int) -> tuple[int, MigrationReport,
+                                                                                        list[Candidate]]:
         target = version_by_number(session, process_id, number)
         if target is None:
             raise NotFound(N_("流程 %(process)s 没有第 %(number)s 版", process=process_id, number=number))
-        report = MigrationReport(process_id, target.name, number, dry_run)
+        report = MigrationReport(process_id, target.name, number, dry_run=True)
         query = (select(ProcessInstance.id, ProcessInstance.business_key, RectificationTask.code,
-                        ProcessVersion.number)
+                        ProcessInstance.version_id, ProcessVersion.number)
                  .join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
                  .outerjoin(RectificationTask, RectificationTask.id == ProcessInstance.task_id)
                  .where(ProcessInstance.process_id == process_id, ProcessInstance.status == InstanceStatus.RUNNING,
                         ProcessInstance.version_id != target.id).order_by(ProcessInstance.id))
-        report.rows = [MigrationRow(i, key, code or "", n) for i, key, code, n in session.execute(query)]
-        return target.id, report
+        candidates = [Candidate(i, key, code or "", version_id, n) for i, key, code, version_id, n
+                      in session.execute(query)]
+        return target.id, report, candidates
 
     def _try(self, session: Session, row: MigrationRow, target_id: int) -> list[str]:
         instance = session.get_one(ProcessInstance, row.instance_id)
@@ -157,6 +202,10 @@ class VersionUseCases:
         waiting = apply(self.processes, step, session.get_one(ProcessVersion, target_id))
         self.processes.settle([step])
         return waiting
+
+
+def _row(candidate: Candidate) -> MigrationRow:
+    return MigrationRow(candidate.instance_id, candidate.business_key, candidate.task_code, candidate.from_number)
 
 
 def _version_rows(session: Session) -> list[VersionRow]:

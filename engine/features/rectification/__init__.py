@@ -26,6 +26,7 @@ from engine.workflow.step import Step
 
 def register(registry: Registry, clock: Clock, settings: Settings) -> None:
     registry.add_actions(ACTIONS)
+    registry.may_run_again(["start_monthly_reporting"])  # it starts the month's report cycle only if none is live
     registry.add_forms(HANDLERS)
     registry.add_functions(expression_functions(clock, settings))
     registry.add_statuses([status.value for status in TaskStatus])
