@@ -71,16 +71,15 @@ def charted(rows: Sequence[GroupRow]) -> list[GroupRow]:
     return [row for row in rows if row.id in largest]
 
 
-#: the charts of the dashboards the sweep counted, drawn once each per language: pygal takes half the page's time,
-#: and a summary stays the same for a minute (a few are kept: one per inspection round and language)
+#: the charts drawn, by language, round and the figures they show: pygal takes half the page's time, and the figures
+#: change far less often than the page is read (a summary the sweep counted stays for a minute); the key is every
+#: figure drawn, so a changed figure is drawn anew (a few are kept: one per round and language)
 _DRAWN: dict[tuple[str, str, str], dict[str, Any]] = {}
 DRAWN_KEPT = 16
 
 
 def drawn_charts(board: Dashboard) -> dict[str, Any]:
-    """The dashboard's charts; those of a summary as drawn for the first reader of it in that language."""
-    if board.as_of is None:
-        return dashboard_charts(board)
+    """The dashboard's charts, as drawn for the first reader of these figures in that language."""
     key = (str(get_locale()), str(chosen_round_id()), repr(board))  # the links name the round chosen
     if key not in _DRAWN:
         if len(_DRAWN) >= DRAWN_KEPT:
