@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from engine.core.actor import Actor
@@ -174,6 +174,9 @@ def of_task(session: Session, access: Access, actor: Actor, task_id: int) -> lis
                                                             access.case_filter(actor)).order_by(ComplaintCase.number)))
 
 
+_CASES_OF_INSTANCES = select(ComplaintCase).where(ComplaintCase.instance_id.in_(bindparam("ids", expanding=True)))
+
+
 def of_instances(session: Session, instances: Mapping[int, tuple[str, str]]) -> dict[int, ComplaintCase]:
     """The cases of work items that belong to no task (for the inbox), by instance (instances: each one's
     process and business key)."""
@@ -181,7 +184,7 @@ def of_instances(session: Session, instances: Mapping[int, tuple[str, str]]) -> 
     if not instance_ids:
         return {}
     return {case.instance_id: case for case in session.scalars(
-        select(ComplaintCase).where(ComplaintCase.instance_id.in_(instance_ids))) if case.instance_id is not None}
+        _CASES_OF_INSTANCES, {"ids": instance_ids}) if case.instance_id is not None}
 
 
 def of_instance(session: Session, instance_id: int) -> ComplaintCase | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy import ColumnElement, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from engine.core.actor import Actor
@@ -110,10 +110,14 @@ def for_task(session: Session, task_id: int) -> list[Clue]:
     return list(session.scalars(select(Clue).where(Clue.tasks.any(id=task_id)).order_by(Clue.id.desc())))
 
 
+_CLUES_OF_INSTANCES = (select(Clue).options(joinedload(Clue.units))
+                       .where(Clue.instance_id.in_(bindparam("ids", expanding=True))))
+
+
 def inbox_clues(session: Session, instances: Mapping[int, tuple[str, str]]) -> dict[int, Clue]:
     """The clues of some inbox entries, by process instance (instances: each one's process and business key)."""
     instance_ids = [instance_id for instance_id, (process_id, _) in instances.items() if process_id == CLUE_PROCESS]
     if not instance_ids:
         return {}
-    clues = session.scalars(select(Clue).options(joinedload(Clue.units)).where(Clue.instance_id.in_(instance_ids)))
+    clues = session.scalars(_CLUES_OF_INSTANCES, {"ids": instance_ids})
     return {clue.instance_id or 0: clue for clue in clues.unique()}

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, select, true, union
+from sqlalchemy import ColumnElement, and_, bindparam, false, or_, select, true, union
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from engine.core.actor import Actor
@@ -206,14 +206,17 @@ def figures(session: Session, access: Access, actor: Actor, today: date, setting
                           [(number, name, dict(counts)) for number, (name, counts) in sorted(categories.items())])
 
 
+_MEASURES_WITH_UNIT = (select(Measure).options(joinedload(Measure.lead_unit))
+                       .where(Measure.id.in_(bindparam("ids", expanding=True))))
+
+
 def inbox_measures(session: Session, instances: Mapping[int, tuple[str, str]]) -> dict[int, Measure]:
     """The measures of some inbox entries, by process instance (instances: each one's process and business key)."""
     by_measure = {measure_id_of(key): instance_id for instance_id, (process_id, key) in instances.items()
                   if process_id in PROCESSES}
     if not by_measure:
         return {}
-    measures = session.scalars(select(Measure).options(joinedload(Measure.lead_unit))
-                               .where(Measure.id.in_([i for i in by_measure if i is not None])))
+    measures = session.scalars(_MEASURES_WITH_UNIT, {"ids": [i for i in by_measure if i is not None]})
     return {by_measure[measure.id]: measure for measure in measures}
 
 
