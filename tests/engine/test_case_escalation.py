@@ -93,7 +93,8 @@ def test_a_case_returned_twice_is_proposed_and_an_accepted_result_withdraws_an_u
         assert case_escalations(world, FIRST) == []
         do_case(world, "supervisor", FIRST, "case_review", decision="return", comment=f"第{attempt + 1}次：证据不足")
     [escalation] = case_escalations(world, FIRST)
-    assert escalation.trigger is EscalationTriggerKind.CASE_RETURNED and "第 2 次被退回" in escalation.triggers[0].detail
+    assert escalation.trigger is EscalationTriggerKind.CASE_RETURNED
+    assert "第 2 次被退回" in escalation.triggers[0].detail
     do_case(world, "staff", FIRST, "case_report", **report)
     do_case(world, "supervisor", FIRST, "case_review", decision="accept", comment="")
     [withdrawn] = case_escalations(world, FIRST)

@@ -92,6 +92,7 @@ def index() -> str:
 @permission_required("case.view")
 def show(case_id: int) -> str:
     return render_template("cases/case.html", page=engine().cases.page(current_actor(), case_id),
+                           escalations=engine().escalation.of_case(current_actor(), case_id),
                            task_form=form_for(TASK_FIELDS), callback_form=form_for(CALLBACK_FIELDS))
 
 
@@ -121,7 +122,8 @@ def _aftercare(case_id: int, fields: tuple[Field, ...], change: Callable[..., No
             return redirect(url_for("cases.show", case_id=case_id))
     forms = {"task_form": form_for(TASK_FIELDS), "callback_form": form_for(CALLBACK_FIELDS)}
     forms["task_form" if fields is TASK_FIELDS else "callback_form"] = form
-    return render_template("cases/case.html", page=engine().cases.page(current_actor(), case_id), **forms)
+    return render_template("cases/case.html", page=engine().cases.page(current_actor(), case_id),
+                           escalations=engine().escalation.of_case(current_actor(), case_id), **forms)
 
 
 @bp.route("/cases/work/<int:work_id>", methods=["GET", "POST"])

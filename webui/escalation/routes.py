@@ -1,4 +1,5 @@
-"""督办问责 pages: the register, one escalation, and a supervisor's proposal by hand from a task page."""
+"""督办问责 pages: the register, one escalation, a supervisor's proposal by hand from a task page, and the steps of a
+complaint case's escalation."""
 from __future__ import annotations
 
 from typing import Any
@@ -8,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from engine.core.errors import InvalidSubmission
 from engine.core.statuses import EscalationLevel, EscalationStatus, EscalationTriggerKind
 from engine.features.escalation.accountability import MEASURES
 from engine.features.escalation.forms import APPROVAL_DECISIONS, REASON
@@ -15,7 +17,7 @@ from engine.features.escalation.queries import OPEN, UNDER_WAY, EscalationFilter
 from webui.auth.session import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
-from webui.forms import form_for
+from webui.forms import form_for, sent_files
 from webui.i18n import translated
 from webui.params import query_id
 
@@ -78,3 +80,22 @@ def propose(task_id: int) -> str | Response:
             flash(_("已启动督办问责，请提出问责建议"), "success")
         return redirect(url_for("escalations.show", escalation_id=started.escalation_id))
     return render_template("escalation/propose.html", task=task, form=form)
+
+
+@bp.route("/escalations/work/<int:work_id>", methods=["GET", "POST"])
+@login_required
+@permission_required("escalation.view")
+def work(work_id: int) -> str | Response:
+    """A step of a complaint case's escalation (a task's are done on the task's work page)."""
+    item = engine().work.escalation_item(current_actor(), work_id)
+    form = form_for(engine().registry.forms[item.work.form].fields, data=item.initial)
+    if form.validate_on_submit():
+        try:
+            engine().work.complete(current_actor(), work_id, form.engine_data(), sent_files())
+        except InvalidSubmission as exc:
+            form.add_errors(exc.errors)
+        else:
+            flash(_("已完成「%(step)s」：%(code)s", step=translated(item.work.name),
+                    code=item.page.escalation.subject_code), "success")
+            return redirect(url_for("tasks.inbox"))
+    return render_template("escalation/work.html", item=item, page=item.page, form=form)
