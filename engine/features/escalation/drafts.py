@@ -19,6 +19,7 @@ from engine.features.escalation.triggers import Subject, past_escalations
 from engine.store.models import ComplaintCase, Escalation, ProgressReport, RectificationTask
 
 OFFICE = "整改工作领导小组办公室"
+ADDRESSEES = "各县（区）人民政府、园区管委会，市级有关部门：\n"
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,16 @@ def _earlier(session: Session, escalation: Escalation) -> str:
     return "、".join(level.label for level in levels)
 
 
+def _history(session: Session, escalation: Escalation, still: str = "") -> str:
+    """"此前已对该单位予以通报、约谈，…" when the ladder counts earlier levels, else nothing."""
+    earlier = _earlier(session, escalation)
+    return f"此前已对该单位予以{earlier}，{still}" if earlier else ""
+
+
+def _signed(issuer: str, today: date) -> str:
+    return f"{issuer or OFFICE}\n{today.year}年{today.month}月{today.day}日"
+
+
 def _deadline_text(task: RectificationTask) -> str:
     if task.deadline is None or not task.deadline_kind.has_date():
         return "长期坚持"
@@ -98,18 +109,15 @@ def notice(session: Session, escalation: Escalation, today: date, issuer: str = 
     if escalation.case is not None:
         return _case_notice(session, escalation, escalation.case, today, issuer)
     task, unit = escalation.task, escalation.unit.name
-    earlier = _earlier(session, escalation)
-    history = f"此前已对该单位予以{earlier}，但整改仍不到位。" if earlier else ""
+    history = _history(session, escalation, "但整改仍不到位。")
     text = (
-        "各县（区）人民政府、园区管委会，市级有关部门：\n"
-        f"　　{unit}牵头负责中央生态环境保护督察反馈问题整改任务“{task.code} {task.title}”"
+        f"{ADDRESSEES}　　{unit}牵头负责中央生态环境保护督察反馈问题整改任务“{task.code} {task.title}”"
         f"（牵头市领导：{task.lead_leader.display_name}），整改时限为 {_deadline_text(task)}。"
         f"截至 {today.isoformat()}，该任务存在以下问题：\n"
         f"{_numbered(problems(session, escalation, today))}\n"
         f"　　{history}经牵头市领导批准，现对{unit}予以通报。请{unit}深刻剖析原因，压实整改责任，立即采取有效措施"
         "加快整改进度，并在 5 个工作日内报送整改承诺（整改措施和完成时限）。各地各部门要引以为戒、举一反三，"
-        "确保按期完成整改任务。\n\n"
-        f"{issuer or OFFICE}\n{today.year}年{today.month}月{today.day}日"
+        f"确保按期完成整改任务。\n\n{_signed(issuer, today)}"
     )
     return Draft(f"关于{unit}“{task.code} {task.title}”整改任务推进不力的通报", text)
 
@@ -119,8 +127,7 @@ def exposure(session: Session, escalation: Escalation, today: date) -> Draft:
     if escalation.case is not None:
         return _case_exposure(session, escalation, escalation.case, today)
     task, unit = escalation.task, escalation.unit.name
-    earlier = _earlier(session, escalation)
-    history = f"此前已对该单位予以{earlier}，" if earlier else ""
+    history = _history(session, escalation)
     text = (
         f"中央生态环境保护督察反馈问题整改任务“{task.code} {task.title}”由{unit}牵头负责，"
         f"整改时限为 {_deadline_text(task)}。经督查，截至 {today.isoformat()}，该任务存在以下问题：\n"
@@ -132,16 +139,13 @@ def exposure(session: Session, escalation: Escalation, today: date) -> Draft:
 
 def _case_notice(session: Session, escalation: Escalation, case: ComplaintCase, today: date, issuer: str) -> Draft:
     unit, code = escalation.unit.name, escalation.subject_code
-    earlier = _earlier(session, escalation)
-    history = f"此前已对该单位予以{earlier}，但办理仍不到位。" if earlier else ""
+    history = _history(session, escalation, "但办理仍不到位。")
     text = (
-        "各县（区）人民政府、园区管委会，市级有关部门：\n"
-        f"　　督察组转办的信访件 {code}（{escalation.subject_title}）交由{unit}办理，"
+        f"{ADDRESSEES}　　督察组转办的信访件 {code}（{escalation.subject_title}）交由{unit}办理，"
         f"办理结果应于 {case.report_due.isoformat()} 前报告。截至 {today.isoformat()}，该件存在以下问题：\n"
         f"{_numbered(problems(session, escalation, today))}\n"
         f"　　{history}经批准，现对{unit}予以通报。请{unit}立即查处到位，在 5 个工作日内报送办理结果和整改承诺，"
-        "做到件件有着落、事事有回音。\n\n"
-        f"{issuer or OFFICE}\n{today.year}年{today.month}月{today.day}日"
+        f"做到件件有着落、事事有回音。\n\n{_signed(issuer, today)}"
     )
     return Draft(f"关于{unit}信访件 {code} 办理不力的通报", text)
 
@@ -149,8 +153,7 @@ def _case_notice(session: Session, escalation: Escalation, case: ComplaintCase, 
 def _case_exposure(session: Session, escalation: Escalation, case: ComplaintCase, today: date) -> Draft:
     """Public: the case's number, place and kind of pollution, never what the complainant wrote or who they are."""
     unit, code = escalation.unit.name, escalation.subject_code
-    earlier = _earlier(session, escalation)
-    history = f"此前已对该单位予以{earlier}，" if earlier else ""
+    history = _history(session, escalation)
     text = (
         f"中央生态环境保护督察组转办的信访件 {code}（{escalation.subject_title}）由{unit}办理，"
         f"办理结果应于 {case.report_due.isoformat()} 前报告。经督查，截至 {today.isoformat()}，该件存在以下问题：\n"
