@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from flask import Flask
+
 from tests.cases import case_named
 from tests.engine.test_case_escalation import FIRST, do_escalation, overdue_case
 from tests.factories import World
 from tests.webui.conftest import Browser
+from tests.webui.test_api import bearer, token_of
 
 Login = Callable[[str], Browser]
 CODE = f"第1批-{FIRST}"
@@ -78,3 +81,17 @@ def test_a_case_exposure_on_the_public_page_shows_the_case_and_not_the_complaina
     public = html(client, "/public/exposures")
     assert f"江阳区信访件 {CODE} 办理不力" in public and f"信访件 {CODE}" in public
     assert "凌晨" not in public and "头晕" not in public  # nothing the complainants wrote
+
+
+def test_the_api_lists_a_case_escalation_by_the_case_and_a_unit_sees_its_own(app: Flask, world: World) -> None:
+    escalation = overdue_case(world)
+    case_id = case_named(world, FIRST).id
+
+    def listed(username: str, query: str = "") -> dict[str, list[dict[str, object]]]:
+        token = bearer(token_of(world.duban, world, username, "read"))
+        return app.test_client().get(f"/api/v1/escalations{query}", headers=token).get_json()
+
+    assert [(item["id"], item["case_id"], item["task_id"], item["task_code"])
+            for item in listed("supervisor", "?q=031001")["items"]] == [(escalation.id, case_id, None, CODE)]
+    own = listed("other_staff")["items"]
+    assert [item["task_code"] for item in own] == ["第1批-X5105002026031002"]
