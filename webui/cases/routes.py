@@ -18,10 +18,11 @@ from engine.features.cases.queries import CaseFilters
 from webui.auth.session import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
-from webui.forms import form_for, sent_files
+from webui.forms import form_for
 from webui.i18n import translated
 from webui.params import query_id
 from webui.reporting.forms import ConfirmForm, LedgerUploadForm, read_upload
+from webui.work.routes import completed
 
 bp = Blueprint("cases", __name__, template_folder="templates")
 NAME_MAX = 200
@@ -133,15 +134,10 @@ def work(work_id: int) -> str | Response:
     item = engine().work.case_item(current_actor(), work_id)
     form = form_for(engine().registry.forms[item.work.form].fields, data=item.initial,
                     choices=lambda: {"units": engine().cases.units()})
-    if form.validate_on_submit():
-        try:
-            engine().work.complete(current_actor(), work_id, form.engine_data(), sent_files())
-        except InvalidSubmission as exc:
-            form.add_errors(exc.errors)
-        else:
-            flash(_("已完成「%(step)s」：%(number)s", step=translated(item.work.name), number=item.page.case.number),
-                  "success")
-            return redirect(url_for("tasks.inbox"))
+    if completed(form, work_id):
+        flash(_("已完成「%(step)s」：%(number)s", step=translated(item.work.name), number=item.page.case.number),
+              "success")
+        return redirect(url_for("tasks.inbox"))
     return render_template("cases/work.html", item=item, page=item.page, form=form)
 
 

@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from engine.core.errors import InvalidSubmission
 from engine.core.statuses import EscalationLevel, EscalationStatus, EscalationTriggerKind
 from engine.features.escalation.accountability import MEASURES
 from engine.features.escalation.forms import APPROVAL_DECISIONS, REASON
@@ -17,9 +16,10 @@ from engine.features.escalation.queries import OPEN, UNDER_WAY, EscalationFilter
 from webui.auth.session import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
-from webui.forms import form_for, sent_files
+from webui.forms import form_for
 from webui.i18n import translated
 from webui.params import query_id
+from webui.work.routes import completed
 
 bp = Blueprint("escalations", __name__, template_folder="templates")
 
@@ -89,13 +89,8 @@ def work(work_id: int) -> str | Response:
     """A step of a complaint case's escalation (a task's are done on the task's work page)."""
     item = engine().work.escalation_item(current_actor(), work_id)
     form = form_for(engine().registry.forms[item.work.form].fields, data=item.initial)
-    if form.validate_on_submit():
-        try:
-            engine().work.complete(current_actor(), work_id, form.engine_data(), sent_files())
-        except InvalidSubmission as exc:
-            form.add_errors(exc.errors)
-        else:
-            flash(_("已完成「%(step)s」：%(code)s", step=translated(item.work.name),
-                    code=item.page.escalation.subject_code), "success")
-            return redirect(url_for("tasks.inbox"))
+    if completed(form, work_id):
+        code = item.page.escalation.subject_code
+        flash(_("已完成「%(step)s」：%(code)s", step=translated(item.work.name), code=code), "success")
+        return redirect(url_for("tasks.inbox"))
     return render_template("escalation/work.html", item=item, page=item.page, form=form)
