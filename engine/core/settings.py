@@ -91,6 +91,10 @@ class Settings:
     case_sign_working_days: int = 1
     case_report_working_days: int = 7
     case_warning_working_days: int = 2
+    #: 督办问责 of a case: proposed when its result is still not reported this many working days after its report
+    #: date, or when the supervision group has returned its result this many times
+    case_escalation_working_days: int = 3
+    case_escalation_returns: int = 2
     #: 回访: the share (percent) of each publication's closed cases whose complainants are called back
     case_callback_percent: int = 30
     #: the outgoing channels (e-mail, robots, SMS) and the site's address for links: texts, not numbers
@@ -157,9 +161,12 @@ class Settings:
             raise ValueError("DUBAN_SESSION_IDLE_MINUTES must be between 5 and 1440")
 
     def _check_cases(self) -> None:
-        for name in ("case_sign_working_days", "case_report_working_days", "case_warning_working_days"):
+        for name in ("case_sign_working_days", "case_report_working_days", "case_warning_working_days",
+                     "case_escalation_working_days"):
             if not 1 <= getattr(self, name) <= 60:
                 raise ValueError(f"DUBAN_{name.upper()} must be between 1 and 60")
+        if not 1 <= self.case_escalation_returns <= 10:
+            raise ValueError("DUBAN_CASE_ESCALATION_RETURNS must be between 1 and 10")
         if not 0 <= self.case_callback_percent <= 100:
             raise ValueError("DUBAN_CASE_CALLBACK_PERCENT must be between 0 and 100")
 

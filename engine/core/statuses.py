@@ -168,11 +168,14 @@ class EscalationTriggerKind(enum.StrEnum):
     DEADLINE_PASSED = "deadline_passed"  # the deadline passed without sign-off
     MANUAL = "manual"                    # a supervisor proposed it by hand, with a reason
     REPEATED = "repeated"                # the previous escalation did not work: escalated again
+    CASE_OVERDUE = "case_overdue"        # a complaint case's result not reported days after its report date
+    CASE_RETURNED = "case_returned"      # a complaint case's result returned again and again
 
     @property
     def label(self) -> Text:
         return {"report_overdue": N_("逾期未报"), "lagging": N_("进度滞后"), "deadline_passed": N_("超过整改时限"),
-                "manual": N_("督办组提出"), "repeated": N_("再次升级")}[self.value]
+                "manual": N_("督办组提出"), "repeated": N_("再次升级"), "case_overdue": N_("信访件逾期未办结"),
+                "case_returned": N_("信访件多次退回")}[self.value]
 
 
 class EscalationStatus(enum.StrEnum):

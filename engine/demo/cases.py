@@ -7,6 +7,9 @@ person would use, so that every state can be seen today:
   was returned by the supervision group, one was returned by its unit and reassigned.
 - 第2批 (20 cases, 4 days ago): some waiting for 签收, some being investigated, some reported and under review, one
   returned by its unit waiting for the coordination group.
+- On the escalation ladder: the overdue cases of 第1批 were proposed for 督办问责 by themselves, three working days
+  after their report dates; X2026A017 was notified (通报) and its unit owes a commitment, the others' proposals wait
+  for the supervision group.
 
 The same polluter and the same place come back in several complaints, as they do (重复投诉).
 """
@@ -21,7 +24,7 @@ from sqlalchemy import select
 
 from engine.core.actor import Actor
 from engine.core.clock import LOCAL_TZ
-from engine.store.models import ComplaintCase, HumanTask, HumanTaskStatus, Unit
+from engine.store.models import ComplaintCase, Escalation, HumanTask, HumanTaskStatus, Unit
 
 if TYPE_CHECKING:
     from engine.app import Duban
@@ -65,6 +68,7 @@ class CaseStories:
         self.at(recent - timedelta(days=8), lambda: self._call_back())
         self.at(second, lambda: self._hand_down("第2批.csv", "X2026B", second, 20))
         self.at(second + timedelta(days=1), lambda: self._work_second_batch())
+        self.at(recent - timedelta(days=6), lambda: self._notify_overdue_case("X2026A017"))
 
     # --- the stories --------------------------------------------------------------------------
 
@@ -122,7 +126,28 @@ class CaseStories:
             if n >= 14:
                 self._report(number, n)
 
+    def _notify_overdue_case(self, number: str) -> None:
+        """The proposal the ladder opened for the overdue case: 通报, approved, issued with duban's draft."""
+        case = self._case(number)
+        self._escalation_step(case, "escalation_propose", decision="propose", level="1",
+                              reasons="逾期多日未报告办理结果，经电话督促仍未报告。",
+                              evidence="信访件办理记录、督办记录。")
+        self._escalation_step(case, "escalation_approve", decision="approve", comment="同意通报。")
+        work_id = self._escalation_work(case, "escalation_notice")
+        draft = self.sim.work.escalation_item(self.actors["coordinator"], work_id).initial or {}
+        self.sim.work.complete(self.actors["coordinator"], work_id, {**draft, "number": ""})
+
     # --- helpers ----------------------------------------------------------------------------------
+
+    def _escalation_work(self, case: ComplaintCase, form: str) -> int:
+        with self.sim.db.transaction(write=False) as session:
+            return session.scalars(select(HumanTask.id).join(
+                Escalation, Escalation.instance_id == HumanTask.instance_id).where(
+                Escalation.case_id == case.id, HumanTask.form == form, HumanTask.status == HumanTaskStatus.OPEN)).one()
+
+    def _escalation_step(self, case: ComplaintCase, form: str, **data: Any) -> None:
+        who = {"escalation_propose": "supervisor", "escalation_approve": "leader"}[form]
+        self.sim.work.complete(self.actors[who], self._escalation_work(case, form), data)
 
     def _report(self, number: str, n: int) -> None:
         finding = FINDINGS[n % len(FINDINGS)]

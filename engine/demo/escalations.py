@@ -217,7 +217,8 @@ class EscalationStories:
             waiting = session.execute(select(HumanTask.id, Escalation.trigger).join(
                 Escalation, Escalation.instance_id == HumanTask.instance_id).where(
                 HumanTask.form == "escalation_propose", HumanTask.status == HumanTaskStatus.OPEN,
-                HumanTask.created_at < cutoff, Escalation.status == EscalationStatus.PROPOSING)).all()
+                HumanTask.created_at < cutoff, Escalation.status == EscalationStatus.PROPOSING,
+                Escalation.task_id.is_not(None))).all()  # the complaint cases' proposals wait for the supervisor
         for work_id, trigger in waiting:
             self.sim.work.complete(self.actors["supervisor"], work_id, {
                 "decision": "drop", "reasons": SETTLED_BECAUSE.get(trigger, "已督促整改，暂不问责。")})

@@ -1,6 +1,7 @@
 """The migrations build exactly the schema the models describe."""
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
@@ -75,3 +76,31 @@ def test_a_city_with_tasks_upgrades_across_a_migration_that_copies_the_tasks_tab
         assert connection.execute(text("SELECT count(*) FROM rectification_tasks")).scalar() == 1
         assert connection.execute(text("PRAGMA foreign_key_check")).fetchall() == []
     assert world.duban.tasks.ledger(world["coordinator"], LedgerFilters(q="非法码头")).total == 1  # indexed again
+
+
+
+def test_migration_0026_goes_down_without_the_cases_escalations_and_up_again(world: World) -> None:
+    """An escalation is a task's or a complaint case's, never neither; downgraded, the cases' escalations go."""
+    from alembic import command
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from tests.engine.test_case_escalation import overdue_case
+
+    overdue_case(world)  # three cases overdue: three escalations, with their triggers
+    db = world.duban.db
+    with pytest.raises(IntegrityError), db.engine.begin() as connection:
+        connection.execute(text("UPDATE escalations SET case_id = NULL"))
+    config = db._alembic_config()
+    with db.engine.connect() as connection:
+        if db.is_sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        with connection.begin():
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0025")
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM escalations")).scalar() == 0
+        assert connection.execute(text("SELECT count(*) FROM escalation_triggers")).scalar() == 0
+    db.dispose()
+    db.upgrade_schema()
+    assert db.schema_is_current()

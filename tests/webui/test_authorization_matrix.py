@@ -235,6 +235,11 @@ MATRIX: tuple[Case, ...] = (
          (302, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404, 403)),
     Case("GET", "/escalations/<int:escalation_id>", "/escalations/{missing}",
          (302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 403)),
+    # a complaint case's escalation's steps; a task's are done on the task's work page (not found here)
+    Case("GET", "/escalations/work/<int:work_id>", "/escalations/work/{escalation_propose}",
+         (302, 403, 403, 403, 404, 403, 403, 403, 403, 404, 404, 403)),
+    Case("POST", "/escalations/work/<int:work_id>", "/escalations/work/{escalation_propose}",
+         (302, 403, 403, 403, 404, 403, 403, 403, 403, 404, 404, 403)),
     Case("GET", "/tasks/<int:task_id>/escalate", "/tasks/{task}/escalate",
          (302, 403, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403)),
     Case("POST", "/tasks/<int:task_id>/escalate", "/tasks/{task}/escalate",  # no reason: shown again
@@ -371,6 +376,7 @@ def stage(world: World) -> dict[str, int]:
             "victim": victim, "own": world["admin"].user_id or 0,
             "evidence": world.duban.work.task_page(world["supervisor"], closing).attachments[0].id,
             "notice": world.duban.public.open_notices()[0].id, "escalation": escalation, "clue": clue,
+            "escalation_propose": work("supervisor", planning, "escalation_propose"),
             "measure": measure,
             "investigate": next(w.id for w in world.work_for("discipline") if w.task_id is None),
             "closing": closing, "round": world.duban.rounds.current_id() or 0,

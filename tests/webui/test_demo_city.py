@@ -225,3 +225,8 @@ def test_the_demo_has_two_batches_of_complaint_cases_in_every_state(demo_instanc
     assert sum(statuses.values()) == 40
     assert set(statuses) == set(CaseStatus)
     assert {CaseCallback.SATISFIED, CaseCallback.UNSATISFIED} <= callbacks
+    with database(demo_instance).transaction(write=False) as session:
+        on_the_ladder = dict(session.execute(select(ComplaintCase.number, Escalation.status).join(
+            Escalation, Escalation.case_id == ComplaintCase.id)).all())
+    assert on_the_ladder["X2026A017"] is EscalationStatus.AWAITING_COMMITMENT  # notified: its unit owes a commitment
+    assert EscalationStatus.PROPOSING in set(on_the_ladder.values())  # others wait for the supervision group

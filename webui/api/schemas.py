@@ -182,9 +182,10 @@ class Completed(Schema):
 
 class EscalationSummary(Schema):
     id: int
-    task_id: int
-    task_code: str
-    task_title: str
+    task_id: int | None = Field(description="the task escalated; none for a complaint case's escalation")
+    case_id: int | None = Field(None, description="the complaint case escalated; none for a task's escalation")
+    task_code: str = Field(description="the task's code, or the complaint case's 第N批-number")
+    task_title: str = Field(description="the task's name, or the complaint case's place and kind of pollution")
     unit: str
     trigger: Labelled
     status: Labelled

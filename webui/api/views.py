@@ -123,8 +123,9 @@ def plain(data: Mapping[str, Any]) -> dict[str, Any]:
 
 def escalation_summary(escalation: Any, current_steps: Iterable[str]) -> dict[str, Any]:
     level = escalation.approved_level or escalation.proposed_level or escalation.suggested_level
-    return {"id": escalation.id, "task_id": escalation.task_id, "task_code": escalation.task.code,
-            "task_title": escalation.task.title, "unit": escalation.unit.name, "trigger": labelled(escalation.trigger),
+    return {"id": escalation.id, "task_id": escalation.task_id, "case_id": escalation.case_id,
+            "task_code": escalation.subject_code, "task_title": escalation.subject_title, "unit": escalation.unit.name,
+            "trigger": labelled(escalation.trigger),
             "status": labelled(escalation.status), "level": level, "opened_at": escalation.opened_at,
             "current_steps": [translated(step) for step in current_steps]}
 

@@ -18,10 +18,11 @@ from engine.features.cases.queries import CaseFilters
 from webui.auth.session import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
-from webui.forms import form_for, sent_files
+from webui.forms import form_for
 from webui.i18n import translated
 from webui.params import query_id
 from webui.reporting.forms import ConfirmForm, LedgerUploadForm, read_upload
+from webui.work.routes import completed
 
 bp = Blueprint("cases", __name__, template_folder="templates")
 NAME_MAX = 200
@@ -92,6 +93,7 @@ def index() -> str:
 @permission_required("case.view")
 def show(case_id: int) -> str:
     return render_template("cases/case.html", page=engine().cases.page(current_actor(), case_id),
+                           escalations=engine().escalation.of_case(current_actor(), case_id),
                            task_form=form_for(TASK_FIELDS), callback_form=form_for(CALLBACK_FIELDS))
 
 
@@ -121,7 +123,8 @@ def _aftercare(case_id: int, fields: tuple[Field, ...], change: Callable[..., No
             return redirect(url_for("cases.show", case_id=case_id))
     forms = {"task_form": form_for(TASK_FIELDS), "callback_form": form_for(CALLBACK_FIELDS)}
     forms["task_form" if fields is TASK_FIELDS else "callback_form"] = form
-    return render_template("cases/case.html", page=engine().cases.page(current_actor(), case_id), **forms)
+    return render_template("cases/case.html", page=engine().cases.page(current_actor(), case_id),
+                           escalations=engine().escalation.of_case(current_actor(), case_id), **forms)
 
 
 @bp.route("/cases/work/<int:work_id>", methods=["GET", "POST"])
@@ -131,15 +134,10 @@ def work(work_id: int) -> str | Response:
     item = engine().work.case_item(current_actor(), work_id)
     form = form_for(engine().registry.forms[item.work.form].fields, data=item.initial,
                     choices=lambda: {"units": engine().cases.units()})
-    if form.validate_on_submit():
-        try:
-            engine().work.complete(current_actor(), work_id, form.engine_data(), sent_files())
-        except InvalidSubmission as exc:
-            form.add_errors(exc.errors)
-        else:
-            flash(_("已完成「%(step)s」：%(number)s", step=translated(item.work.name), number=item.page.case.number),
-                  "success")
-            return redirect(url_for("tasks.inbox"))
+    if completed(form, work_id):
+        flash(_("已完成「%(step)s」：%(number)s", step=translated(item.work.name), number=item.page.case.number),
+              "success")
+        return redirect(url_for("tasks.inbox"))
     return render_template("cases/work.html", item=item, page=item.page, form=form)
 
 

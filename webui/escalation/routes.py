@@ -1,4 +1,5 @@
-"""督办问责 pages: the register, one escalation, and a supervisor's proposal by hand from a task page."""
+"""督办问责 pages: the register, one escalation, a supervisor's proposal by hand from a task page, and the steps of a
+complaint case's escalation."""
 from __future__ import annotations
 
 from typing import Any
@@ -18,6 +19,7 @@ from webui.extensions import engine
 from webui.forms import form_for
 from webui.i18n import translated
 from webui.params import query_id
+from webui.work.routes import completed
 
 bp = Blueprint("escalations", __name__, template_folder="templates")
 
@@ -78,3 +80,17 @@ def propose(task_id: int) -> str | Response:
             flash(_("已启动督办问责，请提出问责建议"), "success")
         return redirect(url_for("escalations.show", escalation_id=started.escalation_id))
     return render_template("escalation/propose.html", task=task, form=form)
+
+
+@bp.route("/escalations/work/<int:work_id>", methods=["GET", "POST"])
+@login_required
+@permission_required("escalation.view")
+def work(work_id: int) -> str | Response:
+    """A step of a complaint case's escalation (a task's are done on the task's work page)."""
+    item = engine().work.escalation_item(current_actor(), work_id)
+    form = form_for(engine().registry.forms[item.work.form].fields, data=item.initial)
+    if completed(form, work_id):
+        code = item.page.escalation.subject_code
+        flash(_("已完成「%(step)s」：%(code)s", step=translated(item.work.name), code=code), "success")
+        return redirect(url_for("tasks.inbox"))
+    return render_template("escalation/work.html", item=item, page=item.page, form=form)

@@ -28,18 +28,25 @@ def work(work_id: int) -> str | Response:
     if submitted and "save_draft" in request.form:
         return save_draft(work_id)
     form = build_form(item)
-    if form.validate_on_submit():
-        try:
-            engine().work.complete(current_actor(), work_id, form.engine_data(), sent_files())
-        except InvalidSubmission as exc:
-            form.add_errors(exc.errors)
-        else:
-            flash(_("已完成「%(step)s」：%(code)s", step=translated(item.work.name), code=item.task.code), "success")
-            return redirect(url_for("tasks.inbox"))
+    if completed(form, work_id):
+        flash(_("已完成「%(step)s」：%(code)s", step=translated(item.work.name), code=item.task.code), "success")
+        return redirect(url_for("tasks.inbox"))
     if item.page is None:  # the form again, with its errors: now the whole page
         item = engine().work.item(current_actor(), work_id)
     return render_template("work/work.html", item=item, form=form,
                            keeps_drafts=engine().registry.forms[item.work.form].keeps_drafts)
+
+
+def completed(form: EngineForm, work_id: int) -> bool:
+    """The form was sent, passed its checks and the engine's, and the work item is done; else its errors are on it."""
+    if not form.validate_on_submit():
+        return False
+    try:
+        engine().work.complete(current_actor(), work_id, form.engine_data(), sent_files())
+    except InvalidSubmission as exc:
+        form.add_errors(exc.errors)
+        return False
+    return True
 
 
 def save_draft(work_id: int) -> Response:

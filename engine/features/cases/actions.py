@@ -23,9 +23,12 @@ UNIT_ROLES = ("unit_staff", "unit_head")
 def start_case(step: Step, case: ComplaintCase) -> None:
     """转办: the case goes to its unit, which signs for it, then investigates and reports by its report date."""
     sign_due = add_working_days(step.today, step.settings.case_sign_working_days)
+    # a case handed down late (its report date already past) gives its unit the days all the same
+    escalate_on = add_working_days(max(case.report_due, step.today), step.settings.case_escalation_working_days)
     instance = step.processes.start(step, CASE_PROCESS, {
         "case_id": case.id, "unit_id": case.unit_id, "case_sign_due": sign_due.isoformat(),
-        "case_report_due": case.report_due.isoformat()}, business_key=case.number)
+        "case_report_due": case.report_due.isoformat(), "case_escalate_on": escalate_on.isoformat()},
+        business_key=case.number)
     case.instance_id = instance.id
 
 

@@ -11,6 +11,7 @@ from engine.core.statuses import CaseFinding, CaseStatus
 from engine.core.text import N_
 from engine.core.workdays import add_working_days
 from engine.features.cases.actions import case_of, unit_name
+from engine.features.cases.ladder import SENT_BACK, escalate_when_returned_again, withdraw_when_accepted
 from engine.features.notifications.notices import notify
 from engine.store.models import Unit
 from engine.workflow.forms import DecisionHandler, FormHandler
@@ -155,9 +156,11 @@ class CaseReviewHandler(DecisionHandler):
         if approved:
             case.status, case.accepted_at = CaseStatus.ACCEPTED, step.now
             step.audit("case.accepted", ("complaint_case", case.id), f"信访件 {case.number} 办理结果审核通过")
+            withdraw_when_accepted(step, case)
             return
         case.status = CaseStatus.INVESTIGATING
-        step.audit("case.sent_back", ("complaint_case", case.id),
+        escalate_when_returned_again(step, case, data["comment"] or "")
+        step.audit(SENT_BACK, ("complaint_case", case.id),
                    f"信访件 {case.number} 办理结果退回：{data['comment']}", after={"comment": data["comment"]})
 
 

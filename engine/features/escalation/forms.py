@@ -14,7 +14,7 @@ from engine.core.text import N_, Text
 from engine.features.escalation.accountability import PERSONS, clean_persons, describe_persons, record_persons
 from engine.features.escalation.queries import of_instance, starting_values
 from engine.features.escalation.triggers import escalation_of
-from engine.features.notifications.notices import notify
+from engine.features.notifications.notices import notify, post_notice
 from engine.features.rectification.notices import notify_unit
 from engine.store.models import (
     AccountabilityCase,
@@ -56,6 +56,15 @@ class EscalationHandler(FormHandler):
     def initial(self, step: Step) -> dict[str, Any]:
         escalation = of_instance(step.session, step.the_instance.id)
         return starting_values(step.session, step.actor, escalation, self.name, step.today)
+
+
+def _notify_unit(step: Step, escalation: Escalation, kind: str, text: str) -> None:
+    """The officer and the head of the unit held to account: a task's lead unit, or the unit a case is handed to."""
+    if escalation.task_id is not None:
+        notify_unit(step, kind, text)
+        return
+    post_notice(step.session, step.settings, step.now, None, ("unit_staff", "unit_head"), kind, text,
+                escalation.unit_id, instance_id=step.the_instance.id)
 
 
 def _carried_out(escalation: Escalation) -> None:
@@ -135,8 +144,8 @@ class ApproveHandler(EscalationHandler):
         step.audit("escalation.approved", ("escalation", escalation.id),
                    f"牵头市领导{verdict}" + (f"：{data['comment']}" if data["comment"] else ""),
                    before={"level": int(proposed)}, after={"level": int(level)})
-        notify_unit(step, "escalation_approved",
-                    N_("%(code)s 经牵头市领导批准，对%(unit)s予以%(level)s", code=step.the_task.code,
+        _notify_unit(step, escalation, "escalation_approved",
+                    N_("%(code)s 经牵头市领导批准，对%(unit)s予以%(level)s", code=escalation.subject_code,
                        unit=Text(escalation.unit.name), level=level.label))
         return {"decision": data["decision"], "level": int(level)}
 
@@ -145,7 +154,7 @@ class ApproveHandler(EscalationHandler):
         step.audit("escalation.rejected", ("escalation", escalation.id),
                    f"牵头市领导不同意{proposed.label}：{comment}")
         notify(step, "supervisor", "escalation_rejected",
-               N_("%(code)s 问责建议（%(level)s）未获批准：%(comment)s", code=step.the_task.code,
+               N_("%(code)s 问责建议（%(level)s）未获批准：%(comment)s", code=escalation.subject_code,
                   level=proposed.label, comment=comment))
         return {"decision": "reject"}
 
@@ -164,8 +173,8 @@ class NoticeHandler(EscalationHandler):
                                           issued_by_id=step.actor.user_id))
         number = f"（{data['number']}）" if data["number"] else ""
         step.audit("escalation.notice_issued", ("escalation", escalation.id), f"签发通报《{data['title']}》{number}")
-        notify_unit(step, "escalation_notice", N_("%(code)s 通报：%(title)s，请作出整改承诺", code=step.the_task.code,
-                                                       title=data["title"]))
+        _notify_unit(step, escalation, "escalation_notice", N_("%(code)s 通报：%(title)s，请作出整改承诺",
+                                                               code=escalation.subject_code, title=data["title"]))
         _carried_out(escalation)
         return {}
 
@@ -195,8 +204,8 @@ class InterviewHandler(EscalationHandler):
             recorded_at=step.now, recorded_by_id=step.actor.user_id))
         step.audit("escalation.interview_recorded", ("escalation", escalation.id),
                    f"{data['held_on']} 在{data['place']}约谈{data['interviewees']}（约谈人：{data['interviewers']}）")
-        notify_unit(step, "escalation_interview",
-                    N_("%(code)s 约谈已记录，请作出书面整改承诺", code=step.the_task.code))
+        _notify_unit(step, escalation, "escalation_interview",
+                    N_("%(code)s 约谈已记录，请作出书面整改承诺", code=escalation.subject_code))
         _carried_out(escalation)
         return {}
 
@@ -217,7 +226,8 @@ class ExposureHandler(EscalationHandler):
         channel = f"（{data['channel']}）" if data["channel"] else ""
         step.audit("escalation.exposure_published", ("escalation", escalation.id),
                    f"公开曝光《{data['headline']}》{channel}")
-        notify_unit(step, "escalation_exposure", N_("%(code)s 已被公开曝光，请作出整改承诺", code=step.the_task.code))
+        _notify_unit(step, escalation, "escalation_exposure",
+                     N_("%(code)s 已被公开曝光，请作出整改承诺", code=escalation.subject_code))
         _carried_out(escalation)
         return {}
 
@@ -250,10 +260,10 @@ class AccountabilityHandler(EscalationHandler):
         step.audit("escalation.accountability_decided", ("escalation", escalation.id),
                    f"追责调查处理结果：{data['decision']}（{describe_persons(data['persons'])}）",
                    after={"persons": len(data["persons"])})
-        notify_unit(step, "escalation_accountability", N_("%(code)s 追责调查处理结果已作出，请作出整改承诺",
-                                                                code=step.the_task.code))
+        _notify_unit(step, escalation, "escalation_accountability",
+                     N_("%(code)s 追责调查处理结果已作出，请作出整改承诺", code=escalation.subject_code))
         notify(step, "supervisor", "escalation_accountability", N_("%(code)s 纪委监委已作出追责处理决定",
-                                                                code=step.the_task.code))
+                                                                code=escalation.subject_code))
         _carried_out(escalation)
         return {}
 

@@ -2,7 +2,7 @@
 
 - A task's first escalation starts at the configured level for its trigger (通报 by default;
   DUBAN_ESCALATION_START_LEVEL, DUBAN_ESCALATION_DEADLINE_START_LEVEL).
-- Each escalation that was approved (carried out) for the same task and the same unit counts:
+- Each escalation that was approved (carried out) for the same task (or complaint case) and the same unit counts:
   the next one is proposed one step above the highest counted level, up to 追责.
 - Escalations older than DUBAN_ESCALATION_MEMORY_DAYS no longer count (0: they always count).
 
@@ -47,15 +47,15 @@ class EscalationLadder:
         return [past for past in history if not days or past.decided_at >= now - timedelta(days=days)]
 
     def suggest(self, trigger: EscalationTriggerKind, history: Sequence[PastEscalation],
-                now: datetime) -> Suggestion:
+                now: datetime, subject: str = "本任务") -> Suggestion:
         start = self.start_level(trigger)
         counted = self.counted(history, now)
         if not counted:
-            return Suggestion(start, f"该单位此前未因本任务被问责，建议{start.label}")
+            return Suggestion(start, f"该单位此前未因{subject}被问责，建议{start.label}")
         highest = max(counted, key=lambda past: (past.level, past.decided_at))
         level = max(start, highest.level.climb())
         when = highest.decided_at.astimezone(LOCAL_TZ).date().isoformat()
-        already = f"该单位已因本任务被{highest.level.label}（{when} 批准）"
+        already = f"该单位已因{subject}被{highest.level.label}（{when} 批准）"
         if highest.level is EscalationLevel.ACCOUNTABILITY:
             return Suggestion(level, f"{already}，已是最高一级，建议再次追责")
         return Suggestion(level, f"{already}，建议升级为{level.label}")

@@ -1,6 +1,7 @@
 """Read models of 督办问责: the register, an escalation's page, a task's escalations, the public exposures."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -22,9 +23,11 @@ from engine.core.statuses import (
 from engine.core.text import like_escaped
 from engine.features.accounts.access import Access
 from engine.features.escalation import drafts
+from engine.features.escalation.triggers import ESCALATION_PROCESS
 from engine.store.models import (
     AccountabilityCase,
     AuditEvent,
+    ComplaintCase,
     Escalation,
     EscalationExposure,
     HumanTask,
@@ -42,7 +45,8 @@ UNDER_WAY = "under_way"
 ESCALATION_DISPLAY = (
     joinedload(Escalation.task).joinedload(RectificationTask.lead_leader),
     joinedload(Escalation.task).joinedload(RectificationTask.lead_unit),
-    joinedload(Escalation.unit), selectinload(Escalation.triggers), joinedload(Escalation.notice),
+    joinedload(Escalation.case).joinedload(ComplaintCase.batch), joinedload(Escalation.unit),
+    selectinload(Escalation.triggers), joinedload(Escalation.notice),
     joinedload(Escalation.interview), joinedload(Escalation.exposure),
     joinedload(Escalation.accountability).selectinload(AccountabilityCase.persons),
 )
@@ -85,7 +89,8 @@ class EscalationFilters:
         if self.q.strip():
             pattern = f"%{like_escaped(self.q.strip())}%"
             conditions.append(or_(RectificationTask.code.ilike(pattern, escape="\\"),
-                                  RectificationTask.title.ilike(pattern, escape="\\")))
+                                  RectificationTask.title.ilike(pattern, escape="\\"),
+                                  ComplaintCase.number.ilike(pattern, escape="\\")))
         return conditions
 
     def _month_conditions(self) -> list[ColumnElement[bool]]:
@@ -144,11 +149,14 @@ class PublicExposure:
     text: str
     channel: str
     published_on: date
+    #: a complaint case's (its code is the case's 第N批-number, its title its place and kind: no complainant's data)
+    of_case: bool = False
 
 
 def register(session: Session, access: Access, actor: Actor, filters: EscalationFilters) -> EscalationRegister:
     where = [access.escalation_filter(actor), *filters.conditions()]
-    base = select(Escalation).join(RectificationTask, RectificationTask.id == Escalation.task_id).where(*where)
+    base = (select(Escalation).outerjoin(RectificationTask, RectificationTask.id == Escalation.task_id)
+            .outerjoin(ComplaintCase, ComplaintCase.id == Escalation.case_id).where(*where))
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, filters.page), pages)
@@ -194,6 +202,12 @@ def for_task(session: Session, access: Access, actor: Actor, task_id: int) -> li
         Escalation.task_id == task_id, access.escalation_filter(actor)).order_by(Escalation.id.desc())))
 
 
+def for_case(session: Session, access: Access, actor: Actor, case_id: int) -> list[Escalation]:
+    """The complaint case's escalations this person may see, newest first (for the case's page)."""
+    return list(session.scalars(select(Escalation).options(joinedload(Escalation.unit)).where(
+        Escalation.case_id == case_id, access.escalation_filter(actor)).order_by(Escalation.id.desc())))
+
+
 def hide_from_unit(session: Session, access: Access, actor: Actor, task: RectificationTask, page: Any) -> None:
     """A unit sees its own escalations, not others': on a task it cooperates on, another unit's escalation
     leaves no trace in the history or the current steps."""
@@ -223,14 +237,27 @@ def _others_escalations(session: Session, access: Access, actor: Actor,
 
 def public_exposures(session: Session) -> list[PublicExposure]:
     """Published exposures, newest first: only fields meant for the public."""
-    query = (select(EscalationExposure, RectificationTask.code, RectificationTask.title, Unit.name)
+    query = (select(EscalationExposure, Escalation)
              .join(Escalation, Escalation.id == EscalationExposure.escalation_id)
-             .join(RectificationTask, RectificationTask.id == Escalation.task_id)
-             .join(Unit, Unit.id == Escalation.unit_id)
+             .options(joinedload(Escalation.task), joinedload(Escalation.case).joinedload(ComplaintCase.batch),
+                      joinedload(Escalation.unit))
              .order_by(EscalationExposure.published_at.desc(), EscalationExposure.id.desc()))
-    return [PublicExposure(exposure.id, code, title, unit, EscalationLevel.EXPOSURE.label, exposure.headline,
-                           exposure.text, exposure.channel, exposure.published_at.astimezone(LOCAL_TZ).date())
-            for exposure, code, title, unit in session.execute(query)]
+    return [PublicExposure(exposure.id, escalation.subject_code, escalation.subject_title, escalation.unit.name,
+                           EscalationLevel.EXPOSURE.label, exposure.headline, exposure.text, exposure.channel,
+                           exposure.published_at.astimezone(LOCAL_TZ).date(), escalation.case_id is not None)
+            for exposure, escalation in session.execute(query)]
+
+
+def case_escalations_of(session: Session, instances: Mapping[int, tuple[str, str]]) -> dict[int, Escalation]:
+    """The complaint cases' escalations some inbox entries' instances run (by instance), with what an inbox shows of
+    them (instances: each one's process and business key)."""
+    instance_ids = [instance_id for instance_id, (process_id, _) in instances.items()
+                    if process_id == ESCALATION_PROCESS]
+    if not instance_ids:
+        return {}
+    found = session.scalars(select(Escalation).options(*ESCALATION_DISPLAY).where(
+        Escalation.instance_id.in_(instance_ids), Escalation.case_id.is_not(None))).unique()
+    return {escalation.instance_id or 0: escalation for escalation in found}
 
 
 def of_instance(session: Session, instance_id: int) -> Escalation:
@@ -255,7 +282,9 @@ def starting_values(session: Session, actor: Actor, escalation: Escalation, form
         draft = drafts.notice(session, escalation, today, issuer or "")
         return {"title": draft.title, "text": draft.text}
     if form == "escalation_interview":
-        leader = task.lead_leader
+        leader = task.lead_leader if task is not None else None
+        if leader is None:  # a complaint case has no lead leader: whoever interviews writes it
+            return {"held_on": today, "interviewees": drafts.interviewees(escalation)}
         return {"held_on": today, "interviewees": drafts.interviewees(escalation),
                 "interviewers": f"{leader.display_name}（{leader.title}）" if leader.title else leader.display_name}
     if form == "escalation_exposure":

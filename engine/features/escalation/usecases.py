@@ -70,6 +70,12 @@ class EscalationUseCases:
             return []
         return self.transactions.read(lambda s: views.for_task(s, self.access, actor, task_id))
 
+    def of_case(self, actor: Actor, case_id: int) -> list[Escalation]:
+        """The escalations of a complaint case this person may see (none without escalation.view)."""
+        if not self.access.roles.allows(actor.role, "escalation.view"):
+            return []
+        return self.transactions.read(lambda s: views.for_case(s, self.access, actor, case_id))
+
     def public_exposures(self) -> list[views.PublicExposure]:
         """For the public pages (no login): published exposures, public fields only."""
         return self.transactions.read(views.public_exposures)

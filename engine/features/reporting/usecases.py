@@ -23,7 +23,7 @@ from engine.core.grid import read_grid
 from engine.core.periods import parse_period
 from engine.core.spreadsheet import ImportRejected, Problem
 from engine.features.accounts.access import Access
-from engine.features.cases.counts import CaseCounts, case_counts
+from engine.features.cases.counts import CaseCounts, case_counts, case_escalations
 from engine.features.measures.bulletin import month_figures
 from engine.features.measures.queries import MeasureFigures
 from engine.features.measures.queries import figures as measure_figures
@@ -259,17 +259,30 @@ class ReportingUseCases:
         start = local_midnight(parse_period(month))
         measures = month_figures(session, self.access, start, month_end(month), self.clock.now(),
                                  self.processes.settings)
+        escalations = self._with_cases(session, actor, data.escalations, round_id, start, month_end(month))
         return replace(data, round_name=chosen.name if chosen else "", measures=measures,
-                       cases=self._cases(session, actor, round_id))
+                       cases=self._cases(session, actor, round_id), escalations=escalations)
 
     def _cases(self, session: Session, actor: Actor, round_id: int | None = None) -> CaseCounts | None:
         """The complaint cases' figures (of one inspection round, given one), when the person may see cases."""
+        visible = self._visible_cases(actor, round_id)
+        return case_counts(session, visible, local_today(self.clock)) if visible is not None else None
+
+    def _visible_cases(self, actor: Actor, round_id: int | None) -> ColumnElement[bool] | None:
         if not actor.is_system() and not self.access.roles.allows(actor.role, "case.view"):
             return None
         visible = self.access.case_filter(actor) if not actor.is_system() else true()
-        if round_id is not None:
-            visible = and_(visible, ComplaintCase.round_id == round_id)
-        return case_counts(session, visible, local_today(self.clock))
+        return and_(visible, ComplaintCase.round_id == round_id) if round_id is not None else visible
+
+    def _with_cases(self, session: Session, actor: Actor, tasks: dashboard.EscalationSummary, round_id: int | None,
+                    start: datetime, end: datetime) -> dashboard.EscalationSummary:
+        """The month's escalations of tasks, and of the complaint cases the person sees (named by their number)."""
+        visible = self._visible_cases(actor, round_id)
+        if visible is None:
+            return tasks
+        cases = case_escalations(session, visible, start, min(end, self.clock.now()))
+        issued = sorted([*tasks.issued, *cases.issued], key=lambda item: item["issued_at"])
+        return replace(tasks, issued=issued, started=tasks.started + cases.started)
 
 
 def _sees_all(scope: ColumnElement[bool]) -> bool:

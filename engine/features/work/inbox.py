@@ -14,10 +14,12 @@ from engine.features.accounts.access import WORK_QUEUES, Access
 from engine.features.cases.queries import of_instances as inbox_cases
 from engine.features.chasing.forms import CHASE_FORM
 from engine.features.clues.queries import inbox_clues
+from engine.features.escalation.queries import case_escalations_of
 from engine.features.measures.queries import inbox_measures
 from engine.store.models import (
     Clue,
     ComplaintCase,
+    Escalation,
     HumanTask,
     Measure,
     Notice,
@@ -55,6 +57,7 @@ class InboxEntry:
     clue: Clue | None = None  # the problem clue of work that belongs to no task
     measure: Measure | None = None  # the strengthening measure of work that belongs to no task
     case: ComplaintCase | None = None  # the complaint case of work that belongs to no task
+    escalation: Escalation | None = None  # the complaint case's escalation of work that belongs to no task
 
 
 @dataclass(frozen=True)
@@ -129,10 +132,11 @@ def inbox(session: Session, access: Access, actor: Actor, now: datetime, page: i
     order = {work_id: position for position, work_id in enumerate(ids)}
     rows = sorted(session.execute(_ENTRIES, {"ids": ids}).all(), key=lambda row: order[row[0].id])
     taskless = {work.instance_id: (process_id, key) for work, process_id, key in rows if work.task_id is None}
-    clues, measures, cases = (inbox_clues(session, taskless), inbox_measures(session, taskless),
-                              inbox_cases(session, taskless))
+    clues, measures = inbox_clues(session, taskless), inbox_measures(session, taskless)
+    cases, escalations = inbox_cases(session, taskless), case_escalations_of(session, taskless)
     entries = [InboxEntry(work, period, work.due_at is not None and work.due_at < now, clues.get(work.instance_id),
-                          measures.get(work.instance_id), cases.get(work.instance_id)) for work, _, period in rows]
+                          measures.get(work.instance_id), cases.get(work.instance_id),
+                          escalations.get(work.instance_id)) for work, _, period in rows]
     return InboxPage(entries, total, page, pages, kinds)
 
 

@@ -19,6 +19,7 @@ from engine.features.accounts.access import Access
 from engine.features.cases import queries as case_views
 from engine.features.clues.queries import ClueWorkItem, clue_of_instance, clue_page
 from engine.features.cooperation.queries import of_period as contributions_of_period
+from engine.features.escalation import queries as escalation_views
 from engine.features.measures.queries import MeasureWorkItem, measure_of_instance
 from engine.features.measures.queries import page as measure_page
 from engine.features.rectification import duties
@@ -69,6 +70,16 @@ class CaseWorkItem:
 
     work: HumanTask
     page: case_views.CasePage
+    initial: dict[str, Any] | None = None
+
+
+@dataclass
+class EscalationWorkItem:
+    """A step of a complaint case's escalation (work of no task): the work item, the escalation's page, what the
+    form starts from (the ladder's level, duban's drafts)."""
+
+    work: HumanTask
+    page: escalation_views.EscalationPage
     initial: dict[str, Any] | None = None
 
 
@@ -131,6 +142,9 @@ class WorkItems:
         case = case_views.of_instance(session, work_item.instance_id)
         if case is not None:
             return _sees_case(self.access, actor, case)
+        escalation = escalation_views.case_escalations_of(session, [work_item.instance_id]).get(work_item.instance_id)
+        if escalation is not None:
+            return self.access.can_view_escalation(actor, escalation)
         return self.access.can_view_clues(actor) and clue_of_instance(session, work_item.instance_id) is not None
 
     def _today_and_settings(self) -> tuple[date, Settings]:
@@ -205,6 +219,21 @@ class WorkItems:
         if work.returned_by_id is not None:
             session.refresh(work, ["returned_by"])
         return CaseWorkItem(work, page, initial or None)
+
+    def escalation_item(self, session: Session, actor: Actor, human_task_id: int) -> EscalationWorkItem:
+        """A step of a complaint case's escalation, with the escalation's page and what its form starts from."""
+        work, instance = self.open(session, actor, human_task_id, lock=False)
+        escalation = escalation_views.case_escalations_of(session, [work.instance_id]).get(work.instance_id)
+        if escalation is None:
+            raise NotFound("没有找到这项工作")
+        handler = self.processes.registry.forms[work.form]
+        step = self.processes.step(session, actor, instance=instance, human_task=work)
+        page = escalation_views.escalation_page(session, self.access, actor, escalation)
+        draft = draft_of(session, actor, work)
+        initial = {**(handler.initial(step) or {}), **(resumed(handler, draft) if draft is not None else {})}
+        if work.returned_by_id is not None:
+            session.refresh(work, ["returned_by"])
+        return EscalationWorkItem(work, page, initial or None)
 
     def complete(self, session: Session, actor: Actor, human_task_id: int, data: dict[str, Any],
                  uploads: Sequence[Upload], writer: FileWriter) -> HumanTask:

@@ -24,7 +24,7 @@ from engine.features.measures.queries import MeasureWorkItem
 from engine.features.notifications import centre
 from engine.features.rectification.queries import load_task, unit_choices
 from engine.features.work import inbox as inbox_queries
-from engine.features.work.items import CaseWorkItem, WorkItem, WorkItems
+from engine.features.work.items import CaseWorkItem, EscalationWorkItem, WorkItem, WorkItems
 from engine.features.work.task_page import TaskPage, TaskView, task_page
 from engine.store.database import Session
 from engine.store.files import FileStore
@@ -83,6 +83,11 @@ class WorkUseCases:
     def case_item(self, actor: Actor, human_task_id: int) -> CaseWorkItem:
         self.access.require(actor, "case.view")
         return self.transactions.read(lambda s: self.items.case_item(s, actor, human_task_id))
+
+    def escalation_item(self, actor: Actor, human_task_id: int) -> EscalationWorkItem:
+        """A step of a complaint case's escalation (the task's are items of their task)."""
+        self.access.require(actor, "escalation.view")
+        return self.transactions.read(lambda s: self.items.escalation_item(s, actor, human_task_id))
 
     def complete(self, actor: Actor, human_task_id: int, data: dict[str, Any],
                  uploads: Sequence[Upload] = ()) -> HumanTask:

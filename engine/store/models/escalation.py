@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Date,
     ForeignKey,
     Index,
@@ -23,17 +24,24 @@ from engine.store.models.base import Base, stored_enum
 
 if TYPE_CHECKING:
     from engine.store.models.accounts import Unit
+    from engine.store.models.cases import ComplaintCase
     from engine.store.models.rectification import RectificationTask
 
 
 class Escalation(Base):
-    """督办问责: one step up the ladder for one task's lead unit, from trigger to closure."""
+    """督办问责: one step up the ladder for one task's lead unit, or one complaint case's unit, from trigger to
+    closure. It belongs to a task or to a case, never both."""
 
     __tablename__ = "escalations"
-    __table_args__ = (Index("ix_escalations_task_status", "task_id", "status"),)
+    __table_args__ = (
+        Index("ix_escalations_task_status", "task_id", "status"),
+        Index("ix_escalations_case_status", "case_id", "status"),
+        CheckConstraint("(task_id IS NULL) <> (case_id IS NULL)", name="ck_escalations_one_subject"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    task_id: Mapped[int] = mapped_column(ForeignKey("rectification_tasks.id"))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("rectification_tasks.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("complaint_cases.id"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)  # the unit held to account
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"), unique=True)
     predecessor_id: Mapped[int | None] = mapped_column(ForeignKey("escalations.id"))
@@ -61,7 +69,8 @@ class Escalation(Base):
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[datetime | None]
 
-    task: Mapped[RectificationTask] = relationship()
+    task: Mapped[RectificationTask | None] = relationship()
+    case: Mapped[ComplaintCase | None] = relationship()
     unit: Mapped[Unit] = relationship()
     triggers: Mapped[list[EscalationTrigger]] = relationship(order_by="EscalationTrigger.id",
                                                              back_populates="escalation")
@@ -86,8 +95,23 @@ class Escalation(Base):
             return EscalationLevel(self.approved_level)
         return self.level if self.status.is_open() else None
 
+    @property
+    def subject_code(self) -> str:
+        """What pages and texts call the escalated work: the task's code, or the case's 第N批-number."""
+        if self.case is not None:
+            return f"{self.case.batch.title}-{self.case.number}"
+        return self.task.code if self.task is not None else ""
+
+    @property
+    def subject_title(self) -> str:
+        """The task's name, or what a case is about in public words: its place and kind of pollution."""
+        if self.case is not None:
+            return f"{self.case.place or self.case.polluter}{self.case.category.label}问题信访件"
+        return self.task.title if self.task is not None else ""
+
     def __repr__(self) -> str:
-        return f"<Escalation {self.id} task={self.task_id} {self.status}>"
+        subject = f"case={self.case_id}" if self.case_id else f"task={self.task_id}"
+        return f"<Escalation {self.id} {subject} {self.status}>"
 
 
 class EscalationTrigger(Base):
