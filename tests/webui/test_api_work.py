@@ -176,3 +176,24 @@ def test_the_rate_limit_is_counted_where_the_setting_says(duban: Duban, world: W
     headers = bearer(token_of(duban, world, "coordinator"))
     assert [app.test_client().get("/api/v1/me", headers=headers).status_code for _ in range(3)] == [200, 200, 429]
     assert any("token:" in key for key in limiter.storage.storage)  # counted there, per token
+
+
+class OutOfReach(MemoryStorage):
+    """A shared store that cannot be reached."""
+
+    STORAGE_SCHEME = ["duban-unreachable"]  # noqa: RUF012
+
+    def incr(self, key: str, expiry: float, amount: int = 1) -> int:
+        raise ValueError("connection refused")
+
+    def check(self) -> bool:
+        return False
+
+
+def test_while_the_store_is_out_of_reach_each_process_counts_in_memory(duban: Duban, world: World,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DUBAN_RATELIMIT_STORAGE_URI", "duban-unreachable://")
+    monkeypatch.setenv("DUBAN_API_RATE_LIMIT", "2/minute")
+    app = create_app({"DUBAN_ENGINE": duban, "SECRET_KEY": "t", "TESTING": True})
+    headers = bearer(token_of(duban, world, "coordinator"))
+    assert [app.test_client().get("/api/v1/me", headers=headers).status_code for _ in range(3)] == [200, 200, 429]

@@ -21,6 +21,9 @@ def install(app: Flask) -> None:
                           ("DUBAN_RATELIMIT_STORAGE_URI", DEFAULT_RATE_LIMIT_STORAGE)):
         app.config.setdefault(name, os.environ.get(name) or default)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["DUBAN_RATELIMIT_STORAGE_URI"])
+    # a shared store out of reach: each process counts in its memory meanwhile, rather than refusing the request
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
     app.register_blueprint(bp)
