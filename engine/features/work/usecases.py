@@ -96,11 +96,15 @@ class WorkUseCases:
     def any_item(self, actor: Actor, human_task_id: int, whole: bool = True) -> AnyWorkItem:
         """A work item whatever it works for, opened as its own page opens it (a complaint case's step by whoever
         may see cases, …); `whole` as for `item`."""
-        kind = self.transactions.read(lambda s: kind_of(s, human_task_id))
-        if kind == "task":
-            return self.item(actor, human_task_id, whole)
-        opening = {"case": self.case_item, "measure": self.measure_item, "clue": self.clue_item}[kind]
-        return opening(actor, human_task_id)
+        def work(session: Session) -> AnyWorkItem:
+            kind = self._kind_allowed(session, actor, human_task_id)
+            if kind == "task":
+                return self.items.item(session, actor, human_task_id, whole)
+            opening = {"case": self.items.case_item, "measure": self.items.measure_item,
+                       "clue": self.items.clue_item}[kind]
+            return opening(session, actor, human_task_id)
+
+        return self.transactions.read(work)
 
     def complete_many(self, actor: Actor, human_task_ids: Sequence[int], data: dict[str, Any],
                       form: str | None = None) -> list[HumanTask]:
@@ -114,28 +118,34 @@ class WorkUseCases:
 
     def draft(self, actor: Actor, human_task_id: int) -> WorkDraft | None:
         """The person's 暂存 of an open work item they may do, if any."""
-        self._may_open(actor, human_task_id)
-
         def work(session: Session) -> WorkDraft | None:
+            self._kind_allowed(session, actor, human_task_id)
             return draft_of(session, actor, self.items.open(session, actor, human_task_id, lock=False)[0])
 
         return self.transactions.read(work)
 
     def save_draft(self, actor: Actor, human_task_id: int, data: dict[str, Any]) -> WorkDraft:
         """暂存 a long form; the work item stays open."""
-        self._may_open(actor, human_task_id)
-        return self.transactions.run(lambda s: self.items.save_draft(s, actor, human_task_id, data))
+        def work(session: Session) -> WorkDraft:
+            self._kind_allowed(session, actor, human_task_id)
+            return self.items.save_draft(session, actor, human_task_id, data)
+
+        return self.transactions.run(work)
 
     def discard_draft(self, actor: Actor, human_task_id: int) -> bool:
         """The person gives up their 暂存 (audited); False when there was none."""
-        self._may_open(actor, human_task_id)
-        return self.transactions.run(lambda s: self.items.discard_draft(s, actor, human_task_id))
+        def work(session: Session) -> bool:
+            self._kind_allowed(session, actor, human_task_id)
+            return self.items.discard_draft(session, actor, human_task_id)
 
-    def _may_open(self, actor: Actor, human_task_id: int) -> None:
-        """The permission the page of this kind of work asks (a complaint case's: case.view, …)."""
-        permission = KIND_PERMISSIONS.get(self.transactions.read(lambda s: kind_of(s, human_task_id)))
-        if permission is not None:
-            self.access.require(actor, permission)
+        return self.transactions.run(work)
+
+    def _kind_allowed(self, session: Session, actor: Actor, human_task_id: int) -> str:
+        """The kind of the work item, checked against the permission its page asks (a complaint case's: case.view)."""
+        kind = kind_of(session, human_task_id)
+        if kind in KIND_PERMISSIONS:
+            self.access.require(actor, KIND_PERMISSIONS[kind])
+        return kind
 
     def task_page(self, actor: Actor, task_id: int) -> TaskPage:
         def work(session: Session) -> TaskPage:
