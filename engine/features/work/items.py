@@ -58,6 +58,14 @@ def mark_returned(step: Step, reason: str) -> None:
             work.returned_by_id, work.returned_at, work.return_reason = step.actor.user_id, step.now, reason
 
 
+class BatchRefused(PermissionDenied):
+    """Some items of a batch are not the person's to do (or to see): refused like one such item, each named."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(N_("所选事项中有不由您办理的，均未办理"))
+        self.errors = errors
+
+
 @dataclass
 class WorkItem:
     """A human task with what the person needs beside the form."""
@@ -253,15 +261,18 @@ class WorkItems:
         return [self.complete(session, actor, work_id, data, (), writer) for work_id in work_ids]
 
     def _check_batch(self, session: Session, actor: Actor, work_ids: Sequence[int], form: str | None) -> None:
-        """Each item open and the person's to do, all of one batchable form: else InvalidSubmission naming each
-        refused item (`work.<id>`) and, for a mix of forms, the batch (`work`)."""
+        """Each item open and the person's to do, all of one batchable form; else each refused item is named
+        (`work.<id>`), and a mix of forms (`work`): BatchRefused when an item is not the person's to do (as one such
+        item is refused), InvalidSubmission otherwise (done already, another kind)."""
         refused: dict[str, list[str]] = {}
         forms: set[str] = set()
+        not_theirs = False
         for work_id in work_ids:
             try:
                 work, _instance = self.open(session, actor, work_id)
             except (NotFound, PermissionDenied, Conflict) as exc:
                 refused[f"work.{work_id}"] = [exc.args[0] if exc.args else ""]
+                not_theirs = not_theirs or not isinstance(exc, Conflict)
                 continue
             if form is not None and work.form != form:
                 refused[f"work.{work_id}"] = [N_("这项工作不是所选的那一类事项")]
@@ -269,6 +280,8 @@ class WorkItems:
         handlers = [self.processes.registry.forms[name] for name in forms]
         if len(forms) > 1 or any(not handler.batchable for handler in handlers):
             refused["work"] = [N_("只有同一种、可以批量办理的事项才能一起办理")]
+        if not_theirs:
+            raise BatchRefused(refused)
         if refused:
             raise InvalidSubmission(refused)
 
