@@ -14,6 +14,7 @@ from engine.app import Duban
 from tests.factories import PASSWORD, World
 from webui import create_app
 
+Call = Callable[..., TestResponse]
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 WEBUI = Path(__file__).resolve().parents[2] / "webui"
 #: every page template: the shared layout in webui/templates, each feature's in webui/<feature>/templates
@@ -62,3 +63,24 @@ def login_as(app: Flask) -> Callable[[str], Browser]:
 @pytest.fixture
 def client(app: Flask) -> Browser:
     return Browser(app.test_client())
+
+
+def token_of(duban: Duban, world: World, username: str, scope: str = "write", **data: Any) -> str:
+    return str(duban.tokens.create(world[username], {"name": "对接", "scope": scope, **data}).secret)
+
+
+def bearer(secret: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}"}
+
+
+@pytest.fixture
+def api(app: Flask, duban: Duban, world: World) -> Callable[[str, str], Call]:
+    """A caller of the API with a token of this person: api("coordinator")("get", "/inbox")."""
+    def caller(username: str, scope: str = "write") -> Call:
+        token, client = bearer(token_of(duban, world, username, scope)), app.test_client()
+
+        def call(method: str, path: str, headers: dict[str, str] | None = None, **kwargs: Any) -> TestResponse:
+            return client.open(f"/api/v1{path}", method=method.upper(), headers={**token, **(headers or {})},
+                               **kwargs)
+        return call
+    return caller

@@ -9,36 +9,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
-from werkzeug.test import TestResponse
 
 from engine.app import Duban
 from engine.store.models import AuditEvent
 from tests.factories import World, assignment, walk_to_reporting
-from tests.webui.conftest import CSRF_FIELD, Browser
+from tests.webui.conftest import CSRF_FIELD, Browser, bearer, token_of
 from webui import create_app
-
-Call = Callable[..., TestResponse]
-
-
-def token_of(duban: Duban, world: World, username: str, scope: str = "write", **data: Any) -> str:
-    return str(duban.tokens.create(world[username], {"name": "对接", "scope": scope, **data}).secret)
-
-
-def bearer(secret: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {secret}"}
-
-
-@pytest.fixture
-def api(app: Flask, duban: Duban, world: World) -> Callable[[str, str], Call]:
-    """A caller of the API with a token of this person: api("coordinator")("get", "/inbox")."""
-    def caller(username: str, scope: str = "write") -> Call:
-        token, client = bearer(token_of(duban, world, username, scope)), app.test_client()
-
-        def call(method: str, path: str, headers: dict[str, str] | None = None, **kwargs: Any) -> TestResponse:
-            return client.open(f"/api/v1{path}", method=method.upper(), headers={**token, **(headers or {})},
-                               **kwargs)
-        return call
-    return caller
 
 
 def work_of(world: World, username: str, task_id: int, form: str) -> int:

@@ -10,6 +10,7 @@ from flask import request
 from pydantic import BaseModel, ValidationError
 
 from engine.core.errors import InvalidSubmission
+from engine.core.text import N_
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -50,6 +51,17 @@ def read_query(model: type[Q]) -> Q:
     """The query string as the operation declares it; a value it cannot be is refused, naming the parameter."""
     try:
         return model.model_validate(request.args.to_dict())
+    except ValidationError as exc:
+        raise InvalidSubmission(field_errors(exc)) from None
+
+
+def read_body(model: type[Q]) -> Q:
+    """The JSON body as the operation declares it; what it cannot be is refused, naming the field."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidSubmission({"": [N_("请以 JSON 对象提交表单的各个字段")]})
+    try:
+        return model.model_validate(body)
     except ValidationError as exc:
         raise InvalidSubmission(field_errors(exc)) from None
 

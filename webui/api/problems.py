@@ -52,10 +52,12 @@ def domain_problem(error: DomainError) -> Response:
 
         route = request.url_rule.rule if request.url_rule else request.path
         engine().accounts.refuse(current_actor(), f"{request.method} {route}", f"{error}（{request.path}）")
+    refused: dict[str, list[str]] | None = getattr(error, "errors", None)  # each field or item refused, if said
+    errors = {name: [translated(message) for message in messages] for name, messages in refused.items()} \
+        if refused else None
     if isinstance(error, InvalidSubmission):
-        errors = {name: [translated(message) for message in messages] for name, messages in error.errors.items()}
         return problem(400, _("提交的内容有误"), errors)
-    return problem(status, error_text(error))
+    return problem(status, error_text(error), errors)
 
 
 def http_problem(error: HTTPException) -> Response:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -42,13 +42,24 @@ class Page(Schema):
     pages: int
 
 
+class Subject(Schema):
+    """What a piece of work is for: a rectification task, or (belonging to no task) a complaint case, a strengthening
+    measure or a problem clue; its code is the task's code, the case's or the clue's number, the measure's code."""
+
+    kind: Literal["task", "case", "measure", "clue"]
+    id: int = Field(description="the record's id: GET /tasks/{id} for a task, GET /cases/{id} for a case")
+    code: str
+    title: str
+
+
 class InboxItem(Schema):
     id: int = Field(description="the work item's id: GET and POST /work/{id}")
     name: str
     form: str
+    subject: Subject | None
     task_id: int | None
-    task_code: str
-    task_title: str
+    task_code: str = Field(description="the subject's code (see subject)")
+    task_title: str = Field(description="the subject's title (see subject)")
     unit: str
     period: str
     due_at: datetime | None
@@ -164,9 +175,10 @@ class WorkItem(Schema):
     id: int
     name: str
     form: str
-    task_id: int | None
-    task_code: str
-    task_title: str
+    subject: Subject
+    task_id: int | None = Field(description="the task, for a task's step; null for other work (see subject)")
+    task_code: str = Field(description="the subject's code (see subject)")
+    task_title: str = Field(description="the subject's title (see subject)")
     due_at: datetime | None
     return_reason: str | None
     fields: list[FormField]
@@ -176,8 +188,33 @@ class WorkItem(Schema):
 class Completed(Schema):
     id: int
     name: str
+    subject: Subject
     task_id: int | None
-    steps: list[Step] = Field(description="what waits next on the task")
+    steps: list[Step] = Field(description="what waits next on the subject (the task, case, measure or clue)")
+
+
+class Draft(Schema):
+    """暂存: what the person saved of a long form without submitting it (only theirs; the work stays open)."""
+
+    saved_at: datetime | None = Field(description="when it was saved; null: no draft")
+    data: dict[str, Any] = Field(description="the form's fields as saved, unchecked")
+
+
+class DraftDiscarded(Schema):
+    discarded: bool = Field(description="false when there was no draft")
+
+
+class BatchCompletion(Schema):
+    """One decision for several work items of one kind (a form the inbox offers to do for many at once)."""
+
+    kind: str = Field(min_length=1, max_length=64, description="the items' form, as the inbox's kinds name it")
+    work_ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(min_length=1, max_length=500)
+    fields: dict[str, Any] = Field(default_factory=dict, description="the decision: the fields of the kind's form")
+
+
+class BatchDone(Schema):
+    kind: str
+    done: list[Named] = Field(description="each work item (id, step's name), done as its own step")
 
 
 class EscalationSummary(Schema):

@@ -6,14 +6,15 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from engine.core.actor import Actor
 from engine.core.fields import Field
 from engine.features.audit.labels import action_label
 from engine.features.escalation.queries import EscalationPage as EngineEscalationPage
 from engine.features.escalation.queries import EscalationRegister
 from engine.features.rectification.queries import LedgerPage
 from engine.features.reporting.dashboard import Dashboard, GroupRow, StatusCounts
-from engine.features.work.inbox import InboxPage
-from engine.features.work.items import WorkItem
+from engine.features.work.inbox import InboxEntry, InboxPage
+from engine.features.work.subjects import AnyWorkItem, Subject, entry_subject, subject_of
 from engine.features.work.task_page import TaskPage
 from webui.api import schemas
 from webui.extensions import engine
@@ -25,15 +26,19 @@ def labelled(member: enum.Enum) -> schemas.Labelled:
 
 
 def inbox(page: InboxPage) -> schemas.InboxPage:
-    items = [schemas.InboxItem(
-        id=entry.work.id, name=translated(entry.work.name), form=entry.work.form, task_id=entry.work.task_id,
-        task_code=entry.work.task.code if entry.work.task else (entry.clue.number if entry.clue else ""),
-        task_title=entry.work.task.title if entry.work.task else (entry.clue.title if entry.clue else ""),
-        unit=entry.work.task.lead_unit.name if entry.work.task else "", period=entry.period, due_at=entry.work.due_at,
-        overdue=entry.overdue, arrived_at=entry.work.created_at, returned=entry.work.returned_at is not None,
-        return_reason=entry.work.return_reason) for entry in page.entries]
+    items = [_inbox_item(entry, entry_subject(entry)) for entry in page.entries]
     kinds = [schemas.InboxKind(form=kind.form, name=translated(kind.name), count=kind.count) for kind in page.kinds]
     return schemas.InboxPage(items=items, kinds=kinds, total=page.total, page=page.page, pages=page.pages)
+
+
+def _inbox_item(entry: InboxEntry, about: Subject | None) -> schemas.InboxItem:
+    return schemas.InboxItem(
+        id=entry.work.id, name=translated(entry.work.name), form=entry.work.form,
+        subject=subject(about) if about else None, task_id=entry.work.task_id,
+        task_code=about.code if about else "", task_title=about.title if about else "",
+        unit=entry.work.task.lead_unit.name if entry.work.task else "", period=entry.period, due_at=entry.work.due_at,
+        overdue=entry.overdue, arrived_at=entry.work.created_at, returned=entry.work.returned_at is not None,
+        return_reason=entry.work.return_reason)
 
 
 def task_summary(task: Any, current_steps: Iterable[str], last_report: str | None) -> dict[str, Any]:
@@ -100,12 +105,30 @@ def form_field(field: Field, offered: Iterable[Any] | None) -> schemas.FormField
                              max_length=field.longest if field.kind in ("text", "line") else None)
 
 
-def work_item(item: WorkItem, fields: Iterable[tuple[Field, Iterable[Any] | None]]) -> schemas.WorkItem:
+def subject(found: Subject) -> schemas.Subject:
+    return schemas.Subject(kind=found.kind, id=found.id, code=found.code, title=found.title)
+
+
+def work_item(item: AnyWorkItem, fields: Iterable[tuple[Field, Iterable[Any] | None]]) -> schemas.WorkItem:
+    about = subject_of(item)
     return schemas.WorkItem(id=item.work.id, name=translated(item.work.name), form=item.work.form,
-                            task_id=item.work.task_id, task_code=item.task.code, task_title=item.task.title,
-                            due_at=item.work.due_at, return_reason=item.work.return_reason,
+                            subject=subject(about), task_id=item.work.task_id, task_code=about.code,
+                            task_title=about.title, due_at=item.work.due_at, return_reason=item.work.return_reason,
                             fields=[form_field(field, offered) for field, offered in fields],
-                            initial=plain(item.initial or {}))
+                            initial=plain(getattr(item, "initial", None) or {}))
+
+
+def subject_steps(actor: Actor, about: Subject) -> list[schemas.Step]:
+    """What waits now on the subject, from its page (the task's, the case's, the measure's, the clue's)."""
+    pages = {"task": engine().work.task_page, "case": engine().cases.page, "measure": engine().measures.page,
+             "clue": engine().clues.page}
+    page = pages[about.kind](actor, about.id)
+    return steps(page.open_work, page.my_work)
+
+
+def draft(found: Any) -> schemas.Draft:
+    """A person's draft (a WorkDraft), or None."""
+    return schemas.Draft(saved_at=found.saved_at if found else None, data=plain(found.data) if found else {})
 
 
 def plain(data: Mapping[str, Any]) -> dict[str, Any]:

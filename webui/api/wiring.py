@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from webui.api import auth, cases, document, problems, reads, work  # noqa: F401 (their operations join the blueprint)
+from webui.api import auth, batch, cases, document, drafts, problems, reads, work  # noqa: F401 (their operations join the blueprint)
 from webui.api.blueprint import bp
 from webui.extensions import csrf, limiter
 

@@ -1,5 +1,6 @@
-"""Doing a piece of work through the API: the step's form as the web page builds it (webui/work/routes.py), filled
-from the JSON body and checked by the same fields and rules, then the same use case completes it."""
+"""Doing a piece of work through the API, whatever it works for (a task, a complaint case, a strengthening measure, a
+problem clue): the step's form as its web page builds it (webui/work/item_forms.py), filled from the JSON body and
+checked by the same fields and rules, then the same use case completes it."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -11,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 from engine.core.errors import InvalidSubmission
 from engine.core.fields import Field
 from engine.core.text import N_
+from engine.features.work.subjects import subject_of
 from webui.api import schemas, views
 from webui.api.answers import answer
 from webui.api.blueprint import bp
@@ -19,14 +21,14 @@ from webui.auth.session import current_actor
 from webui.extensions import engine
 from webui.forms import EngineForm, sent_files
 from webui.i18n import translated
-from webui.work.routes import build_form
+from webui.work.item_forms import work_form
 
 
 @bp.get("/work/<int:work_id>")
 @operation(N_("一项待办的表单：字段、规则、初始内容（退回的表单：上次提交的内容）"), "work", answer=schemas.WorkItem)
 def work_item(work_id: int) -> Response:
-    item = engine().work.item(current_actor(), work_id)
-    form = build_form(item, formdata=None, meta={"csrf": False})
+    item = engine().work.any_item(current_actor(), work_id)
+    form = work_form(item, formdata=None, meta={"csrf": False})
     return answer(views.work_item(item, form_fields(form)))
 
 
@@ -35,17 +37,14 @@ def work_item(work_id: int) -> Response:
            answer=schemas.Completed, body=schemas.Completion, writes=True)
 def complete(work_id: int) -> Response:
     actor = current_actor()
-    item = engine().work.item(actor, work_id)
-    form = build_form(item, formdata=submitted(), meta={"csrf": False})
+    item = engine().work.any_item(actor, work_id, whole=False)
+    form = work_form(item, formdata=submitted(), meta={"csrf": False})
     if not form.validate():
         raise InvalidSubmission(flat_errors(form.errors))
     engine().work.complete(actor, work_id, form.engine_data(), sent_files())
-    steps: list[schemas.Step] = []
-    if item.work.task_id is not None:
-        page = engine().work.task_page(actor, item.work.task_id)
-        steps = views.steps(page.open_work, page.my_work)
-    return answer(schemas.Completed(id=work_id, name=translated(item.work.name), task_id=item.work.task_id,
-                                    steps=steps))
+    about = subject_of(item)
+    return answer(schemas.Completed(id=work_id, name=translated(item.work.name), subject=views.subject(about),
+                                    task_id=item.work.task_id, steps=views.subject_steps(actor, about)))
 
 
 def form_fields(form: EngineForm) -> list[tuple[Field, list[Any] | None]]:
@@ -71,13 +70,18 @@ FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
 def submitted() -> MultiDict[str, Any]:
-    """The body as a browser would have sent the form: a list is several values of one field, a list of objects the
-    rows of a list of persons (`persons-0-name`); true is a ticked box, false and null are left out."""
+    """The body as a browser would have sent the form (see `as_formdata`); a form with files comes as one."""
     if request.mimetype in FORM_TYPES:
         return MultiDict(request.form)
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise InvalidSubmission({"": [N_("请以 JSON 对象提交表单的各个字段")]})
+    return as_formdata(body)
+
+
+def as_formdata(body: dict[str, Any]) -> MultiDict[str, Any]:
+    """A JSON object as a browser would have sent the form: a list is several values of one field, a list of objects
+    the rows of a list of persons (`persons-0-name`); true is a ticked box, false and null are left out."""
     pairs: list[tuple[str, str]] = []
     for name, value in body.items():
         for index, item in enumerate(value if isinstance(value, list) else [value]):

@@ -22,6 +22,7 @@ from webui.forms import form_for
 from webui.i18n import translated
 from webui.params import query_id
 from webui.reporting.forms import ConfirmForm, LedgerUploadForm, read_upload
+from webui.work.item_forms import case_form
 from webui.work.routes import completed
 
 bp = Blueprint("cases", __name__, template_folder="templates")
@@ -132,8 +133,7 @@ def _aftercare(case_id: int, fields: tuple[Field, ...], change: Callable[..., No
 @permission_required("case.view")
 def work(work_id: int) -> str | Response:
     item = engine().work.case_item(current_actor(), work_id)
-    form = form_for(engine().registry.forms[item.work.form].fields, data=item.initial,
-                    choices=lambda: {"units": engine().cases.units()})
+    form = case_form(item)
     if completed(form, work_id):
         flash(_("已完成「%(step)s」：%(number)s", step=translated(item.work.name), number=item.page.case.number),
               "success")

@@ -18,6 +18,7 @@ from webui.extensions import engine
 from webui.forms import form_for
 from webui.i18n import translated
 from webui.params import query_id
+from webui.work.item_forms import clue_form
 
 bp = Blueprint("clues", __name__, template_folder="templates")
 
@@ -66,7 +67,7 @@ def show(clue_id: int) -> str:
 @permission_required("clue.view")
 def work(work_id: int) -> str | Response:
     item = engine().work.clue_item(current_actor(), work_id)
-    form = form_for(engine().registry.forms[item.work.form].fields)
+    form = clue_form(item)
     if form.validate_on_submit():
         try:
             engine().work.complete(current_actor(), work_id, form.engine_data())

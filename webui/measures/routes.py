@@ -22,6 +22,7 @@ from webui.extensions import engine
 from webui.forms import form_for
 from webui.i18n import translated
 from webui.params import query_id
+from webui.work.item_forms import measure_form
 from webui.work.routes import save_draft
 
 bp = Blueprint("measures", __name__, template_folder="templates")
@@ -78,7 +79,7 @@ def work(work_id: int) -> str | Response:
         save_draft(work_id)
         return redirect(url_for("measures.work", work_id=work_id))
     handler = engine().registry.forms[item.work.form]
-    form = form_for(handler.fields, data=item.initial)
+    form = measure_form(item)
     if form.validate_on_submit():
         try:
             engine().work.complete(current_actor(), work_id, form.engine_data())

@@ -1,6 +1,8 @@
 """Doing several work items of one kind with one decision (催报 for many units at once), from the inbox."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -15,12 +17,13 @@ from webui.params import query_id
 from webui.work.routes import bp
 
 
-def batch_form(kind: str) -> EngineForm | None:
-    """The form of a kind of step whose decision may be taken for many items at once, else None."""
+def batch_form(kind: str, **options: Any) -> EngineForm | None:
+    """The form of a kind of step whose decision may be taken for many items at once, else None (`options` go to the
+    form: the API's submitted values)."""
     handler = engine().registry.forms.get(kind)
     if handler is None or not handler.batchable:
         return None
-    return form_for(handler.fields, choices=engine().tasks.choices)
+    return form_for(handler.fields, choices=engine().tasks.choices, **options)
 
 
 @bp.route("/work/batch", methods=["POST"])
@@ -39,7 +42,7 @@ def batch() -> Response:
             f"{form[name].label.text}" for name in form.errors if name in form)), "danger")
         return back
     try:
-        done = engine().work.complete_many(current_actor(), chosen, form.engine_data())
+        done = engine().work.complete_many(current_actor(), chosen, form.engine_data(), kind)
     except InvalidSubmission as exc:
         flash(_("；").join(translated(m) for messages in exc.errors.values() for m in messages), "danger")
         return back

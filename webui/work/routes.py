@@ -1,21 +1,18 @@
 """Doing one piece of work: the form of a BPMN user task."""
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from engine.core.errors import InvalidSubmission
-from engine.features.signoff.forms import ObjectionAnswerHandler
-from engine.features.work.items import WorkItem
 from webui.auth.session import current_actor
 from webui.extensions import engine
-from webui.forms import EngineForm, form_for, sent_files
+from webui.forms import EngineForm, sent_files
 from webui.i18n import translated
-from webui.work.forms import ButtonForm, objection_answers_form
+from webui.work.forms import ButtonForm
+from webui.work.item_forms import build_form, draft_values
 
 bp = Blueprint("work", __name__, template_folder="templates")
 
@@ -54,17 +51,6 @@ def save_draft(work_id: int) -> Response:
     if not ButtonForm().validate_on_submit():
         flash(_("表单已失效，请刷新页面后重试。"), "danger")
     else:
-        typed = {name: values if len(values) > 1 else values[0] for name, values in request.form.lists()}
-        engine().work.save_draft(current_actor(), work_id, typed)
+        engine().work.save_draft(current_actor(), work_id, draft_values(request.form))
         flash(_("已暂存，下次打开时接着填写；暂存的内容不算报送。"), "success")
     return redirect(url_for("work.work", work_id=work_id))
-
-
-def build_form(item: WorkItem, **options: Any) -> EngineForm:
-    """The form of the step, from its handler's fields, starting from what is on record, the ladder's level or a
-    drafted text (`options` go to the form: the API's submitted values)."""
-    handler = engine().registry.forms[item.work.form]
-    if isinstance(handler, ObjectionAnswerHandler):  # one decision and one answer per objection
-        objections = [objection.id for objection in item.extra.get("objections", [])]
-        return objection_answers_form(handler.answer_fields, objections)(data=item.initial, **options)
-    return form_for(handler.fields, data=item.initial, choices=engine().tasks.choices, **options)

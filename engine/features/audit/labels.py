@@ -159,6 +159,7 @@ ACTION_LABELS: dict[str, Text] = {
     "user.deactivated": N_("停用账号"),
     "work.completed": N_("完成待办"),
     "work.draft_saved": N_("暂存"),
+    "work.draft_discarded": N_("放弃暂存"),
 }
 
 FAMILY_LABELS: dict[str, Text] = {

@@ -98,9 +98,9 @@ def clue_of_instance(session: Session, instance_id: int) -> Clue | None:
 def clue_page(session: Session, access: Access, actor: Actor, clue: Clue) -> CluePage:
     history = list(session.scalars(select(AuditEvent).where(
         AuditEvent.object_type == "clue", AuditEvent.object_id == str(clue.id)).order_by(AuditEvent.at, AuditEvent.id)))
-    open_work = list(session.scalars(select(HumanTask).where(
+    open_work = list(session.scalars(select(HumanTask).options(joinedload(HumanTask.unit)).where(
         HumanTask.instance_id == (clue.instance_id or 0), HumanTask.status == HumanTaskStatus.OPEN)
-        .order_by(HumanTask.id)))
+        .order_by(HumanTask.id)))  # the unit named after the session (the API's steps)
     page = CluePage(clue, history, open_work, [w for w in open_work if access.can_act(actor, w)])
     page.people = dict(session.execute(select(User.id, User.display_name)).all())  # type: ignore[arg-type]
     return page

@@ -49,6 +49,18 @@ def save_draft(step: Step, data: dict[str, Any]) -> WorkDraft:
     return draft
 
 
+def discard_draft(step: Step) -> bool:
+    """The person gives up their draft of the step's work item (audited); False when they had none."""
+    work = step.the_work
+    draft = draft_of(step.session, step.actor, work)
+    if draft is None:
+        return False
+    step.session.delete(draft)
+    step.audit("work.draft_discarded", ("human_task", work.id), f"放弃暂存「{work.name}」",
+               before={"fields": sorted(draft.data)})
+    return True
+
+
 def resumed(handler: FormHandler, draft: WorkDraft) -> dict[str, Any]:
     """A draft as a form starts from it: dates as dates, a date that no longer reads as one left out."""
     kinds = {field.name: field.kind for field in handler.fields}

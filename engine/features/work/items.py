@@ -25,12 +25,19 @@ from engine.features.measures.queries import page as measure_page
 from engine.features.rectification import duties
 from engine.features.rectification.actions import MONTHLY_REPORT_PROCESS
 from engine.features.rectification.queries import load_task
-from engine.features.work.drafts import discard_drafts, draft_data, draft_of, resumed, save_draft
+from engine.features.work.drafts import (
+    discard_draft,
+    discard_drafts,
+    draft_data,
+    draft_of,
+    resumed,
+    save_draft,
+)
 from engine.features.work.task_page import TaskPage, task_page
 from engine.store.attachments import attach
 from engine.store.database import Session
 from engine.store.files import CheckedFile, FileStore, FileWriter
-from engine.store.models import HumanTask, HumanTaskStatus, ProcessInstance, RectificationTask
+from engine.store.models import HumanTask, HumanTaskStatus, ProcessInstance, RectificationTask, WorkDraft
 from engine.workflow.forms import FormHandler
 from engine.workflow.instances import Processes
 from engine.workflow.step import Step
@@ -50,6 +57,14 @@ def mark_returned(step: Step, reason: str) -> None:
     for work in step.opened:
         if work.instance_id == step.the_instance.id:
             work.returned_by_id, work.returned_at, work.return_reason = step.actor.user_id, step.now, reason
+
+
+class BatchRefused(PermissionDenied):
+    """Some items of a batch are not the person's to do (or to see): refused like one such item, each named."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(N_("所选事项中有不由您办理的，均未办理"))
+        self.errors = errors
 
 
 @dataclass
@@ -171,12 +186,18 @@ class WorkItems:
             session.refresh(work, ["returned_by"])  # named on the page, after the session is gone
         return item
 
-    def save_draft(self, session: Session, actor: Actor, human_task_id: int, data: dict[str, Any]) -> None:
+    def save_draft(self, session: Session, actor: Actor, human_task_id: int, data: dict[str, Any]) -> WorkDraft:
         """暂存: keep what the person has written so far; the work item stays open."""
+        step = self._draft_step(session, actor, human_task_id)
+        return save_draft(step, draft_data(self.processes.registry.forms[step.the_work.form], data))
+
+    def discard_draft(self, session: Session, actor: Actor, human_task_id: int) -> bool:
+        """The person's draft of an open work item given up; False when there was none."""
+        return discard_draft(self._draft_step(session, actor, human_task_id))
+
+    def _draft_step(self, session: Session, actor: Actor, human_task_id: int) -> Step:
         work, instance = self.open(session, actor, human_task_id)
-        handler = self.processes.registry.forms[work.form]
-        step = self.processes.step(session, actor, task=work.task, instance=instance, human_task=work)
-        save_draft(step, draft_data(handler, data))
+        return self.processes.step(session, actor, task=work.task, instance=instance, human_task=work)
 
     def clue_item(self, session: Session, actor: Actor, human_task_id: int) -> ClueWorkItem:
         """A step of a problem clue's process, with the clue's page."""
@@ -262,12 +283,37 @@ class WorkItems:
         return work
 
     def complete_many(self, session: Session, actor: Actor, human_task_ids: Sequence[int], data: dict[str, Any],
-                      writer: FileWriter) -> list[HumanTask]:
-        """The same decision on several work items of one form, each a step of its own (each audited)."""
-        done = [self.complete(session, actor, work_id, data, (), writer) for work_id in dict.fromkeys(human_task_ids)]
-        if len({work.form for work in done}) > 1 or not self.processes.registry.forms[done[0].form].batchable:
-            raise InvalidSubmission({"work": [N_("只有同一种、可以批量办理的事项才能一起办理")]})
-        return done
+                      writer: FileWriter, form: str | None = None) -> list[HumanTask]:
+        """The same decision on several work items of one form (`form`, if named), each a step of its own (each
+        audited); every item is checked first, and if any is refused none is done and each refusal is said."""
+        work_ids = list(dict.fromkeys(human_task_ids))
+        self._check_batch(session, actor, work_ids, form)
+        return [self.complete(session, actor, work_id, data, (), writer) for work_id in work_ids]
+
+    def _check_batch(self, session: Session, actor: Actor, work_ids: Sequence[int], form: str | None) -> None:
+        """Each item open and the person's to do, all of one batchable form; else each refused item is named
+        (`work.<id>`), and a mix of forms (`work`): BatchRefused when an item is not the person's to do (as one such
+        item is refused), InvalidSubmission otherwise (done already, another kind)."""
+        refused: dict[str, list[str]] = {}
+        forms: set[str] = set()
+        not_theirs = False
+        for work_id in work_ids:
+            try:
+                work, _instance = self.open(session, actor, work_id)
+            except (NotFound, PermissionDenied, Conflict) as exc:
+                refused[f"work.{work_id}"] = [exc.args[0] if exc.args else ""]
+                not_theirs = not_theirs or not isinstance(exc, Conflict)
+                continue
+            if form is not None and work.form != form:
+                refused[f"work.{work_id}"] = [N_("这项工作不是所选的那一类事项")]
+            forms.add(work.form)
+        handlers = [self.processes.registry.forms[name] for name in forms]
+        if len(forms) > 1 or any(not handler.batchable for handler in handlers):
+            refused["work"] = [N_("只有同一种、可以批量办理的事项才能一起办理")]
+        if not_theirs:
+            raise BatchRefused(refused)
+        if refused:
+            raise InvalidSubmission(refused)
 
     def _checked(self, handler: FormHandler, uploads: Sequence[Upload]) -> list[CheckedFile]:
         """The files sent with a form, checked by content; refused where the form takes none."""

@@ -24,11 +24,13 @@ from engine.features.measures.queries import MeasureWorkItem
 from engine.features.notifications import centre
 from engine.features.rectification.queries import load_task, unit_choices
 from engine.features.work import inbox as inbox_queries
+from engine.features.work.drafts import draft_of
 from engine.features.work.items import CaseWorkItem, EscalationWorkItem, WorkItem, WorkItems
+from engine.features.work.subjects import KIND_PERMISSIONS, AnyWorkItem, kind_of
 from engine.features.work.task_page import TaskPage, TaskView, task_page
 from engine.store.database import Session
 from engine.store.files import FileStore
-from engine.store.models import HumanTask, Incident, Notice, ProcessInstance, RectificationTask
+from engine.store.models import HumanTask, Incident, Notice, ProcessInstance, RectificationTask, WorkDraft
 from engine.store.transactions import Transactions
 from engine.workflow.incidents import list_incidents, open_incident, resolve_incident
 from engine.workflow.progress import ProcessPath, task_path
@@ -100,17 +102,59 @@ class WorkUseCases:
             writer.discard_new()  # nothing of a failed step is kept, its files included
             raise
 
-    def complete_many(self, actor: Actor, human_task_ids: Sequence[int], data: dict[str, Any]) -> list[HumanTask]:
+    def any_item(self, actor: Actor, human_task_id: int, whole: bool = True) -> AnyWorkItem:
+        """A work item whatever it works for, opened as its own page opens it (a complaint case's step by whoever
+        may see cases, …); `whole` as for `item`."""
+        def work(session: Session) -> AnyWorkItem:
+            kind = self._kind_allowed(session, actor, human_task_id)
+            if kind == "task":
+                return self.items.item(session, actor, human_task_id, whole)
+            opening = {"case": self.items.case_item, "measure": self.items.measure_item,
+                       "clue": self.items.clue_item}[kind]
+            return opening(session, actor, human_task_id)
+
+        return self.transactions.read(work)
+
+    def complete_many(self, actor: Actor, human_task_ids: Sequence[int], data: dict[str, Any],
+                      form: str | None = None) -> list[HumanTask]:
         """One decision for several work items of the same form (催报 for many units): one transaction, each item
-        its own audited step; if one cannot be done, none is."""
+        its own audited step; if one cannot be done, none is, and each refusal is said."""
         if not human_task_ids:
             raise InvalidSubmission({"work": [N_("请选择要办理的事项")]})
         writer = self.files.writer()
-        return self.transactions.run(lambda s: self.items.complete_many(s, actor, human_task_ids, data, writer))
+        return self.transactions.run(
+            lambda s: self.items.complete_many(s, actor, human_task_ids, data, writer, form))
 
-    def save_draft(self, actor: Actor, human_task_id: int, data: dict[str, Any]) -> None:
+    def draft(self, actor: Actor, human_task_id: int) -> WorkDraft | None:
+        """The person's 暂存 of an open work item they may do, if any."""
+        def work(session: Session) -> WorkDraft | None:
+            self._kind_allowed(session, actor, human_task_id)
+            return draft_of(session, actor, self.items.open(session, actor, human_task_id, lock=False)[0])
+
+        return self.transactions.read(work)
+
+    def save_draft(self, actor: Actor, human_task_id: int, data: dict[str, Any]) -> WorkDraft:
         """暂存 a long form; the work item stays open."""
-        self.transactions.run(lambda s: self.items.save_draft(s, actor, human_task_id, data))
+        def work(session: Session) -> WorkDraft:
+            self._kind_allowed(session, actor, human_task_id)
+            return self.items.save_draft(session, actor, human_task_id, data)
+
+        return self.transactions.run(work)
+
+    def discard_draft(self, actor: Actor, human_task_id: int) -> bool:
+        """The person gives up their 暂存 (audited); False when there was none."""
+        def work(session: Session) -> bool:
+            self._kind_allowed(session, actor, human_task_id)
+            return self.items.discard_draft(session, actor, human_task_id)
+
+        return self.transactions.run(work)
+
+    def _kind_allowed(self, session: Session, actor: Actor, human_task_id: int) -> str:
+        """The kind of the work item, checked against the permission its page asks (a complaint case's: case.view)."""
+        kind = kind_of(session, human_task_id)
+        if kind in KIND_PERMISSIONS:
+            self.access.require(actor, KIND_PERMISSIONS[kind])
+        return kind
 
     def task_page(self, actor: Actor, task_id: int) -> TaskPage:
         def work(session: Session) -> TaskPage:
