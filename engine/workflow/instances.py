@@ -27,7 +27,7 @@ from engine.workflow.loader import ProcessDefinition
 from engine.workflow.registry import Registry
 from engine.workflow.runtime import WorkflowRuntime, all_tasks, find_task, next_timer_at, ready_human_tasks
 from engine.workflow.step import Step
-from engine.workflow.versions import VersionDiff, current_version, store_new
+from engine.workflow.versions import VersionDiff, current_version_id, store_new
 
 END_OF_DAY = time(23, 59, 59)
 
@@ -55,10 +55,10 @@ class Processes:
 
     def current_version(self, session: Session, process_id: str) -> int:
         """The id of the version new instances start on, as the database says (another process may deploy)."""
-        version = current_version(session, process_id)
-        if version is None:
+        version_id = current_version_id(session, process_id)
+        if version_id is None:
             raise LookupError(f"process {process_id!r} is not deployed")
-        return version.id
+        return version_id
 
     def version(self, session: Session, version_id: int) -> tuple[str, str]:
         """A deployed version's name and spec, read once."""

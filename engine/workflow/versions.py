@@ -13,7 +13,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.util.diff import SpecDiff
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from engine.core.actor import Actor
 from engine.store.audit import record
@@ -58,6 +58,16 @@ def current_version(session: Session, process_id: str) -> ProcessVersion | None:
     """The version new instances of the process start on: the one deployed last."""
     return session.scalar(select(ProcessVersion).where(ProcessVersion.process_id == process_id)
                           .order_by(ProcessVersion.number.desc()).limit(1))
+
+
+#: read at every start of an instance: built once
+_CURRENT_VERSION_ID = (select(ProcessVersion.id).where(ProcessVersion.process_id == bindparam("process_id"))
+                       .order_by(ProcessVersion.number.desc()).limit(1))
+
+
+def current_version_id(session: Session, process_id: str) -> int | None:
+    """The id of current_version."""
+    return session.scalar(_CURRENT_VERSION_ID, {"process_id": process_id})
 
 
 def version_by_number(session: Session, process_id: str, number: int) -> ProcessVersion | None:

@@ -9,6 +9,7 @@ from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from engine.core.clock import Clock
 from engine.core.settings import Settings
@@ -47,6 +48,11 @@ def lead_unit(step: Step) -> int | None:
 
 
 def tasks_by_id(session: Session, ids: Collection[int]) -> dict[int, Any]:
+    """The tasks of a sweep's batch, with the units a fired timer names (a report requested of the lead unit asks
+    each cooperating unit for its part): one read for the batch, not one for each task."""
     if not ids:
         return {}
-    return {task.id: task for task in session.scalars(select(RectificationTask).where(RectificationTask.id.in_(ids)))}
+    query = (select(RectificationTask).options(joinedload(RectificationTask.lead_unit),
+                                               selectinload(RectificationTask.cooperating_units))
+             .where(RectificationTask.id.in_(ids)))
+    return {task.id: task for task in session.scalars(query)}
