@@ -75,3 +75,18 @@ def test_a_city_with_tasks_upgrades_across_a_migration_that_copies_the_tasks_tab
         assert connection.execute(text("SELECT count(*) FROM rectification_tasks")).scalar() == 1
         assert connection.execute(text("PRAGMA foreign_key_check")).fetchall() == []
     assert world.duban.tasks.ledger(world["coordinator"], LedgerFilters(q="非法码头")).total == 1  # indexed again
+
+
+def test_the_case_import_jobs_migration_goes_down_and_up_again(db: Database) -> None:
+    from alembic import command
+    from sqlalchemy import inspect
+
+    db.upgrade_schema()
+    config = db._alembic_config()
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0025")
+    assert "case_import_jobs" not in inspect(db.engine).get_table_names()
+    db.dispose()
+    db.upgrade_schema()
+    assert "case_import_jobs" in inspect(db.engine).get_table_names() and db.schema_is_current()
