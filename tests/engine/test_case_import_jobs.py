@@ -2,6 +2,7 @@
 failure of the moment is tried again, a failing batch registers nothing and says why; one sweep runs a job."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -10,9 +11,9 @@ from sqlalchemy import func, select
 from engine.core.errors import Busy, PermissionDenied
 from engine.core.spreadsheet import ImportRejected
 from engine.core.statuses import CaseStatus, ImportJobState
-from engine.features.cases import import_jobs, import_usecases
+from engine.features.cases import import_jobs, import_usecases, registration
 from engine.features.cases.import_jobs import JobTaken, claim
-from engine.features.cases.import_usecases import UNEXPECTED
+from engine.features.cases.import_usecases import UNEXPECTED, CaseImportJobs
 from engine.store.models import AuditEvent, CaseBatch, CaseImportJob, ComplaintCase, ProcessInstance
 from tests.cases import ROWS, batch_csv, case_named, import_batch
 from tests.factories import World
@@ -155,3 +156,25 @@ def test_only_who_may_import_may_queue_or_see_jobs(world: World) -> None:
         with pytest.raises(PermissionDenied):
             world.duban.case_import.queue(world[username], batch_csv(), "x.csv")
     assert [job.id for job in world.duban.case_jobs.recent(world["coordinator"])] == [job_id]
+
+
+def test_the_cases_handed_so_far_are_counted_beside_the_import(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On PostgreSQL another transaction reads the count while the import's own is still open (SQLite, with one
+    writer, is told the count but shows it at the end)."""
+    monkeypatch.setattr(registration, "SLICE", 1)
+    job_id, seen = queue(world), []
+    counting = CaseImportJobs._progress
+
+    def watched(jobs: CaseImportJobs, job_id: int) -> Callable[[int], None]:
+        write = counting(jobs, job_id)
+
+        def progress(done: int) -> None:
+            write(done)
+            seen.append(done if world.duban.db.is_sqlite else world.duban.transactions.read(
+                lambda s: s.get_one(CaseImportJob, job_id).done))
+        return progress
+
+    monkeypatch.setattr(CaseImportJobs, "_progress", watched)
+    world.tick(seconds=1)
+    assert seen == [1, 2, 3]
+    assert world.duban.case_jobs.job(world["coordinator"], job_id).state is ImportJobState.DONE
