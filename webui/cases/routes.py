@@ -185,6 +185,7 @@ def confirm(sha256: str) -> str | Response:
         job_id = engine().case_import.queue(current_actor(), content, name)
     except (DomainError, ValueError) as exc:
         return _refused(exc)
+    engine().sweep.soon()
     flash(_("已提交后台导入，完成后各件即转办各责任单位"), "success")
     return redirect(url_for("cases.job", job_id=job_id))
 
