@@ -11,8 +11,10 @@ On an empty database (a new SQLite file, or an empty PostgreSQL database) it:
    batch + category, with unit + colour, overdue only, and for one unit's officer; the public page of a
    published batch and the public index.
 
+`--import-only` stops after step 1 (the import's figure alone, on an empty database each time).
+
 Run: .venv/bin/python bench/cases.py --url sqlite:///instance/bench-cases.sqlite3 \\
-         --url postgresql+psycopg://postgres@127.0.0.1:5432/bench_cases [--samples 30]
+         --url postgresql+psycopg://postgres@127.0.0.1:5432/bench_cases [--samples 30] [--import-only]
 """
 from __future__ import annotations
 
@@ -181,6 +183,7 @@ def main() -> None:
     parser.add_argument("--url", action="append", default=[], help="an empty database (repeatable)")
     parser.add_argument("--samples", type=int, default=30)
     parser.add_argument("--pages-only", action="store_true", help="time the pages of a database already filled")
+    parser.add_argument("--import-only", action="store_true", help="time the import of a batch only")
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
     for url in args.url or [os.environ.get("DATABASE_URL", "sqlite:///instance/bench-cases.sqlite3")]:
@@ -191,6 +194,8 @@ def main() -> None:
         else:
             for line in import_first_batch(duban):
                 print(line)
+            if args.import_only:
+                continue
             started = time.perf_counter()
             published = fill_to_scale(duban)
             print(f"filled to {BATCH * BATCHES} cases in {time.perf_counter() - started:.1f} s")

@@ -35,6 +35,7 @@ from engine.features import (
 from engine.features.accounts.access import Access
 from engine.features.accounts.usecases import AccountUseCases
 from engine.features.audit.usecases import AuditUseCases
+from engine.features.cases.import_usecases import CaseImportJobs
 from engine.features.cases.usecases import CaseUseCases
 from engine.features.chasing.usecases import ChaseUseCases
 from engine.features.clues.usecases import ClueUseCases
@@ -133,6 +134,7 @@ class Duban:
         self.clues = ClueUseCases(transactions, processes, access)
         self.cases = CaseUseCases(transactions, processes, access)
         self.case_import = CaseImportUseCases(transactions, processes, access, self.files)
+        self.case_jobs = CaseImportJobs(transactions, processes, access)
         self.instructions = InstructionUseCases(transactions, processes, access)
         self.chases = ChaseUseCases(transactions, processes, access)
         self.measures = MeasureUseCases(transactions, processes, access)
@@ -146,6 +148,7 @@ class Duban:
         delivery = Delivery(transactions, self.clock, self.settings, configured_channels(self.settings.channels),
                             Composer(self.translate, self.settings.channels.base_url))
         self.notifications = NotificationUseCases(transactions, access, self.clock, self.settings, delivery)
+        self.sweep.after_timers(self.case_jobs.run_queued)  # the batches of complaint cases queued from the page
         self.sweep.after_timers(self.notifications.deliver_due)
         self.versions = VersionUseCases(transactions, processes, access, self.vocabulary)
         self.console = ConsoleUseCases(transactions, processes, access)

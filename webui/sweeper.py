@@ -1,4 +1,5 @@
-"""The web server's background timer sweep: `duban tick` every N seconds, in a daemon thread.
+"""The web server's background timer sweep: `duban tick` every N seconds, in a daemon thread, or sooner when a page
+asks for it (`Sweep.soon`: a batch of complaint cases queued).
 
 Several web workers (or machines) may each run one: the engine fires every timer exactly once.
 """
@@ -21,7 +22,9 @@ class TimerSweeper(threading.Thread):
     def run(self) -> None:
         while True:
             self.sweep_once()
-            if self._stopped.wait(self.seconds):
+            self.engine.sweep.wanted.wait(self.seconds)  # a round, or less when a page asks for a sweep soon
+            self.engine.sweep.wanted.clear()
+            if self._stopped.is_set():
                 return
 
     def sweep_once(self) -> None:
@@ -35,6 +38,7 @@ class TimerSweeper(threading.Thread):
 
     def stop(self) -> None:
         self._stopped.set()
+        self.engine.sweep.wanted.set()
 
 
 def start_sweeper(engine: Duban) -> TimerSweeper | None:

@@ -282,6 +282,23 @@ class CaseCallback(enum.StrEnum):
         return {"pending": N_("待回访"), "satisfied": N_("满意"), "unsatisfied": N_("不满意")}[self.value]
 
 
+class ImportJobState(enum.StrEnum):
+    """Where a batch import waiting for the background sweep stands."""
+
+    QUEUED = "queued"    # 排队中: the preview was confirmed, the sweep has not taken it yet
+    RUNNING = "running"  # 导入中: a sweep is registering the batch
+    DONE = "done"        # 已完成: the batch is registered, every case handed to its unit
+    FAILED = "failed"    # 失败: nothing was registered; the error says why
+
+    @property
+    def label(self) -> Text:
+        return {"queued": N_("排队中"), "running": N_("导入中"), "done": N_("已完成"),
+                "failed": N_("导入失败")}[self.value]
+
+    def is_finished(self) -> bool:
+        return self in (ImportJobState.DONE, ImportJobState.FAILED)
+
+
 class CaseCategory(enum.StrEnum):
     """The kind of pollution a complaint is about, as the inspection group's spreadsheets class it."""
 

@@ -5,7 +5,8 @@ person would use, so that every state can be seen today:
   back, one complainant satisfied and one not (that case is back with its unit); one case went on as task 1-4
   (长期整改); one was accepted after the publication and waits for the next; two are red (reports overdue), one
   was returned by the supervision group, one was returned by its unit and reassigned.
-- 第2批 (20 cases, 4 days ago): some waiting for 签收, some being investigated, some reported and under review, one
+- 第2批 (20 cases, 4 days ago, confirmed on the import page and registered by the background sweep, so the page
+  lists its job): some waiting for 签收, some being investigated, some reported and under review, one
   returned by its unit waiting for the coordination group.
 - On the escalation ladder: the overdue cases of 第1批 were proposed for 督办问责 by themselves, three working days
   after their report dates; X2026A017 was notified (通报) and its unit owes a commitment, the others' proposals wait
@@ -66,20 +67,25 @@ class CaseStories:
         self.at(recent - timedelta(days=12), lambda: self._publish("X2026A"))
         self.at(recent - timedelta(days=11), lambda: self._after_publication())
         self.at(recent - timedelta(days=8), lambda: self._call_back())
-        self.at(second, lambda: self._hand_down("第2批.csv", "X2026B", second, 20))
+        self.at(second, lambda: self._hand_down("第2批.csv", "X2026B", second, 20, background=True))
         self.at(second + timedelta(days=1), lambda: self._work_second_batch())
         self.at(recent - timedelta(days=6), lambda: self._notify_overdue_case("X2026A017"))
 
     # --- the stories --------------------------------------------------------------------------
 
-    def _hand_down(self, name: str, prefix: str, when: datetime, count: int) -> None:
+    def _hand_down(self, name: str, prefix: str, when: datetime, count: int, background: bool = False) -> None:
         received = when.astimezone(LOCAL_TZ).date() - timedelta(days=1)
         rows = [HEADER]
         for n, (what, category, place, polluter, unit) in zip(range(1, count + 1), itertools.cycle(COMPLAINTS),
                                                               strict=False):
             rows.append(f"{prefix}{n:03d},{received},{what},{place},{polluter},{category},{self._unit_name(unit)},"
                         f"{received + timedelta(days=20)}")
-        self.sim.case_import.import_batch(self.actors["coordinator"], "\n".join(rows).encode(), name)
+        content = "\n".join(rows).encode()
+        if background:  # as the page does it: queued, then registered by the sweep
+            self.sim.case_import.queue(self.actors["coordinator"], content, name)
+            self.sim.case_jobs.run_queued()
+        else:
+            self.sim.case_import.import_batch(self.actors["coordinator"], content, name)
 
     def _work_first_batch(self) -> None:
         for n in range(1, 21):

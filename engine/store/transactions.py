@@ -79,6 +79,13 @@ class Transactions:
         with self.db.transaction(write=False) as session:
             return work(session)
 
+    def aside(self, work: Callable[[Session], object]) -> None:
+        """A small write of its own while a long use case runs (how far it got), committed at once where the database
+        lets two transactions write together (PostgreSQL); on SQLite, whose one writer is that use case, nothing."""
+        if not self.db.is_sqlite:
+            with self.db.transaction() as session:
+                work(session)
+
     def stream(self, work: Callable[[Session], Iterator[T]]) -> Iterator[T]:
         """A use case that reads more than fits in memory, row by row, within one transaction."""
         with self.db.transaction(write=False) as session:

@@ -71,21 +71,29 @@ class Processes:
 
     def start(self, step: Step, process_id: str, data: dict[str, Any], business_key: str = "") -> ProcessInstance:
         """Start a new instance for step.task on the current version and run it to its first wait."""
+        return self.start_many(step, process_id, [(data, business_key)])[0]
+
+    def start_many(self, step: Step, process_id: str,
+                   starts: Sequence[tuple[dict[str, Any], str]]) -> list[ProcessInstance]:
+        """Start an instance for each (data, business key), as `start` does, reading the version once and inserting
+        the instances together (a batch of complaint cases)."""
         version_id = self.current_version(step.session, process_id)
         name, spec_json = self.version(step.session, version_id)
         task_id = step.task.id if step.task is not None else None
-        workflow = self.runtime.new(spec_json, {"task_id": task_id, **data})
-        instance = ProcessInstance(
+        parent_id = step.instance.id if step.instance is not None else None
+        instances = [ProcessInstance(
             version_id=version_id, process_id=process_id, task_id=task_id, business_key=business_key,
-            parent_id=step.instance.id if step.instance is not None else None, status=InstanceStatus.RUNNING,
-            state_json="{}", blocked=False, created_at=step.now, updated_at=step.now)
-        step.session.add(instance)
-        step.session.flush()  # its actions refer to it by id
-        child = step.for_instance(instance)
-        self.runtime.advance(workflow, lambda task: self._run_action(child, task))
-        self._save(child, workflow, waiting=set())
-        child.audit("process.started", ("instance", instance.id), f"启动「{name}」{business_key}".strip())
-        return instance
+            parent_id=parent_id, status=InstanceStatus.RUNNING, state_json="{}", blocked=False, created_at=step.now,
+            updated_at=step.now) for _, business_key in starts]
+        step.session.add_all(instances)
+        step.session.flush()  # their actions refer to them by id
+        for instance, (data, business_key) in zip(instances, starts, strict=True):
+            workflow = self.runtime.new(spec_json, {"task_id": task_id, **data})
+            child = step.for_instance(instance)
+            self.runtime.advance(workflow, lambda task, child=child: self._run_action(child, task))
+            self._save(child, workflow, waiting=set())
+            child.audit("process.started", ("instance", instance.id), f"启动「{name}」{business_key}".strip())
+        return instances
 
     def load(self, session: Session, instance: ProcessInstance) -> BpmnWorkflow:
         return self.runtime.restore(self.version(session, instance.version_id)[1], instance.state_json)

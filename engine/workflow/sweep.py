@@ -5,6 +5,7 @@ A timer is due once its instant has passed (strictly, as SpiffWorkflow compares)
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -60,6 +61,12 @@ class Sweep:
         self.clock = processes.runtime.clock
         self.pause = pause
         self.passes: list[Callable[[], object]] = []
+        #: set when work is waiting that need not wait for the next round (a batch queued from a page)
+        self.wanted = threading.Event()
+
+    def soon(self) -> None:
+        """Ask this process's sweeper, if it runs one, for a sweep now rather than at its next round."""
+        self.wanted.set()
 
     def after_timers(self, work: Callable[[], object]) -> None:
         """Run `work` at the end of every sweep (the features' outboxes: what the timers' steps wrote goes out)."""

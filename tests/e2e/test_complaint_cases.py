@@ -59,3 +59,25 @@ def test_a_case_is_handled_on_a_phone_and_its_complainant_finds_the_result(site:
     expect(public.locator("#lookup-result")).to_contain_text("查实")
     expect(public.locator("#lookup-result")).to_contain_text("王五（电话 ***）")
     visitor.shot("lookup-result")
+
+
+def test_a_batch_confirmed_on_the_page_shows_its_progress_until_the_sweep_has_imported_it(site: Site,
+                                                                                         person: People) -> None:
+    from tests.cases import batch_csv
+
+    coordinator = person("coordinator")
+    coordinator.open("/cases/import", "case-import")
+    coordinator.page.locator("input[type=file]").set_input_files(
+        {"name": "第二批.csv", "mimeType": "text/csv", "buffer": batch_csv()})
+    coordinator.page.get_by_role("button", name="预览").click()
+    coordinator.expect_heading("导入预览")
+    coordinator.page.get_by_role("button", name="确认导入 3 件并转办").click()
+    coordinator.expect_heading("信访件后台导入")
+    expect(coordinator.page.locator("#job-state")).to_have_text("排队中")
+    coordinator.shot("case-import-queued")
+    site.world.tick(seconds=1)  # the background sweep takes the job; the page reloads itself
+    expect(coordinator.page.locator("#job-state")).to_have_text("已完成", timeout=15_000)
+    coordinator.shot("case-import-done")
+    coordinator.page.locator("#job-batch").click()
+    coordinator.expect_heading("信访件")
+    expect(coordinator.page.locator("main")).to_contain_text("X5105002026031001")

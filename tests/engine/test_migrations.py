@@ -104,3 +104,18 @@ def test_migration_0026_goes_down_without_the_cases_escalations_and_up_again(wor
     db.dispose()
     db.upgrade_schema()
     assert db.schema_is_current()
+
+
+def test_the_case_import_jobs_migration_goes_down_and_up_again(db: Database) -> None:
+    from alembic import command
+    from sqlalchemy import inspect
+
+    db.upgrade_schema()
+    config = db._alembic_config()
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0026")
+    assert "case_import_jobs" not in inspect(db.engine).get_table_names()
+    db.dispose()
+    db.upgrade_schema()
+    assert "case_import_jobs" in inspect(db.engine).get_table_names() and db.schema_is_current()

@@ -344,6 +344,10 @@ MATRIX: tuple[Case, ...] = (
          (302, 403, 403, 302, 403, 403, 403, 403, 403, 403, 403, 403)),
     Case("POST", "/cases/import/<sha256>/confirm", f"/cases/import/{UNKEPT}/confirm",
          (302, 403, 403, 302, 403, 403, 403, 403, 403, 403, 403, 403)),
+    Case("GET", "/cases/import/jobs/<int:job_id>", "/cases/import/jobs/{missing}",
+         (302, 403, 403, 404, 403, 403, 403, 403, 403, 403, 403, 403)),
+    Case("GET", "/cases/import/jobs/<int:job_id>.json", "/cases/import/jobs/{missing}.json",
+         (302, 403, 403, 404, 403, 403, 403, 403, 403, 403, 403, 403)),
     Case("GET", "/public/cases/", "/public/cases/",       (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     Case("GET", "/public/cases/batches/<int:batch_id>", "/public/cases/batches/{case_batch}",  # not published yet
          (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404)),

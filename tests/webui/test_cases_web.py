@@ -43,17 +43,52 @@ def upload(browser: Browser, content: bytes) -> str:
     return response.get_data(as_text=True)
 
 
-def test_a_batch_is_uploaded_previewed_and_confirmed(login_as: Login, world: World) -> None:
+def confirm_upload(browser: Browser, content: bytes) -> str:
+    """Upload, preview and confirm a batch: the page the confirmation leads to (its background job's)."""
+    preview = upload(browser, content)
+    confirm = re.search(r'action="(/cases/import/[0-9a-f]{64}/confirm[^"]*)"', preview)
+    assert confirm, preview
+    done = browser.post_with_token_from("/cases/import", confirm.group(1).replace("&amp;", "&"), {})
+    return done.get_data(as_text=True)
+
+
+def test_a_batch_is_uploaded_previewed_and_confirmed_then_imported_in_the_background(login_as: Login,
+                                                                                   world: World) -> None:
     coordinator = login_as("coordinator")
     preview = upload(coordinator, batch_csv())
     assert "第1批导入，共 3 件" in preview and FIRST in preview and "纳溪区" in preview
-    confirm = re.search(r'action="(/cases/import/[0-9a-f]{64}/confirm[^"]*)"', preview)
-    assert confirm
-    done = coordinator.post_with_token_from("/cases/import", confirm.group(1).replace("&amp;", "&"), {})
-    page = done.get_data(as_text=True)
-    assert "已导入第1批信访件 3 件" in page and page.count("/cases/work/") == 0 and FIRST in page
-    batches = html(coordinator, "/cases/batches")
-    assert "第1批" in batches
+    page = confirm_upload(coordinator, batch_csv())
+    assert "已提交后台导入" in page and "排队中" in page and 'http-equiv="refresh"' in page
+    job_url = re.search(r'<a href="(/cases/import/jobs/\d+)">', html(coordinator, "/cases/import"))
+    assert job_url and world.duban.cases.batches(world["coordinator"]) == []
+    assert coordinator.get(job_url.group(1) + ".json").get_json() == {
+        "id": int(job_url.group(1).rsplit("/", 1)[1]), "state": "queued", "total": 3, "done": 0, "error": "",
+        "batch_id": None, "batch_number": None, "finished": False}
+    world.tick(seconds=1)  # the sweep runs the job
+    page = html(coordinator, job_url.group(1))
+    assert "已完成" in page and "已导入第1批信访件 3 件" in page and 'http-equiv="refresh"' not in page
+    batch = re.search(r'href="(/cases\?batch=\d+)" id="job-batch"', page)
+    assert batch
+    register = html(coordinator, batch.group(1))
+    assert FIRST in register and SECOND in register
+    assert coordinator.get(job_url.group(1) + ".json").get_json()["state"] == "done"
+    assert "第1批" in html(coordinator, "/cases/batches")
+    staff = login_as("staff")
+    html(staff, job_url.group(1), status=403)
+    html(staff, job_url.group(1) + ".json", status=403)
+
+
+def test_a_batch_that_fails_in_the_background_says_why_and_registers_nothing(login_as: Login,
+                                                                             world: World) -> None:
+    coordinator = login_as("coordinator")
+    page = confirm_upload(coordinator, batch_csv())
+    import_batch(world, ROWS[1])  # one of its cases arrives by the command line meanwhile
+    world.tick(seconds=1)
+    job_url = re.search(r'<a href="(/cases/import/jobs/\d+)">', html(coordinator, "/cases/import"))
+    assert job_url and "排队中" in page
+    page = html(coordinator, job_url.group(1))
+    assert "导入失败" in page and "未导入任何信访件" in page and f"信访件 {SECOND} 已经导入过" in page
+    assert [line.cases for line in world.duban.cases.batches(world["coordinator"])] == [1]
 
 
 def test_a_bad_file_lists_every_problem_and_imports_nothing(login_as: Login, world: World) -> None:

@@ -213,15 +213,17 @@ def test_the_demo_has_the_seeds_strengthening_measures(demo_instance: Path, monk
 
 
 def test_the_demo_has_two_batches_of_complaint_cases_in_every_state(demo_instance: Path) -> None:
-    from engine.core.statuses import CaseCallback, CaseStatus
-    from engine.store.models import CaseBatch, ComplaintCase
+    from engine.core.statuses import CaseCallback, CaseStatus, ImportJobState
+    from engine.store.models import CaseBatch, CaseImportJob, ComplaintCase
 
     with database(demo_instance).transaction(write=False) as session:
         batches = session.scalars(select(CaseBatch).order_by(CaseBatch.number)).all()
         statuses = dict(session.execute(select(ComplaintCase.status, func.count())
                                         .group_by(ComplaintCase.status)).all())
         callbacks = set(session.scalars(select(ComplaintCase.callback).where(ComplaintCase.callback.is_not(None))))
+        jobs = [(job.state, job.total, job.batch_id) for job in session.scalars(select(CaseImportJob))]
     assert [(b.number, b.published_at is not None) for b in batches] == [(1, True), (2, False)]
+    assert jobs == [(ImportJobState.DONE, 20, batches[1].id)]  # the second batch came through the page's job
     assert sum(statuses.values()) == 40
     assert set(statuses) == set(CaseStatus)
     assert {CaseCallback.SATISFIED, CaseCallback.UNSATISFIED} <= callbacks

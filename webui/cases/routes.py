@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.wrappers import Response
@@ -27,6 +27,8 @@ from webui.work.routes import completed
 
 bp = Blueprint("cases", __name__, template_folder="templates")
 NAME_MAX = 200
+#: a background import's page reloads itself this often until the job is done or failed
+JOB_REFRESH_SECONDS = 3
 
 
 @bp.app_context_processor
@@ -151,7 +153,8 @@ def upload() -> str | Response:
         name = (form.file.data.filename or "")[:NAME_MAX]
         sha256 = engine().case_import.keep(current_actor(), content, name)
         return redirect(url_for("cases.preview", sha256=sha256, name=name))
-    return render_template("cases/import.html", form=form, problems=None)
+    return render_template("cases/import.html", form=form, problems=None,
+                           jobs=engine().case_jobs.recent(current_actor()))
 
 
 @bp.route("/cases/import/<sha256>")
@@ -177,16 +180,32 @@ def confirm(sha256: str) -> str | Response:
         return redirect(url_for("cases.preview", sha256=sha256, name=name))
     try:
         content = engine().case_import.kept(current_actor(), sha256)
-        batch = engine().case_import.import_batch(current_actor(), content, name)
+        job_id = engine().case_import.queue(current_actor(), content, name)
     except (DomainError, ValueError) as exc:
         return _refused(exc)
-    flash(_("已导入第%(number)s批信访件 %(count)s 件，已转办各责任单位", number=batch.number, count=batch.cases),
-          "success")
-    return redirect(url_for("cases.index", batch=batch.batch_id))
+    engine().sweep.soon()
+    flash(_("已提交后台导入，完成后各件即转办各责任单位"), "success")
+    return redirect(url_for("cases.job", job_id=job_id))
+
+
+@bp.route("/cases/import/jobs/<int:job_id>")
+@login_required
+@permission_required("case.import")
+def job(job_id: int) -> str:
+    return render_template("cases/job.html", job=engine().case_jobs.job(current_actor(), job_id),
+                           refresh_seconds=JOB_REFRESH_SECONDS)
+
+
+@bp.route("/cases/import/jobs/<int:job_id>.json")
+@login_required
+@permission_required("case.import")
+def job_json(job_id: int) -> Response:
+    return jsonify(engine().case_jobs.job(current_actor(), job_id).as_json())
 
 
 def _refused(exc: Exception) -> str | Response:
     if isinstance(exc, ImportRejected):
-        return render_template("cases/import.html", form=LedgerUploadForm(formdata=None), problems=exc.problems)
+        return render_template("cases/import.html", form=LedgerUploadForm(formdata=None), problems=exc.problems,
+                               jobs=engine().case_jobs.recent(current_actor()))
     flash(str(exc), "danger")
     return redirect(url_for("cases.upload"))

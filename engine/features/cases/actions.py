@@ -2,6 +2,7 @@
 the case's unit, the deadline colours, and the reminder when a report is late."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -21,27 +22,46 @@ UNIT_ROLES = ("unit_staff", "unit_head")
 
 
 def start_case(step: Step, case: ComplaintCase) -> None:
-    """转办: the case goes to its unit, which signs for it, then investigates and reports by its report date."""
-    sign_due = add_working_days(step.today, step.settings.case_sign_working_days)
+    start_cases(step, [case])
+
+
+def start_cases(step: Step, cases: Sequence[ComplaintCase]) -> None:
+    """转办: each case goes to its unit, which signs for it, then investigates and reports by its report date."""
+    sign_due = add_working_days(step.today, step.settings.case_sign_working_days).isoformat()
+    instances = step.processes.start_many(step, CASE_PROCESS, [(_case_data(step, case, sign_due), case.number)
+                                                                    for case in cases])
+    for case, instance in zip(cases, instances, strict=True):
+        case.instance_id = instance.id
+
+
+def _case_data(step: Step, case: ComplaintCase, sign_due: str) -> dict[str, object]:
     # a case handed down late (its report date already past) gives its unit the days all the same
     escalate_on = add_working_days(max(case.report_due, step.today), step.settings.case_escalation_working_days)
-    instance = step.processes.start(step, CASE_PROCESS, {
-        "case_id": case.id, "unit_id": case.unit_id, "case_sign_due": sign_due.isoformat(),
-        "case_report_due": case.report_due.isoformat(), "case_escalate_on": escalate_on.isoformat()},
-        business_key=case.number)
-    case.instance_id = instance.id
+    return {"case_id": case.id, "unit_id": case.unit_id, "case_sign_due": sign_due,
+            "case_report_due": case.report_due.isoformat(), "case_escalate_on": escalate_on.isoformat()}
 
 
 def route_to_case_unit(step: Step, workflow: BpmnWorkflow) -> None:
-    """A case's steps for a unit go to the unit the case is handed to (the runtime knows only tasks' units)."""
+    """A case's steps for a unit go to the unit the case is handed to (the runtime knows only tasks' units): the work
+    this save opened (the last of `step.opened`) before it is written."""
     instance = step.the_instance
     if instance.process_id != CASE_PROCESS:
         return
     case = step.session.get(ComplaintCase, workflow.task_tree.data["case_id"])
     unit_id = case.unit_id if case is not None else workflow.task_tree.data.get("unit_id")
+    for work in reversed(step.opened):
+        if work.instance_id != instance.id:
+            break
+        if work.role in UNIT_ROLES:
+            work.unit_id = unit_id
+
+
+def reroute_open_work(step: Step, case: ComplaintCase) -> None:
+    """改派: the unit work of the case still open goes to the case's new unit."""
     step.session.execute(update(HumanTask).where(
-        HumanTask.instance_id == instance.id, HumanTask.status == HumanTaskStatus.OPEN,
-        HumanTask.role.in_(UNIT_ROLES), HumanTask.unit_id.is_distinct_from(unit_id)).values(unit_id=unit_id))
+        HumanTask.instance_id == step.the_instance.id, HumanTask.status == HumanTaskStatus.OPEN,
+        HumanTask.role.in_(UNIT_ROLES), HumanTask.unit_id.is_distinct_from(case.unit_id))
+        .values(unit_id=case.unit_id))
 
 
 def case_of(step: Step) -> ComplaintCase:

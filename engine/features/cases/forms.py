@@ -10,7 +10,7 @@ from engine.core.fields import Field, attachments_field, clean, labels_of
 from engine.core.statuses import CaseFinding, CaseStatus
 from engine.core.text import N_
 from engine.core.workdays import add_working_days
-from engine.features.cases.actions import case_of, unit_name
+from engine.features.cases.actions import case_of, reroute_open_work, unit_name
 from engine.features.cases.ladder import SENT_BACK, escalate_when_returned_again, withdraw_when_accepted
 from engine.features.notifications.notices import notify
 from engine.store.models import Unit
@@ -81,6 +81,7 @@ class CaseReturnDecisionHandler(FormHandler):
         if data["decision"] == "reassign":
             before = {"unit_id": case.unit_id}
             case.unit_id = data["unit_id"]
+            reroute_open_work(step, case)
             step.audit("case.reassigned", ("complaint_case", case.id),
                        f"信访件 {case.number} 改派：{old} → {unit_name(step, case.unit_id)}（{data['reason']}）",
                        before=before, after={"unit_id": case.unit_id})

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, select, update
 
 from engine.core.text import N_, Text
 from engine.features.notifications.notices import post
+from engine.store.database import Session
 from engine.store.models import HumanTask, HumanTaskStatus, Notice
 from engine.workflow.step import Step
 
@@ -17,10 +18,8 @@ _RESOLVE = (update(Notice).where(Notice.instance_id == bindparam("instance"), No
 #: ... those to the people of a unit, or of a role, posted by now
 _RESOLVE_FOR_UNIT = _RESOLVE.where(Notice.unit_id == bindparam("unit"), Notice.created_at <= bindparam("now"))
 _RESOLVE_FOR_ROLE = _RESOLVE.where(Notice.role == bindparam("of_role"), Notice.created_at <= bindparam("now"))
-#: how often a work item's user task was done before in its instance (done before: the work came back)
-_DONE_BEFORE = select(func.count(HumanTask.id)).where(
-    HumanTask.instance_id == bindparam("instance_id"), HumanTask.bpmn_id == bindparam("bpmn_id"),
-    HumanTask.status == HumanTaskStatus.COMPLETED)
+#: instances read at once for the user tasks done before in them
+_READ_AT_ONCE = 500
 
 
 def settle_notices(steps: Sequence[Step]) -> None:
@@ -65,14 +64,25 @@ def announce_new_work(steps: Sequence[Step]) -> None:
     if not opened:
         return
     session.flush()  # the work items get their ids
+    done_before = _done_before(session, {work.instance_id for work, _ in opened.values()})
     for work, step in opened.values():
-        returned = session.scalar(_DONE_BEFORE, {"instance_id": work.instance_id, "bpmn_id": work.bpmn_id})
+        returned = (work.instance_id, work.bpmn_id) in done_before
         task = step.task if step.task is not None and step.task.id == work.task_id else work.task
         code = task.code if task is not None else None
         post(session, steps[0].settings, Notice(
             created_at=work.created_at, task_id=work.task_id, role=work.role, unit_id=work.unit_id,
             user_id=work.assignee_id, instance_id=work.instance_id, work_id=work.id,
             kind="returned" if returned else "new_work", text=work_text(code, bool(returned))))
+
+
+def _done_before(session: Session, instance_ids: set[int]) -> set[tuple[int, str]]:
+    """The user tasks (instance, BPMN id) done before in these instances: their work, open again, came back."""
+    ids, done = sorted(instance_ids), set[tuple[int, str]]()
+    for start in range(0, len(ids), _READ_AT_ONCE):
+        rows = session.execute(select(HumanTask.instance_id, HumanTask.bpmn_id).distinct().where(
+            HumanTask.instance_id.in_(ids[start:start + _READ_AT_ONCE]), HumanTask.status == HumanTaskStatus.COMPLETED))
+        done.update((instance_id, bpmn_id) for instance_id, bpmn_id in rows)
+    return done
 
 
 def work_text(code: str | None, returned: bool) -> Text:

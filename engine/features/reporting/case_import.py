@@ -18,7 +18,8 @@ from engine.core.spreadsheet import Column, ImportRejected, Problem, Row, table_
 from engine.core.statuses import CaseCategory
 from engine.core.text import N_
 from engine.features.accounts.access import Access
-from engine.features.cases.registration import NewCase, next_batch_number, take_batch
+from engine.features.cases.import_jobs import queue_job, register_batch
+from engine.features.cases.registration import NewCase, next_batch_number
 from engine.features.reporting.ledger_matching import Units
 from engine.features.rounds.register import current_round_id
 from engine.store.database import Session
@@ -181,20 +182,36 @@ class CaseImportUseCases:
             lambda s: preview_cases(s, self.processes, content, self._round(s, round_name)))
 
     def import_batch(self, actor: Actor, content: bytes, file_name: str, round_name: str = "") -> ImportedBatch:
-        """Import the file as the round's next batch, every case handed to its unit; nothing if any row is bad."""
+        """Import the file as the round's next batch, every case handed to its unit; nothing if any row is bad (the
+        command line's import, in the foreground)."""
         self.access.require(actor, "case.import")
 
         def work(session: Session) -> ImportedBatch:
-            round_id = self._round(session, round_name)
-            preview = preview_cases(session, self.processes, content, round_id)
-            if not preview.importable:
-                raise ImportRejected(preview.problems or [Problem(0, "", "表中没有信访件")])
+            round_id, cases = self._importable(session, content, round_name)
             step = self.processes.step(session, actor)
-            batch = take_batch(step, round_id, preview.batch_number, file_name, [c.case for c in preview.cases])
+            batch = register_batch(step, round_id, file_name, cases)
             self.processes.settle([step])
-            return ImportedBatch(batch.id, batch.number, len(preview.cases))
+            return ImportedBatch(batch.id, batch.number, len(cases))
 
         return self.transactions.run(work)
+
+    def queue(self, actor: Actor, content: bytes, file_name: str, round_name: str = "") -> int:
+        """Queue the file's batch for the background sweep (the page's import); the job's id. Nothing is queued if any
+        row is bad."""
+        self.access.require(actor, "case.import")
+
+        def work(session: Session) -> int:
+            round_id, cases = self._importable(session, content, round_name)
+            return queue_job(self.processes.step(session, actor), round_id, file_name, cases).id
+
+        return self.transactions.run(work)
+
+    def _importable(self, session: Session, content: bytes, round_name: str) -> tuple[int, list[NewCase]]:
+        round_id = self._round(session, round_name)
+        preview = preview_cases(session, self.processes, content, round_id)
+        if not preview.importable:
+            raise ImportRejected(preview.problems or [Problem(0, "", "表中没有信访件")])
+        return round_id, [c.case for c in preview.cases]
 
     def rounds(self) -> list[str]:
         return self.transactions.read(lambda s: list(s.scalars(select(InspectionRound.name).order_by(

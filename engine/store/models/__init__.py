@@ -4,7 +4,7 @@ from engine.store.models.attachments import Attachment
 from engine.store.models.audit import AuditChain, AuditEvent
 from engine.store.models.base import Base, UTCDateTime, stored_enum
 from engine.store.models.calendar import CalendarDay
-from engine.store.models.cases import CaseBatch, ComplaintCase
+from engine.store.models.cases import CaseBatch, CaseImportJob, ComplaintCase
 from engine.store.models.chasing import Chase
 from engine.store.models.clues import Clue, clue_tasks, clue_units
 from engine.store.models.cooperation import Contribution
@@ -58,6 +58,7 @@ __all__ = [
     "Base",
     "CalendarDay",
     "CaseBatch",
+    "CaseImportJob",
     "Category",
     "Chase",
     "Clue",

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from engine.core.statuses import CaseCallback, CaseCategory, CaseFinding, CaseStatus
+from engine.core.statuses import CaseCallback, CaseCategory, CaseFinding, CaseStatus, ImportJobState
 from engine.store.models.base import Base, stored_enum
 
 if TYPE_CHECKING:
@@ -91,3 +91,29 @@ class ComplaintCase(Base):
 
     def __repr__(self) -> str:
         return f"<ComplaintCase {self.number} {self.status}>"
+
+
+class CaseImportJob(Base):
+    """A confirmed batch waiting for the background sweep to register it (all of it, or nothing): the rows as the
+    preview read them, who queued it, and how far it got. Bookkeeping, not a business row: the batch it makes is."""
+
+    __tablename__ = "case_import_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("inspection_rounds.id"))
+    file_name: Mapped[str] = mapped_column(String(255), default="")
+    #: the cases as the preview read them (dates as ISO text, the unit by id)
+    rows: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    total: Mapped[int] = mapped_column(Integer)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[ImportJobState] = mapped_column(stored_enum(ImportJobState), index=True)
+    #: how many times a sweep took it: the claim the run that registers the batch must still hold
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("case_batches.id"))
+    queued_at: Mapped[datetime]
+    queued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+    batch: Mapped[CaseBatch | None] = relationship()
