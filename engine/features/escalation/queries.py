@@ -260,6 +260,12 @@ def case_escalations_of(session: Session, instances: Mapping[int, tuple[str, str
     return {escalation.instance_id or 0: escalation for escalation in found}
 
 
+def case_escalation_of(session: Session, instance_id: int) -> Escalation | None:
+    """The complaint case's escalation this instance runs, if it runs one."""
+    return session.scalars(select(Escalation).options(*ESCALATION_DISPLAY).where(
+        Escalation.instance_id == instance_id, Escalation.case_id.is_not(None))).unique().one_or_none()
+
+
 def of_instance(session: Session, instance_id: int) -> Escalation:
     """The escalation a process instance runs, with what its pages show."""
     escalation = session.scalar(select(Escalation).options(*ESCALATION_DISPLAY)

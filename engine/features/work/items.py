@@ -157,7 +157,7 @@ class WorkItems:
         case = case_views.of_instance(session, work_item.instance_id)
         if case is not None:
             return _sees_case(self.access, actor, case)
-        escalation = escalation_views.case_escalations_of(session, [work_item.instance_id]).get(work_item.instance_id)
+        escalation = escalation_views.case_escalation_of(session, work_item.instance_id)
         if escalation is not None:
             return self.access.can_view_escalation(actor, escalation)
         return self.access.can_view_clues(actor) and clue_of_instance(session, work_item.instance_id) is not None
@@ -244,7 +244,7 @@ class WorkItems:
     def escalation_item(self, session: Session, actor: Actor, human_task_id: int) -> EscalationWorkItem:
         """A step of a complaint case's escalation, with the escalation's page and what its form starts from."""
         work, instance = self.open(session, actor, human_task_id, lock=False)
-        escalation = escalation_views.case_escalations_of(session, [work.instance_id]).get(work.instance_id)
+        escalation = escalation_views.case_escalation_of(session, work.instance_id)
         if escalation is None:
             raise NotFound("没有找到这项工作")
         handler = self.processes.registry.forms[work.form]
