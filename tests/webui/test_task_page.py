@@ -6,6 +6,7 @@ from collections.abc import Callable
 from types import SimpleNamespace
 
 from flask import Flask
+from sqlalchemy import event
 
 from tests.factories import World, assignment, walk_to_reporting
 from tests.webui.conftest import Browser
@@ -81,3 +82,26 @@ def test_the_print_stylesheet_leaves_out_navigation_and_buttons(login_as: Login)
     printed = " ".join(re.findall(r"@media print \{(.*?)\n\}", css, re.S))
     assert ".navbar" in printed and ".btn" in printed and ".process-diagram" in printed
     assert ".diagram-scroll svg { width: 100%; height: auto; }" in printed
+
+
+def test_a_task_page_reads_what_it_shows_in_one_transaction(login_as: Login, world: World) -> None:
+    """The person's session, then the page with its path, escalations, clues, documents and cases in one read;
+    the menu's unread count and the rounds' names are the two others (each is a BEGIN, a COMMIT and, on
+    PostgreSQL, a pool check of its own)."""
+    task_id = world.register("1-1")
+    walk_to_reporting(world, task_id)
+    supervisor = login_as("supervisor")
+    supervisor.get(f"/tasks/{task_id}")
+    begun: list[object] = []
+
+    def count(connection: object) -> None:
+        begun.append(connection)
+
+    engine = world.duban.db.engine
+    event.listen(engine, "begin", count)
+    try:
+        page = supervisor.get(f"/tasks/{task_id}")
+    finally:
+        event.remove(engine, "begin", count)
+    assert page.status_code == 200 and 'id="process-diagram"' in page.get_data(as_text=True)
+    assert len(begun) == 4
