@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event
 from werkzeug.test import TestResponse
 
 from engine.app import Duban
@@ -84,3 +85,19 @@ def api(app: Flask, duban: Duban, world: World) -> Callable[[str, str], Call]:
                                **kwargs)
         return call
     return caller
+
+
+def transactions_of(duban: Duban, browser: Browser, path: str) -> tuple[TestResponse, int]:
+    """GET path: the page, and how many transactions the request began (each is a BEGIN, a COMMIT and, on
+    PostgreSQL, a pool check of its own)."""
+    begun: list[object] = []
+
+    def count(connection: object) -> None:
+        begun.append(connection)
+
+    event.listen(duban.db.engine, "begin", count)
+    try:
+        page = browser.get(path)
+    finally:
+        event.remove(duban.db.engine, "begin", count)
+    return page, len(begun)

@@ -4,11 +4,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy import event
 
 from engine.features.work import inbox
 from tests.factories import World
-from tests.webui.conftest import Browser
+from tests.webui.conftest import Browser, transactions_of
 
 
 @pytest.fixture
@@ -46,16 +45,6 @@ def test_the_inbox_page_reads_the_database_twice(world: World, login_as: Callabl
     world.register(code="1-1")
     coordinator = login_as("coordinator")
     coordinator.get("/inbox")
-    begun: list[object] = []
-
-    def count(connection: object) -> None:
-        begun.append(connection)
-
-    engine = world.duban.db.engine
-    event.listen(engine, "begin", count)
-    try:
-        page = coordinator.get("/inbox")
-    finally:
-        event.remove(engine, "begin", count)
+    page, transactions = transactions_of(world.duban, coordinator, "/inbox")
     assert page.status_code == 200 and "1-1" in page.get_data(as_text=True)
-    assert len(begun) == 2
+    assert transactions == 2

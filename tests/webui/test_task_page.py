@@ -6,10 +6,9 @@ from collections.abc import Callable
 from types import SimpleNamespace
 
 from flask import Flask
-from sqlalchemy import event
 
 from tests.factories import World, assignment, walk_to_reporting
-from tests.webui.conftest import Browser
+from tests.webui.conftest import Browser, transactions_of
 from webui.tasks.history import FieldChange, history_changes
 
 Login = Callable[[str], Browser]
@@ -92,16 +91,6 @@ def test_a_task_page_reads_what_it_shows_in_one_transaction(login_as: Login, wor
     walk_to_reporting(world, task_id)
     supervisor = login_as("supervisor")
     supervisor.get(f"/tasks/{task_id}")
-    begun: list[object] = []
-
-    def count(connection: object) -> None:
-        begun.append(connection)
-
-    engine = world.duban.db.engine
-    event.listen(engine, "begin", count)
-    try:
-        page = supervisor.get(f"/tasks/{task_id}")
-    finally:
-        event.remove(engine, "begin", count)
+    page, transactions = transactions_of(world.duban, supervisor, f"/tasks/{task_id}")
     assert page.status_code == 200 and 'id="process-diagram"' in page.get_data(as_text=True)
-    assert len(begun) == 4
+    assert transactions == 4
