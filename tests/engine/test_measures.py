@@ -186,3 +186,13 @@ def test_a_report_returned_after_its_due_date_is_owed_again_within_days_not_late
     assert again.due_at is not None and again.due_at.astimezone(LOCAL_TZ).date().isoformat() == "2026-04-23"
     world.go_to(at("2026-04-25"))
     assert colour_of(world, measure_id) == (WarningLevel.YELLOW, "黄：2026年第一季度工作报告逾期 2 天")
+
+
+def test_an_inbox_names_the_measure_of_each_open_quarter(world: World) -> None:
+    """Two quarters' reports of one measure open at once: each inbox entry is the measure's."""
+    measure_id = register_measure(world)
+    world.go_to(at("2026-07-12"))  # the first quarter's report never sent, the second's requested
+    entries = [entry for entry in world.duban.work.inbox(world["staff"]).entries
+               if entry.work.form == "measure_report_submit"]
+    assert len(entries) == 2 and {entry.measure.id for entry in entries if entry.measure} == {measure_id}
+    assert all(entry.measure is not None for entry in entries)

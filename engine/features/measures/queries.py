@@ -211,13 +211,16 @@ _MEASURES_WITH_UNIT = (select(Measure).options(joinedload(Measure.lead_unit))
 
 
 def inbox_measures(session: Session, instances: Mapping[int, tuple[str, str]]) -> dict[int, Measure]:
-    """The measures of some inbox entries, by process instance (instances: each one's process and business key)."""
-    by_measure = {measure_id_of(key): instance_id for instance_id, (process_id, key) in instances.items()
+    """The measures of some inbox entries, by process instance (instances: each one's process and business key);
+    a measure may have several periods' reports open at once."""
+    measure_of = {instance_id: measure_id_of(key) for instance_id, (process_id, key) in instances.items()
                   if process_id in PROCESSES}
-    if not by_measure:
+    wanted = {measure_id for measure_id in measure_of.values() if measure_id is not None}
+    if not wanted:
         return {}
-    measures = session.scalars(_MEASURES_WITH_UNIT, {"ids": [i for i in by_measure if i is not None]})
-    return {by_measure[measure.id]: measure for measure in measures}
+    measures = {measure.id: measure for measure in session.scalars(_MEASURES_WITH_UNIT, {"ids": sorted(wanted)})}
+    return {instance_id: measures[measure_id] for instance_id, measure_id in measure_of.items()
+            if measure_id in measures}
 
 
 @dataclass
