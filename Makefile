@@ -7,7 +7,7 @@ PORT    ?= 5000
 .PHONY: run test lint install demo clean-db translations
 
 run: $(STAMP)  ## create .venv, load the demo city (first time only) and serve on http://127.0.0.1:$(PORT)
-	@echo "duban: loading the demo city (built on the first run only, about 35 s, each stage printed)"
+	@echo "duban: loading the demo city (built on the first run only, one to three minutes, each stage printed)"
 	$(VENV)/bin/duban demo
 	DUBAN_DEMO_CLOCK=1 PORT=$(PORT) $(VENV)/bin/duban serve
 
