@@ -15,7 +15,7 @@ from engine.core.roles import RoleModel, load_roles
 from engine.features.accounts import users
 from engine.store.database import Database
 from tests.factories import CHEAP_HASHER, ROOT, World, build_world, load_world
-from tests.postgres import postgres_database, postgres_schema
+from tests.postgres import TemplateCopies, postgres_database, postgres_schema
 
 START = datetime(2026, 3, 10, 9, 0, tzinfo=LOCAL_TZ)
 WORKFLOWS = sorted((ROOT / "workflows").glob("*.bpmn"))
@@ -52,7 +52,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
             shutil.copyfile(request.getfixturevalue("sqlite_city"), tmp_path / "duban.sqlite3")
         yield f"sqlite:///{tmp_path / 'duban.sqlite3'}"
     elif city:
-        with postgres_database(POSTGRES_URL, template=request.getfixturevalue("postgres_city")) as url:
+        with request.getfixturevalue("postgres_city").copy() as url:
             yield url
     else:
         with postgres_schema(POSTGRES_URL) as url:
@@ -68,11 +68,15 @@ def sqlite_city(tmp_path_factory: pytest.TempPathFactory, roles: RoleModel) -> P
 
 
 @pytest.fixture(scope="session")
-def postgres_city(tmp_path_factory: pytest.TempPathFactory, roles: RoleModel) -> Iterator[str]:
-    """The test city in a PostgreSQL database of its own, the template each test's database is created from."""
+def postgres_city(tmp_path_factory: pytest.TempPathFactory, roles: RoleModel) -> Iterator[TemplateCopies]:
+    """The test city in a PostgreSQL database of its own, the template each test's database is copied from."""
     with postgres_database(POSTGRES_URL, prefix="city") as url:
         build_city(url, roles, tmp_path_factory.mktemp("city"))
-        yield make_url(url).database or ""
+        copies = TemplateCopies(POSTGRES_URL, make_url(url).database or "")
+        try:
+            yield copies
+        finally:
+            copies.close()
 
 
 def build_city(url: str, roles: RoleModel, storage: Path) -> None:

@@ -1,23 +1,30 @@
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
+from filelock import FileLock
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
 from werkzeug.test import TestResponse
 
 from engine.app import Duban
-from tests.factories import PASSWORD, World
+from engine.features.accounts import users
+from tests.factories import CHEAP_HASHER, PASSWORD, World
 from webui import create_app
+from webui.cli import main
 
 Call = Callable[..., TestResponse]
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 WEBUI = Path(__file__).resolve().parents[2] / "webui"
+#: where `duban demo` puts the demo city's evidence in the tests (not the default: the setting must be obeyed)
+DEMO_STORAGE = "stored-elsewhere"
 #: every page template: the shared layout in webui/templates, each feature's in webui/<feature>/templates
 TEMPLATE_FILES = sorted(WEBUI.glob("**/templates/**/*.html"))
 
@@ -43,6 +50,30 @@ class Browser:
         token = CSRF_FIELD.search(page.get_data(as_text=True))
         assert token
         return self.client.post(url, data={"csrf_token": token.group(1), **data}, follow_redirects=True)
+
+
+@pytest.fixture(scope="session")
+def demo_city(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> tuple[Path, str]:
+    """The demo city as `duban demo` builds it (about half a minute), and what the command printed: built once
+    for the whole run, the test processes taking turns (pytest-xdist's recipe), read-only (see demo_copy)."""
+    # under pytest-xdist, the parent of a worker's temporary folder is the run's, shared by all its workers
+    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    instance, output = shared / "demo-city", shared / "demo-city.txt"
+    with FileLock(shared / "demo-city.lock"):
+        if not output.exists():
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(users, "HASHER", CHEAP_HASHER)
+                result = CliRunner().invoke(main, ["demo"], env={
+                    "DUBAN_INSTANCE": str(instance), "DATABASE_URL": "", "DUBAN_STORAGE": str(instance / DEMO_STORAGE)})
+            assert result.exit_code == 0, result.output
+            output.write_text(result.output, encoding="utf-8")
+    return instance, output.read_text(encoding="utf-8")
+
+
+def demo_copy(demo_city: tuple[Path, str], folder: Path) -> Path:
+    """A copy of the demo city's instance folder (database and evidence) for a module that changes it."""
+    shutil.copytree(demo_city[0], folder, dirs_exist_ok=True)
+    return folder
 
 
 @pytest.fixture

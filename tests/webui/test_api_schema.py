@@ -2,35 +2,28 @@
 (schemathesis) never get a server error, and every answer matches what the document says of it."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
-from click.testing import CliRunner
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
 
-from engine.features.accounts import users
-from tests.factories import CHEAP_HASHER
+from tests.webui.conftest import DEMO_STORAGE, demo_copy
 from webui import create_app
-from webui.cli import main
 
 #: examples per operation: the whole document stays within about a minute on a shared machine
 EXAMPLES = 20
 
 
 @pytest.fixture(scope="module")
-def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    instance = tmp_path_factory.mktemp("demo")
-    environment = {"DUBAN_INSTANCE": str(instance), "DATABASE_URL": "", "DUBAN_STORAGE": str(instance / "files")}
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(users, "HASHER", CHEAP_HASHER)
-        result = CliRunner().invoke(main, ["demo"], env=environment)
-        assert result.exit_code == 0, result.output
-        yield create_app({"DATABASE_URL": f"sqlite:///{instance / 'duban.sqlite3'}",
-                          "DUBAN_STORAGE": str(instance / "files"), "SECRET_KEY": "test-secret", "TESTING": True,
-                          "DUBAN_API_RATE_LIMIT": "100000 per minute"})
+def demo_app(tmp_path_factory: pytest.TempPathFactory, demo_city: tuple[Path, str]) -> Flask:
+    """The app on a copy of the demo city: the requests drawn from the document write to it."""
+    instance = demo_copy(demo_city, tmp_path_factory.mktemp("demo"))
+    return create_app({"DATABASE_URL": f"sqlite:///{instance / 'duban.sqlite3'}",
+                       "DUBAN_STORAGE": str(instance / DEMO_STORAGE), "SECRET_KEY": "test-secret", "TESTING": True,
+                       "DUBAN_API_RATE_LIMIT": "100000 per minute"})
 
 
 @pytest.fixture(scope="module")

@@ -34,31 +34,23 @@ from engine.store.models import (
     TaskReceipt,
     User,
 )
+from tests.webui.conftest import DEMO_STORAGE, demo_copy
 from webui import create_app
 from webui.cli import main
 
-STORAGE = "stored-elsewhere"
+STORAGE = DEMO_STORAGE
 
 
 @pytest.fixture(scope="module")
-def demo_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """The demo city built once for the module, and what `duban demo` printed while building it."""
-    instance = tmp_path_factory.mktemp("instance")
-    result = CliRunner().invoke(main, ["demo"], env={"DUBAN_INSTANCE": str(instance), "DATABASE_URL": "",
-                                                     "DUBAN_STORAGE": str(instance / STORAGE)})
-    assert result.exit_code == 0, result.output
-    assert "demo city created" in result.output
-    return instance, result.output
+def demo_instance(tmp_path_factory: pytest.TempPathFactory, demo_city: tuple[Path, str]) -> Path:
+    """A copy of the demo city for this module (running `duban demo` again writes to it)."""
+    return demo_copy(demo_city, tmp_path_factory.mktemp("instance"))
 
 
-@pytest.fixture(scope="module")
-def demo_instance(demo_build: tuple[Path, str]) -> Path:
-    return demo_build[0]
-
-
-def test_the_demo_build_says_each_stage_with_the_time_taken(demo_build: tuple[Path, str]) -> None:
+def test_the_demo_build_says_each_stage_with_the_time_taken(demo_city: tuple[Path, str]) -> None:
     """A newcomer's first run never looks hung: every stage and every month of history is announced."""
-    lines = demo_build[1].splitlines()
+    assert "demo city created" in demo_city[1]
+    lines = demo_city[1].splitlines()
     stages = [line for line in lines if re.fullmatch(r"\[\s*\d+\.\d s\] demo city: .+", line)]
     assert any("schema" in line for line in stages)
     assert len([line for line in stages if "history: " in line]) >= 6  # one line per month lived
