@@ -45,10 +45,11 @@ def postgres_database(server_url: str, template: str | None = None, prefix: str 
 
 
 class TemplateCopies:
-    """Databases copied from a template, each made while the test before it runs.
+    """Databases copied from a template, each made while the test before it runs, and dropped after.
 
-    CREATE DATABASE … TEMPLATE takes about half a second, mostly the server copying its catalogues: done in the
-    background, a test's copy is usually ready when the test starts. Each copy is dropped by whoever took it.
+    CREATE DATABASE … TEMPLATE takes about half a second, mostly the server copying its catalogues: done by a
+    thread in the background, a test's copy is usually ready when the test starts. The same thread drops each
+    copy once its test is done; close() waits for it and says if a drop failed.
     """
 
     def __init__(self, server_url: str, template: str) -> None:
@@ -56,6 +57,7 @@ class TemplateCopies:
         self.template = template
         self.maker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="template-copies")
         self.next: Future[str] = self.maker.submit(self._copy)
+        self.dropped: list[Future[None]] = []
 
     def _copy(self) -> str:
         name = f"test_{uuid4().hex[:16]}"
@@ -70,11 +72,13 @@ class TemplateCopies:
         try:
             yield make_url(self.server_url).set(database=name).render_as_string(hide_password=False)
         finally:
-            _drop(self.server_url, name)
+            self.dropped.append(self.maker.submit(_drop, self.server_url, name))
 
     def close(self) -> None:
         self.maker.shutdown(wait=True)
         _drop(self.server_url, self.next.result())
+        for drop in self.dropped:
+            drop.result()
 
 
 def _on_server(server_url: str, statement: str) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, bindparam, select
@@ -57,6 +57,17 @@ def mark_returned(step: Step, reason: str) -> None:
     for work in step.opened:
         if work.instance_id == step.the_instance.id:
             work.returned_by_id, work.returned_at, work.return_reason = step.actor.user_id, step.now, reason
+
+
+def starting_values(step: Step, handler: FormHandler) -> tuple[dict[str, Any] | None, datetime | None]:
+    """What the step's form starts from — what is on record, under the person's unfinished draft if there is
+    one — and when that draft was saved. Loads who returned the work, named on the page after the session."""
+    work = step.the_work
+    draft = draft_of(step.session, step.actor, work)
+    initial = {**(handler.initial(step) or {}), **(resumed(handler, draft) if draft is not None else {})}
+    if work.returned_by_id is not None:
+        step.session.refresh(work, ["returned_by"])
+    return initial or None, draft.saved_at if draft is not None else None
 
 
 class BatchRefused(PermissionDenied):
@@ -177,14 +188,10 @@ class WorkItems:
         extra = handler.context(step)
         if whole and instance.process_id == MONTHLY_REPORT_PROCESS and task.cooperating_units:
             extra["contributions"] = contributions_of_period(session, task.id, instance.business_key)
-        item = WorkItem(work, task, instance.business_key, page, extra, handler.initial(step))
-        draft = draft_of(session, actor, work)
-        if draft is not None:  # the person's unfinished text comes before what is on record
-            item.initial, item.extra["draft_saved_at"] = {**(item.initial or {}), **resumed(handler, draft)}, \
-                draft.saved_at
-        if work.returned_by_id is not None:
-            session.refresh(work, ["returned_by"])  # named on the page, after the session is gone
-        return item
+        initial, draft_saved_at = starting_values(step, handler)
+        if draft_saved_at is not None:
+            extra["draft_saved_at"] = draft_saved_at
+        return WorkItem(work, task, instance.business_key, page, extra, initial)
 
     def save_draft(self, session: Session, actor: Actor, human_task_id: int, data: dict[str, Any]) -> WorkDraft:
         """暂存: keep what the person has written so far; the work item stays open."""
@@ -217,14 +224,12 @@ class WorkItems:
             raise NotFound("没有找到这项工作")
         handler = self.processes.registry.forms[work.form]
         step = self.processes.step(session, actor, instance=instance, human_task=work)
-        item = MeasureWorkItem(work, found, handler.context(step), handler.initial(step))
-        draft = draft_of(session, actor, work)
-        if draft is not None:
-            item.initial, item.extra["draft_saved_at"] = {**(item.initial or {}), **resumed(handler, draft)}, \
-                draft.saved_at
-        if work.returned_by_id is not None:
-            session.refresh(work, ["returned_by"])
-        return item
+        extra = handler.context(step)
+        initial, draft_saved_at = starting_values(step, handler)
+        if draft_saved_at is not None:
+            extra["draft_saved_at"] = draft_saved_at
+        return MeasureWorkItem(work, found, extra, initial)
+
     def case_item(self, session: Session, actor: Actor, human_task_id: int) -> CaseWorkItem:
         """A step of a complaint case's process, with the case's page and what its form starts from."""
         work, instance = self.open(session, actor, human_task_id, lock=False)
@@ -235,11 +240,7 @@ class WorkItems:
         step = self.processes.step(session, actor, instance=instance, human_task=work)
         settings = self.processes.settings
         page = case_views.case_page(session, self.access, actor, case, step.today, settings)
-        draft = draft_of(session, actor, work)
-        initial = {**(handler.initial(step) or {}), **(resumed(handler, draft) if draft is not None else {})}
-        if work.returned_by_id is not None:
-            session.refresh(work, ["returned_by"])
-        return CaseWorkItem(work, page, initial or None)
+        return CaseWorkItem(work, page, starting_values(step, handler)[0])
 
     def escalation_item(self, session: Session, actor: Actor, human_task_id: int) -> EscalationWorkItem:
         """A step of a complaint case's escalation, with the escalation's page and what its form starts from."""
@@ -250,11 +251,7 @@ class WorkItems:
         handler = self.processes.registry.forms[work.form]
         step = self.processes.step(session, actor, instance=instance, human_task=work)
         page = escalation_views.escalation_page(session, self.access, actor, escalation)
-        draft = draft_of(session, actor, work)
-        initial = {**(handler.initial(step) or {}), **(resumed(handler, draft) if draft is not None else {})}
-        if work.returned_by_id is not None:
-            session.refresh(work, ["returned_by"])
-        return EscalationWorkItem(work, page, initial or None)
+        return EscalationWorkItem(work, page, starting_values(step, handler)[0])
 
     def complete(self, session: Session, actor: Actor, human_task_id: int, data: dict[str, Any],
                  uploads: Sequence[Upload], writer: FileWriter) -> HumanTask:
