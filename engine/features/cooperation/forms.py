@@ -32,8 +32,9 @@ def contributing_unit(step: Step) -> int | None:
     instance = step.instance
     if instance is None or instance.process_id != COOPERATION_PROCESS:
         return None
-    return step.session.scalar(select(Contribution.unit_id).where(
-        Contribution.id == int(instance.business_key.removeprefix(KEY_PREFIX))))
+    # the contribution was usually just written in this transaction: get() finds it without a query
+    contribution = step.session.get(Contribution, int(instance.business_key.removeprefix(KEY_PREFIX)))
+    return contribution.unit_id if contribution is not None else None
 
 
 def contribution_of(step: Step) -> Contribution:
