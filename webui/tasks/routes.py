@@ -121,8 +121,9 @@ def attachment_preview(attachment_id: int) -> Response:
 @login_required
 @permission_required("task.register")
 def register() -> str | Response:
-    form = form_for(REGISTRATION_FIELDS, data={"round_id": engine().rounds.current_id()},
-                    choices=engine().tasks.choices)
+    # the current round is offered on the empty form; a submitted form says its own
+    starting = {"round_id": engine().rounds.current_id()} if request.method == "GET" else None
+    form = form_for(REGISTRATION_FIELDS, data=starting, choices=engine().tasks.choices)
     if form.validate_on_submit():
         try:
             task_id = engine().tasks.register(current_actor(), form.engine_data())

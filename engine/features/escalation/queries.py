@@ -248,6 +248,10 @@ def public_exposures(session: Session) -> list[PublicExposure]:
             for exposure, escalation in session.execute(query)]
 
 
+#: what an inbox row shows of a complaint case's escalation: the case (its batch names it) and the unit
+_INBOX_DISPLAY = (joinedload(Escalation.case).joinedload(ComplaintCase.batch), joinedload(Escalation.unit))
+
+
 def case_escalations_of(session: Session, instances: Mapping[int, tuple[str, str]]) -> dict[int, Escalation]:
     """The complaint cases' escalations some inbox entries' instances run (by instance), with what an inbox shows of
     them (instances: each one's process and business key)."""
@@ -255,8 +259,8 @@ def case_escalations_of(session: Session, instances: Mapping[int, tuple[str, str
                     if process_id == ESCALATION_PROCESS]
     if not instance_ids:
         return {}
-    found = session.scalars(select(Escalation).options(*ESCALATION_DISPLAY).where(
-        Escalation.instance_id.in_(instance_ids), Escalation.case_id.is_not(None))).unique()
+    found = session.scalars(select(Escalation).options(*_INBOX_DISPLAY).where(
+        Escalation.instance_id.in_(instance_ids), Escalation.case_id.is_not(None)))
     return {escalation.instance_id or 0: escalation for escalation in found}
 
 
