@@ -17,31 +17,22 @@ from sqlalchemy.engine import make_url
 def postgres_schema(server_url: str, prefix: str = "test") -> Iterator[str]:
     """Create a schema on the server, yield the URL that uses it, drop it with all it holds afterwards."""
     schema = f"{prefix}_{uuid4().hex[:16]}"
-    server = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    _on_server(server_url, f'CREATE SCHEMA "{schema}"')
     try:
         yield make_url(server_url).update_query_dict({"options": f"-csearch_path={schema}"}) \
             .render_as_string(hide_password=False)
     finally:
-        with server.connect() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        server.dispose()
+        _on_server(server_url, f'DROP SCHEMA "{schema}" CASCADE')
 
 
 @contextmanager
-def postgres_database(server_url: str, template: str | None = None, prefix: str = "test") -> Iterator[str]:
-    """Create a database on the server (a copy of `template` when given), yield its URL, drop it afterwards."""
-    name = f"{prefix}_{uuid4().hex[:16]}"
-    server = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+def postgres_database(server_url: str, prefix: str = "test") -> Iterator[str]:
+    """Create a database on the server, yield its URL, drop it afterwards."""
+    name = _create_database(server_url, prefix)
     try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+        yield _database_url(server_url, name)
     finally:
-        with server.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        server.dispose()
+        _drop(server_url, name)
 
 
 class TemplateCopies:
@@ -53,24 +44,18 @@ class TemplateCopies:
     """
 
     def __init__(self, server_url: str, template: str) -> None:
-        self.server_url = server_url
-        self.template = template
+        self.server_url, self.template = server_url, template
         self.maker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="template-copies")
-        self.next: Future[str] = self.maker.submit(self._copy)
+        self.next: Future[str] = self.maker.submit(_create_database, server_url, "test", template)
         self.dropped: list[Future[None]] = []
-
-    def _copy(self) -> str:
-        name = f"test_{uuid4().hex[:16]}"
-        _on_server(self.server_url, f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
-        return name
 
     @contextmanager
     def copy(self) -> Iterator[str]:
         """A fresh copy of the template, its URL yielded; it is dropped afterwards, and the next one begun."""
         name = self.next.result()
-        self.next = self.maker.submit(self._copy)
+        self.next = self.maker.submit(_create_database, self.server_url, "test", self.template)
         try:
-            yield make_url(self.server_url).set(database=name).render_as_string(hide_password=False)
+            yield _database_url(self.server_url, name)
         finally:
             self.dropped.append(self.maker.submit(_drop, self.server_url, name))
 
@@ -81,17 +66,28 @@ class TemplateCopies:
             drop.result()
 
 
+def _create_database(server_url: str, prefix: str, template: str | None = None) -> str:
+    name = f"{prefix}_{uuid4().hex[:16]}"
+    _on_server(server_url, f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    return name
+
+
+def _database_url(server_url: str, name: str) -> str:
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop(server_url: str, name: str) -> None:
+    _on_server(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def _on_server(server_url: str, statement: str) -> None:
+    """One statement outside any transaction (CREATE and DROP DATABASE cannot run in one)."""
     server = create_engine(server_url, isolation_level="AUTOCOMMIT")
     try:
         with server.connect() as connection:
             connection.exec_driver_sql(statement)
     finally:
         server.dispose()
-
-
-def _drop(server_url: str, name: str) -> None:
-    _on_server(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def round_trips(trace: str) -> list[str]:

@@ -38,8 +38,6 @@ from tests.webui.conftest import DEMO_STORAGE, demo_copy
 from webui import create_app
 from webui.cli import main
 
-STORAGE = DEMO_STORAGE
-
 
 @pytest.fixture(scope="module")
 def demo_instance(tmp_path_factory: pytest.TempPathFactory, demo_city: tuple[Path, str]) -> Path:
@@ -63,7 +61,7 @@ def test_the_demo_build_says_each_stage_with_the_time_taken(demo_city: tuple[Pat
 def test_the_demo_s_evidence_is_where_the_storage_setting_says(demo_instance: Path) -> None:
     with database(demo_instance).transaction(write=False) as session:
         hashes = session.scalars(select(Attachment.sha256)).all()
-    assert hashes and all((demo_instance / STORAGE / sha[:2] / sha).is_file() for sha in hashes)
+    assert hashes and all((demo_instance / DEMO_STORAGE / sha[:2] / sha).is_file() for sha in hashes)
     assert not (demo_instance / "evidence").exists()
 
 
@@ -162,7 +160,7 @@ def test_the_demo_has_escalations_and_clues_waiting_for_each_role(demo_instance:
 
 def test_every_row_of_the_demo_city_is_as_its_audit_trail_left_it(demo_instance: Path) -> None:
     """Months of every process, sweeps included: each business row carries its after-image in the trail."""
-    env = {"DUBAN_INSTANCE": str(demo_instance), "DATABASE_URL": "", "DUBAN_STORAGE": str(demo_instance / STORAGE)}
+    env = {"DUBAN_INSTANCE": str(demo_instance), "DATABASE_URL": "", "DUBAN_STORAGE": str(demo_instance / DEMO_STORAGE)}
     result = CliRunner().invoke(main, ["audit", "verify", "--state", "--files"], env=env)
     assert result.exit_code == 0, result.output
     assert "business rows as audited" in result.output

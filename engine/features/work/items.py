@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, bindparam, select
@@ -59,15 +59,16 @@ def mark_returned(step: Step, reason: str) -> None:
             work.returned_by_id, work.returned_at, work.return_reason = step.actor.user_id, step.now, reason
 
 
-def starting_values(step: Step, handler: FormHandler) -> tuple[dict[str, Any] | None, datetime | None]:
+def starting_values(step: Step, handler: FormHandler) -> tuple[dict[str, Any] | None, dict[str, Any]]:
     """What the step's form starts from — what is on record, under the person's unfinished draft if there is
-    one — and when that draft was saved. Loads who returned the work, named on the page after the session."""
+    one — and what the form's context adds for a draft (when it was saved). Loads who returned the work, named on
+    the page after the session."""
     work = step.the_work
     draft = draft_of(step.session, step.actor, work)
     initial = {**(handler.initial(step) or {}), **(resumed(handler, draft) if draft is not None else {})}
     if work.returned_by_id is not None:
         step.session.refresh(work, ["returned_by"])
-    return initial or None, draft.saved_at if draft is not None else None
+    return initial or None, {"draft_saved_at": draft.saved_at} if draft is not None else {}
 
 
 class BatchRefused(PermissionDenied):
@@ -188,10 +189,8 @@ class WorkItems:
         extra = handler.context(step)
         if whole and instance.process_id == MONTHLY_REPORT_PROCESS and task.cooperating_units:
             extra["contributions"] = contributions_of_period(session, task.id, instance.business_key)
-        initial, draft_saved_at = starting_values(step, handler)
-        if draft_saved_at is not None:
-            extra["draft_saved_at"] = draft_saved_at
-        return WorkItem(work, task, instance.business_key, page, extra, initial)
+        initial, draft = starting_values(step, handler)
+        return WorkItem(work, task, instance.business_key, page, {**extra, **draft}, initial)
 
     def save_draft(self, session: Session, actor: Actor, human_task_id: int, data: dict[str, Any]) -> WorkDraft:
         """暂存: keep what the person has written so far; the work item stays open."""
@@ -224,11 +223,8 @@ class WorkItems:
             raise NotFound("没有找到这项工作")
         handler = self.processes.registry.forms[work.form]
         step = self.processes.step(session, actor, instance=instance, human_task=work)
-        extra = handler.context(step)
-        initial, draft_saved_at = starting_values(step, handler)
-        if draft_saved_at is not None:
-            extra["draft_saved_at"] = draft_saved_at
-        return MeasureWorkItem(work, found, extra, initial)
+        initial, draft = starting_values(step, handler)
+        return MeasureWorkItem(work, found, {**handler.context(step), **draft}, initial)
 
     def case_item(self, session: Session, actor: Actor, human_task_id: int) -> CaseWorkItem:
         """A step of a complaint case's process, with the case's page and what its form starts from."""
