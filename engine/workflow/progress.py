@@ -8,10 +8,10 @@ from typing import Any
 from lxml import etree
 from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, joinedload
 
-from engine.store.models import HumanTask, HumanTaskStatus, InstanceStatus, ProcessInstance
+from engine.store.models import HumanTask, HumanTaskStatus, InstanceStatus, ProcessInstance, ProcessVersion
 from engine.workflow.instances import Processes
 from engine.workflow.loader import NS
 
@@ -46,11 +46,13 @@ def task_path(session: Session, processes: Processes, task_id: int) -> ProcessPa
     instances = _instances_to_show(session, task_id)
     if not instances:
         return None
-    path = ProcessPath(instances[0].version.bpmn_xml)
-    for instance in instances:
-        if instance.version.bpmn_xml != path.bpmn_xml:
-            continue  # drawn from another file version: its ids may not match this picture
-        _mark_instance(path, processes.load(session, instance), _waiting_work(session, instance))
+    files = _files_of(session, instances)
+    path = ProcessPath(files[instances[0].version_id])
+    # an instance drawn from another file version is left out: its ids may not match this picture
+    drawn = [instance for instance in instances if files[instance.version_id] == path.bpmn_xml]
+    waiting = _waiting_work(session, [instance.id for instance in drawn])
+    for instance in drawn:
+        _mark_instance(path, processes.load(session, instance), waiting)
     path.flows_taken = _flows_taken(path)
     return path
 
@@ -58,25 +60,32 @@ def task_path(session: Session, processes: Processes, task_id: int) -> ProcessPa
 def instance_path(session: Session, processes: Processes, instance: ProcessInstance) -> ProcessPath:
     """The path of one instance, drawn on its own version's file."""
     path = ProcessPath(instance.version.bpmn_xml)
-    _mark_instance(path, processes.load(session, instance), _waiting_work(session, instance))
+    _mark_instance(path, processes.load(session, instance), _waiting_work(session, [instance.id]))
     path.flows_taken = _flows_taken(path)
     return path
 
 
 def _instances_to_show(session: Session, task_id: int) -> list[ProcessInstance]:
-    main = session.scalar(select(ProcessInstance).where(
-        ProcessInstance.task_id == task_id, ProcessInstance.parent_id.is_(None)).order_by(ProcessInstance.id))
-    if main is None:
+    """The task's main instance and its running companions."""
+    instances = list(session.scalars(select(ProcessInstance).where(
+        ProcessInstance.task_id == task_id,
+        or_(ProcessInstance.parent_id.is_(None), ProcessInstance.status == InstanceStatus.RUNNING))
+        .order_by(ProcessInstance.parent_id.is_not(None), ProcessInstance.id)))
+    if not instances or instances[0].parent_id is not None:
         return []
-    running = session.scalars(select(ProcessInstance).where(
-        ProcessInstance.task_id == task_id, ProcessInstance.parent_id.is_not(None),
-        ProcessInstance.status == InstanceStatus.RUNNING).order_by(ProcessInstance.id))
-    return [main, *running]
+    return [instances[0], *(instance for instance in instances if instance.parent_id is not None)]
 
 
-def _waiting_work(session: Session, instance: ProcessInstance) -> dict[str, HumanTask]:
-    rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
-                                                   HumanTask.status == HumanTaskStatus.OPEN))
+def _files_of(session: Session, instances: list[ProcessInstance]) -> dict[int, str]:
+    """The BPMN file of each of these instances' versions (one read for all)."""
+    return dict(session.execute(select(ProcessVersion.id, ProcessVersion.bpmn_xml).where(  # type: ignore[arg-type]
+        ProcessVersion.id.in_({instance.version_id for instance in instances}))).all())
+
+
+def _waiting_work(session: Session, instance_ids: list[int]) -> dict[str, HumanTask]:
+    """The open work items of these instances by their SpiffWorkflow task's id, with their units."""
+    rows = session.scalars(select(HumanTask).options(joinedload(HumanTask.unit)).where(
+        HumanTask.instance_id.in_(instance_ids), HumanTask.status == HumanTaskStatus.OPEN))
     return {row.spiff_task_id: row for row in rows}
 
 

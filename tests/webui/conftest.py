@@ -118,6 +118,21 @@ def api(app: Flask, duban: Duban, world: World) -> Callable[[str, str], Call]:
     return caller
 
 
+def statements_of(duban: Duban, browser: Browser, path: str) -> tuple[TestResponse, list[str]]:
+    """GET path: the page, and the SQL statements the request sent."""
+    sent: list[str] = []
+
+    def keep(_connection: object, _cursor: object, statement: str, *_: object) -> None:
+        sent.append(statement)
+
+    event.listen(duban.db.engine, "before_cursor_execute", keep)
+    try:
+        page = browser.get(path)
+    finally:
+        event.remove(duban.db.engine, "before_cursor_execute", keep)
+    return page, sent
+
+
 def transactions_of(duban: Duban, browser: Browser, path: str) -> tuple[TestResponse, int]:
     """GET path: the page, and how many transactions the request began (each is a BEGIN, a COMMIT and, on
     PostgreSQL, a pool check of its own)."""

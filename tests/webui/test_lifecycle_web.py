@@ -194,8 +194,8 @@ def test_a_submitted_form_is_checked_without_the_task_page_which_comes_back_with
     head = login_as("head")
     work_id = inbox_links(head)["签发实施方案"]
     pages: list[int] = []
-    real_page = items.task_page
-    monkeypatch.setattr(items, "task_page", lambda *args: pages.append(1) or real_page(*args))
+    real_page = items.beside_a_form
+    monkeypatch.setattr(items, "beside_a_form", lambda *args: pages.append(1) or real_page(*args))
     refused = head.submit(f"/work/{work_id}", {"decision": "back", "comment": ""})
     assert "退回时必须填写意见说明" in refused.get_data(as_text=True) and "1-7" in refused.get_data(as_text=True)
     assert len(pages) == 2  # the form opened (a GET), then shown again with its errors

@@ -23,7 +23,7 @@ bp = Blueprint("rounds", __name__, url_prefix="/rounds", template_folder="templa
 @login_required
 @permission_required("round.manage")
 def index() -> str:
-    return render_template("rounds/index.html", rounds=engine().rounds.rounds())
+    return render_template("rounds/index.html", rounds=engine().rounds.rounds(), tasks=engine().rounds.task_counts())
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -7,6 +7,8 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.interfaces import ORMOption
 
 from engine.core.errors import InvalidSubmission
 from engine.core.fields import Field, attachments_field, clean
@@ -23,8 +25,13 @@ INSTRUCTION_PROCESS = "instruction"
 CLOSE, AGAIN = "close", "again"
 
 
-def instruction_of(step: Step) -> Instruction:
-    found = step.session.scalar(select(Instruction).where(Instruction.instance_id == step.the_instance.id))
+#: what a step's page shows of its instruction: who wrote it and the answers so far
+SHOWN = (selectinload(Instruction.leader), selectinload(Instruction.answers))
+
+
+def instruction_of(step: Step, *options: ORMOption) -> Instruction:
+    found = step.session.scalar(select(Instruction).options(*options)
+                                .where(Instruction.instance_id == step.the_instance.id))
     if found is None:
         raise LookupError(f"no instruction for instance {step.the_instance.id}")
     return found
@@ -43,7 +50,7 @@ class AnswerHandler(FormHandler):
               attachments_field())
 
     def context(self, step: Step) -> dict[str, Any]:
-        return {"instruction": instruction_of(step)}
+        return {"instruction": instruction_of(step, *SHOWN)}
 
     def apply(self, step: Step, data: dict[str, Any]) -> dict[str, Any]:
         instruction = instruction_of(step)
@@ -65,7 +72,7 @@ class ReviewHandler(FormHandler):
               Field("answer_due", "date", required=False, label=N_("再次答复时限"), help=N_("再次批示时必填")))
 
     def context(self, step: Step) -> dict[str, Any]:
-        return {"instruction": instruction_of(step)}
+        return {"instruction": instruction_of(step, *SHOWN)}
 
     def clean(self, step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
         cleaned = clean(self.fields, data)

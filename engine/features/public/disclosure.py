@@ -29,7 +29,7 @@ from engine.features.public.objections import (
     closing_result,
     new_tracking_code,
 )
-from engine.features.rectification.queries import PAGE_SIZE, TASK_DISPLAY
+from engine.features.rectification.queries import PAGE_SIZE, TASK_DISPLAY, load_task
 from engine.store.attachments import attach
 from engine.store.audit import record
 from engine.store.files import PHOTO_TYPES, CheckedFile, FileWriter, Limits
@@ -64,10 +64,13 @@ class PublicTask:
     closed_at: datetime | None = None
     #: the inspection round whose feedback the task answers (codes repeat across rounds)
     round_id: int | None = None
+    #: its name, on the task's own page
+    round_name: str = ""
 
     @classmethod
     def of(cls, task: RectificationTask, full: bool = False) -> PublicTask:
-        details = {"problem": task.problem, "target": task.target, "measures": task.measures} if full else {}
+        details = {"problem": task.problem, "target": task.target, "measures": task.measures,
+                   "round_name": task.round.name} if full else {}
         return cls(task.id, task.code, task.title, f"{task.category.number}. {task.category.name}",
                    task.lead_unit.name, task.lead_leader.display_name, task.deadline_kind.value, task.deadline,
                    task.status, closed_at=task.closed_at, round_id=task.round_id, **details)
@@ -108,7 +111,7 @@ class PublicTaskPage:
 
 
 def public_task(session: Session, task_id: int) -> PublicTaskPage:
-    task = session.scalar(select(RectificationTask).options(*TASK_DISPLAY).where(RectificationTask.id == task_id))
+    task = load_task(session, task_id)
     if task is None:
         raise NotFound(N_("没有找到这项整改任务"))
     summaries = list(session.scalars(select(PublicSummary).where(PublicSummary.task_id == task_id)

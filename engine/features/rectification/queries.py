@@ -162,7 +162,8 @@ def last_reports(session: Session, task_ids: list[int]) -> dict[int, ProgressRep
 
 def load_task(session: Session, task_id: int) -> RectificationTask | None:
     """A task with everything a page shows of it."""
-    return session.scalar(select(RectificationTask).options(*TASK_DISPLAY).where(RectificationTask.id == task_id))
+    return session.scalar(select(RectificationTask).options(*TASK_DISPLAY, joinedload(RectificationTask.round))
+                          .where(RectificationTask.id == task_id))
 
 
 def people_names(session: Session) -> dict[int, str]:

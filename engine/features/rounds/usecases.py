@@ -27,7 +27,7 @@ DATES = ("started_on", "ended_on", "feedback_on")
 
 @dataclass(frozen=True)
 class RoundView:
-    """A round as the pages show it, with how many tasks it has and whether new tasks go into it by default."""
+    """A round as the pages show it, and whether new tasks go into it by default."""
 
     id: int
     name: str
@@ -36,7 +36,6 @@ class RoundView:
     ended_on: date | None
     feedback_on: date | None
     description: str
-    tasks: int
     current: bool
 
 
@@ -49,6 +48,14 @@ class RoundUseCases:
     def rounds(self) -> list[RoundView]:
         """Every round, the earliest first; what a round selector offers (the public pages' too)."""
         return self.transactions.read(_views)
+
+    def task_counts(self) -> dict[int, int]:
+        """How many tasks each round has (by round id; a round without tasks is left out), for the rounds' page."""
+        def work(session: Session) -> dict[int, int]:
+            return dict(session.execute(select(RectificationTask.round_id, func.count(RectificationTask.id))  # type: ignore[arg-type]
+                                        .group_by(RectificationTask.round_id)).all())
+
+        return self.transactions.read(work)
 
     def current_id(self) -> int | None:
         """The round a new task goes into unless another is chosen: the one most recently begun."""
@@ -116,11 +123,9 @@ class RoundUseCases:
 
 
 def _views(session: Session) -> list[RoundView]:
-    counts = dict(session.execute(select(RectificationTask.round_id, func.count(RectificationTask.id))
-                                  .group_by(RectificationTask.round_id)).all())
     current = current_round_id(session)
-    return [RoundView(r.id, r.name, r.body, r.started_on, r.ended_on, r.feedback_on, r.description,
-                      counts.get(r.id, 0), r.id == current) for r in all_rounds(session)]
+    return [RoundView(r.id, r.name, r.body, r.started_on, r.ended_on, r.feedback_on, r.description, r.id == current)
+            for r in all_rounds(session)]
 
 
 def _refuse_taken_name(session: Session, name: str, own_id: int | None) -> None:

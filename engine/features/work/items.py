@@ -33,7 +33,7 @@ from engine.features.work.drafts import (
     resumed,
     save_draft,
 )
-from engine.features.work.task_page import TaskPage, task_page
+from engine.features.work.task_page import TaskPage, beside_a_form
 from engine.store.attachments import attach
 from engine.store.database import Session
 from engine.store.files import CheckedFile, FileStore, FileWriter
@@ -185,7 +185,7 @@ class WorkItems:
         task = self.access.check_view_task(actor, load_task(session, work.task_id or 0) if whole else work.task)
         handler = self.processes.registry.forms[work.form]
         step = self.processes.step(session, actor, task=task, instance=instance, human_task=work)
-        page = task_page(session, self.access, actor, task, self.processes.settings, step.today) if whole else None
+        page = beside_a_form(session, self.access, actor, task, step.today) if whole else None
         extra = handler.context(step)
         if whole and instance.process_id == MONTHLY_REPORT_PROCESS and task.cooperating_units:
             extra["contributions"] = contributions_of_period(session, task.id, instance.business_key)

@@ -51,12 +51,12 @@ HISTORY_HIDDEN = frozenset({"work.completed", "process.started", "process.cancel
 @dataclass
 class TaskPage:
     task: RectificationTask
-    history: list[AuditEvent]
-    open_work: list[HumanTask]
-    my_work: list[HumanTask]
-    plans: list[ImplementationPlan]
-    reports: list[ProgressReport]
-    signoffs: list[SignoffApplication]
+    history: list[AuditEvent] = field(default_factory=list)
+    open_work: list[HumanTask] = field(default_factory=list)
+    my_work: list[HumanTask] = field(default_factory=list)
+    plans: list[ImplementationPlan] = field(default_factory=list)
+    reports: list[ProgressReport] = field(default_factory=list)
+    signoffs: list[SignoffApplication] = field(default_factory=list)
     people: dict[int, str] = field(default_factory=dict)
     #: every unit's name by id, for the history's before and after
     units: dict[int, str] = field(default_factory=dict)
@@ -89,26 +89,34 @@ class TaskView:
 
 def task_page(session: Session, access: Access, actor: Actor, task: RectificationTask, settings: Settings,
               today: date) -> TaskPage:
-    open_work = list(session.scalars(select(HumanTask).options(joinedload(HumanTask.unit)).where(
+    """Everything the task's own page shows: its documents, history, current steps and exceptions."""
+    page = beside_a_form(session, access, actor, task, today)
+    page.open_work = list(session.scalars(select(HumanTask).options(joinedload(HumanTask.unit)).where(
         HumanTask.task_id == task.id, HumanTask.status == HumanTaskStatus.OPEN).order_by(HumanTask.created_at)))
-    plans = list(session.scalars(select(ImplementationPlan).where(ImplementationPlan.task_id == task.id)
-                                 .order_by(ImplementationPlan.revision.desc())))
-    reports = list(session.scalars(select(ProgressReport).where(ProgressReport.task_id == task.id)
-                                   .order_by(ProgressReport.period.desc())))
-    signoffs = list(session.scalars(select(SignoffApplication).where(SignoffApplication.task_id == task.id)
-                                    .order_by(SignoffApplication.id.desc())))
-    history = [event for event in task_history(session, task.id) if event.action not in HISTORY_HIDDEN]
-    page = TaskPage(task, history, open_work,
-                    [work for work in open_work if access.can_act(actor, work)], plans, reports, signoffs)
+    page.my_work = [work for work in page.open_work if access.can_act(actor, work)]
+    page.history = [event for event in task_history(session, task.id) if event.action not in HISTORY_HIDDEN]
     hide_from_unit(session, access, actor, task, page)
-    page.people = people_names(session)
     page.units = dict(session.execute(select(Unit.id, Unit.name)).all())  # type: ignore[arg-type]
+    _exceptions(session, task, page, settings)
+    return page
+
+
+def beside_a_form(session: Session, access: Access, actor: Actor, task: RectificationTask, today: date) -> TaskPage:
+    """What a work item's page shows of its task beside the form: its plans, reports, sign-off and public notices
+    with their files, and the units' 签收 and 延期申请 (not its history, current steps or exceptions)."""
+    page = TaskPage(task)
+    page.plans = list(session.scalars(select(ImplementationPlan).where(ImplementationPlan.task_id == task.id)
+                                      .order_by(ImplementationPlan.revision.desc())))
+    page.reports = list(session.scalars(select(ProgressReport).where(ProgressReport.task_id == task.id)
+                                        .order_by(ProgressReport.period.desc())))
+    page.signoffs = list(session.scalars(select(SignoffApplication).where(SignoffApplication.task_id == task.id)
+                                         .order_by(SignoffApplication.id.desc())))
+    page.people = people_names(session)
     page.attachments = task_attachments(session, access, actor, task)
     page.notices = list(session.scalars(select(SignoffNotice).where(SignoffNotice.task_id == task.id)
                                         .order_by(SignoffNotice.id.desc())))
     page.objections = list(session.scalars(select(Objection).where(Objection.task_id == task.id)
                                            .order_by(Objection.id)))
-    _exceptions(session, task, page, settings)
     page.receipts = list(session.scalars(select(TaskReceipt).options(joinedload(TaskReceipt.unit))
                                          .where(TaskReceipt.task_id == task.id).order_by(TaskReceipt.id)))
     page.extensions = list(session.scalars(select(ExtensionRequest).where(ExtensionRequest.task_id == task.id)

@@ -46,6 +46,7 @@ cooperating_units = Table(
 
 if TYPE_CHECKING:
     from engine.store.models.accounts import Unit, User
+    from engine.store.models.rounds import InspectionRound
 
 
 class RectificationTask(Base):
@@ -94,6 +95,7 @@ class RectificationTask(Base):
 
     # loaded on demand: pages ask for them with queries.TASK_DISPLAY; engine steps rarely need them
     category: Mapped[Category] = relationship()
+    round: Mapped[InspectionRound] = relationship()
     lead_unit: Mapped[Unit] = relationship(foreign_keys=[lead_unit_id])
     lead_leader: Mapped[User] = relationship(foreign_keys=[lead_leader_id])
     cooperating_units: Mapped[list[Unit]] = relationship(secondary=cooperating_units,
