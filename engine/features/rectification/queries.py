@@ -182,11 +182,11 @@ def unit_choices(session: Session) -> list[tuple[int, str]]:
 def choices(session: Session) -> dict[str, list[tuple[int, str]]]:
     """Options for the ledger filters and the registration form."""
     return {
-        "categories": [(c.id, f"{c.number}. {c.name}")
-                       for c in session.scalars(select(Category).order_by(Category.number))],
+        "categories": [(category_id, f"{number}. {name}") for category_id, number, name in session.execute(
+            select(Category.id, Category.number, Category.name).order_by(Category.number))],
         "units": unit_choices(session),
         "rounds": [(r.id, r.name) for r in all_rounds(session)],
-        "leaders": [(u.id, f"{u.display_name}（{u.title}）" if u.title else u.display_name)
-                    for u in session.scalars(select(User).where(User.role == "leader", User.active.is_(True))
-                                             .order_by(User.id))],
+        "leaders": [(user_id, f"{name}（{title}）" if title else name) for user_id, name, title in session.execute(
+            select(User.id, User.display_name, User.title).where(User.role == "leader", User.active.is_(True))
+            .order_by(User.id))],
     }
