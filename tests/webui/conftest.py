@@ -125,12 +125,7 @@ def statements_of(duban: Duban, browser: Browser, path: str) -> tuple[TestRespon
     def keep(_connection: object, _cursor: object, statement: str, *_: object) -> None:
         sent.append(statement)
 
-    event.listen(duban.db.engine, "before_cursor_execute", keep)
-    try:
-        page = browser.get(path)
-    finally:
-        event.remove(duban.db.engine, "before_cursor_execute", keep)
-    return page, sent
+    return _get_with(duban, browser, path, "before_cursor_execute", keep), sent
 
 
 def transactions_of(duban: Duban, browser: Browser, path: str) -> tuple[TestResponse, int]:
@@ -141,9 +136,13 @@ def transactions_of(duban: Duban, browser: Browser, path: str) -> tuple[TestResp
     def count(connection: object) -> None:
         begun.append(connection)
 
-    event.listen(duban.db.engine, "begin", count)
+    return _get_with(duban, browser, path, "begin", count), len(begun)
+
+
+def _get_with(duban: Duban, browser: Browser, path: str, name: str, listener: Callable[..., None]) -> TestResponse:
+    """GET path with `listener` on the database engine's event `name` while the request lasts."""
+    event.listen(duban.db.engine, name, listener)
     try:
-        page = browser.get(path)
+        return browser.get(path)
     finally:
-        event.remove(duban.db.engine, "begin", count)
-    return page, len(begun)
+        event.remove(duban.db.engine, name, listener)
