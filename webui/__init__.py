@@ -114,7 +114,6 @@ def _register(app: Flask) -> None:
     babel.init_app(app, locale_selector=locale_for_request)
     i18n.translate_templates(app)
     app.context_processor(i18n.language_switch)
-    app.add_template_filter(i18n.translated, "t")
     app.add_template_filter(i18n.parenthetical, "parenthetical")
     register_filters(app)
     app.register_blueprint(auth.bp)

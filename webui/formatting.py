@@ -1,18 +1,22 @@
 """Template filters: dates in the officials' time zone, status labels and colours."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from babel import dates
 from flask import Flask, current_app
-from flask_babel import format_date, format_decimal, format_percent, format_time, gettext
+from flask_babel import format_decimal, format_percent, get_locale, gettext
 from flask_login import current_user
+from jinja2.runtime import Context
+from jinja2.utils import pass_context
 
 from engine.core.clock import LOCAL_TZ, local_today
 from engine.core.statuses import DeadlineKind, PlanStatus, ReportStatus, SignoffStatus, TaskStatus, WarningLevel
 from engine.features.signoff.forms import STANDARDS
 from webui.extensions import engine
-from webui.i18n import parenthetical, translated
+from webui.i18n import parenthetical, render_gettext, translated
 
 STATUS_STYLES = {
     TaskStatus.REGISTERED: "secondary",
@@ -24,19 +28,22 @@ WARNING_STYLES = {WarningLevel.GREEN: "success", WarningLevel.YELLOW: "warning",
 
 
 def local_date(value: datetime | date | None) -> str:
-    """A day in the reader's language: 2026年3月10日, Mar 10, 2026."""
+    """A day in the reader's language: 2026年3月10日, Mar 10, 2026.
+
+    Formatted by Babel in the reader's locale; Flask-Babel's `format_date` and `format_time` would look up their
+    configured formats and time zone again on each of the hundreds of dates a list shows."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(LOCAL_TZ).date()
-    return format_date(value, "medium")
+    return dates.format_date(value, "medium", locale=get_locale())
 
 
 def local_datetime(value: datetime | None) -> str:
     """2026年3月10日 14:05, Mar 10, 2026 2:05 PM — in the officials' time zone."""
     if value is None:
         return ""
-    return f"{local_date(value)} {format_time(value, 'short')}"
+    return f"{local_date(value)} {dates.format_time(value, 'short', tzinfo=LOCAL_TZ, locale=get_locale())}"
 
 
 def number(value: float | int | None, digits: int = 0) -> str:
@@ -62,7 +69,7 @@ def deadline_text(task: object) -> str:
     return local_date(deadline)
 
 
-def reason_text(reason: dict[str, Any], today: date) -> str:
+def reason_text(reason: dict[str, Any], today: date, gettext: Callable[..., str] = gettext) -> str:
     """One reason for a warning colour, in the reader's language; day counts are as of today."""
     code = reason.get("code")
     if code == "deadline_passed":
@@ -81,12 +88,14 @@ def reason_text(reason: dict[str, Any], today: date) -> str:
     return str(code)
 
 
-def warning_text(task: Any) -> str:
-    """"红：已超整改时限 12 天；2026-10 月度进展逾期未报" — the colour and why."""
+@pass_context
+def warning_text(context: Context, task: Any) -> str:
+    """"红：已超整改时限 12 天；2026-10 月度进展逾期未报" — the colour and why (a list shows it on every row)."""
+    _ = render_gettext(context)
     today = local_today(engine().clock)
-    label = translated(WarningLevel(task.warning).label)
-    reasons = gettext("；").join(reason_text(reason, today) for reason in task.warning_reasons or [])
-    return gettext("%(colour)s：%(reasons)s", colour=label, reasons=reasons) if reasons else label
+    label = translated(WarningLevel(task.warning).label, _)
+    reasons = _("；").join(reason_text(reason, today, _) for reason in task.warning_reasons or [])
+    return _("%(colour)s：%(reasons)s", colour=label, reasons=reasons) if reasons else label
 
 
 def attachment_source(attachment: Any) -> str:

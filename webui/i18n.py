@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -90,6 +91,7 @@ def translate_templates(app: Flask) -> None:
     app.context_processor(lambda: {CATALOGUE: get_translations()})
     app.jinja_env.install_gettext_callables(gettext=_template_gettext, ngettext=_template_ngettext, newstyle=True,
                                             pgettext=_template_pgettext, npgettext=_template_npgettext)
+    app.add_template_filter(_template_translated, "t")
 
 
 def _catalogue(context: Context) -> NullTranslations:
@@ -126,17 +128,34 @@ def language_switch() -> dict[str, object]:
             "other_locales": others, "this_page": request.full_path.rstrip("?")}
 
 
-def translated(text: object) -> str:
+def translated(text: object, lookup: Callable[[str], str] = gettext) -> str:
     """A text that comes from the engine, roles.yaml or a BPMN file, in the reader's language.
 
     Texts the engine marked with `N_` carry their parameters; other known texts (step, lane and
     role names) are looked up as they are; anything not in the catalog is shown unchanged.
     """
     if isinstance(text, Text):
-        return in_language(text, gettext)
+        return in_language(text, lookup)
     if isinstance(text, str):
-        return gettext(text) if text else text
+        return lookup(text) if text else text
     return "" if text is None else str(text)
+
+
+def render_gettext(context: Context) -> Callable[..., str]:
+    """`gettext` with the render's catalogue, for the helpers a template calls on every row of a list."""
+    catalogue = _catalogue(context)
+
+    def lookup(msgid: str, **params: object) -> str:
+        found = catalogue.ugettext(msgid)
+        return found % params if params else found
+
+    return lookup
+
+
+@pass_context
+def _template_translated(context: Context, text: object) -> str:
+    """The `t` filter: `translated` with the render's catalogue (a list translates a name on every row)."""
+    return translated(text, _catalogue(context).ugettext)
 
 
 def lazy(text: str) -> LazyString:

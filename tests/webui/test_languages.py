@@ -5,11 +5,13 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime
 from html.parser import HTMLParser
+from types import SimpleNamespace
 
-from flask import Flask
+from flask import Flask, render_template_string
 from flask_babel import force_locale
 
 from engine.core.clock import LOCAL_TZ
+from engine.core.statuses import TaskStatus
 from engine.store.models import AuditEvent, Category, Unit, User
 from tests.factories import PASSWORD, World, assignment
 from tests.webui.conftest import CSRF_FIELD, Browser
@@ -156,3 +158,22 @@ def test_the_filters_follow_the_locale(app: Flask) -> None:
             assert local_date(date(2026, 3, 10)) == "Mar 10, 2026"
             assert local_datetime(datetime(2026, 3, 10, 14, 5, tzinfo=LOCAL_TZ)) == "Mar 10, 2026 2:05\u202fPM"
             assert (number(12345.678, 1), percent(0.4286, 1)) == ("12,345.7", "42.9%")
+
+
+ROW_HELPERS = ('{% from "_macros.html" import warning_badge with context %}'
+               '{{ warning_badge(task) }} | {{ notice_text(notice) }} | {{ work_name|t }}')
+
+
+def test_the_helpers_a_list_calls_on_every_row_follow_the_locale(app: Flask) -> None:
+    """A row's colour with its reasons, a reminder and a step's name: in the language of the page they are on."""
+    task = SimpleNamespace(status=TaskStatus.IN_PROGRESS, warning="yellow",
+                           warning_reasons=[{"code": "report_overdue", "period": "2026-11"}])
+    notice = SimpleNamespace(msgid="%(code)s 有新的待办", params={"code": "3-4"}, text="3-4 有新的待办")
+    with app.test_request_context():
+        with force_locale("zh_Hans_CN"):
+            chinese = render_template_string(ROW_HELPERS, task=task, notice=notice, work_name="填报月度进展")
+        with force_locale("en"):
+            english = render_template_string(ROW_HELPERS, task=task, notice=notice, work_name="填报月度进展")
+    assert "黄：2026-11 月度进展逾期未报" in chinese and "3-4 有新的待办 | 填报月度进展" in chinese
+    assert "Yellow: 2026-11 monthly report overdue" in english
+    assert not CJK.search(english), english

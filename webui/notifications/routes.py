@@ -8,6 +8,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from jinja2.runtime import Context
+from jinja2.utils import pass_context
 from werkzeug.wrappers import Response
 
 from engine.core.errors import InvalidSubmission
@@ -18,7 +20,7 @@ from webui.auth.session import current_actor
 from webui.errors import permission_required
 from webui.extensions import engine
 from webui.forms import form_for
-from webui.i18n import translated
+from webui.i18n import render_gettext, translated
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
 
@@ -37,9 +39,10 @@ def notification_helpers() -> dict[str, Any]:
             "notice_text": notice_text}
 
 
-def notice_text(notice: Any) -> str:
+@pass_context
+def notice_text(context: Context, notice: Any) -> str:
     """A notice in the reader's language (with its parameters, when it was marked for translation)."""
-    return translated(restored(notice.msgid, notice.params) if notice.msgid else notice.text)
+    return translated(restored(notice.msgid, notice.params) if notice.msgid else notice.text, render_gettext(context))
 
 
 @bp.route("/notifications")
