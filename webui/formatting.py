@@ -5,7 +5,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from babel import dates
+from babel import Locale, dates
 from flask import Flask, current_app
 from flask_babel import format_decimal, format_percent, get_locale, gettext
 from flask_login import current_user
@@ -27,7 +27,7 @@ STATUS_STYLES = {
 WARNING_STYLES = {WarningLevel.GREEN: "success", WarningLevel.YELLOW: "warning", WarningLevel.RED: "danger"}
 
 
-def local_date(value: datetime | date | None) -> str:
+def local_date(value: datetime | date | None, locale: Locale | None = None) -> str:
     """A day in the reader's language: 2026年3月10日, Mar 10, 2026.
 
     Formatted by Babel in the reader's locale; Flask-Babel's `format_date` and `format_time` would look up their
@@ -36,14 +36,15 @@ def local_date(value: datetime | date | None) -> str:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(LOCAL_TZ).date()
-    return dates.format_date(value, "medium", locale=get_locale())
+    return dates.format_date(value, "medium", locale=locale or get_locale())
 
 
 def local_datetime(value: datetime | None) -> str:
     """2026年3月10日 14:05, Mar 10, 2026 2:05 PM — in the officials' time zone."""
     if value is None:
         return ""
-    return f"{local_date(value)} {dates.format_time(value, 'short', tzinfo=LOCAL_TZ, locale=get_locale())}"
+    locale = get_locale()
+    return f"{local_date(value, locale)} {dates.format_time(value, 'short', tzinfo=LOCAL_TZ, locale=locale)}"
 
 
 def number(value: float | int | None, digits: int = 0) -> str:
