@@ -3,7 +3,6 @@ in text) and a number past a database integer never reach the database."""
 from __future__ import annotations
 
 import io
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 
 from engine.core.errors import Unanswered
 from engine.store.transactions import UNANSWERED
-from tests.engine.test_spreadsheet_bombs import empty_cells_bomb
+from tests.engine.test_spreadsheet_bombs import empty_cells_bomb, never_parsed
 from tests.factories import PASSWORD, World
 from tests.webui.conftest import Browser
 from tests.webui.test_cli import run
@@ -44,13 +43,12 @@ def test_a_nul_byte_in_the_login_name_is_a_plain_refusal_or_a_login(client: Brow
 
 
 def test_a_decompression_bomb_is_refused_on_the_pages_and_by_the_command(
-        login_as: Callable[[str], Browser], world: World, tmp_path: Path) -> None:
+        login_as: Callable[[str], Browser], world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     bomb = empty_cells_bomb()
     coordinator = login_as("coordinator")
+    never_parsed(monkeypatch)
     for url in ("/ledger/import", "/targets/import"):
-        started = time.perf_counter()
         response = coordinator.submit(url, {"file": (io.BytesIO(bomb), "清单.xlsx")})
-        assert time.perf_counter() - started < 1
         assert response.status_code == 200 and "疑似压缩炸弹" in response.get_data(as_text=True), url
     file = tmp_path / "清单.xlsx"
     file.write_bytes(bomb)
