@@ -90,9 +90,14 @@ def form_for(fields: Sequence[Field], data: Mapping[str, Any] | None = None,
     """The form of these fields, starting from `data`; `choices` reads the options of id and ids fields; `options`
     go to the form (the API gives the submitted values as `formdata`, without a CSRF field)."""
     form = form_class(tuple(fields))(data=data, **options)
-    if choices is not None and any(field.source for field in fields):
+    if choices is not None and sources(fields):
         form.fill_choices(choices())
     return form
+
+
+def sources(fields: Sequence[Field]) -> set[str]:
+    """The lists of records these fields choose from (units, leaders, categories, rounds, tasks)."""
+    return {field.source for field in fields if field.source}
 
 
 @cache

@@ -117,11 +117,28 @@ def test_a_work_item_page_reads_what_it_shows_beside_the_form(login_as: Login, w
     task_id = world.register("1-1")
     world.do("coordinator", task_id, "assign", **assignment(world))
     world.do("staff", task_id, "plan_draft", content="整改方案", milestones="年底完成", contact="李四")
-    head = login_as("head")
-    work_id = next(work.id for work in world.work_for("head", task_id) if work.form == "plan_sign")
-    head.get(f"/work/{work_id}")
-    page, statements = statements_of(world.duban, head, f"/work/{work_id}")
-    text = page.get_data(as_text=True)
-    assert page.status_code == 200 and "整改方案" in text and 'data-fact="round">督察反馈整改<' in text
+    text, statements = form_page_statements(login_as, world, "head", task_id, "plan_sign")
+    assert "整改方案" in text and 'data-fact="round">督察反馈整改<' in text
     read = " ".join(statements)
     assert "FROM audit_events" not in read and "FROM instructions" not in read and "FROM chases" not in read
+
+
+def test_a_form_reads_only_the_lists_its_fields_choose_from(login_as: Login, world: World) -> None:
+    """交办 chooses units and a leader: its page reads those two lists, not the categories or the rounds that
+    registration chooses from."""
+    text, statements = form_page_statements(login_as, world, "coordinator", world.register("1-1"), "assign")
+    assert 'name="lead_leader_id"' in text and 'name="cooperating_unit_ids"' in text
+    read = [sent.split()[1].split(".")[0] for sent in statements if sent.startswith("SELECT")]
+    assert "categories" not in read and "inspection_rounds" not in read  # no list but those the form offers
+    assert any(sent.startswith("SELECT units.id, units.name") for sent in statements)
+    assert any(sent.startswith("SELECT users.id, users.display_name, users.title") for sent in statements)
+
+
+def form_page_statements(login_as: Login, world: World, person: str, task_id: int, form: str) -> tuple[str, list[str]]:
+    """The page of the person's work item of this form on the task (opened once before), and the SQL it sent."""
+    browser = login_as(person)
+    work_id = next(work.id for work in world.work_for(person, task_id) if work.form == form)
+    browser.get(f"/work/{work_id}")
+    page, statements = statements_of(world.duban, browser, f"/work/{work_id}")
+    assert page.status_code == 200
+    return page.get_data(as_text=True), statements

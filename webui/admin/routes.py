@@ -42,7 +42,7 @@ def users() -> str:
                           state=request.args.get("state", "")[:16], page=query_id(request.args.get("page")) or 1)
     page = engine().accounts.list_users(current_actor(), filters)
     return render_template("admin/users.html", page=page, rows=page.rows, filters=filters, states=USER_STATES,
-                           roles=engine().roles.roles, units=dict(engine().tasks.choices()["units"]),
+                           roles=engine().roles.roles, units=dict(engine().tasks.choices({"units"})["units"]),
                            button=ButtonForm())
 
 

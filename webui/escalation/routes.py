@@ -45,7 +45,8 @@ def escalation_helpers() -> dict[str, Any]:
 def index() -> str:
     filters = escalation_filters()
     page = engine().escalation.ledger(current_actor(), filters)
-    units = [] if engine().roles.scope(current_user.role).is_unit_scoped() else engine().tasks.choices()["units"]
+    unit_scoped = engine().roles.scope(current_user.role).is_unit_scoped()
+    units = [] if unit_scoped else engine().tasks.choices({"units"})["units"]
     return render_template("escalation/index.html", page=page, filters=filters, units=units,
                            levels=list(EscalationLevel), statuses=list(EscalationStatus),
                            triggers=list(EscalationTriggerKind), open_value=OPEN, under_way=UNDER_WAY)

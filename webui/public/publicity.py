@@ -41,4 +41,4 @@ def progress() -> str | Response:
                            period=period if PERIOD_PATTERN.match(period := request.args.get("period", "")) else "")
     queue = engine().public.publish_queue(current_actor(), filters)
     return render_template("public/publicity.html", queue=queue, filters=filters, form=form,
-                           units=engine().tasks.choices()["units"])
+                           units=engine().tasks.choices({"units"})["units"])

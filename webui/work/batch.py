@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from engine.core.errors import InvalidSubmission
 from webui.auth.session import current_actor
 from webui.extensions import engine
-from webui.forms import EngineForm, form_for
+from webui.forms import EngineForm, form_for, sources
 from webui.i18n import translated
 from webui.params import query_id
 from webui.work.routes import bp
@@ -23,7 +23,7 @@ def batch_form(kind: str, **options: Any) -> EngineForm | None:
     handler = engine().registry.forms.get(kind)
     if handler is None or not handler.batchable:
         return None
-    return form_for(handler.fields, choices=engine().tasks.choices, **options)
+    return form_for(handler.fields, choices=lambda: engine().tasks.choices(sources(handler.fields)), **options)
 
 
 @bp.route("/work/batch", methods=["POST"])

@@ -12,7 +12,7 @@ from engine.features.signoff.forms import ObjectionAnswerHandler
 from engine.features.work.items import CaseWorkItem, WorkItem
 from engine.features.work.subjects import AnyWorkItem
 from webui.extensions import engine
-from webui.forms import EngineForm, form_for
+from webui.forms import EngineForm, form_for, sources
 from webui.work.forms import objection_answers_form
 
 
@@ -23,7 +23,8 @@ def build_form(item: WorkItem, **options: Any) -> EngineForm:
     if isinstance(handler, ObjectionAnswerHandler):  # one decision and one answer per objection
         objections = [objection.id for objection in item.extra.get("objections", [])]
         return objection_answers_form(handler.answer_fields, objections)(data=item.initial, **options)
-    return form_for(handler.fields, data=item.initial, choices=engine().tasks.choices, **options)
+    return form_for(handler.fields, data=item.initial, choices=lambda: engine().tasks.choices(sources(handler.fields)),
+                    **options)
 
 
 def case_form(item: CaseWorkItem, **options: Any) -> EngineForm:

@@ -1,6 +1,7 @@
 """Read models: the inbox, the ledger, a task page. Plain indexed queries, no workflow loading."""
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -179,14 +180,26 @@ def unit_choices(session: Session) -> list[tuple[int, str]]:
     return [(unit_id, name) for unit_id, name in session.execute(_UNIT_CHOICES)]
 
 
-def choices(session: Session) -> dict[str, list[tuple[int, str]]]:
-    """Options for the ledger filters and the registration form."""
-    return {
-        "categories": [(category_id, f"{number}. {name}") for category_id, number, name in session.execute(
-            select(Category.id, Category.number, Category.name).order_by(Category.number))],
-        "units": unit_choices(session),
-        "rounds": [(r.id, r.name) for r in all_rounds(session)],
-        "leaders": [(user_id, f"{name}（{title}）" if title else name) for user_id, name, title in session.execute(
-            select(User.id, User.display_name, User.title).where(User.role == "leader", User.active.is_(True))
-            .order_by(User.id))],
-    }
+def category_choices(session: Session) -> list[tuple[int, str]]:
+    return [(category_id, f"{number}. {name}") for category_id, number, name in session.execute(
+        select(Category.id, Category.number, Category.name).order_by(Category.number))]
+
+
+def round_choices(session: Session) -> list[tuple[int, str]]:
+    return [(found.id, found.name) for found in all_rounds(session)]
+
+
+def leader_choices(session: Session) -> list[tuple[int, str]]:
+    return [(user_id, f"{name}（{title}）" if title else name) for user_id, name, title in session.execute(
+        select(User.id, User.display_name, User.title).where(User.role == "leader", User.active.is_(True))
+        .order_by(User.id))]
+
+
+#: the lists of records a field may choose from (its `source`), each read only when a form or page needs it
+CHOICES: dict[str, Callable[[Session], list[tuple[int, str]]]] = {
+    "categories": category_choices, "units": unit_choices, "rounds": round_choices, "leaders": leader_choices}
+
+
+def choices(session: Session, sources: Collection[str] = tuple(CHOICES)) -> dict[str, list[tuple[int, str]]]:
+    """Options for the ledger filters and the registration and assignment forms: the lists `sources` names."""
+    return {source: CHOICES[source](session) for source in sources}

@@ -1,6 +1,8 @@
 """The use cases of rectification tasks: registering one, the ledger (台账) and the choices its forms offer."""
 from __future__ import annotations
 
+from collections.abc import Collection
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -59,6 +61,7 @@ class TaskUseCases:
 
         return self.transactions.read(work)
 
-    def choices(self) -> dict[str, list[tuple[int, str]]]:
-        """Options for the ledger filters and the registration and assignment forms."""
-        return self.transactions.read(queries.choices)
+    def choices(self, sources: Collection[str] = tuple(queries.CHOICES)) -> dict[str, list[tuple[int, str]]]:
+        """Options for the ledger filters and the registration and assignment forms: the lists `sources` names
+        (categories, units, rounds, leaders), all of them unless told."""
+        return self.transactions.read(partial(queries.choices, sources=sources))
